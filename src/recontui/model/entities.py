@@ -1,0 +1,280 @@
+"""The canonical entities: their fields, their natural keys, their order.
+
+Side ``a`` is the billing system (BILL), side ``b`` the accounting ledger (QBO).
+An entity that only one side has (tax rates and journal entries live only in
+the ledger) is pulled and kept, but never synced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from .fields import FieldSpec
+from .fields import FieldType as T
+
+Side = Literal["a", "b"]
+SIDES: tuple[Side, Side] = ("a", "b")
+
+
+def other(side: Side) -> Side:
+    return "b" if side == "a" else "a"
+
+
+@dataclass(frozen=True)
+class EntitySpec:
+    name: str
+    label: str
+    kind: Literal["list", "transaction"]
+    fields: tuple[FieldSpec, ...]
+    #: Natural keys tried in order when matching a new record; a key whose parts
+    #: are blank is skipped, a key that finds two candidates is ambiguous.
+    keys: tuple[tuple[str, ...], ...]
+    #: Which sides hold this entity. Only entities on both sides are synced.
+    sides: tuple[Side, ...] = ("a", "b")
+    #: The field shown as the record's name in lists.
+    title_field: str = "name"
+
+    def field(self, name: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"{self.name} has no field {name!r}")
+
+    def has_field(self, name: str) -> bool:
+        return any(spec.name == name for spec in self.fields)
+
+    @property
+    def synced_fields(self) -> tuple[FieldSpec, ...]:
+        return tuple(spec for spec in self.fields if spec.synced)
+
+    @property
+    def synced(self) -> bool:
+        return len(self.sides) == 2
+
+    def refs(self) -> Iterator[FieldSpec]:
+        """Every REF field, including those inside lines."""
+        for spec in self.fields:
+            if spec.type is T.REF:
+                yield spec
+            elif spec.type is T.LINES:
+                yield from (sub for sub in spec.line_fields if sub.type is T.REF)
+
+
+def F(name: str, type_: T, **kw) -> FieldSpec:
+    return FieldSpec(name, type_, **kw)
+
+
+CURRENCY = F("currency", T.CODE, label="Currency")
+ACTIVE = F("active", T.BOOL, label="Active")
+ADDRESS = (
+    F("address_line1", T.TEXT, label="Address"),
+    F("city", T.TEXT),
+    F("region", T.CODE, label="State/Region"),
+    F("postal_code", T.CODE, label="Postal code"),
+    F("country", T.CODE),
+)
+
+SALES_LINE = (
+    F("item", T.REF, ref_entity="item"),
+    F("description", T.TEXT),
+    F("quantity", T.DECIMAL),
+    F("unit_price", T.MONEY, label="Unit price"),
+    F("amount", T.MONEY, required=True),
+    F("class", T.REF, ref_entity="class"),
+)
+EXPENSE_LINE = (
+    F("account", T.REF, ref_entity="account"),
+    F("description", T.TEXT),
+    F("amount", T.MONEY, required=True),
+    F("class", T.REF, ref_entity="class"),
+)
+JOURNAL_LINE = (
+    F("account", T.REF, ref_entity="account", required=True),
+    F("posting", T.ENUM, choices=("debit", "credit"), required=True),
+    F("amount", T.MONEY, required=True),
+    F("description", T.TEXT),
+    F("class", T.REF, ref_entity="class"),
+)
+
+
+def applied_lines(target: str) -> tuple[FieldSpec, ...]:
+    return (
+        F(target, T.REF, ref_entity=target, required=True),
+        F("amount", T.MONEY, required=True),
+    )
+
+
+ENTITY_LIST: tuple[EntitySpec, ...] = (
+    EntitySpec(
+        "account", "Account", "list",
+        (
+            F("name", T.NAME, required=True),
+            F("number", T.CODE, label="Account number"),
+            F("type", T.ENUM, choices=(
+                "bank", "accounts_receivable", "other_current_asset", "fixed_asset",
+                "accounts_payable", "credit_card", "other_current_liability",
+                "long_term_liability", "equity", "income", "other_income",
+                "cost_of_goods_sold", "expense", "other_expense",
+            ), required=True),
+            F("description", T.TEXT),
+            ACTIVE,
+        ),
+        keys=(("number",), ("name",)),
+    ),
+    EntitySpec(
+        "class", "Class", "list",
+        (F("name", T.NAME, required=True), ACTIVE),
+        keys=(("name",),),
+    ),
+    EntitySpec(
+        "department", "Department", "list",
+        (F("name", T.NAME, required=True), ACTIVE),
+        keys=(("name",),),
+    ),
+    EntitySpec(
+        "tax_rate", "Tax rate", "list",
+        (F("name", T.NAME, required=True), F("rate", T.DECIMAL), ACTIVE),
+        keys=(("name",),),
+        sides=("b",),
+    ),
+    EntitySpec(
+        "item", "Item", "list",
+        (
+            F("name", T.NAME, required=True),
+            F("description", T.TEXT),
+            F("unit_price", T.MONEY, label="Unit price"),
+            F("income_account", T.REF, ref_entity="account", label="Income account"),
+            ACTIVE,
+        ),
+        keys=(("name",),),
+    ),
+    EntitySpec(
+        "customer", "Customer", "list",
+        (
+            F("name", T.NAME, required=True),
+            F("company_name", T.NAME, label="Company"),
+            F("email", T.EMAIL),
+            F("phone", T.PHONE),
+            *ADDRESS,
+            CURRENCY,
+            ACTIVE,
+        ),
+        keys=(("email",), ("name",)),
+    ),
+    EntitySpec(
+        "vendor", "Vendor", "list",
+        (
+            F("name", T.NAME, required=True),
+            F("company_name", T.NAME, label="Company"),
+            F("email", T.EMAIL),
+            F("phone", T.PHONE),
+            *ADDRESS,
+            F("tax_id", T.CODE, label="Tax id"),
+            F("account_number", T.CODE, label="Account no."),
+            CURRENCY,
+            ACTIVE,
+        ),
+        keys=(("email",), ("name",)),
+    ),
+    EntitySpec(
+        "invoice", "Invoice", "transaction",
+        (
+            F("number", T.CODE, label="Invoice no.", required=True),
+            F("customer", T.REF, ref_entity="customer", required=True),
+            F("date", T.DATE, required=True),
+            F("due_date", T.DATE, label="Due date"),
+            CURRENCY,
+            F("memo", T.TEXT),
+            F("lines", T.LINES, line_fields=SALES_LINE, required=True),
+            F("total", T.MONEY, synced=False),
+        ),
+        keys=(("number",),),
+        title_field="number",
+    ),
+    EntitySpec(
+        "payment", "Payment received", "transaction",
+        (
+            F("customer", T.REF, ref_entity="customer", required=True),
+            F("date", T.DATE, required=True),
+            F("amount", T.MONEY, required=True),
+            F("reference", T.CODE, label="Reference"),
+            CURRENCY,
+            F("memo", T.TEXT),
+            F("applied", T.LINES, line_fields=applied_lines("invoice"), label="Applied to"),
+        ),
+        keys=(("reference", "customer"), ("customer", "date", "amount")),
+        title_field="reference",
+    ),
+    EntitySpec(
+        "bill", "Bill", "transaction",
+        (
+            F("number", T.CODE, label="Bill no.", required=True),
+            F("vendor", T.REF, ref_entity="vendor", required=True),
+            F("date", T.DATE, required=True),
+            F("due_date", T.DATE, label="Due date", required=True),
+            CURRENCY,
+            F("memo", T.TEXT),
+            F("lines", T.LINES, line_fields=EXPENSE_LINE, required=True),
+            F("total", T.MONEY, synced=False),
+        ),
+        keys=(("number", "vendor"),),
+        title_field="number",
+    ),
+    EntitySpec(
+        "bill_payment", "Bill payment", "transaction",
+        (
+            F("vendor", T.REF, ref_entity="vendor", required=True),
+            F("date", T.DATE, required=True),
+            F("amount", T.MONEY, required=True),
+            F("reference", T.CODE, label="Reference"),
+            CURRENCY,
+            F("memo", T.TEXT),
+            F("applied", T.LINES, line_fields=applied_lines("bill"), label="Applied to"),
+        ),
+        keys=(("reference", "vendor"), ("vendor", "date", "amount")),
+        title_field="reference",
+    ),
+    EntitySpec(
+        "vendor_credit", "Vendor credit", "transaction",
+        (
+            F("number", T.CODE, label="Credit no.", required=True),
+            F("vendor", T.REF, ref_entity="vendor", required=True),
+            F("date", T.DATE, required=True),
+            CURRENCY,
+            F("memo", T.TEXT),
+            F("lines", T.LINES, line_fields=EXPENSE_LINE, required=True),
+            F("total", T.MONEY, synced=False),
+        ),
+        keys=(("number", "vendor"),),
+        title_field="number",
+    ),
+    EntitySpec(
+        "journal_entry", "Journal entry", "transaction",
+        (
+            F("number", T.CODE, label="Entry no."),
+            F("date", T.DATE, required=True),
+            CURRENCY,
+            F("memo", T.TEXT),
+            F("lines", T.LINES, line_fields=JOURNAL_LINE, required=True),
+        ),
+        keys=(("number",),),
+        sides=("b",),
+        title_field="number",
+    ),
+)
+
+#: Dependency order: everything an entity refers to comes before it.
+ENTITIES: dict[str, EntitySpec] = {spec.name: spec for spec in ENTITY_LIST}
+ORDER: tuple[str, ...] = tuple(spec.name for spec in ENTITY_LIST)
+SYNCED: tuple[str, ...] = tuple(spec.name for spec in ENTITY_LIST if spec.synced)
+
+
+def entity(name: str) -> EntitySpec:
+    try:
+        return ENTITIES[name]
+    except KeyError:
+        raise KeyError(
+            f"unknown entity {name!r}; known: {', '.join(ORDER)}"
+        ) from None

@@ -1,0 +1,236 @@
+"""Field types, their normalisers and their parsers.
+
+Normalisers decide what counts as *the same value*: a name that differs only in
+case or spacing, an amount that differs below the cent, a date written another
+way. Comparisons in the engine always go through :func:`normalize`, so cosmetic
+differences never become conflicts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from .money import MoneyError, to_decimal, to_money
+from .refs import Ref, RemoteRef
+
+_SPACES = re.compile(r"\s+")
+
+
+class FieldType(StrEnum):
+    TEXT = "text"  # free text: trimmed
+    NAME = "name"  # a name: case and inner spacing do not matter
+    EMAIL = "email"  # case-insensitive
+    PHONE = "phone"  # only digits (and a leading +) matter
+    CODE = "code"  # an upper-case code such as a currency or an account number
+    ENUM = "enum"  # one of ``choices``, lower case
+    MONEY = "money"  # Decimal, to the cent
+    DECIMAL = "decimal"  # Decimal, exact (quantities, rates)
+    DATE = "date"  # datetime.date
+    BOOL = "bool"
+    REF = "ref"  # Ref / RemoteRef to ``ref_entity``
+    LINES = "lines"  # list of dicts described by ``line_fields``
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: FieldType
+    label: str = ""
+    ref_entity: str | None = None
+    choices: tuple[str, ...] = ()
+    line_fields: tuple[FieldSpec, ...] = ()
+    #: False for fields we read but never merge or write (totals, balances).
+    synced: bool = True
+    #: Required on create.
+    required: bool = False
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def title(self) -> str:
+        return self.label or self.name.replace("_", " ").capitalize()
+
+    def line_field(self, name: str) -> FieldSpec:
+        for sub in self.line_fields:
+            if sub.name == name:
+                return sub
+        raise KeyError(name)
+
+
+class FieldValueError(ValueError):
+    """A value that does not fit its field's type."""
+
+
+def is_blank(value: Any) -> bool:
+    """None, empty text and empty lists are blank; False and 0 are not."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    if isinstance(value, (list, tuple)) and not isinstance(value, (Ref, RemoteRef)):
+        return len(value) == 0
+    return False
+
+
+def normalize(spec: FieldSpec, value: Any) -> Any:
+    """The comparison key of ``value``: equal keys mean no real difference."""
+    if is_blank(value):
+        return None
+    t = spec.type
+    if t is FieldType.TEXT:
+        return str(value).strip()
+    if t is FieldType.NAME:
+        text = unicodedata.normalize("NFKC", str(value))
+        return _SPACES.sub(" ", text).strip().casefold()
+    if t is FieldType.EMAIL:
+        return str(value).strip().casefold()
+    if t is FieldType.PHONE:
+        text = str(value).strip()
+        digits = re.sub(r"\D", "", text)
+        return ("+" if text.startswith("+") else "") + digits
+    if t is FieldType.CODE:
+        return str(value).strip().upper()
+    if t is FieldType.ENUM:
+        return str(value).strip().lower()
+    if t is FieldType.MONEY:
+        try:
+            return to_money(value)
+        except MoneyError:
+            return ("invalid", str(value))
+    if t is FieldType.DECIMAL:
+        try:
+            d = to_decimal(value)
+        except MoneyError:
+            return ("invalid", str(value))
+        return d.normalize() if d != 0 else Decimal(0)
+    if t is FieldType.DATE:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value).strip()[:10])
+        except ValueError:
+            return ("invalid", str(value))
+    if t is FieldType.BOOL:
+        return bool(value)
+    if t is FieldType.REF:
+        if isinstance(value, (Ref, RemoteRef)):
+            return tuple(value)
+        return ("invalid", str(value))
+    if t is FieldType.LINES:
+        out = []
+        for line in value:
+            out.append(
+                tuple(
+                    (sub.name, normalize(sub, line.get(sub.name)))
+                    for sub in spec.line_fields
+                    if sub.synced
+                )
+            )
+        return tuple(out)
+    return value
+
+
+def same(spec: FieldSpec, left: Any, right: Any) -> bool:
+    return normalize(spec, left) == normalize(spec, right)
+
+
+def parse_value(spec: FieldSpec, text: str) -> Any:
+    """Parse what a person typed for ``spec`` (``--pick FIELD=VALUE``, the editor).
+
+    Raises :class:`FieldValueError` with a sentence fit to show them.
+    """
+    raw = text.strip()
+    t = spec.type
+    if raw == "":
+        if spec.required:
+            raise FieldValueError(f"{spec.title} cannot be empty.")
+        return None
+    if t in (FieldType.TEXT, FieldType.NAME, FieldType.PHONE):
+        return raw
+    if t is FieldType.EMAIL:
+        if "@" not in raw or raw.startswith("@") or raw.endswith("@"):
+            raise FieldValueError(f"{raw!r} is not an email address.")
+        return raw
+    if t is FieldType.CODE:
+        return raw.upper()
+    if t is FieldType.ENUM:
+        if spec.choices and raw.lower() not in spec.choices:
+            raise FieldValueError(
+                f"{spec.title} must be one of: {', '.join(spec.choices)}."
+            )
+        return raw.lower()
+    if t is FieldType.MONEY:
+        try:
+            value = to_decimal(raw)
+        except MoneyError as exc:
+            raise FieldValueError(f"{raw!r} is not an amount of money.") from exc
+        if value != value.quantize(Decimal("0.01")):
+            raise FieldValueError(f"{raw!r} has more than two decimals.")
+        return to_money(value)
+    if t is FieldType.DECIMAL:
+        try:
+            return to_decimal(raw)
+        except MoneyError as exc:
+            raise FieldValueError(f"{raw!r} is not a number.") from exc
+    if t is FieldType.DATE:
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError as exc:
+            raise FieldValueError(f"{raw!r} is not a date (use YYYY-MM-DD).") from exc
+    if t is FieldType.BOOL:
+        low = raw.lower()
+        if low in ("true", "yes", "y", "1", "on"):
+            return True
+        if low in ("false", "no", "n", "0", "off"):
+            return False
+        raise FieldValueError(f"{raw!r} is not yes or no.")
+    raise FieldValueError(f"{spec.title} cannot be typed in; pick a side instead.")
+
+
+def display(
+    spec: FieldSpec | None, value: Any, *, ref_names: Mapping[Ref, str] | None = None
+) -> str:
+    """A short, plain-text rendering of a value for people (never markup)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        if spec is not None and spec.type is FieldType.MONEY:
+            return format(to_money(value), ",f")
+        return format(value, "f")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Ref):
+        if ref_names and value in ref_names:
+            return ref_names[value]
+        return f"{value.entity}#{value.link}"
+    if isinstance(value, RemoteRef):
+        return f"{value.entity}@{value.remote_id}"
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        parts = []
+        for line in value:
+            if isinstance(line, Mapping):
+                bits = []
+                for key, item in line.items():
+                    sub = None
+                    if spec is not None:
+                        try:
+                            sub = spec.line_field(key)
+                        except KeyError:
+                            sub = None
+                    if item is not None:
+                        bits.append(f"{key}={display(sub, item, ref_names=ref_names)}")
+                parts.append("{" + ", ".join(bits) + "}")
+            else:
+                parts.append(display(None, line, ref_names=ref_names))
+        return "[" + "; ".join(parts) + "]"
+    return str(value)
