@@ -1,0 +1,153 @@
+"""Opening the state database: location, permissions, pragmas, transactions.
+
+One SQLite file holds everything recontui remembers (never a secret). It runs in
+WAL mode so a console can read while a headless run writes, with a busy timeout
+so a second writer waits instead of failing at once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import sqlite_utils
+
+BUSY_TIMEOUT_MS = 10_000
+ENV_DB = "RECONTUI_DB"
+
+
+class StoreError(Exception):
+    """A problem with the state database, phrased for the person running recontui."""
+
+
+def default_db_path(env: Mapping[str, str] | None = None) -> Path:
+    """``RECONTUI_DB`` if set, else ``recontui.db`` in the user data directory."""
+    env = os.environ if env is None else env
+    if env.get(ENV_DB):
+        return Path(env[ENV_DB]).expanduser()
+    return Path(platformdirs.user_data_dir("recontui", appauthor=False)) / "recontui.db"
+
+
+def _create_private(path: Path) -> None:
+    """Create the file with mode 0600 before SQLite does (SQLite would use the umask)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+
+
+def connect(path: Path | str) -> sqlite_utils.Database:
+    """Open (creating if needed) the database with our pragmas; no migration."""
+    if str(path) == ":memory:":
+        conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    else:
+        path = Path(path)
+        if path.is_dir():
+            raise StoreError(f"{path} is a directory; give --db the path of a database file.")
+        if not path.exists():
+            try:
+                _create_private(path)
+            except FileExistsError:
+                pass
+            except OSError as exc:
+                raise StoreError(
+                    f"Cannot create the database at {path} ({exc.strerror}); "
+                    "choose another place with --db or RECONTUI_DB."
+                ) from exc
+        try:
+            conn = sqlite3.connect(
+                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                check_same_thread=False,
+            )
+        except sqlite3.Error as exc:
+            raise StoreError(f"Cannot open the database at {path}: {exc}.") from exc
+    try:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = ON")
+        # Touch the schema so a file that is not a database fails here, clearly.
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(describe_sqlite_error(exc, path)) from exc
+    return sqlite_utils.Database(conn)
+
+
+def describe_sqlite_error(exc: BaseException, path: Path | str | None = None) -> str:
+    text = str(exc).lower()
+    where = f" at {path}" if path else ""
+    if "locked" in text or "busy" in text:
+        return (
+            f"The database{where} is locked by another recontui process; "
+            "wait for it to finish (see `recontui doctor`) and try again."
+        )
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (
+            f"The database{where} is damaged or is not a recontui database; "
+            "restore it from a backup or point --db at another file."
+        )
+    if "readonly" in text or "read-only" in text:
+        return f"The database{where} is read-only; check its permissions."
+    return f"The database{where} failed: {exc}."
+
+
+@contextlib.contextmanager
+def transaction(
+    db: sqlite_utils.Database, *, immediate: bool = True
+) -> Iterator[sqlite3.Connection]:
+    """One atomic unit of work (``BEGIN IMMEDIATE`` takes the write lock up front).
+
+    Nested use joins the outer transaction through a savepoint, so helpers can
+    open their own without caring who called them.
+    """
+    conn = db.conn
+    if conn.in_transaction:
+        name = f"sp_{id(object())}"
+        conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute(f"ROLLBACK TO {name}")
+            conn.execute(f"RELEASE {name}")
+            raise
+        conn.execute(f"RELEASE {name}")
+        return
+    try:
+        conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    except sqlite3.OperationalError as exc:
+        raise StoreError(describe_sqlite_error(exc)) from exc
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    try:
+        conn.execute("COMMIT")
+    except sqlite3.OperationalError as exc:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise StoreError(describe_sqlite_error(exc)) from exc
+
+
+def rows(db: sqlite_utils.Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
+    cursor = db.conn.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def one(db: sqlite_utils.Database, sql: str, params: Any = ()) -> dict[str, Any] | None:
+    cursor = db.conn.execute(sql, params)
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    return dict(zip([d[0] for d in cursor.description], row, strict=True))
+
+
+def scalar(db: sqlite_utils.Database, sql: str, params: Any = ()) -> Any:
+    row = db.conn.execute(sql, params).fetchone()
+    return None if row is None else row[0]

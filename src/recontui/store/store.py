@@ -1,0 +1,850 @@
+"""Typed access to the state database. The only module that writes SQL.
+
+Values of canonical fields are stored with :mod:`recontui.model.codec`, which
+keeps Decimal, dates and references exact across a round trip.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import socket
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from ..model import RemoteRecord, Side
+from ..model.codec import dumps, loads
+from .database import StoreError, connect, one, rows, scalar, transaction
+from .migrations import migrate, schema_version
+
+Clock = Callable[[], dt.datetime]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class ProfileNotFound(StoreError):
+    pass
+
+
+class LockHeld(StoreError):
+    pass
+
+
+@dataclass
+class Profile:
+    id: int
+    name: str
+    a_system: str
+    b_system: str
+    a_settings: dict[str, str]
+    b_settings: dict[str, str]
+    a_company_id: str | None
+    b_company_id: str | None
+    is_default: bool
+
+    def system(self, side: Side) -> str:
+        return self.a_system if side == "a" else self.b_system
+
+    def side_settings(self, side: Side) -> dict[str, str]:
+        return self.a_settings if side == "a" else self.b_settings
+
+
+@dataclass
+class Link:
+    id: int
+    entity: str
+    state: str
+    a_id: str | None
+    b_id: str | None
+    a_version: str | None
+    b_version: str | None
+    a_fields: dict[str, Any] | None
+    b_fields: dict[str, Any] | None
+    a_deleted: bool
+    b_deleted: bool
+    dirty: int
+    merged_into: int | None = None
+
+    def remote_id(self, side: Side) -> str | None:
+        return self.a_id if side == "a" else self.b_id
+
+    def version(self, side: Side) -> str | None:
+        return self.a_version if side == "a" else self.b_version
+
+    def fields(self, side: Side) -> dict[str, Any] | None:
+        return self.a_fields if side == "a" else self.b_fields
+
+    def deleted(self, side: Side) -> bool:
+        return self.a_deleted if side == "a" else self.b_deleted
+
+    @property
+    def paired(self) -> bool:
+        return self.a_id is not None and self.b_id is not None
+
+
+@dataclass
+class Conflict:
+    id: int
+    profile_id: int
+    link_id: int
+    entity: str
+    kind: str  # field | match | delete
+    status: str  # open | resolved | pushed | superseded
+    fields: dict[str, dict[str, Any]]
+    choices: dict[str, list[Any]] | None
+    suggestion: dict[str, list[Any]] | None
+    candidates: list[int] | None
+    a_version: str | None
+    b_version: str | None
+    opened_run: int | None
+    opened_at: str
+    updated_at: str
+    resolved_at: str | None
+    resolved_by: str | None
+    pushed_at: str | None
+    note: str | None
+
+
+@dataclass
+class Op:
+    id: int
+    profile_id: int
+    run_id: int | None
+    link_id: int
+    entity: str
+    side: Side
+    op: str  # create | update | deactivate
+    remote_id: str | None
+    expected_version: str | None
+    payload: dict[str, Any]
+    idem_key: str
+    state: str  # pending | sent | done | rejected | held
+    attempts: int
+    last_error: str | None
+    conflict_id: int | None
+
+
+@dataclass
+class PullCounts:
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0
+    link_ids: list[int] = field(default_factory=list)
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else value.astimezone(dt.UTC).isoformat()
+
+
+class Store:
+    """All reads and writes of the state database for every layer above it."""
+
+    def __init__(self, db: sqlite_utils.Database, path: Path | str, clock: Clock = utcnow):
+        self.db = db
+        self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
+        self.clock = clock
+
+    # -- plumbing ---------------------------------------------------------
+    def now(self) -> str:
+        return self.clock().astimezone(dt.UTC).isoformat()
+
+    def transaction(self):
+        return transaction(self.db)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @property
+    def schema_version(self) -> int:
+        return schema_version(self.db)
+
+    # -- profiles ---------------------------------------------------------
+    def _profile(self, row: Mapping[str, Any]) -> Profile:
+        return Profile(
+            id=row["id"], name=row["name"], a_system=row["a_system"], b_system=row["b_system"],
+            a_settings=json.loads(row["a_settings"]), b_settings=json.loads(row["b_settings"]),
+            a_company_id=row["a_company_id"], b_company_id=row["b_company_id"],
+            is_default=bool(row["is_default"]),
+        )
+
+    def list_profiles(self) -> list[Profile]:
+        return [self._profile(r) for r in rows(self.db, "SELECT * FROM profiles ORDER BY name")]
+
+    def get_profile(self, name: str | None = None) -> Profile:
+        if name:
+            row = one(self.db, "SELECT * FROM profiles WHERE name = ?", (name,))
+            if row is None:
+                known = ", ".join(p.name for p in self.list_profiles()) or "none yet"
+                raise ProfileNotFound(
+                    f"There is no profile named {name!r} in {self.path} (known: {known}); "
+                    "create it with `recontui profile add` or `recontui sandbox serve --profile`."
+                )
+            return self._profile(row)
+        row = one(self.db, "SELECT * FROM profiles ORDER BY is_default DESC, id LIMIT 1")
+        if row is None:
+            raise ProfileNotFound(
+                f"No profile exists yet in {self.path}; create one with `recontui profile add` "
+                "or `recontui sandbox serve --profile NAME`."
+            )
+        return self._profile(row)
+
+    def save_profile(
+        self, name: str, a_system: str, b_system: str,
+        a_settings: Mapping[str, str], b_settings: Mapping[str, str], *, make_default: bool = False,
+    ) -> Profile:
+        """Create the profile, or update its systems and settings if it exists."""
+        now = self.now()
+        with self.transaction() as conn:
+            existing = one(self.db, "SELECT id FROM profiles WHERE name = ?", (name,))
+            if existing:
+                conn.execute(
+                    "UPDATE profiles SET a_system=?, b_system=?, a_settings=?, b_settings=? "
+                    "WHERE id=?",
+                    (a_system, b_system, json.dumps(dict(a_settings)),
+                     json.dumps(dict(b_settings)), existing["id"]),
+                )
+            else:
+                first = scalar(self.db, "SELECT count(*) FROM profiles") == 0
+                conn.execute(
+                    "INSERT INTO profiles (name, a_system, b_system, a_settings, b_settings, "
+                    "is_default, created_at) VALUES (?,?,?,?,?,?,?)",
+                    (name, a_system, b_system, json.dumps(dict(a_settings)),
+                     json.dumps(dict(b_settings)), 1 if first else 0, now),
+                )
+            if make_default:
+                conn.execute("UPDATE profiles SET is_default = (name = ?)", (name,))
+        return self.get_profile(name)
+
+    def set_company_ids(self, profile_id: int, a_company_id: str | None,
+                        b_company_id: str | None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE profiles SET a_company_id = coalesce(?, a_company_id), "
+                "b_company_id = coalesce(?, b_company_id) WHERE id = ?",
+                (a_company_id, b_company_id, profile_id),
+            )
+
+    def remove_profile(self, name: str) -> None:
+        profile = self.get_profile(name)
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM profiles WHERE id = ?", (profile.id,))
+
+    # -- settings and rules -----------------------------------------------
+    def settings(self, profile_id: int) -> dict[str, Any]:
+        return {
+            r["key"]: json.loads(r["value"])
+            for r in rows(self.db, "SELECT key, value FROM settings WHERE profile_id = ?",
+                          (profile_id,))
+        }
+
+    def set_setting(self, profile_id: int, key: str, value: Any, *, actor: str) -> None:
+        """Change one setting; the old and new values go to the audit trail."""
+        old = self.settings(profile_id).get(key)
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO settings (profile_id, key, value) VALUES (?,?,?) "
+                "ON CONFLICT(profile_id, key) DO UPDATE SET value = excluded.value",
+                (profile_id, key, json.dumps(value)),
+            )
+            self._audit(conn, profile_id, None, "settings", None, key, "-", old, value,
+                        "settings", actor)
+
+    def rules(self, profile_id: int) -> list[dict[str, Any]]:
+        return rows(self.db, "SELECT * FROM rules WHERE profile_id = ? ORDER BY id", (profile_id,))
+
+    def add_rule(self, profile_id: int, kind: str, side: str | None, entity: str | None,
+                 field_name: str | None, *, actor: str, note: str | None = None) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO rules (profile_id, kind, side, entity, field, created_at, "
+                "created_by, note) VALUES (?,?,?,?,?,?,?,?)",
+                (profile_id, kind, side, entity, field_name, self.now(), actor, note),
+            )
+            return int(cur.lastrowid)
+
+    def delete_rule(self, profile_id: int, rule_id: int) -> bool:
+        with self.transaction() as conn:
+            cur = conn.execute("DELETE FROM rules WHERE profile_id = ? AND id = ?",
+                               (profile_id, rule_id))
+            return cur.rowcount > 0
+
+    # -- links ------------------------------------------------------------
+    @staticmethod
+    def _link(row: Mapping[str, Any]) -> Link:
+        return Link(
+            id=row["id"], entity=row["entity"], state=row["state"],
+            a_id=row["a_id"], b_id=row["b_id"],
+            a_version=row["a_version"], b_version=row["b_version"],
+            a_fields=loads(row["a_fields"]), b_fields=loads(row["b_fields"]),
+            a_deleted=bool(row["a_deleted"]), b_deleted=bool(row["b_deleted"]),
+            dirty=row["dirty"], merged_into=row.get("merged_into"),
+        )
+
+    def link(self, link_id: int) -> Link | None:
+        row = one(self.db, "SELECT * FROM links WHERE id = ?", (link_id,))
+        return None if row is None else self._link(row)
+
+    def canonical_link_id(self, link_id: int) -> int:
+        """Follow ``merged_into`` so an id stored before a pairing still resolves."""
+        seen = 0
+        while True:
+            target = scalar(self.db, "SELECT merged_into FROM links WHERE id = ?", (link_id,))
+            if target is None or seen > 100:
+                return link_id
+            link_id, seen = target, seen + 1
+
+    def links(self, profile_id: int, entity: str, *, where: str = "1",
+              params: Sequence[Any] = ()) -> list[Link]:
+        return [
+            self._link(r)
+            for r in rows(
+                self.db,
+                f"SELECT * FROM links WHERE profile_id = ? AND entity = ? AND {where} ORDER BY id",
+                (profile_id, entity, *params),
+            )
+        ]
+
+    def remote_index(self, profile_id: int, side: Side) -> dict[tuple[str, str], int]:
+        """(entity, remote id) -> link id for one side: the reference translation table."""
+        column = "a_id" if side == "a" else "b_id"
+        return {
+            (entity, rid): lid
+            for entity, rid, lid in self.db.conn.execute(
+                f"SELECT entity, {column}, id FROM links WHERE profile_id = ? "
+                f"AND {column} IS NOT NULL",
+                (profile_id,),
+            )
+        }
+
+    def placeholder_link(self, profile_id: int, entity: str, side: Side, remote_id: str) -> int:
+        """Identity for a record known only by a reference to it (not pulled yet)."""
+        column = "a_id" if side == "a" else "b_id"
+        existing = scalar(
+            self.db,
+            f"SELECT id FROM links WHERE profile_id=? AND entity=? AND {column}=?",
+            (profile_id, entity, remote_id),
+        )
+        if existing is not None:
+            return int(existing)
+        now = self.now()
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"INSERT INTO links (profile_id, entity, state, {column}, created_at, updated_at) "
+                "VALUES (?,?,?,?,?,?)",
+                (profile_id, entity, "unpaired", remote_id, now, now),
+            )
+            return int(cur.lastrowid)
+
+    def store_pulled(self, profile_id: int, side: Side, entity: str,
+                     records: Iterable[RemoteRecord], cursor: str | None) -> PullCounts:
+        """Persist one pulled page and move the cursor, in one transaction.
+
+        A record whose version we already hold is our own write coming back or an
+        overlap re-read: it is not a change. Anything else marks its link dirty
+        for this side, so the merge finds it even if this run dies right after.
+        """
+        p = side
+        bit = 1 if side == "a" else 2
+        counts = PullCounts()
+        now = self.now()
+        with self.transaction() as conn:
+            for rec in records:
+                row = conn.execute(
+                    f"SELECT id, {p}_version, {p}_fields IS NULL FROM links "
+                    f"WHERE profile_id=? AND entity=? AND {p}_id=?",
+                    (profile_id, entity, rec.remote_id),
+                ).fetchone()
+                if row is not None and row[1] == rec.version and not row[2]:
+                    counts.unchanged += 1
+                    continue
+                values = (rec.version, dumps(rec.fields), _iso(rec.updated_at),
+                          1 if rec.deleted else 0)
+                if row is None:
+                    cur = conn.execute(
+                        f"INSERT INTO links (profile_id, entity, state, {p}_id, {p}_version, "
+                        f"{p}_fields, {p}_updated_at, {p}_deleted, dirty, created_at, updated_at) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        (profile_id, entity, "unpaired", rec.remote_id, *values, bit, now, now),
+                    )
+                    counts.new += 1
+                    counts.link_ids.append(int(cur.lastrowid))
+                else:
+                    conn.execute(
+                        f"UPDATE links SET {p}_version=?, {p}_fields=?, {p}_updated_at=?, "
+                        f"{p}_deleted=?, dirty = dirty | ?, updated_at=? WHERE id=?",
+                        (*values, bit, now, row[0]),
+                    )
+                    counts.changed += 1
+                    counts.link_ids.append(int(row[0]))
+            pulled = counts.new + counts.changed + counts.unchanged
+            if cursor is not None:
+                conn.execute(
+                    "INSERT INTO cursors (profile_id, side, entity, value, moved_at, pulled) "
+                    "VALUES (?,?,?,?,?,?) ON CONFLICT(profile_id, side, entity) DO UPDATE SET "
+                    "value=excluded.value, moved_at=excluded.moved_at, "
+                    "pulled=cursors.pulled + excluded.pulled",
+                    (profile_id, side, entity, cursor, now, pulled),
+                )
+        return counts
+
+    def set_link_side(self, link_id: int, side: Side, rec: RemoteRecord, *,
+                      clear_dirty: bool = True) -> None:
+        """Record what a side now holds after our own write (its new version)."""
+        p = side
+        bit = 1 if side == "a" else 2
+        with self.transaction() as conn:
+            conn.execute(
+                f"UPDATE links SET {p}_id=?, {p}_version=?, {p}_fields=?, {p}_updated_at=?, "
+                f"{p}_deleted=?, dirty = CASE WHEN ? THEN dirty & ~? ELSE dirty END, "
+                "state = CASE WHEN a_id IS NOT NULL AND b_id IS NOT NULL AND state='unpaired' "
+                "THEN 'paired' ELSE state END, updated_at=? WHERE id=?",
+                (rec.remote_id, rec.version, dumps(rec.fields), _iso(rec.updated_at),
+                 1 if rec.deleted else 0, 1 if clear_dirty else 0, bit, self.now(), link_id),
+            )
+            conn.execute(
+                "UPDATE links SET state='paired' WHERE id=? AND a_id IS NOT NULL "
+                "AND b_id IS NOT NULL AND state IN ('unpaired','matching')",
+                (link_id,),
+            )
+
+    def mark_dirty(self, link_id: int, side: Side) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE links SET dirty = dirty | ? WHERE id = ?",
+                         (1 if side == "a" else 2, link_id))
+
+    def clear_dirty(self, conn: Any, link_id: int) -> None:
+        conn.execute("UPDATE links SET dirty = 0 WHERE id = ?", (link_id,))
+
+    def set_link_state(self, conn: Any, link_id: int, state: str) -> None:
+        conn.execute("UPDATE links SET state=?, updated_at=? WHERE id=?",
+                     (state, self.now(), link_id))
+
+    def pair_links(self, conn: Any, a_link: int, b_link: int) -> int:
+        """Join an a-only link and a b-only link into one; returns the surviving id.
+
+        The absorbed row stays behind as an alias (``merged_into``), so references
+        stored before the pairing still find their record.
+        """
+        b_row = one(self.db, "SELECT * FROM links WHERE id = ?", (b_link,))
+        if b_row is None:
+            raise StoreError(f"link {b_link} vanished during matching")
+        conn.execute(
+            "UPDATE links SET b_id=NULL, state='merged', merged_into=?, dirty=0, updated_at=? "
+            "WHERE id=?",
+            (a_link, self.now(), b_link),
+        )
+        conn.execute(
+            "UPDATE links SET b_id=?, b_version=?, b_fields=?, b_updated_at=?, b_deleted=?, "
+            "state='paired', dirty = dirty | 3, updated_at=? WHERE id=?",
+            (b_row["b_id"], b_row["b_version"], b_row["b_fields"], b_row["b_updated_at"],
+             b_row["b_deleted"], self.now(), a_link),
+        )
+        conn.execute("UPDATE conflicts SET link_id=? WHERE link_id=?", (a_link, b_link))
+        conn.execute("UPDATE outbox SET link_id=? WHERE link_id=?", (a_link, b_link))
+        return a_link
+
+    def count_links(self, profile_id: int, side: Side, entity: str | None = None) -> int:
+        column = "a_id" if side == "a" else "b_id"
+        sql = f"SELECT count(*) FROM links WHERE profile_id=? AND {column} IS NOT NULL"
+        params: list[Any] = [profile_id]
+        if entity:
+            sql += " AND entity = ?"
+            params.append(entity)
+        return int(scalar(self.db, sql, params))
+
+    # -- bases ------------------------------------------------------------
+    def base(self, link_id: int) -> dict[str, Any] | None:
+        text = scalar(self.db, "SELECT fields FROM bases WHERE link_id = ?", (link_id,))
+        return None if text is None else loads(text)
+
+    def set_base(self, conn: Any, link_id: int, fields: Mapping[str, Any],
+                 a_version: str | None, b_version: str | None, run_id: int | None) -> None:
+        conn.execute(
+            "INSERT INTO bases (link_id, fields, a_version, b_version, agreed_at, run_id) "
+            "VALUES (?,?,?,?,?,?) ON CONFLICT(link_id) DO UPDATE SET fields=excluded.fields, "
+            "a_version=excluded.a_version, b_version=excluded.b_version, "
+            "agreed_at=excluded.agreed_at, run_id=excluded.run_id",
+            (link_id, dumps(dict(fields)), a_version, b_version, self.now(), run_id),
+        )
+
+    # -- conflicts --------------------------------------------------------
+    @staticmethod
+    def _conflict(row: Mapping[str, Any]) -> Conflict:
+        return Conflict(
+            id=row["id"], profile_id=row["profile_id"], link_id=row["link_id"],
+            entity=row["entity"], kind=row["kind"], status=row["status"],
+            fields=loads(row["fields"]), choices=loads(row["choices"]),
+            suggestion=loads(row.get("suggestion")), candidates=loads(row.get("candidates")),
+            a_version=row["a_version"], b_version=row["b_version"],
+            opened_run=row["opened_run"], opened_at=row["opened_at"],
+            updated_at=row["updated_at"], resolved_at=row["resolved_at"],
+            resolved_by=row["resolved_by"], pushed_at=row["pushed_at"], note=row["note"],
+        )
+
+    def conflict(self, conflict_id: int, profile_id: int | None = None) -> Conflict | None:
+        row = one(self.db, "SELECT * FROM conflicts WHERE id = ?", (conflict_id,))
+        if row is None or (profile_id is not None and row["profile_id"] != profile_id):
+            return None
+        return self._conflict(row)
+
+    def live_conflict_for_link(self, link_id: int) -> Conflict | None:
+        row = one(
+            self.db,
+            "SELECT * FROM conflicts WHERE link_id = ? AND status IN ('open','resolved') "
+            "ORDER BY id DESC LIMIT 1",
+            (link_id,),
+        )
+        return None if row is None else self._conflict(row)
+
+    def conflicts(self, profile_id: int, *, statuses: Sequence[str] = ("open", "resolved"),
+                  entity: str | None = None, after_id: int = 0,
+                  limit: int | None = None) -> list[Conflict]:
+        """A page of conflicts in id order (keyset pagination: pass the last id seen)."""
+        marks = ",".join("?" * len(statuses))
+        sql = (f"SELECT * FROM conflicts WHERE profile_id=? AND status IN ({marks}) "
+               "AND id > ?")
+        params: list[Any] = [profile_id, *statuses, after_id]
+        if entity:
+            sql += " AND entity = ?"
+            params.append(entity)
+        sql += " ORDER BY id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return [self._conflict(r) for r in rows(self.db, sql, params)]
+
+    def conflict_counts(self, profile_id: int) -> dict[str, dict[str, int]]:
+        """status -> entity -> count, computed in SQL."""
+        out: dict[str, dict[str, int]] = {}
+        for status, entity, n in self.db.conn.execute(
+            "SELECT status, entity, count(*) FROM conflicts WHERE profile_id=? "
+            "GROUP BY status, entity",
+            (profile_id,),
+        ):
+            out.setdefault(status, {})[entity] = n
+        return out
+
+    def open_conflict(self, conn: Any, profile_id: int, link_id: int, entity: str, kind: str,
+                      fields: Mapping[str, Any], a_version: str | None,
+                      b_version: str | None, run_id: int | None, *,
+                      candidates: Sequence[int] | None = None,
+                      suggestion: Mapping[str, Any] | None = None,
+                      note: str | None = None) -> int:
+        now = self.now()
+        cur = conn.execute(
+            "INSERT INTO conflicts (profile_id, link_id, entity, kind, status, fields, "
+            "a_version, b_version, opened_run, opened_at, updated_at, candidates, suggestion, "
+            "note) VALUES (?,?,?,?,'open',?,?,?,?,?,?,?,?,?)",
+            (profile_id, link_id, entity, kind, dumps(dict(fields)), a_version, b_version,
+             run_id, now, now, None if candidates is None else dumps(list(candidates)),
+             None if suggestion is None else dumps(dict(suggestion)), note),
+        )
+        return int(cur.lastrowid)
+
+    def reopen_conflict(self, conn: Any, conflict_id: int, fields: Mapping[str, Any],
+                        a_version: str | None, b_version: str | None, *,
+                        suggestion: Mapping[str, Any] | None, note: str | None) -> None:
+        """Fresh values came in: back to open, the earlier choice kept as a suggestion."""
+        conn.execute(
+            "UPDATE conflicts SET status='open', fields=?, a_version=?, b_version=?, "
+            "choices=NULL, suggestion=coalesce(?, suggestion), resolved_at=NULL, "
+            "resolved_by=NULL, updated_at=?, note=? WHERE id=?",
+            (dumps(dict(fields)), a_version, b_version,
+             None if suggestion is None else dumps(dict(suggestion)), self.now(), note,
+             conflict_id),
+        )
+
+    def set_conflict_status(self, conn: Any, conflict_id: int, status: str,
+                            note: str | None = None) -> None:
+        now = self.now()
+        conn.execute(
+            "UPDATE conflicts SET status=?, updated_at=?, note=coalesce(?, note), "
+            "pushed_at = CASE WHEN ?='pushed' THEN ? ELSE pushed_at END WHERE id=?",
+            (status, now, note, status, now, conflict_id),
+        )
+
+    def resolve_conflict(self, conflict_id: int, choices: Mapping[str, Sequence[Any]], *,
+                         actor: str) -> None:
+        """Save a person's choices; they are pushed on the next run."""
+        with self.transaction() as conn:
+            status = scalar(self.db, "SELECT status FROM conflicts WHERE id=?", (conflict_id,))
+            if status not in ("open", "resolved"):
+                raise StoreError(
+                    f"Conflict {conflict_id} is {status}; only open or resolved conflicts "
+                    "can be resolved."
+                )
+            now = self.now()
+            conn.execute(
+                "UPDATE conflicts SET status='resolved', choices=?, resolved_at=?, "
+                "resolved_by=?, updated_at=? WHERE id=?",
+                (dumps({k: list(v) for k, v in choices.items()}), now, actor, now, conflict_id),
+            )
+
+    def unresolve_conflict(self, conflict_id: int) -> None:
+        with self.transaction() as conn:
+            status = scalar(self.db, "SELECT status FROM conflicts WHERE id=?", (conflict_id,))
+            if status != "resolved":
+                raise StoreError(
+                    f"Conflict {conflict_id} is {status}; only a resolved conflict that has not "
+                    "been pushed yet can be reopened."
+                )
+            conn.execute(
+                "UPDATE conflicts SET status='open', suggestion=choices, choices=NULL, "
+                "resolved_at=NULL, resolved_by=NULL, updated_at=? WHERE id=?",
+                (self.now(), conflict_id),
+            )
+
+    # -- outbox -----------------------------------------------------------
+    @staticmethod
+    def _op(row: Mapping[str, Any]) -> Op:
+        return Op(
+            id=row["id"], profile_id=row["profile_id"], run_id=row["run_id"],
+            link_id=row["link_id"], entity=row["entity"], side=row["side"], op=row["op"],
+            remote_id=row["remote_id"], expected_version=row["expected_version"],
+            payload=loads(row["payload"]), idem_key=row["idem_key"], state=row["state"],
+            attempts=row["attempts"], last_error=row["last_error"],
+            conflict_id=row["conflict_id"],
+        )
+
+    def add_op(self, conn: Any, profile_id: int, run_id: int | None, link_id: int, entity: str,
+               side: Side, op: str, remote_id: str | None, expected_version: str | None,
+               payload: Mapping[str, Any], idem_key: str, *, state: str = "pending",
+               conflict_id: int | None = None) -> int:
+        now = self.now()
+        cur = conn.execute(
+            "INSERT INTO outbox (profile_id, run_id, link_id, entity, side, op, remote_id, "
+            "expected_version, payload, idem_key, state, conflict_id, created_at, updated_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (profile_id, run_id, link_id, entity, side, op, remote_id, expected_version,
+             dumps(dict(payload)), idem_key, state, conflict_id, now, now),
+        )
+        return int(cur.lastrowid)
+
+    def ops(self, profile_id: int, states: Sequence[str]) -> list[Op]:
+        marks = ",".join("?" * len(states))
+        return [
+            self._op(r)
+            for r in rows(
+                self.db,
+                f"SELECT * FROM outbox WHERE profile_id=? AND state IN ({marks}) ORDER BY id",
+                (profile_id, *states),
+            )
+        ]
+
+    def ops_for_conflict(self, conflict_id: int) -> list[Op]:
+        return [self._op(r) for r in rows(
+            self.db, "SELECT * FROM outbox WHERE conflict_id=? ORDER BY id", (conflict_id,))]
+
+    def live_ops_for_link(self, link_id: int) -> list[Op]:
+        return [self._op(r) for r in rows(
+            self.db,
+            "SELECT * FROM outbox WHERE link_id=? AND state IN ('pending','sent','held') "
+            "ORDER BY id",
+            (link_id,),
+        )]
+
+    def set_op_state(self, op_id: int, state: str, *, error: str | None = None,
+                     result_version: str | None = None, conn: Any = None,
+                     count_attempt: bool = False) -> None:
+        sql = ("UPDATE outbox SET state=?, last_error=?, result_version=coalesce(?, "
+               "result_version), attempts = attempts + ?, updated_at=? WHERE id=?")
+        params = (state, error, result_version, 1 if count_attempt else 0, self.now(), op_id)
+        if conn is not None:
+            conn.execute(sql, params)
+        else:
+            with self.transaction() as c:
+                c.execute(sql, params)
+
+    def release_held(self, profile_id: int) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "UPDATE outbox SET state='pending', updated_at=? WHERE profile_id=? "
+                "AND state='held'",
+                (self.now(), profile_id),
+            )
+            return cur.rowcount
+
+    def op_counts(self, profile_id: int) -> dict[str, int]:
+        return {
+            state: n
+            for state, n in self.db.conn.execute(
+                "SELECT state, count(*) FROM outbox WHERE profile_id=? GROUP BY state",
+                (profile_id,),
+            )
+        }
+
+    # -- audit ------------------------------------------------------------
+    def _audit(self, conn: Any, profile_id: int, run_id: int | None, entity: str,
+               link_id: int | None, field_name: str, side: str, old: Any, new: Any, by: str,
+               actor: str) -> None:
+        conn.execute(
+            "INSERT INTO audit (profile_id, run_id, ts, entity, link_id, field, side, old, new, "
+            "by, actor) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (profile_id, run_id, self.now(), entity, link_id, field_name, side, dumps(old),
+             dumps(new), by, actor),
+        )
+
+    def add_audit(self, conn: Any, profile_id: int, run_id: int | None, entity: str,
+                  link_id: int | None, entries: Iterable[Mapping[str, Any]], actor: str) -> None:
+        for e in entries:
+            self._audit(conn, profile_id, run_id, entity, link_id, e["field"], e["side"],
+                        e.get("old"), e.get("new"), e["by"], actor)
+
+    def audit(self, profile_id: int, *, link_id: int | None = None,
+              limit: int = 1000) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM audit WHERE profile_id=?"
+        params: list[Any] = [profile_id]
+        if link_id is not None:
+            sql += " AND link_id=?"
+            params.append(link_id)
+        sql += f" ORDER BY id DESC LIMIT {int(limit)}"
+        out = rows(self.db, sql, params)
+        for r in out:
+            r["old"], r["new"] = loads(r["old"]), loads(r["new"])
+        return out
+
+    # -- cursors ----------------------------------------------------------
+    def cursor(self, profile_id: int, side: Side, entity: str) -> str | None:
+        return scalar(self.db, "SELECT value FROM cursors WHERE profile_id=? AND side=? "
+                      "AND entity=?", (profile_id, side, entity))
+
+    def cursors(self, profile_id: int) -> list[dict[str, Any]]:
+        return rows(self.db, "SELECT side, entity, value, moved_at, pulled FROM cursors "
+                    "WHERE profile_id=? ORDER BY side, entity", (profile_id,))
+
+    def reset_cursors(self, profile_id: int, entity: str | None = None) -> int:
+        with self.transaction() as conn:
+            if entity:
+                cur = conn.execute("DELETE FROM cursors WHERE profile_id=? AND entity=?",
+                                   (profile_id, entity))
+            else:
+                cur = conn.execute("DELETE FROM cursors WHERE profile_id=?", (profile_id,))
+            return cur.rowcount
+
+    # -- runs, events, locks ----------------------------------------------
+    def start_run(self, profile_id: int | None, *, trigger: str, dry_run: bool) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO runs (profile_id, started_at, status, trigger, dry_run, pid, host) "
+                "VALUES (?,?,?,?,?,?,?)",
+                (profile_id, self.now(), "running", trigger, 1 if dry_run else 0, os.getpid(),
+                 socket.gethostname()),
+            )
+            return int(cur.lastrowid)
+
+    def finish_run(self, run_id: int, status: str, counts: Mapping[str, Any], exit_code: int,
+                   message: str | None = None) -> None:
+        with self.transaction() as conn:
+            conn.execute(
+                "UPDATE runs SET finished_at=?, status=?, counts=?, exit_code=?, message=? "
+                "WHERE id=?",
+                (self.now(), status, json.dumps(dict(counts)), exit_code, message, run_id),
+            )
+
+    def update_run_counts(self, run_id: int, counts: Mapping[str, Any]) -> None:
+        with self.transaction() as conn:
+            conn.execute("UPDATE runs SET counts=? WHERE id=?", (json.dumps(dict(counts)), run_id))
+
+    def run(self, run_id: int) -> dict[str, Any] | None:
+        row = one(self.db, "SELECT * FROM runs WHERE id=?", (run_id,))
+        if row:
+            row["counts"] = json.loads(row["counts"])
+        return row
+
+    def runs(self, profile_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM runs"
+        params: list[Any] = []
+        if profile_id is not None:
+            sql += " WHERE profile_id=?"
+            params.append(profile_id)
+        sql += f" ORDER BY id DESC LIMIT {int(limit)}"
+        out = rows(self.db, sql, params)
+        for r in out:
+            r["counts"] = json.loads(r["counts"])
+        return out
+
+    def add_event(self, run_id: int, level: str, phase: str, message: str, *,
+                  entity: str | None = None, record: str | None = None,
+                  data: Mapping[str, Any] | None = None) -> int:
+        cur = self.db.conn.execute(
+            "INSERT INTO events (run_id, ts, level, phase, entity, record, message, data) "
+            "VALUES (?,?,?,?,?,?,?,?)",
+            (run_id, self.now(), level, phase, entity, record, message,
+             None if data is None else dumps(dict(data))),
+        )
+        return int(cur.lastrowid)
+
+    def events(self, run_id: int, *, after_id: int = 0,
+               limit: int | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT * FROM events WHERE run_id=? AND id > ? ORDER BY id"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        out = rows(self.db, sql, (run_id, after_id))
+        for r in out:
+            r["data"] = loads(r["data"])
+        return out
+
+    def acquire_lock(self, profile_id: int, run_id: int) -> None:
+        """One run per profile. A lock left by a dead process on this host is taken over."""
+        host = socket.gethostname()
+        now = self.now()
+        with self.transaction() as conn:
+            row = one(self.db, "SELECT * FROM locks WHERE profile_id=?", (profile_id,))
+            if row is not None:
+                alive = True
+                if row["host"] == host:
+                    alive = _pid_alive(row["pid"])
+                if alive:
+                    raise LockHeld(
+                        f"Another run (run {row['run_id']}, pid {row['pid']} on {row['host']}, "
+                        f"since {row['acquired_at']}) is syncing this profile; wait for it to "
+                        "finish, or stop it, then try again."
+                    )
+                conn.execute("DELETE FROM locks WHERE profile_id=?", (profile_id,))
+            conn.execute(
+                "INSERT INTO locks (profile_id, run_id, pid, host, acquired_at, heartbeat_at) "
+                "VALUES (?,?,?,?,?,?)",
+                (profile_id, run_id, os.getpid(), host, now, now),
+            )
+
+    def release_lock(self, profile_id: int, run_id: int) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM locks WHERE profile_id=? AND run_id=?", (profile_id, run_id))
+
+    def lock_holder(self, profile_id: int) -> dict[str, Any] | None:
+        return one(self.db, "SELECT * FROM locks WHERE profile_id=?", (profile_id,))
+
+    def iter_table(self, table: str) -> Iterator[dict[str, Any]]:
+        """Every row of a table (tests and doctor use this to inspect state)."""
+        cursor = self.db.conn.execute(f"SELECT * FROM {table}")
+        names = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(names, row, strict=True))
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def open_store(path: Path | str, *, clock: Clock = utcnow, migrate_schema: bool = True) -> Store:
+    """Open the database and bring its schema up to date."""
+    db = connect(path)
+    if migrate_schema:
+        try:
+            migrate(db)
+        except StoreError:
+            db.conn.close()
+            raise
+    return Store(db, path, clock)
