@@ -1,0 +1,169 @@
+"""What every connector promises the runner: errors, pages, the protocol itself.
+
+The runner talks to BILL and QuickBooks Online only through :class:`Connector`,
+so everything a user may have to act on is expressed here as an exception whose
+``str()`` is one sentence naming the system and what to do next. The runner
+shows that sentence as-is; it never needs to understand HTTP.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol, Self, runtime_checkable
+
+from ..model.record import RemoteRecord
+
+__all__ = [
+    "AuthError",
+    "Company",
+    "Connector",
+    "ConnectorError",
+    "EventSink",
+    "NotFoundError",
+    "Page",
+    "ProtocolError",
+    "RejectedError",
+    "SecretAccess",
+    "StaleVersionError",
+    "UnreachableError",
+]
+
+
+class ConnectorError(Exception):
+    """A remote system could not do what was asked; ``str(e)`` is fit for a user.
+
+    ``retryable`` tells the runner whether trying the same thing later may work
+    without anybody changing anything (a network blip, a busy server).
+    """
+
+    retryable: bool = False
+
+    def __init__(self, message: str, *, retryable: bool | None = None) -> None:
+        super().__init__(message)
+        if retryable is not None:
+            self.retryable = retryable
+
+
+class AuthError(ConnectorError):
+    """Credentials are wrong or the saved authorisation is gone: a person must act."""
+
+
+class UnreachableError(ConnectorError):
+    """The system could not be reached, or did not answer, even after retries.
+
+    ``outcome_unknown`` is True when a write may have reached the server before
+    the connection failed: the runner must call ``find_existing`` before sending
+    it again, because BILL has no idempotency key.
+    """
+
+    retryable = True
+
+    def __init__(
+        self, message: str, *, retryable: bool | None = None, outcome_unknown: bool = False
+    ) -> None:
+        super().__init__(message, retryable=retryable)
+        self.outcome_unknown = outcome_unknown
+
+
+class ProtocolError(ConnectorError):
+    """The answer was malformed, truncated or not what the API documents."""
+
+
+class StaleVersionError(ConnectorError):
+    """The record changed on the server since the version the write was based on."""
+
+
+class RejectedError(ConnectorError):
+    """The server refused a write; ``code``/``entity``/``record`` say which and why.
+
+    ``record`` is the remote id when there is one, else the natural key (name,
+    number) of the record that was being created.
+    """
+
+    def __init__(self, message: str, *, code: str, entity: str, record: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.entity = entity
+        self.record = record
+
+
+class NotFoundError(ConnectorError):
+    """The record or endpoint does not exist on the server."""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a pull.
+
+    ``cursor`` is the position after this page: persisting it once the page's
+    records are stored means a crash never skips anything.
+    """
+
+    records: list[RemoteRecord]
+    cursor: str | None
+
+
+@dataclass(frozen=True)
+class Company:
+    """Which company (QBO realm, BILL organisation) a profile is connected to."""
+
+    system: str
+    company_id: str
+    name: str
+
+
+class SecretAccess(Protocol):
+    """The caller's secret store, already bound to one profile."""
+
+    def get(self, name: str) -> str | None: ...
+
+    def set(self, name: str, value: str) -> None: ...
+
+
+#: ``(level, message, data)``; level is debug/info/warning/error. Never carries secrets.
+EventSink = Callable[[str, str, Mapping[str, Any]], None]
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """One remote system, seen in canonical terms. Use as an async context manager."""
+
+    system: str
+    label: str
+
+    def supports(self, entity: str) -> bool: ...
+
+    def fields(self, entity: str) -> frozenset[str]: ...
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(self, *exc: object) -> None: ...
+
+    async def company(self) -> Company: ...
+
+    def pull(self, entity: str, cursor: str | None) -> AsyncIterator[Page]: ...
+
+    async def read(self, entity: str, remote_id: str) -> RemoteRecord | None: ...
+
+    async def create(
+        self, entity: str, fields: Mapping[str, Any], *, idempotency_key: str
+    ) -> RemoteRecord: ...
+
+    async def update(
+        self,
+        entity: str,
+        remote_id: str,
+        version: str,
+        changes: Mapping[str, Any],
+        *,
+        idempotency_key: str,
+    ) -> RemoteRecord: ...
+
+    async def deactivate(
+        self, entity: str, remote_id: str, version: str, *, idempotency_key: str
+    ) -> RemoteRecord: ...
+
+    async def find_existing(
+        self, entity: str, fields: Mapping[str, Any]
+    ) -> RemoteRecord | None: ...

@@ -1,0 +1,607 @@
+"""BILL v3 ("Connect") connector (side a).
+
+Speaks the real protocol (``docs/remote-shapes.md``, ``api-contracts.md`` §2):
+session login with ``devKey``/``sessionId`` headers and a transparent re-login
+when the session idles out (BDC_1109), ``nextPage`` paging with an
+``updatedTime`` filter, error arrays turned into connector exceptions, and
+archive/restore for deactivation. BILL has no write version check and no
+idempotency key, so updates read the record first and compare ``updatedTime``,
+and creates are never re-sent blindly (see :class:`~.http.Retry`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Mapping
+from typing import Any, Self
+
+import httpx
+
+from ..model.record import RemoteRecord
+from . import bill_map
+from .base import (
+    AuthError,
+    Company,
+    ConnectorError,
+    EventSink,
+    NotFoundError,
+    Page,
+    ProtocolError,
+    RejectedError,
+    SecretAccess,
+    StaleVersionError,
+)
+from .common import DEFAULT_OVERLAP_SECONDS, Ctx, natural_key, query_bound, ref_id, text_key
+from .http import HttpClient, Retry, dumps_json, loads_json
+from .values import MappingError, get_path, later
+
+MAX_PAGE = 100
+MAX_CONCURRENCY = 3
+SESSION_INVALID = "BDC_1109"
+BAD_LOGIN = ("BDC_1101", "BDC_1102")
+BUSY = "BDC_1322"
+HOURLY_LIMIT = "BDC_1144"
+NOT_SUPPORTED = "BDC_1121"
+
+FIX_LOGIN = "check the username, password and developer key saved in this profile"
+
+
+def _busy(response: httpx.Response) -> bool:
+    """BILL's concurrency limit (BDC_1322) rejects a request unprocessed: safe to retry."""
+    return response.status_code >= 400 and BUSY.encode() in response.content
+
+
+def filter_value(value: str) -> str:
+    """A BILL filter literal: double-quoted, inner quotes escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+class BillConnector:
+    """BILL for one organisation. Use ``async with``."""
+
+    system = "bill"
+    label = "BILL"
+
+    def __init__(
+        self,
+        settings: Mapping[str, str],
+        secrets: SecretAccess,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_event: EventSink | None = None,
+        page_size: int | None = None,
+        overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
+        max_attempts: int = 5,
+        base_delay: float = 0.5,
+    ) -> None:
+        missing = [k for k in ("api_base", "organization_id", "username") if not settings.get(k)]
+        if missing:
+            raise ConnectorError(
+                f"The BILL profile lacks {', '.join(missing)}: add it with "
+                "`recontui profile add` and sync again."
+            )
+        self._settings = dict(settings)
+        self._secrets = secrets
+        self._transport = transport
+        self._on_event = on_event
+        self._page_size = max(1, min(MAX_PAGE, page_size or MAX_PAGE))
+        self._overlap = overlap_seconds
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self.organization_id = settings["organization_id"]
+        self._base = f"{settings['api_base'].rstrip('/')}/v3"
+        self._http: HttpClient | None = None
+        self._session: str | None = None
+        self._login_lock = asyncio.Lock()
+
+    # -- protocol basics ---------------------------------------------------
+
+    def supports(self, entity: str) -> bool:
+        return entity in bill_map.BILL_ENTITIES
+
+    def fields(self, entity: str) -> frozenset[str]:
+        return bill_map.fields_of(entity)
+
+    async def __aenter__(self) -> Self:
+        self._http = HttpClient(
+            label=self.label,
+            transport=self._transport,
+            on_event=self._on_event,
+            max_concurrency=MAX_CONCURRENCY,
+            max_attempts=self._max_attempts,
+            base_delay=self._base_delay,
+        )
+        try:
+            await self._login(stale=None)
+        except BaseException:
+            await self._http.aclose()
+            raise
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        """Log out (best effort: a dead session is no reason to fail) and close."""
+        if self._http is None:
+            return
+        try:
+            if self._session and not self._http.closed:
+                await self._http.request(
+                    "POST", f"{self._base}/logout", headers=self._headers(self._session)
+                )
+        except Exception as err:  # logout is a courtesy; never mask the caller's outcome
+            self._http.emit("debug", "BILL logout failed", {"error": type(err).__name__})
+        finally:
+            self._session = None
+            await self._http.aclose()
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None or self._http.closed:
+            raise ConnectorError("The BILL connector is not open: use it inside `async with`.")
+        return self._http
+
+    # -- session -----------------------------------------------------------
+
+    def _headers(self, session: str, *, json_body: bool = False) -> dict[str, str]:
+        headers = {
+            "devKey": self._secrets.get("dev_key") or "",
+            "sessionId": session,
+            "Accept": "application/json",
+        }
+        if json_body:
+            headers["Content-Type"] = "application/json"
+        return headers
+
+    async def _login(self, stale: str | None) -> None:
+        """Open a session; serialised so concurrent BDC_1109s log in only once."""
+        async with self._login_lock:
+            if stale is not None and self._session not in (None, stale):
+                return
+            password = self._secrets.get("password")
+            dev_key = self._secrets.get("dev_key")
+            missing = [n for n, v in (("password", password), ("dev_key", dev_key)) if not v]
+            if missing:
+                raise AuthError(
+                    f"BILL has no saved {', '.join(missing)} for this profile: add it with "
+                    "`recontui profile add` and sync again."
+                )
+            body = {
+                "username": self._settings["username"],
+                "password": password,
+                "organizationId": self.organization_id,
+                "devKey": dev_key,
+            }
+            response = await self.http.request(
+                "POST",
+                f"{self._base}/login",
+                headers={"Accept": "application/json", "Content-Type": "application/json"},
+                content=dumps_json(body),
+            )
+            ctx = Ctx("login", "organization", self.organization_id)
+            data = self._decode(response, ctx, "POST /v3/login")
+            errors = _errors(data)
+            if response.status_code >= 400 or errors:
+                codes = {e.get("code") for e in errors}
+                said = _said(errors, response.status_code)
+                if codes & set(BAD_LOGIN) or response.status_code in (401, 403):
+                    raise AuthError(
+                        f"BILL refused the sign-in of {self._settings['username']} to "
+                        f"organisation {self.organization_id} ({said}): {FIX_LOGIN}, then sync "
+                        "again."
+                    )
+                raise self._error(response.status_code, errors, ctx, "POST /v3/login")
+            if not isinstance(data, dict) or not data.get("sessionId"):
+                raise ProtocolError(
+                    "BILL's answer to POST /v3/login has no sessionId: sync again; if it keeps "
+                    "happening, report it."
+                )
+            self._session = str(data["sessionId"])
+            self.http.emit("info", "BILL session opened", {"organization": self.organization_id})
+
+    # -- requests ----------------------------------------------------------
+
+    async def _api(
+        self,
+        method: str,
+        path: str,
+        ctx: Ctx,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        retry: Retry = Retry.ALWAYS,
+    ) -> Any:
+        """One call: session headers, one re-login on BDC_1109, error arrays mapped."""
+        url = f"{self._base}/{path}"
+        endpoint = f"{method} /v3/{path}"
+        content = dumps_json(body) if body is not None else None
+        for attempt in (1, 2):
+            if self._session is None:
+                await self._login(stale=None)
+            session = self._session
+            assert session is not None
+            response = await self.http.request(
+                method,
+                url,
+                params=params,
+                headers=self._headers(session, json_body=content is not None),
+                content=content,
+                retry=retry,
+                retry_if=_busy,
+            )
+            data = self._decode(response, ctx, endpoint)
+            errors = _errors(data)
+            status = response.status_code
+            if status < 400 and not errors:
+                return data
+            codes = {e.get("code") for e in errors}
+            if SESSION_INVALID in codes or (status == 401 and not codes & set(BAD_LOGIN)):
+                if attempt == 1:
+                    self.http.emit("info", "BILL session expired; signing in again", {})
+                    await self._login(stale=session)
+                    continue
+                raise AuthError(
+                    f"BILL keeps refusing the session for {ctx.what} ({_said(errors, status)}): "
+                    f"{FIX_LOGIN}, then sync again."
+                )
+            raise self._error(status, errors, ctx, endpoint)
+        raise AssertionError("unreachable")
+
+    def _decode(self, response: httpx.Response, ctx: Ctx, endpoint: str) -> Any:
+        if not response.content:
+            if response.status_code < 400:
+                return {}
+            return None
+        try:
+            return loads_json(response.content)
+        except ValueError:
+            if response.status_code >= 400:
+                return None
+            raise ProtocolError(
+                f"BILL sent an unreadable or truncated answer to {endpoint} ({ctx.what}): sync "
+                "again; if it keeps happening, report it."
+            ) from None
+
+    def _error(
+        self, status: int, errors: list[dict[str, Any]], ctx: Ctx, endpoint: str
+    ) -> ConnectorError:
+        codes = [str(e.get("code") or "") for e in errors]
+        code = codes[0] if codes and codes[0] else str(status)
+        said = _said(errors, status)
+        self.http.emit(
+            "warning",
+            f"BILL error on {endpoint}: {said}",
+            {"status": status, "codes": codes, "action": ctx.action, "entity": ctx.entity,
+             "record": ctx.record},
+        )
+        if any(c in BAD_LOGIN for c in codes):
+            return AuthError(
+                f"BILL refused the credentials ({said}): {FIX_LOGIN}, then sync again."
+            )
+        if HOURLY_LIMIT in codes:
+            return ConnectorError(
+                "BILL's hourly request limit for this developer key is used up (BDC_1144): wait "
+                "until the next hour and sync again.",
+                retryable=True,
+            )
+        if NOT_SUPPORTED in codes:
+            if ctx.action in ("read", "query", "company"):
+                return ProtocolError(
+                    f"BILL does not offer {endpoint} ({said}): this is a recontui problem; "
+                    "report it with the log."
+                )
+            return RejectedError(
+                f"BILL does not offer the {ctx.action} of {ctx.what} ({endpoint}, {said}): make "
+                "this change in BILL itself.",
+                code=NOT_SUPPORTED,
+                entity=ctx.entity,
+                record=ctx.record,
+            )
+        if status == 404:
+            return NotFoundError(
+                f"BILL has no {ctx.what} ({endpoint}): sync again to refresh the record list."
+            )
+        if status >= 500:
+            return ConnectorError(
+                f"BILL failed on {endpoint} for {ctx.what} ({said}): sync again later.",
+                retryable=True,
+            )
+        if ctx.action in ("read", "query", "company"):
+            return ProtocolError(
+                f"BILL did not accept {endpoint} for {ctx.what} ({said}): this is a recontui "
+                "problem; report it with the log."
+            )
+        return RejectedError(
+            f"BILL rejected the {ctx.action} of {ctx.what} ({said}): correct the record and sync "
+            "again.",
+            code=code,
+            entity=ctx.entity,
+            record=ctx.record,
+        )
+
+    def _record(self, entity: str, obj: Any, endpoint: str) -> RemoteRecord:
+        try:
+            return bill_map.from_bill(entity, obj)
+        except MappingError as exc:
+            raise ProtocolError(
+                f"BILL sent a {entity} from {endpoint} that recontui cannot read ({exc}): report "
+                "it with the log."
+            ) from exc
+
+    def _body(self, ctx: Ctx, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return build()
+        except MappingError as exc:
+            raise RejectedError(
+                f"recontui cannot express {ctx.what} for BILL ({exc}): correct the record and "
+                "sync again.",
+                code="MAPPING",
+                entity=ctx.entity,
+                record=ctx.record,
+            ) from exc
+
+    # -- runner API --------------------------------------------------------
+
+    async def company(self) -> Company:
+        fallback = self._settings.get("company_name") or self.organization_id
+        try:
+            data = await self._api(
+                "GET",
+                f"organizations/{self.organization_id}",
+                Ctx("company", "organization", self.organization_id),
+            )
+        except (NotFoundError, ProtocolError):
+            return Company(self.system, self.organization_id, fallback)
+        name = None
+        if isinstance(data, dict):
+            name = data.get("name") or data.get("organizationName") or data.get("companyName")
+        return Company(self.system, self.organization_id, str(name or fallback))
+
+    async def _list(
+        self, entity: str, filters: str | None, *, sort: bool = True
+    ) -> AsyncIterator[list[dict[str, Any]]]:
+        """Raw result pages of a list endpoint, following ``nextPage``."""
+        s = bill_map.spec(entity)
+        params: dict[str, str] = {"max": str(self._page_size)}
+        if sort:
+            params["sort"] = "updatedTime:asc"
+        if filters:
+            params["filters"] = filters
+        ctx = Ctx("query", entity, "")
+        seen: set[str] = set()
+        while True:
+            data = await self._api("GET", s.resource, ctx, params=params)
+            results = data.get("results") if isinstance(data, dict) else None
+            if not isinstance(results, list):
+                raise ProtocolError(
+                    f"BILL's answer to GET /v3/{s.resource} has no results list: sync again; if "
+                    "it keeps happening, report it."
+                )
+            yield results
+            token = data.get("nextPage")
+            if not token:
+                return
+            if token in seen:
+                raise ProtocolError(
+                    f"BILL returned the same nextPage twice for GET /v3/{s.resource}: report it "
+                    "with the log."
+                )
+            seen.add(token)
+            params = {**params, "page": str(token)}
+
+    async def pull(self, entity: str, cursor: str | None) -> AsyncIterator[Page]:
+        """Records changed since ``cursor`` (archived included), oldest first."""
+        since = query_bound(cursor, self._overlap)
+        filters = f"updatedTime:gte:{filter_value(since)}" if since else None
+        best = cursor
+        endpoint = f"GET /v3/{bill_map.spec(entity).resource}"
+        async for rows in self._list(entity, filters):
+            records = [self._record(entity, row, endpoint) for row in rows]
+            for row in rows:
+                stamp = bill_map.updated_time(row)
+                if stamp:
+                    best = later(best, stamp)
+            if records:
+                yield Page(records, best)
+
+    async def _read_raw(self, entity: str, remote_id: str) -> dict[str, Any] | None:
+        s = bill_map.spec(entity)
+        try:
+            data = await self._api(
+                "GET", f"{s.resource}/{remote_id}", Ctx("read", entity, remote_id)
+            )
+        except NotFoundError:
+            return None
+        if not isinstance(data, dict):
+            raise ProtocolError(
+                f"BILL's answer to GET /v3/{s.resource}/{remote_id} is not an object: report it "
+                "with the log."
+            )
+        return data
+
+    async def read(self, entity: str, remote_id: str) -> RemoteRecord | None:
+        raw = await self._read_raw(entity, remote_id)
+        if raw is None:
+            return None
+        return self._record(entity, raw, f"GET /v3/{bill_map.spec(entity).resource}/{remote_id}")
+
+    async def _result(
+        self, entity: str, data: Any, remote_id: str | None, endpoint: str
+    ) -> RemoteRecord:
+        """The record a write answered with, or (when the answer is partial) read back."""
+        if isinstance(data, dict) and data.get("id") and "updatedTime" in data:
+            return self._record(entity, data, endpoint)
+        rid = (data.get("id") if isinstance(data, dict) else None) or remote_id
+        if not rid:
+            raise ProtocolError(
+                f"BILL's answer to {endpoint} does not say which record was written: look the "
+                "record up in BILL, then sync again."
+            )
+        record = await self.read(entity, str(rid))
+        if record is None:
+            raise ProtocolError(
+                f"BILL accepted {endpoint} but the record {rid} cannot be read back: sync again."
+            )
+        return record
+
+    async def create(
+        self, entity: str, fields: Mapping[str, Any], *, idempotency_key: str
+    ) -> RemoteRecord:
+        """POST the record. Never re-sent once it may have reached BILL (no idempotency key):
+        an unknown outcome raises UnreachableError(outcome_unknown=True) and the runner
+        calls :meth:`find_existing` before trying again."""
+        s = bill_map.spec(entity)
+        ctx = Ctx("create", entity, natural_key(entity, fields))
+        body = self._body(ctx, lambda: bill_map.to_bill(entity, fields))
+        path = s.create_path or s.resource
+        self.http.emit("debug", f"BILL create {entity}", {"idempotency_key": idempotency_key})
+        data = await self._api("POST", path, ctx, body=body, retry=Retry.UNSENT_ONLY)
+        record = await self._result(entity, data, None, f"POST /v3/{path}")
+        if fields.get("active") is False and record.fields.get("active") is not False:
+            record = await self._archive(entity, record.remote_id, "archive")
+        return record
+
+    async def _checked(self, entity: str, remote_id: str, version: str, ctx: Ctx) -> dict[str, Any]:
+        """The record as BILL holds it, refusing when it moved past ``version``."""
+        raw = await self._read_raw(entity, remote_id)
+        if raw is None:
+            raise NotFoundError(
+                f"BILL has no {ctx.what}: sync again to refresh the record list."
+            )
+        held = bill_map.updated_time(raw) or ""
+        if held != version:
+            raise StaleVersionError(
+                f"BILL holds a newer version of {ctx.what} (updated {held}) than the one this "
+                "change was based on: sync again to merge the latest changes."
+            )
+        return raw
+
+    async def _archive(self, entity: str, remote_id: str, action: str) -> RemoteRecord:
+        s = bill_map.spec(entity)
+        path = f"{s.resource}/{remote_id}/{action}"
+        data = await self._api("POST", path, Ctx(action, entity, remote_id))
+        return await self._result(entity, data, remote_id, f"POST /v3/{path}")
+
+    async def update(
+        self,
+        entity: str,
+        remote_id: str,
+        version: str,
+        changes: Mapping[str, Any],
+        *,
+        idempotency_key: str,
+    ) -> RemoteRecord:
+        """Read, compare ``updatedTime`` with ``version``, PATCH; ``active`` via archive/restore."""
+        s = bill_map.spec(entity)
+        ctx = Ctx("update", entity, remote_id)
+        raw = await self._checked(entity, remote_id, version, ctx)
+        current = self._record(entity, raw, f"GET /v3/{s.resource}/{remote_id}")
+        rest = {k: v for k, v in changes.items() if k != "active"}
+        record = current
+        if rest:
+            body = self._body(
+                ctx, lambda: bill_map.to_bill(entity, rest, partial=True, current=current.fields)
+            )
+            if body:
+                data = await self._api("PATCH", f"{s.resource}/{remote_id}", ctx, body=body)
+                record = await self._result(
+                    entity, data, remote_id, f"PATCH /v3/{s.resource}/{remote_id}"
+                )
+        if "active" in changes and "active" in s.field_names:
+            wanted = bool(changes["active"])
+            if bool(record.fields.get("active")) != wanted:
+                record = await self._archive(entity, remote_id, "restore" if wanted else "archive")
+        return record
+
+    async def deactivate(
+        self, entity: str, remote_id: str, version: str, *, idempotency_key: str
+    ) -> RemoteRecord:
+        """Archive (list records come back ``active=False``, transactions ``deleted=True``)."""
+        ctx = Ctx("archive", entity, remote_id)
+        await self._checked(entity, remote_id, version, ctx)
+        return await self._archive(entity, remote_id, "archive")
+
+    async def find_existing(
+        self, entity: str, fields: Mapping[str, Any]
+    ) -> RemoteRecord | None:
+        """Look a record up by natural key; names compared trimmed and case-insensitively."""
+        s = bill_map.spec(entity)
+        # (BILL JSON path, wanted value, (party path, party id) or None)
+        lookups: list[tuple[tuple[str, ...], Any, tuple[str, str] | None]] = []
+        if entity == "account":
+            lookups += [(("accountNumber",), fields.get("number"), None),
+                        (("name",), fields.get("name"), None)]
+        elif entity in ("class", "department", "item", "customer", "vendor"):
+            lookups.append((("name",), fields.get("name"), None))
+        elif entity == "invoice":
+            lookups.append((("invoiceNumber",), fields.get("number"), None))
+        elif entity in ("bill", "vendor_credit"):
+            vendor = ref_id(fields.get("vendor"))
+            if vendor is None:
+                return None
+            path = ("invoice", "invoiceNumber") if entity == "bill" else ("referenceNumber",)
+            lookups.append((path, fields.get("number"), ("vendorId", vendor)))
+        elif entity in ("payment", "bill_payment"):
+            key = "customerId" if entity == "payment" else "vendorId"
+            party = ref_id(fields.get("customer" if entity == "payment" else "vendor"))
+            if party is None:
+                return None
+            lookups.append((("referenceNumber",), fields.get("reference"), (key, party)))
+        endpoint = f"GET /v3/{s.resource}"
+        for path, value, party in lookups:
+            wanted = text_key(value)
+            if wanted is None:
+                continue
+            # Narrow on the server (a party id, or the exact value), then compare locally.
+            # BILL's ``eq`` is exact, so a miss on the value itself is confirmed by a scan
+            # compared case-insensitively; a filter BILL refuses also falls back to a scan.
+            if party is not None:
+                narrow: str | None = f"{party[0]}:eq:{filter_value(party[1])}"
+            elif len(path) == 1:
+                narrow = f"{path[0]}:eq:{filter_value(str(value).strip())}"
+            else:
+                narrow = None
+            try:
+                found = await self._scan(entity, narrow, path, wanted, party)
+            except ProtocolError:
+                if narrow is None:
+                    raise
+                found, narrow = None, "failed"
+            if found is None and narrow is not None and (party is None or narrow == "failed"):
+                found = await self._scan(entity, None, path, wanted, party)
+            if found is not None:
+                return self._record(entity, found, endpoint)
+        return None
+
+    async def _scan(
+        self,
+        entity: str,
+        filters: str | None,
+        path: tuple[str, ...],
+        wanted: str,
+        party: tuple[str, str] | None,
+    ) -> dict[str, Any] | None:
+        async for rows in self._list(entity, filters, sort=False):
+            for row in rows:
+                if text_key(get_path(row, path)) != wanted:
+                    continue
+                if party is not None and str(row.get(party[0])) != party[1]:
+                    continue
+                return row
+        return None
+
+
+def _errors(data: Any) -> list[dict[str, Any]]:
+    """BILL's error array (``[{code, message, ...}]``), or [] for a normal body."""
+    if isinstance(data, list) and data and all(
+        isinstance(e, dict) and "code" in e for e in data
+    ):
+        return data
+    if isinstance(data, dict) and isinstance(data.get("errors"), list):
+        return [e for e in data["errors"] if isinstance(e, dict)]
+    return []
+
+
+def _said(errors: list[dict[str, Any]], status: int) -> str:
+    if not errors:
+        return f"HTTP {status}"
+    first = errors[0]
+    return f"{first.get('code', status)}: {str(first.get('message') or '').strip()}".rstrip(": ")

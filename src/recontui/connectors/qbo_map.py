@@ -1,0 +1,498 @@
+"""QuickBooks Online JSON <-> canonical fields, both directions, as pure functions.
+
+The tables below are ``docs/remote-shapes.md`` (QuickBooks section) written as
+data: one :class:`F` per canonical field with the JSON path it lives at. The
+connector never touches QBO field names itself, so when the page changes only
+this module changes. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ..model.entities import ENTITIES
+from ..model.record import RemoteRecord
+from .values import (
+    MappingError,
+    bool_in,
+    date_in,
+    date_out,
+    decimal_in,
+    decimal_out,
+    get_path,
+    money_in,
+    money_out,
+    parse_timestamp,
+    ref_id_out,
+    ref_in,
+    set_path,
+    text_in,
+)
+
+Kind = Literal["text", "money", "decimal", "date", "bool", "ref", "account_type", "posting"]
+
+ACCOUNT_TYPES: dict[str, str] = {
+    "bank": "Bank",
+    "accounts_receivable": "Accounts Receivable",
+    "other_current_asset": "Other Current Asset",
+    "fixed_asset": "Fixed Asset",
+    "accounts_payable": "Accounts Payable",
+    "credit_card": "Credit Card",
+    "other_current_liability": "Other Current Liability",
+    "long_term_liability": "Long Term Liability",
+    "equity": "Equity",
+    "income": "Income",
+    "other_income": "Other Income",
+    "cost_of_goods_sold": "Cost of Goods Sold",
+    "expense": "Expense",
+    "other_expense": "Other Expense",
+}
+ACCOUNT_TYPES_IN: dict[str, str] = {v.lower(): k for k, v in ACCOUNT_TYPES.items()}
+
+
+@dataclass(frozen=True)
+class F:
+    """One canonical field at one JSON path."""
+
+    name: str
+    path: tuple[str, ...]
+    kind: Kind = "text"
+    ref: str | None = None
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A canonical list field stored in QBO's ``Line`` array.
+
+    Item lines carry a ``detail`` type (their fields' paths start with it);
+    applied lines (payments) instead carry ``linked``: the canonical field
+    and QBO ``TxnType`` of ``LinkedTxn[0]``.
+    """
+
+    name: str
+    fields: tuple[F, ...] = ()
+    detail: str | None = None
+    linked: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class QboEntity:
+    entity: str
+    name: str  # QBO entity name: JSON wrapper key and query table
+    path: str  # URL path segment
+    fields: tuple[F, ...]
+    lines: Lines | None = None
+    read_only: bool = False
+    #: Constant fields sent on create only (Item ``Type``).
+    create_extra: Mapping[str, Any] = field(default_factory=dict)
+
+    @property
+    def kind(self) -> str:
+        return ENTITIES[self.entity].kind
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        names = {f.name for f in self.fields}
+        if self.lines is not None:
+            names.add(self.lines.name)
+        return frozenset(names)
+
+
+_ACTIVE = F("active", ("Active",), "bool")
+_CURRENCY = F("currency", ("CurrencyRef", "value"))
+_ADDRESS = (
+    F("address_line1", ("BillAddr", "Line1")),
+    F("city", ("BillAddr", "City")),
+    F("region", ("BillAddr", "CountrySubDivisionCode")),
+    F("postal_code", ("BillAddr", "PostalCode")),
+    F("country", ("BillAddr", "Country")),
+)
+ADDRESS_FIELDS = frozenset(f.name for f in _ADDRESS)
+_PARTY = (
+    F("name", ("DisplayName",)),
+    F("company_name", ("CompanyName",)),
+    F("email", ("PrimaryEmailAddr", "Address")),
+    F("phone", ("PrimaryPhone", "FreeFormNumber")),
+    *_ADDRESS,
+)
+_EXPENSE_LINES = Lines(
+    "lines",
+    detail="AccountBasedExpenseLineDetail",
+    fields=(
+        F("amount", ("Amount",), "money"),
+        F("description", ("Description",)),
+        F("account", ("AccountBasedExpenseLineDetail", "AccountRef"), "ref", "account"),
+        F("class", ("AccountBasedExpenseLineDetail", "ClassRef"), "ref", "class"),
+    ),
+)
+
+QBO_ENTITIES: dict[str, QboEntity] = {
+    e.entity: e
+    for e in (
+        QboEntity(
+            "account", "Account", "account",
+            (
+                F("name", ("Name",)),
+                F("number", ("AcctNum",)),
+                F("type", ("AccountType",), "account_type"),
+                F("description", ("Description",)),
+                _ACTIVE,
+            ),
+        ),
+        QboEntity("class", "Class", "class", (F("name", ("Name",)), _ACTIVE)),
+        QboEntity("department", "Department", "department", (F("name", ("Name",)), _ACTIVE)),
+        QboEntity(
+            "tax_rate", "TaxRate", "taxrate",
+            (F("name", ("Name",)), F("rate", ("RateValue",), "decimal"), _ACTIVE),
+            read_only=True,
+        ),
+        QboEntity(
+            "item", "Item", "item",
+            (
+                F("name", ("Name",)),
+                F("description", ("Description",)),
+                F("unit_price", ("UnitPrice",), "money"),
+                F("income_account", ("IncomeAccountRef",), "ref", "account"),
+                _ACTIVE,
+            ),
+            create_extra={"Type": "Service"},
+        ),
+        QboEntity("customer", "Customer", "customer", (*_PARTY, _CURRENCY, _ACTIVE)),
+        QboEntity(
+            "vendor", "Vendor", "vendor",
+            (
+                *_PARTY,
+                F("tax_id", ("TaxIdentifier",)),
+                F("account_number", ("AcctNum",)),
+                _CURRENCY,
+                _ACTIVE,
+            ),
+        ),
+        QboEntity(
+            "invoice", "Invoice", "invoice",
+            (
+                F("number", ("DocNumber",)),
+                F("customer", ("CustomerRef",), "ref", "customer"),
+                F("date", ("TxnDate",), "date"),
+                F("due_date", ("DueDate",), "date"),
+                _CURRENCY,
+                F("memo", ("PrivateNote",)),
+                F("total", ("TotalAmt",), "money", read_only=True),
+            ),
+            Lines(
+                "lines",
+                detail="SalesItemLineDetail",
+                fields=(
+                    F("amount", ("Amount",), "money"),
+                    F("description", ("Description",)),
+                    F("item", ("SalesItemLineDetail", "ItemRef"), "ref", "item"),
+                    F("quantity", ("SalesItemLineDetail", "Qty"), "decimal"),
+                    F("unit_price", ("SalesItemLineDetail", "UnitPrice"), "money"),
+                    F("class", ("SalesItemLineDetail", "ClassRef"), "ref", "class"),
+                ),
+            ),
+        ),
+        QboEntity(
+            "payment", "Payment", "payment",
+            (
+                F("customer", ("CustomerRef",), "ref", "customer"),
+                F("date", ("TxnDate",), "date"),
+                F("amount", ("TotalAmt",), "money"),
+                F("reference", ("PaymentRefNum",)),
+                _CURRENCY,
+                F("memo", ("PrivateNote",)),
+            ),
+            Lines("applied", fields=(F("amount", ("Amount",), "money"),),
+                  linked=("invoice", "Invoice")),
+        ),
+        QboEntity(
+            "bill", "Bill", "bill",
+            (
+                F("number", ("DocNumber",)),
+                F("vendor", ("VendorRef",), "ref", "vendor"),
+                F("date", ("TxnDate",), "date"),
+                F("due_date", ("DueDate",), "date"),
+                _CURRENCY,
+                F("memo", ("PrivateNote",)),
+                F("total", ("TotalAmt",), "money", read_only=True),
+            ),
+            _EXPENSE_LINES,
+        ),
+        QboEntity(
+            "bill_payment", "BillPayment", "billpayment",
+            (
+                F("vendor", ("VendorRef",), "ref", "vendor"),
+                F("date", ("TxnDate",), "date"),
+                F("amount", ("TotalAmt",), "money"),
+                F("reference", ("DocNumber",)),
+                _CURRENCY,
+                F("memo", ("PrivateNote",)),
+            ),
+            Lines("applied", fields=(F("amount", ("Amount",), "money"),),
+                  linked=("bill", "Bill")),
+            create_extra={"PayType": "Check"},
+        ),
+        QboEntity(
+            "vendor_credit", "VendorCredit", "vendorcredit",
+            (
+                F("number", ("DocNumber",)),
+                F("vendor", ("VendorRef",), "ref", "vendor"),
+                F("date", ("TxnDate",), "date"),
+                _CURRENCY,
+                F("memo", ("PrivateNote",)),
+                F("total", ("TotalAmt",), "money", read_only=True),
+            ),
+            _EXPENSE_LINES,
+        ),
+        QboEntity(
+            "journal_entry", "JournalEntry", "journalentry",
+            (
+                F("number", ("DocNumber",)),
+                F("date", ("TxnDate",), "date"),
+                _CURRENCY,
+                F("memo", ("PrivateNote",)),
+            ),
+            Lines(
+                "lines",
+                detail="JournalEntryLineDetail",
+                fields=(
+                    F("amount", ("Amount",), "money"),
+                    F("description", ("Description",)),
+                    F("posting", ("JournalEntryLineDetail", "PostingType"), "posting"),
+                    F("account", ("JournalEntryLineDetail", "AccountRef"), "ref", "account"),
+                    F("class", ("JournalEntryLineDetail", "ClassRef"), "ref", "class"),
+                ),
+            ),
+        ),
+    )
+}
+
+
+def spec(entity: str) -> QboEntity:
+    try:
+        return QBO_ENTITIES[entity]
+    except KeyError:
+        raise KeyError(f"QuickBooks Online does not hold {entity!r} records") from None
+
+
+def fields_of(entity: str) -> frozenset[str]:
+    return spec(entity).field_names
+
+
+# ---------------------------------------------------------------------------
+# Values
+
+
+def _value_in(f: F, raw: Any) -> Any:
+    try:
+        if f.kind == "text":
+            return text_in(raw)
+        if f.kind == "money":
+            return money_in(raw)
+        if f.kind == "decimal":
+            return decimal_in(raw)
+        if f.kind == "date":
+            return date_in(raw)
+        if f.kind == "bool":
+            return bool_in(raw)
+        if f.kind == "ref":
+            assert f.ref is not None
+            value = raw.get("value") if isinstance(raw, dict) else raw
+            return ref_in(value, f.ref)
+        if f.kind == "account_type":
+            if raw is None:
+                return None
+            try:
+                return ACCOUNT_TYPES_IN[str(raw).lower()]
+            except KeyError:
+                raise MappingError(f"unknown AccountType {raw!r}") from None
+        if f.kind == "posting":
+            return None if raw is None else str(raw).lower()
+    except MappingError as exc:
+        raise MappingError(f"{'.'.join(f.path)}: {exc}") from None
+    raise AssertionError(f.kind)
+
+
+def _value_out(f: F, value: Any) -> Any:
+    try:
+        if f.kind == "text":
+            return str(value)
+        if f.kind == "money":
+            return money_out(value)
+        if f.kind == "decimal":
+            return decimal_out(value)
+        if f.kind == "date":
+            return date_out(value)
+        if f.kind == "bool":
+            return bool(value)
+        if f.kind == "ref":
+            assert f.ref is not None
+            return {"value": ref_id_out(value, f.ref)}
+        if f.kind == "account_type":
+            try:
+                return ACCOUNT_TYPES[str(value).strip().lower()]
+            except KeyError:
+                raise MappingError(f"unknown account type {value!r}") from None
+        if f.kind == "posting":
+            low = str(value).strip().lower()
+            if low not in ("debit", "credit"):
+                raise MappingError(f"posting must be debit or credit, not {value!r}")
+            return low.capitalize()
+    except MappingError as exc:
+        raise MappingError(f"{f.name}: {exc}") from None
+    raise AssertionError(f.kind)
+
+
+def _cleared(f: F) -> Any:
+    """What a sparse update sends to empty a field: "" for text, null otherwise."""
+    return "" if f.kind == "text" else None
+
+
+# ---------------------------------------------------------------------------
+# QBO -> canonical
+
+
+def last_updated(obj: Mapping[str, Any]) -> str | None:
+    value = get_path(obj, ("MetaData", "LastUpdatedTime"))
+    return None if value is None else str(value)
+
+
+def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
+    """A QBO entity object as a canonical :class:`RemoteRecord`.
+
+    Every mapped field is present (None when QBO omitted it, as it omits
+    nulls). A ``status: Deleted`` stub becomes a tombstone.
+    """
+    s = spec(entity)
+    if not isinstance(obj, Mapping) or obj.get("Id") in (None, ""):
+        raise MappingError(f"{s.name} without an Id")
+    remote_id = str(obj["Id"])
+    updated = last_updated(obj)
+    updated_at = parse_timestamp(updated) if updated else None
+    if str(obj.get("status", "")).lower() == "deleted":
+        return RemoteRecord(
+            entity=entity,
+            remote_id=remote_id,
+            version="deleted",
+            fields=dict.fromkeys(s.field_names),
+            updated_at=updated_at,
+            deleted=True,
+            extra={"updated": updated} if updated else {},
+        )
+    data = dict(obj)
+    out: dict[str, Any] = {f.name: _value_in(f, get_path(data, f.path)) for f in s.fields}
+    if s.lines is not None:
+        out[s.lines.name] = _lines_in(s.lines, data.get("Line"))
+    return RemoteRecord(
+        entity=entity,
+        remote_id=remote_id,
+        version=str(obj.get("SyncToken", "")),
+        fields=out,
+        updated_at=updated_at,
+        deleted=False,
+        extra={"updated": updated} if updated else {},
+    )
+
+
+def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise MappingError("Line is not a list")
+    out: list[dict[str, Any]] = []
+    for line in raw:
+        if not isinstance(line, dict):
+            raise MappingError("a Line entry is not an object")
+        if lines.linked is not None:
+            target, txn_type = lines.linked
+            linked = [
+                t for t in (line.get("LinkedTxn") or [])
+                if isinstance(t, dict) and t.get("TxnType") == txn_type
+            ]
+            if not linked:
+                continue  # a link to another kind (credit memo, vendor credit): not synced
+            row = {f.name: _value_in(f, get_path(line, f.path)) for f in lines.fields}
+            row[target] = ref_in(linked[0].get("TxnId"), target)
+            out.append(row)
+        else:
+            if line.get("DetailType") != lines.detail:
+                continue  # SubTotalLineDetail and friends are computed by QBO
+            out.append({f.name: _value_in(f, get_path(line, f.path)) for f in lines.fields})
+    return out
+
+
+# ---------------------------------------------------------------------------
+# canonical -> QBO
+
+
+def to_qbo(
+    entity: str,
+    fields: Mapping[str, Any],
+    *,
+    sparse: bool = False,
+    current: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The QBO JSON body for ``fields`` (no ``Id``/``SyncToken``; the caller adds them).
+
+    ``sparse=False`` (create): None values are left out and ``create_extra`` is
+    added. ``sparse=True`` (update): only the given fields are written and None
+    clears a field. Because a sparse ``BillAddr`` may replace the whole
+    address, changing one address part sends all five, taking the others from
+    ``current`` (the canonical fields as the server holds them). Read-only
+    fields (totals) and canonical fields QBO does not map are ignored; an
+    unknown field name is a programming error and raises.
+    """
+    s = spec(entity)
+    if s.read_only:
+        raise MappingError(f"{s.name} is read-only in QuickBooks Online")
+    canonical = ENTITIES[entity]
+    for name in fields:
+        if not canonical.has_field(name):
+            raise MappingError(f"{entity} has no field {name!r}")
+    given = dict(fields)
+    if sparse and ADDRESS_FIELDS & given.keys() and s.field_names >= ADDRESS_FIELDS:
+        for name in ADDRESS_FIELDS - given.keys():
+            held = (current or {}).get(name)
+            if held not in (None, ""):
+                given[name] = held
+    body: dict[str, Any] = {} if sparse else dict(s.create_extra)
+    for f in s.fields:
+        if f.read_only or f.name not in given:
+            continue
+        value = given[f.name]
+        if value is None:
+            if sparse:
+                set_path(body, f.path, _cleared(f))
+            continue
+        set_path(body, f.path, _value_out(f, value))
+    if s.lines is not None and s.lines.name in given:
+        value = given[s.lines.name]
+        if value is not None or sparse:
+            body["Line"] = _lines_out(s.lines, value or [])
+    return body
+
+
+def _lines_out(lines: Lines, rows: Any) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        if not isinstance(row, Mapping):
+            raise MappingError(f"{lines.name}: each line must be a mapping")
+        line: dict[str, Any] = {}
+        if lines.detail is not None:
+            line["DetailType"] = lines.detail
+            line[lines.detail] = {}
+        for f in lines.fields:
+            value = row.get(f.name)
+            if value is not None:
+                set_path(line, f.path, _value_out(f, value))
+        if lines.linked is not None:
+            target, txn_type = lines.linked
+            txn = row.get(target)
+            if txn is None:
+                raise MappingError(f"{lines.name}: a line has no {target}")
+            line["LinkedTxn"] = [{"TxnId": ref_id_out(txn, target), "TxnType": txn_type}]
+        out.append(line)
+    return out

@@ -1,0 +1,370 @@
+"""Three-way merge of one linked pair, field by field (DESIGN.md, "Three-way merge").
+
+For each synced field, compare both sides with the base (the last values both
+sides agreed on), always through the field's normaliser so that case, spacing
+or sub-cent differences are not differences:
+
+====================  ====================  =============================================
+base vs a             base vs b             result
+====================  ====================  =============================================
+same                  same                  nothing
+changed               same                  push a's value to b (if a->b is allowed)
+same                  changed               push b's value to a (if b->a is allowed)
+changed               changed, equal        nothing (the new base is that value)
+changed               changed, different    conflict, unless a rule decides
+(no base)             a equal to b          nothing
+(no base)             a differs from b      conflict, unless a rule decides
+====================  ====================  =============================================
+
+"A rule decides" means: a ``fill_blanks`` rule when exactly one side is blank,
+else the master rule (``prefer`` or ``force``) of the field > entity > profile.
+A ``force`` rule also overrides a clean change made on the non-master side.
+
+A write the direction does not allow is never made: the field is *forbidden*
+and ``Policy.on_forbidden`` says whether it is queued as a conflict, reverted to
+the base (possible only for a one-sided change on a side we may write to), or
+ignored. Every value written carries exactly one :class:`Audit` entry.
+
+The function is symmetric in the two sides: merging (b, a) under the swapped
+policy gives the mirror image of merging (a, b).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any, Literal
+
+from recontui.model.entities import EntitySpec, Side, other
+from recontui.model.fields import FieldSpec, is_blank, normalize, same
+
+from .policy import DIRECTIONS, Policy, Rule, may_write
+
+ConflictKind = Literal["both_changed", "no_base", "forbidden"]
+Choice = tuple[Literal["a", "b", "custom"], Any]
+
+MERGE = "merge"
+REVERT = "revert"
+RESOLUTION = "resolution"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldConflict:
+    """One field a person has to decide; ``base`` is None when there is no base."""
+
+    base: Any
+    a: Any
+    b: Any
+    #: both_changed: changed differently on both sides; no_base: the pair has no
+    #: agreed state yet and the sides differ; forbidden: a change the direction
+    #: does not let through, queued by ``on_forbidden="queue"``.
+    kind: ConflictKind
+
+    def mirrored(self) -> FieldConflict:
+        return FieldConflict(self.base, self.b, self.a, self.kind)
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """One value overwritten on one side: what it was, what it becomes, and why."""
+
+    field: str
+    #: The side whose value gets overwritten.
+    side: Side
+    old: Any
+    new: Any
+    #: "merge" (a clean one-sided change), "rule:<id>" (or the label of an
+    #: unsaved rule), "resolution" (a person's choice), "revert".
+    by: str
+
+    def mirrored(self) -> Audit:
+        return Audit(self.field, other(self.side), self.old, self.new, self.by)
+
+
+@dataclass(slots=True)
+class Merge:
+    """The merge's decisions for one pair; the runner turns them into outbox ops."""
+
+    to_a: dict[str, Any] = field(default_factory=dict)
+    to_b: dict[str, Any] = field(default_factory=dict)
+    conflicts: dict[str, FieldConflict] = field(default_factory=dict)
+    #: Field -> the value both sides hold once the writes land: the new base.
+    #: Only decided fields: a conflict or an ignored forbidden change keeps its
+    #: old base (update the base with ``{**old_base, **agreed}``). Where the
+    #: sides differ only cosmetically, a's spelling is recorded.
+    agreed: dict[str, Any] = field(default_factory=dict)
+    audit: list[Audit] = field(default_factory=list)
+    #: Fields whose change the direction forbade, whatever ``on_forbidden`` did.
+    forbidden: list[str] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.conflicts
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.to_a or self.to_b)
+
+    def mirrored(self) -> Merge:
+        """The same decisions with the sides' names exchanged."""
+        return Merge(
+            to_a=dict(self.to_b),
+            to_b=dict(self.to_a),
+            conflicts={name: c.mirrored() for name, c in self.conflicts.items()},
+            agreed=dict(self.agreed),
+            audit=[entry.mirrored() for entry in self.audit],
+            forbidden=list(self.forbidden),
+        )
+
+    def _write(self, side: Side, name: str, old: Any, new: Any, by: str) -> None:
+        (self.to_a if side == "a" else self.to_b)[name] = new
+        self.audit.append(Audit(name, side, old, new, by))
+        self.agreed[name] = new
+
+
+# -- the per-field plan, compiled once per field list --------------------------------------
+
+Normalizer = Callable[[Any], Any]
+_Plan = tuple[tuple[tuple[str, Normalizer], ...], frozenset[str]]
+#: id(field list) -> (the list, its plan); and spec ids -> (the specs, the plan).
+_BY_LIST: dict[int, tuple[Sequence[FieldSpec], _Plan]] = {}
+_BY_SPECS: dict[tuple[int, ...], tuple[tuple[FieldSpec, ...], _Plan]] = {}
+_CACHE_SIZE = 256
+
+
+def _plan(fields: Sequence[FieldSpec]) -> _Plan:
+    """(name, normaliser) per field, and the set of names, built once per field list.
+
+    FieldSpec is not hashable, so the cache is keyed by identity: first of the
+    tuple itself (the runner passes the same tuple for every pair of an
+    entity), then of its specs (``EntitySpec.synced_fields`` builds a new tuple
+    on each access, but of the same specs). Each entry keeps what its key's ids
+    name alive, so an id cannot be reused while it is cached.
+    """
+    frozen = type(fields) is tuple  # a list could change under the same id
+    if frozen:
+        hit = _BY_LIST.get(id(fields))
+        if hit is not None and hit[0] is fields:
+            return hit[1]
+    specs = tuple(fields)
+    key = tuple(map(id, specs))
+    found = _BY_SPECS.get(key)
+    if found is None:
+        plan: _Plan = (
+            tuple((spec.name, partial(normalize, spec)) for spec in specs),
+            frozenset(spec.name for spec in specs),
+        )
+        if len(_BY_SPECS) >= _CACHE_SIZE:
+            _BY_SPECS.clear()
+        _BY_SPECS[key] = (specs, plan)
+    else:
+        plan = found[1]
+    if frozen:
+        if len(_BY_LIST) >= _CACHE_SIZE:
+            _BY_LIST.clear()
+        _BY_LIST[id(fields)] = (fields, plan)
+    return plan
+
+
+# -- the merge ------------------------------------------------------------------------------
+
+_MISSING = object()
+_WRITABLE: dict[str, dict[Side, bool]] = {
+    d: {"a": may_write(d, "a"), "b": may_write(d, "b")} for d in DIRECTIONS
+}
+
+
+def merge_record(
+    entity: EntitySpec,
+    fields: Sequence[FieldSpec],
+    base: Mapping[str, Any] | None,
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    policy: Policy,
+) -> Merge:
+    """Merge one linked pair: what to write on each side, what a person must decide.
+
+    ``fields`` is the synced set; every other key of the records is ignored.
+    ``base`` is None for a pair that never agreed; a field missing from a base
+    is treated the same way (no agreed value is known for it, so nothing is
+    guessed), which keeps an undecided field undecided on the next run.
+
+    Values that are ``==`` are taken as the same value without normalising
+    them (true of every canonical type), which is what makes the common case
+    of an unchanged pair cheap.
+    """
+    steps, names = _plan(fields)
+    if a == b:
+        # Identical records: every row of the table says "nothing". This is
+        # most pairs of most runs, so it skips the per-field work.
+        if a.keys() == names:
+            return Merge(agreed=dict(a))
+        return Merge(agreed={name: a.get(name) for name, _ in steps})
+
+    writable = _WRITABLE[policy.direction(entity.name)]
+    merge = Merge()
+    for name, norm in steps:
+        va = a.get(name)
+        vb = b.get(name)
+        # a equal to b (same/same, or both changed alike; with or without a
+        # base): nothing. ``==`` first, the normaliser only when it says no.
+        if va == vb:
+            merge.agreed[name] = va
+            continue
+        na = norm(va)
+        nb = norm(vb)
+        if na == nb:
+            merge.agreed[name] = va
+            continue
+        # No base, and the sides differ: a rule decides, or a person does.
+        vbase = _MISSING if base is None else base.get(name, _MISSING)
+        if vbase is _MISSING:
+            _contested(merge, entity.name, name, None, va, vb, "no_base", policy, writable)
+            continue
+        nbase = norm(vbase)
+        a_changed = na != nbase
+        b_changed = nb != nbase
+        # changed / changed, different: a rule decides, or a person does.
+        if a_changed and b_changed:
+            _contested(merge, entity.name, name, vbase, va, vb, "both_changed", policy, writable)
+            continue
+        # changed / same, or same / changed: push the change to the other side,
+        # unless a force rule makes the side that did not change the master.
+        changed: Side = "a" if a_changed else "b"
+        master = policy.master_rule(entity.name, name)
+        if master is not None and master.kind == "force" and master.side != changed:
+            _settle(merge, name, master.side, master.audit_by, vbase, va, vb, policy, writable)
+        else:
+            _settle(merge, name, changed, MERGE, vbase, va, vb, policy, writable, changed)
+    return merge
+
+
+def _contested(
+    merge: Merge,
+    entity: str,
+    name: str,
+    vbase: Any,
+    va: Any,
+    vb: Any,
+    kind: ConflictKind,
+    policy: Policy,
+    writable: Mapping[Side, bool],
+) -> None:
+    """Both sides moved (or there is no base): a rule decides, or a person does."""
+    decision = decide_by_rule(policy, entity, name, va, vb)
+    if decision is None:
+        merge.conflicts[name] = FieldConflict(vbase, va, vb, kind)
+        return
+    winner, rule = decision
+    _settle(merge, name, winner, rule.audit_by, vbase, va, vb, policy, writable)
+
+
+def decide_by_rule(
+    policy: Policy, entity: str, name: str, va: Any, vb: Any
+) -> tuple[Side, Rule] | None:
+    """The side whose value a rule picks for a contested field, and the rule.
+
+    fill_blanks first (it only ever adds information), then the master rule.
+    """
+    fill = policy.fills_blanks(entity, name)
+    if fill is not None:
+        a_blank = is_blank(va)
+        if a_blank != is_blank(vb):
+            return ("b" if a_blank else "a"), fill
+    master = policy.master_rule(entity, name)
+    if master is not None and master.side is not None:
+        return master.side, master
+    return None
+
+
+def _settle(
+    merge: Merge,
+    name: str,
+    winner: Side,
+    by: str,
+    vbase: Any,
+    va: Any,
+    vb: Any,
+    policy: Policy,
+    writable: Mapping[Side, bool],
+    changed: Side | None = None,
+) -> None:
+    """Make the loser hold the winner's value, if the direction lets us write there.
+
+    ``changed`` is the one side that changed, for a clean one-sided change: the
+    only case where "revert" has a change to undo.
+    """
+    loser = other(winner)
+    values = {"a": va, "b": vb}
+    if writable[loser]:
+        merge._write(loser, name, values[loser], values[winner], by)
+        return
+    merge.forbidden.append(name)
+    action = policy.on_forbidden
+    if action == "ignore":
+        return
+    if action == "revert" and changed is not None and writable[changed]:
+        merge._write(changed, name, values[changed], vbase, REVERT)
+        return
+    # "queue", or a revert that cannot be done (no single change to undo, or
+    # the changed side is not writable either): a person decides.
+    merge.conflicts[name] = FieldConflict(vbase, va, vb, "forbidden")
+
+
+# -- a person's resolution ----------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Resolution:
+    """A person's choices, as writes: ``result`` holds every chosen field's final value."""
+
+    result: dict[str, Any] = field(default_factory=dict)
+    to_a: dict[str, Any] = field(default_factory=dict)
+    to_b: dict[str, Any] = field(default_factory=dict)
+    audit: list[Audit] = field(default_factory=list)
+
+    @property
+    def changes(self) -> bool:
+        return bool(self.to_a or self.to_b)
+
+
+def apply_resolution(
+    fields: Sequence[FieldSpec],
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+    choices: Mapping[str, Choice],
+) -> Resolution:
+    """Turn per-field choices (``("a", _)``, ``("b", _)``, ``("custom", value)``) into writes.
+
+    A person's explicit choice is written to both sides whatever the profile's
+    direction says: the direction governs what the sync does on its own, and
+    choosing a value in the Resolve screen is an instruction, not a guess. Each
+    side is written only where its current value differs (normalised) from the
+    result; fields without a choice are left alone.
+    """
+    specs = {spec.name: spec for spec in fields}
+    unknown = [name for name in choices if name not in specs]
+    if unknown:
+        raise ValueError(f"choices for fields outside the synced set: {', '.join(unknown)}")
+    out = Resolution()
+    for spec in fields:
+        choice = choices.get(spec.name)
+        if choice is None:
+            continue
+        pick, custom = choice
+        if pick == "a":
+            value = a.get(spec.name)
+        elif pick == "b":
+            value = b.get(spec.name)
+        elif pick == "custom":
+            value = custom
+        else:
+            raise ValueError(f"unknown choice {pick!r} for {spec.name}")
+        out.result[spec.name] = value
+        for side, current, target in (("a", a, out.to_a), ("b", b, out.to_b)):
+            old = current.get(spec.name)
+            if not same(spec, old, value):
+                target[spec.name] = value
+                out.audit.append(Audit(spec.name, side, old, value, RESOLUTION))
+    return out

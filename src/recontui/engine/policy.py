@@ -1,0 +1,175 @@
+"""What a profile lets the merge do on its own: sync directions and master rules.
+
+The merge never invents a winner. It pushes clean one-sided changes the way the
+direction allows, and it settles a real difference only when a person has said
+how, once, as a rule:
+
+* ``prefer`` a side: that side wins *conflicts* (both changed, or no base yet);
+  a clean change made on the other side still goes through.
+* ``force`` a side: that side wins *every* difference, even a clean change made
+  on the other side (the other side is a mirror).
+* ``fill_blanks``: when exactly one side is blank, take the other side's value.
+
+A rule covers the whole profile, one entity, or one field of an entity; the most
+specific one applies (field > entity > profile), so "QBO is master, except for
+customer emails" is two rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from types import MappingProxyType
+from typing import Literal, get_args
+
+from recontui.model.entities import Side, other
+
+Direction = Literal["both", "a_to_b", "b_to_a", "none"]
+RuleKind = Literal["prefer", "force", "fill_blanks"]
+OnForbidden = Literal["queue", "revert", "ignore"]
+
+DIRECTIONS: tuple[Direction, ...] = get_args(Direction)
+RULE_KINDS: tuple[RuleKind, ...] = get_args(RuleKind)
+ON_FORBIDDEN: tuple[OnForbidden, ...] = get_args(OnForbidden)
+
+_SWAPPED_DIRECTION: dict[Direction, Direction] = {
+    "both": "both",
+    "none": "none",
+    "a_to_b": "b_to_a",
+    "b_to_a": "a_to_b",
+}
+
+
+def may_write(direction: Direction, side: Side) -> bool:
+    """Whether ``direction`` lets the sync write to ``side``.
+
+    Writing to b is the flow a->b, so it needs ``both`` or ``a_to_b``.
+    """
+    if direction == "both":
+        return True
+    if direction == "none":
+        return False
+    return direction == ("a_to_b" if side == "b" else "b_to_a")
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One master rule, as a person saved it (settings table row ``id``)."""
+
+    kind: RuleKind
+    #: The master side for prefer/force; None for fill_blanks.
+    side: Side | None
+    #: None: the whole profile.
+    entity: str | None = None
+    #: None: the whole entity. A field rule must name its entity.
+    field: str | None = None
+    #: The store's id, so an audit entry can point back at the rule.
+    id: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in RULE_KINDS:
+            raise ValueError(f"unknown rule kind {self.kind!r}")
+        if self.kind == "fill_blanks":
+            if self.side is not None:
+                raise ValueError("a fill_blanks rule takes no side")
+        elif self.side not in ("a", "b"):
+            raise ValueError(f"a {self.kind} rule needs side 'a' or 'b', not {self.side!r}")
+        if self.field is not None and self.entity is None:
+            raise ValueError("a field rule must name its entity")
+
+    @property
+    def specificity(self) -> int:
+        """2 for a field rule, 1 for an entity rule, 0 for a profile rule."""
+        if self.field is not None:
+            return 2
+        return 1 if self.entity is not None else 0
+
+    def covers(self, entity: str, field: str) -> bool:
+        return (self.entity is None or self.entity == entity) and (
+            self.field is None or self.field == field
+        )
+
+    @property
+    def scope(self) -> str:
+        if self.entity is None:
+            return "everything"
+        return self.entity if self.field is None else f"{self.entity}.{self.field}"
+
+    def label(self) -> str:
+        """How the rule reads in the Auto-resolved screen and the audit trail."""
+        what = "fill blanks" if self.kind == "fill_blanks" else f"{self.kind} {self.side}"
+        text = f"{what} for {self.scope}"
+        return text if self.id is None else f"rule {self.id}: {text}"
+
+    @property
+    def audit_by(self) -> str:
+        """The ``Audit.by`` of a decision made by this rule.
+
+        ``rule:<id>`` lets the store join back to the rule (and the TUI offer to
+        override it); a rule that was never saved has no id, so it is named by
+        its label instead.
+        """
+        return self.label() if self.id is None else f"rule:{self.id}"
+
+    def swapped(self) -> Rule:
+        return self if self.side is None else replace(self, side=other(self.side))
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A profile's merge settings: directions per entity, rules, forbidden changes.
+
+    ``on_forbidden`` says what happens to a change the direction does not let
+    through (for instance an edit made in the ledger when only billing -> ledger
+    is allowed): ``queue`` it as a conflict for a person, ``revert`` it to the
+    last agreed value, or ``ignore`` it (it is still reported in
+    ``Merge.forbidden``). Nothing is dropped silently.
+
+    At equal specificity, the later rule in ``rules`` wins: the store lists rules
+    in the order they were saved, so the most recent intention applies.
+    """
+
+    #: Per entity; a missing entity syncs both ways.
+    directions: Mapping[str, Direction] = field(default_factory=dict)
+    rules: tuple[Rule, ...] = ()
+    on_forbidden: OnForbidden = "queue"
+
+    def __post_init__(self) -> None:
+        for name, direction in self.directions.items():
+            if direction not in DIRECTIONS:
+                raise ValueError(f"unknown direction {direction!r} for {name}")
+        if self.on_forbidden not in ON_FORBIDDEN:
+            raise ValueError(f"unknown on_forbidden {self.on_forbidden!r}")
+        # Frozen means frozen: a caller's dict must not change the policy later.
+        object.__setattr__(self, "directions", MappingProxyType(dict(self.directions)))
+        object.__setattr__(self, "rules", tuple(self.rules))
+
+    def direction(self, entity: str) -> Direction:
+        return self.directions.get(entity, "both")
+
+    def _most_specific(self, kinds: tuple[RuleKind, ...], entity: str, field: str) -> Rule | None:
+        best: Rule | None = None
+        for rule in self.rules:
+            if (
+                rule.kind in kinds
+                and rule.covers(entity, field)
+                and (best is None or rule.specificity >= best.specificity)
+            ):
+                best = rule
+        return best
+
+    def master_rule(self, entity: str, field: str) -> Rule | None:
+        """The prefer/force rule deciding ``entity.field``: field > entity > profile."""
+        return self._most_specific(("prefer", "force"), entity, field)
+
+    def fills_blanks(self, entity: str, field: str) -> Rule | None:
+        """The most specific fill_blanks rule covering ``entity.field``."""
+        return self._most_specific(("fill_blanks",), entity, field)
+
+    def swapped(self) -> Policy:
+        """The same policy with the sides' roles exchanged (a <-> b everywhere)."""
+        return Policy(
+            directions={name: _SWAPPED_DIRECTION[d] for name, d in self.directions.items()},
+            rules=tuple(rule.swapped() for rule in self.rules),
+            on_forbidden=self.on_forbidden,
+        )

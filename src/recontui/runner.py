@@ -1,0 +1,867 @@
+"""One sync run, in the order DESIGN.md "A run" gives. The only place that sequences IO.
+
+1. take the profile lock; 2. replay what an earlier run left in the outbox;
+3. pull both sides concurrently, page by page (each page and its cursor in one
+transaction); 4. match new records and merge dirty pairs (pure engine calls);
+5. persist conflicts and outbox ops in one transaction, hold them if the change
+is unusually big; 6. push, read each record back and compare, update bases.
+
+Every step leaves the database consistent, so the run can die anywhere: the
+next one finds dirty links, pending ops and unmoved cursors and carries on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .connectors.base import (
+    AuthError,
+    Connector,
+    ConnectorError,
+    NotFoundError,
+    ProtocolError,
+    RejectedError,
+    StaleVersionError,
+    UnreachableError,
+)
+from .engine import (
+    Audit,
+    Candidate,
+    Policy,
+    Rule,
+    apply_resolution,
+    big_change,
+    match_records,
+    merge_record,
+)
+from .engine.merge import Merge
+from .events import EventLog, Listener
+from .model import (
+    ENTITIES,
+    ORDER,
+    SIDES,
+    EntitySpec,
+    FieldSpec,
+    Ref,
+    RemoteRecord,
+    RemoteRef,
+    Side,
+    display,
+    is_blank,
+    other,
+    same,
+)
+from .store import Conflict, Link, LockHeld, Op, Profile, Store, StoreError
+from .wiring import system_label
+
+EXIT_OK, EXIT_WAITING, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2, 3
+
+DEFAULT_SETTINGS: dict[str, Any] = {
+    "on_forbidden": "queue",
+    "big_change.share": 0.25,
+    "big_change.min": 20,
+}
+
+
+class Interrupted(Exception):
+    """The run was asked to stop; it stopped at a safe point."""
+
+
+class MissingDependency(Exception):
+    """A record refers to one that does not exist on the target side yet."""
+
+    def __init__(self, ref: Ref) -> None:
+        super().__init__(f"{ref.entity} #{ref.link}")
+        self.ref = ref
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+@dataclass
+class RunOptions:
+    dry_run: bool = False
+    accept_big_change: bool = False
+    trigger: str = "cli"
+    actor: str = "recontui"
+    keep_debug: bool = False
+    cancel: threading.Event | None = None
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    status: str
+    exit_code: int
+    counts: dict[str, int]
+    message: str | None = None
+    plan: list[dict[str, Any]] = field(default_factory=list)
+
+
+COUNT_KEYS = (
+    "pulled", "linked", "created", "updated", "auto_merged", "conflicts_opened",
+    "conflicts_reopened", "auto_resolved", "resolutions_applied", "pushed", "push_failed",
+    "held", "deferred", "read_back_mismatch", "open_conflicts",
+)
+
+
+def policy_from(store: Store, profile: Profile) -> Policy:
+    settings = {**DEFAULT_SETTINGS, **store.settings(profile.id)}
+    directions = {
+        key.split(".", 1)[1]: value for key, value in settings.items()
+        if key.startswith("direction.")
+    }
+    rules = tuple(
+        Rule(kind=r["kind"], side=r["side"], entity=r["entity"], field=r["field"], id=r["id"])
+        for r in store.rules(profile.id)
+    )
+    return Policy(directions=directions, rules=rules, on_forbidden=settings["on_forbidden"])
+
+
+def _audit_dict(entry: Audit) -> dict[str, Any]:
+    return {"field": entry.field, "side": entry.side, "old": entry.old, "new": entry.new,
+            "by": entry.by}
+
+
+class SyncRun:
+    """The state of one run in progress; :func:`run_sync` is the way in."""
+
+    def __init__(self, store: Store, profile: Profile, connectors: Mapping[Side, Connector],
+                 options: RunOptions, events: EventLog, run_id: int) -> None:
+        self.store = store
+        self.profile = profile
+        self.pid = profile.id
+        self.conns = dict(connectors)
+        self.options = options
+        self.events = events
+        self.run_id = run_id
+        self.counts: dict[str, int] = dict.fromkeys(COUNT_KEYS, 0)
+        self.policy = policy_from(store, profile)
+        settings = {**DEFAULT_SETTINGS, **store.settings(profile.id)}
+        self.big_share = float(settings["big_change.share"])
+        self.big_min = int(settings["big_change.min"])
+        self.index: dict[Side, dict[tuple[str, str], int]] = {}
+        self.synced_fields: dict[str, tuple[FieldSpec, ...]] = {}
+        self.unreachable: set[Side] = set()
+        self.plan: list[dict[str, Any]] = []
+        self.labels = {side: system_label(profile.system(side)) for side in SIDES}
+
+    # -- helpers ----------------------------------------------------------
+    def check_cancel(self) -> None:
+        if self.options.cancel is not None and self.options.cancel.is_set():
+            raise Interrupted("The run was cancelled; it stopped at a safe point.")
+
+    def emit(self, level: str, phase: str, message: str, **kw: Any) -> None:
+        self.events.emit(level, phase, message, **kw)
+
+    def fields_for(self, entity: str) -> tuple[FieldSpec, ...]:
+        """The synced set: fields the model syncs and both connectors map."""
+        if entity not in self.synced_fields:
+            spec = ENTITIES[entity]
+            mapped = self.conns["a"].fields(entity) & self.conns["b"].fields(entity)
+            self.synced_fields[entity] = tuple(f for f in spec.synced_fields if f.name in mapped)
+        return self.synced_fields[entity]
+
+    def syncs(self, entity: str) -> bool:
+        spec = ENTITIES[entity]
+        return spec.synced and all(self.conns[s].supports(entity) for s in SIDES)
+
+    def canon(self, value: Any, side: Side) -> Any:
+        """A side's stored value with its remote references turned into link ids."""
+        if isinstance(value, RemoteRef):
+            key = (value.entity, value.remote_id)
+            link_id = self.index[side].get(key)
+            if link_id is None:
+                link_id = self.store.placeholder_link(self.pid, value.entity, side,
+                                                      value.remote_id)
+                self.index[side][key] = link_id
+            return Ref(value.entity, link_id)
+        if isinstance(value, list):
+            return [self.canon(v, side) for v in value]
+        if isinstance(value, dict):
+            return {k: self.canon(v, side) for k, v in value.items()}
+        return value
+
+    def side_fields(self, link: Link, side: Side, fields: Iterable[FieldSpec]) -> dict[str, Any]:
+        raw = link.fields(side) or {}
+        return {f.name: self.canon(raw.get(f.name), side) for f in fields}
+
+    def to_remote(self, value: Any, side: Side) -> Any:
+        if isinstance(value, Ref):
+            target = self.store.link(self.store.canonical_link_id(value.link))
+            remote_id = None if target is None else target.remote_id(side)
+            if remote_id is None:
+                raise MissingDependency(value)
+            return RemoteRef(value.entity, remote_id)
+        if isinstance(value, list):
+            return [self.to_remote(v, side) for v in value]
+        if isinstance(value, dict):
+            return {k: self.to_remote(v, side) for k, v in value.items()}
+        return value
+
+    def record_name(self, entity: str, fields: Mapping[str, Any] | None,
+                    remote_id: str | None = None) -> str:
+        spec = ENTITIES[entity]
+        value = (fields or {}).get(spec.title_field)
+        text = display(spec.field(spec.title_field), value) if not is_blank(value) else ""
+        return text or (remote_id or "?")
+
+    def agreed_base(self, link: Link, fields: Iterable[FieldSpec]) -> dict[str, Any] | None:
+        """The base with every field both sides now hold equally brought up to date."""
+        if link.a_fields is None or link.b_fields is None:
+            return None
+        fields = tuple(fields)
+        a = self.side_fields(link, "a", fields)
+        b = self.side_fields(link, "b", fields)
+        base = dict(self.store.base(link.id) or {})
+        before = dict(base)
+        for spec in fields:
+            if same(spec, a[spec.name], b[spec.name]):
+                base[spec.name] = a[spec.name]
+        return None if base == before and before else base
+
+    # -- the run ----------------------------------------------------------
+    async def execute(self) -> RunResult:
+        await self.check_companies()
+        if self.options.accept_big_change and not self.options.dry_run:
+            released = self.store.release_held(self.pid)
+            if released:
+                self.emit("info", "push", f"Released {released} held changes, as asked.")
+        for side in SIDES:
+            self.index[side] = self.store.remote_index(self.pid, side)
+        if not self.options.dry_run:
+            leftovers = self.store.ops(self.pid, ("pending", "sent"))
+            if leftovers:
+                self.emit("info", "replay", f"Replaying {len(leftovers)} changes left "
+                          "pending by an earlier run, with their original idempotency keys.")
+                await self.push_ops(leftovers)
+                for side in SIDES:
+                    self.index[side] = self.store.remote_index(self.pid, side)
+        await self.pull()
+        for side in SIDES:
+            self.index[side] = self.store.remote_index(self.pid, side)
+        self.plan_changes()
+        if not self.options.dry_run:
+            await self.push_ops(self.store.ops(self.pid, ("pending", "sent")))
+        return self.finish()
+
+    async def check_companies(self) -> None:
+        """Never apply one company's links, bases and cursors to another."""
+        ids: dict[Side, str] = {}
+        for side in SIDES:
+            company = await self.conns[side].company()
+            ids[side] = company.company_id
+            known = self.profile.a_company_id if side == "a" else self.profile.b_company_id
+            if known and known != company.company_id:
+                raise ConnectorError(
+                    f"{self.labels[side]} answered for company {company.company_id}, but profile "
+                    f"{self.profile.name!r} was set up with {known}; check the profile's "
+                    "settings, or create a new profile for the other company."
+                )
+            self.emit("info", "connect",
+                      f"Connected to {self.labels[side]}: {company.name} ({company.company_id}).")
+        if not self.options.dry_run:
+            self.store.set_company_ids(self.pid, ids["a"], ids["b"])
+
+    # -- pull -------------------------------------------------------------
+    async def pull(self) -> None:
+        self.emit("info", "pull", "Pulling changes from both sides.")
+        try:
+            async with asyncio.TaskGroup() as group:
+                for side in SIDES:
+                    group.create_task(self.pull_side(side))
+        except* (ConnectorError, Interrupted, StoreError) as grouped:
+            raise grouped.exceptions[0] from None
+
+    async def pull_side(self, side: Side) -> None:
+        conn = self.conns[side]
+        for entity in ORDER:
+            if not conn.supports(entity):
+                continue
+            cursor = self.store.cursor(self.pid, side, entity)
+            new = changed = 0
+            async for page in conn.pull(entity, cursor):
+                self.check_cancel()
+                got = self.store.store_pulled(self.pid, side, entity, page.records, page.cursor)
+                new += got.new
+                changed += got.changed
+                self.counts["pulled"] += got.new + got.changed
+                self.emit("debug", "pull", f"{self.labels[side]}: page of {len(page.records)} "
+                          f"{entity} records", entity=entity)
+            if new or changed:
+                self.emit("info", "pull", f"{self.labels[side]}: {new} new and {changed} changed "
+                          f"{ENTITIES[entity].label.lower()} records.", entity=entity,
+                          side=side, new=new, changed=changed)
+
+    # -- plan: match, merge, persist --------------------------------------
+    def plan_changes(self) -> None:
+        self.events.hold()
+        planned_ids: list[int] = []
+        try:
+            with self.store.transaction() as conn:
+                for entity in ORDER:
+                    self.check_cancel()
+                    if not self.syncs(entity):
+                        continue
+                    self.match_entity(conn, entity)
+                    self.merge_entity(conn, entity)
+                self.guard(conn)
+                planned_ids = [r[0] for r in conn.execute(
+                    "SELECT id FROM outbox WHERE run_id=? ORDER BY id", (self.run_id,))]
+                if self.options.dry_run:
+                    self.plan = self.describe_plan(planned_ids)
+                    raise _DryRunRollback
+        except _DryRunRollback:
+            pass
+        finally:
+            self.events.flush()
+        if self.options.dry_run:
+            self.emit("info", "plan", f"Dry run: {len(self.plan)} writes would be made; nothing "
+                      "was written to either side.")
+
+    def describe_plan(self, op_ids: list[int]) -> list[dict[str, Any]]:
+        out = []
+        for op in self.store.ops(self.pid, ("pending", "held")):
+            if op.id not in op_ids:
+                continue
+            out.append({"entity": op.entity, "side": op.side, "system": self.labels[op.side],
+                        "op": op.op, "link": op.link_id, "state": op.state,
+                        "fields": sorted(op.payload.get("changes", {}))})
+        for c in self.store.conflicts(self.pid, statuses=("open",)):
+            if c.opened_run == self.run_id:
+                out.append({"entity": c.entity, "op": "conflict", "kind": c.kind,
+                            "link": c.link_id, "fields": sorted(c.fields)})
+        return out
+
+    def match_entity(self, conn: Any, entity: str) -> None:
+        spec = ENTITIES[entity]
+        fields = spec.fields
+        unpaired = {
+            side: self.store.links(
+                self.pid, entity,
+                where=f"state='unpaired' AND {side}_id IS NOT NULL AND {other(side)}_id IS NULL "
+                      f"AND {side}_fields IS NOT NULL",
+            )
+            for side in SIDES
+        }
+        if not unpaired["a"] and not unpaired["b"]:
+            return
+        candidates = {
+            side: [Candidate(link.id, self.side_fields(link, side, fields))
+                   for link in unpaired[side] if not link.deleted(side)]
+            for side in SIDES
+        }
+        result = match_records(spec, candidates["a"], candidates["b"])
+        by_id = {link.id: link for side in SIDES for link in unpaired[side]}
+        for a_id, b_id, key in result.pairs:
+            self.store.pair_links(conn, a_id, b_id)
+            b_link = by_id[b_id]
+            if b_link.b_id is not None:
+                self.index["b"][(entity, b_link.b_id)] = a_id
+            self.counts["linked"] += 1
+        if result.pairs:
+            self.emit("info", "match", f"Linked {len(result.pairs)} {spec.label.lower()} records "
+                      "found on both sides.", entity=entity)
+        for a_id, b_ids, key in result.ambiguous:
+            fields_a = candidates_fields(candidates["a"], a_id)
+            name = self.record_name(entity, fields_a)
+            self.store.open_conflict(
+                conn, self.pid, a_id, entity, "match",
+                {"key": {"base": None, "a": "+".join(key), "b": None, "kind": "match"}},
+                by_id[a_id].a_version, None, self.run_id, candidates=b_ids,
+                note=f"{len(b_ids)} {self.labels['b']} records share its {'+'.join(key)}",
+            )
+            for link_id in (a_id, *b_ids):
+                self.store.set_link_state(conn, link_id, "matching")
+            self.counts["conflicts_opened"] += 1
+            self.emit("warning", "match", f"{spec.label} {name!r} could be any of {len(b_ids)} "
+                      f"{self.labels['b']} records with the same {'+'.join(key)}; choose in the "
+                      "conflict queue.", entity=entity, record=name)
+        direction = self.policy.direction(entity)
+        for side, unmatched in (("a", result.unmatched_a), ("b", result.unmatched_b)):
+            target: Side = other(side)
+            for link_id in unmatched:
+                link = by_id[link_id]
+                if not link.dirty:
+                    continue
+                self.store.clear_dirty(conn, link_id)
+                fields_side = self.side_fields(link, side, self.fields_for(entity))
+                if fields_side.get("active") is False:
+                    continue
+                if direction not in ("both", f"{side}_to_{target}"):
+                    self.emit("info", "match", f"{spec.label} "
+                              f"{self.record_name(entity, fields_side)!r} exists only in "
+                              f"{self.labels[side]}; the direction does not allow creating it "
+                              f"in {self.labels[target]}.", entity=entity)
+                    continue
+                if any(op.op == "create" for op in self.store.live_ops_for_link(link_id)):
+                    continue
+                payload = {k: v for k, v in fields_side.items() if not is_blank(v)}
+                self.store.add_op(conn, self.pid, self.run_id, link_id, entity, target,
+                                  "create", None, None,
+                                  {"changes": payload, "expect": payload, "audit": []},
+                                  uuid.uuid4().hex)
+
+    def merge_entity(self, conn: Any, entity: str) -> None:
+        spec = ENTITIES[entity]
+        fields = self.fields_for(entity)
+        links = self.store.links(
+            self.pid, entity,
+            where="state='paired' AND (dirty != 0 OR id IN (SELECT link_id FROM conflicts "
+                  "WHERE status='resolved'))",
+        )
+        for link in links:
+            self.merge_link(conn, spec, fields, link)
+
+    def merge_link(self, conn: Any, spec: EntitySpec, fields: tuple[FieldSpec, ...],
+                   link: Link) -> None:
+        entity = spec.name
+        self.store.clear_dirty(conn, link.id)
+        a = self.side_fields(link, "a", fields)
+        b = self.side_fields(link, "b", fields)
+        name = self.record_name(entity, a, link.a_id)
+        live = self.store.live_conflict_for_link(link.id)
+        if link.a_deleted or link.b_deleted:
+            if live is None:
+                gone = "a" if link.a_deleted else "b"
+                self.store.open_conflict(
+                    conn, self.pid, link.id, entity, "delete",
+                    {"deleted": {"base": None, "a": link.a_deleted, "b": link.b_deleted,
+                                 "kind": "delete"}},
+                    link.a_version, link.b_version, self.run_id,
+                    note=f"deleted in {self.labels[gone]}",
+                )
+                self.counts["conflicts_opened"] += 1
+            return
+        for op in self.store.live_ops_for_link(link.id):
+            if op.state in ("pending", "held"):
+                self.store.set_op_state(op.id, "superseded", conn=conn,
+                                        error="replanned after newer changes")
+        base = self.store.base(link.id)
+        versions_hold = live is not None and (live.a_version, live.b_version) == (
+            link.a_version, link.b_version)
+        conflict_id: int | None = None
+        resolution_writes: dict[Side, dict[str, Any]] = {"a": {}, "b": {}}
+        resolution_audit: list[Audit] = []
+        if live is not None and live.kind != "field":
+            return
+        if live is not None and live.status == "resolved" and versions_hold:
+            choices = {k: (v[0], v[1] if len(v) > 1 else None) for k, v in
+                       (live.choices or {}).items()}
+            choices = {k: v for k, v in choices.items() if any(f.name == k for f in fields)}
+            res = apply_resolution(fields, a, b, choices)
+            rest = tuple(f for f in fields if f.name not in choices)
+            merge = merge_record(spec, rest, base, a, b, self.policy)
+            resolution_writes = {"a": res.to_a, "b": res.to_b}
+            resolution_audit = res.audit
+            conflict_id = live.id
+            self.counts["resolutions_applied"] += 1
+            if not res.changes and not merge.changes:
+                self.store.set_conflict_status(conn, live.id, "pushed",
+                                               note="both sides already held the chosen values")
+            self.emit("info", "merge", f"Applying the saved resolution of conflict {live.id} "
+                      f"({spec.label} {name!r}).", entity=entity, record=name)
+        else:
+            merge = merge_record(spec, fields, base, a, b, self.policy)
+            if live is not None and not versions_hold:
+                if merge.conflicts:
+                    suggestion = live.choices if live.status == "resolved" else None
+                    changed = [self.labels[s] for s in SIDES
+                               if link.version(s) != (live.a_version if s == "a"
+                                                      else live.b_version)]
+                    self.store.reopen_conflict(
+                        conn, live.id, self.conflict_fields(merge), link.a_version,
+                        link.b_version, suggestion=suggestion,
+                        note=f"changed again in {' and '.join(changed)}"
+                             + ("; your earlier choice is kept as a suggestion"
+                                if suggestion else ""),
+                    )
+                    if live.status == "resolved":
+                        self.counts["conflicts_reopened"] += 1
+                        self.emit("warning", "merge", f"Conflict {live.id} ({spec.label} "
+                                  f"{name!r}) was reopened: the record changed again before "
+                                  "its resolution was pushed.", entity=entity, record=name)
+                else:
+                    self.store.set_conflict_status(conn, live.id, "superseded",
+                                                   note="settled by later changes")
+            elif live is not None:
+                # An open conflict whose records did not move: leave it waiting, but
+                # still push the fields that merge cleanly.
+                merge.conflicts.clear()
+            elif merge.conflicts:
+                conflict_id = self.store.open_conflict(
+                    conn, self.pid, link.id, entity, "field", self.conflict_fields(merge),
+                    link.a_version, link.b_version, self.run_id,
+                )
+                self.counts["conflicts_opened"] += 1
+                self.emit("info", "merge", f"Conflict on {spec.label.lower()} {name!r}: "
+                          f"{', '.join(sorted(merge.conflicts))}.", entity=entity, record=name)
+                conflict_id = None
+        self.plan_writes(conn, spec, link, merge, resolution_writes, resolution_audit,
+                         conflict_id, name)
+        base_now = dict(base or {})
+        changed = False
+        for spec_f in fields:
+            if same(spec_f, a[spec_f.name], b[spec_f.name]) and (
+                    spec_f.name not in base_now
+                    or not same(spec_f, base_now[spec_f.name], a[spec_f.name])):
+                base_now[spec_f.name] = a[spec_f.name]
+                changed = True
+        if changed or base is None:
+            self.store.set_base(conn, link.id, base_now, link.a_version, link.b_version,
+                                self.run_id)
+
+    def conflict_fields(self, merge: Merge) -> dict[str, Any]:
+        return {name: {"base": c.base, "a": c.a, "b": c.b, "kind": c.kind}
+                for name, c in merge.conflicts.items()}
+
+    def plan_writes(self, conn: Any, spec: EntitySpec, link: Link, merge: Merge,
+                    resolution_writes: Mapping[Side, Mapping[str, Any]],
+                    resolution_audit: list[Audit], conflict_id: int | None, name: str) -> None:
+        audits = list(merge.audit) + list(resolution_audit)
+        rule_decisions = [e for e in merge.audit if e.by not in ("merge", "revert",
+                                                                 "resolution")]
+        if rule_decisions:
+            self.counts["auto_resolved"] += len(rule_decisions)
+            for entry in rule_decisions:
+                self.emit("info", "merge", f"{spec.label} {name!r}: {entry.field} decided by "
+                          f"{entry.by}.", entity=spec.name, record=name, field=entry.field,
+                          rule=entry.by, link=link.id)
+        wrote = False
+        for side in SIDES:
+            changes = dict(merge.to_a if side == "a" else merge.to_b)
+            changes.update(resolution_writes.get(side, {}))
+            if not changes:
+                continue
+            side_audit = [_audit_dict(e) for e in audits if e.side == side]
+            op_kind = "update"
+            self.store.add_op(
+                conn, self.pid, self.run_id, link.id, spec.name, side, op_kind,
+                link.remote_id(side), link.version(side),
+                {"changes": changes, "expect": changes, "audit": side_audit},
+                uuid.uuid4().hex, conflict_id=conflict_id,
+            )
+            wrote = True
+        if wrote and conflict_id is None:
+            self.counts["auto_merged"] += 1
+        if merge.forbidden:
+            self.emit("warning", "merge", f"{spec.label} {name!r}: a change to "
+                      f"{', '.join(merge.forbidden)} goes against the sync direction "
+                      f"({self.policy.direction(spec.name)}); see the conflict queue.",
+                      entity=spec.name, record=name)
+
+    def guard(self, conn: Any) -> None:
+        """Hold a run that would change an unusual share of one side's records."""
+        planned: dict[Side, int] = {"a": 0, "b": 0}
+        for side, n in conn.execute(
+            "SELECT side, count(*) FROM outbox WHERE run_id=? AND state='pending' "
+            "AND op IN ('update','deactivate') GROUP BY side", (self.run_id,)):
+            planned[side] = n
+        records = {side: self.store.count_links(self.pid, side) for side in SIDES}
+        sides = big_change(planned, records, self.big_share, self.big_min)
+        if not sides or self.options.accept_big_change:
+            return
+        for side in sides:
+            cur = conn.execute(
+                "UPDATE outbox SET state='held' WHERE run_id=? AND side=? AND state='pending' "
+                "AND op IN ('update','deactivate')", (self.run_id, side))
+            self.counts["held"] += cur.rowcount
+            self.emit("warning", "guard", f"Held {cur.rowcount} changes to "
+                      f"{self.labels[side]}: they would change more than "
+                      f"{self.big_share:.0%} of its {records[side]} records. Review them with "
+                      "`recontui sync --dry-run`, then run `recontui sync --accept-big-change` "
+                      "to push them.", side=side, count=cur.rowcount)
+
+    # -- push -------------------------------------------------------------
+    async def push_ops(self, ops: list[Op]) -> None:
+        rank = {name: i for i, name in enumerate(ORDER)}
+        kind_rank = {"create": 0, "update": 1, "deactivate": 2}
+        ops = sorted(ops, key=lambda o: (rank.get(o.entity, 99), kind_rank.get(o.op, 3), o.id))
+        if ops:
+            self.emit("info", "push", f"Pushing {len(ops)} changes.")
+        for op in ops:
+            self.check_cancel()
+            if op.side in self.unreachable:
+                self.counts["push_failed"] += 1
+                continue
+            await self.push_one(op)
+
+    async def push_one(self, op: Op) -> None:
+        conn = self.conns[op.side]
+        label = self.labels[op.side]
+        link = self.store.link(self.store.canonical_link_id(op.link_id))
+        if link is None:
+            self.store.set_op_state(op.id, "rejected", error="its record is gone")
+            return
+        changes = op.payload.get("changes", {})
+        name = self.record_name(op.entity, changes, link.remote_id(other(op.side)))
+        try:
+            remote_changes = self.to_remote(changes, op.side)
+        except MissingDependency as missing:
+            self.counts["deferred"] += 1
+            self.store.set_op_state(op.id, "pending", error=f"waiting for {missing} to exist "
+                                    f"in {label}")
+            self.emit("warning", "push", f"{ENTITIES[op.entity].label} {name!r} waits for "
+                      f"{missing.ref.entity} #{missing.ref.link} to exist in {label}; it will "
+                      "be pushed once that record is.", entity=op.entity, record=name)
+            return
+        try:
+            rec: RemoteRecord | None = None
+            if op.op == "create" and op.state == "sent":
+                rec = await conn.find_existing(op.entity, remote_changes)
+                if rec is not None:
+                    self.emit("info", "push", f"{label} already has {op.entity} {name!r} from "
+                              "an earlier attempt; linking it instead of creating it again.",
+                              entity=op.entity, record=name)
+            if rec is None:
+                self.store.set_op_state(op.id, "sent", count_attempt=True)
+                if op.op == "create":
+                    rec = await conn.create(op.entity, remote_changes,
+                                            idempotency_key=op.idem_key)
+                elif op.op == "update":
+                    rec = await conn.update(op.entity, op.remote_id or link.remote_id(op.side),
+                                            op.expected_version or "", remote_changes,
+                                            idempotency_key=op.idem_key)
+                else:
+                    rec = await conn.deactivate(op.entity, op.remote_id or "",
+                                                op.expected_version or "",
+                                                idempotency_key=op.idem_key)
+        except StaleVersionError as exc:
+            await self.on_stale(op, link, name, exc)
+            return
+        except (RejectedError, NotFoundError) as exc:
+            self.counts["push_failed"] += 1
+            self.store.set_op_state(op.id, "rejected", error=str(exc))
+            self.emit("error", "push", str(exc), entity=op.entity, record=name)
+            if op.conflict_id:
+                self.reopen_after_push(op.conflict_id, f"{label} refused the change: {exc}")
+            return
+        except UnreachableError as exc:
+            self.counts["push_failed"] += 1
+            state = "sent" if getattr(exc, "outcome_unknown", False) or op.op != "create" \
+                else "pending"
+            self.store.set_op_state(op.id, state, error=str(exc))
+            self.unreachable.add(op.side)
+            self.emit("error", "push", f"{exc} The remaining changes to {label} stay in the "
+                      "outbox and are sent on the next run.", entity=op.entity, record=name)
+            return
+        except ProtocolError as exc:
+            self.counts["push_failed"] += 1
+            self.store.set_op_state(op.id, "sent", error=str(exc))
+            self.emit("error", "push", str(exc), entity=op.entity, record=name)
+            return
+        await self.on_pushed(op, link, rec, name)
+
+    async def on_stale(self, op: Op, link: Link, name: str, exc: Exception) -> None:
+        label = self.labels[op.side]
+        self.store.set_op_state(op.id, "rejected", error=f"stale: {exc}")
+        self.counts["push_failed"] += 1
+        remote_id = op.remote_id or link.remote_id(op.side)
+        fresh = await self.conns[op.side].read(op.entity, remote_id) if remote_id else None
+        if fresh is not None:
+            self.store.set_link_side(link.id, op.side, fresh, clear_dirty=False)
+            self.store.mark_dirty(link.id, op.side)
+        self.emit("warning", "push", f"{ENTITIES[op.entity].label} {name!r} changed in {label} "
+                  "while we were writing it; it will be merged again with the fresh values.",
+                  entity=op.entity, record=name)
+        if op.conflict_id:
+            self.reopen_after_push(op.conflict_id, f"changed in {label} before the resolution "
+                                   "was pushed; review it again")
+
+    def reopen_after_push(self, conflict_id: int, note: str) -> None:
+        conflict = self.store.conflict(conflict_id)
+        if conflict is None or conflict.status not in ("resolved", "pushed"):
+            return
+        with self.store.transaction() as conn:
+            self.store.reopen_conflict(conn, conflict_id, conflict.fields, conflict.a_version,
+                                       conflict.b_version, suggestion=conflict.choices,
+                                       note=note)
+        self.counts["conflicts_reopened"] += 1
+
+    async def on_pushed(self, op: Op, link: Link, rec: RemoteRecord, name: str) -> None:
+        """Read the record back, compare with what was chosen, then settle the books."""
+        conn = self.conns[op.side]
+        label = self.labels[op.side]
+        readback = rec
+        if not rec.deleted:
+            got = await conn.read(op.entity, rec.remote_id)
+            if got is not None:
+                readback = got
+        expect = op.payload.get("expect", {})
+        fields = {f.name: f for f in ENTITIES[op.entity].fields}
+        stored_refs = self.canon(readback.fields, op.side) if not readback.deleted else {}
+        mismatched = [
+            key for key, value in expect.items()
+            if key in fields and not readback.deleted
+            and not same(fields[key], value, stored_refs.get(key))
+        ]
+        moved = readback.version != rec.version
+        with self.store.transaction() as tx:
+            self.store.set_op_state(op.id, "done", result_version=readback.version, conn=tx)
+            self.store.set_link_side(link.id, op.side, readback,
+                                     clear_dirty=not mismatched and not moved)
+            self.index[op.side][(op.entity, readback.remote_id)] = link.id
+            self.store.add_audit(tx, self.pid, self.run_id, op.entity, link.id,
+                                 op.payload.get("audit", []), actor=self.options.actor)
+            fresh_link = self.store.link(link.id)
+            if fresh_link is not None:
+                base = self.agreed_base(fresh_link, self.fields_for(op.entity))
+                if base is not None:
+                    self.store.set_base(tx, link.id, base, fresh_link.a_version,
+                                        fresh_link.b_version, self.run_id)
+        self.counts["pushed"] += 1
+        self.counts["created" if op.op == "create" else "updated"] += 1
+        verb = {"create": "Created", "update": "Updated", "deactivate": "Deactivated"}[op.op]
+        self.emit("info", "push", f"{verb} {ENTITIES[op.entity].label.lower()} {name!r} in "
+                  f"{label}.", entity=op.entity, record=name, side=op.side,
+                  fields=sorted(expect))
+        if mismatched:
+            self.counts["read_back_mismatch"] += 1
+            self.store.mark_dirty(link.id, op.side)
+            self.emit("error", "verify", f"{label} accepted the change to "
+                      f"{ENTITIES[op.entity].label.lower()} {name!r} but reading it back shows "
+                      f"different {', '.join(mismatched)}; the record will be merged again.",
+                      entity=op.entity, record=name, fields=mismatched)
+            if op.conflict_id:
+                self.reopen_after_push(op.conflict_id, f"the chosen {', '.join(mismatched)} "
+                                       f"did not land in {label}")
+                return
+        if op.conflict_id:
+            remaining = [o for o in self.store.ops_for_conflict(op.conflict_id)
+                         if o.state in ("pending", "sent", "held")]
+            conflict = self.store.conflict(op.conflict_id)
+            if not remaining and conflict is not None and conflict.status == "resolved":
+                with self.store.transaction() as tx:
+                    self.store.set_conflict_status(tx, op.conflict_id, "pushed")
+                self.emit("info", "push", f"Conflict {op.conflict_id} ({name!r}) is pushed: "
+                          "both sides hold the chosen values.", entity=op.entity, record=name)
+
+    # -- the end ----------------------------------------------------------
+    def finish(self) -> RunResult:
+        counts = self.store.conflict_counts(self.pid)
+        self.counts["open_conflicts"] = sum(counts.get("open", {}).values())
+        waiting_resolved = sum(counts.get("resolved", {}).values())
+        ops = self.store.op_counts(self.pid)
+        if self.options.dry_run:
+            status, code = "dry-run", EXIT_OK if not self.plan else EXIT_WAITING
+        elif self.counts["push_failed"] or self.counts["deferred"] or ops.get("pending", 0) \
+                or ops.get("sent", 0):
+            status, code = "partial", EXIT_PARTIAL
+        elif self.counts["open_conflicts"] or ops.get("held", 0) or waiting_resolved:
+            status, code = "waiting", EXIT_WAITING
+        else:
+            status, code = "ok", EXIT_OK
+        self.counts["held"] = ops.get("held", 0)
+        return RunResult(self.run_id, status, code, dict(self.counts), plan=self.plan)
+
+
+def candidates_fields(candidates: list[Candidate], key: int) -> Mapping[str, Any]:
+    for cand in candidates:
+        if cand.key == key:
+            return cand.fields
+    return {}
+
+
+ConnectorFactory = Callable[[Side, EventLog], Connector]
+
+
+async def run_sync(store: Store, profile: Profile, connector_factory: ConnectorFactory,
+                   options: RunOptions | None = None, *,
+                   listener: Listener | None = None) -> RunResult:
+    """One whole run: lock, connect, sync, record the outcome. Never raises for
+    user-caused failures: they end the run with exit code 3 and one clear message."""
+    options = options or RunOptions()
+    run_id = store.start_run(profile.id, trigger=options.trigger, dry_run=options.dry_run)
+    events = EventLog(store, run_id, listener=listener, keep_debug=options.keep_debug)
+    events.emit("info", "start", f"Run {run_id} of profile {profile.name!r} started"
+                + (" (dry run: nothing is written to either side)." if options.dry_run else "."))
+    result: RunResult
+    locked = False
+    try:
+        store.acquire_lock(profile.id, run_id)
+        locked = True
+        connectors = {side: connector_factory(side, events) for side in SIDES}
+        async with contextlib.AsyncExitStack() as stack:
+            for side in SIDES:
+                await stack.enter_async_context(connectors[side])
+            run = SyncRun(store, profile, connectors, options, events, run_id)
+            try:
+                result = await run.execute()
+            except Interrupted as exc:
+                result = RunResult(run_id, "interrupted", EXIT_FATAL, dict(run.counts), str(exc))
+            except (ConnectorError, StoreError) as exc:
+                result = RunResult(run_id, "failed", EXIT_FATAL, dict(run.counts), str(exc))
+    except LockHeld as exc:
+        result = RunResult(run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc))
+    except AuthError as exc:
+        result = RunResult(run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc))
+    except (ConnectorError, StoreError) as exc:
+        result = RunResult(run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc))
+    except (asyncio.CancelledError, KeyboardInterrupt):
+        result = RunResult(run_id, "interrupted", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0),
+                           "The run was interrupted; it stopped at a safe point and the next "
+                           "run carries on from there.")
+        _finish(store, events, result)
+        if locked:
+            store.release_lock(profile.id, run_id)
+        raise
+    _finish(store, events, result)
+    if locked:
+        store.release_lock(profile.id, run_id)
+    return result
+
+
+def _finish(store: Store, events: EventLog, result: RunResult) -> None:
+    if result.message:
+        events.emit("error" if result.exit_code == EXIT_FATAL else "info", "end", result.message)
+    c = result.counts
+    events.emit("info", "end", f"Run {result.run_id} finished: {result.status}. Pulled "
+                f"{c.get('pulled', 0)}, linked {c.get('linked', 0)}, created "
+                f"{c.get('created', 0)}, updated {c.get('updated', 0)}, conflicts opened "
+                f"{c.get('conflicts_opened', 0)}, open {c.get('open_conflicts', 0)}.",
+                status=result.status, exit_code=result.exit_code)
+    store.finish_run(result.run_id or 0, result.status, result.counts, result.exit_code,
+                     result.message)
+
+
+def summary_lines(result: RunResult, conflicts_note: bool = True) -> list[str]:
+    c = result.counts
+    lines = [
+        f"Run {result.run_id}: {result.status} (exit {result.exit_code})",
+        f"  pulled {c.get('pulled', 0)}, linked {c.get('linked', 0)}, created "
+        f"{c.get('created', 0)}, updated {c.get('updated', 0)}, auto-merged "
+        f"{c.get('auto_merged', 0)}",
+        f"  conflicts opened {c.get('conflicts_opened', 0)}, reopened "
+        f"{c.get('conflicts_reopened', 0)}, auto-resolved by rule {c.get('auto_resolved', 0)}, "
+        f"resolutions applied {c.get('resolutions_applied', 0)}",
+        f"  pushed {c.get('pushed', 0)}, failed {c.get('push_failed', 0)}, held "
+        f"{c.get('held', 0)}, waiting on dependencies {c.get('deferred', 0)}",
+        f"  open conflicts {c.get('open_conflicts', 0)}",
+    ]
+    if result.message:
+        lines.append(result.message)
+    elif conflicts_note and c.get("open_conflicts"):
+        lines.append("  Review them with `recontui conflicts list`.")
+    return lines
+
+
+__all__ = [
+    "EXIT_FATAL",
+    "EXIT_OK",
+    "EXIT_PARTIAL",
+    "EXIT_WAITING",
+    "Conflict",
+    "RunOptions",
+    "RunResult",
+    "SyncRun",
+    "policy_from",
+    "run_sync",
+    "summary_lines",
+]

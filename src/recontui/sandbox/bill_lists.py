@@ -1,0 +1,232 @@
+"""BILL v3 list queries: ``filters``, ``sort``, ``max`` and opaque ``page`` tokens.
+
+Page tokens carry a fingerprint of the filters and sort they were issued for, so a
+client that changes its query mid-pagination gets an error instead of skewed pages.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import operator
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from .bill_errors import BillError, bad_param, invalid_param
+from .bill_resources import NUMBER_FIELDS, TIME_FIELDS, BillResource
+from .clock import parse_instant
+
+DEFAULT_MAX = 20
+MAX_MAX = 100
+OPS = ("eq", "ne", "gt", "gte", "lt", "lte", "in", "nin", "sw")
+
+
+@dataclass
+class Filter:
+    field: str
+    op: str
+    values: list[str]
+
+
+def parse_filters(text: str) -> list[Filter]:
+    out: list[Filter] = []
+    pos = 0
+    while pos < len(text):
+        colon = text.find(":", pos)
+        if colon < 0:
+            raise invalid_param("filters", text)
+        field = text[pos:colon].strip()
+        colon2 = text.find(":", colon + 1)
+        if colon2 < 0:
+            raise invalid_param("filters", text)
+        op = text[colon + 1:colon2].strip()
+        if op not in OPS:
+            raise BillError(400, "BDC_1131", f"Invalid list filter operator: {op}.")
+        pos = colon2 + 1
+        values: list[str] = []
+        while True:
+            if pos < len(text) and text[pos] == '"':
+                value, pos = _quoted(text, pos)
+            else:
+                end = text.find(",", pos)
+                end = len(text) if end < 0 else end
+                value, pos = text[pos:end], end
+            values.append(value)
+            # in/nin continue with further quoted values; anything else ends the filter.
+            if (op in ("in", "nin") and pos + 1 < len(text) and text[pos] == ","
+                    and text[pos + 1] == '"'):
+                pos += 1
+                continue
+            break
+        if pos < len(text):
+            if text[pos] != ",":
+                raise invalid_param("filters", text)
+            pos += 1
+        out.append(Filter(field, op, values))
+    return out
+
+
+def _quoted(text: str, pos: int) -> tuple[str, int]:
+    chars: list[str] = []
+    pos += 1
+    while pos < len(text):
+        ch = text[pos]
+        if ch == "\\" and pos + 1 < len(text):
+            chars.append(text[pos + 1])
+            pos += 2
+            continue
+        if ch == '"':
+            return "".join(chars), pos + 1
+        chars.append(ch)
+        pos += 1
+    raise invalid_param("filters", text)
+
+
+def _dig(rec: dict[str, Any], dotted: str) -> Any:
+    value: Any = rec
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _check_field(resource: BillResource, field: str, code: str) -> None:
+    if field.split(".")[0] not in resource.filterable:
+        if code == "BDC_1130":
+            raise BillError(400, "BDC_1130", f"Invalid list filter field: {field}.")
+        raise invalid_param("sort", field)
+
+
+def _coerce(field: str, raw: str) -> Any:
+    last = field.split(".")[-1]
+    if last in TIME_FIELDS:
+        try:
+            return parse_instant(raw, UTC)
+        except ValueError:
+            raise invalid_param("filters", raw) from None
+    if last in NUMBER_FIELDS:
+        try:
+            return Decimal(raw)
+        except InvalidOperation:
+            raise invalid_param("filters", raw) from None
+    if last == "archived":
+        if raw.lower() not in ("true", "false"):
+            raise invalid_param("filters", raw)
+        return raw.lower() == "true"
+    return raw
+
+
+def _record_value(field: str, rec: dict[str, Any]) -> Any:
+    value = _dig(rec, field)
+    if value is None:
+        return None
+    if field.split(".")[-1] in TIME_FIELDS:
+        return parse_instant(str(value), UTC)
+    return value
+
+
+_CMP: dict[str, Callable[[Any, Any], bool]] = {
+    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge,
+    "lt": operator.lt, "lte": operator.le,
+}
+
+
+def _matches(flt: Filter, rec: dict[str, Any]) -> bool:
+    value = _record_value(flt.field, rec)
+    wanted = [_coerce(flt.field, raw) for raw in flt.values]
+    if flt.op == "in":
+        return value in wanted
+    if flt.op == "nin":
+        return value not in wanted
+    if flt.op == "sw":
+        return isinstance(value, str) and value.casefold().startswith(wanted[0].casefold())
+    if value is None:
+        return flt.op == "ne"
+    try:
+        return _CMP[flt.op](value, wanted[0])
+    except TypeError:
+        raise invalid_param("filters", f"{flt.field}:{flt.op}") from None
+
+
+def _fingerprint(filters: str, sort: str) -> str:
+    return hashlib.sha256(f"{filters}|{sort}".encode()).hexdigest()[:10]
+
+
+def _token(offset: int, fingerprint: str) -> str:
+    raw = json.dumps({"o": offset, "k": fingerprint}).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _offset(token: str, fingerprint: str) -> int:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        data = json.loads(base64.urlsafe_b64decode(padded))
+        offset = int(data["o"])
+        if data["k"] != fingerprint or offset < 0:
+            raise ValueError
+        return offset
+    except (ValueError, KeyError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise invalid_param("page", token) from None
+
+
+class _Key:
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __lt__(self, other: _Key) -> bool:
+        if self.value is None:
+            return other.value is not None
+        if other.value is None:
+            return False
+        try:
+            return bool(self.value < other.value)
+        except TypeError:
+            return str(self.value) < str(other.value)
+
+
+def page(resource: BillResource, records: list[dict[str, Any]], params: dict[str, str]
+         ) -> dict[str, Any]:
+    raw_max = params.get("max")
+    if raw_max is None:
+        limit = DEFAULT_MAX
+    else:
+        try:
+            limit = int(raw_max)
+        except ValueError:
+            raise bad_param(f"max must be an integer from 1 to {MAX_MAX}") from None
+        if not 1 <= limit <= MAX_MAX:
+            raise bad_param(f"max must be from 1 to {MAX_MAX}, got {limit}")
+    filters_text = params.get("filters", "")
+    sort_text = params.get("sort", "")
+    filters = parse_filters(filters_text) if filters_text else []
+    for flt in filters:
+        _check_field(resource, flt.field, "BDC_1130")
+    order: list[tuple[str, bool]] = []
+    for part in [p for p in sort_text.split(",") if p.strip()]:
+        field, _, direction = part.strip().partition(":")
+        direction = direction or "asc"
+        if direction not in ("asc", "desc"):
+            raise invalid_param("sort", part)
+        _check_field(resource, field, "sort")
+        order.append((field, direction == "desc"))
+    hits = [r for r in records if all(_matches(f, r) for f in filters)]
+    hits.sort(key=lambda r: (r["createdTime"], r["id"]))
+    for field, descending in reversed(order):
+        hits.sort(key=lambda r, f=field: _Key(_record_value(f, r)), reverse=descending)
+    fingerprint = _fingerprint(filters_text, sort_text)
+    offset = _offset(params["page"], fingerprint) if params.get("page") else 0
+    rows = hits[offset:offset + limit]
+    out: dict[str, Any] = {"results": rows}
+    if offset + limit < len(hits):
+        out["nextPage"] = _token(offset + limit, fingerprint)
+    if offset > 0:
+        out["prevPage"] = _token(max(0, offset - limit), fingerprint)
+    return out

@@ -1,0 +1,409 @@
+"""One BILL organisation held in memory, with BILL's validation and computed fields.
+
+``updatedTime`` is strictly increasing across the organisation, so it can serve as the
+record version the connector checks before it writes (BILL has no write version check).
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from .bill_errors import (
+    DUPLICATE_BILL,
+    DUPLICATE_INVOICE,
+    BillError,
+    bad_param,
+    duplicate,
+    invalid_type,
+    invalid_value,
+    missing,
+    not_found,
+)
+from .bill_resources import (
+    ACCOUNT_TYPES,
+    BY_PATH,
+    DATE_FIELDS,
+    PARTY_TYPES,
+    PAYS,
+    RESOURCES,
+    SERVER_FIELDS,
+    BillResource,
+)
+from .clock import SandboxClock, bill_time, parse_date
+
+ZERO = Decimal("0")
+CENT = Decimal("0.01")
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+_LINE_PREFIX = {"invoices": "0il", "bills": "0bi", "vendor-credits": "0vi"}
+
+
+def _dig(rec: dict[str, Any], dotted: str) -> Any:
+    value: Any = rec
+    for part in dotted.split("."):
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value)
+
+
+def _decimal(value: Any, field: str) -> Decimal:
+    if isinstance(value, bool):
+        raise invalid_type(field)
+    if isinstance(value, Decimal):
+        out = value
+    elif isinstance(value, int):
+        out = Decimal(value)
+    elif isinstance(value, str):
+        try:
+            out = Decimal(value.strip())
+        except InvalidOperation:
+            raise invalid_type(field) from None
+    else:
+        raise invalid_type(field)
+    if not out.is_finite():
+        raise invalid_type(field)
+    return out
+
+
+def _merge(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
+    """JSON merge patch: objects merge, arrays and scalars replace, null removes."""
+    for key, value in patch.items():
+        if value is None:
+            target.pop(key, None)
+        elif isinstance(value, dict) and isinstance(target.get(key), dict):
+            target[key] = _merge(dict(target[key]), value)
+        else:
+            target[key] = copy.deepcopy(value)
+    return target
+
+
+class BillOrg:
+    def __init__(self, org_id: str, clock: SandboxClock) -> None:
+        self.org_id = org_id
+        self.clock = clock
+        self._records: dict[str, dict[str, dict[str, Any]]] = {r.path: {} for r in RESOURCES}
+        self._ids: set[str] = set()
+        self._counter = 0
+        self._last: datetime | None = None
+
+    # --- ids and time ---------------------------------------------------------------
+
+    def new_id(self, prefix: str) -> str:
+        """20-character ids shaped like BILL's, deterministic for a given org."""
+        while True:
+            self._counter += 1
+            digest = hashlib.sha256(f"{self.org_id}:{prefix}:{self._counter}".encode()).digest()
+            tail = "".join(_ALPHABET[b % 62] for b in digest[:15])
+            ident = f"{prefix}01{tail}"
+            if ident not in self._ids:
+                self._ids.add(ident)
+                return ident
+
+    def tick(self, at: datetime | None = None) -> str:
+        now = at or self.clock.now()
+        stamp = now.replace(microsecond=now.microsecond // 1000 * 1000)
+        if self._last is not None and stamp <= self._last:
+            stamp = self._last + timedelta(milliseconds=1)
+        self._last = stamp
+        return bill_time(stamp)
+
+    # --- reads ------------------------------------------------------------------------
+
+    def find(self, path: str, ident: Any) -> dict[str, Any] | None:
+        if not isinstance(ident, str):
+            return None
+        return self._records[path].get(ident)
+
+    def all(self, path: str) -> list[dict[str, Any]]:
+        return list(self._records[path].values())
+
+    def get(self, resource: BillResource, ident: str) -> dict[str, Any]:
+        rec = self.find(resource.path, ident)
+        if rec is None:
+            raise not_found(resource.label, ident)
+        return copy.deepcopy(rec)
+
+    # --- writes -----------------------------------------------------------------------
+
+    def create(self, resource: BillResource, body: Any, *, at: datetime | None = None
+               ) -> dict[str, Any]:
+        candidate = self._writable(resource, body)
+        self._validate(resource, candidate, None, None)
+        ident = self.new_id(resource.prefix)
+        stamp = self.tick(at)
+        rec = {"id": ident, **candidate, "archived": False, "createdTime": stamp,
+               "updatedTime": stamp}
+        self._compute(resource, rec)
+        self._records[resource.path][ident] = rec
+        self._after_payment(resource, None, rec, at)
+        return copy.deepcopy(rec)
+
+    def patch(self, resource: BillResource, ident: str, body: Any, *,
+              at: datetime | None = None) -> dict[str, Any]:
+        existing = self.find(resource.path, ident)
+        if existing is None:
+            raise not_found(resource.label, ident)
+        changes = self._writable(resource, body)
+        if not isinstance(body, dict):
+            raise bad_param("the request body must be a JSON object")
+        for key, value in body.items():
+            if key in resource.fields and value is None:
+                changes[key] = None
+        before = {k: copy.deepcopy(v) for k, v in existing.items() if k in resource.fields}
+        candidate = _merge(copy.deepcopy(before), changes)
+        self._validate(resource, candidate, ident, before)
+        rec = {"id": ident, **candidate, "archived": existing["archived"],
+               "createdTime": existing["createdTime"], "updatedTime": self.tick(at)}
+        self._compute(resource, rec)
+        self._records[resource.path][ident] = rec
+        self._after_payment(resource, existing, rec, at)
+        return copy.deepcopy(rec)
+
+    def set_archived(self, resource: BillResource, ident: str, archived: bool, *,
+                     at: datetime | None = None) -> dict[str, Any]:
+        rec = self.find(resource.path, ident)
+        if rec is None:
+            raise not_found(resource.label, ident)
+        if rec["archived"] != archived:  # archiving an archived record is a no-op
+            rec["archived"] = archived
+            rec["updatedTime"] = self.tick(at)
+        return copy.deepcopy(rec)
+
+    # --- validation -------------------------------------------------------------------
+
+    def _writable(self, resource: BillResource, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict):
+            raise bad_param("the request body must be a JSON object")
+        out: dict[str, Any] = {}
+        for key, value in body.items():
+            if key in SERVER_FIELDS or key in resource.computed:
+                continue  # read-only; clients often echo whole records back
+            if key not in resource.fields:
+                raise bad_param(f"Unrecognized field '{key}' for {resource.label}")
+            if value is not None:
+                out[key] = copy.deepcopy(value)
+        return out
+
+    def _validate(self, resource: BillResource, rec: dict[str, Any], self_id: str | None,
+                  before: dict[str, Any] | None) -> None:
+        for dotted in resource.required:
+            if _blank(_dig(rec, dotted)):
+                raise missing(dotted)
+        for key, allowed in resource.nested.items():
+            if key in rec:
+                if not isinstance(rec[key], dict):
+                    raise invalid_type(key)
+                unknown = set(rec[key]) - allowed
+                if unknown:
+                    raise bad_param(f"Unrecognized field '{key}.{sorted(unknown)[0]}'")
+        if "name" in rec and (not isinstance(rec["name"], str) or not rec["name"].strip()):
+            raise missing("name")
+        for key in DATE_FIELDS:
+            if key in rec:
+                self._date(key, rec[key])
+        if "invoice" in rec and "invoiceDate" in rec["invoice"]:
+            self._date("invoice.invoiceDate", rec["invoice"]["invoiceDate"])
+        if "accountType" in rec:
+            allowed = ACCOUNT_TYPES if resource.path.endswith("chart-of-accounts") else (
+                PARTY_TYPES)
+            if rec["accountType"] not in allowed:
+                raise invalid_value("accountType", rec["accountType"])
+        for key in ("price", "amount"):
+            if key in rec:
+                rec[key] = _decimal(rec[key], key)
+        if resource.line is not None and resource.line.field in rec:
+            self._lines(resource, rec)
+        for dotted, target in resource.refs.items():
+            self._ref(dotted, _dig(rec, dotted), target,
+                      _dig(before, dotted) if before is not None else None)
+        if resource.line is not None:
+            for index, line in enumerate(rec.get(resource.line.field, [])):
+                old_lines = (before or {}).get(resource.line.field) or []
+                old = old_lines[index] if index < len(old_lines) else None
+                for dotted, target in resource.line.refs.items():
+                    self._ref(f"{resource.line.field}.{dotted}", _dig(line, dotted), target,
+                              _dig(old, dotted) if isinstance(old, dict) else None)
+        self._duplicates(resource, rec, self_id)
+        if resource.path in PAYS:
+            self._applications(resource, rec, self_id)
+        elif resource.path in ("invoices", "bills") and self_id is not None:
+            paid = self._paid(resource.path, self_id)
+            total = sum((ln["amount"] for ln in rec[resource.line.field]), ZERO)  # type: ignore[union-attr]
+            if total < paid:
+                raise invalid_value(resource.line.field,  # type: ignore[union-attr]
+                                    f"total {total} is below the {paid} already paid")
+
+    @staticmethod
+    def _date(field: str, value: Any) -> None:
+        try:
+            parse_date(value)
+        except ValueError:
+            raise invalid_value(field, value) from None
+
+    def _lines(self, resource: BillResource, rec: dict[str, Any]) -> None:
+        spec = resource.line
+        assert spec is not None
+        lines = rec[spec.field]
+        if not isinstance(lines, list) or not lines:
+            raise missing(spec.field)
+        out = []
+        for line in lines:
+            if not isinstance(line, dict):
+                raise invalid_type(spec.field)
+            unknown = set(line) - spec.keys
+            if unknown:
+                raise bad_param(f"Unrecognized field '{spec.field}.{sorted(unknown)[0]}'")
+            line = {k: v for k, v in line.items() if v is not None and k != "id"}
+            if "classifications" in line and not isinstance(line["classifications"], dict):
+                raise invalid_type(f"{spec.field}.classifications")
+            for key in ("quantity", "price", "amount"):
+                if key in line:
+                    line[key] = _decimal(line[key], f"{spec.field}.{key}")
+            if spec.priced:
+                if "amount" not in line:
+                    if "quantity" in line and "price" in line:
+                        line["amount"] = (line["quantity"] * line["price"]).quantize(
+                            CENT, ROUND_HALF_UP)
+                    else:
+                        raise missing(f"{spec.field}.amount")
+                out.append({"id": self.new_id(_LINE_PREFIX[resource.path]), **line})
+            else:
+                assert spec.target is not None
+                if _blank(line.get(spec.target)):
+                    raise missing(f"{spec.field}.{spec.target}")
+                if "amount" not in line:
+                    raise missing(f"{spec.field}.amount")
+                if line["amount"] <= 0:
+                    raise invalid_value(f"{spec.field}.amount", line["amount"])
+                out.append(line)
+        rec[spec.field] = out
+
+    def _ref(self, field: str, value: Any, target: str, old: Any) -> None:
+        if value is None:
+            return
+        found = self.find(target, value)
+        if found is None:
+            raise invalid_value(field, value)
+        if found["archived"] and value != old:
+            raise BillError(400, "BDC_1119", f"Invalid field,value: {field}, {value}. The "
+                            f"{BY_PATH[target].label} is archived.")
+
+    def _duplicates(self, resource: BillResource, rec: dict[str, Any], self_id: str | None
+                    ) -> None:
+        def key(value: Any) -> str:
+            return str(value or "").strip().casefold()
+
+        if resource.path == "invoices":
+            number = key(rec.get("invoiceNumber"))
+            for other in self.all("invoices"):
+                if other["id"] != self_id and key(other.get("invoiceNumber")) == number:
+                    raise duplicate(DUPLICATE_INVOICE,
+                                    f"Invoice number {rec['invoiceNumber']} already exists.")
+        elif resource.path == "bills":
+            number = key(_dig(rec, "invoice.invoiceNumber"))
+            for other in self.all("bills"):
+                if (other["id"] != self_id and other.get("vendorId") == rec.get("vendorId")
+                        and key(_dig(other, "invoice.invoiceNumber")) == number):
+                    raise duplicate(DUPLICATE_BILL,
+                                    f"Bill number {rec['invoice']['invoiceNumber']} already "
+                                    f"exists for this vendor.")
+
+    def _paid(self, target_path: str, target_id: str, exclude: str | None = None) -> Decimal:
+        payer = next(p for p, (t, _) in PAYS.items() if t == target_path)
+        spec = BY_PATH[payer].line
+        assert spec is not None and spec.target is not None
+        total = ZERO
+        for pay in self.all(payer):
+            if pay["id"] == exclude:
+                continue
+            for line in pay.get(spec.field, []):
+                if line.get(spec.target) == target_id:
+                    total += line["amount"]
+        return total
+
+    def _applications(self, resource: BillResource, rec: dict[str, Any],
+                      self_id: str | None) -> None:
+        target_path, party = PAYS[resource.path]
+        spec = resource.line
+        assert spec is not None and spec.target is not None
+        per_target: dict[str, Decimal] = {}
+        for line in rec[spec.field]:
+            target = self.find(target_path, line[spec.target])
+            assert target is not None  # _ref checked existence
+            if target.get(party) != rec.get(party):
+                raise invalid_value(f"{spec.field}.{spec.target}",
+                                    f"{line[spec.target]} belongs to another {party[:-2]}")
+            per_target[target["id"]] = per_target.get(target["id"], ZERO) + line["amount"]
+        for target_id, amount in per_target.items():
+            target = self.find(target_path, target_id)
+            assert target is not None
+            total = target["totalAmount" if target_path == "invoices" else "amount"]
+            due = total - self._paid(target_path, target_id, exclude=self_id)
+            if amount > due:
+                raise invalid_value(f"{spec.field}.amount",
+                                    f"{amount} exceeds the {due} due on {target_id}")
+        applied = sum(per_target.values(), ZERO)
+        if "amount" not in rec:
+            rec["amount"] = applied
+        elif rec["amount"] < applied:
+            raise invalid_value("amount", f"{rec['amount']} is less than the {applied} applied")
+
+    # --- computed fields --------------------------------------------------------------
+
+    def _compute(self, resource: BillResource, rec: dict[str, Any]) -> None:
+        if resource.path == "vendors":
+            rec.setdefault("accountType", "NONE")
+            rec.setdefault("billCurrency", "USD")
+            rec["networkStatus"] = "NOT_CONNECTED"
+        elif resource.path == "invoices":
+            self._amounts(rec, "invoices", "totalAmount", "status",
+                          ("OPEN", "PARTIAL_PAYMENT", "PAID_IN_FULL"))
+        elif resource.path == "bills":
+            self._amounts(rec, "bills", "amount", "paymentStatus", ("UNPAID", "PARTIAL", "PAID"))
+        elif resource.path == "vendor-credits":
+            rec["amount"] = sum((ln["amount"] for ln in rec["vendorCreditLineItems"]), ZERO)
+        self._reorder(rec)
+
+    def _amounts(self, rec: dict[str, Any], path: str, total_key: str, status_key: str,
+                 states: tuple[str, str, str]) -> None:
+        spec = BY_PATH[path].line
+        assert spec is not None
+        total = sum((ln["amount"] for ln in rec[spec.field]), ZERO)
+        paid = self._paid(path, rec["id"])
+        rec[total_key] = total
+        rec["dueAmount"] = total - paid
+        rec[status_key] = states[0] if paid == 0 else (
+            states[2] if paid >= total else states[1])
+
+    @staticmethod
+    def _reorder(rec: dict[str, Any]) -> None:
+        tail = {k: rec.pop(k) for k in ("archived", "createdTime", "updatedTime")}
+        rec.update(tail)
+
+    def _after_payment(self, resource: BillResource, before: dict[str, Any] | None,
+                       after: dict[str, Any], at: datetime | None) -> None:
+        """A recorded payment changes what its invoices/bills still owe."""
+        if resource.path not in PAYS:
+            return
+        target_path, _ = PAYS[resource.path]
+        spec = resource.line
+        assert spec is not None and spec.target is not None
+        targets = {ln[spec.target] for ln in after.get(spec.field, [])}
+        if before is not None:
+            targets |= {ln[spec.target] for ln in before.get(spec.field, [])}
+        for target_id in sorted(targets):
+            target = self.find(target_path, target_id)
+            if target is None:
+                continue
+            snapshot = copy.deepcopy(target)
+            self._compute(BY_PATH[target_path], target)
+            if target != snapshot:
+                target["updatedTime"] = self.tick(at)

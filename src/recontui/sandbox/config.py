@@ -1,0 +1,47 @@
+"""Knobs of the stand-ins.
+
+Every behaviour the contract marks as unconfirmed ([U]) or that a test wants to provoke
+(throttling, expiry) is a field here, so a test can pin the behaviour it relies on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+SCENARIOS = ("empty", "demo", "conflicts")
+
+
+@dataclass
+class SandboxConfig:
+    seed: int = 7
+    scenario: str = "demo"  # empty | demo | conflicts
+    qbo_max_concurrent: int | None = 10
+    qbo_per_minute: int | None = 500
+    bill_max_concurrent: int | None = 3
+    bill_session_idle_seconds: int = 35 * 60
+    qbo_token_seconds: int = 3600
+    refresh_grace_seconds: int = 60
+    maxresults_over_cap: str = "error"  # error | clamp
+    # --- extensions beyond the brief's minimum -------------------------------------
+    #: Date the seeded history ends on (the day after the last seeded transaction).
+    #: None = the sandbox clock's UTC date when the sandbox is built.
+    anchor_date: date | None = None
+    #: Seconds every API request sleeps while holding its concurrency slot; lets tests
+    #: and demos provoke the concurrency limits and the connector's timeouts.
+    latency_seconds: float = 0.0
+    #: BILL's documented 20,000 requests per devKey per hour (BDC_1144). None disables.
+    bill_per_hour: int | None = 20_000
+    #: Real QBO appends a SubTotalLineDetail line to every invoice it returns; a connector
+    #: must ignore it. Off only for tests that want to compare Line arrays verbatim.
+    qbo_invoice_subtotal_line: bool = True
+    #: Refresh-token lifetime (QBO: rolling 100 days, reported as 8726400 s).
+    qbo_refresh_token_seconds: int = 8_726_400
+    #: CDC look-back limit in days.
+    qbo_cdc_days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.scenario not in SCENARIOS:
+            raise ValueError(f"unknown scenario {self.scenario!r}; known: {', '.join(SCENARIOS)}")
+        if self.maxresults_over_cap not in ("error", "clamp"):
+            raise ValueError("maxresults_over_cap must be 'error' or 'clamp'")

@@ -1,0 +1,274 @@
+"""The QuickBooks Online v3 stand-in as a Starlette app (mounted at ``/qbo``).
+
+Layering follows production: the gateway (auth, throttles) answers in its own shapes
+before the API layer (Faults) ever sees the request, and ``requestid`` replays sit in
+front of the API layer so a retried write is never executed twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from . import jsonio, qbo_cdc, qbo_query
+from .clock import SandboxClock, qbo_time
+from .config import SandboxConfig
+from .limits import ConcurrencyLimiter, WindowBudget
+from .qbo_entities import BY_NAME
+from .qbo_faults import QboFault, gateway_401, gateway_403, query_parse, throttle_xml, unsupported
+from .qbo_oauth import OAuthError, QboOAuth
+from .qbo_store import QboCompany, require_entity_path
+
+JSON = "application/json;charset=UTF-8"
+BATCH_CAP = 30
+
+
+class QboService:
+    """Gateway + API of one sandbox QBO company."""
+
+    def __init__(self, company: QboCompany, oauth: QboOAuth, config: SandboxConfig,
+                 clock: SandboxClock, lock: threading.RLock) -> None:
+        self.company = company
+        self.oauth = oauth
+        self.config = config
+        self.clock = clock
+        self.lock = lock
+        self.limiter = ConcurrencyLimiter(config.qbo_max_concurrent)
+        self.budget = WindowBudget(config.qbo_per_minute, 60, clock.now)
+        self.replays: dict[tuple[str, str], tuple[int, bytes, str]] = {}
+        self._tids = itertools.count(1)
+
+    # --- responses ----------------------------------------------------------------------
+
+    def _headers(self) -> dict[str, str]:
+        return {"intuit_tid": f"1-sandbox-{next(self._tids):08x}"}
+
+    def _json(self, status: int, payload: dict[str, Any]) -> Response:
+        return Response(jsonio.dumps(payload), status, headers=self._headers(),
+                        media_type=JSON)
+
+    def _stamped(self, payload: dict[str, Any]) -> dict[str, Any]:
+        payload["time"] = qbo_time(self.clock.now())
+        return payload
+
+    def _throttled(self) -> Response:
+        return Response(throttle_xml(qbo_time(self.clock.now())), 429,
+                        headers=self._headers(), media_type="application/xml")
+
+    # --- OAuth --------------------------------------------------------------------------
+
+    async def token(self, request: Request) -> Response:
+        try:
+            self.oauth.check_client(request.headers.get("authorization"))
+            ctype = request.headers.get("content-type", "")
+            if "application/x-www-form-urlencoded" not in ctype:
+                raise OAuthError(400, "invalid_request",
+                                 "body must be application/x-www-form-urlencoded")
+            form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+            grant = form.get("grant_type")
+            if grant == "refresh_token":
+                payload = self.oauth.refresh(form.get("refresh_token"))
+            elif grant == "authorization_code":
+                payload = self.oauth.exchange_code(form.get("code"), form.get("redirect_uri"))
+            else:
+                raise OAuthError(400, "unsupported_grant_type")
+        except OAuthError as exc:
+            return self._json(exc.status, exc.body())
+        return self._json(200, payload)
+
+    async def revoke(self, request: Request) -> Response:
+        try:
+            self.oauth.check_client(request.headers.get("authorization"))
+            try:
+                body = jsonio.loads(await request.body())
+            except jsonio.JsonError:
+                raise OAuthError(400, "invalid_request", "body must be JSON") from None
+            self.oauth.revoke(body.get("token") if isinstance(body, dict) else None)
+        except OAuthError as exc:
+            return self._json(exc.status, exc.body())
+        return Response(b"", 200, headers=self._headers())
+
+    async def authorize(self, request: Request) -> Response:
+        """Stand-in for Intuit's consent screen: approves at once and redirects back."""
+        params = request.query_params
+        try:
+            if params.get("response_type", "code") != "code":
+                raise OAuthError(400, "unsupported_response_type")
+            code = self.oauth.issue_code(params.get("client_id"), params.get("redirect_uri"))
+        except OAuthError as exc:
+            return self._json(exc.status, exc.body())
+        query = {"code": code, "realmId": self.company.realm_id}
+        if "state" in params:
+            query["state"] = params["state"]
+        target = params["redirect_uri"]
+        sep = "&" if "?" in target else "?"
+        return RedirectResponse(f"{target}{sep}{urlencode(query)}", 302)
+
+    # --- company API --------------------------------------------------------------------
+
+    async def company_api(self, request: Request) -> Response:
+        realm = request.path_params["realm"]
+        token_realm, reason = self.oauth.authenticate(request.headers.get("authorization"))
+        if token_realm is None:
+            return self._json(401, gateway_401(reason))
+        if realm != self.company.realm_id or token_realm != realm:
+            return self._json(403, gateway_403(f"the token is not authorised for company "
+                                               f"{realm}"))
+        if not self.limiter.try_acquire(realm):
+            return self._throttled()
+        try:
+            if not self.budget.try_take(realm):
+                return self._throttled()
+            if self.config.latency_seconds:
+                await asyncio.sleep(self.config.latency_seconds)
+            body = await request.body()
+            request_id = request.query_params.get("requestid")
+            if request_id is not None:
+                if not request_id or len(request_id) > 50:
+                    return self._json(400, self._stamped(QboFault(
+                        "2010", "Request has invalid or unsupported property",
+                        "requestid must be 1 to 50 characters", element="requestid").body()))
+                with self.lock:
+                    cached = self.replays.get((realm, request_id))
+                if cached is not None:
+                    status, content, media = cached
+                    return Response(content, status, headers=self._headers(),
+                                    media_type=media)
+            with self.lock:
+                try:
+                    status, payload = self._dispatch(request, request.path_params["rest"], body)
+                except QboFault as fault:
+                    status, payload = fault.status, fault.body()
+                content = jsonio.dumps(self._stamped(payload))
+                if request_id is not None:
+                    self.replays[(realm, request_id)] = (status, content, JSON)
+            return Response(content, status, headers=self._headers(), media_type=JSON)
+        finally:
+            self.limiter.release(realm)
+
+    def _dispatch(self, request: Request, rest: str, body: bytes) -> tuple[int, dict[str, Any]]:
+        parts = [p for p in rest.split("/") if p]
+        method = request.method
+        params = request.query_params
+        if parts == ["query"]:
+            if method == "GET":
+                text = params.get("query")
+            else:
+                ctype = request.headers.get("content-type", "")
+                if not ctype.startswith(("application/text", "text/plain")):
+                    raise QboFault("500", "Unsupported Operation",
+                                   f"query bodies must be Content-Type application/text, "
+                                   f"not {ctype or 'none'}", status=415)
+                text = self._text(body)
+            if not text:
+                raise query_parse("no query given")
+            return 200, {"QueryResponse": self._query(text)}
+        if parts == ["cdc"] and method == "GET":
+            return 200, {"CDCResponse": qbo_cdc.changed_since(
+                self.company, params.get("entities"), params.get("changedSince"),
+                self.clock.now(), max_days=self.config.qbo_cdc_days)}
+        if parts == ["batch"] and method == "POST":
+            return 200, self._batch(self._json_body(request, body))
+        if len(parts) == 2 and method == "GET":
+            entity = require_entity_path(parts[0])
+            return 200, {entity.name: self.company.read(entity, parts[1])}
+        if len(parts) == 1 and method == "POST":
+            entity = require_entity_path(parts[0])
+            payload = self._json_body(request, body)
+            return 200, {entity.name: self._write(entity.name, params.get("operation"),
+                                                  params.get("include"), payload)}
+        raise QboFault("500", "Unsupported Operation",
+                       f"{method} /{rest} is not supported", status=400)
+
+    def _text(self, body: bytes) -> str:
+        try:
+            return body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise unsupported("the request body is not UTF-8") from None
+
+    def _json_body(self, request: Request, body: bytes) -> Any:
+        ctype = request.headers.get("content-type", "")
+        if not ctype.startswith("application/json"):
+            raise QboFault("500", "Unsupported Operation",
+                           f"write bodies must be Content-Type application/json, not "
+                           f"{ctype or 'none'}", status=415)
+        try:
+            return jsonio.loads(body)
+        except jsonio.JsonError as exc:
+            if "UTF-8" in str(exc):
+                raise unsupported("the request body is not UTF-8") from None
+            raise QboFault("2010", "Request has invalid or unsupported property",
+                           f"the request body is not valid JSON: {exc}") from None
+
+    def _query(self, text: str) -> dict[str, Any]:
+        query = qbo_query.parse(text)
+        rows = [rec for _, rec in self.company.rows(query.entity.name)]
+        result = qbo_query.run(query, rows, over_cap=self.config.maxresults_over_cap)
+        if query.entity.name in result:
+            result[query.entity.name] = [self.company.render(r)
+                                         for r in result[query.entity.name]]
+        return result
+
+    def _write(self, entity_name: str, operation: str | None, include: str | None,
+               payload: Any) -> dict[str, Any]:
+        entity = BY_NAME[entity_name]
+        if operation in (None, "create", "update"):
+            if include == "void":
+                if entity.name == "Invoice":
+                    return self.company.void(entity, payload)
+                raise unsupported(f"void is not supported for {entity.name} in the sandbox")
+            return self.company.save(entity, payload)
+        if operation == "delete":
+            return self.company.delete(entity, payload)
+        if operation == "void":
+            return self.company.void(entity, payload)
+        raise unsupported(f"Operation {operation} is not supported")
+
+    def _batch(self, payload: Any) -> dict[str, Any]:
+        items = payload.get("BatchItemRequest") if isinstance(payload, dict) else None
+        if not isinstance(items, list):
+            raise QboFault("2020", "Required param missing, need to supply the required "
+                           "value for the API", "BatchItemRequest is required")
+        if len(items) > BATCH_CAP:
+            raise QboFault("1040", "Batch size exceeds allowed limit",
+                           f"at most {BATCH_CAP} items per batch, got {len(items)}")
+        out: list[dict[str, Any]] = []
+        for item in items:
+            bid = str(item.get("bId", "")) if isinstance(item, dict) else ""
+            try:
+                if not isinstance(item, dict) or not bid or len(bid) > 10:
+                    raise QboFault("2020", "Required param missing, need to supply the "
+                                   "required value for the API", "each item needs a bId of "
+                                   "1 to 10 characters")
+                if "Query" in item:
+                    out.append({"bId": bid, "QueryResponse": self._query(item["Query"])})
+                    continue
+                names = [k for k in item if k in BY_NAME]
+                if len(names) != 1:
+                    raise QboFault("2020", "Required param missing, need to supply the "
+                                   "required value for the API", "each item needs one entity")
+                op = item.get("operation", "create")
+                if item.get("optionsData") == "void":
+                    op = "void"
+                result = self._write(names[0], None if op == "update" else op, None,
+                                     item[names[0]])
+                out.append({"bId": bid, names[0]: result})
+            except QboFault as fault:
+                out.append({"bId": bid, "Fault": fault.body()["Fault"]})
+        return {"BatchItemResponse": out}
+
+    def app(self) -> Starlette:
+        return Starlette(routes=[
+            Route("/oauth2/v1/tokens/bearer", self.token, methods=["POST"]),
+            Route("/oauth2/v1/tokens/revoke", self.revoke, methods=["POST"]),
+            Route("/v3/company/{realm}/{rest:path}", self.company_api,
+                  methods=["GET", "POST"]),
+        ])

@@ -1,0 +1,287 @@
+"""One QBO company held in memory: records, ids, versions, tombstones.
+
+Writes go through here so every path (HTTP, batch, seeding) gets the same SyncToken,
+MetaData and payment-link bookkeeping.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from . import qbo_rules
+from .clock import SandboxClock, qbo_meta_time, qbo_today
+from .qbo_entities import BY_NAME, BY_PATH, ENTITIES, REF_TARGETS, QboEntity
+from .qbo_faults import (
+    QboFault,
+    business,
+    invalid_property,
+    not_found,
+    required,
+    stale,
+    unsupported,
+)
+from .qbo_values import normalise
+
+ZERO = Decimal("0")
+#: Which payment entity applies to which target, and the TxnType it is linked as.
+PAYERS: dict[str, tuple[str, str]] = {
+    "Invoice": ("Payment", "Payment"),
+    "Bill": ("BillPayment", "BillPayment"),
+    "VendorCredit": ("BillPayment", "BillPayment"),
+}
+SERVER_KEYS = ("domain", "sparse", "Id", "SyncToken", "MetaData")
+
+
+class QboCompany:
+    def __init__(self, realm_id: str, clock: SandboxClock, *, subtotal_line: bool = True
+                 ) -> None:
+        self.realm_id = realm_id
+        self.clock = clock
+        self.subtotal_line = subtotal_line
+        self._records: dict[str, dict[str, dict[str, Any]]] = {e.name: {} for e in ENTITIES}
+        self._next_id: dict[str, int] = {e.name: 1 for e in ENTITIES}
+        self._updated: dict[tuple[str, str], datetime] = {}
+        #: entity -> id -> deletion instant; deletes are visible only through CDC.
+        self.tombstones: dict[str, dict[str, datetime]] = {e.name: {} for e in ENTITIES}
+
+    # --- reads ------------------------------------------------------------------------
+
+    def today(self) -> date:
+        return qbo_today(self.clock.now())
+
+    def find(self, entity_name: str, ident: str | None) -> dict[str, Any] | None:
+        if ident is None:
+            return None
+        return self._records[entity_name].get(str(ident))
+
+    def rows(self, entity_name: str) -> Iterator[tuple[str, dict[str, Any]]]:
+        yield from self._records[entity_name].items()
+
+    def count(self, entity_name: str) -> int:
+        return len(self._records[entity_name])
+
+    def updated_at(self, entity_name: str, ident: str) -> datetime:
+        return self._updated[(entity_name, ident)]
+
+    def read(self, entity: QboEntity, ident: str) -> dict[str, Any]:
+        rec = self.find(entity.name, ident)
+        if rec is None:
+            raise not_found(entity.name, ident)
+        return self.render(rec)
+
+    def render(self, rec: dict[str, Any]) -> dict[str, Any]:
+        """A response copy with reference names resolved as of now (as QBO does)."""
+        out = copy.deepcopy(rec)
+        self._name_refs(out)
+        return out
+
+    def _name_refs(self, value: Any) -> None:
+        if isinstance(value, dict):
+            for key, sub in value.items():
+                if isinstance(sub, dict) and "value" in sub and key in REF_TARGETS:
+                    target = self.find(REF_TARGETS[key], sub["value"])
+                    if target is not None:
+                        name = (target.get("FullyQualifiedName") or target.get("DisplayName")
+                                or target.get("Name"))
+                        if name:
+                            sub["name"] = name
+                else:
+                    self._name_refs(sub)
+        elif isinstance(value, list):
+            for sub in value:
+                self._name_refs(sub)
+
+    def applied_to(self, entity_name: str, ident: str | None,
+                   exclude: tuple[str, str | None] | None = None
+                   ) -> tuple[Decimal, list[dict[str, str]]]:
+        """Amount applied to a transaction by payments, and the payments' links."""
+        payer, link_type = PAYERS[entity_name]
+        total = ZERO
+        links: list[dict[str, str]] = []
+        for pid, pay in self._records[payer].items():
+            if exclude is not None and (payer, pid) == exclude:
+                continue
+            hit = False
+            for line in pay.get("Line", []):
+                for link in line.get("LinkedTxn", []):
+                    if link.get("TxnType") == entity_name and link.get("TxnId") == ident:
+                        total += line.get("Amount", ZERO)
+                        hit = True
+            if hit:
+                links.append({"TxnId": pid, "TxnType": link_type})
+        return total, links
+
+    # --- writes -----------------------------------------------------------------------
+
+    def save(self, entity: QboEntity, body: Any, *, at: datetime | None = None
+             ) -> dict[str, Any]:
+        """Create (no Id) or update (Id + SyncToken; full or sparse)."""
+        if entity.read_only_entity:
+            raise unsupported(f"Operation Create/Update is not supported for {entity.name}; "
+                              f"it is read-only")
+        if not isinstance(body, dict):
+            raise invalid_property(entity.name, f"the request body must be a {entity.name} "
+                                   f"object")
+        unknown = set(body) - entity.properties
+        if unknown:
+            prop = sorted(unknown)[0]
+            raise invalid_property(prop, f"Property Name:{prop} specified is unsupported or "
+                                   f"invalid for {entity.name}")
+        inputs = entity.writable - entity.readonly
+        ident = body.get("Id")
+        if ident in (None, ""):
+            candidate = {k: v for k, v in body.items() if k in inputs and v is not None}
+            candidate = normalise(candidate)
+            existing = None
+            ident = None
+        else:
+            ident = str(ident)
+            existing = self.find(entity.name, ident)
+            if existing is None:
+                raise not_found(entity.name, ident)
+            self._check_token(entity, existing, body)
+            sparse = body.get("sparse") in (True, "true")
+            if sparse:
+                candidate = {k: copy.deepcopy(v) for k, v in existing.items() if k in inputs}
+                for key, value in body.items():
+                    if key not in inputs:
+                        continue
+                    if value is None:
+                        candidate.pop(key, None)
+                    else:
+                        candidate[key] = value
+            else:
+                candidate = {k: v for k, v in body.items() if k in inputs and v is not None}
+            candidate = normalise(candidate)
+        previous_targets = (qbo_rules.payment_targets(entity.name, existing)
+                            if existing else set())
+        rec = qbo_rules.prepare(self, entity, candidate, ident)
+        stamp = at or self.clock.now()
+        stored = self._store(entity, rec, ident, existing, stamp)
+        self._relink(previous_targets | qbo_rules.payment_targets(entity.name, stored), stamp)
+        return self.render(stored)
+
+    def _check_token(self, entity: QboEntity, existing: dict[str, Any],
+                     body: dict[str, Any]) -> None:
+        token = body.get("SyncToken")
+        if token in (None, ""):
+            raise required("SyncToken")
+        if str(token) != existing["SyncToken"]:
+            raise stale(entity.name)
+
+    def _stamp(self, entity_name: str, ident: str, at: datetime) -> datetime:
+        """LastUpdatedTime has whole seconds; keep it strictly increasing per record."""
+        stamp = at.replace(microsecond=0)
+        previous = self._updated.get((entity_name, ident))
+        if previous is not None and stamp <= previous:
+            stamp = previous + timedelta(seconds=1)
+        self._updated[(entity_name, ident)] = stamp
+        return stamp
+
+    def _store(self, entity: QboEntity, rec: dict[str, Any], ident: str | None,
+               existing: dict[str, Any] | None, at: datetime) -> dict[str, Any]:
+        if ident is None:
+            ident = str(self._next_id[entity.name])
+            self._next_id[entity.name] += 1
+            token = "0"
+            created = None
+        else:
+            assert existing is not None
+            token = str(int(existing["SyncToken"]) + 1)
+            created = existing["MetaData"]["CreateTime"]
+        stamp = self._stamp(entity.name, ident, at)
+        rec = {k: v for k, v in rec.items() if k not in SERVER_KEYS}
+        rec.update({
+            "domain": "QBO",
+            "sparse": False,
+            "Id": ident,
+            "SyncToken": token,
+            "MetaData": {
+                "CreateTime": created or qbo_meta_time(stamp),
+                "LastUpdatedTime": qbo_meta_time(stamp),
+            },
+        })
+        self._records[entity.name][ident] = rec
+        return rec
+
+    def _bump(self, entity_name: str, rec: dict[str, Any], at: datetime) -> None:
+        stamp = self._stamp(entity_name, rec["Id"], at)
+        rec["SyncToken"] = str(int(rec["SyncToken"]) + 1)
+        rec["MetaData"]["LastUpdatedTime"] = qbo_meta_time(stamp)
+
+    def _relink(self, targets: set[tuple[str, str]], at: datetime) -> None:
+        """Refresh Balance/LinkedTxn of transactions a payment (un)applied to."""
+        for kind, ident in sorted(targets):
+            rec = self.find(kind, ident)
+            if rec is None:
+                continue
+            applied, links = self.applied_to(kind, ident)
+            balance = rec.get("TotalAmt", ZERO) - applied
+            if rec.get("Balance") == balance and rec.get("LinkedTxn", []) == links:
+                continue
+            rec["Balance"] = balance
+            rec.pop("LinkedTxn", None)
+            if links:
+                rec["LinkedTxn"] = links
+            self._bump(kind, rec, at)
+
+    def delete(self, entity: QboEntity, body: Any, *, at: datetime | None = None
+               ) -> dict[str, Any]:
+        if entity.is_list:
+            raise unsupported(f"Operation Delete is not supported for {entity.name}; "
+                              f"make it inactive instead")
+        existing = self._target(entity, body)
+        if entity.name in PAYERS and self.applied_to(entity.name, existing["Id"])[0] > 0:
+            raise business(f"this {entity.name} has payments applied; delete the payments "
+                           f"first")
+        ident = existing["Id"]
+        stamp = at or self.clock.now()
+        targets = qbo_rules.payment_targets(entity.name, existing)
+        del self._records[entity.name][ident]
+        self.tombstones[entity.name][ident] = self._stamp(entity.name, ident, stamp)
+        self._relink(targets, stamp)
+        return {"Id": ident, "domain": "QBO", "status": "Deleted"}
+
+    def void(self, entity: QboEntity, body: Any, *, at: datetime | None = None
+             ) -> dict[str, Any]:
+        if entity.name != "Invoice":
+            raise unsupported(f"Operation Void is not supported for {entity.name} here")
+        existing = self._target(entity, body)
+        if self.applied_to("Invoice", existing["Id"])[0] > 0:
+            raise business("this invoice has payments applied; it cannot be voided")
+        for line in existing["Line"]:
+            line["Amount"] = ZERO
+            detail = line.get("SalesItemLineDetail")
+            if isinstance(detail, dict) and "Qty" in detail:
+                detail["Qty"] = ZERO
+        existing["TotalAmt"] = ZERO
+        existing["Balance"] = ZERO
+        existing["PrivateNote"] = "Voided"
+        self._bump("Invoice", existing, at or self.clock.now())
+        return self.render(existing)
+
+    def _target(self, entity: QboEntity, body: Any) -> dict[str, Any]:
+        if not isinstance(body, dict) or body.get("Id") in (None, ""):
+            raise required("Id")
+        existing = self.find(entity.name, str(body["Id"]))
+        if existing is None:
+            raise not_found(entity.name, body["Id"])
+        self._check_token(entity, existing, body)
+        return existing
+
+    def insert_fixed(self, entity_name: str, rec: dict[str, Any], at: datetime
+                     ) -> dict[str, Any]:
+        """Seed a read-only entity (TaxRate/TaxCode) that has no create operation."""
+        return self._store(BY_NAME[entity_name], normalise(rec), None, None, at)
+
+
+def require_entity_path(path: str) -> QboEntity:
+    entity = BY_PATH.get(path)
+    if entity is None:
+        raise QboFault("500", "Unsupported Operation",
+                       f"Unknown entity '{path}' (URIs are case sensitive)", status=400)
+    return entity

@@ -1,0 +1,87 @@
+"""Putting a profile together: which systems, which settings, which secrets.
+
+Profiles keep only non-secret settings in SQLite; the secrets each system needs
+go through the secret store under the profile's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+
+from .connectors import make_connector
+from .connectors.base import Connector, EventSink
+from .model import Side
+from .secrets import SecretStore, open_secret_store
+from .store import Profile, Store
+
+
+@dataclass(frozen=True)
+class SystemInfo:
+    name: str
+    label: str
+    side: Side
+    settings: tuple[str, ...]
+    secrets: tuple[str, ...]
+
+
+SYSTEMS: dict[str, SystemInfo] = {
+    "bill": SystemInfo("bill", "BILL", "a", ("api_base", "organization_id", "username",
+                                              "company_name"), ("dev_key", "password")),
+    "qbo": SystemInfo("qbo", "QuickBooks Online", "b",
+                      ("api_base", "token_url", "realm_id", "company_name", "bank_account_id"),
+                      ("client_id", "client_secret", "refresh_token")),
+}
+
+REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {
+    "bill": ("api_base", "organization_id", "username"),
+    "qbo": ("api_base", "token_url", "realm_id"),
+}
+
+
+def system_label(system: str) -> str:
+    info = SYSTEMS.get(system)
+    return info.label if info else system
+
+
+def secrets_path_for(store: Store) -> Path:
+    """The encrypted secrets file lives beside the database it belongs to."""
+    if str(store.path) == ":memory:":
+        return Path.cwd() / "recontui-memory.secrets"
+    return store.path.with_name(store.path.name + ".secrets")
+
+
+def open_secrets(store: Store, *, env: Mapping[str, str] | None = None,
+                 passphrase_provider: Callable[[], str | None] | None = None,
+                 allow_plaintext: bool = False) -> SecretStore:
+    return open_secret_store(secrets_path_for(store), env=env,
+                             passphrase_provider=passphrase_provider,
+                             allow_plaintext=allow_plaintext)
+
+
+class BoundSecrets:
+    """A secret store seen through one profile (what a connector is given)."""
+
+    def __init__(self, store: SecretStore, profile: str) -> None:
+        self._store = store
+        self._profile = profile
+
+    def get(self, name: str) -> str | None:
+        return self._store.get(self._profile, name)
+
+    def set(self, name: str, value: str) -> None:
+        self._store.set(self._profile, name, value)
+
+    def __repr__(self) -> str:
+        return f"BoundSecrets(profile={self._profile!r})"
+
+
+def build_connector(profile: Profile, side: Side, secrets: SecretStore, *,
+                    transport: httpx.AsyncBaseTransport | None = None,
+                    on_event: EventSink | None = None) -> Connector:
+    return make_connector(profile.system(side), profile.side_settings(side),
+                          BoundSecrets(secrets, profile.name), transport=transport,
+                          on_event=on_event)
