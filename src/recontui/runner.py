@@ -340,9 +340,53 @@ class SyncRun:
                             "link": c.link_id, "fields": sorted(c.fields)})
         return out
 
+    def apply_match_resolutions(self, conn: Any, entity: str) -> list[int]:
+        """Carry out what a person decided about ambiguous matches.
+
+        Returns the links to create on the other side ("create, keep both").
+        """
+        to_create: list[int] = []
+        for c in self.store.conflicts(self.pid, statuses=("resolved",), entity=entity):
+            if c.kind != "match":
+                continue
+            how, arg = (c.choices or {}).get("$match", [None, None])
+            candidates = list(c.candidates or [])
+            if how == "link":
+                target = self.store.link(int(arg))
+                if target is None or target.b_id is None or target.a_id is not None:
+                    self.store.reopen_conflict(conn, c.id, c.fields, c.a_version, None,
+                                               suggestion=c.choices,
+                                               note="the chosen record is no longer available")
+                    continue
+                self.store.pair_links(conn, c.link_id, target.id)
+                self.index["b"][(entity, target.b_id)] = c.link_id
+                self.counts["linked"] += 1
+                others = [x for x in candidates if x != target.id]
+                note = f"linked to {self.labels['b']} record {target.b_id}"
+            elif how == "create":
+                self.store.set_link_state(conn, c.link_id, "single")
+                conn.execute("UPDATE links SET dirty = dirty | 1 WHERE id=?", (c.link_id,))
+                to_create.append(c.link_id)
+                others = candidates
+                note = f"kept apart: created in {self.labels['b']}"
+            else:
+                self.store.set_link_state(conn, c.link_id, "ignored")
+                others = candidates
+                note = "ignored: never synced"
+            for link_id in others:
+                self.store.set_link_state(conn, link_id, "unpaired")
+                conn.execute("UPDATE links SET dirty = dirty | 2 WHERE id=?", (link_id,))
+            self.store.set_conflict_status(conn, c.id, "pushed", note=note)
+            self.emit("info", "match", f"Match conflict {c.id}: {note}.", entity=entity)
+        return to_create
+
     def match_entity(self, conn: Any, entity: str) -> None:
         spec = ENTITIES[entity]
         fields = spec.fields
+        singles = self.apply_match_resolutions(conn, entity)
+        singles += [link.id for link in self.store.links(
+            self.pid, entity, where="state='single' AND b_id IS NULL AND dirty != 0")
+            if link.id not in singles]
         unpaired = {
             side: self.store.links(
                 self.pid, entity,
@@ -351,16 +395,22 @@ class SyncRun:
             )
             for side in SIDES
         }
+        for link_id in singles:
+            link = self.store.link(link_id)
+            if link is not None:
+                unpaired["a"].append(link)
         if not unpaired["a"] and not unpaired["b"]:
             return
+        single_set = set(singles)
         candidates = {
             side: [Candidate(link.id, self.side_fields(link, side, fields))
-                   for link in unpaired[side] if not link.deleted(side)]
+                   for link in unpaired[side]
+                   if not link.deleted(side) and link.id not in single_set]
             for side in SIDES
         }
         result = match_records(spec, candidates["a"], candidates["b"])
         by_id = {link.id: link for side in SIDES for link in unpaired[side]}
-        for a_id, b_id, key in result.pairs:
+        for a_id, b_id, _key in result.pairs:
             self.store.pair_links(conn, a_id, b_id)
             b_link = by_id[b_id]
             if b_link.b_id is not None:
@@ -385,6 +435,7 @@ class SyncRun:
                       f"{self.labels['b']} records with the same {'+'.join(key)}; choose in the "
                       "conflict queue.", entity=entity, record=name)
         direction = self.policy.direction(entity)
+        result.unmatched_a.extend(singles)
         for side, unmatched in (("a", result.unmatched_a), ("b", result.unmatched_b)):
             target: Side = other(side)
             for link_id in unmatched:
@@ -429,6 +480,9 @@ class SyncRun:
         name = self.record_name(entity, a, link.a_id)
         live = self.store.live_conflict_for_link(link.id)
         if link.a_deleted or link.b_deleted:
+            if live is not None and live.kind == "delete" and live.status == "resolved":
+                self.plan_delete_resolution(conn, spec, link, live, a, b)
+                return
             if live is None:
                 gone = "a" if link.a_deleted else "b"
                 self.store.open_conflict(
@@ -517,6 +571,28 @@ class SyncRun:
         if changed or base is None:
             self.store.set_base(conn, link.id, base_now, link.a_version, link.b_version,
                                 self.run_id)
+
+    def plan_delete_resolution(self, conn: Any, spec: EntitySpec, link: Link,
+                               live: Conflict, a: dict[str, Any], b: dict[str, Any]) -> None:
+        """One side deleted the record: delete it on the other too, or bring it back."""
+        winner = (live.choices or {}).get("deleted", ["a"])[0]
+        gone: Side = "a" if link.a_deleted else "b"
+        survivor: Side = other(gone)
+        if winner == gone:
+            self.store.add_op(conn, self.pid, self.run_id, link.id, spec.name, survivor,
+                              "deactivate", link.remote_id(survivor), link.version(survivor),
+                              {"changes": {}, "expect": {}, "audit": [
+                                  {"field": "(record)", "side": survivor, "old": "exists",
+                                   "new": "deleted", "by": "resolution"}]},
+                              uuid.uuid4().hex, conflict_id=live.id)
+        else:
+            values = a if survivor == "a" else b
+            payload = {k: v for k, v in values.items() if not is_blank(v)}
+            self.store.add_op(conn, self.pid, self.run_id, link.id, spec.name, gone, "create",
+                              None, None, {"changes": payload, "expect": payload, "audit": [
+                                  {"field": "(record)", "side": gone, "old": "deleted",
+                                   "new": "restored", "by": "resolution"}]},
+                              uuid.uuid4().hex, conflict_id=live.id)
 
     def conflict_fields(self, merge: Merge) -> dict[str, Any]:
         return {name: {"base": c.base, "a": c.a, "b": c.b, "kind": c.kind}

@@ -6,7 +6,6 @@ record version the connector checks before it writes (BILL has no write version 
 
 from __future__ import annotations
 
-import copy
 import hashlib
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -34,6 +33,7 @@ from .bill_resources import (
     BillResource,
 )
 from .clock import SandboxClock, bill_time, parse_date
+from .jsonio import clone
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -81,7 +81,7 @@ def _merge(target: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, dict) and isinstance(target.get(key), dict):
             target[key] = _merge(dict(target[key]), value)
         else:
-            target[key] = copy.deepcopy(value)
+            target[key] = clone(value)
     return target
 
 
@@ -129,12 +129,12 @@ class BillOrg:
         rec = self.find(resource.path, ident)
         if rec is None:
             raise not_found(resource.label, ident)
-        return copy.deepcopy(rec)
+        return clone(rec)
 
     # --- writes -----------------------------------------------------------------------
 
-    def create(self, resource: BillResource, body: Any, *, at: datetime | None = None
-               ) -> dict[str, Any]:
+    def create(self, resource: BillResource, body: Any, *, at: datetime | None = None,
+               copy: bool = True) -> dict[str, Any]:
         candidate = self._writable(resource, body)
         self._validate(resource, candidate, None, None)
         ident = self.new_id(resource.prefix)
@@ -144,7 +144,7 @@ class BillOrg:
         self._compute(resource, rec)
         self._records[resource.path][ident] = rec
         self._after_payment(resource, None, rec, at)
-        return copy.deepcopy(rec)
+        return clone(rec) if copy else rec
 
     def patch(self, resource: BillResource, ident: str, body: Any, *,
               at: datetime | None = None) -> dict[str, Any]:
@@ -157,15 +157,15 @@ class BillOrg:
         for key, value in body.items():
             if key in resource.fields and value is None:
                 changes[key] = None
-        before = {k: copy.deepcopy(v) for k, v in existing.items() if k in resource.fields}
-        candidate = _merge(copy.deepcopy(before), changes)
+        before = {k: clone(v) for k, v in existing.items() if k in resource.fields}
+        candidate = _merge(clone(before), changes)
         self._validate(resource, candidate, ident, before)
         rec = {"id": ident, **candidate, "archived": existing["archived"],
                "createdTime": existing["createdTime"], "updatedTime": self.tick(at)}
         self._compute(resource, rec)
         self._records[resource.path][ident] = rec
         self._after_payment(resource, existing, rec, at)
-        return copy.deepcopy(rec)
+        return clone(rec)
 
     def set_archived(self, resource: BillResource, ident: str, archived: bool, *,
                      at: datetime | None = None) -> dict[str, Any]:
@@ -175,7 +175,7 @@ class BillOrg:
         if rec["archived"] != archived:  # archiving an archived record is a no-op
             rec["archived"] = archived
             rec["updatedTime"] = self.tick(at)
-        return copy.deepcopy(rec)
+        return clone(rec)
 
     # --- validation -------------------------------------------------------------------
 
@@ -189,7 +189,7 @@ class BillOrg:
             if key not in resource.fields:
                 raise bad_param(f"Unrecognized field '{key}' for {resource.label}")
             if value is not None:
-                out[key] = copy.deepcopy(value)
+                out[key] = clone(value)
         return out
 
     def _validate(self, resource: BillResource, rec: dict[str, Any], self_id: str | None,
@@ -403,7 +403,7 @@ class BillOrg:
             target = self.find(target_path, target_id)
             if target is None:
                 continue
-            snapshot = copy.deepcopy(target)
+            snapshot = clone(target)
             self._compute(BY_PATH[target_path], target)
             if target != snapshot:
                 target["updatedTime"] = self.tick(at)

@@ -43,3 +43,13 @@ def _default(value: Any) -> Any:
 
 def dumps(value: Any) -> bytes:
     return orjson.dumps(value, default=_default)
+
+
+def clone(value: Any) -> Any:
+    """Deep copy of JSON-shaped data (dicts, lists, immutable scalars); far cheaper than
+    ``copy.deepcopy`` on the hot paths (every read and write copies a record)."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value

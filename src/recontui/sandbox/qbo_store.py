@@ -6,7 +6,6 @@ MetaData and payment-link bookkeeping.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -14,6 +13,7 @@ from typing import Any
 
 from . import qbo_rules
 from .clock import SandboxClock, qbo_meta_time, qbo_today
+from .jsonio import clone
 from .qbo_entities import BY_NAME, BY_PATH, ENTITIES, REF_TARGETS, QboEntity
 from .qbo_faults import (
     QboFault,
@@ -75,7 +75,7 @@ class QboCompany:
 
     def render(self, rec: dict[str, Any]) -> dict[str, Any]:
         """A response copy with reference names resolved as of now (as QBO does)."""
-        out = copy.deepcopy(rec)
+        out = clone(rec)
         self._name_refs(out)
         return out
 
@@ -117,8 +117,8 @@ class QboCompany:
 
     # --- writes -----------------------------------------------------------------------
 
-    def save(self, entity: QboEntity, body: Any, *, at: datetime | None = None
-             ) -> dict[str, Any]:
+    def save(self, entity: QboEntity, body: Any, *, at: datetime | None = None,
+             render: bool = True) -> dict[str, Any]:
         """Create (no Id) or update (Id + SyncToken; full or sparse)."""
         if entity.read_only_entity:
             raise unsupported(f"Operation Create/Update is not supported for {entity.name}; "
@@ -146,7 +146,7 @@ class QboCompany:
             self._check_token(entity, existing, body)
             sparse = body.get("sparse") in (True, "true")
             if sparse:
-                candidate = {k: copy.deepcopy(v) for k, v in existing.items() if k in inputs}
+                candidate = {k: clone(v) for k, v in existing.items() if k in inputs}
                 for key, value in body.items():
                     if key not in inputs:
                         continue
@@ -163,7 +163,7 @@ class QboCompany:
         stamp = at or self.clock.now()
         stored = self._store(entity, rec, ident, existing, stamp)
         self._relink(previous_targets | qbo_rules.payment_targets(entity.name, stored), stamp)
-        return self.render(stored)
+        return self.render(stored) if render else stored
 
     def _check_token(self, entity: QboEntity, existing: dict[str, Any],
                      body: dict[str, Any]) -> None:

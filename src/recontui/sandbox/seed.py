@@ -9,7 +9,6 @@ same companies.
 
 from __future__ import annotations
 
-import copy
 import random
 import unicodedata
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from . import seed_words as W
+from .jsonio import clone
 
 CENT = Decimal("0.01")
 SIDES = ("qbo", "bill")
@@ -108,7 +108,7 @@ class _Builder:
              fields: dict[str, Any]) -> None:
         self._seq += 1
         self.plan.events.append(SeedEvent(at, self._seq, side, op, entity, key,
-                                          copy.deepcopy(fields)))
+                                          clone(fields)))
 
     def create(self, at: datetime, entity: str, key: str, fields: dict[str, Any],
                sides: tuple[str, ...] = SIDES) -> None:
@@ -154,6 +154,10 @@ class _Builder:
             self.create(self.list_time(), "tax_rate", f"tax:{name}",
                         {"name": name, "rate": Decimal(rate), "description": description},
                         sides=("qbo",))
+        self.create(self.list_time(), "tax_code", "taxcode:California", {
+            "name": "California", "description": "California + San Francisco",
+            "rates": ["tax:California State", "tax:San Francisco County"],
+        }, sides=("qbo",))
 
     def _unique_name(self, make: Any) -> str:
         for _ in range(200):
@@ -186,7 +190,8 @@ class _Builder:
         rng = self.rng
         pattern = rng.random()
         if pattern < 0.55:
-            return f"{rng.choice(W.ADJECTIVES)} {rng.choice(W.NOUNS)} {rng.choice(W.CUSTOMER_KINDS)}"
+            adjective, noun = rng.choice(W.ADJECTIVES), rng.choice(W.NOUNS)
+            return f"{adjective} {noun} {rng.choice(W.CUSTOMER_KINDS)}"
         if pattern < 0.8:
             return f"{rng.choice(W.SURNAMES)} {rng.choice(W.CUSTOMER_KINDS)}"
         return f"{rng.choice(W.SURNAMES)} & {rng.choice(W.SURNAMES)}"
@@ -198,7 +203,8 @@ class _Builder:
                 name = self._unique_name(lambda: specials.pop(0))
             else:
                 name = self._unique_name(self._customer_name)
-            legal = name if self.rng.random() < 0.6 else f"{name} {self.rng.choice(('LLC', 'Inc.'))}"
+            suffix = self.rng.choice(("LLC", "Inc."))
+            legal = name if self.rng.random() < 0.6 else f"{name} {suffix}"
             rec = {"name": name, "company_name": legal, **self._contact(name)}
             sides = ("bill",) if index >= count - bill_only else SIDES
             key = f"cust:{index + 1}"
@@ -240,8 +246,9 @@ class _Builder:
     def _sales_lines(self) -> list[dict[str, Any]]:
         rng = self.rng
         lines = []
+        # The last item is retired in the demo company, so it is never sold.
         for name, description, price, _income, cls, hourly in rng.sample(
-            W.ITEMS, rng.choice((1, 1, 2, 2, 3, 4))
+            W.ITEMS[:-1], rng.choice((1, 1, 2, 2, 3, 4))
         ):
             if hourly:
                 qty = Decimal(rng.randint(2, 40)) / 2
@@ -345,8 +352,10 @@ class _Builder:
     def _bill_number(self, vendor: dict[str, Any]) -> str:
         rng = self.rng
         while True:
-            number = rng.choice((f"INV-{rng.randint(1000, 99999)}", f"{rng.randint(100000, 999999)}",
-                                 f"{slug(vendor['fields']['name'])[:3].upper()}-{rng.randint(100, 9999)}"))
+            initials = slug(vendor["fields"]["name"])[:3].upper()
+            number = rng.choice((f"INV-{rng.randint(1000, 99999)}",
+                                 f"{rng.randint(100000, 999999)}",
+                                 f"{initials}-{rng.randint(100, 9999)}"))
             if number not in vendor["numbers"]:
                 vendor["numbers"].add(number)
                 return number

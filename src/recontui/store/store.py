@@ -410,7 +410,7 @@ class Store:
             )
             conn.execute(
                 "UPDATE links SET state='paired' WHERE id=? AND a_id IS NOT NULL "
-                "AND b_id IS NOT NULL AND state IN ('unpaired','matching')",
+                "AND b_id IS NOT NULL AND state IN ('unpaired','matching','single')",
                 (link_id,),
             )
 

@@ -1,0 +1,692 @@
+"""`recontui ...`: the headless entry points (cron, scripts, CI).
+
+This path never imports Textual. Every error a user can cause ends in one
+sentence on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import getpass
+import json
+import os
+import secrets as pysecrets
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .model import ORDER
+from .secrets import SecretsError, SecretStore
+from .store import ProfileNotFound, Store, StoreError, default_db_path, open_store
+
+EXIT_USAGE = 64
+
+
+class CliError(Exception):
+    """One sentence for stderr, and the exit code to leave with."""
+
+    def __init__(self, message: str, code: int = 3) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+# -- small helpers ------------------------------------------------------------------------
+
+def out_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, default=_json_default, ensure_ascii=False))
+
+
+def _json_default(value: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, tuple):
+        return list(value)
+    return str(value)
+
+
+def _safe(text: Any) -> str:
+    """Remote text printed to a terminal: control characters shown, not obeyed."""
+    return "".join(ch if ch.isprintable() or ch in "\t" else repr(ch)[1:-1]
+                   for ch in str(text))
+
+
+def tty_passphrase() -> str | None:
+    if not sys.stdin.isatty():
+        return None
+    return getpass.getpass("Passphrase for recontui's encrypted secrets file: ") or None
+
+
+def open_db(args: argparse.Namespace) -> Store:
+    path = Path(args.db).expanduser() if args.db else default_db_path()
+    return open_store(path)
+
+
+def open_secrets_for(store: Store, args: argparse.Namespace,
+                     env: Mapping[str, str] | None = None) -> SecretStore:
+    from .wiring import open_secrets
+
+    allow_plain = bool(getattr(args, "plaintext_secrets", False)) or os.environ.get(
+        "RECONTUI_PLAINTEXT_SECRETS") == "1"
+    return open_secrets(store, env=env, passphrase_provider=tty_passphrase,
+                        allow_plaintext=allow_plain)
+
+
+def get_profile(store: Store, name: str | None):  # noqa: ANN201 - Profile
+    return store.get_profile(name)
+
+
+# -- sandbox ------------------------------------------------------------------------------
+
+def cmd_sandbox_serve(args: argparse.Namespace) -> int:
+    from .sandbox import RunningSandbox, SandboxConfig
+
+    config = SandboxConfig(seed=args.seed, scenario=args.scenario)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    with RunningSandbox(config, host=args.host, port=args.port) as running:
+        creds = running.sandbox.credentials(running.base_url)
+        if args.profile:
+            store = open_db(args)
+            try:
+                save_sandbox_profile(store, args, args.profile, creds)
+            finally:
+                store.close()
+        line = {"base_url": running.base_url, "scenario": args.scenario, "seed": args.seed,
+                "profile": args.profile, **creds}
+        print(json.dumps(line), flush=True)
+        while not stop.wait(0.5):
+            pass
+    return 0
+
+
+def save_sandbox_profile(store: Store, args: argparse.Namespace, name: str,
+                         creds: Mapping[str, Mapping[str, str]],
+                         secrets: SecretStore | None = None) -> None:
+    qbo, bill = creds["qbo"], creds["bill"]
+    secrets = secrets or open_secrets_for(store, args)
+    store.save_profile(
+        name, "bill", "qbo",
+        {"api_base": bill["api_base"], "organization_id": bill["organization_id"],
+         "username": bill["username"], "company_name": "Sandbox BILL organisation"},
+        {"api_base": qbo["api_base"], "token_url": qbo["token_url"],
+         "realm_id": qbo["realm_id"], "company_name": "Sandbox QuickBooks company"},
+    )
+    # A fresh sandbox is a new company: forget the ids remembered for an earlier one.
+    profile = store.get_profile(name)
+    with store.transaction() as conn:
+        conn.execute("UPDATE profiles SET a_company_id=NULL, b_company_id=NULL WHERE id=?",
+                     (profile.id,))
+    for key in ("client_id", "client_secret", "refresh_token"):
+        secrets.set(name, key, qbo[key])
+    for key in ("dev_key", "password"):
+        secrets.set(name, key, bill[key])
+
+
+# -- profiles -----------------------------------------------------------------------------
+
+PROFILE_FLAGS = {
+    "bill": {"api_base": "--bill-url", "organization_id": "--bill-org",
+             "username": "--bill-user", "company_name": "--bill-company"},
+    "qbo": {"api_base": "--qbo-url", "token_url": "--qbo-token-url", "realm_id": "--qbo-realm",
+            "company_name": "--qbo-company", "bank_account_id": "--qbo-bank-account"},
+}
+PROFILE_SECRETS = {"bill": ("dev_key", "password"),
+                   "qbo": ("client_id", "client_secret", "refresh_token")}
+PRODUCTION_URLS = {"bill": {"api_base": "https://gateway.prod.bill.com/connect"},
+                   "qbo": {"api_base": "https://quickbooks.api.intuit.com",
+                           "token_url": "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"}}
+
+
+def read_secrets_file(path: str) -> dict[str, str]:
+    try:
+        text = Path(path).expanduser().read_text()
+    except OSError as exc:
+        raise CliError(f"Cannot read the secrets file {path} ({exc.strerror}).", 2) from exc
+    text = text.strip()
+    if text.startswith("{"):
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise CliError(f"{path} is not valid JSON (line {exc.lineno}); write it as "
+                           "{\"dev_key\": \"...\"} or as KEY=VALUE lines.", 2) from exc
+        return {str(k): str(v) for k, v in data.items()}
+    out = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if "=" not in line:
+            raise CliError(f"{path} line {number} is not KEY=VALUE.", 2)
+        key, _, value = line.partition("=")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def cmd_profile_add(args: argparse.Namespace) -> int:
+    from .secrets import env_var_name
+    from .wiring import REQUIRED_SETTINGS
+
+    store = open_db(args)
+    settings: dict[str, dict[str, str]] = {"bill": {}, "qbo": {}}
+    for system, flags in PROFILE_FLAGS.items():
+        for key, flag in flags.items():
+            value = getattr(args, flag.lstrip("-").replace("-", "_"))
+            if value:
+                settings[system][key] = value
+        for key, value in PRODUCTION_URLS[system].items():
+            settings[system].setdefault(key, value)
+        missing = [PROFILE_FLAGS[system][k] for k in REQUIRED_SETTINGS[system]
+                   if not settings[system].get(k)]
+        if missing:
+            raise CliError(f"Profile {args.name!r} needs {', '.join(missing)}.", 2)
+    given = read_secrets_file(args.secrets_file) if args.secrets_file else {}
+    secret_store = open_secrets_for(store, args)
+    to_store: dict[str, str] = {}
+    for system, names in PROFILE_SECRETS.items():
+        for key in names:
+            if key in given:
+                to_store[key] = given[key]
+            elif os.environ.get(env_var_name(args.name, key)):
+                continue  # read from the environment at run time
+            elif sys.stdin.isatty():
+                value = getpass.getpass(f"{system} {key}: ")
+                if not value:
+                    raise CliError(f"{system} {key} is required.", 2)
+                to_store[key] = value
+            else:
+                raise CliError(
+                    f"The {system} secret {key} is missing: give it in --secrets-file, or set "
+                    f"{env_var_name(args.name, key)}, or run this command in a terminal to be "
+                    "asked for it.", 2)
+    store.save_profile(args.name, "bill", "qbo", settings["bill"], settings["qbo"],
+                       make_default=args.default)
+    for key, value in to_store.items():
+        secret_store.set(args.name, key, value)
+    print(f"Profile {args.name!r} saved; secrets in {secret_store.describe()}.")
+    return 0
+
+
+def cmd_profile_list(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    profiles = store.list_profiles()
+    if args.json:
+        out_json([{"name": p.name, "default": p.is_default, "a": p.a_system, "b": p.b_system}
+                  for p in profiles])
+        return 0
+    if not profiles:
+        print("No profiles yet: create one with `recontui profile add` or "
+              "`recontui sandbox serve --profile NAME`.")
+    for p in profiles:
+        print(f"{'*' if p.is_default else ' '} {p.name}  ({p.a_system} <-> {p.b_system})")
+    return 0
+
+
+def cmd_profile_show(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    p = get_profile(store, args.name)
+    data = {"name": p.name, "default": p.is_default, "billing": {"system": p.a_system,
+            **p.a_settings, "company_id": p.a_company_id},
+            "accounting": {"system": p.b_system, **p.b_settings, "company_id": p.b_company_id},
+            "settings": store.settings(p.id), "rules": store.rules(p.id)}
+    if args.json:
+        out_json(data)
+    else:
+        for key, value in data.items():
+            print(f"{key}: {_safe(json.dumps(value, default=str))}")
+    return 0
+
+
+def cmd_profile_remove(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    get_profile(store, args.name)
+    with contextlib.suppress(SecretsError):
+        open_secrets_for(store, args).delete_all(args.name)
+    store.remove_profile(args.name)
+    print(f"Profile {args.name!r} removed, with its links, conflicts and history.")
+    return 0
+
+
+# -- sync ---------------------------------------------------------------------------------
+
+def make_factory(profile: Any, secrets: SecretStore,
+                 transport: Any = None) -> Callable[..., Any]:
+    from .wiring import build_connector
+
+    def factory(side: str, events: Any) -> Any:
+        return build_connector(profile, side, secrets, transport=transport,
+                               on_event=events.connector_sink(profile.system(side).upper()))
+
+    return factory
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from .runner import RunOptions, run_sync, summary_lines
+
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    secrets = open_secrets_for(store, args)
+    cancel = threading.Event()
+    listener = None
+    if args.verbose:
+        def listener(event: Any) -> None:
+            if event.level != "debug" or args.verbose > 1:
+                print(f"[{event.level:7}] {event.phase:8} {_safe(event.message)}",
+                      file=sys.stderr, flush=True)
+    options = RunOptions(dry_run=args.dry_run, accept_big_change=args.accept_big_change,
+                         trigger="cron" if not sys.stdin.isatty() else "cli",
+                         actor=os.environ.get("USER", "recontui"), cancel=cancel,
+                         keep_debug=args.verbose > 1)
+
+    def on_term(signum: int, frame: Any) -> None:
+        cancel.set()
+
+    signal.signal(signal.SIGTERM, on_term)
+    try:
+        result = asyncio.run(run_sync(store, profile, make_factory(profile, secrets), options,
+                                      listener=listener))
+    except KeyboardInterrupt:
+        print("Interrupted; the next run carries on where this one stopped.", file=sys.stderr)
+        return 3
+    if args.json:
+        out_json({"run_id": result.run_id, "status": result.status,
+                  "exit_code": result.exit_code, "counts": result.counts,
+                  "message": result.message, "plan": result.plan})
+    else:
+        for line in summary_lines(result):
+            print(_safe(line))
+        if args.dry_run and result.plan:
+            print("Plan:")
+            for item in result.plan:
+                print("  " + _safe(json.dumps(item, default=str)))
+    if result.exit_code == 3 and result.message and not args.json:
+        print(_safe(result.message), file=sys.stderr)
+    return result.exit_code
+
+
+# -- conflicts ----------------------------------------------------------------------------
+
+def cmd_conflicts_list(args: argparse.Namespace) -> int:
+    from .present import Names, conflict_summary
+
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    statuses = ("open", "resolved", "pushed", "superseded") if args.all else ("open", "resolved")
+    conflicts = store.conflicts(profile.id, statuses=statuses, entity=args.entity,
+                                limit=args.limit)
+    names = Names(store)
+    rows = [conflict_summary(store, profile, c, names) for c in conflicts]
+    if args.json:
+        out_json(rows)
+        return 0
+    if not rows:
+        print("No conflicts waiting.")
+        return 0
+    print(f"{'ID':>5}  {'STATUS':9} {'ENTITY':13} {'RECORD':30} FIELDS")
+    for r in rows:
+        record = _safe(r["record"])[:30]
+        what = ", ".join(r["fields"]) if r["kind"] == "field" else f"({r['kind']})"
+        print(f"{r['id']:>5}  {r['status']:9} {r['entity']:13} {record:30} {_safe(what)}")
+    return 0
+
+
+def cmd_conflicts_show(args: argparse.Namespace) -> int:
+    from .present import conflict_detail
+
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    conflict = store.conflict(args.id, profile.id)
+    if conflict is None:
+        raise CliError(f"There is no conflict {args.id} in profile {profile.name!r}; "
+                       "see `recontui conflicts list`.", 2)
+    detail = conflict_detail(store, profile, conflict)
+    if args.json:
+        out_json(detail)
+        return 0
+    a, b = detail["systems"]["a"], detail["systems"]["b"]
+    print(f"Conflict {conflict.id}: {conflict.entity} {_safe(detail['record'])!s} "
+          f"[{conflict.kind}, {conflict.status}]")
+    if conflict.note:
+        print(f"  note: {_safe(conflict.note)}")
+    for row in detail["rows"]:
+        print(f"  {row['field']}:")
+        print(f"    base       {_safe(row['base'] or '')}")
+        print(f"    a {a:8} {_safe(row['a'] or '')}")
+        print(f"    b {b:8} {_safe(row['b'] or '')}")
+        if row["choice"]:
+            print(f"    chosen     {_safe(row['choice'])}")
+        elif row["suggestion"]:
+            print(f"    suggested  {_safe(row['suggestion'])}")
+    for cand in detail.get("candidates", []):
+        print(f"  candidate link {cand['link']}: {_safe(cand['record'])} ({b} id {cand['b_id']})")
+    return 0
+
+
+def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
+    from .present import ResolveError, resolve_conflict
+
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    conflict = store.conflict(args.id, profile.id)
+    if conflict is None:
+        raise CliError(f"There is no conflict {args.id} in profile {profile.name!r}.", 2)
+    try:
+        resolve_conflict(store, conflict, picks=args.pick or [], take_all=args.all,
+                         link_to=args.link, create=args.create, ignore=args.ignore,
+                         actor=os.environ.get("USER", "cli"))
+    except ResolveError as exc:
+        raise CliError(str(exc), 2) from exc
+    saved = store.conflict(args.id)
+    if args.json:
+        out_json({"id": args.id, "status": saved.status if saved else None,
+                  "choices": saved.choices if saved else None})
+    else:
+        print(f"Conflict {args.id} resolved; it is pushed on the next `recontui sync`.")
+    return 0
+
+
+def cmd_conflicts_unresolve(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    if store.conflict(args.id, profile.id) is None:
+        raise CliError(f"There is no conflict {args.id} in profile {profile.name!r}.", 2)
+    store.unresolve_conflict(args.id)
+    if args.json:
+        out_json({"id": args.id, "status": "open"})
+    else:
+        print(f"Conflict {args.id} is open again; the earlier choice is kept as a suggestion.")
+    return 0
+
+
+# -- history, log, state, doctor ----------------------------------------------------------
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from .present import run_row
+
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    runs = [run_row(r) for r in store.runs(profile.id, limit=args.limit)]
+    if args.json:
+        out_json(runs)
+        return 0
+    if not runs:
+        print("No runs yet: start one with `recontui sync`.")
+    for r in runs:
+        c = r["counts"]
+        print(f"{r['id']:>5}  {r['started_at'][:19]}  {r['status']:11} exit {r['exit_code']}  "
+              f"pulled {c.get('pulled', 0)} pushed {c.get('pushed', 0)} "
+              f"conflicts {c.get('open_conflicts', 0)}"
+              + ("  (dry run)" if r["dry_run"] else ""))
+    return 0
+
+
+def cmd_log(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    if store.run(args.run_id) is None:
+        raise CliError(f"There is no run {args.run_id}; see `recontui history`.", 2)
+    events = store.events(args.run_id)
+    if args.json:
+        out_json(events)
+        return 0
+    for e in events:
+        where = f" [{e['entity']}]" if e["entity"] else ""
+        print(f"{e['ts'][11:19]} {e['level']:7} {e['phase']:8}{where} {_safe(e['message'])}")
+    return 0
+
+
+def cmd_state_show(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    cursors = store.cursors(profile.id)
+    if args.json:
+        out_json(cursors)
+        return 0
+    for c in cursors:
+        print(f"{c['side']} {c['entity']:14} {c['value'] or '-':32} moved {c['moved_at']} "
+              f"pulled {c['pulled']}")
+    return 0
+
+
+def cmd_state_reset(args: argparse.Namespace) -> int:
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    if not args.all and not args.entity:
+        raise CliError("Say which entity to re-read, or --all.", 2)
+    if args.entity and args.entity not in ORDER:
+        raise CliError(f"Unknown entity {args.entity!r}; known: {', '.join(ORDER)}.", 2)
+    n = store.reset_cursors(profile.id, None if args.all else args.entity)
+    print(f"Reset {n} cursors; the next run re-reads them fully (links and bases are kept).")
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from .store import SCHEMA_VERSION
+
+    path = Path(args.db).expanduser() if args.db else default_db_path()
+    print(f"database: {path}")
+    store = open_store(path)
+    print(f"schema version: {store.schema_version} (this recontui: {SCHEMA_VERSION})")
+    try:
+        secrets = open_secrets_for(store, args)
+        print(f"secrets: {secrets.describe()}")
+    except SecretsError as exc:
+        secrets = None
+        print(f"secrets: unavailable: {exc}")
+    profiles = store.list_profiles()
+    if not profiles:
+        print("profiles: none")
+    ok = True
+    for p in profiles:
+        holder = store.lock_holder(p.id)
+        lock = f", locked by run {holder['run_id']} (pid {holder['pid']})" if holder else ""
+        print(f"profile {p.name}{' (default)' if p.is_default else ''}{lock}")
+        if secrets is None:
+            continue
+        for side in ("a", "b"):
+            status = asyncio.run(_probe(p, side, secrets))
+            ok = ok and status.startswith("ok")
+            print(f"  {p.system(side)}: {_safe(status)}")
+    return 0 if ok else 1
+
+
+async def _probe(profile: Any, side: str, secrets: SecretStore) -> str:
+    from .connectors.base import ConnectorError
+    from .wiring import build_connector
+
+    try:
+        connector = build_connector(profile, side, secrets)
+        async with connector:
+            company = await connector.company()
+        return f"ok, answers: {company.name} ({company.company_id})"
+    except ConnectorError as exc:
+        return f"not answering: {exc}"
+    except Exception as exc:  # a probe must report, not crash
+        return f"not answering: {type(exc).__name__}: {exc}"
+
+
+# -- demo ---------------------------------------------------------------------------------
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Stand-ins on loopback, a demo profile in a scratch database, one sync."""
+    from .runner import RunOptions, run_sync, summary_lines
+    from .sandbox import RunningSandbox, SandboxConfig
+    from .wiring import open_secrets
+
+    workdir = Path(tempfile.mkdtemp(prefix="recontui-demo-"))
+    db_path = Path(args.db).expanduser() if args.db else workdir / "demo.db"
+    # The demo's made-up credentials go to an encrypted file under a throwaway passphrase.
+    env = {"RECONTUI_PASSPHRASE": pysecrets.token_urlsafe(24)}
+    with RunningSandbox(SandboxConfig(seed=args.seed, scenario="conflicts")) as running:
+        store = open_store(db_path)
+        secrets = open_secrets(store, env=env)
+        creds = running.sandbox.credentials(running.base_url)
+        save_sandbox_profile(store, args, "demo", creds, secrets)
+        profile = store.get_profile("demo")
+        print(f"Stand-in servers at {running.base_url}; database {db_path}")
+
+        def listener(event: Any) -> None:
+            if event.level in ("warning", "error") or event.phase in ("start", "end"):
+                print(f"  {event.phase:6} {_safe(event.message)}")
+
+        result = asyncio.run(run_sync(store, profile, make_factory(profile, secrets),
+                                      RunOptions(trigger="demo"), listener=listener))
+        for line in summary_lines(result, conflicts_note=False):
+            print(_safe(line))
+        args.profile, args.entity, args.limit, args.all, args.json = "demo", None, 20, False, False
+        args.db = str(db_path)
+        print()
+        cmd_conflicts_list(args)
+        print(f"\nThe console comes with the next release; meanwhile try:\n"
+              f"  recontui --db {db_path} conflicts show ID   (the stand-ins stop with this "
+              "demo, so sync against `recontui sandbox serve` instead)")
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="recontui",
+        description="Keep a billing system (BILL) and an accounting ledger (QuickBooks Online) "
+                    "in agreement.")
+    parser.add_argument("--version", action="version", version=f"recontui {__version__}")
+    parser.add_argument("--db", help="state database (default: $RECONTUI_DB or the user data "
+                        "directory)")
+    parser.add_argument("--plaintext-secrets", action="store_true",
+                        help="allow an unencrypted secrets file when no keyring and no "
+                             "passphrase are available")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def add(name: str, func: Callable[[argparse.Namespace], int], parent: Any = sub,
+            **kw: Any) -> argparse.ArgumentParser:
+        p = parent.add_parser(name, **kw)
+        p.set_defaults(func=func)
+        return p
+
+    def profile_opt(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--profile", "-p", help="profile name (default: the default profile)")
+
+    def json_opt(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    sandbox = sub.add_parser("sandbox", help="local stand-ins of the remote APIs")
+    sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="COMMAND", required=True)
+    serve = add("serve", cmd_sandbox_serve, sandbox_sub,
+                help="run both stand-ins until interrupted")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    serve.add_argument("--seed", type=int, default=7)
+    serve.add_argument("--scenario", choices=("empty", "demo", "conflicts"), default="demo")
+    serve.add_argument("--profile", help="create or update this profile to point at them")
+
+    profile = sub.add_parser("profile", help="manage connection profiles")
+    profile_sub = profile.add_subparsers(dest="profile_command", metavar="COMMAND",
+                                         required=True)
+    p_add = add("add", cmd_profile_add, profile_sub, help="create or update a profile")
+    p_add.add_argument("name")
+    for flags in PROFILE_FLAGS.values():
+        for flag in flags.values():
+            p_add.add_argument(flag)
+    p_add.add_argument("--secrets-file", help="JSON or KEY=VALUE file with dev_key, password, "
+                       "client_id, client_secret, refresh_token")
+    p_add.add_argument("--default", action="store_true")
+    json_opt(add("list", cmd_profile_list, profile_sub, help="list profiles"))
+    p_show = add("show", cmd_profile_show, profile_sub, help="show one profile (no secrets)")
+    p_show.add_argument("name", nargs="?")
+    json_opt(p_show)
+    add("remove", cmd_profile_remove, profile_sub, help="remove a profile").add_argument("name")
+
+    sync = add("sync", cmd_sync, help="one sync run")
+    profile_opt(sync)
+    json_opt(sync)
+    sync.add_argument("--dry-run", action="store_true", help="show the plan, write nothing "
+                      "remote")
+    sync.add_argument("--accept-big-change", action="store_true",
+                      help="push changes held by the big-change guard")
+    sync.add_argument("--verbose", "-v", action="count", default=0,
+                      help="print the run log to stderr (-vv: with HTTP requests)")
+
+    conflicts = sub.add_parser("conflicts", help="the conflict queue")
+    c_sub = conflicts.add_subparsers(dest="conflicts_command", metavar="COMMAND", required=True)
+    c_list = add("list", cmd_conflicts_list, c_sub, help="open and resolved conflicts")
+    c_list.add_argument("--all", action="store_true", help="also pushed and superseded ones")
+    c_list.add_argument("--entity")
+    c_list.add_argument("--limit", type=int, default=None)
+    c_show = add("show", cmd_conflicts_show, c_sub, help="one conflict, field by field")
+    c_show.add_argument("id", type=int)
+    c_res = add("resolve", cmd_conflicts_resolve, c_sub, help="choose values; pushed next run")
+    c_res.add_argument("id", type=int)
+    c_res.add_argument("--pick", action="append", metavar="FIELD=a|b|=VALUE")
+    c_res.add_argument("--all", choices=("a", "b"), help="take every field from one side")
+    c_res.add_argument("--link", type=int, metavar="LINK_ID", help="match: link to a candidate")
+    c_res.add_argument("--create", action="store_true", help="match: create on the other side")
+    c_res.add_argument("--ignore", action="store_true", help="match: never sync this record")
+    c_unres = add("unresolve", cmd_conflicts_unresolve, c_sub,
+                  help="reopen a resolved conflict before it is pushed")
+    c_unres.add_argument("id", type=int)
+    for p in (c_list, c_show, c_res, c_unres):
+        profile_opt(p)
+        json_opt(p)
+
+    hist = add("history", cmd_history, help="recent runs")
+    profile_opt(hist)
+    json_opt(hist)
+    hist.add_argument("--limit", type=int, default=20)
+    log = add("log", cmd_log, help="one run's events")
+    log.add_argument("run_id", type=int)
+    json_opt(log)
+
+    state = sub.add_parser("state", help="pull cursors")
+    s_sub = state.add_subparsers(dest="state_command", metavar="COMMAND", required=True)
+    s_show = add("show", cmd_state_show, s_sub, help="each side's cursor per entity")
+    profile_opt(s_show)
+    json_opt(s_show)
+    s_reset = add("reset", cmd_state_reset, s_sub, help="re-read an entity fully next run")
+    s_reset.add_argument("entity", nargs="?")
+    s_reset.add_argument("--all", action="store_true")
+    profile_opt(s_reset)
+
+    add("doctor", cmd_doctor, help="database, secrets store, profiles and reachability")
+    demo = add("demo", cmd_demo, help="run a sync on the embedded demo")
+    demo.add_argument("--seed", type=int, default=7)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    try:
+        return int(args.func(args) or 0)
+    except CliError as exc:
+        print(f"recontui: {exc}", file=sys.stderr)
+        return exc.code
+    except ProfileNotFound as exc:
+        print(f"recontui: {exc}", file=sys.stderr)
+        return 2
+    except (StoreError, SecretsError) as exc:
+        print(f"recontui: {exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        print("recontui: interrupted.", file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,134 @@
+"""The two stand-ins wired together over one clock and one seeded business."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.types import ASGIApp
+
+from . import seed, seed_load
+from .bill import BillService
+from .bill_sessions import BillAccount, BillSessions
+from .bill_store import BillOrg
+from .clock import SandboxClock
+from .config import SandboxConfig
+from .qbo import QboService
+from .qbo_oauth import QboOAuth
+from .qbo_store import QboCompany
+
+
+class Sandbox:
+    """In-process QBO + BILL stand-ins; ``app`` serves ``/qbo`` and ``/bill``."""
+
+    def __init__(self, config: SandboxConfig | None = None, *,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self.clock = SandboxClock(clock)
+        self.lock = threading.RLock()
+        self.identity = seed.identity(self.config.seed)
+        ident = self.identity
+        self.anchor = self.config.anchor_date or self.clock.now().date()
+
+        self.qbo_company = QboCompany(ident.realm_id, self.clock,
+                                      subtotal_line=self.config.qbo_invoice_subtotal_line)
+        self.qbo_oauth = QboOAuth(
+            self.clock, client_id=ident.client_id, client_secret=ident.client_secret,
+            realm_id=ident.realm_id, initial_refresh_token=ident.refresh_token,
+            access_seconds=self.config.qbo_token_seconds,
+            refresh_seconds=self.config.qbo_refresh_token_seconds,
+            grace_seconds=self.config.refresh_grace_seconds,
+        )
+        self.bill_org = BillOrg(ident.organization_id, self.clock)
+        self.bill_sessions = BillSessions(
+            BillAccount(ident.organization_id, ident.dev_key, ident.username, ident.password,
+                        ident.user_id),
+            self.clock, self.config.bill_session_idle_seconds,
+        )
+        #: seed key -> remote id per side ("qbo"/"bill"); tests use it to find records.
+        self.seed_plan = seed.build_plan(self.config.scenario, self.config.seed, self.anchor)
+        self.seed_ids = seed_load.load(self.seed_plan, self.qbo_company, self.bill_org)
+
+        self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock,
+                              self.lock)
+        self.bill = BillService(self.bill_org, self.bill_sessions, self.config, self.clock,
+                                self.lock)
+        self.qbo_app: ASGIApp = self.qbo.app()
+        self.bill_app: ASGIApp = self.bill.app()
+        self.app: ASGIApp = Starlette(routes=[
+            Mount("/qbo", app=self.qbo_app),
+            Mount("/bill", app=self.bill_app),
+            Route("/_sandbox/qbo/authorize", self.qbo.authorize, methods=["GET"]),
+            Route("/_sandbox/health", self._health, methods=["GET"]),
+            Route("/_sandbox/credentials", self._credentials, methods=["GET"]),
+            Route("/_sandbox/advance", self._advance, methods=["POST"]),
+        ])
+
+    @property
+    def realm_id(self) -> str:
+        return self.identity.realm_id
+
+    @property
+    def organization_id(self) -> str:
+        return self.identity.organization_id
+
+    def credentials(self, base_url: str) -> dict[str, dict[str, str]]:
+        base = base_url.rstrip("/")
+        ident = self.identity
+        return {
+            "qbo": {
+                "api_base": f"{base}/qbo",
+                "token_url": f"{base}/qbo/oauth2/v1/tokens/bearer",
+                "realm_id": ident.realm_id,
+                "client_id": ident.client_id,
+                "client_secret": ident.client_secret,
+                "refresh_token": self.qbo_oauth.current_refresh_token(),
+            },
+            "bill": {
+                "api_base": f"{base}/bill/connect",
+                "organization_id": ident.organization_id,
+                "dev_key": ident.dev_key,
+                "username": ident.username,
+                "password": ident.password,
+            },
+        }
+
+    def advance(self, seconds: float) -> None:
+        self.clock.advance(seconds)
+
+    # --- sandbox-only helper endpoints (not part of either remote API) ------------------
+
+    async def _health(self, request: Request) -> Response:
+        return JSONResponse({"ok": True, "scenario": self.config.scenario,
+                             "seed": self.config.seed, "now": self.clock.now().isoformat()})
+
+    async def _credentials(self, request: Request) -> Response:
+        return JSONResponse(self.credentials(str(request.base_url).rstrip("/")))
+
+    async def _advance(self, request: Request) -> Response:
+        try:
+            seconds = float(request.query_params.get("seconds", "0"))
+            self.advance(seconds)
+        except ValueError as exc:
+            return JSONResponse({"error": str(exc)}, 400)
+        return JSONResponse({"now": self.clock.now().isoformat()})
+
+    def snapshot(self) -> dict[str, Any]:
+        """Every record on both sides (for determinism checks and debugging)."""
+        with self.lock:
+            qbo = {name: dict(self.qbo_company.rows(name))
+                   for name in ("Account", "Class", "Department", "TaxRate", "TaxCode", "Item",
+                                "Customer", "Vendor", "Invoice", "Payment", "Bill",
+                                "BillPayment", "VendorCredit", "JournalEntry")}
+            bill = {path: self.bill_org.all(path) for path in (
+                "classifications/chart-of-accounts", "classifications/accounting-classes",
+                "classifications/departments", "classifications/items", "customers",
+                "vendors", "invoices", "receivable-payments", "bills", "payments",
+                "vendor-credits")}
+            return {"qbo": qbo, "bill": bill}

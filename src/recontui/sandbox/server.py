@@ -1,0 +1,124 @@
+"""Serving a Sandbox over real sockets: blocking ``serve`` and a background runner.
+
+Port 0 asks the OS for a free port; the bound port is read back from uvicorn's sockets
+so callers always learn the real base URL.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import threading
+from collections.abc import Callable
+from types import TracebackType
+
+import uvicorn
+
+from .config import SandboxConfig
+from .sandbox import Sandbox
+
+
+def _server(sandbox: Sandbox, host: str, port: int) -> uvicorn.Server:
+    config = uvicorn.Config(sandbox.app, host=host, port=port, log_level="warning",
+                            lifespan="off", access_log=False)
+    return uvicorn.Server(config)
+
+
+def _bound_url(server: uvicorn.Server, host: str) -> str:
+    port = server.servers[0].sockets[0].getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}"
+
+
+async def _run(server: uvicorn.Server, host: str, on_ready: Callable[[str], None] | None,
+               ready: Callable[[str], None] | None = None) -> None:
+    task = asyncio.create_task(server.serve())
+    while not server.started:
+        if task.done():
+            await task  # startup failed: surface the error
+            return
+        await asyncio.sleep(0.01)
+    url = _bound_url(server, host)
+    if ready is not None:
+        ready(url)
+    if on_ready is not None:
+        on_ready(url)
+    await task
+
+
+def serve(host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None,
+          on_ready: Callable[[str], None] | None = None, *,
+          sandbox: Sandbox | None = None) -> None:
+    """Run the stand-ins until SIGINT/SIGTERM, then shut down cleanly and return."""
+    sandbox = sandbox or Sandbox(config or SandboxConfig())
+    server = _server(sandbox, host, port)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        # uvicorn re-raises the signal after its graceful shutdown; turning SIGTERM into
+        # KeyboardInterrupt lets both signals end here instead of killing the process.
+        def _interrupt(signum: int, frame: object) -> None:
+            raise KeyboardInterrupt
+
+        previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(_run(server, host, on_ready))
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class RunningSandbox:
+    """A Sandbox served on a loopback port from a background thread."""
+
+    def __init__(self, config: SandboxConfig | None = None, *, host: str = "127.0.0.1",
+                 port: int = 0, sandbox: Sandbox | None = None) -> None:
+        self.sandbox = sandbox or Sandbox(config or SandboxConfig())
+        self.host = host
+        self.port = port
+        self.base_url = ""
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+
+    def start(self) -> RunningSandbox:
+        self._server = _server(self.sandbox, self.host, self.port)
+
+        def ready(url: str) -> None:
+            self.base_url = url
+            self._ready.set()
+
+        def run() -> None:
+            try:
+                asyncio.run(_run(self._server, self.host, None, ready))  # type: ignore[arg-type]
+            except BaseException as exc:  # surfaced to the starting thread
+                self._error = exc
+            finally:
+                self._ready.set()
+
+        self._thread = threading.Thread(target=run, name="recontui-sandbox", daemon=True)
+        self._thread.start()
+        self._ready.wait(timeout=15)
+        if self._error is not None or not self.base_url:
+            self.stop()
+            raise RuntimeError(f"sandbox server did not start: {self._error!r}")
+        return self
+
+    def credentials(self) -> dict[str, dict[str, str]]:
+        return self.sandbox.credentials(self.base_url)
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def __enter__(self) -> RunningSandbox:
+        return self.start()
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.stop()
