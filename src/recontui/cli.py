@@ -24,7 +24,7 @@ from typing import Any
 from . import __version__
 from .model import ORDER
 from .secrets import SecretsError, SecretStore
-from .store import ProfileNotFound, Store, StoreError, default_db_path, open_store
+from .store import Profile, ProfileNotFound, Store, StoreError, default_db_path, open_store
 
 EXIT_USAGE = 64
 
@@ -82,7 +82,7 @@ def open_secrets_for(store: Store, args: argparse.Namespace,
                         allow_plaintext=allow_plain)
 
 
-def get_profile(store: Store, name: str | None):  # noqa: ANN201 - Profile
+def get_profile(store: Store, name: str | None) -> Profile:
     return store.get_profile(name)
 
 

@@ -57,6 +57,7 @@ from .model import (
     other,
     same,
 )
+from .model.codec import dumps
 from .store import Conflict, Link, LockHeld, Op, Profile, Store, StoreError
 from .wiring import system_label
 
@@ -442,8 +443,17 @@ class SyncRun:
                 link = by_id[link_id]
                 if not link.dirty:
                     continue
-                self.store.clear_dirty(conn, link_id)
                 fields_side = self.side_fields(link, side, self.fields_for(entity))
+                waiting = self.undecided_refs(fields_side)
+                if waiting:
+                    # It may be the counterpart of a record on the other side once the
+                    # referenced record is matched: creating it now could duplicate it.
+                    self.emit("info", "match", f"{spec.label} "
+                              f"{self.record_name(entity, fields_side)!r} waits until "
+                              f"{waiting[0].entity} #{waiting[0].link} is matched.",
+                              entity=entity)
+                    continue
+                self.store.clear_dirty(conn, link_id)
                 if fields_side.get("active") is False:
                     continue
                 if direction not in ("both", f"{side}_to_{target}"):
@@ -460,13 +470,32 @@ class SyncRun:
                                   {"changes": payload, "expect": payload, "audit": []},
                                   uuid.uuid4().hex)
 
+    def undecided_refs(self, fields: Mapping[str, Any]) -> list[Ref]:
+        """References to records whose counterpart is not settled yet.
+
+        A record pointing at a customer still waiting for a person's match
+        decision must not be created on the other side: once the customer is
+        matched, the two records may turn out to be the same one.
+        """
+        out = []
+        for ref in _refs_in(fields):
+            link = self.store.link(self.store.canonical_link_id(ref.link))
+            if link is None or link.paired or link.state in ("single", "ignored"):
+                continue
+            if any(op.op == "create" for op in self.store.live_ops_for_link(link.id)):
+                continue
+            if link.state == "unpaired" and link.dirty:
+                continue  # about to be created (or matched) in this very run
+            out.append(ref)
+        return out
+
     def merge_entity(self, conn: Any, entity: str) -> None:
         spec = ENTITIES[entity]
         fields = self.fields_for(entity)
         links = self.store.links(
             self.pid, entity,
             where="state='paired' AND (dirty != 0 OR id IN (SELECT link_id FROM conflicts "
-                  "WHERE status='resolved'))",
+                  "WHERE status IN ('open','resolved') AND kind != 'match'))",
         )
         for link in links:
             self.merge_link(conn, spec, fields, link)
@@ -524,31 +553,32 @@ class SyncRun:
                       f"({spec.label} {name!r}).", entity=entity, record=name)
         else:
             merge = merge_record(spec, fields, base, a, b, self.policy)
-            if live is not None and not versions_hold:
-                if merge.conflicts:
-                    suggestion = live.choices if live.status == "resolved" else None
+            if live is not None and merge.conflicts:
+                fresh = self.conflict_fields(merge)
+                if not versions_hold or dumps(fresh) != dumps(live.fields):
+                    resolved = live.status == "resolved"
                     changed = [self.labels[s] for s in SIDES
                                if link.version(s) != (live.a_version if s == "a"
                                                       else live.b_version)]
+                    why = (f"changed again in {' and '.join(changed)}" if changed
+                           else "the values in conflict changed")
                     self.store.reopen_conflict(
-                        conn, live.id, self.conflict_fields(merge), link.a_version,
-                        link.b_version, suggestion=suggestion,
-                        note=f"changed again in {' and '.join(changed)}"
-                             + ("; your earlier choice is kept as a suggestion"
-                                if suggestion else ""),
+                        conn, live.id, fresh, link.a_version, link.b_version,
+                        suggestion=live.choices if resolved else None,
+                        note=why + ("; your earlier choice is kept as a suggestion"
+                                    if resolved and live.choices else ""),
                     )
-                    if live.status == "resolved":
+                    if resolved:
                         self.counts["conflicts_reopened"] += 1
                         self.emit("warning", "merge", f"Conflict {live.id} ({spec.label} "
                                   f"{name!r}) was reopened: the record changed again before "
                                   "its resolution was pushed.", entity=entity, record=name)
-                else:
-                    self.store.set_conflict_status(conn, live.id, "superseded",
-                                                   note="settled by later changes")
-            elif live is not None:
-                # An open conflict whose records did not move: leave it waiting, but
-                # still push the fields that merge cleanly.
                 merge.conflicts.clear()
+            elif live is not None:
+                self.store.set_conflict_status(conn, live.id, "superseded",
+                                               note="settled: both sides now agree")
+                self.emit("info", "merge", f"Conflict {live.id} ({spec.label} {name!r}) "
+                          "settled itself: both sides now agree.", entity=entity, record=name)
             elif merge.conflicts:
                 conflict_id = self.store.open_conflict(
                     conn, self.pid, link.id, entity, "field", self.conflict_fields(merge),
@@ -783,6 +813,11 @@ class SyncRun:
             self.store.set_op_state(op.id, "done", result_version=readback.version, conn=tx)
             self.store.set_link_side(link.id, op.side, readback,
                                      clear_dirty=not mismatched and not moved)
+            if op.op == "update" and op.expected_version:
+                # Our own write moves the version an open conflict remembers; it is
+                # not "the record changed again".
+                self.store.follow_own_write(tx, link.id, op.side, op.expected_version,
+                                            readback.version)
             self.index[op.side][(op.entity, readback.remote_id)] = link.id
             self.store.add_audit(tx, self.pid, self.run_id, op.entity, link.id,
                                  op.payload.get("audit", []), actor=self.options.actor)
@@ -836,6 +871,16 @@ class SyncRun:
             status, code = "ok", EXIT_OK
         self.counts["held"] = ops.get("held", 0)
         return RunResult(self.run_id, status, code, dict(self.counts), plan=self.plan)
+
+
+def _refs_in(value: Any) -> list[Ref]:
+    if isinstance(value, Ref):
+        return [value]
+    if isinstance(value, Mapping):
+        return [r for v in value.values() for r in _refs_in(v)]
+    if isinstance(value, list):
+        return [r for v in value for r in _refs_in(v)]
+    return []
 
 
 def candidates_fields(candidates: list[Candidate], key: int) -> Mapping[str, Any]:

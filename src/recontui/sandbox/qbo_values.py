@@ -51,6 +51,8 @@ def normalise(value: Any, key: str = "") -> Any:
         for k, v in value.items():
             if v is None:
                 continue
+            if isinstance(v, dict) and v and all(x is None for x in v.values()):
+                continue  # an object of nulls is no value at all
             out[k] = normalise(v, k)
         if is_ref_key(key):
             if "value" not in out or out["value"] in ("", None):

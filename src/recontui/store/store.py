@@ -560,6 +560,14 @@ class Store:
              conflict_id),
         )
 
+    def follow_own_write(self, conn: Any, link_id: int, side: Side, old_version: str,
+                         new_version: str) -> None:
+        column = "a_version" if side == "a" else "b_version"
+        conn.execute(
+            f"UPDATE conflicts SET {column}=? WHERE link_id=? AND status='open' AND {column}=?",
+            (new_version, link_id, old_version),
+        )
+
     def set_conflict_status(self, conn: Any, conflict_id: int, status: str,
                             note: str | None = None) -> None:
         now = self.now()

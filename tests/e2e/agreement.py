@@ -1,0 +1,96 @@
+"""Read both systems afresh through their APIs and compare every linked record.
+
+The records come straight from the remote APIs (the stand-ins); only the
+pairing of records and the identity of referenced records come from the store's
+links table, so the check sees exactly what each system holds now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recontui.model import ENTITIES, ORDER, RemoteRef, same
+from recontui.store import Store
+
+
+async def pull_everything(connector: Any) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for entity in ORDER:
+        if not connector.supports(entity):
+            continue
+        records = {}
+        async for page in connector.pull(entity, None):
+            for rec in page.records:
+                records[rec.remote_id] = rec
+        out[entity] = records
+    return out
+
+
+def _canon(value: Any, index: dict[tuple[str, str], int]) -> Any:
+    if isinstance(value, RemoteRef):
+        return ("ref", value.entity, index.get((value.entity, value.remote_id), value.remote_id))
+    if isinstance(value, list):
+        return [_canon(v, index) for v in value]
+    if isinstance(value, dict):
+        return {k: _canon(v, index) for k, v in value.items()}
+    return value
+
+
+def disagreements(store: Store, profile_id: int, a_data: dict, b_data: dict,
+                  synced: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every difference between the sides, as readable lines (empty = in agreement)."""
+    problems: list[str] = []
+    index = {side: store.remote_index(profile_id, side) for side in ("a", "b")}
+    for entity, field_names in synced.items():
+        spec = ENTITIES[entity]
+        links = store.links(profile_id, entity, where="state NOT IN ('merged','ignored')")
+        seen = {"a": set(), "b": set()}
+        for link in links:
+            if link.a_id is None or link.b_id is None:
+                rid = link.a_id or link.b_id
+                side = "a" if link.a_id else "b"
+                data = (a_data if side == "a" else b_data)[entity]
+                rec = data.get(rid)
+                if rec is not None and rec.fields.get("active", True) is not False:
+                    problems.append(f"{entity} {rid} exists only on side {side}")
+                continue
+            seen["a"].add(link.a_id)
+            seen["b"].add(link.b_id)
+            ra, rb = a_data[entity].get(link.a_id), b_data[entity].get(link.b_id)
+            if ra is None or rb is None:
+                problems.append(f"{entity} link {link.id}: record missing on a side")
+                continue
+            for name in field_names:
+                fspec = spec.field(name)
+                va = _canon(ra.fields.get(name), index["a"])
+                vb = _canon(rb.fields.get(name), index["b"])
+                if fspec.type.value == "ref" or fspec.type.value == "lines":
+                    equal = _refs_equal(fspec, va, vb)
+                else:
+                    equal = same(fspec, va, vb)
+                if not equal:
+                    problems.append(f"{entity} link {link.id} {name}: a={va!r} b={vb!r}")
+        for side, data in (("a", a_data), ("b", b_data)):
+            for rid, rec in data[entity].items():
+                if rid not in seen[side] and rec.fields.get("active", True) is not False:
+                    linked = any((link.a_id if side == "a" else link.b_id) == rid
+                                 for link in links)
+                    if not linked:
+                        problems.append(f"{entity} {rid} on side {side} is not linked")
+    return problems
+
+
+def _refs_equal(fspec: Any, va: Any, vb: Any) -> bool:
+    if fspec.type.value == "ref":
+        return va == vb
+    if (va or []) and (vb or []) and len(va) != len(vb):
+        return False
+    for la, lb in zip(va or [], vb or [], strict=False):
+        for sub in fspec.line_fields:
+            x, y = la.get(sub.name), lb.get(sub.name)
+            if sub.type.value == "ref":
+                if x != y:
+                    return False
+            elif not same(sub, x, y):
+                return False
+    return len(va or []) == len(vb or [])
