@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from sandbox_helpers import NOW, Qbo, body, fault, http, make_sandbox
 
-from recontui.sandbox.clock import qbo_meta_time
+from recontui.sandbox.clock import parse_instant, qbo_meta_time
+from recontui.sandbox.qbo_entities import BY_NAME
 
 
 async def test_paging_is_one_based_and_complete() -> None:
@@ -125,11 +126,7 @@ async def test_last_updated_time_compares_instants() -> None:
         rows = await qbo.rows("SELECT * FROM Invoice ORDERBY MetaData.LastUpdatedTime "
                               "MAXRESULTS 1000", "Invoice")
         middle = rows[100]["MetaData"]["LastUpdatedTime"]  # e.g. 2026-02-01T09:00:00-08:00
-        from recontui.sandbox.clock import parse_instant
-
-        instant = parse_instant(middle)
-        as_utc = instant.astimezone(tz=None).strftime("%Y-%m-%dT%H:%M:%S") + "Z"
-        as_utc = instant.astimezone(__import__("datetime").UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        as_utc = parse_instant(middle).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         pacific = await qbo.rows(f"SELECT * FROM Invoice WHERE MetaData.LastUpdatedTime >= "
                                  f"'{middle}' MAXRESULTS 1000", "Invoice")
         utc = await qbo.rows(f"SELECT * FROM Invoice WHERE Metadata.LastUpdatedTime >= "
@@ -157,11 +154,8 @@ async def test_cdc_window_cap_and_deleted_stubs() -> None:
                                  headers=qbo.headers())
         assert taxes.status_code == 400
 
-        entity = sandbox.qbo_company
-        from recontui.sandbox.qbo_entities import BY_NAME
-
         for n in range(1005):
-            entity.save(BY_NAME["Class"], {"Name": f"Class {n}"}, render=False)
+            sandbox.qbo_company.save(BY_NAME["Class"], {"Name": f"Class {n}"}, render=False)
         capped = body(await client.get(qbo.url("cdc"), params={
             "entities": "Class,Account", "changedSince": since}, headers=qbo.headers()))
         groups = capped["CDCResponse"][0]["QueryResponse"]

@@ -220,7 +220,7 @@ class BillOrg:
             if key in rec:
                 rec[key] = _decimal(rec[key], key)
         if resource.line is not None and resource.line.field in rec:
-            self._lines(resource, rec)
+            self._lines(resource, rec, before)
         for dotted, target in resource.refs.items():
             self._ref(dotted, _dig(rec, dotted), target,
                       _dig(before, dotted) if before is not None else None)
@@ -248,10 +248,13 @@ class BillOrg:
         except ValueError:
             raise invalid_value(field, value) from None
 
-    def _lines(self, resource: BillResource, rec: dict[str, Any]) -> None:
+    def _lines(self, resource: BillResource, rec: dict[str, Any],
+               before: dict[str, Any] | None) -> None:
         spec = resource.line
         assert spec is not None
         lines = rec[spec.field]
+        # A line sent back with its own id keeps it; any other line gets a new id.
+        known = {ln.get("id") for ln in (before or {}).get(spec.field) or []}
         if not isinstance(lines, list) or not lines:
             raise missing(spec.field)
         out = []
@@ -261,6 +264,8 @@ class BillOrg:
             unknown = set(line) - spec.keys
             if unknown:
                 raise bad_param(f"Unrecognized field '{spec.field}.{sorted(unknown)[0]}'")
+            line_id = line.get("id") if line.get("id") in known else None
+            known.discard(line_id)
             line = {k: v for k, v in line.items() if v is not None and k != "id"}
             if "classifications" in line and not isinstance(line["classifications"], dict):
                 raise invalid_type(f"{spec.field}.classifications")
@@ -274,7 +279,7 @@ class BillOrg:
                             CENT, ROUND_HALF_UP)
                     else:
                         raise missing(f"{spec.field}.amount")
-                out.append({"id": self.new_id(_LINE_PREFIX[resource.path]), **line})
+                out.append({"id": line_id or self.new_id(_LINE_PREFIX[resource.path]), **line})
             else:
                 assert spec.target is not None
                 if _blank(line.get(spec.target)):
