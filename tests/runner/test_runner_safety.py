@@ -1,0 +1,185 @@
+"""What a run promises when things go wrong: nothing lost, nothing duplicated."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import json
+import sqlite3
+
+from agreement import pull_everything
+from conftest import Wrapped, World, make_world
+
+from recontui.connectors.base import UnreachableError
+from recontui.model import SYNCED
+from recontui.present import resolve_conflict
+
+
+def remote_counts(world: World) -> tuple[dict, dict]:
+    async def go():
+        ca, cb = world.connectors()
+        async with ca, cb:
+            a, b = await pull_everything(ca), await pull_everything(cb)
+        return ({e: len(v) for e, v in a.items()}, {e: len(v) for e, v in b.items()})
+
+    return asyncio.run(go())
+
+
+def resolve_all(world: World, side: str = "a") -> None:
+    for c in world.store.conflicts(world.profile.id, statuses=("open",)):
+        if c.kind == "match":
+            resolve_conflict(world.store, c, link_to=c.candidates[0], actor="test")
+        else:
+            resolve_conflict(world.store, c, take_all=side, actor="test")
+
+
+def test_dry_run_writes_nothing_remote_and_shows_the_plan(world: World) -> None:
+    before = remote_counts(world)
+    result = world.sync(dry_run=True)
+    assert result.status == "dry-run"
+    assert any(item["op"] == "create" for item in result.plan)
+    assert any(item["op"] == "conflict" for item in result.plan)
+    assert remote_counts(world) == before
+    assert world.store.conflicts(world.profile.id) == []
+    assert world.store.ops(world.profile.id, ("pending", "sent", "done", "held")) == []
+    # The real run afterwards still sees everything as new.
+    assert world.sync().counts["conflicts_opened"] > 0
+
+
+def test_lost_create_answer_is_not_duplicated_on_replay(world: World) -> None:
+    lost: list[str] = []
+
+    def lose_first_answer(entity: str, record):
+        if not lost:
+            lost.append(record.remote_id)
+            raise UnreachableError("connection reset", outcome_unknown=True)
+        return record
+
+    world.wrap = lambda side, conn: Wrapped(conn, create=lose_first_answer)
+    first = world.sync()
+    assert first.exit_code == 2 and lost
+    world.wrap = None
+    second = world.sync()
+    assert second.counts["push_failed"] == 0
+    a, b = remote_counts(world)
+    world.sync()
+    assert remote_counts(world) == (a, b)
+    # Every record on each side is linked exactly once: no duplicate was created.
+    for entity in SYNCED:
+        links = world.store.links(world.profile.id, entity, where="state='paired'")
+        assert len({link.a_id for link in links}) == len(links)
+        assert len({link.b_id for link in links}) == len(links)
+
+
+def test_stale_version_during_push_reopens_the_conflict(world: World) -> None:
+    world.sync()
+    target = next(c for c in world.store.conflicts(world.profile.id)
+                  if c.entity == "customer" and c.kind == "field")
+    resolve_conflict(world.store, target, take_all="a", actor="test")
+
+    async def someone_edits_first(inner, entity, remote_id):
+        rec = await inner.read(entity, remote_id)
+        await inner.update(entity, remote_id, rec.version, {"memo": None} if entity !=
+                           "customer" else {"city": "Elsewhere"}, idempotency_key="x" + remote_id)
+
+    world.wrap = lambda side, conn: Wrapped(conn, before_update=someone_edits_first)
+    result = world.sync()
+    assert result.exit_code in (1, 2)
+    conflict = world.store.conflict(target.id)
+    assert conflict.status == "open"
+    assert conflict.suggestion, "the earlier choice is kept as a suggestion"
+    world.wrap = None
+    world.sync()
+    again = world.store.conflict(target.id)
+    assert again.status in ("open", "resolved", "pushed", "superseded")
+
+
+def test_a_value_that_did_not_land_reopens_the_conflict(world: World) -> None:
+    world.sync()
+    target = next(c for c in world.store.conflicts(world.profile.id)
+                  if c.entity == "customer" and c.kind == "field" and "phone" in c.fields)
+    resolve_conflict(world.store, target, take_all="a", actor="test")
+
+    def garble(entity: str, rec):
+        if entity == "customer" and "phone" in rec.fields:
+            return dataclasses.replace(rec, fields={**rec.fields, "phone": "000"})
+        return rec
+
+    world.wrap = lambda side, conn: Wrapped(conn, read=garble)
+    world.sync()
+    conflict = world.store.conflict(target.id)
+    assert conflict.status == "open"
+    assert "did not land" in (conflict.note or "")
+    errors = [e for e in world.events if e.level == "error" and e.phase == "verify"]
+    assert errors
+
+
+def test_big_change_guard_holds_then_releases(tmp_path) -> None:
+    world = make_world(tmp_path)
+    world.sync()
+    resolve_all(world)
+    world.store.set_setting(world.profile.id, "big_change.share", 0.001, actor="test")
+    world.store.set_setting(world.profile.id, "big_change.min", 1, actor="test")
+    held = world.sync()
+    assert held.exit_code == 1 and held.counts["held"] > 0
+    assert any(e.phase == "guard" for e in world.events)
+    released = world.sync(accept_big_change=True)
+    assert released.counts["held"] == 0
+    assert released.exit_code == 0, released
+
+
+def test_second_run_on_the_same_profile_is_refused(world: World) -> None:
+    run_id = world.store.start_run(world.profile.id, trigger="test", dry_run=False)
+    world.store.acquire_lock(world.profile.id, run_id)
+    result = world.sync()
+    assert result.exit_code == 3
+    assert "Another run" in result.message
+
+
+def test_other_company_is_refused_before_pulling(world: World) -> None:
+    world.sync()
+    with world.store.transaction() as conn:
+        conn.execute("UPDATE profiles SET b_company_id='999' WHERE id=?", (world.profile.id,))
+    result = world.sync()
+    assert result.exit_code == 3
+    assert "999" in result.message
+    assert result.counts["pulled"] == 0
+
+
+def test_every_overwritten_value_has_an_audit_entry(world: World) -> None:
+    world.sync()
+    resolve_all(world, "b")
+    world.sync()
+    done = world.store.ops(world.profile.id, ("done",))
+    audit = world.store.audit(world.profile.id, limit=100000)
+    for op in done:
+        if op.op != "update":
+            continue
+        for field_name in op.payload["changes"]:
+            assert any(a["link_id"] == world.store.canonical_link_id(op.link_id)
+                       and a["field"] == field_name and a["side"] == op.side for a in audit), (
+                op.entity, field_name)
+
+
+def test_no_secret_reaches_the_database(world: World) -> None:
+    world.sync(keep_debug=True)
+    creds = world.sandbox.credentials("http://sb")
+    secrets = [creds["qbo"]["client_secret"], creds["bill"]["password"],
+               creds["bill"]["dev_key"], world.secrets.get("t", "refresh_token")]
+    conn = sqlite3.connect(world.store.path)
+    dump = "\n".join(conn.iterdump())
+    for secret in secrets:
+        assert secret and secret not in dump
+    events = json.dumps([e.message for e in world.events] + [str(e.data) for e in world.events])
+    for secret in secrets:
+        assert secret not in events
+
+
+def test_run_with_no_outside_change_plans_nothing(demo_world: World) -> None:
+    demo_world.sync()
+    resolve_all(demo_world)
+    demo_world.sync()
+    quiet = demo_world.sync()
+    assert quiet.counts["pulled"] == 0
+    assert quiet.counts["pushed"] == 0
+    assert quiet.exit_code == 0
