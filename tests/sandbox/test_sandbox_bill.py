@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
-from sandbox_helpers import D, Bill, body, error_code, http, make_sandbox
+from sandbox_helpers import Bill, D, body, error_code, http, make_sandbox
 
 
 async def test_login_errors() -> None:

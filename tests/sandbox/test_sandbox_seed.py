@@ -9,6 +9,7 @@ from typing import Any
 from sandbox_helpers import make_sandbox
 
 from recontui.sandbox import Sandbox
+from recontui.sandbox.seed import identity
 
 
 def qbo_party(rec: dict[str, Any]) -> dict[str, Any]:
@@ -89,8 +90,8 @@ def test_same_seed_same_data_other_seed_other_data() -> None:
     assert first == again
     assert first["qbo"]["Customer"] != other["qbo"]["Customer"]
     assert first["bill"]["invoices"] != other["bill"]["invoices"]
-    assert make_sandbox(seed=11).credentials("x") == make_sandbox(seed=11).credentials("x")
-    assert make_sandbox(seed=11).realm_id != make_sandbox(seed=12).realm_id
+    assert identity(11) == identity(11)
+    assert identity(11).realm_id != identity(12).realm_id
 
 
 def test_empty_scenario_has_the_minimal_chart() -> None:
