@@ -399,6 +399,33 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_conflicts_resolve_all(args: argparse.Namespace) -> int:
+    """Take one side for every open field conflict (optionally of one entity)."""
+    from .present import ResolveError, resolve_conflict
+
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    done, skipped = [], []
+    for conflict in store.conflicts(profile.id, statuses=("open",), entity=args.entity):
+        if conflict.kind != "field":
+            skipped.append(conflict.id)
+            continue
+        try:
+            resolve_conflict(store, conflict, take_all=args.side,
+                             actor=os.environ.get("USER", "cli"))
+        except ResolveError as exc:
+            raise CliError(str(exc), 2) from exc
+        done.append(conflict.id)
+    if args.json:
+        out_json({"resolved": done, "skipped": skipped})
+    else:
+        print(f"Resolved {len(done)} conflicts with side {args.side}; pushed on the next sync.")
+        if skipped:
+            print(f"Left {len(skipped)} match/delete conflicts for you to decide one by one: "
+                  f"{', '.join(map(str, skipped))}.")
+    return 0
+
+
 def cmd_conflicts_unresolve(args: argparse.Namespace) -> int:
     store = open_db(args)
     profile = get_profile(store, args.profile)
@@ -635,10 +662,14 @@ def build_parser() -> argparse.ArgumentParser:
     c_res.add_argument("--link", type=int, metavar="LINK_ID", help="match: link to a candidate")
     c_res.add_argument("--create", action="store_true", help="match: create on the other side")
     c_res.add_argument("--ignore", action="store_true", help="match: never sync this record")
+    c_all = add("resolve-all", cmd_conflicts_resolve_all, c_sub,
+                help="take one side for every open field conflict")
+    c_all.add_argument("--side", choices=("a", "b"), required=True)
+    c_all.add_argument("--entity")
     c_unres = add("unresolve", cmd_conflicts_unresolve, c_sub,
                   help="reopen a resolved conflict before it is pushed")
     c_unres.add_argument("id", type=int)
-    for p in (c_list, c_show, c_res, c_unres):
+    for p in (c_list, c_show, c_res, c_all, c_unres):
         profile_opt(p)
         json_opt(p)
 

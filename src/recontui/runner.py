@@ -109,7 +109,7 @@ class RunResult:
 COUNT_KEYS = (
     "pulled", "linked", "created", "updated", "auto_merged", "conflicts_opened",
     "conflicts_reopened", "auto_resolved", "resolutions_applied", "pushed", "push_failed",
-    "held", "deferred", "read_back_mismatch", "open_conflicts",
+    "held", "deferred", "rejected", "read_back_mismatch", "open_conflicts",
 )
 
 
@@ -238,7 +238,10 @@ class SyncRun:
         for side in SIDES:
             self.index[side] = self.store.remote_index(self.pid, side)
         if not self.options.dry_run:
-            leftovers = self.store.ops(self.pid, ("pending", "sent"))
+            # Ops waiting for a record to exist elsewhere are retried after this
+            # run's matching, which may be what they wait for.
+            leftovers = [op for op in self.store.ops(self.pid, ("pending", "sent"))
+                         if not (op.last_error or "").startswith("waiting for")]
             if leftovers:
                 self.emit("info", "replay", f"Replaying {len(leftovers)} changes left "
                           "pending by an earlier run, with their original idempotency keys.")
@@ -711,7 +714,6 @@ class SyncRun:
         try:
             remote_changes = self.to_remote(changes, op.side)
         except MissingDependency as missing:
-            self.counts["deferred"] += 1
             self.store.set_op_state(op.id, "pending", error=f"waiting for {missing} to exist "
                                     f"in {label}")
             self.emit("warning", "push", f"{ENTITIES[op.entity].label} {name!r} waits for "
@@ -744,6 +746,7 @@ class SyncRun:
             return
         except (RejectedError, NotFoundError) as exc:
             self.counts["push_failed"] += 1
+            self.counts["rejected"] += 1
             self.store.set_op_state(op.id, "rejected", error=str(exc))
             self.emit("error", "push", str(exc), entity=op.entity, record=name)
             if op.conflict_id:
@@ -769,6 +772,7 @@ class SyncRun:
         label = self.labels[op.side]
         self.store.set_op_state(op.id, "rejected", error=f"stale: {exc}")
         self.counts["push_failed"] += 1
+        self.counts["rejected"] += 1
         remote_id = op.remote_id or link.remote_id(op.side)
         fresh = await self.conns[op.side].read(op.entity, remote_id) if remote_id else None
         if fresh is not None:
@@ -862,14 +866,14 @@ class SyncRun:
         ops = self.store.op_counts(self.pid)
         if self.options.dry_run:
             status, code = "dry-run", EXIT_OK if not self.plan else EXIT_WAITING
-        elif self.counts["push_failed"] or self.counts["deferred"] or ops.get("pending", 0) \
-                or ops.get("sent", 0):
+        elif self.counts["rejected"] or ops.get("pending", 0) or ops.get("sent", 0):
             status, code = "partial", EXIT_PARTIAL
         elif self.counts["open_conflicts"] or ops.get("held", 0) or waiting_resolved:
             status, code = "waiting", EXIT_WAITING
         else:
             status, code = "ok", EXIT_OK
         self.counts["held"] = ops.get("held", 0)
+        self.counts["deferred"] = self.store.count_waiting_ops(self.pid)
         return RunResult(self.run_id, status, code, dict(self.counts), plan=self.plan)
 
 

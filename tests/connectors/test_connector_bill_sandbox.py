@@ -36,8 +36,8 @@ class Secrets:
 
 
 class World:
-    def __init__(self, scenario: str = "demo") -> None:
-        self.sb = sandbox.Sandbox(sandbox.SandboxConfig(seed=7, scenario=scenario))
+    def __init__(self, scenario: str = "demo", **config: Any) -> None:
+        self.sb = sandbox.Sandbox(sandbox.SandboxConfig(seed=7, scenario=scenario, **config))
         creds = self.sb.credentials(BASE)["bill"]
         self.settings = {k: creds[k] for k in ("api_base", "organization_id", "username")}
         self.secrets = Secrets({k: creds[k] for k in ("dev_key", "password")})
@@ -53,12 +53,19 @@ class World:
 
 @pytest.fixture
 def world() -> World:
+    """A fresh sandbox, for tests that move its clock or break its credentials."""
+    return World()
+
+
+@pytest.fixture(scope="module")
+def shared() -> World:
+    """One sandbox for the tests that only add uniquely named records (seeding is slow)."""
     return World()
 
 
 @pytest.fixture
-async def bill(world: World) -> AsyncIterator[Any]:
-    async with world.connector() as connector:
+async def bill(shared: World) -> AsyncIterator[Any]:
+    async with shared.connector() as connector:
         yield connector
 
 
@@ -86,8 +93,8 @@ def stamp(text: str) -> dt.datetime:
 
 
 @pytest.mark.parametrize("entity", ["account", "customer", "vendor", "invoice", "bill"])
-async def test_paging_has_no_duplicates_and_no_gaps(world: World, entity: str) -> None:
-    async with world.connector(page_size=7) as small, world.connector() as big:
+async def test_paging_has_no_duplicates_and_no_gaps(shared: World, entity: str) -> None:
+    async with shared.connector(page_size=7) as small, shared.connector() as big:
         pages = await pull_all(small, entity)
         everything = await pull_all(big, entity)
     ids = [r.remote_id for p in pages for r in p.records]
@@ -116,14 +123,14 @@ async def test_every_entity_pulls(bill: Any) -> None:
 
 
 async def test_incremental_pull_returns_newer_records_plus_overlap(
-    world: World, bill: Any
+    shared: World, bill: Any
 ) -> None:
     first = await pull_all(bill, "vendor")
     cursor = first[-1].cursor
     again = [r for p in await pull_all(bill, "vendor", cursor) for r in p.records]
     floor = stamp(cursor) - dt.timedelta(seconds=60)
     assert again and all(r.updated_at >= floor for r in again)
-    world.sb.advance(120)
+    shared.sb.advance(120)
     new = await bill.create("vendor", {"name": f"Late {key()[:8]}"}, idempotency_key=key())
     pages = await pull_all(bill, "vendor", cursor)
     got = {r.remote_id for p in pages for r in p.records}
@@ -167,10 +174,10 @@ async def test_create_read_back_bill_and_payment(bill: Any) -> None:
     assert await bill.read("bill_payment", paid.remote_id) is not None
 
 
-async def test_update_and_stale_version(world: World, bill: Any) -> None:
+async def test_update_and_stale_version(shared: World, bill: Any) -> None:
     created = await bill.create("customer", {"name": f"Stale {key()[:8]}"},
                                 idempotency_key=key())
-    world.sb.advance(1)
+    shared.sb.advance(1)
     updated = await bill.update("customer", created.remote_id, created.version,
                                 {"email": "a@b.test", "city": "Springfield"},
                                 idempotency_key=key())
@@ -222,10 +229,10 @@ async def test_duplicate_invoice_number_is_rejected_with_the_record_named(bill: 
     assert invoice.fields["number"] in str(info.value)
 
 
-async def test_company(bill: Any, world: World) -> None:
+async def test_company(bill: Any, shared: World) -> None:
     company = await bill.company()
     assert company.system == "bill"
-    assert company.company_id == world.settings["organization_id"]
+    assert company.company_id == shared.settings["organization_id"]
     assert company.name
 
 
@@ -256,3 +263,16 @@ async def test_events_never_contain_secrets(world: World) -> None:
     text = repr(world.events)
     for secret in (session, world.secrets.values["password"], world.secrets.values["dev_key"]):
         assert secret and secret not in text
+
+
+async def test_concurrency_cap_keeps_under_the_server_limit() -> None:
+    """Many slow reads at once: the connector's semaphore queues them below the server's
+    in-flight limit, so no 429 is provoked."""
+    import asyncio
+
+    slow = World(latency_seconds=0.02)
+    async with slow.connector() as conn:
+        records = [r for p in await pull_all(conn, "customer") for r in p.records][:30]
+        read = await asyncio.gather(*(conn.read("customer", r.remote_id) for r in records))
+    assert [r.remote_id for r in read if r] == [r.remote_id for r in records]
+    assert not [d for _, _, d in slow.events if d.get("status") == 429]

@@ -16,6 +16,8 @@ import pytest
 
 from recontui.connectors import (
     AuthError,
+    BillConnector,
+    ConnectorError,
     ProtocolError,
     RejectedError,
     StaleVersionError,
@@ -314,10 +316,47 @@ async def test_bill_concurrency_limit_is_retried_and_errors_named() -> None:
                                           "severity": "ERROR", "category": "REQUEST",
                                           "message": "Vendor name already exists"}])
 
-    async with make_connector("bill", BILL_SETTINGS, Secrets(dev_key="dk", password="pw"),
-                              transport=httpx.MockTransport(handler)) as bill:
+    async with BillConnector(BILL_SETTINGS, Secrets(dev_key="dk", password="pw"),
+                             transport=httpx.MockTransport(handler), base_delay=0.001) as bill:
         with pytest.raises(RejectedError) as info:
             await bill.create("vendor", {"name": "Paper Co"}, idempotency_key="k")
     assert len(calls) == 2
     assert info.value.code == "BDC_1171" and info.value.entity == "vendor"
     assert "'Paper Co'" in str(info.value) and "BILL" in str(info.value)
+
+
+async def test_bill_hourly_limit_is_not_retried_and_says_when() -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/login"):
+            return httpx.Response(200, json={"sessionId": "s1"})
+        if request.url.path.endswith("/logout"):
+            return httpx.Response(200, json={})
+        calls.append(1)
+        return httpx.Response(429, json=[{"code": "BDC_1144", "message": "hourly limit"}])
+
+    async with make_connector("bill", BILL_SETTINGS, Secrets(dev_key="dk", password="pw"),
+                              transport=httpx.MockTransport(handler)) as bill:
+        with pytest.raises(ConnectorError) as info:
+            [p async for p in bill.pull("vendor", None)]
+    assert calls == [1]
+    assert info.value.retryable is True and "next hour" in str(info.value)
+
+
+async def test_bill_session_expiry_relogs_once_then_auth_error() -> None:
+    logins: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/login"):
+            logins.append(1)
+            return httpx.Response(200, json={"sessionId": f"s{len(logins)}"})
+        if request.url.path.endswith("/logout"):
+            return httpx.Response(200, json={})
+        return httpx.Response(401, json=[{"code": "BDC_1109", "message": "Session is invalid."}])
+
+    async with make_connector("bill", BILL_SETTINGS, Secrets(dev_key="dk", password="pw"),
+                              transport=httpx.MockTransport(handler)) as bill:
+        with pytest.raises(AuthError):
+            await bill.read("vendor", "009x")
+    assert len(logins) == 2

@@ -44,8 +44,8 @@ class Secrets:
 
 
 class World:
-    def __init__(self, scenario: str = "demo") -> None:
-        self.sb = sandbox.Sandbox(sandbox.SandboxConfig(seed=7, scenario=scenario))
+    def __init__(self, scenario: str = "demo", **config: Any) -> None:
+        self.sb = sandbox.Sandbox(sandbox.SandboxConfig(seed=7, scenario=scenario, **config))
         creds = self.sb.credentials(BASE)["qbo"]
         self.settings = {k: creds[k] for k in ("api_base", "token_url", "realm_id")}
         self.secrets = Secrets(
@@ -66,12 +66,19 @@ class World:
 
 @pytest.fixture
 def world() -> World:
+    """A fresh sandbox, for tests that move its clock or break its credentials."""
+    return World()
+
+
+@pytest.fixture(scope="module")
+def shared() -> World:
+    """One sandbox for the tests that only add uniquely named records (seeding is slow)."""
     return World()
 
 
 @pytest.fixture
-async def qbo(world: World) -> AsyncIterator[Any]:
-    async with world.connector() as connector:
+async def qbo(shared: World) -> AsyncIterator[Any]:
+    async with shared.connector() as connector:
         yield connector
 
 
@@ -97,8 +104,8 @@ PAGED = ["account", "customer", "item", "invoice", "bill", "payment"]
 
 
 @pytest.mark.parametrize("entity", PAGED)
-async def test_paging_has_no_duplicates_and_no_gaps(world: World, entity: str) -> None:
-    async with world.connector(page_size=7) as small, world.connector() as big:
+async def test_paging_has_no_duplicates_and_no_gaps(shared: World, entity: str) -> None:
+    async with shared.connector(page_size=7) as small, shared.connector() as big:
         pages = await pull_all(small, entity)
         everything = await pull_all(big, entity)
     ids = [r.remote_id for p in pages for r in p.records]
@@ -134,7 +141,7 @@ async def test_pull_includes_inactive_list_records_and_tax_rates(qbo: Any) -> No
 
 
 async def test_incremental_pull_returns_newer_records_plus_overlap(
-    world: World, qbo: Any
+    shared: World, qbo: Any
 ) -> None:
     first = await pull_all(qbo, "customer")
     cursor = first[-1].cursor
@@ -144,7 +151,7 @@ async def test_incremental_pull_returns_newer_records_plus_overlap(
     floor = dt.datetime.fromisoformat(cursor) - dt.timedelta(seconds=60)
     assert again, "the record at the cursor is re-read"
     assert all(r.updated_at >= floor for r in again)
-    world.sb.advance(120)
+    shared.sb.advance(120)
     new = await qbo.create("customer", {"name": f"Late {key()[:8]}"}, idempotency_key=key())
     pages = await pull_all(qbo, "customer", cursor)
     got = [r for p in pages for r in p.records]
@@ -268,9 +275,9 @@ async def test_duplicate_name_is_rejected_with_the_record_named(qbo: Any) -> Non
     assert existing.fields["name"] in str(info.value)
 
 
-async def test_company(qbo: Any, world: World) -> None:
+async def test_company(qbo: Any, shared: World) -> None:
     company = await qbo.company()
-    assert company.system == "qbo" and company.company_id == world.settings["realm_id"]
+    assert company.system == "qbo" and company.company_id == shared.settings["realm_id"]
     assert company.name
 
 
@@ -337,3 +344,16 @@ async def test_events_never_contain_secrets(world: World) -> None:
                    world.secrets.values["refresh_token"], *(v for _, v in world.secrets.writes)):
         assert secret and secret not in text
     assert any("intuit_tid" in data for _, _, data in world.events)
+
+
+async def test_concurrency_cap_keeps_under_the_server_limit() -> None:
+    """Many slow reads at once: the connector's semaphore queues them below the server's
+    in-flight limit, so no 429 is provoked."""
+    import asyncio
+
+    slow = World(latency_seconds=0.02)
+    async with slow.connector() as conn:
+        records = [r for p in await pull_all(conn, "customer") for r in p.records][:30]
+        read = await asyncio.gather(*(conn.read("customer", r.remote_id) for r in records))
+    assert [r.remote_id for r in read if r] == [r.remote_id for r in records]
+    assert not [d for _, _, d in slow.events if d.get("status") == 429]

@@ -22,7 +22,7 @@ from agreement import disagreements, pull_everything
 from recontui.model import ENTITIES, SYNCED
 from recontui.secrets import open_secret_store
 from recontui.store import open_store
-from recontui.wiring import BoundSecrets, build_connector, secrets_path_for
+from recontui.wiring import build_connector, secrets_path_for
 
 PASSPHRASE = "correct horse battery staple"
 

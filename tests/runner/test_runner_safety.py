@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 from agreement import pull_everything
-from conftest import Wrapped, World, make_world
+from conftest import World, Wrapped, make_world
 
 from recontui.connectors.base import UnreachableError
 from recontui.model import SYNCED

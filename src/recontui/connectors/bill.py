@@ -51,6 +51,11 @@ def _busy(response: httpx.Response) -> bool:
     return response.status_code >= 400 and BUSY.encode() in response.content
 
 
+def _hourly(response: httpx.Response) -> bool:
+    """BILL's hourly limit (BDC_1144) lasts until the next hour: retrying now is useless."""
+    return HOURLY_LIMIT.encode() in response.content
+
+
 def filter_value(value: str) -> str:
     """A BILL filter literal: double-quoted, inner quotes escaped."""
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
@@ -226,6 +231,7 @@ class BillConnector:
                 content=content,
                 retry=retry,
                 retry_if=_busy,
+                final_if=_hourly,
             )
             data = self._decode(response, ctx, endpoint)
             errors = _errors(data)

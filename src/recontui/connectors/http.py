@@ -224,7 +224,10 @@ class HttpClient:
             hinted = retry_after_seconds(response.headers.get("retry-after"))
             if hinted is not None:
                 return min(hinted, self.max_retry_after)
-        ceiling = min(self.max_delay, self.base_delay * (2 ** (attempt - 1)))
+        base = self.base_delay
+        if response is not None and response.status_code == 429:
+            base *= 4  # rate windows (QBO: 500 per minute) need more patience than blips
+        ceiling = min(self.max_delay, base * (2 ** (attempt - 1)))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
     async def request(
@@ -237,6 +240,7 @@ class HttpClient:
         content: bytes | str | None = None,
         retry: Retry = Retry.ALWAYS,
         retry_if: Callable[[httpx.Response], bool] | None = None,
+        final_if: Callable[[httpx.Response], bool] | None = None,
     ) -> httpx.Response:
         """Send one logical request, retrying when that is safe.
 
@@ -244,7 +248,9 @@ class HttpClient:
         connection failure, or a retryable status that persists through every
         attempt, raises :class:`UnreachableError`. ``retry_if`` lets a
         connector mark more responses as "not processed, try again" (BILL's
-        concurrency limit arrives as an error body).
+        concurrency limit arrives as an error body); ``final_if`` marks
+        responses not worth retrying now although their status says so
+        (BILL's hourly limit is a 429 that lasts until the next hour).
         """
         path = httpx.URL(url).path
         endpoint = f"{method} {path}"
@@ -304,7 +310,7 @@ class HttpClient:
 
             status = response.status_code
             wants_retry = status in RETRY_STATUSES or (retry_if is not None and retry_if(response))
-            if not wants_retry:
+            if not wants_retry or (final_if is not None and final_if(response)):
                 return response
             not_processed = status == 429 or (retry_if is not None and retry_if(response))
             if retry is Retry.UNSENT_ONLY and not not_processed:

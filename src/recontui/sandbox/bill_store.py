@@ -94,6 +94,13 @@ class BillOrg:
         self._counter = 0
         self._last: datetime | None = None
 
+    def adopt(self, other: BillOrg) -> None:
+        """Take a copy of another organisation's records (reuses a seeded template)."""
+        self._records = clone(other._records)
+        self._ids = set(other._ids)
+        self._counter = other._counter
+        self._last = other._last
+
     # --- ids and time ---------------------------------------------------------------
 
     def new_id(self, prefix: str) -> str:

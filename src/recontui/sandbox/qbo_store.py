@@ -48,6 +48,13 @@ class QboCompany:
         #: entity -> id -> deletion instant; deletes are visible only through CDC.
         self.tombstones: dict[str, dict[str, datetime]] = {e.name: {} for e in ENTITIES}
 
+    def adopt(self, other: QboCompany) -> None:
+        """Take a copy of another company's records (reuses a seeded template)."""
+        self._records = clone(other._records)
+        self._next_id = dict(other._next_id)
+        self._updated = dict(other._updated)
+        self.tombstones = clone(other.tombstones)
+
     # --- reads ------------------------------------------------------------------------
 
     def today(self) -> date:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from starlette.applications import Starlette
@@ -22,6 +23,43 @@ from .config import SandboxConfig
 from .qbo import QboService
 from .qbo_oauth import QboOAuth
 from .qbo_store import QboCompany
+
+
+@dataclass
+class SeededStores:
+    plan: seed.SeedPlan
+    company: QboCompany
+    org: BillOrg
+    ids: dict[str, dict[str, str]]
+
+
+def build_seeded(scenario: str, seed_value: int, anchor: date, *,
+                 subtotal_line: bool = True) -> SeededStores:
+    """Seed fresh stores from scratch (no cache)."""
+    ident = seed.identity(seed_value)
+    clock = SandboxClock(lambda: datetime.combine(anchor, time(0), UTC))
+    company = QboCompany(ident.realm_id, clock, subtotal_line=subtotal_line)
+    org = BillOrg(ident.organization_id, clock)
+    plan = seed.build_plan(scenario, seed_value, anchor)
+    ids = seed_load.load(plan, company, org)
+    return SeededStores(plan, company, org, ids)
+
+
+_TEMPLATES: dict[tuple[Any, ...], SeededStores] = {}
+_TEMPLATES_LOCK = threading.Lock()
+
+
+def _seeded(scenario: str, seed_value: int, anchor: date, subtotal_line: bool
+            ) -> SeededStores:
+    """Seeded stores are pure functions of these inputs, so build each once per process
+    and hand every Sandbox its own copy (tests build many sandboxes)."""
+    key = (scenario, seed_value, anchor, subtotal_line)
+    with _TEMPLATES_LOCK:
+        template = _TEMPLATES.get(key)
+        if template is None:
+            template = _TEMPLATES[key] = build_seeded(scenario, seed_value, anchor,
+                                                      subtotal_line=subtotal_line)
+        return template
 
 
 class Sandbox:
@@ -51,9 +89,13 @@ class Sandbox:
                         ident.user_id),
             self.clock, self.config.bill_session_idle_seconds,
         )
+        template = _seeded(self.config.scenario, self.config.seed, self.anchor,
+                           self.config.qbo_invoice_subtotal_line)
+        self.seed_plan: seed.SeedPlan = template.plan
         #: seed key -> remote id per side ("qbo"/"bill"); tests use it to find records.
-        self.seed_plan = seed.build_plan(self.config.scenario, self.config.seed, self.anchor)
-        self.seed_ids = seed_load.load(self.seed_plan, self.qbo_company, self.bill_org)
+        self.seed_ids: dict[str, dict[str, str]] = {k: dict(v) for k, v in template.ids.items()}
+        self.qbo_company.adopt(template.company)
+        self.bill_org.adopt(template.org)
 
         self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock,
                               self.lock)

@@ -678,6 +678,10 @@ class Store:
             )
             return cur.rowcount
 
+    def count_waiting_ops(self, profile_id: int) -> int:
+        return int(scalar(self.db, "SELECT count(*) FROM outbox WHERE profile_id=? AND "
+                          "state='pending' AND last_error LIKE 'waiting for%'", (profile_id,)))
+
     def op_counts(self, profile_id: int) -> dict[str, int]:
         return {
             state: n
