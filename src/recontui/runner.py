@@ -865,7 +865,8 @@ class SyncRun:
         waiting_resolved = sum(counts.get("resolved", {}).values())
         ops = self.store.op_counts(self.pid)
         if self.options.dry_run:
-            status, code = "dry-run", EXIT_OK if not self.plan else EXIT_WAITING
+            waiting = self.plan or self.counts["open_conflicts"] or ops.get("held", 0)
+            status, code = "dry-run", EXIT_WAITING if waiting else EXIT_OK
         elif self.counts["rejected"] or ops.get("pending", 0) or ops.get("sent", 0):
             status, code = "partial", EXIT_PARTIAL
         elif self.counts["open_conflicts"] or ops.get("held", 0) or waiting_resolved:

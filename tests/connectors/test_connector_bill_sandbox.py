@@ -45,7 +45,10 @@ class World:
 
     def connector(self, page_size: int | None = None) -> Any:
         return make_connector(
-            "bill", self.settings, self.secrets, transport=httpx.ASGITransport(app=self.sb.app),
+            "bill",
+            self.settings,
+            self.secrets,
+            transport=httpx.ASGITransport(app=self.sb.app),
             on_event=lambda level, msg, data: self.events.append((level, msg, dict(data))),
             page_size=page_size,
         )
@@ -148,12 +151,21 @@ async def test_create_read_back_bill_and_payment(bill: Any) -> None:
     number = f"B-{key()[:8]}"
     created = await bill.create(
         "bill",
-        {"number": number, "vendor": RemoteRef("vendor", vendor.remote_id),
-         "date": dt.date(2024, 6, 2), "due_date": dt.date(2024, 6, 30), "memo": "test",
-         "lines": [{"account": RemoteRef("account", account.remote_id),
-                    "description": "paper", "amount": Decimal("99.99")},
-                   {"account": RemoteRef("account", account.remote_id),
-                    "amount": Decimal("0.02")}]},
+        {
+            "number": number,
+            "vendor": RemoteRef("vendor", vendor.remote_id),
+            "date": dt.date(2024, 6, 2),
+            "due_date": dt.date(2024, 6, 30),
+            "memo": "test",
+            "lines": [
+                {
+                    "account": RemoteRef("account", account.remote_id),
+                    "description": "paper",
+                    "amount": Decimal("99.99"),
+                },
+                {"account": RemoteRef("account", account.remote_id), "amount": Decimal("0.02")},
+            ],
+        },
         idempotency_key=key(),
     )
     back = await bill.read("bill", created.remote_id)
@@ -163,29 +175,39 @@ async def test_create_read_back_bill_and_payment(bill: Any) -> None:
     assert [ln["amount"] for ln in back.fields["lines"]] == [Decimal("99.99"), Decimal("0.02")]
     paid = await bill.create(
         "bill_payment",
-        {"vendor": RemoteRef("vendor", vendor.remote_id), "date": dt.date(2024, 6, 20),
-         "amount": Decimal("100.01"), "reference": f"P-{key()[:6]}",
-         "applied": [{"bill": RemoteRef("bill", created.remote_id),
-                      "amount": Decimal("100.01")}]},
+        {
+            "vendor": RemoteRef("vendor", vendor.remote_id),
+            "date": dt.date(2024, 6, 20),
+            "amount": Decimal("100.01"),
+            "reference": f"P-{key()[:6]}",
+            "applied": [
+                {"bill": RemoteRef("bill", created.remote_id), "amount": Decimal("100.01")}
+            ],
+        },
         idempotency_key=key(),
     )
-    assert paid.fields["applied"] == [{"bill": RemoteRef("bill", created.remote_id),
-                                       "amount": Decimal("100.01")}]
+    assert paid.fields["applied"] == [
+        {"bill": RemoteRef("bill", created.remote_id), "amount": Decimal("100.01")}
+    ]
     assert await bill.read("bill_payment", paid.remote_id) is not None
 
 
 async def test_update_and_stale_version(shared: World, bill: Any) -> None:
-    created = await bill.create("customer", {"name": f"Stale {key()[:8]}"},
-                                idempotency_key=key())
+    created = await bill.create("customer", {"name": f"Stale {key()[:8]}"}, idempotency_key=key())
     shared.sb.advance(1)
-    updated = await bill.update("customer", created.remote_id, created.version,
-                                {"email": "a@b.test", "city": "Springfield"},
-                                idempotency_key=key())
+    updated = await bill.update(
+        "customer",
+        created.remote_id,
+        created.version,
+        {"email": "a@b.test", "city": "Springfield"},
+        idempotency_key=key(),
+    )
     assert updated.version != created.version
     assert updated.fields["email"] == "a@b.test" and updated.fields["city"] == "Springfield"
     with pytest.raises(StaleVersionError) as info:
-        await bill.update("customer", created.remote_id, created.version, {"phone": "555"},
-                          idempotency_key=key())
+        await bill.update(
+            "customer", created.remote_id, created.version, {"phone": "555"}, idempotency_key=key()
+        )
     assert "BILL" in str(info.value)
 
 
@@ -207,14 +229,14 @@ async def test_find_existing_by_natural_key(bill: Any) -> None:
 
 async def test_deactivate_list_record_and_archive_transaction(bill: Any) -> None:
     vendor = await bill.create("vendor", {"name": f"Bye {key()[:8]}"}, idempotency_key=key())
-    off = await bill.deactivate("vendor", vendor.remote_id, vendor.version,
-                                idempotency_key=key())
+    off = await bill.deactivate("vendor", vendor.remote_id, vendor.version, idempotency_key=key())
     assert off.fields["active"] is False and off.deleted is False
     listed = {r.remote_id: r for p in await pull_all(bill, "vendor") for r in p.records}
     assert listed[vendor.remote_id].fields["active"] is False
     invoice = await some(bill, "invoice")
-    gone = await bill.deactivate("invoice", invoice.remote_id, invoice.version,
-                                 idempotency_key=key())
+    gone = await bill.deactivate(
+        "invoice", invoice.remote_id, invoice.version, idempotency_key=key()
+    )
     assert gone.deleted is True
 
 

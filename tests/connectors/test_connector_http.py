@@ -65,10 +65,12 @@ def client(handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> Htt
 
 
 def test_dumps_json_writes_decimal_digits() -> None:
-    body = {"a": Decimal("10.10"), "b": [Decimal("0.005"), 3, None, True], "c": "é\"q"}
+    body = {"a": Decimal("10.10"), "b": [Decimal("0.005"), 3, None, True], "c": 'é"q'}
     assert dumps_json(body) == '{"a":10.10,"b":[0.005,3,null,true],"c":"é\\"q"}'.encode()
     assert loads_json(dumps_json(body)) == {
-        "a": Decimal("10.10"), "b": [Decimal("0.005"), 3, None, True], "c": 'é"q'
+        "a": Decimal("10.10"),
+        "b": [Decimal("0.005"), 3, None, True],
+        "c": 'é"q',
     }
     with pytest.raises(TypeError):
         dumps_json({"x": 0.1})
@@ -77,11 +79,22 @@ def test_dumps_json_writes_decimal_digits() -> None:
 
 
 def test_redact_and_retry_after() -> None:
-    data = {"Authorization": "Bearer x", "nested": [{"password": "p", "ok": 1}],
-            "sessionId": "s", "devKey": "d", "refresh_token": "r", "client_secret": "c"}
-    assert redact(data) == {"Authorization": "***", "nested": [{"password": "***", "ok": 1}],
-                            "sessionId": "***", "devKey": "***", "refresh_token": "***",
-                            "client_secret": "***"}
+    data = {
+        "Authorization": "Bearer x",
+        "nested": [{"password": "p", "ok": 1}],
+        "sessionId": "s",
+        "devKey": "d",
+        "refresh_token": "r",
+        "client_secret": "c",
+    }
+    assert redact(data) == {
+        "Authorization": "***",
+        "nested": [{"password": "***", "ok": 1}],
+        "sessionId": "***",
+        "devKey": "***",
+        "refresh_token": "***",
+        "client_secret": "***",
+    }
     assert retry_after_seconds("7") == 7.0
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
     assert retry_after_seconds("soon") is None
@@ -97,7 +110,8 @@ async def test_retries_429_xml_with_retry_after_then_succeeds() -> None:
         calls.append(1)
         if len(calls) < 3:
             return httpx.Response(
-                429, headers={"Retry-After": "2", "content-type": "application/xml"},
+                429,
+                headers={"Retry-After": "2", "content-type": "application/xml"},
                 content=b'<Fault type="SERVICE"><Error code="3001"/></Fault>',
             )
         return httpx.Response(200, json={"ok": True})
@@ -163,11 +177,13 @@ async def test_events_carry_path_status_tid_and_no_secrets() -> None:
         log_headers=("intuit_tid",),
     )
     await http.request(
-        "GET", "https://x.test/v3/q", params={"minorversion": "75", "password": "hunter2"},
+        "GET",
+        "https://x.test/v3/q",
+        params={"minorversion": "75", "password": "hunter2"},
         headers={"Authorization": "Bearer sekrit"},
     )
     await http.aclose()
-    (level, message, data), = events
+    ((level, message, data),) = events
     assert level == "debug"
     assert "GET /v3/q -> 200" in message and "tid-1" in message
     assert data["intuit_tid"] == "tid-1" and data["path"] == "/v3/q"
@@ -176,8 +192,11 @@ async def test_events_carry_path_status_tid_and_no_secrets() -> None:
 
 # -- QBO wire behaviour -------------------------------------------------------
 
-QBO_SETTINGS = {"api_base": "https://qbo.test", "token_url": "https://auth.test/token",
-                "realm_id": "123"}
+QBO_SETTINGS = {
+    "api_base": "https://qbo.test",
+    "token_url": "https://auth.test/token",
+    "realm_id": "123",
+}
 
 
 def qbo_secrets() -> Secrets:
@@ -185,8 +204,15 @@ def qbo_secrets() -> Secrets:
 
 
 def token_response(request: httpx.Request, n: int = 1) -> httpx.Response:
-    return httpx.Response(200, json={"access_token": f"at-{n}", "refresh_token": f"rt-{n}",
-                                     "expires_in": 3600, "token_type": "bearer"})
+    return httpx.Response(
+        200,
+        json={
+            "access_token": f"at-{n}",
+            "refresh_token": f"rt-{n}",
+            "expires_in": 3600,
+            "token_type": "bearer",
+        },
+    )
 
 
 async def test_qbo_fault_in_200_and_truncated_body() -> None:
@@ -194,16 +220,36 @@ async def test_qbo_fault_in_200_and_truncated_body() -> None:
         if request.url.host == "auth.test":
             return token_response(request)
         if request.url.path.endswith("/customer"):
-            return httpx.Response(200, json={"Fault": {"Error": [
-                {"Message": "Duplicate Name Exists Error", "Detail": "The name supplied already "
-                 "exists.", "code": "6240"}], "type": "ValidationFault"}, "time": "t"})
+            return httpx.Response(
+                200,
+                json={
+                    "Fault": {
+                        "Error": [
+                            {
+                                "Message": "Duplicate Name Exists Error",
+                                "Detail": "The name supplied already exists.",
+                                "code": "6240",
+                            }
+                        ],
+                        "type": "ValidationFault",
+                    },
+                    "time": "t",
+                },
+            )
         if request.url.path.endswith("/invoice"):
-            return httpx.Response(400, json={"Fault": {"Error": [
-                {"Message": "Stale Object Error", "Detail": "", "code": "5010"}]}})
+            return httpx.Response(
+                400,
+                json={
+                    "Fault": {
+                        "Error": [{"Message": "Stale Object Error", "Detail": "", "code": "5010"}]
+                    }
+                },
+            )
         return httpx.Response(200, content=b'{"QueryResponse": {"Customer": [{"Id": "1"')
 
-    async with make_connector("qbo", QBO_SETTINGS, qbo_secrets(),
-                              transport=httpx.MockTransport(handler)) as qbo:
+    async with make_connector(
+        "qbo", QBO_SETTINGS, qbo_secrets(), transport=httpx.MockTransport(handler)
+    ) as qbo:
         with pytest.raises(RejectedError) as info:
             await qbo.create("customer", {"name": "Acme"}, idempotency_key="k1")
         assert info.value.code == "6240" and info.value.record == "'Acme'"
@@ -225,10 +271,13 @@ async def test_qbo_write_params_and_body() -> None:
         body = json.loads(request.content)
         return httpx.Response(200, json={"Invoice": {**body, "Id": "9", "SyncToken": "1"}})
 
-    async with make_connector("qbo", QBO_SETTINGS, qbo_secrets(),
-                              transport=httpx.MockTransport(handler)) as qbo:
+    async with make_connector(
+        "qbo", QBO_SETTINGS, qbo_secrets(), transport=httpx.MockTransport(handler)
+    ) as qbo:
         record = await qbo.update(
-            "invoice", "9", "0",
+            "invoice",
+            "9",
+            "0",
             {"lines": [{"amount": Decimal("12.30"), "item": RemoteRef("item", "4")}]},
             idempotency_key="key-1",
         )
@@ -249,15 +298,20 @@ async def test_qbo_throttle_xml_is_retried_without_assuming_json() -> None:
             return token_response(request)
         calls.append(request.url.params.get("requestid", ""))
         if len(calls) == 1:
-            return httpx.Response(429, content=b"<IntuitResponse><Fault type=\"SERVICE\">"
-                                  b"<Error code=\"3001\"><Message>ThrottleExceeded</Message>"
-                                  b"</Error></Fault></IntuitResponse>",
-                                  headers={"Retry-After": "0"})
-        return httpx.Response(200, json={"Class": {"Id": "3", "SyncToken": "0",
-                                                   "Name": "East", "Active": True}})
+            return httpx.Response(
+                429,
+                content=b'<IntuitResponse><Fault type="SERVICE">'
+                b'<Error code="3001"><Message>ThrottleExceeded</Message>'
+                b"</Error></Fault></IntuitResponse>",
+                headers={"Retry-After": "0"},
+            )
+        return httpx.Response(
+            200, json={"Class": {"Id": "3", "SyncToken": "0", "Name": "East", "Active": True}}
+        )
 
-    async with make_connector("qbo", QBO_SETTINGS, qbo_secrets(),
-                              transport=httpx.MockTransport(handler)) as qbo:
+    async with make_connector(
+        "qbo", QBO_SETTINGS, qbo_secrets(), transport=httpx.MockTransport(handler)
+    ) as qbo:
         record = await qbo.create("class", {"name": "East"}, idempotency_key="same")
     assert record.remote_id == "3"
     assert calls == ["same", "same"]  # the retry carries the same requestid
@@ -269,8 +323,9 @@ async def test_qbo_invalid_grant_message() -> None:
 
     secrets = qbo_secrets()
     with pytest.raises(AuthError) as info:
-        async with make_connector("qbo", QBO_SETTINGS, secrets,
-                                  transport=httpx.MockTransport(handler)):
+        async with make_connector(
+            "qbo", QBO_SETTINGS, secrets, transport=httpx.MockTransport(handler)
+        ):
             pass
     assert "invalid_grant" in str(info.value) and "recontui profile add" in str(info.value)
     assert secrets.writes == []
@@ -278,8 +333,11 @@ async def test_qbo_invalid_grant_message() -> None:
 
 # -- BILL wire behaviour ------------------------------------------------------
 
-BILL_SETTINGS = {"api_base": "https://bill.test/connect", "organization_id": "00801",
-                 "username": "ops@example.com"}
+BILL_SETTINGS = {
+    "api_base": "https://bill.test/connect",
+    "organization_id": "00801",
+    "username": "ops@example.com",
+}
 
 
 async def test_bill_create_is_not_resent_after_a_server_error() -> None:
@@ -293,8 +351,12 @@ async def test_bill_create_is_not_resent_after_a_server_error() -> None:
         posts.append(request.content)
         return httpx.Response(502, text="bad gateway")
 
-    async with make_connector("bill", BILL_SETTINGS, Secrets(dev_key="dk", password="pw"),
-                              transport=httpx.MockTransport(handler)) as bill:
+    async with make_connector(
+        "bill",
+        BILL_SETTINGS,
+        Secrets(dev_key="dk", password="pw"),
+        transport=httpx.MockTransport(handler),
+    ) as bill:
         with pytest.raises(UnreachableError) as info:
             await bill.create("vendor", {"name": "Paper Co"}, idempotency_key="k")
     assert len(posts) == 1
@@ -312,12 +374,25 @@ async def test_bill_concurrency_limit_is_retried_and_errors_named() -> None:
         calls.append(1)
         if len(calls) == 1:
             return httpx.Response(429, json=[{"code": "BDC_1322", "message": "busy"}])
-        return httpx.Response(400, json=[{"timestamp": "t", "code": "BDC_1171",
-                                          "severity": "ERROR", "category": "REQUEST",
-                                          "message": "Vendor name already exists"}])
+        return httpx.Response(
+            400,
+            json=[
+                {
+                    "timestamp": "t",
+                    "code": "BDC_1171",
+                    "severity": "ERROR",
+                    "category": "REQUEST",
+                    "message": "Vendor name already exists",
+                }
+            ],
+        )
 
-    async with BillConnector(BILL_SETTINGS, Secrets(dev_key="dk", password="pw"),
-                             transport=httpx.MockTransport(handler), base_delay=0.001) as bill:
+    async with BillConnector(
+        BILL_SETTINGS,
+        Secrets(dev_key="dk", password="pw"),
+        transport=httpx.MockTransport(handler),
+        base_delay=0.001,
+    ) as bill:
         with pytest.raises(RejectedError) as info:
             await bill.create("vendor", {"name": "Paper Co"}, idempotency_key="k")
     assert len(calls) == 2
@@ -336,8 +411,12 @@ async def test_bill_hourly_limit_is_not_retried_and_says_when() -> None:
         calls.append(1)
         return httpx.Response(429, json=[{"code": "BDC_1144", "message": "hourly limit"}])
 
-    async with make_connector("bill", BILL_SETTINGS, Secrets(dev_key="dk", password="pw"),
-                              transport=httpx.MockTransport(handler)) as bill:
+    async with make_connector(
+        "bill",
+        BILL_SETTINGS,
+        Secrets(dev_key="dk", password="pw"),
+        transport=httpx.MockTransport(handler),
+    ) as bill:
         with pytest.raises(ConnectorError) as info:
             [p async for p in bill.pull("vendor", None)]
     assert calls == [1]
@@ -355,8 +434,12 @@ async def test_bill_session_expiry_relogs_once_then_auth_error() -> None:
             return httpx.Response(200, json={})
         return httpx.Response(401, json=[{"code": "BDC_1109", "message": "Session is invalid."}])
 
-    async with make_connector("bill", BILL_SETTINGS, Secrets(dev_key="dk", password="pw"),
-                              transport=httpx.MockTransport(handler)) as bill:
+    async with make_connector(
+        "bill",
+        BILL_SETTINGS,
+        Secrets(dev_key="dk", password="pw"),
+        transport=httpx.MockTransport(handler),
+    ) as bill:
         with pytest.raises(AuthError):
             await bill.read("vendor", "009x")
     assert len(logins) == 2

@@ -58,9 +58,13 @@ class World:
 
     def connector(self, page_size: int | None = None, **kw: Any) -> Any:
         return make_connector(
-            "qbo", self.settings, self.secrets, transport=self.transport(),
+            "qbo",
+            self.settings,
+            self.secrets,
+            transport=self.transport(),
             on_event=lambda level, msg, data: self.events.append((level, msg, dict(data))),
-            page_size=page_size, **kw,
+            page_size=page_size,
+            **kw,
         )
 
 
@@ -130,19 +134,31 @@ async def test_paging_has_no_duplicates_and_no_gaps(shared: World, entity: str) 
 
 async def test_pull_includes_inactive_list_records_and_tax_rates(qbo: Any) -> None:
     created = await qbo.create("class", {"name": f"Gone {key()[:6]}"}, idempotency_key=key())
-    gone = await qbo.deactivate("class", created.remote_id, created.version,
-                                idempotency_key=key())
+    gone = await qbo.deactivate("class", created.remote_id, created.version, idempotency_key=key())
     assert gone.fields["active"] is False and gone.deleted is False
     ids = {r.remote_id: r for p in await pull_all(qbo, "class") for r in p.records}
     assert ids[created.remote_id].fields["active"] is False
     rates = [r for p in await pull_all(qbo, "tax_rate") for r in p.records]
+    assert rates
     for rate in rates:
         assert rate.fields["rate"] is None or isinstance(rate.fields["rate"], Decimal)
+    again = await qbo.read("tax_rate", rates[0].remote_id)
+    assert again is not None and again.fields == rates[0].fields
+    with pytest.raises(RejectedError):
+        await qbo.create("tax_rate", {"name": "nope"}, idempotency_key=key())
 
 
-async def test_incremental_pull_returns_newer_records_plus_overlap(
-    shared: World, qbo: Any
-) -> None:
+async def test_every_entity_pulls(qbo: Any) -> None:
+    from recontui.model import ENTITIES
+
+    for entity in ENTITIES:
+        records = [r for p in await pull_all(qbo, entity) for r in p.records]
+        assert records, f"demo has {entity} records"
+        assert all(r.version and r.updated_at is not None for r in records)
+        assert all(set(r.fields) == qbo.fields(entity) for r in records)
+
+
+async def test_incremental_pull_returns_newer_records_plus_overlap(shared: World, qbo: Any) -> None:
     first = await pull_all(qbo, "customer")
     cursor = first[-1].cursor
     assert cursor is not None
@@ -174,11 +190,19 @@ async def test_create_read_back_invoice_and_bill_payment(qbo: Any) -> None:
         "due_date": dt.date(2024, 7, 1),
         "memo": "created by test",
         "lines": [
-            {"item": RemoteRef("item", item.remote_id), "description": "two",
-             "quantity": Decimal("2"), "unit_price": Decimal("10.05"),
-             "amount": Decimal("20.10")},
-            {"item": RemoteRef("item", item.remote_id), "amount": Decimal("0.01"),
-             "quantity": Decimal("1"), "unit_price": Decimal("0.01")},
+            {
+                "item": RemoteRef("item", item.remote_id),
+                "description": "two",
+                "quantity": Decimal("2"),
+                "unit_price": Decimal("10.05"),
+                "amount": Decimal("20.10"),
+            },
+            {
+                "item": RemoteRef("item", item.remote_id),
+                "amount": Decimal("0.01"),
+                "quantity": Decimal("1"),
+                "unit_price": Decimal("0.01"),
+            },
         ],
     }
     created = await qbo.create("invoice", fields, idempotency_key=key())
@@ -186,8 +210,7 @@ async def test_create_read_back_invoice_and_bill_payment(qbo: Any) -> None:
     assert back is not None and back.version == created.version
     assert back.fields["number"] == number
     assert back.fields["total"] == Decimal("20.11")
-    assert [line["amount"] for line in back.fields["lines"]] == [Decimal("20.10"),
-                                                                 Decimal("0.01")]
+    assert [line["amount"] for line in back.fields["lines"]] == [Decimal("20.10"), Decimal("0.01")]
     assert back.fields["lines"][0]["unit_price"] == Decimal("10.05")
     assert back.fields["customer"] == RemoteRef("customer", customer.remote_id)
 
@@ -195,34 +218,48 @@ async def test_create_read_back_invoice_and_bill_payment(qbo: Any) -> None:
     account = await some(qbo, "account", type="expense", active=True)
     bill = await qbo.create(
         "bill",
-        {"number": f"B-{key()[:6]}", "vendor": RemoteRef("vendor", vendor.remote_id),
-         "date": dt.date(2024, 6, 2), "due_date": dt.date(2024, 6, 30),
-         "lines": [{"account": RemoteRef("account", account.remote_id),
-                    "amount": Decimal("99.99")}]},
+        {
+            "number": f"B-{key()[:6]}",
+            "vendor": RemoteRef("vendor", vendor.remote_id),
+            "date": dt.date(2024, 6, 2),
+            "due_date": dt.date(2024, 6, 30),
+            "lines": [
+                {"account": RemoteRef("account", account.remote_id), "amount": Decimal("99.99")}
+            ],
+        },
         idempotency_key=key(),
     )
     paid = await qbo.create(
         "bill_payment",
-        {"vendor": RemoteRef("vendor", vendor.remote_id), "date": dt.date(2024, 6, 20),
-         "amount": Decimal("99.99"), "reference": f"P-{key()[:6]}",
-         "applied": [{"bill": RemoteRef("bill", bill.remote_id), "amount": Decimal("99.99")}]},
+        {
+            "vendor": RemoteRef("vendor", vendor.remote_id),
+            "date": dt.date(2024, 6, 20),
+            "amount": Decimal("99.99"),
+            "reference": f"P-{key()[:6]}",
+            "applied": [{"bill": RemoteRef("bill", bill.remote_id), "amount": Decimal("99.99")}],
+        },
         idempotency_key=key(),
     )
-    assert paid.fields["applied"] == [{"bill": RemoteRef("bill", bill.remote_id),
-                                       "amount": Decimal("99.99")}]
+    assert paid.fields["applied"] == [
+        {"bill": RemoteRef("bill", bill.remote_id), "amount": Decimal("99.99")}
+    ]
 
 
 async def test_update_and_stale_version(qbo: Any) -> None:
-    created = await qbo.create("customer", {"name": f"Stale {key()[:8]}"},
-                               idempotency_key=key())
-    updated = await qbo.update("customer", created.remote_id, created.version,
-                               {"email": "a@b.test", "city": "Springfield"},
-                               idempotency_key=key())
+    created = await qbo.create("customer", {"name": f"Stale {key()[:8]}"}, idempotency_key=key())
+    updated = await qbo.update(
+        "customer",
+        created.remote_id,
+        created.version,
+        {"email": "a@b.test", "city": "Springfield"},
+        idempotency_key=key(),
+    )
     assert updated.version != created.version
     assert updated.fields["email"] == "a@b.test" and updated.fields["city"] == "Springfield"
     with pytest.raises(StaleVersionError) as info:
-        await qbo.update("customer", created.remote_id, created.version, {"phone": "555"},
-                         idempotency_key=key())
+        await qbo.update(
+            "customer", created.remote_id, created.version, {"phone": "555"}, idempotency_key=key()
+        )
     assert "QuickBooks Online" in str(info.value)
 
 
@@ -232,8 +269,9 @@ async def test_requestid_replay_creates_once(qbo: Any) -> None:
     first = await qbo.create("customer", {"name": name}, idempotency_key=same)
     second = await qbo.create("customer", {"name": name}, idempotency_key=same)
     assert first.remote_id == second.remote_id
-    matches = [r for p in await pull_all(qbo, "customer") for r in p.records
-               if r.fields["name"] == name]
+    matches = [
+        r for p in await pull_all(qbo, "customer") for r in p.records if r.fields["name"] == name
+    ]
     assert len(matches) == 1
 
 
@@ -246,6 +284,16 @@ async def test_find_existing_by_natural_key(qbo: Any) -> None:
     invoice = await some(qbo, "invoice")
     hit = await qbo.find_existing("invoice", {"number": invoice.fields["number"]})
     assert hit is not None and hit.remote_id == invoice.remote_id
+    bill = await some(qbo, "bill")
+    hit = await qbo.find_existing(
+        "bill", {"number": bill.fields["number"], "vendor": bill.fields["vendor"]}
+    )
+    assert hit is not None and hit.remote_id == bill.remote_id
+    other_vendor = RemoteRef("vendor", "no-such-vendor")
+    assert (
+        await qbo.find_existing("bill", {"number": bill.fields["number"], "vendor": other_vendor})
+        is None
+    )
     account = await some(qbo, "account", active=True)
     by_name = await qbo.find_existing("account", {"name": account.fields["name"]})
     assert by_name is not None and by_name.remote_id == account.remote_id
@@ -253,14 +301,15 @@ async def test_find_existing_by_natural_key(qbo: Any) -> None:
 
 
 async def test_deactivate_list_record_and_delete_transaction(qbo: Any) -> None:
-    customer = await qbo.create("customer", {"name": f"Bye {key()[:8]}"},
-                                idempotency_key=key())
-    off = await qbo.deactivate("customer", customer.remote_id, customer.version,
-                               idempotency_key=key())
+    customer = await qbo.create("customer", {"name": f"Bye {key()[:8]}"}, idempotency_key=key())
+    off = await qbo.deactivate(
+        "customer", customer.remote_id, customer.version, idempotency_key=key()
+    )
     assert off.fields["active"] is False and off.deleted is False
     invoice = await some(qbo, "invoice")
-    tomb = await qbo.deactivate("invoice", invoice.remote_id, invoice.version,
-                                idempotency_key=key())
+    tomb = await qbo.deactivate(
+        "invoice", invoice.remote_id, invoice.version, idempotency_key=key()
+    )
     assert tomb.deleted is True and tomb.remote_id == invoice.remote_id
     assert await qbo.read("invoice", invoice.remote_id) is None
 
@@ -308,8 +357,9 @@ async def test_access_token_expiry_is_refreshed_transparently(world: World) -> N
 
 async def test_proactive_refresh_before_expiry(world: World) -> None:
     now = [0.0]
-    async with QboConnector(world.settings, world.secrets, transport=world.transport(),
-                            clock=lambda: now[0]) as qbo:
+    async with QboConnector(
+        world.settings, world.secrets, transport=world.transport(), clock=lambda: now[0]
+    ) as qbo:
         assert len(world.secrets.writes) == 1
         now[0] = 3600 - 299  # within five minutes of expiry
         await pull_all(qbo, "department")
@@ -340,8 +390,12 @@ async def test_events_never_contain_secrets(world: World) -> None:
         token = qbo._access_token
     text = repr(world.events)
     assert world.events
-    for secret in (token, world.secrets.values["client_secret"],
-                   world.secrets.values["refresh_token"], *(v for _, v in world.secrets.writes)):
+    for secret in (
+        token,
+        world.secrets.values["client_secret"],
+        world.secrets.values["refresh_token"],
+        *(v for _, v in world.secrets.writes),
+    ):
         assert secret and secret not in text
     assert any("intuit_tid" in data for _, _, data in world.events)
 

@@ -74,12 +74,20 @@ def make_connector(
     """
     if system == "qbo":
         return QboConnector(
-            settings, secrets, transport=transport, on_event=on_event, page_size=page_size,
+            settings,
+            secrets,
+            transport=transport,
+            on_event=on_event,
+            page_size=page_size,
             overlap_seconds=overlap_seconds,
         )
     if system == "bill":
         return BillConnector(
-            settings, secrets, transport=transport, on_event=on_event, page_size=page_size,
+            settings,
+            secrets,
+            transport=transport,
+            on_event=on_event,
+            page_size=page_size,
             overlap_seconds=overlap_seconds,
         )
     raise ConnectorError(f"recontui has no connector for {system!r}: use one of bill, qbo.")

@@ -275,8 +275,13 @@ class BillConnector:
         self.http.emit(
             "warning",
             f"BILL error on {endpoint}: {said}",
-            {"status": status, "codes": codes, "action": ctx.action, "entity": ctx.entity,
-             "record": ctx.record},
+            {
+                "status": status,
+                "codes": codes,
+                "action": ctx.action,
+                "entity": ctx.entity,
+                "record": ctx.record,
+            },
         )
         if any(c in BAD_LOGIN for c in codes):
             return AuthError(
@@ -469,9 +474,7 @@ class BillConnector:
         """The record as BILL holds it, refusing when it moved past ``version``."""
         raw = await self._read_raw(entity, remote_id)
         if raw is None:
-            raise NotFoundError(
-                f"BILL has no {ctx.what}: sync again to refresh the record list."
-            )
+            raise NotFoundError(f"BILL has no {ctx.what}: sync again to refresh the record list.")
         held = bill_map.updated_time(raw) or ""
         if held != version:
             raise StaleVersionError(
@@ -525,16 +528,16 @@ class BillConnector:
         await self._checked(entity, remote_id, version, ctx)
         return await self._archive(entity, remote_id, "archive")
 
-    async def find_existing(
-        self, entity: str, fields: Mapping[str, Any]
-    ) -> RemoteRecord | None:
+    async def find_existing(self, entity: str, fields: Mapping[str, Any]) -> RemoteRecord | None:
         """Look a record up by natural key; names compared trimmed and case-insensitively."""
         s = bill_map.spec(entity)
         # (BILL JSON path, wanted value, (party path, party id) or None)
         lookups: list[tuple[tuple[str, ...], Any, tuple[str, str] | None]] = []
         if entity == "account":
-            lookups += [(("accountNumber",), fields.get("number"), None),
-                        (("name",), fields.get("name"), None)]
+            lookups += [
+                (("accountNumber",), fields.get("number"), None),
+                (("name",), fields.get("name"), None),
+            ]
         elif entity in ("class", "department", "item", "customer", "vendor"):
             lookups.append((("name",), fields.get("name"), None))
         elif entity == "invoice":
@@ -597,9 +600,7 @@ class BillConnector:
 
 def _errors(data: Any) -> list[dict[str, Any]]:
     """BILL's error array (``[{code, message, ...}]``), or [] for a normal body."""
-    if isinstance(data, list) and data and all(
-        isinstance(e, dict) and "code" in e for e in data
-    ):
+    if isinstance(data, list) and data and all(isinstance(e, dict) and "code" in e for e in data):
         return data
     if isinstance(data, dict) and isinstance(data.get("errors"), list):
         return [e for e in data["errors"] if isinstance(e, dict)]

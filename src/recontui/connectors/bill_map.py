@@ -102,7 +102,8 @@ BILL_ENTITIES: dict[str, BillEntity] = {
     e.entity: e
     for e in (
         BillEntity(
-            "account", "classifications/chart-of-accounts",
+            "account",
+            "classifications/chart-of-accounts",
             (
                 F("name", ("name",)),
                 F("number", ("accountNumber",)),
@@ -114,7 +115,8 @@ BILL_ENTITIES: dict[str, BillEntity] = {
         BillEntity("class", "classifications/accounting-classes", (F("name", ("name",)), _ACTIVE)),
         BillEntity("department", "classifications/departments", (F("name", ("name",)), _ACTIVE)),
         BillEntity(
-            "item", "classifications/items",
+            "item",
+            "classifications/items",
             (
                 F("name", ("name",)),
                 F("description", ("description",)),
@@ -124,7 +126,8 @@ BILL_ENTITIES: dict[str, BillEntity] = {
             ),
         ),
         BillEntity(
-            "customer", "customers",
+            "customer",
+            "customers",
             (
                 F("name", ("name",)),
                 F("company_name", ("companyName",)),
@@ -135,7 +138,8 @@ BILL_ENTITIES: dict[str, BillEntity] = {
             ),
         ),
         BillEntity(
-            "vendor", "vendors",
+            "vendor",
+            "vendors",
             (
                 F("name", ("name",)),
                 F("company_name", ("companyName",)),
@@ -150,7 +154,8 @@ BILL_ENTITIES: dict[str, BillEntity] = {
             create_extra={"accountType": "BUSINESS"},
         ),
         BillEntity(
-            "invoice", "invoices",
+            "invoice",
+            "invoices",
             (
                 F("number", ("invoiceNumber",)),
                 F("customer", ("customerId",), "ref", "customer"),
@@ -160,7 +165,8 @@ BILL_ENTITIES: dict[str, BillEntity] = {
                 F("total", ("totalAmount",), "money", read_only=True),
             ),
             Lines(
-                "lines", "invoiceLineItems",
+                "lines",
+                "invoiceLineItems",
                 (
                     F("amount", ("amount",), "money"),
                     F("description", ("description",)),
@@ -172,7 +178,8 @@ BILL_ENTITIES: dict[str, BillEntity] = {
             ),
         ),
         BillEntity(
-            "payment", "receivable-payments",
+            "payment",
+            "receivable-payments",
             (
                 F("customer", ("customerId",), "ref", "customer"),
                 F("date", ("paymentDate",), "date"),
@@ -181,13 +188,15 @@ BILL_ENTITIES: dict[str, BillEntity] = {
                 F("memo", ("description",)),
             ),
             Lines(
-                "applied", "invoices",
+                "applied",
+                "invoices",
                 (F("invoice", ("invoiceId",), "ref", "invoice"), F("amount", ("amount",), "money")),
             ),
             create_path="invoices/record-payment",
         ),
         BillEntity(
-            "bill", "bills",
+            "bill",
+            "bills",
             (
                 F("number", ("invoice", "invoiceNumber")),
                 F("vendor", ("vendorId",), "ref", "vendor"),
@@ -199,7 +208,8 @@ BILL_ENTITIES: dict[str, BillEntity] = {
             Lines("lines", "billLineItems", _EXPENSE_LINE),
         ),
         BillEntity(
-            "bill_payment", "payments",
+            "bill_payment",
+            "payments",
             (
                 F("vendor", ("vendorId",), "ref", "vendor"),
                 F("date", ("paymentDate",), "date"),
@@ -208,13 +218,15 @@ BILL_ENTITIES: dict[str, BillEntity] = {
                 F("memo", ("description",)),
             ),
             Lines(
-                "applied", "bills",
+                "applied",
+                "bills",
                 (F("bill", ("billId",), "ref", "bill"), F("amount", ("amount",), "money")),
             ),
             create_path="bills/record-payment",
         ),
         BillEntity(
-            "vendor_credit", "vendor-credits",
+            "vendor_credit",
+            "vendor-credits",
             (
                 F("number", ("referenceNumber",)),
                 F("vendor", ("vendorId",), "ref", "vendor"),

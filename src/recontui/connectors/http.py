@@ -270,8 +270,13 @@ class HttpClient:
                 self.emit(
                     "warning",
                     f"{self.label} {endpoint} failed: {kind}",
-                    {"method": method, "path": path, "error": kind, "attempt": attempt,
-                     "duration_ms": elapsed},
+                    {
+                        "method": method,
+                        "path": path,
+                        "error": kind,
+                        "attempt": attempt,
+                        "duration_ms": elapsed,
+                    },
                 )
                 if retry is Retry.UNSENT_ONLY and sent_maybe:
                     raise UnreachableError(

@@ -89,8 +89,7 @@ class QboConnector:
         missing = [k for k in ("api_base", "token_url", "realm_id") if not settings.get(k)]
         if missing:
             raise ConnectorError(
-                f"The QuickBooks Online profile lacks {', '.join(missing)}: "
-                f"{RECONNECT}."
+                f"The QuickBooks Online profile lacks {', '.join(missing)}: {RECONNECT}."
             )
         self._settings = dict(settings)
         self._secrets = secrets
@@ -334,8 +333,15 @@ class QboConnector:
         self.http.emit(
             "warning",
             f"QuickBooks Online fault on {endpoint}: {code} {message}",
-            {"status": status, "code": code, "message": message, "detail": detail,
-             "action": ctx.action, "entity": ctx.entity, "record": ctx.record},
+            {
+                "status": status,
+                "code": code,
+                "message": message,
+                "detail": detail,
+                "action": ctx.action,
+                "entity": ctx.entity,
+                "record": ctx.record,
+            },
         )
         if code == "5010":
             return StaleVersionError(
@@ -602,7 +608,8 @@ class QboConnector:
         except ProtocolError:
             rows = [r async for page in self._all("account") for r in page]
         banks = [
-            r for r in rows
+            r
+            for r in rows
             if r.get("AccountType") == "Bank" and r.get("Active", True) is not False and r.get("Id")
         ]
         if not banks:
@@ -630,9 +637,7 @@ class QboConnector:
                 return
             start += len(rows)
 
-    async def find_existing(
-        self, entity: str, fields: Mapping[str, Any]
-    ) -> RemoteRecord | None:
+    async def find_existing(self, entity: str, fields: Mapping[str, Any]) -> RemoteRecord | None:
         """Look a record up by its natural key (see module docs of ``base``)."""
         s = qbo_map.spec(entity)
         lookups: list[tuple[str, Any, Callable[[dict[str, Any]], bool]]] = []

@@ -133,7 +133,9 @@ QBO_ENTITIES: dict[str, QboEntity] = {
     e.entity: e
     for e in (
         QboEntity(
-            "account", "Account", "account",
+            "account",
+            "Account",
+            "account",
             (
                 F("name", ("Name",)),
                 F("number", ("AcctNum",)),
@@ -145,12 +147,16 @@ QBO_ENTITIES: dict[str, QboEntity] = {
         QboEntity("class", "Class", "class", (F("name", ("Name",)), _ACTIVE)),
         QboEntity("department", "Department", "department", (F("name", ("Name",)), _ACTIVE)),
         QboEntity(
-            "tax_rate", "TaxRate", "taxrate",
+            "tax_rate",
+            "TaxRate",
+            "taxrate",
             (F("name", ("Name",)), F("rate", ("RateValue",), "decimal"), _ACTIVE),
             read_only=True,
         ),
         QboEntity(
-            "item", "Item", "item",
+            "item",
+            "Item",
+            "item",
             (
                 F("name", ("Name",)),
                 F("description", ("Description",)),
@@ -162,7 +168,9 @@ QBO_ENTITIES: dict[str, QboEntity] = {
         ),
         QboEntity("customer", "Customer", "customer", (*_PARTY, _CURRENCY, _ACTIVE)),
         QboEntity(
-            "vendor", "Vendor", "vendor",
+            "vendor",
+            "Vendor",
+            "vendor",
             (
                 *_PARTY,
                 F("tax_id", ("TaxIdentifier",)),
@@ -172,7 +180,9 @@ QBO_ENTITIES: dict[str, QboEntity] = {
             ),
         ),
         QboEntity(
-            "invoice", "Invoice", "invoice",
+            "invoice",
+            "Invoice",
+            "invoice",
             (
                 F("number", ("DocNumber",)),
                 F("customer", ("CustomerRef",), "ref", "customer"),
@@ -196,7 +206,9 @@ QBO_ENTITIES: dict[str, QboEntity] = {
             ),
         ),
         QboEntity(
-            "payment", "Payment", "payment",
+            "payment",
+            "Payment",
+            "payment",
             (
                 F("customer", ("CustomerRef",), "ref", "customer"),
                 F("date", ("TxnDate",), "date"),
@@ -205,11 +217,16 @@ QBO_ENTITIES: dict[str, QboEntity] = {
                 _CURRENCY,
                 F("memo", ("PrivateNote",)),
             ),
-            Lines("applied", fields=(F("amount", ("Amount",), "money"),),
-                  linked=("invoice", "Invoice")),
+            Lines(
+                "applied",
+                fields=(F("amount", ("Amount",), "money"),),
+                linked=("invoice", "Invoice"),
+            ),
         ),
         QboEntity(
-            "bill", "Bill", "bill",
+            "bill",
+            "Bill",
+            "bill",
             (
                 F("number", ("DocNumber",)),
                 F("vendor", ("VendorRef",), "ref", "vendor"),
@@ -222,7 +239,9 @@ QBO_ENTITIES: dict[str, QboEntity] = {
             _EXPENSE_LINES,
         ),
         QboEntity(
-            "bill_payment", "BillPayment", "billpayment",
+            "bill_payment",
+            "BillPayment",
+            "billpayment",
             (
                 F("vendor", ("VendorRef",), "ref", "vendor"),
                 F("date", ("TxnDate",), "date"),
@@ -231,12 +250,13 @@ QBO_ENTITIES: dict[str, QboEntity] = {
                 _CURRENCY,
                 F("memo", ("PrivateNote",)),
             ),
-            Lines("applied", fields=(F("amount", ("Amount",), "money"),),
-                  linked=("bill", "Bill")),
+            Lines("applied", fields=(F("amount", ("Amount",), "money"),), linked=("bill", "Bill")),
             create_extra={"PayType": "Check"},
         ),
         QboEntity(
-            "vendor_credit", "VendorCredit", "vendorcredit",
+            "vendor_credit",
+            "VendorCredit",
+            "vendorcredit",
             (
                 F("number", ("DocNumber",)),
                 F("vendor", ("VendorRef",), "ref", "vendor"),
@@ -248,7 +268,9 @@ QBO_ENTITIES: dict[str, QboEntity] = {
             _EXPENSE_LINES,
         ),
         QboEntity(
-            "journal_entry", "JournalEntry", "journalentry",
+            "journal_entry",
+            "JournalEntry",
+            "journalentry",
             (
                 F("number", ("DocNumber",)),
                 F("date", ("TxnDate",), "date"),
@@ -409,7 +431,8 @@ def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
         if lines.linked is not None:
             target, txn_type = lines.linked
             linked = [
-                t for t in (line.get("LinkedTxn") or [])
+                t
+                for t in (line.get("LinkedTxn") or [])
                 if isinstance(t, dict) and t.get("TxnType") == txn_type
             ]
             if not linked:
