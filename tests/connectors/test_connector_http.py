@@ -130,6 +130,7 @@ async def test_gives_up_after_max_attempts_with_backoff() -> None:
     with pytest.raises(UnreachableError) as info:
         await http.request("GET", "https://x.test/a")
     assert info.value.retryable is True
+    assert info.value.outcome_unknown is True  # a 503 may still have been acted on
     assert "Test" in str(info.value) and "503" in str(info.value)
     assert len(sleeps.delays) == 3
     assert 0.5 <= sleeps.delays[0] <= 1.0 and 2.0 <= sleeps.delays[2] <= 4.0

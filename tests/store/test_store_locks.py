@@ -76,7 +76,7 @@ def test_stale_lock_of_a_dead_process_on_this_host_is_taken_over(
 def test_lock_held_on_another_host_is_never_taken_over(store: Store, profile: Profile) -> None:
     plant_lock(store, profile.id, 41, dead_pid(), "other-host.example")
     run = store.start_run(profile.id, trigger="cli", dry_run=False)
-    with pytest.raises(LockHeld, match="run 41.*other-host.example"):
+    with pytest.raises(LockHeld, match=r"run 41.*other-host\.example"):
         store.acquire_lock(profile.id, run)
     assert store.lock_holder(profile.id)["host"] == "other-host.example"  # type: ignore[index]
 

@@ -181,28 +181,33 @@ def test_failed_migration_leaves_the_file_at_the_last_complete_version(
     db.conn.close()
 
 
-def test_many_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path) -> None:
+def open_at_once(path: Path, openers: int) -> tuple[list[BaseException], list[int]]:
+    """Open (creating and migrating) ``path`` from ``openers`` connections at the same moment."""
+    start = threading.Barrier(openers)
+    errors: list[BaseException] = []
+    versions: list[int] = []
+
+    def open_it() -> None:
+        start.wait()
+        try:
+            store = open_store(path)
+        except BaseException as exc:  # reported by the caller
+            errors.append(exc)
+            return
+        versions.append(store.schema_version)
+        store.close()
+
+    threads = [threading.Thread(target=open_it) for _ in range(openers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    return errors, versions
+
+
+def test_many_connections_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path) -> None:
     for trial in range(3):
-        path = tmp_path / f"race{trial}.db"
-        start = threading.Barrier(8)
-        errors: list[BaseException] = []
-        versions: list[int] = []
-
-        def open_it(path: Path = path, start: threading.Barrier = start) -> None:
-            start.wait()
-            try:
-                store = open_store(path)
-            except BaseException as exc:  # reported below
-                errors.append(exc)
-                return
-            versions.append(store.schema_version)
-            store.close()
-
-        threads = [threading.Thread(target=open_it) for _ in range(8)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join(30)
+        errors, versions = open_at_once(tmp_path / f"race{trial}.db", 8)
         assert errors == []
         assert versions == [SCHEMA_VERSION] * 8
 
@@ -283,7 +288,7 @@ def test_database_path_under_a_regular_file_gets_the_choose_another_place_advice
 ) -> None:
     blocker = tmp_path / "blocker"
     blocker.write_text("not a directory")
-    with pytest.raises(StoreError, match="Cannot create the database.*choose another place"):
+    with pytest.raises(StoreError, match=r"Cannot create the database.*choose another place"):
         open_store(blocker / "recontui.db")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from store_helpers import customer_fields, open_field_conflict, pull_one, record
 
@@ -89,7 +91,7 @@ def test_canonical_link_id_follows_a_chain_of_aliases_and_survives_a_cycle(
 ) -> None:
     ids = [store.placeholder_link(profile.id, "customer", "a", f"0cu0{i}") for i in range(4)]
     with store.transaction() as conn:
-        for alias, target in zip(ids, ids[1:], strict=False):
+        for alias, target in itertools.pairwise(ids):
             conn.execute("UPDATE links SET merged_into=? WHERE id=?", (target, alias))
     assert [store.canonical_link_id(i) for i in ids] == [ids[-1]] * 4
 

@@ -255,6 +255,9 @@ class HttpClient:
         path = httpx.URL(url).path
         endpoint = f"{method} {path}"
         attempt = 0
+        # Whether any attempt may have reached the server and been acted on: the caller
+        # (the runner) then looks the record up before sending a create again.
+        maybe_applied = False
         while True:
             attempt += 1
             started = time.monotonic()
@@ -267,6 +270,7 @@ class HttpClient:
                 elapsed = round((time.monotonic() - started) * 1000)
                 kind = type(exc).__name__
                 sent_maybe = not isinstance(exc, _NOT_SENT)
+                maybe_applied = maybe_applied or sent_maybe
                 self.emit(
                     "warning",
                     f"{self.label} {endpoint} failed: {kind}",
@@ -289,7 +293,8 @@ class HttpClient:
                     raise UnreachableError(
                         f"Could not reach {self.label} ({endpoint}: {kind}) after {attempt} "
                         "attempts: check the network connection and the profile's API address, "
-                        "then sync again."
+                        "then sync again.",
+                        outcome_unknown=maybe_applied,
                     ) from exc
                 await self._sleep(self._delay(attempt, None))
                 continue
@@ -318,6 +323,7 @@ class HttpClient:
             if not wants_retry or (final_if is not None and final_if(response)):
                 return response
             not_processed = status == 429 or (retry_if is not None and retry_if(response))
+            maybe_applied = maybe_applied or not not_processed
             if retry is Retry.UNSENT_ONLY and not not_processed:
                 raise UnreachableError(
                     f"{self.label} answered {status} to {endpoint}, so it is not known whether "
@@ -329,7 +335,8 @@ class HttpClient:
                 busy = "is throttling requests" if status == 429 else f"kept answering {status}"
                 raise UnreachableError(
                     f"{self.label} {busy} ({endpoint}) after {attempt} attempts: wait a few "
-                    "minutes and sync again."
+                    "minutes and sync again.",
+                    outcome_unknown=maybe_applied,
                 )
             delay = self._delay(attempt, response)
             self.emit(
