@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import multiprocessing
-import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -141,12 +140,6 @@ def test_writer_blocked_past_the_busy_timeout_gets_a_locked_store_error(
         store.close()
 
 
-@pytest.mark.xfail(
-    strict=True, raises=sqlite3.OperationalError,
-    reason="Store.add_event writes outside Store.transaction() and does not translate "
-    "sqlite3 errors, so a lock held past the busy timeout escapes as a raw "
-    "sqlite3.OperationalError('database is locked') instead of a StoreError",
-)
 def test_event_writer_blocked_past_the_busy_timeout_gets_a_store_error(
     db_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -276,13 +276,6 @@ def test_database_path_under_a_regular_file_is_refused(tmp_path: Path) -> None:
     assert blocker.read_text() == "not a directory"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="connect() swallows the FileExistsError that mkdir raises when a parent of the "
-    "path is a regular file (the except meant for losing the create race), so the user "
-    "gets SQLite's bare 'unable to open database file' instead of the 'Cannot create the "
-    "database ... choose another place with --db or RECONTUI_DB' advice",
-)
 def test_database_path_under_a_regular_file_gets_the_choose_another_place_advice(
     tmp_path: Path,
 ) -> None:

@@ -132,11 +132,6 @@ def test_set_setting_writes_an_audit_row_with_old_and_new(
         ("settings", "settings", None)}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Store.set_setting reads the old value before BEGIN IMMEDIATE, so a write by "
-    "another process in between is not seen: the audit row records a stale 'old' value",
-)
 def test_audit_old_value_is_the_one_actually_replaced_under_a_concurrent_writer(
     store: Store, profile: Profile, monkeypatch: pytest.MonkeyPatch
 ) -> None:

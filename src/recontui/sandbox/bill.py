@@ -92,6 +92,12 @@ class BillService:
             return 200, {}
         if rest == "login/session" and method == "GET":
             return 200, self.sessions.describe(request.headers.get("sessionid", ""))
+        if rest.startswith("organizations/") and method == "GET":
+            wanted = rest.split("/", 1)[1]
+            if wanted != self.org.org_id:
+                raise BillError(404, "BDC_1120", f"Invalid id: {wanted}")
+            return 200, {"id": self.org.org_id, "name": self.config.bill_org_name,
+                         "archived": False}
         if rest in RECORD_PAYMENT and method == "POST":
             return 200, self.org.create(BY_PATH[RECORD_PAYMENT[rest]], self._body(raw))
         resource, tail = self._resource(rest)

@@ -22,6 +22,8 @@ class SandboxConfig:
     bill_session_idle_seconds: int = 35 * 60
     qbo_token_seconds: int = 3600
     refresh_grace_seconds: int = 60
+    bill_org_name: str = "Harbor Lane Supply Co."
+    qbo_company_name: str = "Harbor Lane Supply Co."
     maxresults_over_cap: str = "error"  # error | clamp
     # --- extensions beyond the brief's minimum -------------------------------------
     #: Date the seeded history ends on (the day after the last seeded transaction).

@@ -177,6 +177,13 @@ class QboService:
                 self.clock.now(), max_days=self.config.qbo_cdc_days)}
         if parts == ["batch"] and method == "POST":
             return 200, self._batch(self._json_body(request, body))
+        if len(parts) == 2 and parts[0] == "companyinfo" and method == "GET":
+            if parts[1] != self.company.realm_id:
+                raise QboFault("610", "Object Not Found",
+                               f"Object Not Found : CompanyInfo {parts[1]}", status=400)
+            return 200, {"CompanyInfo": {"Id": "1", "SyncToken": "0", "domain": "QBO",
+                                         "CompanyName": self.config.qbo_company_name,
+                                         "Country": "US"}}
         if len(parts) == 2 and method == "GET":
             entity = require_entity_path(parts[0])
             return 200, {entity.name: self.company.read(entity, parts[1])}

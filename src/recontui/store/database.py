@@ -52,7 +52,11 @@ def connect(path: Path | str) -> sqlite_utils.Database:
             try:
                 _create_private(path)
             except FileExistsError:
-                pass
+                if not path.exists():  # a parent is a file, not a lost creation race
+                    raise StoreError(
+                        f"Cannot create the database at {path} (a part of that path is a "
+                        "file); choose another place with --db or RECONTUI_DB."
+                    ) from None
             except OSError as exc:
                 raise StoreError(
                     f"Cannot create the database at {path} ({exc.strerror}); "

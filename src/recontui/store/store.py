@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import os
 import socket
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,7 +20,15 @@ import sqlite_utils
 
 from ..model import RemoteRecord, Side
 from ..model.codec import dumps, loads
-from .database import StoreError, connect, one, rows, scalar, transaction
+from .database import (
+    StoreError,
+    connect,
+    describe_sqlite_error,
+    one,
+    rows,
+    scalar,
+    transaction,
+)
 from .migrations import migrate, schema_version
 
 Clock = Callable[[], dt.datetime]
@@ -246,8 +255,8 @@ class Store:
 
     def set_setting(self, profile_id: int, key: str, value: Any, *, actor: str) -> None:
         """Change one setting; the old and new values go to the audit trail."""
-        old = self.settings(profile_id).get(key)
         with self.transaction() as conn:
+            old = self.settings(profile_id).get(key)
             conn.execute(
                 "INSERT INTO settings (profile_id, key, value) VALUES (?,?,?) "
                 "ON CONFLICT(profile_id, key) DO UPDATE SET value = excluded.value",
@@ -784,12 +793,15 @@ class Store:
     def add_event(self, run_id: int, level: str, phase: str, message: str, *,
                   entity: str | None = None, record: str | None = None,
                   data: Mapping[str, Any] | None = None) -> int:
-        cur = self.db.conn.execute(
-            "INSERT INTO events (run_id, ts, level, phase, entity, record, message, data) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            (run_id, self.now(), level, phase, entity, record, message,
-             None if data is None else dumps(dict(data))),
-        )
+        try:
+            cur = self.db.conn.execute(
+                "INSERT INTO events (run_id, ts, level, phase, entity, record, message, data) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (run_id, self.now(), level, phase, entity, record, message,
+                 None if data is None else dumps(dict(data))),
+            )
+        except sqlite3.OperationalError as exc:
+            raise StoreError(describe_sqlite_error(exc, self.path)) from exc
         return int(cur.lastrowid)
 
     def events(self, run_id: int, *, after_id: int = 0,
