@@ -253,7 +253,7 @@ async def test_qbo_fault_in_200_and_truncated_body() -> None:
     ) as qbo:
         with pytest.raises(RejectedError) as info:
             await qbo.create("customer", {"name": "Acme"}, idempotency_key="k1")
-        assert info.value.code == "6240" and info.value.record == "'Acme'"
+        assert info.value.code == "6240" and info.value.record == "Acme"
         assert "'Acme'" in str(info.value) and "QuickBooks Online" in str(info.value)
         with pytest.raises(StaleVersionError):
             await qbo.update("invoice", "5", "0", {"memo": "x"}, idempotency_key="k2")

@@ -117,7 +117,7 @@ async def test_paging_has_no_duplicates_and_no_gaps(shared: World, entity: str) 
     assert len(ids) == len(set(ids)), "duplicates across pages"
     assert set(ids) == set(reference), "gaps between pages"
     assert len(everything) <= 1
-    assert all(len(p.records) == 7 for p in pages[:-1])
+    assert all(0 < len(p.records) <= 7 for p in pages)
     if entity in ("customer", "invoice", "account"):
         assert len(pages) >= 2, f"demo should hold more than 7 {entity} records"
     # Oldest first, and each page's cursor is the greatest update time so far.
@@ -411,3 +411,22 @@ async def test_concurrency_cap_keeps_under_the_server_limit() -> None:
         read = await asyncio.gather(*(conn.read("customer", r.remote_id) for r in records))
     assert [r.remote_id for r in read if r] == [r.remote_id for r in records]
     assert not [d for _, _, d in slow.events if d.get("status") == 429]
+
+
+async def test_record_updated_during_a_pull_does_not_make_another_one_skipped() -> None:
+    world = World()
+    async with world.connector(page_size=5) as small, world.connector() as other:
+        everything = {r.remote_id for p in await pull_all(other, "customer") for r in p.records}
+        seen: list[str] = []
+        first = True
+        async for page in small.pull("customer", None):
+            seen += [r.remote_id for r in page.records]
+            if first:
+                # Someone edits a record of the first page: it moves to the end of the
+                # order, which with offset paging shifts the next page by one.
+                moved = page.records[0]
+                await other.update("customer", moved.remote_id, moved.version,
+                                   {"phone": "+1 555 0000"},
+                                   idempotency_key=key())
+                first = False
+    assert everything <= set(seen)

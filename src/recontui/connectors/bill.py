@@ -31,7 +31,7 @@ from .base import (
     SecretAccess,
     StaleVersionError,
 )
-from .common import DEFAULT_OVERLAP_SECONDS, Ctx, natural_key, query_bound, ref_id, text_key
+from .common import DEFAULT_OVERLAP_SECONDS, Ctx, query_bound, ref_id, text_key
 from .http import HttpClient, Retry, dumps_json, loads_json
 from .values import MappingError, get_path, later
 
@@ -460,7 +460,7 @@ class BillConnector:
         an unknown outcome raises UnreachableError(outcome_unknown=True) and the runner
         calls :meth:`find_existing` before trying again."""
         s = bill_map.spec(entity)
-        ctx = Ctx("create", entity, natural_key(entity, fields))
+        ctx = Ctx.for_fields("create", entity, fields)
         body = self._body(ctx, lambda: bill_map.to_bill(entity, fields))
         path = s.create_path or s.resource
         self.http.emit("debug", f"BILL create {entity}", {"idempotency_key": idempotency_key})

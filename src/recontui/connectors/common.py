@@ -24,11 +24,28 @@ class Ctx:
     action: str  # "read" | "query" | "create" | "update" | "deactivate" | "delete" | ...
     entity: str
     record: str  # remote id, natural key, or "" for list operations
+    #: Quote ``record`` in sentences (a name, as opposed to an id or a number).
+    quoted: bool = False
 
     @property
     def what(self) -> str:
         label = ENTITIES[self.entity].label.lower() if self.entity in ENTITIES else self.entity
-        return f"{label} {self.record}".strip() if self.record else f"{label} records"
+        if not self.record:
+            return f"{label} records"
+        return f"{label} '{self.record}'" if self.quoted else f"{label} {self.record}"
+
+    @classmethod
+    def for_fields(cls, action: str, entity: str, fields: Mapping[str, Any]) -> Ctx:
+        """A context naming a record that has no remote id yet, by its natural key."""
+        spec = ENTITIES.get(entity)
+        return cls(
+            action,
+            entity,
+            natural_key(entity, fields),
+            quoted=bool(
+                spec and spec.kind == "list" and fields.get(spec.title_field) not in (None, "")
+            ),
+        )
 
 
 def natural_key(entity: str, fields: Mapping[str, Any]) -> str:
@@ -38,7 +55,7 @@ def natural_key(entity: str, fields: Mapping[str, Any]) -> str:
         return ""
     title = fields.get(spec.title_field)
     if title not in (None, ""):
-        return f"'{title}'" if spec.kind == "list" else str(title)
+        return str(title)
     for key in spec.keys:
         parts = [fields.get(k) for k in key]
         if all(p not in (None, "") for p in parts):

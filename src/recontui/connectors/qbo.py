@@ -36,7 +36,7 @@ from .base import (
     StaleVersionError,
     UnreachableError,
 )
-from .common import DEFAULT_OVERLAP_SECONDS, Ctx, natural_key, query_bound, ref_id, text_key
+from .common import DEFAULT_OVERLAP_SECONDS, Ctx, query_bound, ref_id, text_key
 from .http import HttpClient, Retry, dumps_json, loads_json
 from .values import MappingError, later
 
@@ -457,22 +457,31 @@ class QboConnector:
         """
         s = qbo_map.spec(entity)
         since = query_bound(cursor, self._overlap)
-        conditions = []
-        if since:
-            conditions.append(f"MetaData.LastUpdatedTime >= {quote(since)}")
-        if s.kind == "list":
-            conditions.append("Active IN (true,false)")
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        # Keyset paging on LastUpdatedTime: each page starts again from the newest
+        # time seen, so a record updated during the pull (which moves to the end)
+        # cannot shift a later page and make another record be skipped, as plain
+        # STARTPOSITION paging would. Rows at the boundary time come back twice and
+        # are dropped by id; STARTPOSITION only steps through a run of more equal
+        # times than fit in one page.
+        fixed = ["Active IN (true,false)"] if s.kind == "list" else []
+        lower = since
         best = cursor
         start = 1
+        yielded: set[str] = set()
         ctx = Ctx("query", entity, "")
         while True:
+            conditions = list(fixed)
+            if lower:
+                conditions.insert(0, f"MetaData.LastUpdatedTime >= {quote(lower)}")
+            where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
             statement = (
                 f"SELECT * FROM {s.name}{where} ORDERBY MetaData.LastUpdatedTime "
                 f"STARTPOSITION {start} MAXRESULTS {self._page_size}"
             )
             rows = await self._query(statement, ctx)
-            records = [self._record(entity, row, "POST /query") for row in rows]
+            fresh = [row for row in rows if str(row.get("Id")) not in yielded]
+            records = [self._record(entity, row, "POST /query") for row in fresh]
+            yielded.update(str(row.get("Id")) for row in fresh)
             for row in rows:
                 stamp = qbo_map.last_updated(row)
                 if stamp:
@@ -481,7 +490,11 @@ class QboConnector:
                 yield Page(records, best)
             if len(rows) < self._page_size:
                 return
-            start += len(rows)
+            last = qbo_map.last_updated(rows[-1])
+            if last and last != lower:
+                lower, start = last, 1
+            else:
+                start += len(rows)
 
     async def read(self, entity: str, remote_id: str) -> RemoteRecord | None:
         s = qbo_map.spec(entity)
@@ -524,7 +537,7 @@ class QboConnector:
     async def create(
         self, entity: str, fields: Mapping[str, Any], *, idempotency_key: str
     ) -> RemoteRecord:
-        ctx = Ctx("create", entity, natural_key(entity, fields))
+        ctx = Ctx.for_fields("create", entity, fields)
         s = self._writable(entity, ctx)
         body = self._body(ctx, lambda: qbo_map.to_qbo(entity, fields))
         if entity == "bill_payment":
@@ -638,7 +651,13 @@ class QboConnector:
             start += len(rows)
 
     async def find_existing(self, entity: str, fields: Mapping[str, Any]) -> RemoteRecord | None:
-        """Look a record up by its natural key (see module docs of ``base``)."""
+        """Look a record up by its natural key, before re-sending a create whose answer was lost.
+
+        Keys: account number, then name; class/department/item/tax rate name; customer and
+        vendor DisplayName; invoice/journal entry DocNumber; bill and vendor credit DocNumber
+        + vendor; payment PaymentRefNum + customer; bill payment DocNumber + vendor (None
+        without a reference). Queried with ``=``, then compared trimmed and case-insensitively.
+        """
         s = qbo_map.spec(entity)
         lookups: list[tuple[str, Any, Callable[[dict[str, Any]], bool]]] = []
         if entity == "account":
@@ -665,7 +684,7 @@ class QboConnector:
             if who is None:
                 return None
             lookups.append((column, fields.get("reference"), _ref_is(ref_key, who)))
-        ctx = Ctx("query", entity, natural_key(entity, fields))
+        ctx = Ctx.for_fields("query", entity, fields)
         for column, value, extra in lookups:
             wanted = text_key(value)
             if wanted is None:
