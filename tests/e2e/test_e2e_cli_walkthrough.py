@@ -107,6 +107,8 @@ def read_both(env: dict[str, str]) -> tuple:
     store = open_store(env["RECONTUI_DB"])
     profile = store.get_profile("e2e")
     secrets = open_secret_store(secrets_path_for(store), env={"RECONTUI_PASSPHRASE": PASSPHRASE})
+    assert secrets.kind == "encrypted-file", secrets.describe()
+    assert secrets.get("e2e", "password"), secrets.describe()
 
     async def go():
         ca = build_connector(profile, "a", secrets)
