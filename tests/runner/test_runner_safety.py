@@ -183,3 +183,42 @@ def test_run_with_no_outside_change_plans_nothing(demo_world: World) -> None:
     assert quiet.counts["pulled"] == 0
     assert quiet.counts["pushed"] == 0
     assert quiet.exit_code == 0
+
+
+def test_record_changed_after_resolution_reopens_with_the_choice_as_suggestion(
+        world: World) -> None:
+    world.sync()
+    target = next(c for c in world.store.conflicts(world.profile.id)
+                  if c.entity == "customer" and c.kind == "field" and "phone" in c.fields)
+    resolve_conflict(world.store, target, take_all="a", actor="test")
+    link = world.store.link(target.link_id)
+
+    async def edit_in_qbo():
+        _, cb = world.connectors()
+        async with cb:
+            rec = await cb.read("customer", link.b_id)
+            await cb.update("customer", link.b_id, rec.version, {"phone": "+1 555 0111"},
+                            idempotency_key="edit-" + link.b_id)
+
+    asyncio.run(edit_in_qbo())
+    result = world.sync()
+    conflict = world.store.conflict(target.id)
+    assert conflict.status == "open"
+    assert conflict.suggestion["phone"][0] == "a"
+    assert conflict.fields["phone"]["b"] == "+1 555 0111"
+    assert result.counts["conflicts_reopened"] == 1
+    assert "kept as a suggestion" in conflict.note
+
+
+def test_a_prefer_rule_decides_conflicts_and_is_audited(tmp_path) -> None:
+    world = make_world(tmp_path)
+    rule_id = world.store.add_rule(world.profile.id, "prefer", "b", "customer", None,
+                                   actor="test")
+    first = world.sync()
+    assert first.counts["auto_resolved"] > 0
+    open_customer = [c for c in world.store.conflicts(world.profile.id)
+                     if c.entity == "customer" and c.kind == "field"]
+    assert open_customer == []
+    by_rule = [a for a in world.store.audit(world.profile.id, limit=10000)
+               if a["by"] == f"rule:{rule_id}"]
+    assert by_rule and all(a["side"] == "a" and a["entity"] == "customer" for a in by_rule)
