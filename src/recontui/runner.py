@@ -511,6 +511,8 @@ class SyncRun:
         b = self.side_fields(link, "b", fields)
         name = self.record_name(entity, a, link.a_id)
         live = self.store.live_conflict_for_link(link.id)
+        if link.a_deleted and link.b_deleted:
+            return  # gone on both sides: nothing left to agree on
         if link.a_deleted or link.b_deleted:
             if live is not None and live.kind == "delete" and live.status == "resolved":
                 self.plan_delete_resolution(conn, spec, link, live, a, b)

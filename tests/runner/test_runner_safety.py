@@ -222,3 +222,33 @@ def test_a_prefer_rule_decides_conflicts_and_is_audited(tmp_path) -> None:
     by_rule = [a for a in world.store.audit(world.profile.id, limit=10000)
                if a["by"] == f"rule:{rule_id}"]
     assert by_rule and all(a["side"] == "a" and a["entity"] == "customer" for a in by_rule)
+
+
+def test_a_deletion_on_one_side_is_a_conflict_and_its_decision_is_carried_out(
+        demo_world: World) -> None:
+    world = demo_world
+    world.sync()
+    resolve_all(world)
+    world.sync()
+    paid = {ref.remote_id for p in world.store.links(world.profile.id, "payment")
+            for line in (p.a_fields or {}).get("applied") or []
+            for ref in [line.get("invoice")] if ref is not None}
+    invoice = next(link for link in world.store.links(world.profile.id, "invoice",
+                                                      where="state='paired'")
+                   if link.a_id not in paid)
+
+    async def archive_in_bill():
+        ca, _ = world.connectors()
+        async with ca:
+            rec = await ca.read("invoice", invoice.a_id)
+            await ca.deactivate("invoice", invoice.a_id, rec.version, idempotency_key="arch")
+
+    asyncio.run(archive_in_bill())
+    world.sync()
+    conflict = next(c for c in world.store.conflicts(world.profile.id) if c.kind == "delete")
+    assert conflict.link_id == invoice.id
+    resolve_conflict(world.store, conflict, take_all="a", actor="test")
+    done = world.sync()
+    assert world.store.conflict(conflict.id).status == "pushed"
+    assert world.store.link(invoice.id).b_deleted
+    assert done.exit_code == 0
