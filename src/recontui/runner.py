@@ -770,13 +770,29 @@ class SyncRun:
             return
         await self.on_pushed(op, link, rec, name)
 
+    def mismatched(self, op: Op, rec: RemoteRecord) -> list[str]:
+        """The expected fields of ``op`` that ``rec`` does not hold."""
+        if rec.deleted:
+            return []
+        expect = op.payload.get("expect", {})
+        fields = {f.name: f for f in ENTITIES[op.entity].fields}
+        held = self.canon(rec.fields, op.side)
+        return [key for key, value in expect.items()
+                if key in fields and not same(fields[key], value, held.get(key))]
+
     async def on_stale(self, op: Op, link: Link, name: str, exc: Exception) -> None:
         label = self.labels[op.side]
+        remote_id = op.remote_id or link.remote_id(op.side)
+        fresh = await self.conns[op.side].read(op.entity, remote_id) if remote_id else None
+        if fresh is not None and op.op == "update" and op.state == "sent" \
+                and not self.mismatched(op, fresh):
+            # Replayed after a lost answer: the first attempt had landed, which is
+            # why the version moved. That is success, not a conflict.
+            await self.on_pushed(op, link, fresh, name)
+            return
         self.store.set_op_state(op.id, "rejected", error=f"stale: {exc}")
         self.counts["push_failed"] += 1
         self.counts["rejected"] += 1
-        remote_id = op.remote_id or link.remote_id(op.side)
-        fresh = await self.conns[op.side].read(op.entity, remote_id) if remote_id else None
         if fresh is not None:
             self.store.set_link_side(link.id, op.side, fresh, clear_dirty=False)
             self.store.mark_dirty(link.id, op.side)
@@ -807,13 +823,7 @@ class SyncRun:
             if got is not None:
                 readback = got
         expect = op.payload.get("expect", {})
-        fields = {f.name: f for f in ENTITIES[op.entity].fields}
-        stored_refs = self.canon(readback.fields, op.side) if not readback.deleted else {}
-        mismatched = [
-            key for key, value in expect.items()
-            if key in fields and not readback.deleted
-            and not same(fields[key], value, stored_refs.get(key))
-        ]
+        mismatched = self.mismatched(op, readback)
         moved = readback.version != rec.version
         with self.store.transaction() as tx:
             self.store.set_op_state(op.id, "done", result_version=readback.version, conn=tx)

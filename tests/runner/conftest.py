@@ -109,8 +109,10 @@ class Wrapped:
         hook = self.hooks.get("before_update")
         if hook:
             await hook(self.inner, entity, remote_id)
-        return await self.inner.update(entity, remote_id, version, changes,
-                                       idempotency_key=idempotency_key)
+        result = await self.inner.update(entity, remote_id, version, changes,
+                                         idempotency_key=idempotency_key)
+        after = self.hooks.get("after_update")
+        return after(entity, result) if after else result
 
     async def read(self, entity: str, remote_id: str) -> Any:
         rec = await self.inner.read(entity, remote_id)

@@ -252,3 +252,23 @@ def test_a_deletion_on_one_side_is_a_conflict_and_its_decision_is_carried_out(
     assert world.store.conflict(conflict.id).status == "pushed"
     assert world.store.link(invoice.id).b_deleted
     assert done.exit_code == 0
+
+
+def test_lost_answer_to_an_update_is_recognised_as_landed_on_replay(world: World) -> None:
+    world.sync()
+    target = next(c for c in world.store.conflicts(world.profile.id)
+                  if c.entity == "customer" and c.kind == "field")
+    resolve_conflict(world.store, target, take_all="b", actor="test")
+
+    def lose_answer(entity: str, record):
+        raise UnreachableError("connection reset", outcome_unknown=True)
+
+    world.wrap = lambda side, conn: Wrapped(conn, after_update=lose_answer) \
+        if side == "a" else conn
+    assert world.sync().exit_code == 2
+    assert world.store.conflict(target.id).status == "resolved"
+    world.wrap = None
+    replay = world.sync()
+    assert world.store.conflict(target.id).status == "pushed"
+    assert replay.counts["conflicts_reopened"] == 0
+    assert replay.counts["rejected"] == 0
