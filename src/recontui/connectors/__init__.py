@@ -7,6 +7,8 @@ from this package. Modules:
 - ``base``: the protocol, the exception classes, ``Page``/``Company``.
 - ``http``: the one HTTP layer (timeouts, retries, concurrency, redacted logs).
 - ``qbo_map`` / ``bill_map``: canonical fields <-> remote JSON (pure functions).
+- ``values``: value conversions and the per-kind dispatch both mappings use.
+- ``common``: natural keys, error context, entity tables, ``ConnectorBase``.
 - ``qbo`` / ``bill``: the connectors.
 """
 
@@ -34,7 +36,11 @@ from .bill import BillConnector
 from .common import DEFAULT_OVERLAP_SECONDS
 from .qbo import QboConnector
 
-SYSTEMS = ("bill", "qbo")
+_CONNECTORS: dict[str, type[BillConnector] | type[QboConnector]] = {
+    "bill": BillConnector,
+    "qbo": QboConnector,
+}
+SYSTEMS = tuple(_CONNECTORS)
 
 __all__ = [
     "SYSTEMS",
@@ -72,22 +78,16 @@ def make_connector(
     stand-ins; ``overlap_seconds`` is how far before the saved cursor the next
     pull starts, so records committed late are not skipped.
     """
-    if system == "qbo":
-        return QboConnector(
-            settings,
-            secrets,
-            transport=transport,
-            on_event=on_event,
-            page_size=page_size,
-            overlap_seconds=overlap_seconds,
+    connector = _CONNECTORS.get(system)
+    if connector is None:
+        raise ConnectorError(
+            f"recontui has no connector for {system!r}: use one of {', '.join(SYSTEMS)}."
         )
-    if system == "bill":
-        return BillConnector(
-            settings,
-            secrets,
-            transport=transport,
-            on_event=on_event,
-            page_size=page_size,
-            overlap_seconds=overlap_seconds,
-        )
-    raise ConnectorError(f"recontui has no connector for {system!r}: use one of bill, qbo.")
+    return connector(
+        settings,
+        secrets,
+        transport=transport,
+        on_event=on_event,
+        page_size=page_size,
+        overlap_seconds=overlap_seconds,
+    )

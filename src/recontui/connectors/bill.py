@@ -12,8 +12,8 @@ and creates are never re-sent blindly (see :class:`~.http.Retry`).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, Self
+from collections.abc import AsyncIterator, Mapping
+from typing import Any
 
 import httpx
 
@@ -21,9 +21,7 @@ from ..model.record import RemoteRecord
 from . import bill_map
 from .base import (
     AuthError,
-    Company,
     ConnectorError,
-    EventSink,
     NotFoundError,
     Page,
     ProtocolError,
@@ -31,9 +29,9 @@ from .base import (
     SecretAccess,
     StaleVersionError,
 )
-from .common import DEFAULT_OVERLAP_SECONDS, Ctx, query_bound, ref_id, text_key
-from .http import HttpClient, Retry, dumps_json, loads_json
-from .values import MappingError, get_path, later
+from .common import ConnectorBase, Ctx, query_bound, ref_id, text_key
+from .http import Retry, dumps_json, loads_json
+from .values import get_path, later
 
 MAX_PAGE = 100
 MAX_CONCURRENCY = 3
@@ -61,67 +59,33 @@ def filter_value(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-class BillConnector:
-    """BILL for one organisation. Use ``async with``."""
+class BillConnector(ConnectorBase):
+    """BILL for one organisation. Use ``async with``.
+
+    Options are :class:`~.common.ConnectorBase`'s.
+    """
 
     system = "bill"
     label = "BILL"
+    entities = bill_map.BILL_ENTITIES
+    required_settings = ("api_base", "organization_id", "username")
+    fix_profile = "add it with `recontui profile add` and sync again"
+    max_page = MAX_PAGE
+    max_concurrency = MAX_CONCURRENCY
 
-    def __init__(
-        self,
-        settings: Mapping[str, str],
-        secrets: SecretAccess,
-        *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        on_event: EventSink | None = None,
-        page_size: int | None = None,
-        overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
-        max_attempts: int = 5,
-        base_delay: float = 0.5,
-    ) -> None:
-        missing = [k for k in ("api_base", "organization_id", "username") if not settings.get(k)]
-        if missing:
-            raise ConnectorError(
-                f"The BILL profile lacks {', '.join(missing)}: add it with "
-                "`recontui profile add` and sync again."
-            )
-        self._settings = dict(settings)
-        self._secrets = secrets
-        self._transport = transport
-        self._on_event = on_event
-        self._page_size = max(1, min(MAX_PAGE, page_size or MAX_PAGE))
-        self._overlap = overlap_seconds
-        self._max_attempts = max_attempts
-        self._base_delay = base_delay
-        self.organization_id = settings["organization_id"]
+    def __init__(self, settings: Mapping[str, str], secrets: SecretAccess, **options: Any) -> None:
+        super().__init__(settings, secrets, **options)
+        self._page_size = max(1, self._page_size)
+        self.organization_id = self._company_id = settings["organization_id"]
         self._base = f"{settings['api_base'].rstrip('/')}/v3"
-        self._http: HttpClient | None = None
         self._session: str | None = None
         self._login_lock = asyncio.Lock()
 
-    # -- protocol basics ---------------------------------------------------
+    async def _start(self) -> None:
+        await self._login(stale=None)
 
-    def supports(self, entity: str) -> bool:
-        return entity in bill_map.BILL_ENTITIES
-
-    def fields(self, entity: str) -> frozenset[str]:
-        return bill_map.fields_of(entity)
-
-    async def __aenter__(self) -> Self:
-        self._http = HttpClient(
-            label=self.label,
-            transport=self._transport,
-            on_event=self._on_event,
-            max_concurrency=MAX_CONCURRENCY,
-            max_attempts=self._max_attempts,
-            base_delay=self._base_delay,
-        )
-        try:
-            await self._login(stale=None)
-        except BaseException:
-            await self._http.aclose()
-            raise
-        return self
+    def _from_remote(self, entity: str, obj: Any) -> RemoteRecord:
+        return bill_map.from_bill(entity, obj)
 
     async def __aexit__(self, *exc: object) -> None:
         """Log out (best effort: a dead session is no reason to fail) and close."""
@@ -137,12 +101,6 @@ class BillConnector:
         finally:
             self._session = None
             await self._http.aclose()
-
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None or self._http.closed:
-            raise ConnectorError("The BILL connector is not open: use it inside `async with`.")
-        return self._http
 
     # -- session -----------------------------------------------------------
 
@@ -195,10 +153,7 @@ class BillConnector:
                     )
                 raise self._error(response.status_code, errors, ctx, "POST /v3/login")
             if not isinstance(data, dict) or not data.get("sessionId"):
-                raise ProtocolError(
-                    "BILL's answer to POST /v3/login has no sessionId: sync again; if it keeps "
-                    "happening, report it."
-                )
+                raise self._lacking("POST /v3/login", "sessionId")
             self._session = str(data["sessionId"])
             self.http.emit("info", "BILL session opened", {"organization": self.organization_id})
 
@@ -261,10 +216,7 @@ class BillConnector:
         except ValueError:
             if response.status_code >= 400:
                 return None
-            raise ProtocolError(
-                f"BILL sent an unreadable or truncated answer to {endpoint} ({ctx.what}): sync "
-                "again; if it keeps happening, report it."
-            ) from None
+            raise self._unreadable(ctx, endpoint) from None
 
     def _error(
         self, status: int, errors: list[dict[str, Any]], ctx: Ctx, endpoint: str
@@ -307,19 +259,11 @@ class BillConnector:
                 record=ctx.record,
             )
         if status == 404:
-            return NotFoundError(
-                f"BILL has no {ctx.what} ({endpoint}): sync again to refresh the record list."
-            )
+            return self._not_found(ctx, endpoint)
         if status >= 500:
-            return ConnectorError(
-                f"BILL failed on {endpoint} for {ctx.what} ({said}): sync again later.",
-                retryable=True,
-            )
+            return self._failed(ctx, endpoint, said)
         if ctx.action in ("read", "query", "company"):
-            return ProtocolError(
-                f"BILL did not accept {endpoint} for {ctx.what} ({said}): this is a recontui "
-                "problem; report it with the log."
-            )
+            return self._not_accepted(ctx, endpoint, said)
         return RejectedError(
             f"BILL rejected the {ctx.action} of {ctx.what} ({said}): correct the record and sync "
             "again.",
@@ -328,43 +272,17 @@ class BillConnector:
             record=ctx.record,
         )
 
-    def _record(self, entity: str, obj: Any, endpoint: str) -> RemoteRecord:
-        try:
-            return bill_map.from_bill(entity, obj)
-        except MappingError as exc:
-            raise ProtocolError(
-                f"BILL sent a {entity} from {endpoint} that recontui cannot read ({exc}): report "
-                "it with the log."
-            ) from exc
-
-    def _body(self, ctx: Ctx, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        try:
-            return build()
-        except MappingError as exc:
-            raise RejectedError(
-                f"recontui cannot express {ctx.what} for BILL ({exc}): correct the record and "
-                "sync again.",
-                code="MAPPING",
-                entity=ctx.entity,
-                record=ctx.record,
-            ) from exc
-
     # -- runner API --------------------------------------------------------
 
-    async def company(self) -> Company:
-        fallback = self._settings.get("company_name") or self.organization_id
-        try:
-            data = await self._api(
-                "GET",
-                f"organizations/{self.organization_id}",
-                Ctx("company", "organization", self.organization_id),
-            )
-        except (NotFoundError, ProtocolError):
-            return Company(self.system, self.organization_id, fallback)
-        name = None
-        if isinstance(data, dict):
-            name = data.get("name") or data.get("organizationName") or data.get("companyName")
-        return Company(self.system, self.organization_id, str(name or fallback))
+    async def _company_name(self) -> Any:
+        data = await self._api(
+            "GET",
+            f"organizations/{self.organization_id}",
+            Ctx("company", "organization", self.organization_id),
+        )
+        if not isinstance(data, dict):
+            return None
+        return data.get("name") or data.get("organizationName") or data.get("companyName")
 
     async def _list(
         self, entity: str, filters: str | None, *, sort: bool = True
@@ -382,10 +300,7 @@ class BillConnector:
             data = await self._api("GET", s.resource, ctx, params=params)
             results = data.get("results") if isinstance(data, dict) else None
             if not isinstance(results, list):
-                raise ProtocolError(
-                    f"BILL's answer to GET /v3/{s.resource} has no results list: sync again; if "
-                    "it keeps happening, report it."
-                )
+                raise self._lacking(f"GET /v3/{s.resource}", "results list")
             yield results
             token = data.get("nextPage")
             if not token:
@@ -474,7 +389,7 @@ class BillConnector:
         """The record as BILL holds it, refusing when it moved past ``version``."""
         raw = await self._read_raw(entity, remote_id)
         if raw is None:
-            raise NotFoundError(f"BILL has no {ctx.what}: sync again to refresh the record list.")
+            raise self._not_found(ctx)
         held = bill_map.updated_time(raw) or ""
         if held != version:
             raise StaleVersionError(

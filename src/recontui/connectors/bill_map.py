@@ -12,37 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..model.entities import ENTITIES
 from ..model.record import RemoteRecord
-from .values import (
-    MappingError,
-    bool_in,
-    date_in,
-    date_out,
-    decimal_in,
-    decimal_out,
-    get_path,
-    money_in,
-    money_out,
-    parse_timestamp,
-    ref_id_out,
-    ref_in,
-    set_path,
-    text_in,
-)
+from .common import ADDRESS_FIELDS as ADDRESS_FIELDS
+from .common import EntityTable, MappedEntity, write_body
+from .values import Codec, MappingError, bool_in, line_rows, objects, parse_timestamp
+from .values import Field as F
 
+#: The kinds of :class:`F` this module uses (the shared ones and its own).
 Kind = Literal["text", "money", "decimal", "date", "ref", "account_type", "active"]
-
-
-@dataclass(frozen=True)
-class F:
-    """One canonical field at one JSON path."""
-
-    name: str
-    path: tuple[str, ...]
-    kind: Kind = "text"
-    ref: str | None = None
-    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,7 +32,7 @@ class Lines:
 
 
 @dataclass(frozen=True)
-class BillEntity:
+class BillEntity(MappedEntity):
     entity: str
     resource: str  # list/read/update/archive path under /v3
     fields: tuple[F, ...]
@@ -64,32 +41,25 @@ class BillEntity:
     create_path: str | None = None
     create_extra: Mapping[str, Any] = field(default_factory=dict)
 
-    @property
-    def kind(self) -> str:
-        return ENTITIES[self.entity].kind
-
-    @property
-    def field_names(self) -> frozenset[str]:
-        names = {f.name for f in self.fields}
-        if self.lines is not None:
-            names.add(self.lines.name)
-        return frozenset(names)
-
 
 _ACTIVE = F("active", ("archived",), "active")
 
 
-def _address(key: str) -> tuple[F, ...]:
+def _party(address: str) -> tuple[F, ...]:
+    """Customer and vendor contact fields; the address object's key differs."""
     return (
-        F("address_line1", (key, "line1")),
-        F("city", (key, "city")),
-        F("region", (key, "stateOrProvince")),
-        F("postal_code", (key, "zipOrPostalCode")),
-        F("country", (key, "country")),
+        F("name", ("name",)),
+        F("company_name", ("companyName",)),
+        F("email", ("email",)),
+        F("phone", ("phone",)),
+        F("address_line1", (address, "line1")),
+        F("city", (address, "city")),
+        F("region", (address, "stateOrProvince")),
+        F("postal_code", (address, "zipOrPostalCode")),
+        F("country", (address, "country")),
     )
 
 
-ADDRESS_FIELDS = frozenset({"address_line1", "city", "region", "postal_code", "country"})
 _CLASS = F("class", ("classifications", "accountingClassId"), "ref", "class")
 _EXPENSE_LINE = (
     F("amount", ("amount",), "money"),
@@ -98,9 +68,9 @@ _EXPENSE_LINE = (
     _CLASS,
 )
 
-BILL_ENTITIES: dict[str, BillEntity] = {
-    e.entity: e
-    for e in (
+BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
+    "BILL",
+    (
         BillEntity(
             "account",
             "classifications/chart-of-accounts",
@@ -129,11 +99,7 @@ BILL_ENTITIES: dict[str, BillEntity] = {
             "customer",
             "customers",
             (
-                F("name", ("name",)),
-                F("company_name", ("companyName",)),
-                F("email", ("email",)),
-                F("phone", ("phone",)),
-                *_address("billingAddress"),
+                *_party("billingAddress"),
                 _ACTIVE,
             ),
         ),
@@ -141,11 +107,7 @@ BILL_ENTITIES: dict[str, BillEntity] = {
             "vendor",
             "vendors",
             (
-                F("name", ("name",)),
-                F("company_name", ("companyName",)),
-                F("email", ("email",)),
-                F("phone", ("phone",)),
-                *_address("address"),
+                *_party("address"),
                 F("tax_id", ("additionalInfo", "taxId")),
                 F("account_number", ("accountNumber",)),
                 F("currency", ("billCurrency",)),
@@ -236,66 +198,34 @@ BILL_ENTITIES: dict[str, BillEntity] = {
             ),
             Lines("lines", "vendorCreditLineItems", _EXPENSE_LINE),
         ),
-    )
-}
-
-
-def spec(entity: str) -> BillEntity:
-    try:
-        return BILL_ENTITIES[entity]
-    except KeyError:
-        raise KeyError(f"BILL does not hold {entity!r} records") from None
-
-
-def fields_of(entity: str) -> frozenset[str]:
-    return spec(entity).field_names
+    ),
+)
+spec = BILL_ENTITIES.spec
+fields_of = BILL_ENTITIES.fields_of
 
 
 # ---------------------------------------------------------------------------
 # Values
 
 
-def _value_in(f: F, raw: Any) -> Any:
-    try:
-        if f.kind == "text":
-            return text_in(raw)
-        if f.kind == "money":
-            return money_in(raw)
-        if f.kind == "decimal":
-            return decimal_in(raw)
-        if f.kind == "date":
-            return date_in(raw)
-        if f.kind == "ref":
-            assert f.ref is not None
-            return ref_in(raw, f.ref)
-        if f.kind == "account_type":
-            return None if raw in (None, "") else str(raw).lower()
-        if f.kind == "active":
-            archived = bool_in(raw)
-            return not archived  # an absent flag means not archived
-    except MappingError as exc:
-        raise MappingError(f"{'.'.join(f.path)}: {exc}") from None
-    raise AssertionError(f.kind)
+def _account_type_in(raw: Any) -> str | None:
+    return None if raw in (None, "") else str(raw).lower()
 
 
-def _value_out(f: F, value: Any) -> Any:
-    try:
-        if f.kind == "text":
-            return str(value)
-        if f.kind == "money":
-            return money_out(value)
-        if f.kind == "decimal":
-            return decimal_out(value)
-        if f.kind == "date":
-            return date_out(value)
-        if f.kind == "ref":
-            assert f.ref is not None
-            return ref_id_out(value, f.ref)
-        if f.kind == "account_type":
-            return str(value).strip().upper()
-    except MappingError as exc:
-        raise MappingError(f"{f.name}: {exc}") from None
-    raise AssertionError(f.kind)
+def _account_type_out(value: Any) -> str:
+    return str(value).strip().upper()
+
+
+def _active_in(raw: Any) -> bool:
+    archived = bool_in(raw)
+    return not archived  # an absent flag means not archived
+
+
+#: References are plain ids; ``active`` is read from ``archived`` and never written.
+CODEC = Codec(
+    kinds_in={"account_type": _account_type_in, "active": _active_in},
+    kinds_out={"account_type": _account_type_out},
+)
 
 
 # ---------------------------------------------------------------------------
@@ -322,7 +252,7 @@ def from_bill(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
     if not isinstance(obj, Mapping) or obj.get("id") in (None, ""):
         raise MappingError(f"{s.resource} object without an id")
     updated = updated_time(obj)
-    out: dict[str, Any] = {f.name: _value_in(f, get_path(obj, f.path)) for f in s.fields}
+    out = CODEC.fields_in(s.fields, obj)
     if s.lines is not None:
         out[s.lines.name] = _lines_in(s.lines, obj.get(s.lines.path))
     archived = is_archived(obj)
@@ -338,16 +268,10 @@ def from_bill(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
 
 
 def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise MappingError(f"{lines.path} is not a list")
-    out = []
-    for line in raw:
-        if not isinstance(line, dict):
-            raise MappingError(f"an entry of {lines.path} is not an object")
-        out.append({f.name: _value_in(f, get_path(line, f.path)) for f in lines.fields})
-    return out
+    entries = objects(
+        raw, f"{lines.path} is not a list", f"an entry of {lines.path} is not an object"
+    )
+    return [CODEC.fields_in(lines.fields, line) for line in entries]
 
 
 # ---------------------------------------------------------------------------
@@ -372,42 +296,18 @@ def to_bill(
     does not map are ignored; unknown names raise.
     """
     s = spec(entity)
-    canonical = ENTITIES[entity]
-    for name in fields:
-        if not canonical.has_field(name):
-            raise MappingError(f"{entity} has no field {name!r}")
-    given = dict(fields)
-    if partial and ADDRESS_FIELDS & given.keys() and s.field_names >= ADDRESS_FIELDS:
-        for name in ADDRESS_FIELDS - given.keys():
-            held = (current or {}).get(name)
-            if held not in (None, ""):
-                given[name] = held
-    body: dict[str, Any] = {} if partial else dict(s.create_extra)
-    for f in s.fields:
-        if f.read_only or f.kind == "active" or f.name not in given:
-            continue
-        value = given[f.name]
-        if value is None:
-            if partial:
-                set_path(body, f.path, None)
-            continue
-        set_path(body, f.path, _value_out(f, value))
-    if s.lines is not None and s.lines.name in given:
-        rows = given[s.lines.name]
-        if rows is not None or partial:
-            body[s.lines.path] = _lines_out(s.lines, rows or [])
+    body, rows = write_body(
+        CODEC, s, fields, partial=partial, current=current, skip_kinds=frozenset({"active"})
+    )
+    if rows is not None:
+        body[s.lines.path] = _lines_out(s.lines, rows)
     return body
 
 
 def _lines_out(lines: Lines, rows: Any) -> list[dict[str, Any]]:
     out = []
-    for row in rows:
-        if not isinstance(row, Mapping):
-            raise MappingError(f"{lines.name}: each line must be a mapping")
+    for row in line_rows(lines.name, rows):
         line: dict[str, Any] = {}
-        for f in lines.fields:
-            value = row.get(f.name)
-            if value is not None:
-                set_path(line, f.path, _value_out(f, value))
+        CODEC.write(line, lines.fields, row)
         out.append(line)
     return out

@@ -1,18 +1,34 @@
-"""Pieces both connectors use that are about the runner contract, not the wire.
+"""Pieces both connectors (and both mapping modules) share.
 
 Natural keys (what ``find_existing`` looks for), how a record is named in an
-error sentence, and how a pull cursor is turned into a query bound.
+error sentence, how a pull cursor is turned into a query bound, the table of
+entity specs each mapping module keeps, the skeleton of a write body, and
+:class:`ConnectorBase`: settings, the HTTP client's life and the sentences for
+records that do not map, the same for both systems.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Self, TypeVar
+
+import httpx
 
 from ..model.entities import ENTITIES
+from ..model.record import RemoteRecord
 from ..model.refs import RemoteRef
-from .values import shift_timestamp
+from .base import (
+    Company,
+    ConnectorError,
+    EventSink,
+    NotFoundError,
+    ProtocolError,
+    RejectedError,
+    SecretAccess,
+)
+from .http import HttpClient
+from .values import Codec, Field, MappingError, shift_timestamp
 
 DEFAULT_OVERLAP_SECONDS = 60
 
@@ -97,3 +113,260 @@ def ref_id(value: Any) -> str | None:
     if isinstance(value, str):
         return value or None
     return None
+
+
+# ---------------------------------------------------------------------------
+# Entity specs (the mapping modules' tables)
+
+#: The canonical address parts; a partial write that changes one sends them all.
+ADDRESS_FIELDS = frozenset({"address_line1", "city", "region", "postal_code", "country"})
+
+
+class MappedEntity:
+    """What the entity specs of both mapping modules share (mixed into their dataclasses)."""
+
+    entity: str
+    fields: tuple[Field, ...]
+    lines: Any  # the system's ``Lines`` (with a ``name``) or None
+    create_extra: Mapping[str, Any]
+
+    @property
+    def kind(self) -> str:
+        return ENTITIES[self.entity].kind
+
+    @property
+    def field_names(self) -> frozenset[str]:
+        names = {f.name for f in self.fields}
+        if self.lines is not None:
+            names.add(self.lines.name)
+        return frozenset(names)
+
+
+S = TypeVar("S", bound=MappedEntity)
+
+
+class EntityTable(dict[str, S], Generic[S]):
+    """One system's entity specs by canonical entity name."""
+
+    def __init__(self, system_label: str, specs: Iterable[S]) -> None:
+        super().__init__((s.entity, s) for s in specs)
+        self.system_label = system_label
+
+    def spec(self, entity: str) -> S:
+        try:
+            return self[entity]
+        except KeyError:
+            raise KeyError(f"{self.system_label} does not hold {entity!r} records") from None
+
+    def fields_of(self, entity: str) -> frozenset[str]:
+        return self.spec(entity).field_names
+
+
+def write_body(
+    codec: Codec,
+    s: MappedEntity,
+    fields: Mapping[str, Any],
+    *,
+    partial: bool,
+    current: Mapping[str, Any] | None,
+    skip_kinds: frozenset[str] = frozenset(),
+) -> tuple[dict[str, Any], Any]:
+    """The body for ``fields`` without its lines, and the line rows to write (or None).
+
+    ``partial=False`` (create): None values are left out and ``create_extra`` is
+    added. ``partial=True`` (update): only the given fields, None empties one
+    (see :meth:`Codec.write`). Changing one address part sends the whole
+    address, the other parts taken from ``current`` (the canonical fields as
+    the server holds them), because an update may replace the nested address
+    object. Read-only fields and ``skip_kinds`` are left out; canonical fields
+    the system does not map are ignored; an unknown field name raises.
+    """
+    canonical = ENTITIES[s.entity]
+    for name in fields:
+        if not canonical.has_field(name):
+            raise MappingError(f"{s.entity} has no field {name!r}")
+    given = dict(fields)
+    if partial and ADDRESS_FIELDS & given.keys() and s.field_names >= ADDRESS_FIELDS:
+        for name in ADDRESS_FIELDS - given.keys():
+            held = (current or {}).get(name)
+            if held not in (None, ""):
+                given[name] = held
+    body: dict[str, Any] = {} if partial else dict(s.create_extra)
+    plain = tuple(f for f in s.fields if f.kind not in skip_kinds)
+    codec.write(body, plain, given, clear=partial)
+    rows = None
+    if s.lines is not None and s.lines.name in given:
+        value = given[s.lines.name]
+        if value is not None or partial:
+            rows = value or []
+    return body, rows
+
+
+# ---------------------------------------------------------------------------
+# Connectors
+
+
+class ConnectorBase:
+    """What both connectors share; each subclass adds its own sign-in and endpoints.
+
+    Subclasses set the class attributes below and implement :meth:`_start`
+    (sign in once the HTTP client is open), :meth:`_from_remote` (the mapping
+    module's reader) and :meth:`_company_name`, and set ``_company_id``.
+    """
+
+    system: str
+    label: str
+    #: The mapping module's entity specs.
+    entities: EntityTable[Any]
+    #: Profile settings the connector cannot work without.
+    required_settings: tuple[str, ...] = ()
+    #: What to tell the user when the profile lacks some of them.
+    fix_profile: str = ""
+    max_page: int
+    max_concurrency: int
+    #: Response headers worth logging (request ids a vendor's support asks for).
+    log_headers: tuple[str, ...] = ()
+    #: The realm / organisation id, set by the subclass from its settings.
+    _company_id: str
+
+    def __init__(
+        self,
+        settings: Mapping[str, str],
+        secrets: SecretAccess,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+        on_event: EventSink | None = None,
+        page_size: int | None = None,
+        overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
+        max_attempts: int = 5,
+        base_delay: float = 0.5,
+    ) -> None:
+        missing = [k for k in self.required_settings if not settings.get(k)]
+        if missing:
+            raise ConnectorError(
+                f"The {self.label} profile lacks {', '.join(missing)}: {self.fix_profile}."
+            )
+        self._settings = dict(settings)
+        self._secrets = secrets
+        self._transport = transport
+        self._on_event = on_event
+        self._page_size = min(self.max_page, page_size or self.max_page)
+        self._overlap = overlap_seconds
+        self._max_attempts = max_attempts
+        self._base_delay = base_delay
+        self._http: HttpClient | None = None
+
+    # -- protocol basics ---------------------------------------------------
+
+    def supports(self, entity: str) -> bool:
+        return entity in self.entities
+
+    def fields(self, entity: str) -> frozenset[str]:
+        return self.entities.fields_of(entity)
+
+    async def __aenter__(self) -> Self:
+        self._http = HttpClient(
+            label=self.label,
+            transport=self._transport,
+            on_event=self._on_event,
+            max_concurrency=self.max_concurrency,
+            max_attempts=self._max_attempts,
+            base_delay=self._base_delay,
+            log_headers=self.log_headers,
+        )
+        try:
+            await self._start()
+        except BaseException:
+            await self._http.aclose()
+            raise
+        return self
+
+    async def _start(self) -> None:
+        raise NotImplementedError
+
+    @property
+    def http(self) -> HttpClient:
+        if self._http is None or self._http.closed:
+            raise ConnectorError(
+                f"The {self.label} connector is not open: use it inside `async with`."
+            )
+        return self._http
+
+    # -- records and bodies ------------------------------------------------
+
+    def _from_remote(self, entity: str, obj: Any) -> RemoteRecord:
+        raise NotImplementedError
+
+    def _record(self, entity: str, obj: Any, endpoint: str) -> RemoteRecord:
+        """``obj`` (from ``endpoint``) as a record; one that does not map is a ProtocolError."""
+        try:
+            return self._from_remote(entity, obj)
+        except MappingError as exc:
+            raise ProtocolError(
+                f"{self.label} sent a {entity} from {endpoint} that recontui cannot read "
+                f"({exc}): report it with the log."
+            ) from exc
+
+    def _body(self, ctx: Ctx, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        """``build()``; a record that cannot be expressed is rejected, naming it."""
+        try:
+            return build()
+        except MappingError as exc:
+            raise RejectedError(
+                f"recontui cannot express {ctx.what} for {self.label} ({exc}): correct the "
+                "record and sync again.",
+                code="MAPPING",
+                entity=ctx.entity,
+                record=ctx.record,
+            ) from exc
+
+    # -- error sentences both systems use -----------------------------------
+
+    def _not_found(self, ctx: Ctx, endpoint: str | None = None) -> NotFoundError:
+        where = f" ({endpoint})" if endpoint else ""
+        return NotFoundError(
+            f"{self.label} has no {ctx.what}{where}: sync again to refresh the record list."
+        )
+
+    def _unreadable(self, ctx: Ctx, endpoint: str) -> ProtocolError:
+        return ProtocolError(
+            f"{self.label} sent an unreadable or truncated answer to {endpoint} ({ctx.what}): "
+            "sync again; if it keeps happening, report it."
+        )
+
+    def _lacking(self, endpoint: str, what: str) -> ProtocolError:
+        """An answer to ``endpoint`` without ``what`` (a wrapper object, a list, an id)."""
+        return ProtocolError(
+            f"{self.label}'s answer to {endpoint} has no {what}: sync again; if it keeps "
+            "happening, report it."
+        )
+
+    def _failed(self, ctx: Ctx, endpoint: str, said: str) -> ConnectorError:
+        """The server failed (5xx): worth trying again later."""
+        return ConnectorError(
+            f"{self.label} failed on {endpoint} for {ctx.what} ({said}): sync again later.",
+            retryable=True,
+        )
+
+    def _not_accepted(self, ctx: Ctx, endpoint: str, said: str) -> ProtocolError:
+        """A read or query the server refused: recontui asked wrongly."""
+        return ProtocolError(
+            f"{self.label} did not accept {endpoint} for {ctx.what} ({said}): this is a "
+            "recontui problem; report it with the log."
+        )
+
+    # -- company -----------------------------------------------------------
+
+    async def _company_name(self) -> Any:
+        """The company's name as the server says it (None when it does not)."""
+        raise NotImplementedError
+
+    async def company(self) -> Company:
+        """The connected company; named from the profile when the server will not say."""
+        company_id = self._company_id
+        try:
+            name = await self._company_name()
+        except (NotFoundError, ProtocolError):
+            name = None
+        fallback = self._settings.get("company_name") or company_id
+        return Company(self.system, company_id, str(name or fallback))

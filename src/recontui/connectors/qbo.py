@@ -17,7 +17,7 @@ import re
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Mapping
-from typing import Any, Self
+from typing import Any
 
 import httpx
 
@@ -25,9 +25,7 @@ from ..model.record import RemoteRecord
 from . import qbo_map
 from .base import (
     AuthError,
-    Company,
     ConnectorError,
-    EventSink,
     NotFoundError,
     Page,
     ProtocolError,
@@ -36,9 +34,9 @@ from .base import (
     StaleVersionError,
     UnreachableError,
 )
-from .common import DEFAULT_OVERLAP_SECONDS, Ctx, query_bound, ref_id, text_key
-from .http import HttpClient, Retry, dumps_json, loads_json
-from .values import MappingError, later
+from .common import ConnectorBase, Ctx, query_bound, ref_id, text_key
+from .http import Retry, dumps_json, loads_json
+from .values import later
 
 MINOR_VERSION = "75"
 MAX_RESULTS = 1000
@@ -67,85 +65,50 @@ def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
-class QboConnector:
-    """QuickBooks Online for one realm. Use ``async with``."""
+class QboConnector(ConnectorBase):
+    """QuickBooks Online for one realm. Use ``async with``.
+
+    Options are :class:`~.common.ConnectorBase`'s, plus ``clock`` (monotonic
+    seconds) for the access token's expiry.
+    """
 
     system = "qbo"
     label = "QuickBooks Online"
+    entities = qbo_map.QBO_ENTITIES
+    required_settings = ("api_base", "token_url", "realm_id")
+    fix_profile = RECONNECT
+    max_page = MAX_RESULTS
+    max_concurrency = MAX_CONCURRENCY
+    log_headers = ("intuit_tid",)
 
     def __init__(
         self,
         settings: Mapping[str, str],
         secrets: SecretAccess,
         *,
-        transport: httpx.AsyncBaseTransport | None = None,
-        on_event: EventSink | None = None,
-        page_size: int | None = None,
-        overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
         clock: Callable[[], float] = time.monotonic,
-        max_attempts: int = 5,
-        base_delay: float = 0.5,
+        **options: Any,
     ) -> None:
-        missing = [k for k in ("api_base", "token_url", "realm_id") if not settings.get(k)]
-        if missing:
-            raise ConnectorError(
-                f"The QuickBooks Online profile lacks {', '.join(missing)}: {RECONNECT}."
-            )
-        self._settings = dict(settings)
-        self._secrets = secrets
-        self._transport = transport
-        self._on_event = on_event
-        self._page_size = min(MAX_RESULTS, page_size or MAX_RESULTS)
-        self._overlap = overlap_seconds
+        super().__init__(settings, secrets, **options)
         self._clock = clock
-        self._max_attempts = max_attempts
-        self._base_delay = base_delay
-        self.realm_id = settings["realm_id"]
+        self.realm_id = self._company_id = settings["realm_id"]
         self._base = f"{settings['api_base'].rstrip('/')}/v3/company/{self.realm_id}"
         self._token_url = settings["token_url"]
-        self._http: HttpClient | None = None
         self._access_token: str | None = None
         self._expires_at = 0.0
         self._bank_account: str | None = settings.get("bank_account_id") or None
         self._token_lock = asyncio.Lock()
 
-    # -- protocol basics ---------------------------------------------------
-
-    def supports(self, entity: str) -> bool:
-        return entity in qbo_map.QBO_ENTITIES
-
-    def fields(self, entity: str) -> frozenset[str]:
-        return qbo_map.fields_of(entity)
-
-    async def __aenter__(self) -> Self:
-        self._http = HttpClient(
-            label=self.label,
-            transport=self._transport,
-            on_event=self._on_event,
-            max_concurrency=MAX_CONCURRENCY,
-            max_attempts=self._max_attempts,
-            base_delay=self._base_delay,
-            log_headers=("intuit_tid",),
-        )
-        try:
-            await self._refresh(stale=None)
-        except BaseException:
-            await self._http.aclose()
-            raise
-        return self
+    async def _start(self) -> None:
+        await self._refresh(stale=None)
 
     async def __aexit__(self, *exc: object) -> None:
         if self._http is not None:
             await self._http.aclose()
         self._access_token = None
 
-    @property
-    def http(self) -> HttpClient:
-        if self._http is None or self._http.closed:
-            raise ConnectorError(
-                "The QuickBooks Online connector is not open: use it inside `async with`."
-            )
-        return self._http
+    def _from_remote(self, entity: str, obj: Any) -> RemoteRecord:
+        return qbo_map.from_qbo(entity, obj)
 
     # -- OAuth -------------------------------------------------------------
 
@@ -296,10 +259,7 @@ class QboConnector:
                 errors = [_xml_error(raw)]
                 raise self._fault(status, errors, ctx, endpoint) from None
             if status < 400:
-                raise ProtocolError(
-                    f"QuickBooks Online sent an unreadable or truncated answer to {endpoint} "
-                    f"({ctx.what}): sync again; if it keeps happening, report it."
-                ) from None
+                raise self._unreadable(ctx, endpoint) from None
         if isinstance(data, dict):
             fault = data.get("Fault") or data.get("fault")
             if isinstance(fault, dict):
@@ -370,21 +330,11 @@ class QboConnector:
         if ctx.action in ("read", "query", "company", "bank"):
             if code == "610" or status == 404:
                 return NotFoundError(f"QuickBooks Online has no {ctx.what} ({said}).")
-            return ProtocolError(
-                f"QuickBooks Online did not accept {endpoint} for {ctx.what} ({said}): this is a "
-                "recontui problem; report it with the log."
-            )
+            return self._not_accepted(ctx, endpoint, said)
         if status == 404:
-            return NotFoundError(
-                f"QuickBooks Online has no {ctx.what} ({endpoint}): sync again to refresh the "
-                "record list."
-            )
+            return self._not_found(ctx, endpoint)
         if status >= 500 and code in (str(status), ""):
-            return ConnectorError(
-                f"QuickBooks Online failed on {endpoint} for {ctx.what} (HTTP {status}): sync "
-                "again later.",
-                retryable=True,
-            )
+            return self._failed(ctx, endpoint, f"HTTP {status}")
         hint = {
             "6240": "another customer, vendor or employee already uses this name; rename one",
             "610": "it refers to something inactive or deleted; reactivate it or change the "
@@ -400,33 +350,18 @@ class QboConnector:
             record=ctx.record,
         )
 
-    def _record(self, entity: str, obj: Any, endpoint: str) -> RemoteRecord:
-        try:
-            return qbo_map.from_qbo(entity, obj)
-        except MappingError as exc:
-            raise ProtocolError(
-                f"QuickBooks Online sent a {entity} from {endpoint} that recontui cannot read "
-                f"({exc}): report it with the log."
-            ) from exc
-
     def _entity_in(self, data: Mapping[str, Any], entity: str, endpoint: str) -> RemoteRecord:
         name = qbo_map.spec(entity).name
         obj = data.get(name)
         if not isinstance(obj, dict):
-            raise ProtocolError(
-                f"QuickBooks Online's answer to {endpoint} has no {name} object: sync again; if "
-                "it keeps happening, report it."
-            )
+            raise self._lacking(endpoint, f"{name} object")
         return self._record(entity, obj, endpoint)
 
     async def _query(self, statement: str, ctx: Ctx) -> list[dict[str, Any]]:
         data = await self._api("POST", "query", ctx, text=statement)
         response = data.get("QueryResponse")
         if not isinstance(response, dict):
-            raise ProtocolError(
-                "QuickBooks Online's answer to POST /query has no QueryResponse: sync again; if "
-                "it keeps happening, report it."
-            )
+            raise self._lacking("POST /query", "QueryResponse")
         table = statement.split(" FROM ", 1)[1].split(" ", 1)[0]
         rows = response.get(table, [])
         if not isinstance(rows, list):
@@ -437,17 +372,12 @@ class QboConnector:
 
     # -- runner API --------------------------------------------------------
 
-    async def company(self) -> Company:
-        fallback = self._settings.get("company_name") or self.realm_id
-        try:
-            data = await self._api(
-                "GET", f"companyinfo/{self.realm_id}", Ctx("company", "company", self.realm_id)
-            )
-        except (NotFoundError, ProtocolError):
-            return Company(self.system, self.realm_id, fallback)
+    async def _company_name(self) -> Any:
+        data = await self._api(
+            "GET", f"companyinfo/{self.realm_id}", Ctx("company", "company", self.realm_id)
+        )
         info = data.get("CompanyInfo")
-        name = info.get("CompanyName") if isinstance(info, dict) else None
-        return Company(self.system, self.realm_id, str(name or fallback))
+        return info.get("CompanyName") if isinstance(info, dict) else None
 
     async def pull(self, entity: str, cursor: str | None) -> AsyncIterator[Page]:
         """Records changed since ``cursor``, oldest first, ``MAXRESULTS`` per page.
@@ -522,18 +452,6 @@ class QboConnector:
             )
         return s
 
-    def _body(self, ctx: Ctx, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        try:
-            return build()
-        except MappingError as exc:
-            raise RejectedError(
-                f"recontui cannot express {ctx.what} for QuickBooks Online ({exc}): correct the "
-                "record and sync again.",
-                code="MAPPING",
-                entity=ctx.entity,
-                record=ctx.record,
-            ) from exc
-
     async def create(
         self, entity: str, fields: Mapping[str, Any], *, idempotency_key: str
     ) -> RemoteRecord:
@@ -566,9 +484,7 @@ class QboConnector:
             # A sparse BillAddr may replace the whole address: send all of it.
             held = await self.read(entity, remote_id)
             if held is None:
-                raise NotFoundError(
-                    f"QuickBooks Online has no {ctx.what}: sync again to refresh the record list."
-                )
+                raise self._not_found(ctx)
             if held.version != version:
                 raise StaleVersionError(
                     f"QuickBooks Online holds a newer version of {ctx.what} than the one this "

@@ -12,25 +12,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from ..model.entities import ENTITIES
 from ..model.record import RemoteRecord
+from .common import ADDRESS_FIELDS as ADDRESS_FIELDS
+from .common import EntityTable, MappedEntity, write_body
 from .values import (
+    Codec,
     MappingError,
-    bool_in,
-    date_in,
-    date_out,
-    decimal_in,
-    decimal_out,
     get_path,
-    money_in,
-    money_out,
+    line_rows,
+    objects,
     parse_timestamp,
     ref_id_out,
     ref_in,
-    set_path,
-    text_in,
 )
+from .values import Field as F
 
+#: The kinds of :class:`F` this module uses (the shared ones and its own).
 Kind = Literal["text", "money", "decimal", "date", "bool", "ref", "account_type", "posting"]
 
 ACCOUNT_TYPES: dict[str, str] = {
@@ -53,17 +50,6 @@ ACCOUNT_TYPES_IN: dict[str, str] = {v.lower(): k for k, v in ACCOUNT_TYPES.items
 
 
 @dataclass(frozen=True)
-class F:
-    """One canonical field at one JSON path."""
-
-    name: str
-    path: tuple[str, ...]
-    kind: Kind = "text"
-    ref: str | None = None
-    read_only: bool = False
-
-
-@dataclass(frozen=True)
 class Lines:
     """A canonical list field stored in QBO's ``Line`` array.
 
@@ -79,7 +65,7 @@ class Lines:
 
 
 @dataclass(frozen=True)
-class QboEntity:
+class QboEntity(MappedEntity):
     entity: str
     name: str  # QBO entity name: JSON wrapper key and query table
     path: str  # URL path segment
@@ -88,17 +74,6 @@ class QboEntity:
     read_only: bool = False
     #: Constant fields sent on create only (Item ``Type``).
     create_extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def kind(self) -> str:
-        return ENTITIES[self.entity].kind
-
-    @property
-    def field_names(self) -> frozenset[str]:
-        names = {f.name for f in self.fields}
-        if self.lines is not None:
-            names.add(self.lines.name)
-        return frozenset(names)
 
 
 _ACTIVE = F("active", ("Active",), "bool")
@@ -110,7 +85,6 @@ _ADDRESS = (
     F("postal_code", ("BillAddr", "PostalCode")),
     F("country", ("BillAddr", "Country")),
 )
-ADDRESS_FIELDS = frozenset(f.name for f in _ADDRESS)
 _PARTY = (
     F("name", ("DisplayName",)),
     F("company_name", ("CompanyName",)),
@@ -129,9 +103,9 @@ _EXPENSE_LINES = Lines(
     ),
 )
 
-QBO_ENTITIES: dict[str, QboEntity] = {
-    e.entity: e
-    for e in (
+QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
+    "QuickBooks Online",
+    (
         QboEntity(
             "account",
             "Account",
@@ -289,88 +263,50 @@ QBO_ENTITIES: dict[str, QboEntity] = {
                 ),
             ),
         ),
-    )
-}
-
-
-def spec(entity: str) -> QboEntity:
-    try:
-        return QBO_ENTITIES[entity]
-    except KeyError:
-        raise KeyError(f"QuickBooks Online does not hold {entity!r} records") from None
-
-
-def fields_of(entity: str) -> frozenset[str]:
-    return spec(entity).field_names
+    ),
+)
+spec = QBO_ENTITIES.spec
+fields_of = QBO_ENTITIES.fields_of
 
 
 # ---------------------------------------------------------------------------
 # Values
 
 
-def _value_in(f: F, raw: Any) -> Any:
+def _account_type_in(raw: Any) -> str | None:
+    if raw is None:
+        return None
     try:
-        if f.kind == "text":
-            return text_in(raw)
-        if f.kind == "money":
-            return money_in(raw)
-        if f.kind == "decimal":
-            return decimal_in(raw)
-        if f.kind == "date":
-            return date_in(raw)
-        if f.kind == "bool":
-            return bool_in(raw)
-        if f.kind == "ref":
-            assert f.ref is not None
-            value = raw.get("value") if isinstance(raw, dict) else raw
-            return ref_in(value, f.ref)
-        if f.kind == "account_type":
-            if raw is None:
-                return None
-            try:
-                return ACCOUNT_TYPES_IN[str(raw).lower()]
-            except KeyError:
-                raise MappingError(f"unknown AccountType {raw!r}") from None
-        if f.kind == "posting":
-            return None if raw is None else str(raw).lower()
-    except MappingError as exc:
-        raise MappingError(f"{'.'.join(f.path)}: {exc}") from None
-    raise AssertionError(f.kind)
+        return ACCOUNT_TYPES_IN[str(raw).lower()]
+    except KeyError:
+        raise MappingError(f"unknown AccountType {raw!r}") from None
 
 
-def _value_out(f: F, value: Any) -> Any:
+def _account_type_out(value: Any) -> str:
     try:
-        if f.kind == "text":
-            return str(value)
-        if f.kind == "money":
-            return money_out(value)
-        if f.kind == "decimal":
-            return decimal_out(value)
-        if f.kind == "date":
-            return date_out(value)
-        if f.kind == "bool":
-            return bool(value)
-        if f.kind == "ref":
-            assert f.ref is not None
-            return {"value": ref_id_out(value, f.ref)}
-        if f.kind == "account_type":
-            try:
-                return ACCOUNT_TYPES[str(value).strip().lower()]
-            except KeyError:
-                raise MappingError(f"unknown account type {value!r}") from None
-        if f.kind == "posting":
-            low = str(value).strip().lower()
-            if low not in ("debit", "credit"):
-                raise MappingError(f"posting must be debit or credit, not {value!r}")
-            return low.capitalize()
-    except MappingError as exc:
-        raise MappingError(f"{f.name}: {exc}") from None
-    raise AssertionError(f.kind)
+        return ACCOUNT_TYPES[str(value).strip().lower()]
+    except KeyError:
+        raise MappingError(f"unknown account type {value!r}") from None
 
 
-def _cleared(f: F) -> Any:
-    """What a sparse update sends to empty a field: "" for text, null otherwise."""
-    return "" if f.kind == "text" else None
+def _posting_in(raw: Any) -> str | None:
+    return None if raw is None else str(raw).lower()
+
+
+def _posting_out(value: Any) -> str:
+    low = str(value).strip().lower()
+    if low not in ("debit", "credit"):
+        raise MappingError(f"posting must be debit or credit, not {value!r}")
+    return low.capitalize()
+
+
+#: References are ``{"value": id}``; a sparse update empties text with "".
+CODEC = Codec(
+    kinds_in={"account_type": _account_type_in, "posting": _posting_in},
+    kinds_out={"account_type": _account_type_out, "posting": _posting_out},
+    ref_key="value",
+    empty_text="",
+)
 
 
 # ---------------------------------------------------------------------------
@@ -405,7 +341,7 @@ def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
             extra={"updated": updated} if updated else {},
         )
     data = dict(obj)
-    out: dict[str, Any] = {f.name: _value_in(f, get_path(data, f.path)) for f in s.fields}
+    out = CODEC.fields_in(s.fields, data)
     if s.lines is not None:
         out[s.lines.name] = _lines_in(s.lines, data.get("Line"))
     return RemoteRecord(
@@ -420,14 +356,8 @@ def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
 
 
 def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise MappingError("Line is not a list")
     out: list[dict[str, Any]] = []
-    for line in raw:
-        if not isinstance(line, dict):
-            raise MappingError("a Line entry is not an object")
+    for line in objects(raw, "Line is not a list", "a Line entry is not an object"):
         if lines.linked is not None:
             target, txn_type = lines.linked
             linked = [
@@ -437,13 +367,13 @@ def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
             ]
             if not linked:
                 continue  # a link to another kind (credit memo, vendor credit): not synced
-            row = {f.name: _value_in(f, get_path(line, f.path)) for f in lines.fields}
+            row = CODEC.fields_in(lines.fields, line)
             row[target] = ref_in(linked[0].get("TxnId"), target)
             out.append(row)
         else:
             if line.get("DetailType") != lines.detail:
                 continue  # SubTotalLineDetail and friends are computed by QBO
-            out.append({f.name: _value_in(f, get_path(line, f.path)) for f in lines.fields})
+            out.append(CODEC.fields_in(lines.fields, line))
     return out
 
 
@@ -471,46 +401,20 @@ def to_qbo(
     s = spec(entity)
     if s.read_only:
         raise MappingError(f"{s.name} is read-only in QuickBooks Online")
-    canonical = ENTITIES[entity]
-    for name in fields:
-        if not canonical.has_field(name):
-            raise MappingError(f"{entity} has no field {name!r}")
-    given = dict(fields)
-    if sparse and ADDRESS_FIELDS & given.keys() and s.field_names >= ADDRESS_FIELDS:
-        for name in ADDRESS_FIELDS - given.keys():
-            held = (current or {}).get(name)
-            if held not in (None, ""):
-                given[name] = held
-    body: dict[str, Any] = {} if sparse else dict(s.create_extra)
-    for f in s.fields:
-        if f.read_only or f.name not in given:
-            continue
-        value = given[f.name]
-        if value is None:
-            if sparse:
-                set_path(body, f.path, _cleared(f))
-            continue
-        set_path(body, f.path, _value_out(f, value))
-    if s.lines is not None and s.lines.name in given:
-        value = given[s.lines.name]
-        if value is not None or sparse:
-            body["Line"] = _lines_out(s.lines, value or [])
+    body, rows = write_body(CODEC, s, fields, partial=sparse, current=current)
+    if rows is not None:
+        body["Line"] = _lines_out(s.lines, rows)
     return body
 
 
 def _lines_out(lines: Lines, rows: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for row in rows:
-        if not isinstance(row, Mapping):
-            raise MappingError(f"{lines.name}: each line must be a mapping")
+    for row in line_rows(lines.name, rows):
         line: dict[str, Any] = {}
         if lines.detail is not None:
             line["DetailType"] = lines.detail
             line[lines.detail] = {}
-        for f in lines.fields:
-            value = row.get(f.name)
-            if value is not None:
-                set_path(line, f.path, _value_out(f, value))
+        CODEC.write(line, lines.fields, row)
         if lines.linked is not None:
             target, txn_type = lines.linked
             txn = row.get(target)

@@ -2,13 +2,17 @@
 
 Kept apart from the mappings so that each mapping module is only a table of
 "this canonical field is that JSON path", and so that dates, money and
-timestamps are parsed the same way for both systems.
+timestamps are parsed the same way for both systems. :class:`Codec` is the one
+per-kind dispatch; each system adds only its own kinds (and its shape of a
+reference) to it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -28,22 +32,19 @@ def text_in(value: Any) -> str | None:
     return str(value)
 
 
-def money_in(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
+def _number(convert: Callable[[Any], Decimal], value: Any) -> Decimal:
     try:
-        return to_money(value)
+        return convert(value)
     except ValueError as exc:
         raise MappingError(str(exc)) from exc
+
+
+def money_in(value: Any) -> Decimal | None:
+    return None if value is None or value == "" else _number(to_money, value)
 
 
 def decimal_in(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return to_decimal(value)
-    except ValueError as exc:
-        raise MappingError(str(exc)) from exc
+    return None if value is None or value == "" else _number(to_decimal, value)
 
 
 def date_in(value: Any) -> dt.date | None:
@@ -66,17 +67,11 @@ def bool_in(value: Any) -> bool | None:
 
 
 def money_out(value: Any) -> Decimal:
-    try:
-        return to_money(value)
-    except ValueError as exc:
-        raise MappingError(str(exc)) from exc
+    return _number(to_money, value)
 
 
 def decimal_out(value: Any) -> Decimal:
-    try:
-        return to_decimal(value)
-    except ValueError as exc:
-        raise MappingError(str(exc)) from exc
+    return _number(to_decimal, value)
 
 
 def date_out(value: Any) -> str:
@@ -128,6 +123,132 @@ def set_path(obj: dict[str, Any], path: tuple[str, ...], value: Any) -> None:
             obj[key] = nxt
         obj = nxt
     obj[path[-1]] = value
+
+
+def objects(raw: Any, not_list: str, not_object: str) -> Iterator[dict[str, Any]]:
+    """The entries of a JSON array of objects (none for null); ``not_*`` are the errors."""
+    if raw is None:
+        return
+    if not isinstance(raw, list):
+        raise MappingError(not_list)
+    for entry in raw:
+        if not isinstance(entry, dict):
+            raise MappingError(not_object)
+        yield entry
+
+
+def line_rows(name: str, rows: Any) -> Iterator[Mapping[str, Any]]:
+    """The canonical rows of list field ``name``, each checked to be a mapping."""
+    for row in rows:
+        if not isinstance(row, Mapping):
+            raise MappingError(f"{name}: each line must be a mapping")
+        yield row
+
+
+# ---------------------------------------------------------------------------
+# Fields and the per-kind dispatch
+
+#: One conversion of a raw JSON value to a canonical one, or back.
+Convert = Callable[[Any], Any]
+
+
+@dataclass(frozen=True)
+class Field:
+    """One canonical field at one JSON path; ``kind`` says how its value converts."""
+
+    name: str
+    path: tuple[str, ...]
+    kind: str = "text"
+    ref: str | None = None  # the entity a "ref" field points at
+    read_only: bool = False
+
+
+_KINDS_IN: dict[str, Convert] = {
+    "text": text_in,
+    "money": money_in,
+    "decimal": decimal_in,
+    "date": date_in,
+    "bool": bool_in,
+}
+_KINDS_OUT: dict[str, Convert] = {
+    "text": str,
+    "money": money_out,
+    "decimal": decimal_out,
+    "date": date_out,
+    "bool": bool,
+}
+
+
+@dataclass(frozen=True)
+class Codec:
+    """How one system writes field values: the shared kinds plus its own.
+
+    ``kinds_in``/``kinds_out`` convert the system's own kinds (account types,
+    postings, archived flags). ``ref_key`` is set when a reference is an object
+    ``{ref_key: id}`` (QBO) rather than a plain id (BILL). ``empty_text`` is what
+    a partial update sends to empty a text field (other kinds are sent null).
+    """
+
+    kinds_in: Mapping[str, Convert] = field(default_factory=dict)
+    kinds_out: Mapping[str, Convert] = field(default_factory=dict)
+    ref_key: str | None = None
+    empty_text: str | None = None
+
+    def value_in(self, f: Field, raw: Any) -> Any:
+        """The canonical value of ``raw`` (from ``f.path``); errors name the path."""
+        try:
+            if f.kind == "ref":
+                assert f.ref is not None
+                if self.ref_key is not None and isinstance(raw, dict):
+                    raw = raw.get(self.ref_key)
+                return ref_in(raw, f.ref)
+            convert = self.kinds_in.get(f.kind) or _KINDS_IN.get(f.kind)
+            if convert is not None:
+                return convert(raw)
+        except MappingError as exc:
+            raise MappingError(f"{'.'.join(f.path)}: {exc}") from None
+        raise AssertionError(f.kind)
+
+    def value_out(self, f: Field, value: Any) -> Any:
+        """The JSON value for canonical ``value`` (not None); errors name the field."""
+        try:
+            if f.kind == "ref":
+                assert f.ref is not None
+                remote_id = ref_id_out(value, f.ref)
+                return remote_id if self.ref_key is None else {self.ref_key: remote_id}
+            convert = self.kinds_out.get(f.kind) or _KINDS_OUT.get(f.kind)
+            if convert is not None:
+                return convert(value)
+        except MappingError as exc:
+            raise MappingError(f"{f.name}: {exc}") from None
+        raise AssertionError(f.kind)
+
+    def fields_in(self, fields: tuple[Field, ...], obj: Any) -> dict[str, Any]:
+        """Every one of ``fields`` read from ``obj`` (None where it is absent)."""
+        return {f.name: self.value_in(f, get_path(obj, f.path)) for f in fields}
+
+    def write(
+        self,
+        body: dict[str, Any],
+        fields: tuple[Field, ...],
+        given: Mapping[str, Any],
+        *,
+        clear: bool = False,
+    ) -> None:
+        """Set into ``body`` each writable one of ``fields`` that ``given`` names.
+
+        A None value is left out, or (``clear``, a partial update) sent as the
+        kind's empty value so the server empties the field.
+        """
+        for f in fields:
+            if f.read_only or f.name not in given:
+                continue
+            value = given[f.name]
+            if value is None:
+                if clear:
+                    set_path(body, f.path, self.empty_text if f.kind == "text" else None)
+                continue
+            set_path(body, f.path, self.value_out(f, value))
 
 
 # ---------------------------------------------------------------------------
