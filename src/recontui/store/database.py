@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,7 @@ def connect(path: Path | str) -> sqlite_utils.Database:
             raise StoreError(f"Cannot open the database at {path}: {exc}.") from exc
     try:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        conn.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(conn)
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = ON")
         # Touch the schema so a file that is not a database fails here, clearly.
@@ -80,6 +81,24 @@ def connect(path: Path | str) -> sqlite_utils.Database:
         conn.close()
         raise StoreError(describe_sqlite_error(exc, path)) from exc
     return sqlite_utils.Database(conn)
+
+
+def _enable_wal(conn: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting out a first opener doing the same.
+
+    Changing the journal mode needs an exclusive lock and SQLite does not call
+    the busy handler for it, so several processes opening a new file at once
+    would otherwise fail with "database is locked".
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def describe_sqlite_error(exc: BaseException, path: Path | str | None = None) -> str:
