@@ -362,6 +362,17 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
           f"[{conflict.kind}, {conflict.status}]")
     if conflict.note:
         print(f"  note: {_safe(conflict.note)}")
+    if conflict.kind == "match":
+        link = store.link(store.canonical_link_id(conflict.link_id))
+        key = detail["rows"][0]["a"] if detail["rows"] else "key"
+        print(f"  {a} record {link.a_id if link else '?'}: {_safe(detail['record'])}; "
+              f"{len(detail.get('candidates', []))} {b} records share its {key}:")
+        for cand in detail.get("candidates", []):
+            print(f"    link {cand['link']}: {_safe(cand['record'])} ({b} id {cand['b_id']})")
+        if conflict.status == "open":
+            print(f"  Decide with: recontui conflicts resolve {conflict.id} --link LINK "
+                  "| --create | --ignore")
+        return 0
     for row in detail["rows"]:
         print(f"  {row['field']}:")
         print(f"    base       {_safe(row['base'] or '')}")
@@ -371,8 +382,6 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
             print(f"    chosen     {_safe(row['choice'])}")
         elif row["suggestion"]:
             print(f"    suggested  {_safe(row['suggestion'])}")
-    for cand in detail.get("candidates", []):
-        print(f"  candidate link {cand['link']}: {_safe(cand['record'])} ({b} id {cand['b_id']})")
     return 0
 
 
@@ -717,6 +726,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("recontui: interrupted.", file=sys.stderr)
         return 3
+    except BrokenPipeError:
+        # The reader went away (`recontui conflicts list | head`): not an error.
+        with contextlib.suppress(OSError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

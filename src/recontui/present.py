@@ -104,11 +104,11 @@ def conflict_detail(store: Store, profile: Profile, conflict: Conflict) -> dict[
         rows.append(row)
     out["rows"] = rows
     if conflict.kind == "match":
-        out["candidates"] = [
-            {"link": lid, "record": names.link_name(lid),
-             "b_id": (store.link(lid).b_id if store.link(lid) else None)}
-            for lid in conflict.candidates or []
-        ]
+        out["candidates"] = []
+        for lid in conflict.candidates or []:
+            link = store.link(store.canonical_link_id(lid))
+            out["candidates"].append({"link": lid, "record": names.link_name(lid),
+                                      "b_id": link.b_id if link else None})
     return out
 
 
