@@ -451,7 +451,7 @@ def cmd_conflicts_unresolve(args: argparse.Namespace) -> int:
 # -- history, log, state, doctor ----------------------------------------------------------
 
 def cmd_history(args: argparse.Namespace) -> int:
-    from .present import run_row
+    from .present import local_time, run_row
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
@@ -463,7 +463,8 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("No runs yet: start one with `recontui sync`.")
     for r in runs:
         c = r["counts"]
-        print(f"{r['id']:>5}  {r['started_at'][:19]}  {r['status']:11} exit {r['exit_code']}  "
+        print(f"{r['id']:>5}  {local_time(r['started_at'])}  {r['status']:11} "
+              f"exit {r['exit_code']}  "
               f"pulled {c.get('pulled', 0)} pushed {c.get('pushed', 0)} "
               f"conflicts {c.get('open_conflicts', 0)}"
               + ("  (dry run)" if r["dry_run"] else ""))
@@ -478,13 +479,18 @@ def cmd_log(args: argparse.Namespace) -> int:
     if args.json:
         out_json(events)
         return 0
+    from .present import local_time
+
     for e in events:
         where = f" [{e['entity']}]" if e["entity"] else ""
-        print(f"{e['ts'][11:19]} {e['level']:7} {e['phase']:8}{where} {_safe(e['message'])}")
+        print(f"{local_time(e['ts'])[11:]} {e['level']:7} {e['phase']:8}{where} "
+              f"{_safe(e['message'])}")
     return 0
 
 
 def cmd_state_show(args: argparse.Namespace) -> int:
+    from .present import local_time
+
     store = open_db(args)
     profile = get_profile(store, args.profile)
     cursors = store.cursors(profile.id)
@@ -492,7 +498,8 @@ def cmd_state_show(args: argparse.Namespace) -> int:
         out_json(cursors)
         return 0
     for c in cursors:
-        print(f"{c['side']} {c['entity']:14} {c['value'] or '-':32} moved {c['moved_at']} "
+        print(f"{c['side']} {c['entity']:14} {c['value'] or '-':32} moved "
+              f"{local_time(c['moved_at'])} "
               f"pulled {c['pulled']}")
     return 0
 

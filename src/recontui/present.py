@@ -208,6 +208,21 @@ def resolve_conflict(store: Store, conflict: Conflict, *, picks: Sequence[str] =
         raise ResolveError(str(exc)) from exc
 
 
+def local_time(iso: str | None, *, seconds: bool = True) -> str:
+    """A stored UTC timestamp as the reader's local wall-clock time."""
+    if not iso:
+        return ""
+    import datetime as dt
+
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return when.astimezone().strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
 def run_row(run: Mapping[str, Any]) -> dict[str, Any]:
     return {k: run[k] for k in ("id", "started_at", "finished_at", "status", "trigger",
                                 "dry_run", "exit_code", "counts", "message") if k in run}
