@@ -307,7 +307,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
                   "exit_code": result.exit_code, "counts": result.counts,
                   "message": result.message, "plan": result.plan})
     else:
-        for line in summary_lines(result):
+        lines = summary_lines(result)
+        if result.exit_code == 3 and result.message:
+            lines = [line for line in lines if line != result.message]
+        for line in lines:
             print(_safe(line))
         if args.dry_run and result.plan:
             print("Plan:")
