@@ -566,8 +566,19 @@ async def _probe(profile: Any, side: str, secrets: SecretStore) -> str:
 
 # -- demo ---------------------------------------------------------------------------------
 
+def cmd_tui(args: argparse.Namespace) -> int:
+    """The console on one profile. Textual is imported here only, never on headless paths."""
+    store = open_db(args)
+    profile = get_profile(store, getattr(args, "profile", None))
+    secrets = open_secrets_for(store, args)
+    from .tui import make_app
+
+    make_app(store, profile, secrets, actor=os.environ.get("USER", "recontui")).run()
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Stand-ins on loopback, a demo profile in a scratch database, one sync."""
+    """Stand-ins on loopback, a demo profile in a scratch database, one sync, the console."""
     from .runner import RunOptions, run_sync, summary_lines
     from .sandbox import RunningSandbox, SandboxConfig
     from .wiring import open_secrets
@@ -582,6 +593,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
         creds = running.sandbox.credentials(running.base_url)
         save_sandbox_profile(store, args, "demo", creds, secrets)
         profile = store.get_profile("demo")
+        if not args.headless:
+            from .tui import make_app
+
+            make_app(store, profile, secrets,
+                     actor=os.environ.get("USER", "recontui")).run()
+            return 0
         print(f"Stand-in servers at {running.base_url}; database {db_path}")
 
         def listener(event: Any) -> None:
@@ -596,9 +613,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.db = str(db_path)
         print()
         cmd_conflicts_list(args)
-        print(f"\nThe console comes with the next release; meanwhile try:\n"
-              f"  recontui --db {db_path} conflicts show ID   (the stand-ins stop with this "
-              "demo, so sync against `recontui sandbox serve` instead)")
+        print(f"\nThe console: `recontui demo` (without --headless), or against "
+              f"`recontui sandbox serve`: recontui --db {db_path} tui")
     return 0
 
 
@@ -711,8 +727,11 @@ def build_parser() -> argparse.ArgumentParser:
     profile_opt(s_reset)
 
     add("doctor", cmd_doctor, help="database, secrets store, profiles and reachability")
-    demo = add("demo", cmd_demo, help="run a sync on the embedded demo")
+    demo = add("demo", cmd_demo, help="the console on the embedded demo (stand-in servers)")
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--headless", action="store_true",
+                      help="no console: run one sync and print the conflict queue")
+    profile_opt(add("tui", cmd_tui, help="the console (also: recontui with no command)"))
     return parser
 
 
@@ -720,8 +739,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+        if not (sys.stdin.isatty() and sys.stdout.isatty()):
+            parser.print_help()  # scripts and pipes get help, people get the console
+            return 0
+        args.func = cmd_tui
     try:
         return int(args.func(args) or 0)
     except CliError as exc:

@@ -1,0 +1,151 @@
+"""The conflict queue, read from SQLite a keyset page at a time (never the whole queue)."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static
+
+from ...present import Names, conflict_summary
+from ..messages import ConflictsPage
+from ..text import plain, status_text
+
+PAGE = 50
+
+
+class ConflictsScreen(Screen[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open", "Resolve", id="conflicts.open", priority=True),
+        Binding("f5", "reload", "Refresh", id="conflicts.refresh"),
+        Binding("m", "more", "More", id="conflicts.more"),
+        Binding("escape", "app.switch_mode('home')", "Home", id="conflicts.home"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[int] = []
+        self.last_id = 0
+        self.exhausted = False
+        self.loading = False
+        #: Conflicts saved on the Resolve screen, re-read when we come back.
+        self.touched: set[int] = set()
+        self.seen_runs = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield Static(id="queue-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        # Widths that fit 80 columns; long names end in an ellipsis.
+        table.add_column("#", key="id", width=4)
+        table.add_column("entity", key="entity", width=9)
+        table.add_column("record", key="record", width=24)
+        table.add_column("fields in conflict", key="fields", width=19)
+        table.add_column("status", key="status", width=9)
+        self.action_reload()
+
+    def on_screen_resume(self) -> None:
+        app: Any = self.app
+        if app.runs_finished != self.seen_runs:  # a run may have pushed or opened some
+            self.seen_runs = app.runs_finished
+            self.touched.clear()
+            self.action_reload()
+        elif self.touched:
+            touched, self.touched = sorted(self.touched), set()
+            self.refresh_rows(touched)
+
+    def action_reload(self) -> None:
+        self.query_one(DataTable).clear()
+        self.ids, self.last_id, self.exhausted = [], 0, False
+        self.load_page(reset=True)
+
+    def action_more(self) -> None:
+        if not self.exhausted and not self.loading:
+            self.load_page(reset=False)
+
+    def load_page(self, reset: bool) -> None:
+        self.loading = True
+        self.query_one("#queue-status", Static).update("Loading…")
+        self._load(self.last_id, reset)
+
+    @work(thread=True, exclusive=True, group="queue")
+    def _load(self, after_id: int, reset: bool) -> None:
+        app: Any = self.app
+        store, profile = app.store, app.profile
+        page = store.conflicts(profile.id, after_id=after_id, limit=PAGE)
+        names = Names(store)
+        rows = [conflict_summary(store, profile, c, names) for c in page]
+        last = page[-1].id if page else after_id
+        self.post_message(ConflictsPage(rows, last, len(page) < PAGE, reset))
+
+    @work(thread=True, group="queue-refresh")
+    def refresh_rows(self, ids: list[int]) -> None:
+        app: Any = self.app
+        store, profile = app.store, app.profile
+        names = Names(store)
+        rows = []
+        for cid in ids:
+            conflict = store.conflict(cid, profile.id)
+            if conflict is not None:
+                rows.append(conflict_summary(store, profile, conflict, names))
+        self.post_message(ConflictsPage(rows, -1, self.exhausted, False))
+
+    @on(ConflictsPage)
+    def show_page(self, message: ConflictsPage) -> None:
+        table = self.query_one(DataTable)
+        if message.last_id == -1:  # a refresh of rows already shown
+            for row in message.rows:
+                key = str(row["id"])
+                if key in table.rows:
+                    table.update_cell(key, "status", status_text(row["status"], short=True))
+            self._show_status()
+            return
+        for row in message.rows:
+            if row["id"] in self.ids:
+                continue
+            self.ids.append(row["id"])
+            fields = ", ".join(row["fields"]) if row["kind"] == "field" else row["kind"]
+            table.add_row(Text(str(row["id"])), plain(row["entity"]), plain(row["record"]),
+                          plain(fields), status_text(row["status"], short=True), key=str(row["id"]))
+        self.last_id = max(self.last_id, message.last_id)
+        self.exhausted = message.exhausted
+        self.loading = False
+        self._show_status()
+
+    def _show_status(self) -> None:
+        more = "" if self.exhausted else "; m or the last row loads more"
+        self.query_one("#queue-status", Static).update(
+            f"{len(self.ids)} conflicts shown{more}. Enter resolves the one under the cursor.")
+
+    @on(DataTable.RowHighlighted)
+    def near_end(self, event: DataTable.RowHighlighted) -> None:
+        if event.cursor_row >= len(self.ids) - 1:
+            self.action_more()
+
+    def action_open(self) -> None:
+        table = self.query_one(DataTable)
+        if not self.ids or table.cursor_row < 0:
+            return
+        from .resolve import ResolveScreen
+
+        cid = self.ids[table.cursor_row]
+        self.app.push_screen(ResolveScreen(cid, self))
+
+    def neighbour(self, conflict_id: int, step: int) -> int | None:
+        """The loaded conflict before/after this one (None at either end)."""
+        try:
+            i = self.ids.index(conflict_id) + step
+        except ValueError:
+            return None
+        if 0 <= i < len(self.ids):
+            self.query_one(DataTable).move_cursor(row=i)
+            return self.ids[i]
+        return None

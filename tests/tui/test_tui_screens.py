@@ -1,0 +1,143 @@
+"""Run, history, help and leaving with unsaved choices, by keys only."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import DataTable, RichLog
+
+from recontui.tui import make_app
+from recontui.tui.screens.help import HelpScreen
+from recontui.tui.screens.history import HistoryScreen, RunLogScreen
+from recontui.tui.screens.modals import ConfirmScreen
+from recontui.tui.screens.resolve import ResolveScreen
+from recontui.tui.screens.run import RunScreen
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+class SlowToConnect:
+    """A connector that takes a while to open: time enough to press c."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    async def __aenter__(self):
+        await self.inner.__aenter__()
+        await asyncio.sleep(0.3)
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.inner.__aexit__(*exc)
+
+
+async def test_cancel_stops_the_run_at_a_safe_point_and_frees_the_profile(world):
+    base = world.factory()
+    app = make_app(world.store, world.profile, world.secrets,
+                   lambda side, events: SlowToConnect(base(side, events)))
+    async with app.run_test() as pilot:
+        await pilot.press("r")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, RunScreen)
+        await pilot.press("s")
+        assert screen.running
+        await pilot.press("c")
+        await settle(pilot)
+        assert screen.last_result.status == "interrupted"
+        assert not screen.running
+        assert world.store.lock_holder(world.profile.id) is None
+        await pilot.press("s")
+        await settle(pilot)
+        assert screen.last_result.status == "waiting"
+        assert len(screen.query_one(RichLog).lines) > 0
+    runs = world.store.runs(world.profile.id)
+    assert [r["trigger"] for r in runs[:2]] == ["tui", "tui"]
+
+
+async def test_history_enter_shows_the_run_log(world):
+    app = world.app()
+    async with app.run_test() as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HistoryScreen)
+        assert pilot.app.screen.query_one(DataTable).row_count == 1
+        await pilot.press("enter")
+        await settle(pilot)
+        log_screen = pilot.app.screen
+        assert isinstance(log_screen, RunLogScreen)
+        lines = [strip.text for strip in log_screen.query_one(RichLog).lines]
+        assert any("Run 1 of profile 't' started." in line for line in lines)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, HistoryScreen)
+
+
+async def test_escape_with_unsaved_choices_asks_first(world):
+    app = world.app()
+    async with app.run_test() as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        resolve = pilot.app.screen
+        assert isinstance(resolve, ResolveScreen)
+        await pilot.press("a", "escape")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("n")
+        await pilot.pause()
+        assert pilot.app.screen is resolve and resolve.picks
+        await pilot.press("escape", "y")
+        await pilot.pause()
+        assert not isinstance(pilot.app.screen, ResolveScreen)
+    assert world.store.conflict(resolve.conflict_id).status == "open"
+
+
+async def test_next_and_previous_walk_the_queue(world):
+    app = world.app()
+    async with app.run_test() as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        resolve = pilot.app.screen
+        first = resolve.conflict_id
+        await pilot.press("n")
+        await settle(pilot)
+        assert resolve.conflict_id > first
+        await pilot.press("p")
+        await settle(pilot)
+        assert resolve.conflict_id == first
+
+
+async def test_help_lists_the_screens_keys(world):
+    app = world.app()
+    async with app.run_test() as pilot:
+        await pilot.press("3", "question_mark")
+        await pilot.pause()
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        assert ("s", "Start sync") in help_screen.rows
+        assert ("?", "Help") in help_screen.rows
+
+
+def test_every_binding_has_an_id(world):
+    from textual.binding import Binding
+
+    from recontui.tui import app as app_module
+    from recontui.tui.screens import conflicts, help, history, home, modals, resolve, run
+
+    classes = [app_module.ReconApp]
+    for module in (conflicts, help, history, home, modals, resolve, run):
+        classes += [v for v in vars(module).values()
+                    if isinstance(v, type) and v.__module__ == module.__name__]
+    for cls in classes:
+        for binding in getattr(cls, "BINDINGS", []):
+            assert isinstance(binding, Binding) and binding.id, (cls, binding)
