@@ -378,7 +378,9 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
         return 0
     for row in detail["rows"]:
         print(f"  {row['field']}:")
-        print(f"    base       {_safe(row['base'] or '')}")
+        base = "(none yet: first sync of this pair)" if row.get("kind") == "no_base" \
+            else _safe(row["base"] or "")
+        print(f"    base       {base}")
         print(f"    a {a:8} {_safe(row['a'] or '')}")
         print(f"    b {b:8} {_safe(row['b'] or '')}")
         if row["choice"]:

@@ -41,6 +41,20 @@ class Names:
                     return display(spec.field(spec.title_field), value)
         return f"{link.entity} #{link.id}"
 
+    def ref_name(self, link_id: int) -> str:
+        """A referenced record's name, saying so when it exists on one side only.
+
+        Two records can share a name (a customer still waiting for a match
+        decision and its namesake on the other side): the suffix tells them apart.
+        """
+        link = self.store.link(self.store.canonical_link_id(link_id))
+        name = self.link_name(link_id)
+        if link is None or link.paired:
+            return name
+        where = "BILL" if link.a_id else "QuickBooks Online"
+        side_id = link.a_id or link.b_id
+        return f"{name} (only in {where}, id {side_id})"
+
     def value(self, entity_name: str, field_name: str, value: Any) -> str:
         spec = ENTITIES[entity_name]
         try:
@@ -48,7 +62,7 @@ class Names:
         except KeyError:
             fspec = None
         refs = _collect_refs(value)
-        names = {ref: self.link_name(ref.link) for ref in refs}
+        names = {ref: self.ref_name(ref.link) for ref in refs}
         return display(fspec, value, ref_names=names)
 
 
