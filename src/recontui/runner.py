@@ -113,8 +113,14 @@ COUNT_KEYS = (
 )
 
 
-def policy_from(store: Store, profile: Profile) -> Policy:
-    settings = {**DEFAULT_SETTINGS, **store.settings(profile.id)}
+def profile_settings(store: Store, profile: Profile) -> dict[str, Any]:
+    """The profile's settings over the defaults."""
+    return {**DEFAULT_SETTINGS, **store.settings(profile.id)}
+
+
+def policy_from(store: Store, profile: Profile,
+                settings: Mapping[str, Any] | None = None) -> Policy:
+    settings = profile_settings(store, profile) if settings is None else settings
     directions = {
         key.split(".", 1)[1]: value for key, value in settings.items()
         if key.startswith("direction.")
@@ -144,8 +150,8 @@ class SyncRun:
         self.events = events
         self.run_id = run_id
         self.counts: dict[str, int] = dict.fromkeys(COUNT_KEYS, 0)
-        self.policy = policy_from(store, profile)
-        settings = {**DEFAULT_SETTINGS, **store.settings(profile.id)}
+        settings = profile_settings(store, profile)
+        self.policy = policy_from(store, profile, settings)
         self.big_share = float(settings["big_change.share"])
         self.big_min = int(settings["big_change.min"])
         self.index: dict[Side, dict[tuple[str, str], int]] = {}
