@@ -591,14 +591,15 @@ class SyncRun:
                 self.emit("info", "merge", f"Conflict {live.id} ({spec.label} {name!r}) "
                           "settled itself: both sides now agree.", entity=entity, record=name)
             elif merge.conflicts:
-                conflict_id = self.store.open_conflict(
+                # The fields that merge cleanly are still pushed; they are not part of
+                # the conflict, so their ops carry no conflict id.
+                self.store.open_conflict(
                     conn, self.pid, link.id, entity, "field", self.conflict_fields(merge),
                     link.a_version, link.b_version, self.run_id,
                 )
                 self.counts["conflicts_opened"] += 1
                 self.emit("info", "merge", f"Conflict on {spec.label.lower()} {name!r}: "
                           f"{', '.join(sorted(merge.conflicts))}.", entity=entity, record=name)
-                conflict_id = None
         self.plan_writes(conn, spec, link, merge, resolution_writes, resolution_audit,
                          conflict_id, name)
         base_now = dict(base or {})
