@@ -85,3 +85,23 @@ def test_unknown_ids_are_reported(tmp_path: Path, args: list[str]) -> None:
     proc = run(tmp_path, *args)
     assert proc.returncode == 2
     assert "99" in proc.stderr
+
+
+def test_profile_commands_never_show_secrets_and_remove_cleans_up(tmp_path: Path) -> None:
+    import json
+
+    add_profile(tmp_path)
+    listed = json.loads(run(tmp_path, "profile", "list", "--json").stdout)
+    assert listed == [{"name": "p", "default": True, "a": "bill", "b": "qbo"}]
+    shown = run(tmp_path, "profile", "show", "p", "--json").stdout
+    for secret in ("client_id", "client_secret", "refresh_token", "dev_key", "password"):
+        assert f'"{secret}"' not in shown
+    assert json.loads(shown)["billing"]["organization_id"] == "008x"
+    removed = run(tmp_path, "profile", "remove", "p")
+    assert removed.returncode == 0
+    from recontui.secrets import open_secret_store
+
+    store = open_secret_store(tmp_path / "cli.db.secrets", env={"RECONTUI_PASSPHRASE": "pp"},
+                              use_keyring=False)
+    assert store.get("p", "password") is None
+    assert run(tmp_path, "sync", "--profile", "p").returncode == 2
