@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.widgets import DataTable
 
 from recontui.tui.screens.conflicts import ConflictsScreen
+from recontui.tui.screens.modals import ConfirmScreen
 from recontui.tui.screens.resolve import ResolveScreen
 from recontui.tui.screens.run import RunScreen
 
@@ -88,3 +89,55 @@ async def test_pick_edit_save_and_sync_from_the_console(world):
     for rec in (rec_a, rec_b):
         assert rec.fields["company_name"] == "D'Angelo Dental Care"
         assert rec.fields["phone"] == "(916) 555-0169"
+
+
+async def test_link_a_match_candidate_and_sync_from_the_console(world):
+    target = world.store.conflict(1)
+    assert target.kind == "match" and target.status == "open"
+    first = target.candidates[0]
+    app = world.app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_conflict(pilot, target.id)
+        table = screen.query_one(DataTable)
+        assert table.row_count == 1 + len(target.candidates)
+        assert table.cursor_row == 1, "the cursor starts on the first candidate"
+        b_id = world.store.link(world.store.canonical_link_id(first)).b_id
+        assert str(table.get_cell_at((1, 2))) == b_id
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        saved = world.store.conflict(target.id)
+        assert saved.status == "resolved"
+        assert saved.choices == {"$match": ["link", first]}
+        head = str(screen.query_one("#resolve-head").render())
+        assert "resolved: pushed on the next run" in head
+
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("3")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, RunScreen)
+        await pilot.press("s")
+        await settle(pilot)
+        assert pilot.app.screen.last_result is not None, "the run finished"
+
+    assert world.store.conflict(target.id).status == "pushed"
+
+
+async def test_match_keys_ask_first_and_no_keeps_it_open(world):
+    app = world.app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_conflict(pilot, 1)
+        keys = {key for key, active in screen.active_bindings.items()
+                if active.node is screen}
+        assert {"l", "k", "i"} <= keys and not {"a", "b", "e", "ctrl+s"} & keys
+        for key in ("k", "i", "l"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(pilot.app.screen, ConfirmScreen)
+            await pilot.press("n")
+            await pilot.pause()
+            assert pilot.app.screen is screen
+    assert world.store.conflict(1).status == "open"

@@ -141,3 +141,71 @@ def test_every_binding_has_an_id(world):
     for cls in classes:
         for binding in getattr(cls, "BINDINGS", []):
             assert isinstance(binding, Binding) and binding.id, (cls, binding)
+
+
+def _matching(world, needle: str) -> list[int]:
+    from recontui.present import conflict_summary
+
+    out = []
+    for c in world.store.conflicts(world.profile.id):
+        row = conflict_summary(world.store, world.profile, c)
+        text = " ".join([row["entity"], row["kind"], row["record"], *row["fields"]]).lower()
+        if needle in text:
+            out.append(c.id)
+    return out
+
+
+async def test_typing_a_filter_keeps_only_matching_rows(world):
+    from recontui.tui.screens.conflicts import ConflictsScreen
+
+    app = world.app()
+    async with app.run_test() as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        queue = pilot.app.screen
+        assert isinstance(queue, ConflictsScreen)
+        everything = list(queue.ids)
+        expected = _matching(world, "phone")
+        assert 0 < len(expected) < len(everything)
+        await pilot.press("slash", *"PHONE")
+        await settle(pilot)
+        assert queue.ids == expected
+        assert queue.query_one(DataTable).row_count == len(expected)
+        # Enter goes back to the rows, Enter again opens the one under the cursor.
+        await pilot.press("enter")
+        await pilot.pause()
+        assert queue.focused is queue.query_one(DataTable)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, ResolveScreen)
+        assert pilot.app.screen.conflict_id == expected[0]
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("slash", *["backspace"] * 5)
+        await settle(pilot)
+        assert queue.ids == everything
+
+
+async def test_the_filter_stops_at_its_cap_and_m_reads_on(world, monkeypatch):
+    from recontui.tui.screens import conflicts
+
+    monkeypatch.setattr(conflicts, "PAGE", 5)
+    monkeypatch.setattr(conflicts, "FILTER_CAP", 10)
+    expected = _matching(world, "bill")  # the last four conflicts of 33
+    assert expected == [30, 31, 32, 33]
+    app = world.app()
+    async with app.run_test() as pilot:
+        await pilot.press("c")
+        await settle(pilot)
+        queue = pilot.app.screen
+        await pilot.press("slash", *"bill", "enter")
+        await settle(pilot)
+        assert queue.ids == [] and queue.capped and queue.last_id == 10
+        status = str(queue.query_one("#queue-status").render())
+        assert "more may match: press m" in status
+        for _ in range(5):
+            if queue.exhausted:
+                break
+            await pilot.press("m")
+            await settle(pilot)
+        assert queue.ids == expected and queue.exhausted and not queue.capped

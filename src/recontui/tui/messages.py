@@ -19,6 +19,10 @@ class ConflictsPage(Message):
     last_id: int
     exhausted: bool
     reset: bool
+    #: Which load this page belongs to: pages of an older filter are dropped.
+    generation: int = 0
+    #: The filter stopped at its cap of rows examined; more may match further on.
+    capped: bool = False
 
 
 @dataclass

@@ -28,7 +28,15 @@ class ResolveScreen(Screen[None]):
         Binding("n", "step(1)", "Next", id="resolve.next"),
         Binding("p", "step(-1)", "Previous", id="resolve.previous"),
         Binding("escape", "leave", "Back", id="resolve.back"),
+        # Match conflicts only (check_action hides them otherwise); Enter also links.
+        Binding("l", "match('link')", "Link", id="resolve.match_link"),
+        Binding("k", "match('create')", "Keep both", id="resolve.match_create"),
+        Binding("i", "match('ignore')", "Ignore", id="resolve.match_ignore"),
     ]
+
+    #: Actions that apply to one kind of conflict; the others are hidden from footer and help.
+    MATCH_ACTIONS: ClassVar[frozenset[str]] = frozenset({"match"})
+    FIELD_ACTIONS: ClassVar[frozenset[str]] = frozenset({"pick", "take_all", "edit", "save"})
 
     def __init__(self, conflict_id: int, queue: ConflictsScreen | None = None) -> None:
         super().__init__()
@@ -49,7 +57,7 @@ class ResolveScreen(Screen[None]):
             self._bindings._add_binding(binding)
         # Picking sides is what this screen is for: those keys go first in the footer.
         keys = self._bindings.key_to_bindings
-        order = ["a", "b", "e", "ctrl+s", "A", "B", "n", "p", "escape"]
+        order = ["a", "b", "e", "ctrl+s", "A", "B", "l", "k", "i", "n", "p", "escape"]
         self._bindings.key_to_bindings = {
             **{k: keys[k] for k in order if k in keys},
             **{k: v for k, v in keys.items() if k not in order},
@@ -65,6 +73,16 @@ class ResolveScreen(Screen[None]):
     def on_mount(self) -> None:
         self.load(self.conflict_id)
 
+    def is_match(self) -> bool:
+        return self.conflict is not None and self.conflict.kind == "match"
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self.MATCH_ACTIONS:
+            return self.is_match()
+        if action in self.FIELD_ACTIONS:
+            return not self.is_match()
+        return True
+
     @work(thread=True, exclusive=True, group="resolve")
     def load(self, conflict_id: int) -> None:
         app: Any = self.app
@@ -79,15 +97,19 @@ class ResolveScreen(Screen[None]):
             self.say(f"Conflict {self.conflict_id} no longer exists.")
             return
         self.conflict_id = message.conflict.id
-        self.render_table()
+        self.refresh_bindings()
+        if self.is_match():
+            self.render_match()
+        else:
+            self.render_table()
         self.say(self.hint())
 
     def hint(self) -> str:
         if self.conflict is None:
             return ""
         if self.conflict.kind == "match":
-            return (f"A match question: resolve it with `recontui conflicts resolve "
-                    f"{self.conflict.id} --link/--create/--ignore` for now.")
+            return ("Which record is this? Enter or l links the candidate under the cursor, "
+                    "k keeps both (creates it on the other side), i ignores it (never sync).")
         if self.conflict.kind == "delete":
             return "A deletion: take all from one side (A or B), then ctrl+s saves."
         return "Pick a side per field (a/b), e edits a value, ctrl+s saves; ? lists keys."
@@ -96,10 +118,9 @@ class ResolveScreen(Screen[None]):
         self.query_one("#resolve-status", Static).update(
             text if isinstance(text, Text) else Text(text))
 
-    def render_table(self) -> None:
+    def render_head(self) -> None:
         detail = self.detail
         assert detail is not None
-        systems = detail["systems"]
         head = Text.assemble(
             (f"Conflict {detail['id']} ", "bold"), plain(detail["entity"]), " ",
             plain(detail["record"], "bold"), "  ", status_text(detail["status"]))
@@ -107,6 +128,87 @@ class ResolveScreen(Screen[None]):
             head.append("\n")
             head.append_text(plain(detail["note"], "italic"))
         self.query_one("#resolve-head", Static).update(head)
+
+    def render_match(self) -> None:
+        """The billing record, then each candidate on the accounting side, one row each."""
+        detail = self.detail
+        assert detail is not None and self.conflict is not None
+        self.render_head()
+        systems = detail["systems"]
+        choice = (self.conflict.choices or {}).get("$match") or [None, None]
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        table.add_column("", key="role", width=10)
+        table.add_column("record", key="record", width=30)
+        table.add_column(Text(f"{systems['b']} id"), key="b_id", width=20)
+        table.add_column("choice", key="choice", width=12)
+        chosen = {"create": "keep both", "ignore": "ignore"}.get(str(choice[0]), "")
+        table.add_row(Text(systems["a"], style="bold"), plain(detail["record"], "bold"),
+                      plain(detail["b_id"] or "(none)", "dim"), Text(chosen, style="bold green"),
+                      key="self")
+        for cand in detail["candidates"]:
+            mark = (Text(CHOSEN + "link", style="bold green")
+                    if choice[0] == "link" and choice[1] == cand["link"] else Text(""))
+            table.add_row(Text("candidate"), plain(cand["record"]), plain(cand["b_id"]),
+                          mark, key=f"candidate-{cand['link']}")
+        if detail["candidates"]:
+            table.move_cursor(row=1)
+
+    def current_candidate(self) -> dict[str, Any] | None:
+        if self.detail is None or not self.is_match():
+            return None
+        row = self.query_one(DataTable).cursor_row - 1  # row 0 is the billing record
+        candidates = self.detail["candidates"]
+        return candidates[row] if 0 <= row < len(candidates) else None
+
+    @on(DataTable.RowSelected)
+    def enter_links(self, event: DataTable.RowSelected) -> None:
+        if self.is_match():
+            event.stop()
+            self.action_match("link")
+
+    def action_match(self, how: str) -> None:
+        if self.detail is None or not self.is_match():
+            return
+        conflict, record = self.conflict, self.detail["record"]
+        b = self.detail["systems"]["b"]
+        if how == "link":
+            cand = self.current_candidate()
+            if cand is None:
+                self.say("Move the cursor to a candidate to link it (Enter or l).")
+                return
+            question = (f"Link {record} to {b} record {cand['record']} "
+                        f"(id {cand['b_id']})?")
+        elif how == "create":
+            cand = None
+            question = f"Keep both: create {record} in {b} as a new record?"
+        else:
+            cand = None
+            question = f"Ignore {record}: never sync it?"
+
+        def save(yes: bool | None) -> None:
+            if not yes:
+                return
+            app: Any = self.app
+            try:
+                resolve_conflict(app.store, conflict, link_to=cand["link"] if cand else None,
+                                 create=how == "create", ignore=how == "ignore",
+                                 actor=app.actor)
+            except ResolveError as exc:
+                self.say(Text(str(exc), style="bold red"))
+                return
+            if self.queue is not None:
+                self.queue.touched.add(conflict.id)
+            self.load(conflict.id)
+            self.notify("Saved: pushed on the next run.")
+
+        self.app.push_screen(ConfirmScreen(question), save)
+
+    def render_table(self) -> None:
+        detail = self.detail
+        assert detail is not None
+        systems = detail["systems"]
+        self.render_head()
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
@@ -152,6 +254,8 @@ class ResolveScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def show_full_values(self, event: DataTable.RowHighlighted) -> None:
         """Cells end in an ellipsis at 80 columns; the row under the cursor is shown whole."""
+        if self.is_match():
+            return
         row = self.current_field()
         if row is None or self.detail is None:
             return
