@@ -39,6 +39,7 @@ class CliError(Exception):
 
 # -- small helpers ------------------------------------------------------------------------
 
+
 def out_json(value: Any) -> None:
     print(json.dumps(value, indent=2, default=_json_default, ensure_ascii=False))
 
@@ -57,8 +58,7 @@ def _json_default(value: Any) -> Any:
 
 def _safe(text: Any) -> str:
     """Remote text printed to a terminal: control characters shown, not obeyed."""
-    return "".join(ch if ch.isprintable() or ch in "\t" else repr(ch)[1:-1]
-                   for ch in str(text))
+    return "".join(ch if ch.isprintable() or ch in "\t" else repr(ch)[1:-1] for ch in str(text))
 
 
 def tty_passphrase() -> str | None:
@@ -72,14 +72,18 @@ def open_db(args: argparse.Namespace) -> Store:
     return open_store(path)
 
 
-def open_secrets_for(store: Store, args: argparse.Namespace,
-                     env: Mapping[str, str] | None = None) -> SecretStore:
+def open_secrets_for(
+    store: Store, args: argparse.Namespace, env: Mapping[str, str] | None = None
+) -> SecretStore:
     from .wiring import open_secrets
 
-    allow_plain = bool(getattr(args, "plaintext_secrets", False)) or os.environ.get(
-        "RECONTUI_PLAINTEXT_SECRETS") == "1"
-    return open_secrets(store, env=env, passphrase_provider=tty_passphrase,
-                        allow_plaintext=allow_plain)
+    allow_plain = (
+        bool(getattr(args, "plaintext_secrets", False))
+        or os.environ.get("RECONTUI_PLAINTEXT_SECRETS") == "1"
+    )
+    return open_secrets(
+        store, env=env, passphrase_provider=tty_passphrase, allow_plaintext=allow_plain
+    )
 
 
 def get_profile(store: Store, name: str | None) -> Profile:
@@ -87,6 +91,7 @@ def get_profile(store: Store, name: str | None) -> Profile:
 
 
 # -- sandbox ------------------------------------------------------------------------------
+
 
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     from .sandbox import RunningSandbox, SandboxConfig
@@ -107,31 +112,51 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
                 save_sandbox_profile(store, args, args.profile, creds)
             finally:
                 store.close()
-        line = {"base_url": running.base_url, "scenario": args.scenario, "seed": args.seed,
-                "profile": args.profile, **creds}
+        line = {
+            "base_url": running.base_url,
+            "scenario": args.scenario,
+            "seed": args.seed,
+            "profile": args.profile,
+            **creds,
+        }
         print(json.dumps(line), flush=True)
         while not stop.wait(0.5):
             pass
     return 0
 
 
-def save_sandbox_profile(store: Store, args: argparse.Namespace, name: str,
-                         creds: Mapping[str, Mapping[str, str]],
-                         secrets: SecretStore | None = None) -> None:
+def save_sandbox_profile(
+    store: Store,
+    args: argparse.Namespace,
+    name: str,
+    creds: Mapping[str, Mapping[str, str]],
+    secrets: SecretStore | None = None,
+) -> None:
     qbo, bill = creds["qbo"], creds["bill"]
     secrets = secrets or open_secrets_for(store, args)
     store.save_profile(
-        name, "bill", "qbo",
-        {"api_base": bill["api_base"], "organization_id": bill["organization_id"],
-         "username": bill["username"], "company_name": "Sandbox BILL organisation"},
-        {"api_base": qbo["api_base"], "token_url": qbo["token_url"],
-         "realm_id": qbo["realm_id"], "company_name": "Sandbox QuickBooks company"},
+        name,
+        "bill",
+        "qbo",
+        {
+            "api_base": bill["api_base"],
+            "organization_id": bill["organization_id"],
+            "username": bill["username"],
+            "company_name": "Sandbox BILL organisation",
+        },
+        {
+            "api_base": qbo["api_base"],
+            "token_url": qbo["token_url"],
+            "realm_id": qbo["realm_id"],
+            "company_name": "Sandbox QuickBooks company",
+        },
     )
     # A fresh sandbox is a new company: forget the ids remembered for an earlier one.
     profile = store.get_profile(name)
     with store.transaction() as conn:
-        conn.execute("UPDATE profiles SET a_company_id=NULL, b_company_id=NULL WHERE id=?",
-                     (profile.id,))
+        conn.execute(
+            "UPDATE profiles SET a_company_id=NULL, b_company_id=NULL WHERE id=?", (profile.id,)
+        )
     for key in ("client_id", "client_secret", "refresh_token"):
         secrets.set(name, key, qbo[key])
     for key in ("dev_key", "password"):
@@ -141,16 +166,31 @@ def save_sandbox_profile(store: Store, args: argparse.Namespace, name: str,
 # -- profiles -----------------------------------------------------------------------------
 
 PROFILE_FLAGS = {
-    "bill": {"api_base": "--bill-url", "organization_id": "--bill-org",
-             "username": "--bill-user", "company_name": "--bill-company"},
-    "qbo": {"api_base": "--qbo-url", "token_url": "--qbo-token-url", "realm_id": "--qbo-realm",
-            "company_name": "--qbo-company", "bank_account_id": "--qbo-bank-account"},
+    "bill": {
+        "api_base": "--bill-url",
+        "organization_id": "--bill-org",
+        "username": "--bill-user",
+        "company_name": "--bill-company",
+    },
+    "qbo": {
+        "api_base": "--qbo-url",
+        "token_url": "--qbo-token-url",
+        "realm_id": "--qbo-realm",
+        "company_name": "--qbo-company",
+        "bank_account_id": "--qbo-bank-account",
+    },
 }
-PROFILE_SECRETS = {"bill": ("dev_key", "password"),
-                   "qbo": ("client_id", "client_secret", "refresh_token")}
-PRODUCTION_URLS = {"bill": {"api_base": "https://gateway.prod.bill.com/connect"},
-                   "qbo": {"api_base": "https://quickbooks.api.intuit.com",
-                           "token_url": "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"}}
+PROFILE_SECRETS = {
+    "bill": ("dev_key", "password"),
+    "qbo": ("client_id", "client_secret", "refresh_token"),
+}
+PRODUCTION_URLS = {
+    "bill": {"api_base": "https://gateway.prod.bill.com/connect"},
+    "qbo": {
+        "api_base": "https://quickbooks.api.intuit.com",
+        "token_url": "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+    },
+}
 
 
 def read_secrets_file(path: str) -> dict[str, str]:
@@ -163,8 +203,11 @@ def read_secrets_file(path: str) -> dict[str, str]:
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CliError(f"{path} is not valid JSON (line {exc.lineno}); write it as "
-                           "{\"dev_key\": \"...\"} or as KEY=VALUE lines.", 2) from exc
+            raise CliError(
+                f"{path} is not valid JSON (line {exc.lineno}); write it as "
+                '{"dev_key": "..."} or as KEY=VALUE lines.',
+                2,
+            ) from exc
         return {str(k): str(v) for k, v in data.items()}
     out = {}
     for number, line in enumerate(text.splitlines(), 1):
@@ -190,8 +233,11 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
                 settings[system][key] = value
         for key, value in PRODUCTION_URLS[system].items():
             settings[system].setdefault(key, value)
-        missing = [PROFILE_FLAGS[system][k] for k in REQUIRED_SETTINGS[system]
-                   if not settings[system].get(k)]
+        missing = [
+            PROFILE_FLAGS[system][k]
+            for k in REQUIRED_SETTINGS[system]
+            if not settings[system].get(k)
+        ]
         if missing:
             raise CliError(f"Profile {args.name!r} needs {', '.join(missing)}.", 2)
     given = read_secrets_file(args.secrets_file) if args.secrets_file else {}
@@ -212,9 +258,12 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
                 raise CliError(
                     f"The {system} secret {key} is missing: give it in --secrets-file, or set "
                     f"{env_var_name(args.name, key)}, or run this command in a terminal to be "
-                    "asked for it.", 2)
-    store.save_profile(args.name, "bill", "qbo", settings["bill"], settings["qbo"],
-                       make_default=args.default)
+                    "asked for it.",
+                    2,
+                )
+    store.save_profile(
+        args.name, "bill", "qbo", settings["bill"], settings["qbo"], make_default=args.default
+    )
     for key, value in to_store.items():
         secret_store.set(args.name, key, value)
     print(f"Profile {args.name!r} saved; secrets in {secret_store.describe()}.")
@@ -225,12 +274,18 @@ def cmd_profile_list(args: argparse.Namespace) -> int:
     store = open_db(args)
     profiles = store.list_profiles()
     if args.json:
-        out_json([{"name": p.name, "default": p.is_default, "a": p.a_system, "b": p.b_system}
-                  for p in profiles])
+        out_json(
+            [
+                {"name": p.name, "default": p.is_default, "a": p.a_system, "b": p.b_system}
+                for p in profiles
+            ]
+        )
         return 0
     if not profiles:
-        print("No profiles yet: create one with `recontui profile add` or "
-              "`recontui sandbox serve --profile NAME`.")
+        print(
+            "No profiles yet: create one with `recontui profile add` or "
+            "`recontui sandbox serve --profile NAME`."
+        )
     for p in profiles:
         print(f"{'*' if p.is_default else ' '} {p.name}  ({p.a_system} <-> {p.b_system})")
     return 0
@@ -239,10 +294,14 @@ def cmd_profile_list(args: argparse.Namespace) -> int:
 def cmd_profile_show(args: argparse.Namespace) -> int:
     store = open_db(args)
     p = get_profile(store, args.name)
-    data = {"name": p.name, "default": p.is_default, "billing": {"system": p.a_system,
-            **p.a_settings, "company_id": p.a_company_id},
-            "accounting": {"system": p.b_system, **p.b_settings, "company_id": p.b_company_id},
-            "settings": store.settings(p.id), "rules": store.rules(p.id)}
+    data = {
+        "name": p.name,
+        "default": p.is_default,
+        "billing": {"system": p.a_system, **p.a_settings, "company_id": p.a_company_id},
+        "accounting": {"system": p.b_system, **p.b_settings, "company_id": p.b_company_id},
+        "settings": store.settings(p.id),
+        "rules": store.rules(p.id),
+    }
     if args.json:
         out_json(data)
     else:
@@ -263,13 +322,18 @@ def cmd_profile_remove(args: argparse.Namespace) -> int:
 
 # -- sync ---------------------------------------------------------------------------------
 
-def make_factory(profile: Any, secrets: SecretStore,
-                 transport: Any = None) -> Callable[..., Any]:
+
+def make_factory(profile: Any, secrets: SecretStore, transport: Any = None) -> Callable[..., Any]:
     from .wiring import build_connector
 
     def factory(side: str, events: Any) -> Any:
-        return build_connector(profile, side, secrets, transport=transport,
-                               on_event=events.connector_sink(profile.system(side).upper()))
+        return build_connector(
+            profile,
+            side,
+            secrets,
+            transport=transport,
+            on_event=events.connector_sink(profile.system(side).upper()),
+        )
 
     return factory
 
@@ -283,29 +347,46 @@ def cmd_sync(args: argparse.Namespace) -> int:
     cancel = threading.Event()
     listener = None
     if args.verbose:
+
         def listener(event: Any) -> None:
             if event.level != "debug" or args.verbose > 1:
-                print(f"[{event.level:7}] {event.phase:8} {_safe(event.message)}",
-                      file=sys.stderr, flush=True)
-    options = RunOptions(dry_run=args.dry_run, accept_big_change=args.accept_big_change,
-                         trigger="cron" if not sys.stdin.isatty() else "cli",
-                         actor=os.environ.get("USER", "recontui"), cancel=cancel,
-                         keep_debug=args.verbose > 1)
+                print(
+                    f"[{event.level:7}] {event.phase:8} {_safe(event.message)}",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+    options = RunOptions(
+        dry_run=args.dry_run,
+        accept_big_change=args.accept_big_change,
+        trigger="cron" if not sys.stdin.isatty() else "cli",
+        actor=os.environ.get("USER", "recontui"),
+        cancel=cancel,
+        keep_debug=args.verbose > 1,
+    )
 
     def on_term(signum: int, frame: Any) -> None:
         cancel.set()
 
     signal.signal(signal.SIGTERM, on_term)
     try:
-        result = asyncio.run(run_sync(store, profile, make_factory(profile, secrets), options,
-                                      listener=listener))
+        result = asyncio.run(
+            run_sync(store, profile, make_factory(profile, secrets), options, listener=listener)
+        )
     except KeyboardInterrupt:
         print("Interrupted; the next run carries on where this one stopped.", file=sys.stderr)
         return 3
     if args.json:
-        out_json({"run_id": result.run_id, "status": result.status,
-                  "exit_code": result.exit_code, "counts": result.counts,
-                  "message": result.message, "plan": result.plan})
+        out_json(
+            {
+                "run_id": result.run_id,
+                "status": result.status,
+                "exit_code": result.exit_code,
+                "counts": result.counts,
+                "message": result.message,
+                "plan": result.plan,
+            }
+        )
     else:
         lines = summary_lines(result)
         if result.exit_code == 3 and result.message:
@@ -323,14 +404,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 # -- conflicts ----------------------------------------------------------------------------
 
+
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from .present import Names, conflict_summary
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
     statuses = ("open", "resolved", "pushed", "superseded") if args.all else ("open", "resolved")
-    conflicts = store.conflicts(profile.id, statuses=statuses, entity=args.entity,
-                                limit=args.limit)
+    conflicts = store.conflicts(profile.id, statuses=statuses, entity=args.entity, limit=args.limit)
     names = Names(store)
     rows = [conflict_summary(store, profile, c, names) for c in conflicts]
     if args.json:
@@ -354,32 +435,44 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
     profile = get_profile(store, args.profile)
     conflict = store.conflict(args.id, profile.id)
     if conflict is None:
-        raise CliError(f"There is no conflict {args.id} in profile {profile.name!r}; "
-                       "see `recontui conflicts list`.", 2)
+        raise CliError(
+            f"There is no conflict {args.id} in profile {profile.name!r}; "
+            "see `recontui conflicts list`.",
+            2,
+        )
     detail = conflict_detail(store, profile, conflict)
     if args.json:
         out_json(detail)
         return 0
     a, b = detail["systems"]["a"], detail["systems"]["b"]
-    print(f"Conflict {conflict.id}: {conflict.entity} {_safe(detail['record'])!s} "
-          f"[{conflict.kind}, {conflict.status}]")
+    print(
+        f"Conflict {conflict.id}: {conflict.entity} {_safe(detail['record'])!s} "
+        f"[{conflict.kind}, {conflict.status}]"
+    )
     if conflict.note:
         print(f"  note: {_safe(conflict.note)}")
     if conflict.kind == "match":
         link = store.link(store.canonical_link_id(conflict.link_id))
         key = detail["rows"][0]["a"] if detail["rows"] else "key"
-        print(f"  {a} record {link.a_id if link else '?'}: {_safe(detail['record'])}; "
-              f"{len(detail.get('candidates', []))} {b} records share its {key}:")
+        print(
+            f"  {a} record {link.a_id if link else '?'}: {_safe(detail['record'])}; "
+            f"{len(detail.get('candidates', []))} {b} records share its {key}:"
+        )
         for cand in detail.get("candidates", []):
             print(f"    link {cand['link']}: {_safe(cand['record'])} ({b} id {cand['b_id']})")
         if conflict.status == "open":
-            print(f"  Decide with: recontui conflicts resolve {conflict.id} --link LINK "
-                  "| --create | --ignore")
+            print(
+                f"  Decide with: recontui conflicts resolve {conflict.id} --link LINK "
+                "| --create | --ignore"
+            )
         return 0
     for row in detail["rows"]:
         print(f"  {row['field']}:")
-        base = "(none yet: first sync of this pair)" if row.get("kind") == "no_base" \
+        base = (
+            "(none yet: first sync of this pair)"
+            if row.get("kind") == "no_base"
             else _safe(row["base"] or "")
+        )
         print(f"    base       {base}")
         print(f"    a {a:8} {_safe(row['a'] or '')}")
         print(f"    b {b:8} {_safe(row['b'] or '')}")
@@ -399,15 +492,27 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     if conflict is None:
         raise CliError(f"There is no conflict {args.id} in profile {profile.name!r}.", 2)
     try:
-        resolve_conflict(store, conflict, picks=args.pick or [], take_all=args.all,
-                         link_to=args.link, create=args.create, ignore=args.ignore,
-                         actor=os.environ.get("USER", "cli"))
+        resolve_conflict(
+            store,
+            conflict,
+            picks=args.pick or [],
+            take_all=args.all,
+            link_to=args.link,
+            create=args.create,
+            ignore=args.ignore,
+            actor=os.environ.get("USER", "cli"),
+        )
     except ResolveError as exc:
         raise CliError(str(exc), 2) from exc
     saved = store.conflict(args.id)
     if args.json:
-        out_json({"id": args.id, "status": saved.status if saved else None,
-                  "choices": saved.choices if saved else None})
+        out_json(
+            {
+                "id": args.id,
+                "status": saved.status if saved else None,
+                "choices": saved.choices if saved else None,
+            }
+        )
     else:
         print(f"Conflict {args.id} resolved; it is pushed on the next `recontui sync`.")
     return 0
@@ -425,8 +530,9 @@ def cmd_conflicts_resolve_all(args: argparse.Namespace) -> int:
             skipped.append(conflict.id)
             continue
         try:
-            resolve_conflict(store, conflict, take_all=args.side,
-                             actor=os.environ.get("USER", "cli"))
+            resolve_conflict(
+                store, conflict, take_all=args.side, actor=os.environ.get("USER", "cli")
+            )
         except ResolveError as exc:
             raise CliError(str(exc), 2) from exc
         done.append(conflict.id)
@@ -435,8 +541,10 @@ def cmd_conflicts_resolve_all(args: argparse.Namespace) -> int:
     else:
         print(f"Resolved {len(done)} conflicts with side {args.side}; pushed on the next sync.")
         if skipped:
-            print(f"Left {len(skipped)} match/delete conflicts for you to decide one by one: "
-                  f"{', '.join(map(str, skipped))}.")
+            print(
+                f"Left {len(skipped)} match/delete conflicts for you to decide one by one: "
+                f"{', '.join(map(str, skipped))}."
+            )
     return 0
 
 
@@ -455,6 +563,7 @@ def cmd_conflicts_unresolve(args: argparse.Namespace) -> int:
 
 # -- history, log, state, doctor ----------------------------------------------------------
 
+
 def cmd_history(args: argparse.Namespace) -> int:
     from .present import local_time, run_row
 
@@ -468,11 +577,12 @@ def cmd_history(args: argparse.Namespace) -> int:
         print("No runs yet: start one with `recontui sync`.")
     for r in runs:
         c = r["counts"]
-        print(f"{r['id']:>5}  {local_time(r['started_at'])}  {r['status']:11} "
-              f"exit {r['exit_code']}  "
-              f"pulled {c.get('pulled', 0)} pushed {c.get('pushed', 0)} "
-              f"conflicts {c.get('open_conflicts', 0)}"
-              + ("  (dry run)" if r["dry_run"] else ""))
+        print(
+            f"{r['id']:>5}  {local_time(r['started_at'])}  {r['status']:11} "
+            f"exit {r['exit_code']}  "
+            f"pulled {c.get('pulled', 0)} pushed {c.get('pushed', 0)} "
+            f"conflicts {c.get('open_conflicts', 0)}" + ("  (dry run)" if r["dry_run"] else "")
+        )
     return 0
 
 
@@ -488,8 +598,9 @@ def cmd_log(args: argparse.Namespace) -> int:
 
     for e in events:
         where = f" [{e['entity']}]" if e["entity"] else ""
-        print(f"{local_time(e['ts'])[11:]} {e['level']:7} {e['phase']:8}{where} "
-              f"{_safe(e['message'])}")
+        print(
+            f"{local_time(e['ts'])[11:]} {e['level']:7} {e['phase']:8}{where} {_safe(e['message'])}"
+        )
     return 0
 
 
@@ -503,9 +614,11 @@ def cmd_state_show(args: argparse.Namespace) -> int:
         out_json(cursors)
         return 0
     for c in cursors:
-        print(f"{c['side']} {c['entity']:14} {c['value'] or '-':32} moved "
-              f"{local_time(c['moved_at'])} "
-              f"pulled {c['pulled']}")
+        print(
+            f"{c['side']} {c['entity']:14} {c['value'] or '-':32} moved "
+            f"{local_time(c['moved_at'])} "
+            f"pulled {c['pulled']}"
+        )
     return 0
 
 
@@ -568,6 +681,7 @@ async def _probe(profile: Any, side: str, secrets: SecretStore) -> str:
 
 # -- demo ---------------------------------------------------------------------------------
 
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """The console on one profile. Textual is imported here only, never on headless paths."""
     store = open_db(args)
@@ -598,8 +712,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if not args.headless:
             from .tui import make_app
 
-            make_app(store, profile, secrets,
-                     actor=os.environ.get("USER", "recontui")).run()
+            make_app(store, profile, secrets, actor=os.environ.get("USER", "recontui")).run()
             return 0
         print(f"Stand-in servers at {running.base_url}; database {db_path}")
 
@@ -607,36 +720,51 @@ def cmd_demo(args: argparse.Namespace) -> int:
             if event.level in ("warning", "error") or event.phase in ("start", "end"):
                 print(f"  {event.phase:6} {_safe(event.message)}")
 
-        result = asyncio.run(run_sync(store, profile, make_factory(profile, secrets),
-                                      RunOptions(trigger="demo"), listener=listener))
+        result = asyncio.run(
+            run_sync(
+                store,
+                profile,
+                make_factory(profile, secrets),
+                RunOptions(trigger="demo"),
+                listener=listener,
+            )
+        )
         for line in summary_lines(result, conflicts_note=False):
             print(_safe(line))
         args.profile, args.entity, args.limit, args.all, args.json = "demo", None, 20, False, False
         args.db = str(db_path)
         print()
         cmd_conflicts_list(args)
-        print(f"\nThe console: `recontui demo` (without --headless), or against "
-              f"`recontui sandbox serve`: recontui --db {db_path} tui")
+        print(
+            f"\nThe console: `recontui demo` (without --headless), or against "
+            f"`recontui sandbox serve`: recontui --db {db_path} tui"
+        )
     return 0
 
 
 # -- parser -------------------------------------------------------------------------------
 
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="recontui",
         description="Keep a billing system (BILL) and an accounting ledger (QuickBooks Online) "
-                    "in agreement.")
+        "in agreement.",
+    )
     parser.add_argument("--version", action="version", version=f"recontui {__version__}")
-    parser.add_argument("--db", help="state database (default: $RECONTUI_DB or the user data "
-                        "directory)")
-    parser.add_argument("--plaintext-secrets", action="store_true",
-                        help="allow an unencrypted secrets file when no keyring and no "
-                             "passphrase are available")
+    parser.add_argument(
+        "--db", help="state database (default: $RECONTUI_DB or the user data directory)"
+    )
+    parser.add_argument(
+        "--plaintext-secrets",
+        action="store_true",
+        help="allow an unencrypted secrets file when no keyring and no passphrase are available",
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    def add(name: str, func: Callable[[argparse.Namespace], int], parent: Any = sub,
-            **kw: Any) -> argparse.ArgumentParser:
+    def add(
+        name: str, func: Callable[[argparse.Namespace], int], parent: Any = sub, **kw: Any
+    ) -> argparse.ArgumentParser:
         p = parent.add_parser(name, **kw)
         p.set_defaults(func=func)
         return p
@@ -649,8 +777,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     sandbox = sub.add_parser("sandbox", help="local stand-ins of the remote APIs")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="COMMAND", required=True)
-    serve = add("serve", cmd_sandbox_serve, sandbox_sub,
-                help="run both stand-ins until interrupted")
+    serve = add(
+        "serve", cmd_sandbox_serve, sandbox_sub, help="run both stand-ins until interrupted"
+    )
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=0, help="0 picks a free port")
     serve.add_argument("--seed", type=int, default=7)
@@ -658,15 +787,17 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--profile", help="create or update this profile to point at them")
 
     profile = sub.add_parser("profile", help="manage connection profiles")
-    profile_sub = profile.add_subparsers(dest="profile_command", metavar="COMMAND",
-                                         required=True)
+    profile_sub = profile.add_subparsers(dest="profile_command", metavar="COMMAND", required=True)
     p_add = add("add", cmd_profile_add, profile_sub, help="create or update a profile")
     p_add.add_argument("name")
     for flags in PROFILE_FLAGS.values():
         for flag in flags.values():
             p_add.add_argument(flag)
-    p_add.add_argument("--secrets-file", help="JSON or KEY=VALUE file with dev_key, password, "
-                       "client_id, client_secret, refresh_token")
+    p_add.add_argument(
+        "--secrets-file",
+        help="JSON or KEY=VALUE file with dev_key, password, "
+        "client_id, client_secret, refresh_token",
+    )
     p_add.add_argument("--default", action="store_true")
     json_opt(add("list", cmd_profile_list, profile_sub, help="list profiles"))
     p_show = add("show", cmd_profile_show, profile_sub, help="show one profile (no secrets)")
@@ -677,12 +808,17 @@ def build_parser() -> argparse.ArgumentParser:
     sync = add("sync", cmd_sync, help="one sync run")
     profile_opt(sync)
     json_opt(sync)
-    sync.add_argument("--dry-run", action="store_true", help="show the plan, write nothing "
-                      "remote")
-    sync.add_argument("--accept-big-change", action="store_true",
-                      help="push changes held by the big-change guard")
-    sync.add_argument("--verbose", "-v", action="count", default=0,
-                      help="print the run log to stderr (-vv: with HTTP requests)")
+    sync.add_argument("--dry-run", action="store_true", help="show the plan, write nothing remote")
+    sync.add_argument(
+        "--accept-big-change", action="store_true", help="push changes held by the big-change guard"
+    )
+    sync.add_argument(
+        "--verbose",
+        "-v",
+        action="count",
+        default=0,
+        help="print the run log to stderr (-vv: with HTTP requests)",
+    )
 
     conflicts = sub.add_parser("conflicts", help="the conflict queue")
     c_sub = conflicts.add_subparsers(dest="conflicts_command", metavar="COMMAND", required=True)
@@ -699,12 +835,20 @@ def build_parser() -> argparse.ArgumentParser:
     c_res.add_argument("--link", type=int, metavar="LINK_ID", help="match: link to a candidate")
     c_res.add_argument("--create", action="store_true", help="match: create on the other side")
     c_res.add_argument("--ignore", action="store_true", help="match: never sync this record")
-    c_all = add("resolve-all", cmd_conflicts_resolve_all, c_sub,
-                help="take one side for every open field conflict")
+    c_all = add(
+        "resolve-all",
+        cmd_conflicts_resolve_all,
+        c_sub,
+        help="take one side for every open field conflict",
+    )
     c_all.add_argument("--side", choices=("a", "b"), required=True)
     c_all.add_argument("--entity")
-    c_unres = add("unresolve", cmd_conflicts_unresolve, c_sub,
-                  help="reopen a resolved conflict before it is pushed")
+    c_unres = add(
+        "unresolve",
+        cmd_conflicts_unresolve,
+        c_sub,
+        help="reopen a resolved conflict before it is pushed",
+    )
     c_unres.add_argument("id", type=int)
     for p in (c_list, c_show, c_res, c_all, c_unres):
         profile_opt(p)
@@ -731,8 +875,11 @@ def build_parser() -> argparse.ArgumentParser:
     add("doctor", cmd_doctor, help="database, secrets store, profiles and reachability")
     demo = add("demo", cmd_demo, help="the console on the embedded demo (stand-in servers)")
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--headless", action="store_true",
-                      help="no console: run one sync and print the conflict queue")
+    demo.add_argument(
+        "--headless",
+        action="store_true",
+        help="no console: run one sync and print the conflict queue",
+    )
     profile_opt(add("tui", cmd_tui, help="the console (also: recontui with no command)"))
     return parser
 

@@ -33,8 +33,14 @@ Listener = Callable[[Event], None]
 class EventLog:
     """Writes a run's events; debug events are kept only when asked for."""
 
-    def __init__(self, store: Store, run_id: int, *, listener: Listener | None = None,
-                 keep_debug: bool = False) -> None:
+    def __init__(
+        self,
+        store: Store,
+        run_id: int,
+        *,
+        listener: Listener | None = None,
+        keep_debug: bool = False,
+    ) -> None:
         self.store = store
         self.run_id = run_id
         self.listener = listener
@@ -42,8 +48,16 @@ class EventLog:
         self._buffer: list[Event] | None = None
         self.counts: dict[str, int] = {level: 0 for level in LEVELS}
 
-    def emit(self, level: str, phase: str, message: str, *, entity: str | None = None,
-             record: str | None = None, **data: Any) -> None:
+    def emit(
+        self,
+        level: str,
+        phase: str,
+        message: str,
+        *,
+        entity: str | None = None,
+        record: str | None = None,
+        **data: Any,
+    ) -> None:
         event = Event(self.run_id, level, phase, message, entity, record, data)
         self.counts[level] = self.counts.get(level, 0) + 1
         if self.listener is not None:
@@ -56,9 +70,15 @@ class EventLog:
         self._write(event)
 
     def _write(self, event: Event) -> None:
-        self.store.add_event(event.run_id, event.level, event.phase, event.message,
-                             entity=event.entity, record=event.record,
-                             data=dict(event.data) or None)
+        self.store.add_event(
+            event.run_id,
+            event.level,
+            event.phase,
+            event.message,
+            entity=event.entity,
+            record=event.record,
+            data=dict(event.data) or None,
+        )
 
     def hold(self) -> None:
         """Buffer events (while a transaction that may be rolled back is open)."""

@@ -76,8 +76,9 @@ def _collect_refs(value: Any) -> list[Ref]:
     return []
 
 
-def conflict_summary(store: Store, profile: Profile, conflict: Conflict,
-                     names: Names | None = None) -> dict[str, Any]:
+def conflict_summary(
+    store: Store, profile: Profile, conflict: Conflict, names: Names | None = None
+) -> dict[str, Any]:
     names = names or Names(store)
     link = store.link(store.canonical_link_id(conflict.link_id))
     return {
@@ -106,11 +107,14 @@ def conflict_detail(store: Store, profile: Profile, conflict: Conflict) -> dict[
         row = {
             "field": name,
             "base": names.value(conflict.entity, name, values.get("base"))
-            if conflict.kind == "field" else values.get("base"),
+            if conflict.kind == "field"
+            else values.get("base"),
             "a": names.value(conflict.entity, name, values.get("a"))
-            if conflict.kind == "field" else values.get("a"),
+            if conflict.kind == "field"
+            else values.get("a"),
             "b": names.value(conflict.entity, name, values.get("b"))
-            if conflict.kind == "field" else values.get("b"),
+            if conflict.kind == "field"
+            else values.get("b"),
             "kind": values.get("kind"),
             "choice": _choice_text(conflict, names, name, choice),
             "suggestion": _choice_text(conflict, names, name, suggestion),
@@ -121,13 +125,15 @@ def conflict_detail(store: Store, profile: Profile, conflict: Conflict) -> dict[
         out["candidates"] = []
         for lid in conflict.candidates or []:
             link = store.link(store.canonical_link_id(lid))
-            out["candidates"].append({"link": lid, "record": names.link_name(lid),
-                                      "b_id": link.b_id if link else None})
+            out["candidates"].append(
+                {"link": lid, "record": names.link_name(lid), "b_id": link.b_id if link else None}
+            )
     return out
 
 
-def _choice_text(conflict: Conflict, names: Names, field_name: str,
-                 choice: Sequence[Any] | None) -> str | None:
+def _choice_text(
+    conflict: Conflict, names: Names, field_name: str, choice: Sequence[Any] | None
+) -> str | None:
     if not choice:
         return None
     how = choice[0]
@@ -138,14 +144,18 @@ def _choice_text(conflict: Conflict, names: Names, field_name: str,
     return " ".join(str(c) for c in choice)
 
 
-def parse_picks(conflict: Conflict, picks: Sequence[str], take_all: str | None
-                ) -> dict[str, list[Any]]:
+def parse_picks(
+    conflict: Conflict, picks: Sequence[str], take_all: str | None
+) -> dict[str, list[Any]]:
     """``FIELD=a``, ``FIELD=b``, ``FIELD==VALUE`` (a typed value) and ``--all a|b``."""
     if conflict.kind != "field":
         raise ResolveError(
             f"Conflict {conflict.id} is a {conflict.kind} conflict; resolve it with "
-            + ("--link LINK_ID, --create or --ignore." if conflict.kind == "match"
-               else "--all a or --all b (which side's state wins).")
+            + (
+                "--link LINK_ID, --create or --ignore."
+                if conflict.kind == "match"
+                else "--all a or --all b (which side's state wins)."
+            )
         )
     spec = entity(conflict.entity)
     choices: dict[str, list[Any]] = dict(conflict.choices or {})
@@ -186,9 +196,17 @@ def parse_picks(conflict: Conflict, picks: Sequence[str], take_all: str | None
     return choices
 
 
-def resolve_conflict(store: Store, conflict: Conflict, *, picks: Sequence[str] = (),
-                     take_all: str | None = None, link_to: int | None = None,
-                     create: bool = False, ignore: bool = False, actor: str) -> None:
+def resolve_conflict(
+    store: Store,
+    conflict: Conflict,
+    *,
+    picks: Sequence[str] = (),
+    take_all: str | None = None,
+    link_to: int | None = None,
+    create: bool = False,
+    ignore: bool = False,
+    actor: str,
+) -> None:
     """Save a person's decision; the next run pushes it."""
     if conflict.kind == "match":
         options = [x for x in (link_to is not None, create, ignore) if x]
@@ -238,5 +256,18 @@ def local_time(iso: str | None, *, seconds: bool = True) -> str:
 
 
 def run_row(run: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: run[k] for k in ("id", "started_at", "finished_at", "status", "trigger",
-                                "dry_run", "exit_code", "counts", "message") if k in run}
+    return {
+        k: run[k]
+        for k in (
+            "id",
+            "started_at",
+            "finished_at",
+            "status",
+            "trigger",
+            "dry_run",
+            "exit_code",
+            "counts",
+            "message",
+        )
+        if k in run
+    }

@@ -107,9 +107,22 @@ class RunResult:
 
 
 COUNT_KEYS = (
-    "pulled", "linked", "created", "updated", "auto_merged", "conflicts_opened",
-    "conflicts_reopened", "auto_resolved", "resolutions_applied", "pushed", "push_failed",
-    "held", "deferred", "rejected", "read_back_mismatch", "open_conflicts",
+    "pulled",
+    "linked",
+    "created",
+    "updated",
+    "auto_merged",
+    "conflicts_opened",
+    "conflicts_reopened",
+    "auto_resolved",
+    "resolutions_applied",
+    "pushed",
+    "push_failed",
+    "held",
+    "deferred",
+    "rejected",
+    "read_back_mismatch",
+    "open_conflicts",
 )
 
 
@@ -118,11 +131,13 @@ def profile_settings(store: Store, profile: Profile) -> dict[str, Any]:
     return {**DEFAULT_SETTINGS, **store.settings(profile.id)}
 
 
-def policy_from(store: Store, profile: Profile,
-                settings: Mapping[str, Any] | None = None) -> Policy:
+def policy_from(
+    store: Store, profile: Profile, settings: Mapping[str, Any] | None = None
+) -> Policy:
     settings = profile_settings(store, profile) if settings is None else settings
     directions = {
-        key.split(".", 1)[1]: value for key, value in settings.items()
+        key.split(".", 1)[1]: value
+        for key, value in settings.items()
         if key.startswith("direction.")
     }
     rules = tuple(
@@ -133,15 +148,27 @@ def policy_from(store: Store, profile: Profile,
 
 
 def _audit_dict(entry: Audit) -> dict[str, Any]:
-    return {"field": entry.field, "side": entry.side, "old": entry.old, "new": entry.new,
-            "by": entry.by}
+    return {
+        "field": entry.field,
+        "side": entry.side,
+        "old": entry.old,
+        "new": entry.new,
+        "by": entry.by,
+    }
 
 
 class SyncRun:
     """The state of one run in progress; :func:`run_sync` is the way in."""
 
-    def __init__(self, store: Store, profile: Profile, connectors: Mapping[Side, Connector],
-                 options: RunOptions, events: EventLog, run_id: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        profile: Profile,
+        connectors: Mapping[Side, Connector],
+        options: RunOptions,
+        events: EventLog,
+        run_id: int,
+    ) -> None:
         self.store = store
         self.profile = profile
         self.pid = profile.id
@@ -186,8 +213,7 @@ class SyncRun:
             key = (value.entity, value.remote_id)
             link_id = self.index[side].get(key)
             if link_id is None:
-                link_id = self.store.placeholder_link(self.pid, value.entity, side,
-                                                      value.remote_id)
+                link_id = self.store.placeholder_link(self.pid, value.entity, side, value.remote_id)
                 self.index[side][key] = link_id
             return Ref(value.entity, link_id)
         if isinstance(value, list):
@@ -213,8 +239,9 @@ class SyncRun:
             return {k: self.to_remote(v, side) for k, v in value.items()}
         return value
 
-    def record_name(self, entity: str, fields: Mapping[str, Any] | None,
-                    remote_id: str | None = None) -> str:
+    def record_name(
+        self, entity: str, fields: Mapping[str, Any] | None, remote_id: str | None = None
+    ) -> str:
         spec = ENTITIES[entity]
         value = (fields or {}).get(spec.title_field)
         text = display(spec.field(spec.title_field), value) if not is_blank(value) else ""
@@ -246,11 +273,18 @@ class SyncRun:
         if not self.options.dry_run:
             # Ops waiting for a record to exist elsewhere are retried after this
             # run's matching, which may be what they wait for.
-            leftovers = [op for op in self.store.ops(self.pid, ("pending", "sent"))
-                         if not (op.last_error or "").startswith("waiting for")]
+            leftovers = [
+                op
+                for op in self.store.ops(self.pid, ("pending", "sent"))
+                if not (op.last_error or "").startswith("waiting for")
+            ]
             if leftovers:
-                self.emit("info", "replay", f"Replaying {len(leftovers)} changes left "
-                          "pending by an earlier run, with their original idempotency keys.")
+                self.emit(
+                    "info",
+                    "replay",
+                    f"Replaying {len(leftovers)} changes left "
+                    "pending by an earlier run, with their original idempotency keys.",
+                )
                 await self.push_ops(leftovers)
                 for side in SIDES:
                     self.index[side] = self.store.remote_index(self.pid, side)
@@ -275,8 +309,11 @@ class SyncRun:
                     f"{self.profile.name!r} was set up with {known}; check the profile's "
                     "settings, or create a new profile for the other company."
                 )
-            self.emit("info", "connect",
-                      f"Connected to {self.labels[side]}: {company.name} ({company.company_id}).")
+            self.emit(
+                "info",
+                "connect",
+                f"Connected to {self.labels[side]}: {company.name} ({company.company_id}).",
+            )
         if not self.options.dry_run:
             self.store.set_company_ids(self.pid, ids["a"], ids["b"])
 
@@ -303,12 +340,23 @@ class SyncRun:
                 new += got.new
                 changed += got.changed
                 self.counts["pulled"] += got.new + got.changed
-                self.emit("debug", "pull", f"{self.labels[side]}: page of {len(page.records)} "
-                          f"{entity} records", entity=entity)
+                self.emit(
+                    "debug",
+                    "pull",
+                    f"{self.labels[side]}: page of {len(page.records)} {entity} records",
+                    entity=entity,
+                )
             if new or changed:
-                self.emit("info", "pull", f"{self.labels[side]}: {new} new and {changed} changed "
-                          f"{ENTITIES[entity].label.lower()} records.", entity=entity,
-                          side=side, new=new, changed=changed)
+                self.emit(
+                    "info",
+                    "pull",
+                    f"{self.labels[side]}: {new} new and {changed} changed "
+                    f"{ENTITIES[entity].label.lower()} records.",
+                    entity=entity,
+                    side=side,
+                    new=new,
+                    changed=changed,
+                )
 
     # -- plan: match, merge, persist --------------------------------------
     def plan_changes(self) -> None:
@@ -323,8 +371,12 @@ class SyncRun:
                     self.match_entity(conn, entity)
                     self.merge_entity(conn, entity)
                 self.guard(conn)
-                planned_ids = [r[0] for r in conn.execute(
-                    "SELECT id FROM outbox WHERE run_id=? ORDER BY id", (self.run_id,))]
+                planned_ids = [
+                    r[0]
+                    for r in conn.execute(
+                        "SELECT id FROM outbox WHERE run_id=? ORDER BY id", (self.run_id,)
+                    )
+                ]
                 if self.options.dry_run:
                     self.plan = self.describe_plan(planned_ids)
                     raise _DryRunRollback
@@ -333,21 +385,40 @@ class SyncRun:
         finally:
             self.events.flush()
         if self.options.dry_run:
-            self.emit("info", "plan", f"Dry run: {len(self.plan)} writes would be made; nothing "
-                      "was written to either side.")
+            self.emit(
+                "info",
+                "plan",
+                f"Dry run: {len(self.plan)} writes would be made; nothing "
+                "was written to either side.",
+            )
 
     def describe_plan(self, op_ids: list[int]) -> list[dict[str, Any]]:
         out = []
         for op in self.store.ops(self.pid, ("pending", "held")):
             if op.id not in op_ids:
                 continue
-            out.append({"entity": op.entity, "side": op.side, "system": self.labels[op.side],
-                        "op": op.op, "link": op.link_id, "state": op.state,
-                        "fields": sorted(op.payload.get("changes", {}))})
+            out.append(
+                {
+                    "entity": op.entity,
+                    "side": op.side,
+                    "system": self.labels[op.side],
+                    "op": op.op,
+                    "link": op.link_id,
+                    "state": op.state,
+                    "fields": sorted(op.payload.get("changes", {})),
+                }
+            )
         for c in self.store.conflicts(self.pid, statuses=("open",)):
             if c.opened_run == self.run_id:
-                out.append({"entity": c.entity, "op": "conflict", "kind": c.kind,
-                            "link": c.link_id, "fields": sorted(c.fields)})
+                out.append(
+                    {
+                        "entity": c.entity,
+                        "op": "conflict",
+                        "kind": c.kind,
+                        "link": c.link_id,
+                        "fields": sorted(c.fields),
+                    }
+                )
         return out
 
     def apply_match_resolutions(self, conn: Any, entity: str) -> list[int]:
@@ -364,9 +435,15 @@ class SyncRun:
             if how == "link":
                 target = self.store.link(int(arg))
                 if target is None or target.b_id is None or target.a_id is not None:
-                    self.store.reopen_conflict(conn, c.id, c.fields, c.a_version, None,
-                                               suggestion=c.choices,
-                                               note="the chosen record is no longer available")
+                    self.store.reopen_conflict(
+                        conn,
+                        c.id,
+                        c.fields,
+                        c.a_version,
+                        None,
+                        suggestion=c.choices,
+                        note="the chosen record is no longer available",
+                    )
                     continue
                 self.store.pair_links(conn, c.link_id, target.id)
                 self.index["b"][(entity, target.b_id)] = c.link_id
@@ -394,14 +471,19 @@ class SyncRun:
         spec = ENTITIES[entity]
         fields = spec.fields
         singles = self.apply_match_resolutions(conn, entity)
-        singles += [link.id for link in self.store.links(
-            self.pid, entity, where="state='single' AND b_id IS NULL AND dirty != 0")
-            if link.id not in singles]
+        singles += [
+            link.id
+            for link in self.store.links(
+                self.pid, entity, where="state='single' AND b_id IS NULL AND dirty != 0"
+            )
+            if link.id not in singles
+        ]
         unpaired = {
             side: self.store.links(
-                self.pid, entity,
+                self.pid,
+                entity,
                 where=f"state='unpaired' AND {side}_id IS NOT NULL AND {other(side)}_id IS NULL "
-                      f"AND {side}_fields IS NOT NULL",
+                f"AND {side}_fields IS NOT NULL",
             )
             for side in SIDES
         }
@@ -413,9 +495,11 @@ class SyncRun:
             return
         single_set = set(singles)
         candidates = {
-            side: [Candidate(link.id, self.side_fields(link, side, fields))
-                   for link in unpaired[side]
-                   if not link.deleted(side) and link.id not in single_set]
+            side: [
+                Candidate(link.id, self.side_fields(link, side, fields))
+                for link in unpaired[side]
+                if not link.deleted(side) and link.id not in single_set
+            ]
             for side in SIDES
         }
         result = match_records(spec, candidates["a"], candidates["b"])
@@ -427,23 +511,40 @@ class SyncRun:
                 self.index["b"][(entity, b_link.b_id)] = a_id
             self.counts["linked"] += 1
         if result.pairs:
-            self.emit("info", "match", f"Linked {len(result.pairs)} {spec.label.lower()} records "
-                      "found on both sides.", entity=entity)
+            self.emit(
+                "info",
+                "match",
+                f"Linked {len(result.pairs)} {spec.label.lower()} records found on both sides.",
+                entity=entity,
+            )
         for a_id, b_ids, key in result.ambiguous:
             fields_a = candidates_fields(candidates["a"], a_id)
             name = self.record_name(entity, fields_a)
             self.store.open_conflict(
-                conn, self.pid, a_id, entity, "match",
+                conn,
+                self.pid,
+                a_id,
+                entity,
+                "match",
                 {"key": {"base": None, "a": "+".join(key), "b": None, "kind": "match"}},
-                by_id[a_id].a_version, None, self.run_id, candidates=b_ids,
+                by_id[a_id].a_version,
+                None,
+                self.run_id,
+                candidates=b_ids,
                 note=f"{len(b_ids)} {self.labels['b']} records share its {'+'.join(key)}",
             )
             for link_id in (a_id, *b_ids):
                 self.store.set_link_state(conn, link_id, "matching")
             self.counts["conflicts_opened"] += 1
-            self.emit("warning", "match", f"{spec.label} {name!r} could be any of {len(b_ids)} "
-                      f"{self.labels['b']} records with the same {'+'.join(key)}; choose in the "
-                      "conflict queue.", entity=entity, record=name)
+            self.emit(
+                "warning",
+                "match",
+                f"{spec.label} {name!r} could be any of {len(b_ids)} "
+                f"{self.labels['b']} records with the same {'+'.join(key)}; choose in the "
+                "conflict queue.",
+                entity=entity,
+                record=name,
+            )
         direction = self.policy.direction(entity)
         result.unmatched_a.extend(singles)
         for side, unmatched in (("a", result.unmatched_a), ("b", result.unmatched_b)):
@@ -457,27 +558,45 @@ class SyncRun:
                 if waiting:
                     # It may be the counterpart of a record on the other side once the
                     # referenced record is matched: creating it now could duplicate it.
-                    self.emit("info", "match", f"{spec.label} "
-                              f"{self.record_name(entity, fields_side)!r} waits until "
-                              f"{waiting[0].entity} #{waiting[0].link} is matched.",
-                              entity=entity)
+                    self.emit(
+                        "info",
+                        "match",
+                        f"{spec.label} "
+                        f"{self.record_name(entity, fields_side)!r} waits until "
+                        f"{waiting[0].entity} #{waiting[0].link} is matched.",
+                        entity=entity,
+                    )
                     continue
                 self.store.clear_dirty(conn, link_id)
                 if fields_side.get("active") is False:
                     continue
                 if direction not in ("both", f"{side}_to_{target}"):
-                    self.emit("info", "match", f"{spec.label} "
-                              f"{self.record_name(entity, fields_side)!r} exists only in "
-                              f"{self.labels[side]}; the direction does not allow creating it "
-                              f"in {self.labels[target]}.", entity=entity)
+                    self.emit(
+                        "info",
+                        "match",
+                        f"{spec.label} "
+                        f"{self.record_name(entity, fields_side)!r} exists only in "
+                        f"{self.labels[side]}; the direction does not allow creating it "
+                        f"in {self.labels[target]}.",
+                        entity=entity,
+                    )
                     continue
                 if any(op.op == "create" for op in self.store.live_ops_for_link(link_id)):
                     continue
                 payload = {k: v for k, v in fields_side.items() if not is_blank(v)}
-                self.store.add_op(conn, self.pid, self.run_id, link_id, entity, target,
-                                  "create", None, None,
-                                  {"changes": payload, "expect": payload, "audit": []},
-                                  uuid.uuid4().hex)
+                self.store.add_op(
+                    conn,
+                    self.pid,
+                    self.run_id,
+                    link_id,
+                    entity,
+                    target,
+                    "create",
+                    None,
+                    None,
+                    {"changes": payload, "expect": payload, "audit": []},
+                    uuid.uuid4().hex,
+                )
 
     def undecided_refs(self, fields: Mapping[str, Any]) -> list[Ref]:
         """References to records whose counterpart is not settled yet.
@@ -502,15 +621,17 @@ class SyncRun:
         spec = ENTITIES[entity]
         fields = self.fields_for(entity)
         links = self.store.links(
-            self.pid, entity,
+            self.pid,
+            entity,
             where="state='paired' AND (dirty != 0 OR id IN (SELECT link_id FROM conflicts "
-                  "WHERE status IN ('open','resolved') AND kind != 'match'))",
+            "WHERE status IN ('open','resolved') AND kind != 'match'))",
         )
         for link in links:
             self.merge_link(conn, spec, fields, link)
 
-    def merge_link(self, conn: Any, spec: EntitySpec, fields: tuple[FieldSpec, ...],
-                   link: Link) -> None:
+    def merge_link(
+        self, conn: Any, spec: EntitySpec, fields: tuple[FieldSpec, ...], link: Link
+    ) -> None:
         entity = spec.name
         self.store.clear_dirty(conn, link.id)
         a = self.side_fields(link, "a", fields)
@@ -526,29 +647,45 @@ class SyncRun:
             if live is None:
                 gone = "a" if link.a_deleted else "b"
                 self.store.open_conflict(
-                    conn, self.pid, link.id, entity, "delete",
-                    {"deleted": {"base": None, "a": link.a_deleted, "b": link.b_deleted,
-                                 "kind": "delete"}},
-                    link.a_version, link.b_version, self.run_id,
+                    conn,
+                    self.pid,
+                    link.id,
+                    entity,
+                    "delete",
+                    {
+                        "deleted": {
+                            "base": None,
+                            "a": link.a_deleted,
+                            "b": link.b_deleted,
+                            "kind": "delete",
+                        }
+                    },
+                    link.a_version,
+                    link.b_version,
+                    self.run_id,
                     note=f"deleted in {self.labels[gone]}",
                 )
                 self.counts["conflicts_opened"] += 1
             return
         for op in self.store.live_ops_for_link(link.id):
             if op.state in ("pending", "held"):
-                self.store.set_op_state(op.id, "superseded", conn=conn,
-                                        error="replanned after newer changes")
+                self.store.set_op_state(
+                    op.id, "superseded", conn=conn, error="replanned after newer changes"
+                )
         base = self.store.base(link.id)
         versions_hold = live is not None and (live.a_version, live.b_version) == (
-            link.a_version, link.b_version)
+            link.a_version,
+            link.b_version,
+        )
         conflict_id: int | None = None
         resolution_writes: dict[Side, dict[str, Any]] = {"a": {}, "b": {}}
         resolution_audit: list[Audit] = []
         if live is not None and live.kind != "field":
             return
         if live is not None and live.status == "resolved" and versions_hold:
-            choices = {k: (v[0], v[1] if len(v) > 1 else None) for k, v in
-                       (live.choices or {}).items()}
+            choices = {
+                k: (v[0], v[1] if len(v) > 1 else None) for k, v in (live.choices or {}).items()
+            }
             choices = {k: v for k, v in choices.items() if any(f.name == k for f in fields)}
             res = apply_resolution(fields, a, b, choices)
             rest = tuple(f for f in fields if f.name not in choices)
@@ -558,100 +695,212 @@ class SyncRun:
             conflict_id = live.id
             self.counts["resolutions_applied"] += 1
             if not res.changes and not merge.changes:
-                self.store.set_conflict_status(conn, live.id, "pushed",
-                                               note="both sides already held the chosen values")
-            self.emit("info", "merge", f"Applying the saved resolution of conflict {live.id} "
-                      f"({spec.label} {name!r}).", entity=entity, record=name)
+                self.store.set_conflict_status(
+                    conn, live.id, "pushed", note="both sides already held the chosen values"
+                )
+            self.emit(
+                "info",
+                "merge",
+                f"Applying the saved resolution of conflict {live.id} ({spec.label} {name!r}).",
+                entity=entity,
+                record=name,
+            )
         else:
             merge = merge_record(spec, fields, base, a, b, self.policy)
             if live is not None and merge.conflicts:
                 fresh = self.conflict_fields(merge)
                 if not versions_hold or dumps(fresh) != dumps(live.fields):
                     resolved = live.status == "resolved"
-                    changed = [self.labels[s] for s in SIDES
-                               if link.version(s) != (live.a_version if s == "a"
-                                                      else live.b_version)]
-                    why = (f"changed again in {' and '.join(changed)}" if changed
-                           else "the values in conflict changed")
+                    changed = [
+                        self.labels[s]
+                        for s in SIDES
+                        if link.version(s) != (live.a_version if s == "a" else live.b_version)
+                    ]
+                    why = (
+                        f"changed again in {' and '.join(changed)}"
+                        if changed
+                        else "the values in conflict changed"
+                    )
                     self.store.reopen_conflict(
-                        conn, live.id, fresh, link.a_version, link.b_version,
+                        conn,
+                        live.id,
+                        fresh,
+                        link.a_version,
+                        link.b_version,
                         suggestion=live.choices if resolved else None,
-                        note=why + ("; your earlier choice is kept as a suggestion"
-                                    if resolved and live.choices else ""),
+                        note=why
+                        + (
+                            "; your earlier choice is kept as a suggestion"
+                            if resolved and live.choices
+                            else ""
+                        ),
                     )
                     if resolved:
                         self.counts["conflicts_reopened"] += 1
-                        self.emit("warning", "merge", f"Conflict {live.id} ({spec.label} "
-                                  f"{name!r}) was reopened: the record changed again before "
-                                  "its resolution was pushed.", entity=entity, record=name)
+                        self.emit(
+                            "warning",
+                            "merge",
+                            f"Conflict {live.id} ({spec.label} "
+                            f"{name!r}) was reopened: the record changed again before "
+                            "its resolution was pushed.",
+                            entity=entity,
+                            record=name,
+                        )
                 merge.conflicts.clear()
             elif live is not None:
-                self.store.set_conflict_status(conn, live.id, "superseded",
-                                               note="settled: both sides now agree")
-                self.emit("info", "merge", f"Conflict {live.id} ({spec.label} {name!r}) "
-                          "settled itself: both sides now agree.", entity=entity, record=name)
+                self.store.set_conflict_status(
+                    conn, live.id, "superseded", note="settled: both sides now agree"
+                )
+                self.emit(
+                    "info",
+                    "merge",
+                    f"Conflict {live.id} ({spec.label} {name!r}) "
+                    "settled itself: both sides now agree.",
+                    entity=entity,
+                    record=name,
+                )
             elif merge.conflicts:
                 # The fields that merge cleanly are still pushed; they are not part of
                 # the conflict, so their ops carry no conflict id.
                 self.store.open_conflict(
-                    conn, self.pid, link.id, entity, "field", self.conflict_fields(merge),
-                    link.a_version, link.b_version, self.run_id,
+                    conn,
+                    self.pid,
+                    link.id,
+                    entity,
+                    "field",
+                    self.conflict_fields(merge),
+                    link.a_version,
+                    link.b_version,
+                    self.run_id,
                 )
                 self.counts["conflicts_opened"] += 1
-                self.emit("info", "merge", f"Conflict on {spec.label.lower()} {name!r}: "
-                          f"{', '.join(sorted(merge.conflicts))}.", entity=entity, record=name)
-        self.plan_writes(conn, spec, link, merge, resolution_writes, resolution_audit,
-                         conflict_id, name)
+                self.emit(
+                    "info",
+                    "merge",
+                    f"Conflict on {spec.label.lower()} {name!r}: "
+                    f"{', '.join(sorted(merge.conflicts))}.",
+                    entity=entity,
+                    record=name,
+                )
+        self.plan_writes(
+            conn, spec, link, merge, resolution_writes, resolution_audit, conflict_id, name
+        )
         base_now = dict(base or {})
         changed = False
         for spec_f in fields:
             if same(spec_f, a[spec_f.name], b[spec_f.name]) and (
-                    spec_f.name not in base_now
-                    or not same(spec_f, base_now[spec_f.name], a[spec_f.name])):
+                spec_f.name not in base_now
+                or not same(spec_f, base_now[spec_f.name], a[spec_f.name])
+            ):
                 base_now[spec_f.name] = a[spec_f.name]
                 changed = True
         if changed or base is None:
-            self.store.set_base(conn, link.id, base_now, link.a_version, link.b_version,
-                                self.run_id)
+            self.store.set_base(
+                conn, link.id, base_now, link.a_version, link.b_version, self.run_id
+            )
 
-    def plan_delete_resolution(self, conn: Any, spec: EntitySpec, link: Link,
-                               live: Conflict, a: dict[str, Any], b: dict[str, Any]) -> None:
+    def plan_delete_resolution(
+        self,
+        conn: Any,
+        spec: EntitySpec,
+        link: Link,
+        live: Conflict,
+        a: dict[str, Any],
+        b: dict[str, Any],
+    ) -> None:
         """One side deleted the record: delete it on the other too, or bring it back."""
         winner = (live.choices or {}).get("deleted", ["a"])[0]
         gone: Side = "a" if link.a_deleted else "b"
         survivor: Side = other(gone)
         if winner == gone:
-            self.store.add_op(conn, self.pid, self.run_id, link.id, spec.name, survivor,
-                              "deactivate", link.remote_id(survivor), link.version(survivor),
-                              {"changes": {}, "expect": {}, "audit": [
-                                  {"field": "(record)", "side": survivor, "old": "exists",
-                                   "new": "deleted", "by": "resolution"}]},
-                              uuid.uuid4().hex, conflict_id=live.id)
+            self.store.add_op(
+                conn,
+                self.pid,
+                self.run_id,
+                link.id,
+                spec.name,
+                survivor,
+                "deactivate",
+                link.remote_id(survivor),
+                link.version(survivor),
+                {
+                    "changes": {},
+                    "expect": {},
+                    "audit": [
+                        {
+                            "field": "(record)",
+                            "side": survivor,
+                            "old": "exists",
+                            "new": "deleted",
+                            "by": "resolution",
+                        }
+                    ],
+                },
+                uuid.uuid4().hex,
+                conflict_id=live.id,
+            )
         else:
             values = a if survivor == "a" else b
             payload = {k: v for k, v in values.items() if not is_blank(v)}
-            self.store.add_op(conn, self.pid, self.run_id, link.id, spec.name, gone, "create",
-                              None, None, {"changes": payload, "expect": payload, "audit": [
-                                  {"field": "(record)", "side": gone, "old": "deleted",
-                                   "new": "restored", "by": "resolution"}]},
-                              uuid.uuid4().hex, conflict_id=live.id)
+            self.store.add_op(
+                conn,
+                self.pid,
+                self.run_id,
+                link.id,
+                spec.name,
+                gone,
+                "create",
+                None,
+                None,
+                {
+                    "changes": payload,
+                    "expect": payload,
+                    "audit": [
+                        {
+                            "field": "(record)",
+                            "side": gone,
+                            "old": "deleted",
+                            "new": "restored",
+                            "by": "resolution",
+                        }
+                    ],
+                },
+                uuid.uuid4().hex,
+                conflict_id=live.id,
+            )
 
     def conflict_fields(self, merge: Merge) -> dict[str, Any]:
-        return {name: {"base": c.base, "a": c.a, "b": c.b, "kind": c.kind}
-                for name, c in merge.conflicts.items()}
+        return {
+            name: {"base": c.base, "a": c.a, "b": c.b, "kind": c.kind}
+            for name, c in merge.conflicts.items()
+        }
 
-    def plan_writes(self, conn: Any, spec: EntitySpec, link: Link, merge: Merge,
-                    resolution_writes: Mapping[Side, Mapping[str, Any]],
-                    resolution_audit: list[Audit], conflict_id: int | None, name: str) -> None:
+    def plan_writes(
+        self,
+        conn: Any,
+        spec: EntitySpec,
+        link: Link,
+        merge: Merge,
+        resolution_writes: Mapping[Side, Mapping[str, Any]],
+        resolution_audit: list[Audit],
+        conflict_id: int | None,
+        name: str,
+    ) -> None:
         audits = list(merge.audit) + list(resolution_audit)
-        rule_decisions = [e for e in merge.audit if e.by not in ("merge", "revert",
-                                                                 "resolution")]
+        rule_decisions = [e for e in merge.audit if e.by not in ("merge", "revert", "resolution")]
         if rule_decisions:
             self.counts["auto_resolved"] += len(rule_decisions)
             for entry in rule_decisions:
-                self.emit("info", "merge", f"{spec.label} {name!r}: {entry.field} decided by "
-                          f"{entry.by}.", entity=spec.name, record=name, field=entry.field,
-                          rule=entry.by, link=link.id)
+                self.emit(
+                    "info",
+                    "merge",
+                    f"{spec.label} {name!r}: {entry.field} decided by {entry.by}.",
+                    entity=spec.name,
+                    record=name,
+                    field=entry.field,
+                    rule=entry.by,
+                    link=link.id,
+                )
         wrote = False
         for side in SIDES:
             changes = dict(merge.to_a if side == "a" else merge.to_b)
@@ -661,26 +910,41 @@ class SyncRun:
             side_audit = [_audit_dict(e) for e in audits if e.side == side]
             op_kind = "update"
             self.store.add_op(
-                conn, self.pid, self.run_id, link.id, spec.name, side, op_kind,
-                link.remote_id(side), link.version(side),
+                conn,
+                self.pid,
+                self.run_id,
+                link.id,
+                spec.name,
+                side,
+                op_kind,
+                link.remote_id(side),
+                link.version(side),
                 {"changes": changes, "expect": changes, "audit": side_audit},
-                uuid.uuid4().hex, conflict_id=conflict_id,
+                uuid.uuid4().hex,
+                conflict_id=conflict_id,
             )
             wrote = True
         if wrote and conflict_id is None:
             self.counts["auto_merged"] += 1
         if merge.forbidden:
-            self.emit("warning", "merge", f"{spec.label} {name!r}: a change to "
-                      f"{', '.join(merge.forbidden)} goes against the sync direction "
-                      f"({self.policy.direction(spec.name)}); see the conflict queue.",
-                      entity=spec.name, record=name)
+            self.emit(
+                "warning",
+                "merge",
+                f"{spec.label} {name!r}: a change to "
+                f"{', '.join(merge.forbidden)} goes against the sync direction "
+                f"({self.policy.direction(spec.name)}); see the conflict queue.",
+                entity=spec.name,
+                record=name,
+            )
 
     def guard(self, conn: Any) -> None:
         """Hold a run that would change an unusual share of one side's records."""
         planned: dict[Side, int] = {"a": 0, "b": 0}
         for side, n in conn.execute(
             "SELECT side, count(*) FROM outbox WHERE run_id=? AND state='pending' "
-            "AND op IN ('update','deactivate') GROUP BY side", (self.run_id,)):
+            "AND op IN ('update','deactivate') GROUP BY side",
+            (self.run_id,),
+        ):
             planned[side] = n
         records = {side: self.store.count_links(self.pid, side) for side in SIDES}
         sides = big_change(planned, records, self.big_share, self.big_min)
@@ -689,13 +953,21 @@ class SyncRun:
         for side in sides:
             cur = conn.execute(
                 "UPDATE outbox SET state='held' WHERE run_id=? AND side=? AND state='pending' "
-                "AND op IN ('update','deactivate')", (self.run_id, side))
+                "AND op IN ('update','deactivate')",
+                (self.run_id, side),
+            )
             self.counts["held"] += cur.rowcount
-            self.emit("warning", "guard", f"Held {cur.rowcount} changes to "
-                      f"{self.labels[side]}: they would change more than "
-                      f"{self.big_share:.0%} of its {records[side]} records. Review them with "
-                      "`recontui sync --dry-run`, then run `recontui sync --accept-big-change` "
-                      "to push them.", side=side, count=cur.rowcount)
+            self.emit(
+                "warning",
+                "guard",
+                f"Held {cur.rowcount} changes to "
+                f"{self.labels[side]}: they would change more than "
+                f"{self.big_share:.0%} of its {records[side]} records. Review them with "
+                "`recontui sync --dry-run`, then run `recontui sync --accept-big-change` "
+                "to push them.",
+                side=side,
+                count=cur.rowcount,
+            )
 
     # -- push -------------------------------------------------------------
     async def push_ops(self, ops: list[Op]) -> None:
@@ -723,33 +995,51 @@ class SyncRun:
         try:
             remote_changes = self.to_remote(changes, op.side)
         except MissingDependency as missing:
-            self.store.set_op_state(op.id, "pending", error=f"waiting for {missing} to exist "
-                                    f"in {label}")
-            self.emit("warning", "push", f"{ENTITIES[op.entity].label} {name!r} waits for "
-                      f"{missing.ref.entity} #{missing.ref.link} to exist in {label}; it will "
-                      "be pushed once that record is.", entity=op.entity, record=name)
+            self.store.set_op_state(
+                op.id, "pending", error=f"waiting for {missing} to exist in {label}"
+            )
+            self.emit(
+                "warning",
+                "push",
+                f"{ENTITIES[op.entity].label} {name!r} waits for "
+                f"{missing.ref.entity} #{missing.ref.link} to exist in {label}; it will "
+                "be pushed once that record is.",
+                entity=op.entity,
+                record=name,
+            )
             return
         try:
             rec: RemoteRecord | None = None
             if op.op == "create" and op.state == "sent":
                 rec = await conn.find_existing(op.entity, remote_changes)
                 if rec is not None:
-                    self.emit("info", "push", f"{label} already has {op.entity} {name!r} from "
-                              "an earlier attempt; linking it instead of creating it again.",
-                              entity=op.entity, record=name)
+                    self.emit(
+                        "info",
+                        "push",
+                        f"{label} already has {op.entity} {name!r} from "
+                        "an earlier attempt; linking it instead of creating it again.",
+                        entity=op.entity,
+                        record=name,
+                    )
             if rec is None:
                 self.store.set_op_state(op.id, "sent", count_attempt=True)
                 if op.op == "create":
-                    rec = await conn.create(op.entity, remote_changes,
-                                            idempotency_key=op.idem_key)
+                    rec = await conn.create(op.entity, remote_changes, idempotency_key=op.idem_key)
                 elif op.op == "update":
-                    rec = await conn.update(op.entity, op.remote_id or link.remote_id(op.side),
-                                            op.expected_version or "", remote_changes,
-                                            idempotency_key=op.idem_key)
+                    rec = await conn.update(
+                        op.entity,
+                        op.remote_id or link.remote_id(op.side),
+                        op.expected_version or "",
+                        remote_changes,
+                        idempotency_key=op.idem_key,
+                    )
                 else:
-                    rec = await conn.deactivate(op.entity, op.remote_id or "",
-                                                op.expected_version or "",
-                                                idempotency_key=op.idem_key)
+                    rec = await conn.deactivate(
+                        op.entity,
+                        op.remote_id or "",
+                        op.expected_version or "",
+                        idempotency_key=op.idem_key,
+                    )
         except StaleVersionError as exc:
             await self.on_stale(op, link, name, exc)
             return
@@ -763,12 +1053,19 @@ class SyncRun:
             return
         except UnreachableError as exc:
             self.counts["push_failed"] += 1
-            state = "sent" if getattr(exc, "outcome_unknown", False) or op.op != "create" \
-                else "pending"
+            state = (
+                "sent" if getattr(exc, "outcome_unknown", False) or op.op != "create" else "pending"
+            )
             self.store.set_op_state(op.id, state, error=str(exc))
             self.unreachable.add(op.side)
-            self.emit("error", "push", f"{exc} The remaining changes to {label} stay in the "
-                      "outbox and are sent on the next run.", entity=op.entity, record=name)
+            self.emit(
+                "error",
+                "push",
+                f"{exc} The remaining changes to {label} stay in the "
+                "outbox and are sent on the next run.",
+                entity=op.entity,
+                record=name,
+            )
             return
         except ProtocolError as exc:
             self.counts["push_failed"] += 1
@@ -784,15 +1081,22 @@ class SyncRun:
         expect = op.payload.get("expect", {})
         fields = {f.name: f for f in ENTITIES[op.entity].fields}
         held = self.canon(rec.fields, op.side)
-        return [key for key, value in expect.items()
-                if key in fields and not same(fields[key], value, held.get(key))]
+        return [
+            key
+            for key, value in expect.items()
+            if key in fields and not same(fields[key], value, held.get(key))
+        ]
 
     async def on_stale(self, op: Op, link: Link, name: str, exc: Exception) -> None:
         label = self.labels[op.side]
         remote_id = op.remote_id or link.remote_id(op.side)
         fresh = await self.conns[op.side].read(op.entity, remote_id) if remote_id else None
-        if fresh is not None and op.op == "update" and op.state == "sent" \
-                and not self.mismatched(op, fresh):
+        if (
+            fresh is not None
+            and op.op == "update"
+            and op.state == "sent"
+            and not self.mismatched(op, fresh)
+        ):
             # Replayed after a lost answer: the first attempt had landed, which is
             # why the version moved. That is success, not a conflict.
             await self.on_pushed(op, link, fresh, name)
@@ -803,21 +1107,34 @@ class SyncRun:
         if fresh is not None:
             self.store.set_link_side(link.id, op.side, fresh, clear_dirty=False)
             self.store.mark_dirty(link.id, op.side)
-        self.emit("warning", "push", f"{ENTITIES[op.entity].label} {name!r} changed in {label} "
-                  "while we were writing it; it will be merged again with the fresh values.",
-                  entity=op.entity, record=name)
+        self.emit(
+            "warning",
+            "push",
+            f"{ENTITIES[op.entity].label} {name!r} changed in {label} "
+            "while we were writing it; it will be merged again with the fresh values.",
+            entity=op.entity,
+            record=name,
+        )
         if op.conflict_id:
-            self.reopen_after_push(op.conflict_id, f"changed in {label} before the resolution "
-                                   "was pushed; review it again")
+            self.reopen_after_push(
+                op.conflict_id,
+                f"changed in {label} before the resolution was pushed; review it again",
+            )
 
     def reopen_after_push(self, conflict_id: int, note: str) -> None:
         conflict = self.store.conflict(conflict_id)
         if conflict is None or conflict.status not in ("resolved", "pushed"):
             return
         with self.store.transaction() as conn:
-            self.store.reopen_conflict(conn, conflict_id, conflict.fields, conflict.a_version,
-                                       conflict.b_version, suggestion=conflict.choices,
-                                       note=note)
+            self.store.reopen_conflict(
+                conn,
+                conflict_id,
+                conflict.fields,
+                conflict.a_version,
+                conflict.b_version,
+                suggestion=conflict.choices,
+                note=note,
+            )
         self.counts["conflicts_reopened"] += 1
 
     async def on_pushed(self, op: Op, link: Link, rec: RemoteRecord, name: str) -> None:
@@ -834,48 +1151,80 @@ class SyncRun:
         moved = readback.version != rec.version
         with self.store.transaction() as tx:
             self.store.set_op_state(op.id, "done", result_version=readback.version, conn=tx)
-            self.store.set_link_side(link.id, op.side, readback,
-                                     clear_dirty=not mismatched and not moved)
+            self.store.set_link_side(
+                link.id, op.side, readback, clear_dirty=not mismatched and not moved
+            )
             if op.op == "update" and op.expected_version:
                 # Our own write moves the version an open conflict remembers; it is
                 # not "the record changed again".
-                self.store.follow_own_write(tx, link.id, op.side, op.expected_version,
-                                            readback.version)
+                self.store.follow_own_write(
+                    tx, link.id, op.side, op.expected_version, readback.version
+                )
             self.index[op.side][(op.entity, readback.remote_id)] = link.id
-            self.store.add_audit(tx, self.pid, self.run_id, op.entity, link.id,
-                                 op.payload.get("audit", []), actor=self.options.actor)
+            self.store.add_audit(
+                tx,
+                self.pid,
+                self.run_id,
+                op.entity,
+                link.id,
+                op.payload.get("audit", []),
+                actor=self.options.actor,
+            )
             fresh_link = self.store.link(link.id)
             if fresh_link is not None:
                 base = self.agreed_base(fresh_link, self.fields_for(op.entity))
                 if base is not None:
-                    self.store.set_base(tx, link.id, base, fresh_link.a_version,
-                                        fresh_link.b_version, self.run_id)
+                    self.store.set_base(
+                        tx, link.id, base, fresh_link.a_version, fresh_link.b_version, self.run_id
+                    )
         self.counts["pushed"] += 1
         self.counts["created" if op.op == "create" else "updated"] += 1
         verb = {"create": "Created", "update": "Updated", "deactivate": "Deactivated"}[op.op]
-        self.emit("info", "push", f"{verb} {ENTITIES[op.entity].label.lower()} {name!r} in "
-                  f"{label}.", entity=op.entity, record=name, side=op.side,
-                  fields=sorted(expect))
+        self.emit(
+            "info",
+            "push",
+            f"{verb} {ENTITIES[op.entity].label.lower()} {name!r} in {label}.",
+            entity=op.entity,
+            record=name,
+            side=op.side,
+            fields=sorted(expect),
+        )
         if mismatched:
             self.counts["read_back_mismatch"] += 1
             self.store.mark_dirty(link.id, op.side)
-            self.emit("error", "verify", f"{label} accepted the change to "
-                      f"{ENTITIES[op.entity].label.lower()} {name!r} but reading it back shows "
-                      f"different {', '.join(mismatched)}; the record will be merged again.",
-                      entity=op.entity, record=name, fields=mismatched)
+            self.emit(
+                "error",
+                "verify",
+                f"{label} accepted the change to "
+                f"{ENTITIES[op.entity].label.lower()} {name!r} but reading it back shows "
+                f"different {', '.join(mismatched)}; the record will be merged again.",
+                entity=op.entity,
+                record=name,
+                fields=mismatched,
+            )
             if op.conflict_id:
-                self.reopen_after_push(op.conflict_id, f"the chosen {', '.join(mismatched)} "
-                                       f"did not land in {label}")
+                self.reopen_after_push(
+                    op.conflict_id, f"the chosen {', '.join(mismatched)} did not land in {label}"
+                )
                 return
         if op.conflict_id:
-            remaining = [o for o in self.store.ops_for_conflict(op.conflict_id)
-                         if o.state in ("pending", "sent", "held")]
+            remaining = [
+                o
+                for o in self.store.ops_for_conflict(op.conflict_id)
+                if o.state in ("pending", "sent", "held")
+            ]
             conflict = self.store.conflict(op.conflict_id)
             if not remaining and conflict is not None and conflict.status == "resolved":
                 with self.store.transaction() as tx:
                     self.store.set_conflict_status(tx, op.conflict_id, "pushed")
-                self.emit("info", "push", f"Conflict {op.conflict_id} ({name!r}) is pushed: "
-                          "both sides hold the chosen values.", entity=op.entity, record=name)
+                self.emit(
+                    "info",
+                    "push",
+                    f"Conflict {op.conflict_id} ({name!r}) is pushed: "
+                    "both sides hold the chosen values.",
+                    entity=op.entity,
+                    record=name,
+                )
 
     # -- the end ----------------------------------------------------------
     def finish(self) -> RunResult:
@@ -917,16 +1266,25 @@ def candidates_fields(candidates: list[Candidate], key: int) -> Mapping[str, Any
 ConnectorFactory = Callable[[Side, EventLog], Connector]
 
 
-async def run_sync(store: Store, profile: Profile, connector_factory: ConnectorFactory,
-                   options: RunOptions | None = None, *,
-                   listener: Listener | None = None) -> RunResult:
+async def run_sync(
+    store: Store,
+    profile: Profile,
+    connector_factory: ConnectorFactory,
+    options: RunOptions | None = None,
+    *,
+    listener: Listener | None = None,
+) -> RunResult:
     """One whole run: lock, connect, sync, record the outcome. Never raises for
     user-caused failures: they end the run with exit code 3 and one clear message."""
     options = options or RunOptions()
     run_id = store.start_run(profile.id, trigger=options.trigger, dry_run=options.dry_run)
     events = EventLog(store, run_id, listener=listener, keep_debug=options.keep_debug)
-    events.emit("info", "start", f"Run {run_id} of profile {profile.name!r} started"
-                + (" (dry run: nothing is written to either side)." if options.dry_run else "."))
+    events.emit(
+        "info",
+        "start",
+        f"Run {run_id} of profile {profile.name!r} started"
+        + (" (dry run: nothing is written to either side)." if options.dry_run else "."),
+    )
     result: RunResult
     locked = False
     try:
@@ -950,9 +1308,14 @@ async def run_sync(store: Store, profile: Profile, connector_factory: ConnectorF
     except (ConnectorError, StoreError) as exc:
         result = RunResult(run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc))
     except (asyncio.CancelledError, KeyboardInterrupt):
-        result = RunResult(run_id, "interrupted", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0),
-                           "The run was interrupted; it stopped at a safe point and the next "
-                           "run carries on from there.")
+        result = RunResult(
+            run_id,
+            "interrupted",
+            EXIT_FATAL,
+            dict.fromkeys(COUNT_KEYS, 0),
+            "The run was interrupted; it stopped at a safe point and the next "
+            "run carries on from there.",
+        )
         _finish(store, events, result)
         if locked:
             store.release_lock(profile.id, run_id)
@@ -967,13 +1330,19 @@ def _finish(store: Store, events: EventLog, result: RunResult) -> None:
     if result.message:
         events.emit("error" if result.exit_code == EXIT_FATAL else "info", "end", result.message)
     c = result.counts
-    events.emit("info", "end", f"Run {result.run_id} finished: {result.status}. Pulled "
-                f"{c.get('pulled', 0)}, linked {c.get('linked', 0)}, created "
-                f"{c.get('created', 0)}, updated {c.get('updated', 0)}, conflicts opened "
-                f"{c.get('conflicts_opened', 0)}, open {c.get('open_conflicts', 0)}.",
-                status=result.status, exit_code=result.exit_code)
-    store.finish_run(result.run_id or 0, result.status, result.counts, result.exit_code,
-                     result.message)
+    events.emit(
+        "info",
+        "end",
+        f"Run {result.run_id} finished: {result.status}. Pulled "
+        f"{c.get('pulled', 0)}, linked {c.get('linked', 0)}, created "
+        f"{c.get('created', 0)}, updated {c.get('updated', 0)}, conflicts opened "
+        f"{c.get('conflicts_opened', 0)}, open {c.get('open_conflicts', 0)}.",
+        status=result.status,
+        exit_code=result.exit_code,
+    )
+    store.finish_run(
+        result.run_id or 0, result.status, result.counts, result.exit_code, result.message
+    )
 
 
 def summary_lines(result: RunResult, conflicts_note: bool = True) -> list[str]:

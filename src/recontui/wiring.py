@@ -29,11 +29,20 @@ class SystemInfo:
 
 
 SYSTEMS: dict[str, SystemInfo] = {
-    "bill": SystemInfo("bill", "BILL", "a", ("api_base", "organization_id", "username",
-                                              "company_name"), ("dev_key", "password")),
-    "qbo": SystemInfo("qbo", "QuickBooks Online", "b",
-                      ("api_base", "token_url", "realm_id", "company_name", "bank_account_id"),
-                      ("client_id", "client_secret", "refresh_token")),
+    "bill": SystemInfo(
+        "bill",
+        "BILL",
+        "a",
+        ("api_base", "organization_id", "username", "company_name"),
+        ("dev_key", "password"),
+    ),
+    "qbo": SystemInfo(
+        "qbo",
+        "QuickBooks Online",
+        "b",
+        ("api_base", "token_url", "realm_id", "company_name", "bank_account_id"),
+        ("client_id", "client_secret", "refresh_token"),
+    ),
 }
 
 REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {
@@ -54,12 +63,19 @@ def secrets_path_for(store: Store) -> Path:
     return store.path.with_name(store.path.name + ".secrets")
 
 
-def open_secrets(store: Store, *, env: Mapping[str, str] | None = None,
-                 passphrase_provider: Callable[[], str | None] | None = None,
-                 allow_plaintext: bool = False) -> SecretStore:
-    return open_secret_store(secrets_path_for(store), env=env,
-                             passphrase_provider=passphrase_provider,
-                             allow_plaintext=allow_plaintext)
+def open_secrets(
+    store: Store,
+    *,
+    env: Mapping[str, str] | None = None,
+    passphrase_provider: Callable[[], str | None] | None = None,
+    allow_plaintext: bool = False,
+) -> SecretStore:
+    return open_secret_store(
+        secrets_path_for(store),
+        env=env,
+        passphrase_provider=passphrase_provider,
+        allow_plaintext=allow_plaintext,
+    )
 
 
 class BoundSecrets:
@@ -79,9 +95,18 @@ class BoundSecrets:
         return f"BoundSecrets(profile={self._profile!r})"
 
 
-def build_connector(profile: Profile, side: Side, secrets: SecretStore, *,
-                    transport: httpx.AsyncBaseTransport | None = None,
-                    on_event: EventSink | None = None) -> Connector:
-    return make_connector(profile.system(side), profile.side_settings(side),
-                          BoundSecrets(secrets, profile.name), transport=transport,
-                          on_event=on_event)
+def build_connector(
+    profile: Profile,
+    side: Side,
+    secrets: SecretStore,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_event: EventSink | None = None,
+) -> Connector:
+    return make_connector(
+        profile.system(side),
+        profile.side_settings(side),
+        BoundSecrets(secrets, profile.name),
+        transport=transport,
+        on_event=on_event,
+    )

@@ -11,10 +11,20 @@ import pytest
 
 
 def run(tmp_path: Path, *args: str, env_extra: dict | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "RECONTUI_DB": str(tmp_path / "cli.db"),
-           "RECONTUI_PASSPHRASE": "pp", **(env_extra or {})}
-    proc = subprocess.run([sys.executable, "-m", "recontui.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    env = {
+        **os.environ,
+        "RECONTUI_DB": str(tmp_path / "cli.db"),
+        "RECONTUI_PASSPHRASE": "pp",
+        **(env_extra or {}),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-m", "recontui.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     assert "Traceback" not in proc.stderr + proc.stdout
     return proc
 
@@ -22,9 +32,24 @@ def run(tmp_path: Path, *args: str, env_extra: dict | None = None) -> subprocess
 def add_profile(tmp_path: Path, url: str = "http://127.0.0.1:9") -> None:
     secrets = tmp_path / "secrets.txt"
     secrets.write_text("dev_key=a\npassword=b\nclient_id=c\nclient_secret=d\nrefresh_token=e\n")
-    proc = run(tmp_path, "profile", "add", "p", "--bill-url", url, "--bill-org", "008x",
-               "--bill-user", "u", "--qbo-url", url, "--qbo-realm", "1", "--secrets-file",
-               str(secrets))
+    proc = run(
+        tmp_path,
+        "profile",
+        "add",
+        "p",
+        "--bill-url",
+        url,
+        "--bill-org",
+        "008x",
+        "--bill-user",
+        "u",
+        "--qbo-url",
+        url,
+        "--qbo-realm",
+        "1",
+        "--secrets-file",
+        str(secrets),
+    )
     assert proc.returncode == 0, proc.stderr
 
 
@@ -60,10 +85,34 @@ def test_secrets_need_a_passphrase_without_a_keyring(tmp_path: Path) -> None:
     secrets = tmp_path / "s.txt"
     secrets.write_text("dev_key=a\npassword=b\nclient_id=c\nclient_secret=d\nrefresh_token=e\n")
     proc = subprocess.run(
-        [sys.executable, "-m", "recontui.cli", "--db", str(tmp_path / "x.db"), "profile", "add",
-         "p", "--bill-url", "http://x", "--bill-org", "1", "--bill-user", "u", "--qbo-url",
-         "http://x", "--qbo-realm", "1", "--secrets-file", str(secrets)],
-        env=env, capture_output=True, text=True, stdin=subprocess.DEVNULL, timeout=60)
+        [
+            sys.executable,
+            "-m",
+            "recontui.cli",
+            "--db",
+            str(tmp_path / "x.db"),
+            "profile",
+            "add",
+            "p",
+            "--bill-url",
+            "http://x",
+            "--bill-org",
+            "1",
+            "--bill-user",
+            "u",
+            "--qbo-url",
+            "http://x",
+            "--qbo-realm",
+            "1",
+            "--secrets-file",
+            str(secrets),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+    )
     assert proc.returncode == 3
     assert "RECONTUI_PASSPHRASE" in proc.stderr
     assert "Traceback" not in proc.stderr
@@ -72,9 +121,24 @@ def test_secrets_need_a_passphrase_without_a_keyring(tmp_path: Path) -> None:
 def test_bad_secrets_file_is_reported(tmp_path: Path) -> None:
     bad = tmp_path / "s.json"
     bad.write_text("{not json")
-    proc = run(tmp_path, "profile", "add", "p", "--bill-url", "http://x", "--bill-org", "1",
-               "--bill-user", "u", "--qbo-url", "http://x", "--qbo-realm", "1",
-               "--secrets-file", str(bad))
+    proc = run(
+        tmp_path,
+        "profile",
+        "add",
+        "p",
+        "--bill-url",
+        "http://x",
+        "--bill-org",
+        "1",
+        "--bill-user",
+        "u",
+        "--qbo-url",
+        "http://x",
+        "--qbo-realm",
+        "1",
+        "--secrets-file",
+        str(bad),
+    )
     assert proc.returncode == 2
     assert "not valid JSON" in proc.stderr
 
@@ -101,7 +165,8 @@ def test_profile_commands_never_show_secrets_and_remove_cleans_up(tmp_path: Path
     assert removed.returncode == 0
     from recontui.secrets import open_secret_store
 
-    store = open_secret_store(tmp_path / "cli.db.secrets", env={"RECONTUI_PASSPHRASE": "pp"},
-                              use_keyring=False)
+    store = open_secret_store(
+        tmp_path / "cli.db.secrets", env={"RECONTUI_PASSPHRASE": "pp"}, use_keyring=False
+    )
     assert store.get("p", "password") is None
     assert run(tmp_path, "sync", "--profile", "p").returncode == 2

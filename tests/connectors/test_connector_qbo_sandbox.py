@@ -425,8 +425,12 @@ async def test_record_updated_during_a_pull_does_not_make_another_one_skipped() 
                 # Someone edits a record of the first page: it moves to the end of the
                 # order, which with offset paging shifts the next page by one.
                 moved = page.records[0]
-                await other.update("customer", moved.remote_id, moved.version,
-                                   {"phone": "+1 555 0000"},
-                                   idempotency_key=key())
+                await other.update(
+                    "customer",
+                    moved.remote_id,
+                    moved.version,
+                    {"phone": "+1 555 0000"},
+                    idempotency_key=key(),
+                )
                 first = False
     assert everything <= set(seen)

@@ -28,8 +28,14 @@ PASSPHRASE = "correct horse battery staple"
 
 
 def cli(env: dict[str, str], *args: str, check: int | None = None) -> subprocess.CompletedProcess:
-    proc = subprocess.run([sys.executable, "-m", "recontui.cli", *args], env=env,
-                          capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, "-m", "recontui.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+    )
     if check is not None:
         assert proc.returncode == check, (args, proc.returncode, proc.stdout, proc.stderr)
     assert "Traceback" not in proc.stderr, proc.stderr
@@ -38,13 +44,28 @@ def cli(env: dict[str, str], *args: str, check: int | None = None) -> subprocess
 
 @pytest.fixture
 def served(tmp_path: Path):
-    env = {**os.environ, "RECONTUI_DB": str(tmp_path / "e2e.db"),
-           "RECONTUI_PASSPHRASE": PASSPHRASE}
+    env = {**os.environ, "RECONTUI_DB": str(tmp_path / "e2e.db"), "RECONTUI_PASSPHRASE": PASSPHRASE}
     env.pop("RECONTUI_PLAINTEXT_SECRETS", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "recontui.cli", "sandbox", "serve", "--scenario", "conflicts",
-         "--profile", "e2e", "--port", "0", "--seed", "11"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "recontui.cli",
+            "sandbox",
+            "serve",
+            "--scenario",
+            "conflicts",
+            "--profile",
+            "e2e",
+            "--port",
+            "0",
+            "--seed",
+            "11",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
         stdin=subprocess.DEVNULL,
     )
     try:
@@ -70,9 +91,11 @@ class QboClient:
 
     def token(self) -> str:
         refresh = self.secrets.get("e2e", "refresh_token")
-        r = httpx.post(self.info["token_url"], data={"grant_type": "refresh_token",
-                                                     "refresh_token": refresh},
-                       auth=(self.info["client_id"], self.info["client_secret"]))
+        r = httpx.post(
+            self.info["token_url"],
+            data={"grant_type": "refresh_token", "refresh_token": refresh},
+            auth=(self.info["client_id"], self.info["client_secret"]),
+        )
         r.raise_for_status()
         body = r.json()
         self.secrets.set("e2e", "refresh_token", body["refresh_token"])
@@ -81,24 +104,31 @@ class QboClient:
     def update(self, entity: str, entity_id: str, changes: dict) -> dict:
         base = f"{self.info['api_base']}/v3/company/{self.info['realm_id']}"
         headers = {"Authorization": f"Bearer {self.token()}", "Accept": "application/json"}
-        current = httpx.get(f"{base}/{entity.lower()}/{entity_id}", headers=headers,
-                            params={"minorversion": "75"}).json()[entity]
+        current = httpx.get(
+            f"{base}/{entity.lower()}/{entity_id}", headers=headers, params={"minorversion": "75"}
+        ).json()[entity]
         body = {"Id": entity_id, "SyncToken": current["SyncToken"], "sparse": True, **changes}
-        r = httpx.post(f"{base}/{entity.lower()}", headers=headers, json=body,
-                       params={"minorversion": "75"})
+        r = httpx.post(
+            f"{base}/{entity.lower()}", headers=headers, json=body, params={"minorversion": "75"}
+        )
         assert r.status_code == 200, r.text
         return r.json()[entity]
 
 
 def bill_patch(info: dict, resource: str, record_id: str, changes: dict) -> dict:
     bill = info["bill"]
-    login = httpx.post(f"{bill['api_base']}/v3/login", json={
-        "username": bill["username"], "password": bill["password"],
-        "organizationId": bill["organization_id"], "devKey": bill["dev_key"]})
+    login = httpx.post(
+        f"{bill['api_base']}/v3/login",
+        json={
+            "username": bill["username"],
+            "password": bill["password"],
+            "organizationId": bill["organization_id"],
+            "devKey": bill["dev_key"],
+        },
+    )
     assert login.status_code == 200, login.text
     headers = {"devKey": bill["dev_key"], "sessionId": login.json()["sessionId"]}
-    r = httpx.patch(f"{bill['api_base']}/v3/{resource}/{record_id}", json=changes,
-                    headers=headers)
+    r = httpx.patch(f"{bill['api_base']}/v3/{resource}/{record_id}", json=changes, headers=headers)
     assert r.status_code == 200, r.text
     return r.json()
 
@@ -114,8 +144,14 @@ def read_both(env: dict[str, str]) -> tuple:
         ca = build_connector(profile, "a", secrets)
         cb = build_connector(profile, "b", secrets)
         async with ca, cb:
-            synced = {e: tuple(f.name for f in ENTITIES[e].synced_fields
-                               if f.name in (ca.fields(e) & cb.fields(e))) for e in SYNCED}
+            synced = {
+                e: tuple(
+                    f.name
+                    for f in ENTITIES[e].synced_fields
+                    if f.name in (ca.fields(e) & cb.fields(e))
+                )
+                for e in SYNCED
+            }
             return await pull_everything(ca), await pull_everything(cb), synced
 
     a_data, b_data, synced = asyncio.run(go())
@@ -132,10 +168,8 @@ def test_walkthrough_sandbox_sync_resolve_edit_sync_agree(served) -> None:
     conflicts = json.loads(cli(env, "conflicts", "list", "--json", check=0).stdout)
     field_conflicts = [c for c in conflicts if c["kind"] == "field"]
     # One customer conflict resolved field by field, with a typed value where it fits.
-    target = next(c for c in field_conflicts if c["entity"] == "customer"
-                  and len(c["fields"]) >= 1)
-    detail = json.loads(cli(env, "conflicts", "show", str(target["id"]), "--json",
-                            check=0).stdout)
+    target = next(c for c in field_conflicts if c["entity"] == "customer" and len(c["fields"]) >= 1)
+    detail = json.loads(cli(env, "conflicts", "show", str(target["id"]), "--json", check=0).stdout)
     assert detail["systems"] == {"a": "BILL", "b": "QuickBooks Online"}
     picks, expected = [], {}
     for n, row in enumerate(detail["rows"]):
@@ -150,29 +184,41 @@ def test_walkthrough_sandbox_sync_resolve_edit_sync_agree(served) -> None:
     cli(env, "conflicts", "resolve", str(target["id"]), *picks, check=0)
     # An incomplete choice is refused with the fields still open.
     other = next(c for c in field_conflicts if c["id"] != target["id"])
-    bad = cli(env, "conflicts", "resolve", str(other["id"]), "--pick",
-              "nonexistent=a", check=2)
+    bad = cli(env, "conflicts", "resolve", str(other["id"]), "--pick", "nonexistent=a", check=2)
     assert "is not in conflict" in bad.stderr
     for c in conflicts:
         if c["id"] == target["id"]:
             continue
         if c["kind"] == "match":
-            shown = json.loads(cli(env, "conflicts", "show", str(c["id"]), "--json",
-                                   check=0).stdout)
-            cli(env, "conflicts", "resolve", str(c["id"]), "--link",
-                str(shown["candidates"][0]["link"]), check=0)
+            shown = json.loads(
+                cli(env, "conflicts", "show", str(c["id"]), "--json", check=0).stdout
+            )
+            cli(
+                env,
+                "conflicts",
+                "resolve",
+                str(c["id"]),
+                "--link",
+                str(shown["candidates"][0]["link"]),
+                check=0,
+            )
         else:
             cli(env, "conflicts", "resolve", str(c["id"]), "--all", "b", check=0)
 
     # Outside edits on both sides, to records that are not in conflict.
     store, profile, a_data, b_data, _ = read_both(env)
-    customers = [link for link in store.links(profile.id, "customer", where="state='paired'")
-                 if store.live_conflict_for_link(link.id) is None]
-    vendors = [link for link in store.links(profile.id, "vendor", where="state='paired'")
-               if store.live_conflict_for_link(link.id) is None]
+    customers = [
+        link
+        for link in store.links(profile.id, "customer", where="state='paired'")
+        if store.live_conflict_for_link(link.id) is None
+    ]
+    vendors = [
+        link
+        for link in store.links(profile.id, "vendor", where="state='paired'")
+        if store.live_conflict_for_link(link.id) is None
+    ]
     qbo = QboClient(info, secrets_path_for(store))
-    qbo.update("Customer", customers[0].b_id, {"PrimaryPhone": {"FreeFormNumber":
-                                                                "+1 555 0100"}})
+    qbo.update("Customer", customers[0].b_id, {"PrimaryPhone": {"FreeFormNumber": "+1 555 0100"}})
     bill_patch(info, "vendors", vendors[0].a_id, {"email": "new-ap@example.com"})
     edited_customer, edited_vendor = customers[0].id, vendors[0].id
     store.close()
@@ -186,16 +232,17 @@ def test_walkthrough_sandbox_sync_resolve_edit_sync_agree(served) -> None:
     problems = disagreements(store, profile.id, a_data, b_data, synced)
     assert problems == []
 
-    link = store.link(store.canonical_link_id(
-        store.conflict(target["id"]).link_id))
+    link = store.link(store.canonical_link_id(store.conflict(target["id"]).link_id))
     assert store.conflict(target["id"]).status == "pushed"
     for name, value in expected.items():
         got_a = a_data["customer"][link.a_id].fields.get(name)
         got_b = b_data["customer"][link.b_id].fields.get(name)
         assert (got_a or "").casefold().replace(" ", "") == str(value).casefold().replace(
-            " ", ""), name
+            " ", ""
+        ), name
         assert (got_b or "").casefold().replace(" ", "") == str(value).casefold().replace(
-            " ", ""), name
+            " ", ""
+        ), name
     customer = store.link(edited_customer)
     assert a_data["customer"][customer.a_id].fields["phone"] == "+1 555 0100"
     vendor = store.link(edited_vendor)

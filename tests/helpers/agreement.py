@@ -36,8 +36,9 @@ def _canon(value: Any, index: dict[tuple[str, str], int]) -> Any:
     return value
 
 
-def disagreements(store: Store, profile_id: int, a_data: dict, b_data: dict,
-                  synced: dict[str, tuple[str, ...]]) -> list[str]:
+def disagreements(
+    store: Store, profile_id: int, a_data: dict, b_data: dict, synced: dict[str, tuple[str, ...]]
+) -> list[str]:
     """Every difference between the sides, as readable lines (empty = in agreement)."""
     problems: list[str] = []
     index = {side: store.remote_index(profile_id, side) for side in ("a", "b")}
@@ -73,8 +74,7 @@ def disagreements(store: Store, profile_id: int, a_data: dict, b_data: dict,
         for side, data in (("a", a_data), ("b", b_data)):
             for rid, rec in data[entity].items():
                 if rid not in seen[side] and rec.fields.get("active", True) is not False:
-                    linked = any((link.a_id if side == "a" else link.b_id) == rid
-                                 for link in links)
+                    linked = any((link.a_id if side == "a" else link.b_id) == rid for link in links)
                     if not linked:
                         problems.append(f"{entity} {rid} on side {side} is not linked")
     return problems

@@ -43,8 +43,15 @@ class World:
 
     def sync(self, **options: Any) -> RunResult:
         self.profile = self.store.get_profile(self.profile.name)
-        return asyncio.run(run_sync(self.store, self.profile, self.factory(),
-                                    RunOptions(**options), listener=self.events.append))
+        return asyncio.run(
+            run_sync(
+                self.store,
+                self.profile,
+                self.factory(),
+                RunOptions(**options),
+                listener=self.events.append,
+            )
+        )
 
     def connectors(self) -> tuple[Any, Any]:
         base = make_factory(self.profile, self.secrets, self.transport)
@@ -56,15 +63,16 @@ class World:
         return base("a", _Events()), base("b", _Events())
 
 
-def make_world(tmp_path: Path, scenario: str = "conflicts", seed: int = 7,
-               **config: Any) -> World:
+def make_world(tmp_path: Path, scenario: str = "conflicts", seed: int = 7, **config: Any) -> World:
     sandbox = Sandbox(SandboxConfig(seed=seed, scenario=scenario, **config))
     store = open_store(tmp_path / "state.db")
     secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
-    save_sandbox_profile(store, argparse.Namespace(), "t", sandbox.credentials("http://sb"),
-                         secrets)
-    return World(sandbox, store, secrets, store.get_profile("t"),
-                 httpx.ASGITransport(app=sandbox.app))
+    save_sandbox_profile(
+        store, argparse.Namespace(), "t", sandbox.credentials("http://sb"), secrets
+    )
+    return World(
+        sandbox, store, secrets, store.get_profile("t"), httpx.ASGITransport(app=sandbox.app)
+    )
 
 
 @pytest.fixture
@@ -104,13 +112,15 @@ class Wrapped:
         result = await self.inner.create(entity, fields, idempotency_key=idempotency_key)
         return hook(entity, result) if hook else result
 
-    async def update(self, entity: str, remote_id: str, version: str, changes: Any, *,
-                     idempotency_key: str) -> Any:
+    async def update(
+        self, entity: str, remote_id: str, version: str, changes: Any, *, idempotency_key: str
+    ) -> Any:
         hook = self.hooks.get("before_update")
         if hook:
             await hook(self.inner, entity, remote_id)
-        result = await self.inner.update(entity, remote_id, version, changes,
-                                         idempotency_key=idempotency_key)
+        result = await self.inner.update(
+            entity, remote_id, version, changes, idempotency_key=idempotency_key
+        )
         after = self.hooks.get("after_update")
         return after(entity, result) if after else result
 

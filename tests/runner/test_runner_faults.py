@@ -17,8 +17,9 @@ class Garbling(httpx.AsyncBaseTransport):
         response = await self.inner.handle_async_request(request)
         if self.armed and request.url.path.endswith("/query"):
             body = await response.aread()
-            return httpx.Response(200, headers={"content-type": "application/json"},
-                                  content=body[: len(body) // 2])
+            return httpx.Response(
+                200, headers={"content-type": "application/json"}, content=body[: len(body) // 2]
+            )
         return response
 
 

@@ -73,14 +73,22 @@ def test_lost_create_answer_is_not_duplicated_on_replay(world: World) -> None:
 
 def test_stale_version_during_push_reopens_the_conflict(world: World) -> None:
     world.sync()
-    target = next(c for c in world.store.conflicts(world.profile.id)
-                  if c.entity == "customer" and c.kind == "field")
+    target = next(
+        c
+        for c in world.store.conflicts(world.profile.id)
+        if c.entity == "customer" and c.kind == "field"
+    )
     resolve_conflict(world.store, target, take_all="a", actor="test")
 
     async def someone_edits_first(inner, entity, remote_id):
         rec = await inner.read(entity, remote_id)
-        await inner.update(entity, remote_id, rec.version, {"memo": None} if entity !=
-                           "customer" else {"city": "Elsewhere"}, idempotency_key="x" + remote_id)
+        await inner.update(
+            entity,
+            remote_id,
+            rec.version,
+            {"memo": None} if entity != "customer" else {"city": "Elsewhere"},
+            idempotency_key="x" + remote_id,
+        )
 
     world.wrap = lambda side, conn: Wrapped(conn, before_update=someone_edits_first)
     result = world.sync()
@@ -96,8 +104,11 @@ def test_stale_version_during_push_reopens_the_conflict(world: World) -> None:
 
 def test_a_value_that_did_not_land_reopens_the_conflict(world: World) -> None:
     world.sync()
-    target = next(c for c in world.store.conflicts(world.profile.id)
-                  if c.entity == "customer" and c.kind == "field" and "phone" in c.fields)
+    target = next(
+        c
+        for c in world.store.conflicts(world.profile.id)
+        if c.entity == "customer" and c.kind == "field" and "phone" in c.fields
+    )
     resolve_conflict(world.store, target, take_all="a", actor="test")
 
     def garble(entity: str, rec):
@@ -156,16 +167,23 @@ def test_every_overwritten_value_has_an_audit_entry(world: World) -> None:
         if op.op != "update":
             continue
         for field_name in op.payload["changes"]:
-            assert any(a["link_id"] == world.store.canonical_link_id(op.link_id)
-                       and a["field"] == field_name and a["side"] == op.side for a in audit), (
-                op.entity, field_name)
+            assert any(
+                a["link_id"] == world.store.canonical_link_id(op.link_id)
+                and a["field"] == field_name
+                and a["side"] == op.side
+                for a in audit
+            ), (op.entity, field_name)
 
 
 def test_no_secret_reaches_the_database(world: World) -> None:
     world.sync(keep_debug=True)
     creds = world.sandbox.credentials("http://sb")
-    secrets = [creds["qbo"]["client_secret"], creds["bill"]["password"],
-               creds["bill"]["dev_key"], world.secrets.get("t", "refresh_token")]
+    secrets = [
+        creds["qbo"]["client_secret"],
+        creds["bill"]["password"],
+        creds["bill"]["dev_key"],
+        world.secrets.get("t", "refresh_token"),
+    ]
     conn = sqlite3.connect(world.store.path)
     dump = "\n".join(conn.iterdump())
     for secret in secrets:
@@ -186,10 +204,14 @@ def test_run_with_no_outside_change_plans_nothing(demo_world: World) -> None:
 
 
 def test_record_changed_after_resolution_reopens_with_the_choice_as_suggestion(
-        world: World) -> None:
+    world: World,
+) -> None:
     world.sync()
-    target = next(c for c in world.store.conflicts(world.profile.id)
-                  if c.entity == "customer" and c.kind == "field" and "phone" in c.fields)
+    target = next(
+        c
+        for c in world.store.conflicts(world.profile.id)
+        if c.entity == "customer" and c.kind == "field" and "phone" in c.fields
+    )
     resolve_conflict(world.store, target, take_all="a", actor="test")
     link = world.store.link(target.link_id)
 
@@ -197,8 +219,13 @@ def test_record_changed_after_resolution_reopens_with_the_choice_as_suggestion(
         _, cb = world.connectors()
         async with cb:
             rec = await cb.read("customer", link.b_id)
-            await cb.update("customer", link.b_id, rec.version, {"phone": "+1 555 0111"},
-                            idempotency_key="edit-" + link.b_id)
+            await cb.update(
+                "customer",
+                link.b_id,
+                rec.version,
+                {"phone": "+1 555 0111"},
+                idempotency_key="edit-" + link.b_id,
+            )
 
     asyncio.run(edit_in_qbo())
     result = world.sync()
@@ -212,30 +239,40 @@ def test_record_changed_after_resolution_reopens_with_the_choice_as_suggestion(
 
 def test_a_prefer_rule_decides_conflicts_and_is_audited(tmp_path) -> None:
     world = make_world(tmp_path)
-    rule_id = world.store.add_rule(world.profile.id, "prefer", "b", "customer", None,
-                                   actor="test")
+    rule_id = world.store.add_rule(world.profile.id, "prefer", "b", "customer", None, actor="test")
     first = world.sync()
     assert first.counts["auto_resolved"] > 0
-    open_customer = [c for c in world.store.conflicts(world.profile.id)
-                     if c.entity == "customer" and c.kind == "field"]
+    open_customer = [
+        c
+        for c in world.store.conflicts(world.profile.id)
+        if c.entity == "customer" and c.kind == "field"
+    ]
     assert open_customer == []
-    by_rule = [a for a in world.store.audit(world.profile.id, limit=10000)
-               if a["by"] == f"rule:{rule_id}"]
+    by_rule = [
+        a for a in world.store.audit(world.profile.id, limit=10000) if a["by"] == f"rule:{rule_id}"
+    ]
     assert by_rule and all(a["side"] == "a" and a["entity"] == "customer" for a in by_rule)
 
 
 def test_a_deletion_on_one_side_is_a_conflict_and_its_decision_is_carried_out(
-        demo_world: World) -> None:
+    demo_world: World,
+) -> None:
     world = demo_world
     world.sync()
     resolve_all(world)
     world.sync()
-    paid = {ref.remote_id for p in world.store.links(world.profile.id, "payment")
-            for line in (p.a_fields or {}).get("applied") or []
-            for ref in [line.get("invoice")] if ref is not None}
-    invoice = next(link for link in world.store.links(world.profile.id, "invoice",
-                                                      where="state='paired'")
-                   if link.a_id not in paid)
+    paid = {
+        ref.remote_id
+        for p in world.store.links(world.profile.id, "payment")
+        for line in (p.a_fields or {}).get("applied") or []
+        for ref in [line.get("invoice")]
+        if ref is not None
+    }
+    invoice = next(
+        link
+        for link in world.store.links(world.profile.id, "invoice", where="state='paired'")
+        if link.a_id not in paid
+    )
 
     async def archive_in_bill():
         ca, _ = world.connectors()
@@ -256,15 +293,17 @@ def test_a_deletion_on_one_side_is_a_conflict_and_its_decision_is_carried_out(
 
 def test_lost_answer_to_an_update_is_recognised_as_landed_on_replay(world: World) -> None:
     world.sync()
-    target = next(c for c in world.store.conflicts(world.profile.id)
-                  if c.entity == "customer" and c.kind == "field")
+    target = next(
+        c
+        for c in world.store.conflicts(world.profile.id)
+        if c.entity == "customer" and c.kind == "field"
+    )
     resolve_conflict(world.store, target, take_all="b", actor="test")
 
     def lose_answer(entity: str, record):
         raise UnreachableError("connection reset", outcome_unknown=True)
 
-    world.wrap = lambda side, conn: Wrapped(conn, after_update=lose_answer) \
-        if side == "a" else conn
+    world.wrap = lambda side, conn: Wrapped(conn, after_update=lose_answer) if side == "a" else conn
     assert world.sync().exit_code == 2
     assert world.store.conflict(target.id).status == "resolved"
     world.wrap = None

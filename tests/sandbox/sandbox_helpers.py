@@ -51,8 +51,10 @@ class Qbo:
     async def refresh(self, refresh_token: str | None = None) -> httpx.Response:
         return await self.client.post(
             "/qbo/oauth2/v1/tokens/bearer",
-            data={"grant_type": "refresh_token",
-                  "refresh_token": refresh_token or self.creds["refresh_token"]},
+            data={
+                "grant_type": "refresh_token",
+                "refresh_token": refresh_token or self.creds["refresh_token"],
+            },
             headers={"Authorization": self.basic(), "Accept": "application/json"},
         )
 
@@ -64,27 +66,34 @@ class Qbo:
         return self
 
     def headers(self, **extra: str) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.access_token}", "Accept": "application/json",
-                **extra}
+        return {
+            "Authorization": f"Bearer {self.access_token}",
+            "Accept": "application/json",
+            **extra,
+        }
 
     def url(self, tail: str) -> str:
         return f"/qbo/v3/company/{self.realm}/{tail}"
 
     async def query(self, text: str) -> httpx.Response:
         return await self.client.post(
-            self.url("query") + "?minorversion=75", content=text.encode(),
-            headers=self.headers(**{"Content-Type": "application/text"}))
+            self.url("query") + "?minorversion=75",
+            content=text.encode(),
+            headers=self.headers(**{"Content-Type": "application/text"}),
+        )
 
     async def rows(self, text: str, entity: str) -> list[dict[str, Any]]:
         response = await self.query(text)
         assert response.status_code == 200, response.text
         return body(response)["QueryResponse"].get(entity, [])
 
-    async def write(self, entity: str, payload: dict[str, Any], **params: str
-                    ) -> httpx.Response:
+    async def write(self, entity: str, payload: dict[str, Any], **params: str) -> httpx.Response:
         return await self.client.post(
-            self.url(entity), params={"minorversion": "75", **params}, content=dumps(payload),
-            headers=self.headers(**{"Content-Type": "application/json"}))
+            self.url(entity),
+            params={"minorversion": "75", **params},
+            content=dumps(payload),
+            headers=self.headers(**{"Content-Type": "application/json"}),
+        )
 
     async def read(self, entity: str, ident: str) -> httpx.Response:
         return await self.client.get(self.url(f"{entity}/{ident}"), headers=self.headers())
@@ -102,9 +111,13 @@ class Bill:
         self.session = ""
 
     def login_body(self, **override: str) -> dict[str, str]:
-        return {"username": self.creds["username"], "password": self.creds["password"],
-                "organizationId": self.creds["organization_id"],
-                "devKey": self.creds["dev_key"], **override}
+        return {
+            "username": self.creds["username"],
+            "password": self.creds["password"],
+            "organizationId": self.creds["organization_id"],
+            "devKey": self.creds["dev_key"],
+            **override,
+        }
 
     async def login(self) -> Bill:
         response = await self.client.post("/bill/connect/v3/login", json=self.login_body())
@@ -113,17 +126,22 @@ class Bill:
         return self
 
     def headers(self) -> dict[str, str]:
-        return {"devKey": self.creds["dev_key"], "sessionId": self.session,
-                "Content-Type": "application/json"}
+        return {
+            "devKey": self.creds["dev_key"],
+            "sessionId": self.session,
+            "Content-Type": "application/json",
+        }
 
     async def get(self, path: str, **params: Any) -> httpx.Response:
-        return await self.client.get(f"/bill/connect/v3/{path}", params=params,
-                                     headers=self.headers())
+        return await self.client.get(
+            f"/bill/connect/v3/{path}", params=params, headers=self.headers()
+        )
 
     async def send(self, method: str, path: str, payload: Any = None) -> httpx.Response:
         content = dumps(payload) if payload is not None else b""
-        return await self.client.request(method, f"/bill/connect/v3/{path}", content=content,
-                                         headers=self.headers())
+        return await self.client.request(
+            method, f"/bill/connect/v3/{path}", content=content, headers=self.headers()
+        )
 
     async def all(self, path: str, **params: Any) -> list[dict[str, Any]]:
         out: list[dict[str, Any]] = []

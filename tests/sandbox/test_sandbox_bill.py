@@ -12,20 +12,21 @@ async def test_login_errors() -> None:
     sandbox = make_sandbox(scenario="empty")
     async with http(sandbox) as client:
         bill = Bill(sandbox, client)
-        wrong_password = await client.post("/bill/connect/v3/login",
-                                           json=bill.login_body(password="nope"))
+        wrong_password = await client.post(
+            "/bill/connect/v3/login", json=bill.login_body(password="nope")
+        )
         assert wrong_password.status_code == 401
         assert error_code(wrong_password) == "BDC_1101"
-        wrong_key = await client.post("/bill/connect/v3/login",
-                                      json=bill.login_body(devKey="nope"))
+        wrong_key = await client.post("/bill/connect/v3/login", json=bill.login_body(devKey="nope"))
         assert wrong_key.status_code == 401
         assert error_code(wrong_key) == "BDC_1102"
         ok = await client.post("/bill/connect/v3/login", json=bill.login_body())
         assert ok.status_code == 200
         assert set(ok.json()) == {"sessionId", "organizationId", "userId"}
         assert ok.json()["organizationId"].startswith("008")
-        no_session = await client.get("/bill/connect/v3/vendors",
-                                      headers={"devKey": bill.creds["dev_key"]})
+        no_session = await client.get(
+            "/bill/connect/v3/vendors", headers={"devKey": bill.creds["dev_key"]}
+        )
         assert no_session.status_code == 401
         assert error_code(no_session) == "BDC_1109"
         assert no_session.json()[0]["message"] == "Session is invalid. Please log in."
@@ -144,23 +145,31 @@ async def test_required_fields_refs_and_unknown_fields() -> None:
         bill = await Bill(sandbox, client).login()
         vendor = (await bill.all("vendors", filters="archived:eq:false"))[0]
         account = (await bill.all("classifications/chart-of-accounts"))[0]
-        good = {"vendorId": vendor["id"], "dueDate": "2026-04-01",
-                "invoice": {"invoiceNumber": "REQ-1", "invoiceDate": "2026-03-01"},
-                "billLineItems": [{"amount": D("12.50"), "chartOfAccountId": account["id"]}]}
+        good = {
+            "vendorId": vendor["id"],
+            "dueDate": "2026-04-01",
+            "invoice": {"invoiceNumber": "REQ-1", "invoiceDate": "2026-03-01"},
+            "billLineItems": [{"amount": D("12.50"), "chartOfAccountId": account["id"]}],
+        }
         no_name = await bill.send("POST", "vendors", {"email": "x@example.com"})
         assert no_name.status_code == 400 and error_code(no_name) == "BDC_1117"
         for drop in ("vendorId", "dueDate", "billLineItems"):
             partial = {k: v for k, v in good.items() if k != drop}
             response = await bill.send("POST", "bills", partial)
             assert error_code(response) == "BDC_1117", drop
-        no_number = await bill.send("POST", "bills", {**good, "invoice": {
-            "invoiceDate": "2026-03-01"}})
+        no_number = await bill.send(
+            "POST", "bills", {**good, "invoice": {"invoiceDate": "2026-03-01"}}
+        )
         assert error_code(no_number) == "BDC_1117"
         assert "invoice.invoiceNumber" in no_number.json()[0]["message"]
-        for field in ("customerId", "invoiceNumber", "invoiceDate", "dueDate",
-                      "invoiceLineItems"):
-            inv = {"customerId": "x", "invoiceNumber": "1", "invoiceDate": "2026-03-01",
-                   "dueDate": "2026-03-31", "invoiceLineItems": [{"amount": 1}]}
+        for field in ("customerId", "invoiceNumber", "invoiceDate", "dueDate", "invoiceLineItems"):
+            inv = {
+                "customerId": "x",
+                "invoiceNumber": "1",
+                "invoiceDate": "2026-03-01",
+                "dueDate": "2026-03-31",
+                "invoiceLineItems": [{"amount": 1}],
+            }
             inv.pop(field)
             assert error_code(await bill.send("POST", "invoices", inv)) == "BDC_1117", field
         bad_ref = await bill.send("POST", "bills", {**good, "vendorId": "00901doesnotexist"})
@@ -183,18 +192,28 @@ async def test_duplicate_numbers() -> None:
         bill = await Bill(sandbox, client).login()
         existing = (await bill.all("invoices"))[0]
         line = existing["invoiceLineItems"][0]
-        dup = await bill.send("POST", "invoices", {
-            "customerId": existing["customerId"], "invoiceNumber": existing["invoiceNumber"],
-            "invoiceDate": "2026-03-01", "dueDate": "2026-03-31",
-            "invoiceLineItems": [{"amount": line["amount"], "itemId": line["itemId"]}]})
+        dup = await bill.send(
+            "POST",
+            "invoices",
+            {
+                "customerId": existing["customerId"],
+                "invoiceNumber": existing["invoiceNumber"],
+                "invoiceDate": "2026-03-01",
+                "dueDate": "2026-03-31",
+                "invoiceLineItems": [{"amount": line["amount"], "itemId": line["itemId"]}],
+            },
+        )
         assert dup.status_code == 400 and error_code(dup) == "BDC_1211"
 
         bills = await bill.all("bills")
         first = bills[0]
         other_vendor = next(b["vendorId"] for b in bills if b["vendorId"] != first["vendorId"])
         account = first["billLineItems"][0]["chartOfAccountId"]
-        payload = {"dueDate": "2026-04-01", "invoice": dict(first["invoice"]),
-                   "billLineItems": [{"amount": D("5.00"), "chartOfAccountId": account}]}
+        payload = {
+            "dueDate": "2026-04-01",
+            "invoice": dict(first["invoice"]),
+            "billLineItems": [{"amount": D("5.00"), "chartOfAccountId": account}],
+        }
         same_vendor = await bill.send("POST", "bills", {**payload, "vendorId": first["vendorId"]})
         assert error_code(same_vendor) == "BDC_1212"
         other = await bill.send("POST", "bills", {**payload, "vendorId": other_vendor})
@@ -205,22 +224,30 @@ async def test_patch_is_partial_and_replaces_arrays() -> None:
     sandbox = make_sandbox(scenario="demo")
     async with http(sandbox) as client:
         bill = await Bill(sandbox, client).login()
-        inv = next(i for i in await bill.all("invoices")
-                   if len(i["invoiceLineItems"]) > 1 and i["status"] == "OPEN")
-        patched = body(await bill.send("PATCH", f"invoices/{inv['id']}",
-                                       {"description": "patched"}))
+        inv = next(
+            i
+            for i in await bill.all("invoices")
+            if len(i["invoiceLineItems"]) > 1 and i["status"] == "OPEN"
+        )
+        patched = body(
+            await bill.send("PATCH", f"invoices/{inv['id']}", {"description": "patched"})
+        )
         assert patched["description"] == "patched"
         assert patched["invoiceLineItems"] == inv["invoiceLineItems"]
         assert patched["updatedTime"] > inv["updatedTime"]
         one = {"amount": D("42.00"), "description": "only line"}
-        replaced = body(await bill.send("PATCH", f"invoices/{inv['id']}",
-                                        {"invoiceLineItems": [one]}))
+        replaced = body(
+            await bill.send("PATCH", f"invoices/{inv['id']}", {"invoiceLineItems": [one]})
+        )
         assert len(replaced["invoiceLineItems"]) == 1
         assert replaced["totalAmount"] == D("42.00") == replaced["dueAmount"]
         assert replaced["description"] == "patched"
         customer = (await bill.all("customers"))[0]
-        moved = body(await bill.send("PATCH", f"customers/{customer['id']}",
-                                     {"billingAddress": {"city": "Reno"}}))
+        moved = body(
+            await bill.send(
+                "PATCH", f"customers/{customer['id']}", {"billingAddress": {"city": "Reno"}}
+            )
+        )
         assert moved["billingAddress"]["city"] == "Reno"
         assert moved["billingAddress"]["line1"] == customer["billingAddress"]["line1"]
 
@@ -231,9 +258,16 @@ async def test_record_payment_updates_invoice() -> None:
         bill = await Bill(sandbox, client).login()
         inv = next(i for i in await bill.all("invoices") if i["status"] == "OPEN")
         half = (inv["totalAmount"] / 2).quantize(D("0.01"))
-        paid = await bill.send("POST", "invoices/record-payment", {
-            "customerId": inv["customerId"], "paymentDate": "2026-03-10",
-            "referenceNumber": "CHK-1", "invoices": [{"invoiceId": inv["id"], "amount": half}]})
+        paid = await bill.send(
+            "POST",
+            "invoices/record-payment",
+            {
+                "customerId": inv["customerId"],
+                "paymentDate": "2026-03-10",
+                "referenceNumber": "CHK-1",
+                "invoices": [{"invoiceId": inv["id"], "amount": half}],
+            },
+        )
         assert paid.status_code == 200, paid.text
         payment = body(paid)
         assert payment["id"].startswith("0rp") and payment["amount"] == half
@@ -243,17 +277,29 @@ async def test_record_payment_updates_invoice() -> None:
         assert after["updatedTime"] > inv["updatedTime"]
         listed = await bill.all("receivable-payments", filters='referenceNumber:eq:"CHK-1"')
         assert [p["id"] for p in listed] == [payment["id"]]
-        too_much = await bill.send("POST", "invoices/record-payment", {
-            "customerId": inv["customerId"], "paymentDate": "2026-03-10",
-            "invoices": [{"invoiceId": inv["id"], "amount": inv["totalAmount"]}]})
+        too_much = await bill.send(
+            "POST",
+            "invoices/record-payment",
+            {
+                "customerId": inv["customerId"],
+                "paymentDate": "2026-03-10",
+                "invoices": [{"invoiceId": inv["id"], "amount": inv["totalAmount"]}],
+            },
+        )
         assert error_code(too_much) == "BDC_1119"
         direct = await bill.send("POST", "receivable-payments", {"customerId": "x"})
         assert direct.status_code == 404 and error_code(direct) == "BDC_1121"
 
         open_bill = next(b for b in await bill.all("bills") if b["paymentStatus"] == "UNPAID")
-        sent = await bill.send("POST", "bills/record-payment", {
-            "vendorId": open_bill["vendorId"], "paymentDate": "2026-03-11",
-            "bills": [{"billId": open_bill["id"], "amount": open_bill["amount"]}]})
+        sent = await bill.send(
+            "POST",
+            "bills/record-payment",
+            {
+                "vendorId": open_bill["vendorId"],
+                "paymentDate": "2026-03-11",
+                "bills": [{"billId": open_bill["id"], "amount": open_bill["amount"]}],
+            },
+        )
         assert sent.status_code == 200, sent.text
         assert body(sent)["id"].startswith("stp")
         assert body(await bill.get(f"bills/{open_bill['id']}"))["paymentStatus"] == "PAID"

@@ -85,9 +85,11 @@ async def test_revoke_kills_tokens() -> None:
     sandbox = make_sandbox(scenario="empty")
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        response = await client.post("/qbo/oauth2/v1/tokens/revoke",
-                                     json={"token": qbo.creds["refresh_token"]},
-                                     headers={"Authorization": qbo.basic()})
+        response = await client.post(
+            "/qbo/oauth2/v1/tokens/revoke",
+            json={"token": qbo.creds["refresh_token"]},
+            headers={"Authorization": qbo.basic()},
+        )
         assert response.status_code == 200
         assert (await qbo.query("SELECT * FROM Account")).status_code == 401
         assert (await qbo.refresh()).json() == {"error": "invalid_grant"}
@@ -97,16 +99,28 @@ async def test_authorization_code_flow() -> None:
     sandbox = make_sandbox(scenario="empty")
     async with http(sandbox) as client:
         qbo = Qbo(sandbox, client)
-        redirect = await client.get("/_sandbox/qbo/authorize", params={
-            "client_id": qbo.creds["client_id"], "redirect_uri": "http://localhost/cb",
-            "response_type": "code", "scope": "com.intuit.quickbooks.accounting",
-            "state": "xyz"})
+        redirect = await client.get(
+            "/_sandbox/qbo/authorize",
+            params={
+                "client_id": qbo.creds["client_id"],
+                "redirect_uri": "http://localhost/cb",
+                "response_type": "code",
+                "scope": "com.intuit.quickbooks.accounting",
+                "state": "xyz",
+            },
+        )
         assert redirect.status_code == 302
         location = httpx_params(redirect.headers["location"])
         assert location["state"] == "xyz" and location["realmId"] == qbo.realm
-        grant = await client.post("/qbo/oauth2/v1/tokens/bearer", data={
-            "grant_type": "authorization_code", "code": location["code"],
-            "redirect_uri": "http://localhost/cb"}, headers={"Authorization": qbo.basic()})
+        grant = await client.post(
+            "/qbo/oauth2/v1/tokens/bearer",
+            data={
+                "grant_type": "authorization_code",
+                "code": location["code"],
+                "redirect_uri": "http://localhost/cb",
+            },
+            headers={"Authorization": qbo.basic()},
+        )
         assert grant.status_code == 200
         assert "access_token" in grant.json()
 
@@ -121,8 +135,7 @@ async def test_concurrency_limit_answers_429_xml() -> None:
     sandbox = make_sandbox(scenario="empty", latency_seconds=0.2, qbo_max_concurrent=10)
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        responses = await asyncio.gather(
-            *(qbo.query("SELECT * FROM Account") for _ in range(12)))
+        responses = await asyncio.gather(*(qbo.query("SELECT * FROM Account") for _ in range(12)))
         codes = sorted(r.status_code for r in responses)
         assert codes.count(200) == 10
         assert codes.count(429) == 2
@@ -155,8 +168,14 @@ async def test_envelope_ids_strings_time_and_no_nulls() -> None:
     sandbox = make_sandbox(scenario="empty")
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        response = await qbo.write("customer", {"DisplayName": "Null Test", "CompanyName": None,
-                                                "PrimaryPhone": {"FreeFormNumber": None}})
+        response = await qbo.write(
+            "customer",
+            {
+                "DisplayName": "Null Test",
+                "CompanyName": None,
+                "PrimaryPhone": {"FreeFormNumber": None},
+            },
+        )
         assert response.status_code == 200, response.text
         data = body(response)
         assert data["time"].endswith("-08:00")

@@ -18,7 +18,8 @@ async def test_paging_is_one_based_and_complete() -> None:
         start, size = 1, 40
         while True:
             response = await qbo.query(
-                f"SELECT * FROM Invoice ORDERBY Id STARTPOSITION {start} MAXRESULTS {size}")
+                f"SELECT * FROM Invoice ORDERBY Id STARTPOSITION {start} MAXRESULTS {size}"
+            )
             page = body(response)["QueryResponse"]
             rows = page.get("Invoice", [])
             if rows:
@@ -67,9 +68,13 @@ async def test_malformed_queries_are_parser_errors() -> None:
     sandbox = make_sandbox(scenario="empty")
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        for text in ("SELECT FROM Account", "SELECT * FROM Account WHERE Name = 'a' OR Id = '1'",
-                     "SELECT * FROM Account WHERE", "SELECT * FROM Account LIMIT 5",
-                     "SELECT Name FROM Account"):
+        for text in (
+            "SELECT FROM Account",
+            "SELECT * FROM Account WHERE Name = 'a' OR Id = '1'",
+            "SELECT * FROM Account WHERE",
+            "SELECT * FROM Account LIMIT 5",
+            "SELECT Name FROM Account",
+        ):
             response = await qbo.query(text)
             assert response.status_code == 400, text
             assert fault(response)["code"] == "4000", text
@@ -77,8 +82,9 @@ async def test_malformed_queries_are_parser_errors() -> None:
         assert unknown.status_code == 400
         prop = await qbo.query("SELECT * FROM Account WHERE Colour = 'red'")
         assert fault(prop)["code"] == "4001"
-        get = await client.get(qbo.url("query"), params={"query": "SELECT * FROM Account"},
-                               headers=qbo.headers())
+        get = await client.get(
+            qbo.url("query"), params={"query": "SELECT * FROM Account"}, headers=qbo.headers()
+        )
         assert get.status_code == 200
         assert len(body(get)["QueryResponse"]["Account"]) == 5
 
@@ -90,8 +96,9 @@ async def test_list_entities_default_to_active() -> None:
         total = len(list(sandbox.qbo_company.rows("Customer")))
         active = await qbo.rows("SELECT * FROM Customer MAXRESULTS 1000", "Customer")
         inactive = await qbo.rows("SELECT * FROM Customer WHERE Active = false", "Customer")
-        both = await qbo.rows("SELECT * FROM Customer WHERE Active IN (true, false) "
-                              "MAXRESULTS 1000", "Customer")
+        both = await qbo.rows(
+            "SELECT * FROM Customer WHERE Active IN (true, false) MAXRESULTS 1000", "Customer"
+        )
         assert inactive and all(c["Active"] is False for c in inactive)
         assert len(active) + len(inactive) == len(both) == total
         # Transactions have no Active flag and are not filtered.
@@ -102,17 +109,20 @@ async def test_where_operators_like_in_order() -> None:
     sandbox = make_sandbox(scenario="demo")
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        rows = await qbo.rows("SELECT * FROM Customer WHERE DisplayName = 'O\\'Neil Bakery'",
-                              "Customer")
+        rows = await qbo.rows(
+            "SELECT * FROM Customer WHERE DisplayName = 'O\\'Neil Bakery'", "Customer"
+        )
         assert [r["DisplayName"] for r in rows] == ["O'Neil Bakery"]
-        like = await qbo.rows("SELECT * FROM Customer WHERE DisplayName LIKE 'café%'",
-                              "Customer")
+        like = await qbo.rows("SELECT * FROM Customer WHERE DisplayName LIKE 'café%'", "Customer")
         assert [r["DisplayName"] for r in like] == ["Café Lumière"]
-        some = await qbo.rows("SELECT * FROM Invoice WHERE DocNumber IN ('1001', '1002', 'x')",
-                              "Invoice")
+        some = await qbo.rows(
+            "SELECT * FROM Invoice WHERE DocNumber IN ('1001', '1002', 'x')", "Invoice"
+        )
         assert sorted(r["DocNumber"] for r in some) == ["1001", "1002"]
-        ordered = await qbo.rows("SELECT * FROM Invoice WHERE TotalAmt >= '1000' "
-                                 "ORDER BY TotalAmt DESC MAXRESULTS 20", "Invoice")
+        ordered = await qbo.rows(
+            "SELECT * FROM Invoice WHERE TotalAmt >= '1000' ORDER BY TotalAmt DESC MAXRESULTS 20",
+            "Invoice",
+        )
         totals = [r["TotalAmt"] for r in ordered]
         assert totals == sorted(totals, reverse=True) and min(totals) >= 1000
         by_ref = await qbo.rows("SELECT * FROM Invoice WHERE CustomerRef = '3'", "Invoice")
@@ -123,14 +133,19 @@ async def test_last_updated_time_compares_instants() -> None:
     sandbox = make_sandbox(scenario="demo")
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        rows = await qbo.rows("SELECT * FROM Invoice ORDERBY MetaData.LastUpdatedTime "
-                              "MAXRESULTS 1000", "Invoice")
+        rows = await qbo.rows(
+            "SELECT * FROM Invoice ORDERBY MetaData.LastUpdatedTime MAXRESULTS 1000", "Invoice"
+        )
         middle = rows[100]["MetaData"]["LastUpdatedTime"]  # e.g. 2026-02-01T09:00:00-08:00
         as_utc = parse_instant(middle).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        pacific = await qbo.rows(f"SELECT * FROM Invoice WHERE MetaData.LastUpdatedTime >= "
-                                 f"'{middle}' MAXRESULTS 1000", "Invoice")
-        utc = await qbo.rows(f"SELECT * FROM Invoice WHERE Metadata.LastUpdatedTime >= "
-                             f"'{as_utc}' MAXRESULTS 1000", "Invoice")
+        pacific = await qbo.rows(
+            f"SELECT * FROM Invoice WHERE MetaData.LastUpdatedTime >= '{middle}' MAXRESULTS 1000",
+            "Invoice",
+        )
+        utc = await qbo.rows(
+            f"SELECT * FROM Invoice WHERE Metadata.LastUpdatedTime >= '{as_utc}' MAXRESULTS 1000",
+            "Invoice",
+        )
         assert [r["Id"] for r in pacific] == [r["Id"] for r in utc]
         assert 0 < len(pacific) < 200
 
@@ -140,24 +155,38 @@ async def test_cdc_window_cap_and_deleted_stubs() -> None:
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
         old = qbo_meta_time(NOW - timedelta(days=31))
-        too_old = await client.get(qbo.url("cdc"), params={"entities": "Account",
-                                                          "changedSince": old},
-                                   headers=qbo.headers())
+        too_old = await client.get(
+            qbo.url("cdc"),
+            params={"entities": "Account", "changedSince": old},
+            headers=qbo.headers(),
+        )
         assert too_old.status_code == 400
         assert "Fault" in body(too_old)
         since = qbo_meta_time(NOW - timedelta(minutes=1))
-        empty = body(await client.get(qbo.url("cdc"), params={
-            "entities": "Customer", "changedSince": since}, headers=qbo.headers()))
+        empty = body(
+            await client.get(
+                qbo.url("cdc"),
+                params={"entities": "Customer", "changedSince": since},
+                headers=qbo.headers(),
+            )
+        )
         assert empty["CDCResponse"] == [{"QueryResponse": [{}]}]
-        taxes = await client.get(qbo.url("cdc"), params={"entities": "TaxRate",
-                                                        "changedSince": since},
-                                 headers=qbo.headers())
+        taxes = await client.get(
+            qbo.url("cdc"),
+            params={"entities": "TaxRate", "changedSince": since},
+            headers=qbo.headers(),
+        )
         assert taxes.status_code == 400
 
         for n in range(1005):
             sandbox.qbo_company.save(BY_NAME["Class"], {"Name": f"Class {n}"}, render=False)
-        capped = body(await client.get(qbo.url("cdc"), params={
-            "entities": "Class,Account", "changedSince": since}, headers=qbo.headers()))
+        capped = body(
+            await client.get(
+                qbo.url("cdc"),
+                params={"entities": "Class,Account", "changedSince": since},
+                headers=qbo.headers(),
+            )
+        )
         groups = capped["CDCResponse"][0]["QueryResponse"]
         assert sum(g.get("maxResults", 0) for g in groups) == 1000
         assert groups[0]["Class"][0]["Name"] == "Class 0"

@@ -11,17 +11,27 @@ from recontui.sandbox.clock import qbo_meta_time
 
 
 def sales_line(amount: str, qty: str, price: str, item: str = "1") -> dict[str, Any]:
-    return {"Amount": D(amount), "DetailType": "SalesItemLineDetail",
-            "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": D(qty),
-                                    "UnitPrice": D(price)}}
+    return {
+        "Amount": D(amount),
+        "DetailType": "SalesItemLineDetail",
+        "SalesItemLineDetail": {"ItemRef": {"value": item}, "Qty": D(qty), "UnitPrice": D(price)},
+    }
 
 
-async def new_invoice(qbo: Qbo, number: str, customer: str = "1", **extra: Any
-                      ) -> dict[str, Any]:
-    response = await qbo.write("invoice", {
-        "DocNumber": number, "CustomerRef": {"value": customer}, "TxnDate": "2026-03-01",
-        "Line": [sales_line("300.00", "2", "150.00", "2"), sales_line("95.00", "1", "95.00", "4")],
-        **extra})
+async def new_invoice(qbo: Qbo, number: str, customer: str = "1", **extra: Any) -> dict[str, Any]:
+    response = await qbo.write(
+        "invoice",
+        {
+            "DocNumber": number,
+            "CustomerRef": {"value": customer},
+            "TxnDate": "2026-03-01",
+            "Line": [
+                sales_line("300.00", "2", "150.00", "2"),
+                sales_line("95.00", "1", "95.00", "4"),
+            ],
+            **extra,
+        },
+    )
     assert response.status_code == 200, response.text
     return body(response)["Invoice"]
 
@@ -44,17 +54,20 @@ async def test_stale_sync_token_is_5010() -> None:
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
         inv = await new_invoice(qbo, "T-2")
-        ok = await qbo.write("invoice", {"Id": inv["Id"], "SyncToken": "0", "sparse": True,
-                                         "PrivateNote": "first"})
+        ok = await qbo.write(
+            "invoice", {"Id": inv["Id"], "SyncToken": "0", "sparse": True, "PrivateNote": "first"}
+        )
         assert body(ok)["Invoice"]["SyncToken"] == "1"
-        stale = await qbo.write("invoice", {"Id": inv["Id"], "SyncToken": "0", "sparse": True,
-                                            "PrivateNote": "second"})
+        stale = await qbo.write(
+            "invoice", {"Id": inv["Id"], "SyncToken": "0", "sparse": True, "PrivateNote": "second"}
+        )
         assert stale.status_code == 400
         err = fault(stale)
         assert err["code"] == "5010" and err["Message"] == "Stale Object Error"
         assert body(stale)["Fault"]["type"] == "ValidationFault"
-        missing = await qbo.write("invoice", {"Id": inv["Id"], "sparse": True,
-                                              "PrivateNote": "third"})
+        missing = await qbo.write(
+            "invoice", {"Id": inv["Id"], "sparse": True, "PrivateNote": "third"}
+        )
         assert fault(missing)["code"] == "2020"
 
 
@@ -64,9 +77,15 @@ async def test_sparse_update_keeps_fields_and_replaces_lines() -> None:
         qbo = await Qbo(sandbox, client).connect()
         inv = await new_invoice(qbo, "T-3", PrivateNote="keep me")
         before = inv["MetaData"]["LastUpdatedTime"]
-        response = await qbo.write("invoice", {
-            "Id": inv["Id"], "SyncToken": inv["SyncToken"], "sparse": True,
-            "Line": [sales_line("55.00", "1", "55.00", "3")]})
+        response = await qbo.write(
+            "invoice",
+            {
+                "Id": inv["Id"],
+                "SyncToken": inv["SyncToken"],
+                "sparse": True,
+                "Line": [sales_line("55.00", "1", "55.00", "3")],
+            },
+        )
         updated = body(response)["Invoice"]
         assert updated["PrivateNote"] == "keep me"
         assert updated["DocNumber"] == "T-3"
@@ -75,9 +94,15 @@ async def test_sparse_update_keeps_fields_and_replaces_lines() -> None:
         assert updated["MetaData"]["LastUpdatedTime"] > before
         assert updated["MetaData"]["CreateTime"] == inv["MetaData"]["CreateTime"]
 
-        full = await qbo.write("invoice", {
-            "Id": inv["Id"], "SyncToken": updated["SyncToken"],
-            "CustomerRef": {"value": "1"}, "Line": [sales_line("10.00", "1", "10.00")]})
+        full = await qbo.write(
+            "invoice",
+            {
+                "Id": inv["Id"],
+                "SyncToken": updated["SyncToken"],
+                "CustomerRef": {"value": "1"},
+                "Line": [sales_line("10.00", "1", "10.00")],
+            },
+        )
         cleared = body(full)["Invoice"]
         assert "PrivateNote" not in cleared and "DocNumber" not in cleared
 
@@ -103,8 +128,7 @@ async def test_duplicate_names_6240() -> None:
     sandbox = make_sandbox(scenario="demo")
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        inactive = (await qbo.rows("SELECT * FROM Customer WHERE Active = false",
-                                   "Customer"))[0]
+        inactive = (await qbo.rows("SELECT * FROM Customer WHERE Active = false", "Customer"))[0]
         for name in ("o'neil bakery", inactive["DisplayName"].upper()):
             response = await qbo.write("customer", {"DisplayName": name})
             assert response.status_code == 400
@@ -120,19 +144,25 @@ async def test_references_must_exist_and_be_active() -> None:
     sandbox = make_sandbox(scenario="demo")
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        inactive = (await qbo.rows("SELECT * FROM Customer WHERE Active = false",
-                                   "Customer"))[0]
-        response = await qbo.write("invoice", {
-            "CustomerRef": {"value": inactive["Id"]},
-            "Line": [sales_line("150.00", "1", "150.00", "2")]})
+        inactive = (await qbo.rows("SELECT * FROM Customer WHERE Active = false", "Customer"))[0]
+        response = await qbo.write(
+            "invoice",
+            {
+                "CustomerRef": {"value": inactive["Id"]},
+                "Line": [sales_line("150.00", "1", "150.00", "2")],
+            },
+        )
         assert response.status_code == 400
         assert fault(response)["code"] == "610"
         assert "inactive" in fault(response)["Detail"]
-        missing = await qbo.write("invoice", {
-            "CustomerRef": {"value": "9999"}, "Line": [sales_line("1.00", "1", "1.00")]})
+        missing = await qbo.write(
+            "invoice", {"CustomerRef": {"value": "9999"}, "Line": [sales_line("1.00", "1", "1.00")]}
+        )
         assert fault(missing)["code"] == "2500"
-        bad_item = await qbo.write("invoice", {
-            "CustomerRef": {"value": "1"}, "Line": [sales_line("1.00", "1", "1.00", "999")]})
+        bad_item = await qbo.write(
+            "invoice",
+            {"CustomerRef": {"value": "1"}, "Line": [sales_line("1.00", "1", "1.00", "999")]},
+        )
         assert fault(bad_item)["code"] == "2500"
 
 
@@ -140,8 +170,10 @@ async def test_amount_must_equal_qty_times_price() -> None:
     sandbox = make_sandbox(scenario="demo")
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
-        response = await qbo.write("invoice", {
-            "CustomerRef": {"value": "1"}, "Line": [sales_line("301.00", "2", "150.00", "2")]})
+        response = await qbo.write(
+            "invoice",
+            {"CustomerRef": {"value": "1"}, "Line": [sales_line("301.00", "2", "150.00", "2")]},
+        )
         assert fault(response)["code"] == "6070"
 
 
@@ -153,29 +185,57 @@ async def test_required_fields_and_business_rules() -> None:
         assert fault(no_customer)["code"] == "2020"
         no_lines = await qbo.write("invoice", {"CustomerRef": {"value": "1"}})
         assert fault(no_lines)["code"] == "2020"
-        no_pay_type = await qbo.write("billpayment", {"VendorRef": {"value": "1"},
-                                                      "TotalAmt": D("1.00")})
+        no_pay_type = await qbo.write(
+            "billpayment", {"VendorRef": {"value": "1"}, "TotalAmt": D("1.00")}
+        )
         assert fault(no_pay_type)["code"] == "2020"
-        no_bank = await qbo.write("billpayment", {"VendorRef": {"value": "1"},
-                                                  "PayType": "Check", "TotalAmt": D("1.00")})
+        no_bank = await qbo.write(
+            "billpayment", {"VendorRef": {"value": "1"}, "PayType": "Check", "TotalAmt": D("1.00")}
+        )
         assert fault(no_bank)["code"] == "2020"
-        unbalanced = await qbo.write("journalentry", {"Line": [
-            {"Amount": D("10.00"), "DetailType": "JournalEntryLineDetail",
-             "JournalEntryLineDetail": {"PostingType": "Debit", "AccountRef": {"value": "1"}}},
-            {"Amount": D("9.99"), "DetailType": "JournalEntryLineDetail",
-             "JournalEntryLineDetail": {"PostingType": "Credit",
-                                        "AccountRef": {"value": "2"}}}]})
+        unbalanced = await qbo.write(
+            "journalentry",
+            {
+                "Line": [
+                    {
+                        "Amount": D("10.00"),
+                        "DetailType": "JournalEntryLineDetail",
+                        "JournalEntryLineDetail": {
+                            "PostingType": "Debit",
+                            "AccountRef": {"value": "1"},
+                        },
+                    },
+                    {
+                        "Amount": D("9.99"),
+                        "DetailType": "JournalEntryLineDetail",
+                        "JournalEntryLineDetail": {
+                            "PostingType": "Credit",
+                            "AccountRef": {"value": "2"},
+                        },
+                    },
+                ]
+            },
+        )
         assert fault(unbalanced)["code"] == "6000"
         await new_invoice(qbo, "DUP-1")
-        dup = await qbo.write("invoice", {"DocNumber": "DUP-1", "CustomerRef": {"value": "1"},
-                                          "Line": [sales_line("1.00", "1", "1.00")]})
+        dup = await qbo.write(
+            "invoice",
+            {
+                "DocNumber": "DUP-1",
+                "CustomerRef": {"value": "1"},
+                "Line": [sales_line("1.00", "1", "1.00")],
+            },
+        )
         assert fault(dup)["code"] == "6140"
         unknown = await qbo.write("customer", {"DisplayName": "X", "Colour": "red"})
         assert fault(unknown)["code"] == "2010"
         readonly = await qbo.write("taxrate", {"Name": "New", "RateValue": D("1")})
         assert fault(readonly)["code"] == "500"
-        wrong_type = await client.post(qbo.url("customer"), content=b'{"DisplayName":"Z"}',
-                                       headers=qbo.headers(**{"Content-Type": "text/plain"}))
+        wrong_type = await client.post(
+            qbo.url("customer"),
+            content=b'{"DisplayName":"Z"}',
+            headers=qbo.headers(**{"Content-Type": "text/plain"}),
+        )
         assert wrong_type.status_code == 415
 
 
@@ -184,20 +244,37 @@ async def test_payment_updates_invoice_balance_and_version() -> None:
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
         inv = await new_invoice(qbo, "PAY-1")
-        pay = await qbo.write("payment", {
-            "CustomerRef": {"value": "1"}, "TotalAmt": D("100.00"),
-            "Line": [{"Amount": D("100.00"),
-                      "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}]}]})
+        pay = await qbo.write(
+            "payment",
+            {
+                "CustomerRef": {"value": "1"},
+                "TotalAmt": D("100.00"),
+                "Line": [
+                    {
+                        "Amount": D("100.00"),
+                        "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}],
+                    }
+                ],
+            },
+        )
         assert pay.status_code == 200, pay.text
         after = body(await qbo.read("invoice", inv["Id"]))["Invoice"]
         assert after["Balance"] == D("295.00")
         assert after["SyncToken"] == "1"
-        assert after["LinkedTxn"] == [{"TxnId": body(pay)["Payment"]["Id"],
-                                       "TxnType": "Payment"}]
-        over = await qbo.write("payment", {
-            "CustomerRef": {"value": "1"}, "TotalAmt": D("300.00"),
-            "Line": [{"Amount": D("300.00"),
-                      "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}]}]})
+        assert after["LinkedTxn"] == [{"TxnId": body(pay)["Payment"]["Id"], "TxnType": "Payment"}]
+        over = await qbo.write(
+            "payment",
+            {
+                "CustomerRef": {"value": "1"},
+                "TotalAmt": D("300.00"),
+                "Line": [
+                    {
+                        "Amount": D("300.00"),
+                        "LinkedTxn": [{"TxnId": inv["Id"], "TxnType": "Invoice"}],
+                    }
+                ],
+            },
+        )
         assert fault(over)["code"] == "6000"
 
 
@@ -206,32 +283,45 @@ async def test_delete_rules_and_cdc_tombstones() -> None:
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
         customer = body(await qbo.read("customer", "1"))["Customer"]
-        refused = await qbo.write("customer", {"Id": "1", "SyncToken": customer["SyncToken"]},
-                                  operation="delete")
+        refused = await qbo.write(
+            "customer", {"Id": "1", "SyncToken": customer["SyncToken"]}, operation="delete"
+        )
         assert refused.status_code == 400
         assert fault(refused)["code"] == "500"
 
         since = qbo_meta_time(NOW - timedelta(seconds=5))
         inv = await new_invoice(qbo, "DEL-1")
-        gone = await qbo.write("invoice", {"Id": inv["Id"], "SyncToken": inv["SyncToken"]},
-                               operation="delete")
+        gone = await qbo.write(
+            "invoice", {"Id": inv["Id"], "SyncToken": inv["SyncToken"]}, operation="delete"
+        )
         assert gone.status_code == 200
         assert body(gone)["Invoice"] == {"Id": inv["Id"], "domain": "QBO", "status": "Deleted"}
         assert fault(await qbo.read("invoice", inv["Id"]))["code"] == "610"
         assert await qbo.rows(f"SELECT * FROM Invoice WHERE Id = '{inv['Id']}'", "Invoice") == []
 
-        cdc = body(await client.get(qbo.url("cdc"), params={
-            "entities": "Invoice,Customer", "changedSince": since}, headers=qbo.headers()))
+        cdc = body(
+            await client.get(
+                qbo.url("cdc"),
+                params={"entities": "Invoice,Customer", "changedSince": since},
+                headers=qbo.headers(),
+            )
+        )
         groups = cdc["CDCResponse"][0]["QueryResponse"]
         stubs = groups[0]["Invoice"]
-        assert stubs == [{"Id": inv["Id"], "status": "Deleted", "domain": "QBO",
-                          "MetaData": {"LastUpdatedTime": stubs[0]["MetaData"]
-                                       ["LastUpdatedTime"]}}]
+        assert stubs == [
+            {
+                "Id": inv["Id"],
+                "status": "Deleted",
+                "domain": "QBO",
+                "MetaData": {"LastUpdatedTime": stubs[0]["MetaData"]["LastUpdatedTime"]},
+            }
+        ]
         assert groups[1] == {}
 
         paid = (await qbo.rows("SELECT * FROM Invoice WHERE Balance = '0'", "Invoice"))[0]
-        linked = await qbo.write("invoice", {"Id": paid["Id"], "SyncToken": paid["SyncToken"]},
-                                 operation="delete")
+        linked = await qbo.write(
+            "invoice", {"Id": paid["Id"], "SyncToken": paid["SyncToken"]}, operation="delete"
+        )
         assert fault(linked)["code"] == "6000"
 
 
@@ -240,10 +330,13 @@ async def test_deactivate_list_record_then_use_it() -> None:
     async with http(sandbox) as client:
         qbo = await Qbo(sandbox, client).connect()
         item = body(await qbo.read("item", "3"))["Item"]
-        off = await qbo.write("item", {"Id": "3", "SyncToken": item["SyncToken"],
-                                       "sparse": True, "Active": False})
+        off = await qbo.write(
+            "item", {"Id": "3", "SyncToken": item["SyncToken"], "sparse": True, "Active": False}
+        )
         assert body(off)["Item"]["Active"] is False
         assert body(off)["Item"]["Name"] == item["Name"]
-        use = await qbo.write("invoice", {"CustomerRef": {"value": "1"},
-                                          "Line": [sales_line("1200.00", "1", "1200.00", "3")]})
+        use = await qbo.write(
+            "invoice",
+            {"CustomerRef": {"value": "1"}, "Line": [sales_line("1200.00", "1", "1200.00", "3")]},
+        )
         assert fault(use)["code"] == "610"

@@ -26,9 +26,17 @@ def store(db_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def profile(store: Store) -> Profile:
     return store.save_profile(
-        "acme", "bill", "qbo",
-        {"api_base": "https://api.bill.test", "organization_id": "00801ORG",
-         "username": "ap@acme.test"},
-        {"api_base": "https://qbo.test", "token_url": "https://oauth.qbo.test/token",
-         "realm_id": "9130350000001"},
+        "acme",
+        "bill",
+        "qbo",
+        {
+            "api_base": "https://api.bill.test",
+            "organization_id": "00801ORG",
+            "username": "ap@acme.test",
+        },
+        {
+            "api_base": "https://qbo.test",
+            "token_url": "https://oauth.qbo.test/token",
+            "realm_id": "9130350000001",
+        },
     )

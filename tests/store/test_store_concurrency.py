@@ -22,8 +22,7 @@ def test_two_processes_writing_events_at_once_both_succeed(store: Store, db_path
     run_id = store.start_run(None, trigger="test", dry_run=False)
     ctx = multiprocessing.get_context("spawn")
     ready, go = ctx.Event(), ctx.Event()
-    child = ctx.Process(target=insert_events,
-                        args=(str(db_path), run_id, 200, "child", ready, go))
+    child = ctx.Process(target=insert_events, args=(str(db_path), run_id, 200, "child", ready, go))
     child.start()
     try:
         assert ready.wait(60), "child process did not open the database"

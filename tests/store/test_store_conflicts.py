@@ -34,9 +34,7 @@ def test_opened_conflict_is_open_with_no_choices(
     assert store.live_conflict_for_link(link_id).id == conflict_id  # type: ignore[union-attr]
 
 
-def test_resolving_saves_the_choices_and_who_made_them(
-    store: Store, conflict_id: int
-) -> None:
+def test_resolving_saves_the_choices_and_who_made_them(store: Store, conflict_id: int) -> None:
     store.resolve_conflict(conflict_id, CHOICES, actor="alice")
     c = store.conflict(conflict_id)
     assert c is not None
@@ -92,16 +90,21 @@ def test_an_open_conflict_cannot_be_unresolved(store: Store, conflict_id: int) -
         store.unresolve_conflict(conflict_id)
 
 
-def test_reopening_keeps_the_suggestion_it_already_had(
-    store: Store, conflict_id: int
-) -> None:
+def test_reopening_keeps_the_suggestion_it_already_had(store: Store, conflict_id: int) -> None:
     store.resolve_conflict(conflict_id, CHOICES, actor="alice")
     store.unresolve_conflict(conflict_id)
-    fresh = {"email": {"base": "ap@acme.test", "a": "pay@acme.test",
-                       "b": "accounts@acme.test", "kind": "both_changed"}}
+    fresh = {
+        "email": {
+            "base": "ap@acme.test",
+            "a": "pay@acme.test",
+            "b": "accounts@acme.test",
+            "kind": "both_changed",
+        }
+    }
     with store.transaction() as conn:
-        store.reopen_conflict(conn, conflict_id, fresh, "4", "17", suggestion=None,
-                              note="changed again in BILL")
+        store.reopen_conflict(
+            conn, conflict_id, fresh, "4", "17", suggestion=None, note="changed again in BILL"
+        )
 
     c = store.conflict(conflict_id)
     assert c is not None
@@ -119,8 +122,15 @@ def test_reopening_a_resolved_conflict_turns_its_choices_into_the_suggestion(
     pushed = store.conflict(conflict_id)
     assert pushed is not None
     with store.transaction() as conn:
-        store.reopen_conflict(conn, conflict_id, pushed.fields, "5", "18",
-                              suggestion=pushed.choices, note="review it again")
+        store.reopen_conflict(
+            conn,
+            conflict_id,
+            pushed.fields,
+            "5",
+            "18",
+            suggestion=pushed.choices,
+            note="review it again",
+        )
 
     c = store.conflict(conflict_id)
     assert c is not None
@@ -138,12 +148,13 @@ def test_following_our_own_write_moves_only_the_matching_version(
     assert c is not None and (c.a_version, c.b_version) == ("4", "17")
 
 
-def test_keyset_pages_cover_every_conflict_once_in_id_order(
-    store: Store, profile: Profile
-) -> None:
-    ids = [open_field_conflict(store, profile.id,
-                               store.placeholder_link(profile.id, "customer", "a", f"0cu{i:02}"))
-           for i in range(7)]
+def test_keyset_pages_cover_every_conflict_once_in_id_order(store: Store, profile: Profile) -> None:
+    ids = [
+        open_field_conflict(
+            store, profile.id, store.placeholder_link(profile.id, "customer", "a", f"0cu{i:02}")
+        )
+        for i in range(7)
+    ]
     pages: list[list[int]] = []
     after = 0
     while True:
@@ -162,9 +173,13 @@ def test_pages_respect_status_and_entity_filters(store: Store, profile: Profile)
         link = store.placeholder_link(profile.id, entity, "a", rid)
         return open_field_conflict(store, profile.id, link, entity=entity)
 
-    c1, v1, c2, c3, c4 = (conflict_for("customer", "c1"), conflict_for("vendor", "v1"),
-                          conflict_for("customer", "c2"), conflict_for("customer", "c3"),
-                          conflict_for("customer", "c4"))
+    c1, v1, c2, c3, c4 = (
+        conflict_for("customer", "c1"),
+        conflict_for("vendor", "v1"),
+        conflict_for("customer", "c2"),
+        conflict_for("customer", "c3"),
+        conflict_for("customer", "c4"),
+    )
     store.resolve_conflict(c2, CHOICES, actor="alice")
     with store.transaction() as conn:
         store.set_conflict_status(conn, c3, "pushed")
@@ -216,9 +231,19 @@ def test_match_conflict_keeps_its_candidates(store: Store, profile: Profile) -> 
     a_link = store.placeholder_link(profile.id, "customer", "a", "0cu01")
     b_links = [store.placeholder_link(profile.id, "customer", "b", rid) for rid in ("58", "59")]
     with store.transaction() as conn:
-        cid = store.open_conflict(conn, profile.id, a_link, "customer", "match",
-                                  {"name": {"a": "Acme Ltd"}}, "1", None, None,
-                                  candidates=b_links, note="two records share the name")
+        cid = store.open_conflict(
+            conn,
+            profile.id,
+            a_link,
+            "customer",
+            "match",
+            {"name": {"a": "Acme Ltd"}},
+            "1",
+            None,
+            None,
+            candidates=b_links,
+            note="two records share the name",
+        )
     c = store.conflict(cid)
     assert c is not None
     assert c.kind == "match" and c.candidates == b_links

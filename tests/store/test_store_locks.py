@@ -27,8 +27,14 @@ def plant_lock(store: Store, profile_id: int, run_id: int, pid: int, host: str) 
         conn.execute(
             "INSERT INTO locks (profile_id, run_id, pid, host, acquired_at, heartbeat_at) "
             "VALUES (?,?,?,?,?,?)",
-            (profile_id, run_id, pid, host, "2026-03-14T02:00:00+00:00",
-             "2026-03-14T02:00:05+00:00"),
+            (
+                profile_id,
+                run_id,
+                pid,
+                host,
+                "2026-03-14T02:00:00+00:00",
+                "2026-03-14T02:00:05+00:00",
+            ),
         )
 
 
@@ -38,7 +44,10 @@ def test_acquiring_records_this_process_as_the_holder(store: Store, profile: Pro
     holder = store.lock_holder(profile.id)
     assert holder is not None
     assert (holder["run_id"], holder["pid"], holder["host"]) == (
-        run, os.getpid(), socket.gethostname())
+        run,
+        os.getpid(),
+        socket.gethostname(),
+    )
 
 
 def test_second_acquire_while_the_holder_lives_is_refused_naming_the_run(
@@ -92,9 +101,7 @@ def test_release_frees_the_profile_for_the_next_run(store: Store, profile: Profi
     assert store.lock_holder(profile.id)["run_id"] == second  # type: ignore[index]
 
 
-def test_releasing_another_runs_lock_leaves_it_in_place(
-    store: Store, profile: Profile
-) -> None:
+def test_releasing_another_runs_lock_leaves_it_in_place(store: Store, profile: Profile) -> None:
     holder_run = store.start_run(profile.id, trigger="cli", dry_run=False)
     store.acquire_lock(profile.id, holder_run)
     store.release_lock(profile.id, holder_run + 1)

@@ -18,10 +18,25 @@ from recontui.store import migrations as migrations_mod
 from recontui.store.database import transaction
 from recontui.store.migrations import MIGRATIONS, V1, V2, schema_version
 
-TABLES = {"profiles", "settings", "rules", "links", "bases", "conflicts", "outbox", "runs",
-          "events", "audit", "cursors", "locks"}
-V2_COLUMNS = {"conflicts": {"suggestion", "candidates"}, "links": {"merged_into"},
-              "rules": {"note"}}
+TABLES = {
+    "profiles",
+    "settings",
+    "rules",
+    "links",
+    "bases",
+    "conflicts",
+    "outbox",
+    "runs",
+    "events",
+    "audit",
+    "cursors",
+    "locks",
+}
+V2_COLUMNS = {
+    "conflicts": {"suggestion", "candidates"},
+    "links": {"merged_into"},
+    "rules": {"note"},
+}
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
@@ -73,17 +88,18 @@ def test_version_1_file_keeps_its_rows_and_gains_the_v2_columns_as_null(tmp_path
 
     created = "2025-11-02T09:15:00+00:00"
     a_fields = {"name": "Acme Ltd", "email": "ap@acme.test", "balance": Decimal("1250.40")}
-    b_fields = {"name": "Acme Ltd", "email": "accounts@acme.test",
-                "balance": Decimal("1250.40")}
+    b_fields = {"name": "Acme Ltd", "email": "accounts@acme.test", "balance": Decimal("1250.40")}
     choices = {"email": ["b", "accounts@acme.test"]}
     with transaction(db) as conn:
         conn.execute(
             "INSERT INTO profiles (id, name, a_system, b_system, a_settings, b_settings, "
             "a_company_id, b_company_id, is_default, created_at) "
             "VALUES (1, 'acme', 'bill', 'qbo', ?, ?, '00801ORG', '9130350000001', 1, ?)",
-            (json.dumps({"api_base": "https://api.bill.test", "organization_id": "00801ORG"}),
-             json.dumps({"api_base": "https://qbo.test", "realm_id": "9130350000001"}),
-             created),
+            (
+                json.dumps({"api_base": "https://api.bill.test", "organization_id": "00801ORG"}),
+                json.dumps({"api_base": "https://qbo.test", "realm_id": "9130350000001"}),
+                created,
+            ),
         )
         conn.execute(
             "INSERT INTO links (id, profile_id, entity, state, a_id, a_version, a_fields, "
@@ -104,9 +120,22 @@ def test_version_1_file_keeps_its_rows_and_gains_the_v2_columns_as_null(tmp_path
             "choices, a_version, b_version, opened_run, opened_at, updated_at, resolved_at, "
             "resolved_by) VALUES (1, 1, 1, 'customer', 'field', 'resolved', ?, ?, "
             "'2025-11-01T10:00:00.000Z', '4', NULL, ?, ?, ?, 'alice')",
-            (dumps({"email": {"base": "x@acme.test", "a": "ap@acme.test",
-                              "b": "accounts@acme.test", "kind": "both_changed"}}),
-             dumps(choices), created, created, created),
+            (
+                dumps(
+                    {
+                        "email": {
+                            "base": "x@acme.test",
+                            "a": "ap@acme.test",
+                            "b": "accounts@acme.test",
+                            "kind": "both_changed",
+                        }
+                    }
+                ),
+                dumps(choices),
+                created,
+                created,
+                created,
+            ),
         )
         conn.execute(
             "INSERT INTO rules (id, profile_id, kind, side, entity, field, created_at, "
@@ -121,8 +150,9 @@ def test_version_1_file_keeps_its_rows_and_gains_the_v2_columns_as_null(tmp_path
         assert store.schema_version == SCHEMA_VERSION
         for table, old_rows in before.items():
             new_rows = list(store.db[table].rows)
-            assert [{k: row[k] for k in old} for row, old in
-                    zip(new_rows, old_rows, strict=True)] == old_rows, table
+            assert [
+                {k: row[k] for k in old} for row, old in zip(new_rows, old_rows, strict=True)
+            ] == old_rows, table
             for column in V2_COLUMNS.get(table, ()):
                 assert all(row[column] is None for row in new_rows), (table, column)
 

@@ -42,18 +42,25 @@ def test_saving_a_profile_keeps_its_secrets_out_of_every_table_and_file(
     store: Store, db_path: Path
 ) -> None:
     creds = {
-        "qbo": {"api_base": "http://127.0.0.1:8765/qbo", "token_url":
-                "http://127.0.0.1:8765/oauth2/token", "realm_id": "9130350000001",
-                "client_id": SECRETS["client_id"], "client_secret": SECRETS["client_secret"],
-                "refresh_token": SECRETS["refresh_token"]},
-        "bill": {"api_base": "http://127.0.0.1:8765/bill", "organization_id": "00801ORG",
-                 "username": "ap@acme.test", "dev_key": SECRETS["dev_key"],
-                 "password": SECRETS["password"]},
+        "qbo": {
+            "api_base": "http://127.0.0.1:8765/qbo",
+            "token_url": "http://127.0.0.1:8765/oauth2/token",
+            "realm_id": "9130350000001",
+            "client_id": SECRETS["client_id"],
+            "client_secret": SECRETS["client_secret"],
+            "refresh_token": SECRETS["refresh_token"],
+        },
+        "bill": {
+            "api_base": "http://127.0.0.1:8765/bill",
+            "organization_id": "00801ORG",
+            "username": "ap@acme.test",
+            "dev_key": SECRETS["dev_key"],
+            "password": SECRETS["password"],
+        },
     }
     secrets = RecordingSecrets()
 
-    save_sandbox_profile(store, argparse.Namespace(), "sandbox", creds,
-                         secrets=secrets)  # type: ignore[arg-type]
+    save_sandbox_profile(store, argparse.Namespace(), "sandbox", creds, secrets=secrets)  # type: ignore[arg-type]
     profile = store.get_profile("sandbox")
     store.set_setting(profile.id, "schedule.minutes", 15, actor="alice")
     run = store.start_run(profile.id, trigger="cli", dry_run=False)

@@ -15,8 +15,9 @@ from recontui.store import Profile, Store, StoreError
 def pair(store: Store, profile: Profile) -> tuple[int, int]:
     """An a-only and a b-only customer link for the same company, not yet paired."""
     a_link = pull_one(store, profile.id, "a", record("0cu01", "v1"))
-    b_link = pull_one(store, profile.id, "b",
-                      record("58", "4", customer_fields(email="accounts@acme.test")))
+    b_link = pull_one(
+        store, profile.id, "b", record("58", "4", customer_fields(email="accounts@acme.test"))
+    )
     return a_link, b_link
 
 
@@ -75,8 +76,19 @@ def test_conflicts_and_outbox_rows_of_the_absorbed_link_move_to_the_survivor(
     a_link, b_link = pair
     conflict_id = open_field_conflict(store, profile.id, b_link)
     with store.transaction() as conn:
-        op_id = store.add_op(conn, profile.id, None, b_link, "customer", "b", "update", "58",
-                             "4", {"email": "ap@acme.test"}, "idem-58-4")
+        op_id = store.add_op(
+            conn,
+            profile.id,
+            None,
+            b_link,
+            "customer",
+            "b",
+            "update",
+            "58",
+            "4",
+            {"email": "ap@acme.test"},
+            "idem-58-4",
+        )
         store.pair_links(conn, a_link, b_link)
 
     assert store.conflict(conflict_id).link_id == a_link  # type: ignore[union-attr]
@@ -100,9 +112,7 @@ def test_canonical_link_id_follows_a_chain_of_aliases_and_survives_a_cycle(
     assert store.canonical_link_id(ids[0]) in ids
 
 
-def test_pairing_with_a_vanished_link_is_a_store_error(
-    store: Store, pair: tuple[int, int]
-) -> None:
+def test_pairing_with_a_vanished_link_is_a_store_error(store: Store, pair: tuple[int, int]) -> None:
     a_link, _ = pair
     with pytest.raises(StoreError, match="vanished"), store.transaction() as conn:
         store.pair_links(conn, a_link, 9999)

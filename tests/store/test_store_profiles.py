@@ -29,15 +29,18 @@ def test_making_another_profile_default_moves_the_flag(store: Store) -> None:
 
     assert store.get_profile().name == "globex"
     assert [(p.name, p.is_default) for p in store.list_profiles()] == [
-        ("acme", False), ("globex", True)]
+        ("acme", False),
+        ("globex", True),
+    ]
 
 
 def test_saving_an_existing_name_updates_it_in_place(store: Store) -> None:
     first = store.save_profile("acme", "bill", "qbo", A_SETTINGS, B_SETTINGS)
     store.set_company_ids(first.id, "00801ORG", "9130350000001")
 
-    updated = store.save_profile("acme", "bill", "qbo", {**A_SETTINGS, "username": "ap"},
-                                 {"api_base": "https://qbo2.test"})
+    updated = store.save_profile(
+        "acme", "bill", "qbo", {**A_SETTINGS, "username": "ap"}, {"api_base": "https://qbo2.test"}
+    )
 
     assert updated.id == first.id and updated.is_default
     assert updated.a_settings == {**A_SETTINGS, "username": "ap"}
@@ -69,9 +72,7 @@ def test_no_profile_yet_is_said_plainly(store: Store) -> None:
         store.get_profile("acme")
 
 
-def test_removing_a_profile_cascades_to_everything_it_owns(
-    store: Store, profile: Profile
-) -> None:
+def test_removing_a_profile_cascades_to_everything_it_owns(store: Store, profile: Profile) -> None:
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     other = store.save_profile("globex", "bill", "qbo", {}, {})
 
@@ -83,8 +84,19 @@ def test_removing_a_profile_cascades_to_everything_it_owns(
         open_field_conflict(store, p.id, link, run_id=run)
         with store.transaction() as conn:
             store.set_base(conn, link, {"name": "Acme Ltd"}, "v1", None, run)
-            store.add_op(conn, p.id, run, link, "customer", "b", "create", None, None,
-                         {"name": "Acme Ltd"}, f"idem-{p.name}")
+            store.add_op(
+                conn,
+                p.id,
+                run,
+                link,
+                "customer",
+                "b",
+                "create",
+                None,
+                None,
+                {"name": "Acme Ltd"},
+                f"idem-{p.name}",
+            )
         store.set_setting(p.id, "merge.prefer", "a", actor="alice")
         store.add_rule(p.id, "prefer", "b", "customer", "email", actor="alice")
         store.release_lock(p.id, run)
@@ -92,8 +104,17 @@ def test_removing_a_profile_cascades_to_everything_it_owns(
 
     populate(profile)
     populate(other)
-    owned = ["links", "conflicts", "outbox", "settings", "rules", "runs", "audit", "cursors",
-             "locks"]
+    owned = [
+        "links",
+        "conflicts",
+        "outbox",
+        "settings",
+        "rules",
+        "runs",
+        "audit",
+        "cursors",
+        "locks",
+    ]
     assert all(count(store, t, "profile_id=?", (profile.id,)) == 1 for t in owned)
 
     store.remove_profile("acme")
@@ -113,15 +134,15 @@ def test_removing_an_unknown_profile_is_profile_not_found(store: Store, profile:
     assert [p.name for p in store.list_profiles()] == ["acme"]
 
 
-def test_set_setting_writes_an_audit_row_with_old_and_new(
-    store: Store, profile: Profile
-) -> None:
+def test_set_setting_writes_an_audit_row_with_old_and_new(store: Store, profile: Profile) -> None:
     store.set_setting(profile.id, "schedule.minutes", 15, actor="alice")
     store.set_setting(profile.id, "schedule.minutes", 30, actor="bob")
     store.set_setting(profile.id, "entities", ["customer", "vendor"], actor="bob")
 
-    assert store.settings(profile.id) == {"schedule.minutes": 30,
-                                          "entities": ["customer", "vendor"]}
+    assert store.settings(profile.id) == {
+        "schedule.minutes": 30,
+        "entities": ["customer", "vendor"],
+    }
     trail = [(a["field"], a["old"], a["new"], a["actor"]) for a in store.audit(profile.id)]
     assert trail == [
         ("entities", None, ["customer", "vendor"], "bob"),
@@ -129,7 +150,8 @@ def test_set_setting_writes_an_audit_row_with_old_and_new(
         ("schedule.minutes", None, 15, "alice"),
     ]
     assert {(a["entity"], a["by"], a["link_id"]) for a in store.audit(profile.id)} == {
-        ("settings", "settings", None)}
+        ("settings", "settings", None)
+    }
 
 
 def test_audit_old_value_is_the_one_actually_replaced_under_a_concurrent_writer(
@@ -157,12 +179,21 @@ def test_audit_old_value_is_the_one_actually_replaced_under_a_concurrent_writer(
 
 
 def test_rules_keep_their_note_and_can_be_deleted(store: Store, profile: Profile) -> None:
-    keep = store.add_rule(profile.id, "prefer", "b", "customer", "email", actor="alice",
-                          note="the ledger owns contact details")
+    keep = store.add_rule(
+        profile.id,
+        "prefer",
+        "b",
+        "customer",
+        "email",
+        actor="alice",
+        note="the ledger owns contact details",
+    )
     drop = store.add_rule(profile.id, "ignore", None, "vendor", "phone", actor="alice")
 
     assert [(r["id"], r["note"]) for r in store.rules(profile.id)] == [
-        (keep, "the ledger owns contact details"), (drop, None)]
+        (keep, "the ledger owns contact details"),
+        (drop, None),
+    ]
     assert store.delete_rule(profile.id, drop) is True
     assert store.delete_rule(profile.id, drop) is False
     assert [r["id"] for r in store.rules(profile.id)] == [keep]

@@ -19,13 +19,17 @@ A_BIT, B_BIT = 1, 2
 def test_new_records_create_unpaired_links_dirty_for_their_side(
     store: Store, profile: Profile
 ) -> None:
-    counts = store.store_pulled(profile.id, "a", "customer",
-                                [record("0cu01", "v1"), record("0cu02", "v1",
-                                                                customer_fields("Globex"))],
-                                None)
+    counts = store.store_pulled(
+        profile.id,
+        "a",
+        "customer",
+        [record("0cu01", "v1"), record("0cu02", "v1", customer_fields("Globex"))],
+        None,
+    )
     assert (counts.new, counts.changed, counts.unchanged) == (2, 0, 0)
-    b_counts = store.store_pulled(profile.id, "b", "customer",
-                                  [record("58", "0", customer_fields("Initech"))], None)
+    b_counts = store.store_pulled(
+        profile.id, "b", "customer", [record("58", "0", customer_fields("Initech"))], None
+    )
     assert (b_counts.new, b_counts.changed, b_counts.unchanged) == (1, 0, 0)
 
     links = store.links(profile.id, "customer")
@@ -47,16 +51,19 @@ def test_same_version_again_is_unchanged_and_leaves_dirty_alone(
     store: Store, profile: Profile
 ) -> None:
     settled = pull_one(store, profile.id, "a", record("0cu01", "v1"))
-    still_dirty = pull_one(store, profile.id, "a",
-                           record("0cu02", "v1", customer_fields("Globex")))
+    still_dirty = pull_one(store, profile.id, "a", record("0cu02", "v1", customer_fields("Globex")))
     with store.transaction() as conn:
         store.clear_dirty(conn, settled)
     before = {r["id"]: r for r in store.iter_table("links")}
 
     counts = store.store_pulled(
-        profile.id, "a", "customer",
-        [record("0cu01", "v1", customer_fields(email="ignored@acme.test")),
-         record("0cu02", "v1", customer_fields("Globex"))],
+        profile.id,
+        "a",
+        "customer",
+        [
+            record("0cu01", "v1", customer_fields(email="ignored@acme.test")),
+            record("0cu02", "v1", customer_fields("Globex")),
+        ],
         None,
     )
 
@@ -76,16 +83,19 @@ def test_new_version_marks_dirty_and_updates_the_side_fields(
 
     changed = customer_fields(email="billing@acme.test", balance=Decimal("99.95"))
     later = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
-    counts = store.store_pulled(profile.id, "a", "customer",
-                                [record("0cu01", "v2", changed, updated_at=later)], None)
+    counts = store.store_pulled(
+        profile.id, "a", "customer", [record("0cu01", "v2", changed, updated_at=later)], None
+    )
 
     assert (counts.new, counts.changed, counts.unchanged) == (0, 1, 0)
     assert counts.link_ids == [link_id]
     link = store.link(link_id)
     assert link is not None
     assert link.a_version == "v2" and link.a_fields == changed and link.dirty == A_BIT
-    assert store.db.execute("SELECT a_updated_at FROM links WHERE id=?",
-                            (link_id,)).fetchone()[0] == later.isoformat()
+    assert (
+        store.db.execute("SELECT a_updated_at FROM links WHERE id=?", (link_id,)).fetchone()[0]
+        == later.isoformat()
+    )
 
 
 def test_a_change_on_one_side_adds_its_bit_to_the_other_sides_dirty(
@@ -97,20 +107,31 @@ def test_a_change_on_one_side_adds_its_bit_to_the_other_sides_dirty(
         store.pair_links(conn, a_link, b_link)
         store.clear_dirty(conn, a_link)
 
-    store.store_pulled(profile.id, "b", "customer",
-                       [record("58", "4", customer_fields(phone="+1 555 0199"))], None)
+    store.store_pulled(
+        profile.id, "b", "customer", [record("58", "4", customer_fields(phone="+1 555 0199"))], None
+    )
     assert store.link(a_link).dirty == B_BIT  # type: ignore[union-attr]
-    store.store_pulled(profile.id, "a", "customer",
-                       [record("0cu01", "v2", customer_fields(city="Springfield"))], None)
+    store.store_pulled(
+        profile.id,
+        "a",
+        "customer",
+        [record("0cu01", "v2", customer_fields(city="Springfield"))],
+        None,
+    )
     assert store.link(a_link).dirty == A_BIT | B_BIT  # type: ignore[union-attr]
 
 
 def test_tombstone_is_stored_as_deleted_on_its_side(store: Store, profile: Profile) -> None:
-    link_id = pull_one(store, profile.id, "b",
-                       record("145", "0", invoice_fields(), entity="invoice"))
-    store.store_pulled(profile.id, "b", "invoice",
-                       [record("145", "1", invoice_fields(), entity="invoice", deleted=True)],
-                       None)
+    link_id = pull_one(
+        store, profile.id, "b", record("145", "0", invoice_fields(), entity="invoice")
+    )
+    store.store_pulled(
+        profile.id,
+        "b",
+        "invoice",
+        [record("145", "1", invoice_fields(), entity="invoice", deleted=True)],
+        None,
+    )
     link = store.link(link_id)
     assert link is not None and link.deleted("b") and not link.deleted("a")
 
@@ -134,12 +155,22 @@ def test_cursor_moves_with_the_page_and_counts_what_was_pulled(
     store: Store, profile: Profile
 ) -> None:
     assert store.cursor(profile.id, "a", "customer") is None
-    store.store_pulled(profile.id, "a", "customer",
-                       [record("0cu01", "v1"), record("0cu02", "v1")], "2026-03-15T12:00:00Z")
+    store.store_pulled(
+        profile.id,
+        "a",
+        "customer",
+        [record("0cu01", "v1"), record("0cu02", "v1")],
+        "2026-03-15T12:00:00Z",
+    )
     assert store.cursor(profile.id, "a", "customer") == "2026-03-15T12:00:00Z"
 
-    store.store_pulled(profile.id, "a", "customer",
-                       [record("0cu02", "v1"), record("0cu03", "v1")], "2026-03-15T13:00:00Z")
+    store.store_pulled(
+        profile.id,
+        "a",
+        "customer",
+        [record("0cu02", "v1"), record("0cu03", "v1")],
+        "2026-03-15T13:00:00Z",
+    )
     store.store_pulled(profile.id, "a", "customer", [record("0cu04", "v1")], None)
 
     assert store.cursor(profile.id, "a", "customer") == "2026-03-15T13:00:00Z"
@@ -181,8 +212,9 @@ def test_canonical_values_round_trip_exactly_through_link_fields(
         "rounding": Decimal("-0.00"),
         "tiny": Decimal("0.0000001"),
         "big": Decimal("12345678901234567890.12"),
-        "sent_at": dt.datetime(2026, 3, 2, 8, 15, 30, 123456,
-                               tzinfo=dt.timezone(dt.timedelta(hours=-5))),
+        "sent_at": dt.datetime(
+            2026, 3, 2, 8, 15, 30, 123456, tzinfo=dt.timezone(dt.timedelta(hours=-5))
+        ),
         "paid": False,
         "count": 3,
         "tags": ["net30", "priority"],

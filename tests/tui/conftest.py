@@ -51,8 +51,9 @@ class World:
         return make_factory(self.profile, self.secrets, self.transport)
 
     async def sync(self) -> RunResult:
-        return await run_sync(self.store, self.store.get_profile(self.profile.name),
-                              self.factory(), RunOptions())
+        return await run_sync(
+            self.store, self.store.get_profile(self.profile.name), self.factory(), RunOptions()
+        )
 
     def app(self) -> ReconApp:
         return make_app(self.store, self.profile, self.secrets, self.factory(), actor="tester")
@@ -66,18 +67,21 @@ class World:
         return base("a", _Events()), base("b", _Events())
 
 
-def make_world(tmp_path: Path, scenario: str = "conflicts", seed: int = 7,
-               fixed_clock: bool = False) -> World:
+def make_world(
+    tmp_path: Path, scenario: str = "conflicts", seed: int = 7, fixed_clock: bool = False
+) -> World:
     sandbox = Sandbox(SandboxConfig(seed=seed, scenario=scenario))
     if fixed_clock:  # for snapshots: run times and the like stay put
         store = open_store(tmp_path / "state.db", clock=lambda: FIXED_NOW)
     else:
         store = open_store(tmp_path / "state.db")
     secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
-    save_sandbox_profile(store, argparse.Namespace(), "t", sandbox.credentials("http://sb"),
-                         secrets)
-    return World(sandbox, store, secrets, store.get_profile("t"),
-                 httpx.ASGITransport(app=sandbox.app))
+    save_sandbox_profile(
+        store, argparse.Namespace(), "t", sandbox.credentials("http://sb"), secrets
+    )
+    return World(
+        sandbox, store, secrets, store.get_profile("t"), httpx.ASGITransport(app=sandbox.app)
+    )
 
 
 @pytest.fixture

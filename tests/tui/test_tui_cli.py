@@ -36,10 +36,13 @@ def test_no_command_opens_the_console_in_a_terminal(world, opened, monkeypatch):
 def test_demo_opens_the_console_on_the_demo_profile(tmp_path, opened):
     assert cli.main(["--db", str(tmp_path / "demo.db"), "demo"]) == 0
     assert [(app.profile.name, app.a_label, app.b_label) for app in opened] == [
-        ("demo", "BILL", "QuickBooks Online")]
+        ("demo", "BILL", "QuickBooks Online")
+    ]
 
 
 def test_headless_cli_never_imports_textual():
-    code = ("import sys, recontui.cli as c; c.build_parser(); "
-            "sys.exit(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))")
+    code = (
+        "import sys, recontui.cli as c; c.build_parser(); "
+        "sys.exit(any(m == 'textual' or m.startswith('textual.') for m in sys.modules))"
+    )
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0

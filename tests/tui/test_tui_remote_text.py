@@ -12,13 +12,21 @@ MARKUP_NAME = "[bold red]X[/] & [link=http://evil]co[/link]"
 
 
 async def test_customer_name_with_markup_renders_literally(world):
-    target = next(c for c in world.store.conflicts(world.profile.id)
-                  if c.entity == "customer" and c.kind == "field")
+    target = next(
+        c
+        for c in world.store.conflicts(world.profile.id)
+        if c.entity == "customer" and c.kind == "field"
+    )
     link = world.store.link(target.link_id)
     a, _ = world.connectors()
     async with a:
-        await a.update("customer", link.a_id, link.a_version, {"name": MARKUP_NAME},
-                       idempotency_key="tui-test-markup")
+        await a.update(
+            "customer",
+            link.a_id,
+            link.a_version,
+            {"name": MARKUP_NAME},
+            idempotency_key="tui-test-markup",
+        )
     await world.sync()
     assert world.store.conflict(target.id).status == "open"
 

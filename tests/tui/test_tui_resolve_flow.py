@@ -46,8 +46,7 @@ async def test_pick_edit_save_and_sync_from_the_console(world):
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_conflict(pilot, target.id)
         table = screen.query_one(DataTable)
-        assert [str(c.label) for c in table.columns.values()][2:4] == [
-            "BILL", "QuickBooks Online"]
+        assert [str(c.label) for c in table.columns.values()][2:4] == ["BILL", "QuickBooks Online"]
         # company_name: edit a value of our own; phone: take the accounting side.
         await pilot.press("e")
         await pilot.pause()
@@ -130,8 +129,7 @@ async def test_match_keys_ask_first_and_no_keeps_it_open(world):
     app = world.app()
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_conflict(pilot, 1)
-        keys = {key for key, active in screen.active_bindings.items()
-                if active.node is screen}
+        keys = {key for key, active in screen.active_bindings.items() if active.node is screen}
         assert {"l", "k", "i"} <= keys and not {"a", "b", "e", "ctrl+s"} & keys
         for key in ("k", "i", "l"):
             await pilot.press(key)

@@ -39,8 +39,12 @@ class SlowToConnect:
 
 async def test_cancel_stops_the_run_at_a_safe_point_and_frees_the_profile(world):
     base = world.factory()
-    app = make_app(world.store, world.profile, world.secrets,
-                   lambda side, events: SlowToConnect(base(side, events)))
+    app = make_app(
+        world.store,
+        world.profile,
+        world.secrets,
+        lambda side, events: SlowToConnect(base(side, events)),
+    )
     async with app.run_test() as pilot:
         await pilot.press("r")
         await pilot.pause()
@@ -136,8 +140,11 @@ def test_every_binding_has_an_id(world):
 
     classes = [app_module.ReconApp]
     for module in (conflicts, help, history, home, modals, resolve, run):
-        classes += [v for v in vars(module).values()
-                    if isinstance(v, type) and v.__module__ == module.__name__]
+        classes += [
+            v
+            for v in vars(module).values()
+            if isinstance(v, type) and v.__module__ == module.__name__
+        ]
     for cls in classes:
         for binding in getattr(cls, "BINDINGS", []):
             assert isinstance(binding, Binding) and binding.id, (cls, binding)

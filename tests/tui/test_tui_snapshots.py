@@ -31,8 +31,7 @@ class TestConflicts:
         keys = ("c", "down", "down", "down", "enter", "b")
         assert snap_compare(still_world.app(), run_before=_keys(*keys))
 
-    def test_edit_rejects_a_value_that_does_not_fit_the_field(self, still_world,
-                                                               snap_compare):
+    def test_edit_rejects_a_value_that_does_not_fit_the_field(self, still_world, snap_compare):
         # Conflict 22 is invoice 1135's due date: "soon" is not a date.
         keys = ("c", *["down"] * 21, "enter", "e", "ctrl+u", *"soon")
         assert snap_compare(still_world.app(), run_before=_keys(*keys))

@@ -108,39 +108,64 @@ def applied_lines(target: str) -> tuple[FieldSpec, ...]:
 
 ENTITY_LIST: tuple[EntitySpec, ...] = (
     EntitySpec(
-        "account", "Account", "list",
+        "account",
+        "Account",
+        "list",
         (
             F("name", T.NAME, required=True),
             F("number", T.CODE, label="Account number"),
-            F("type", T.ENUM, choices=(
-                "bank", "accounts_receivable", "other_current_asset", "fixed_asset",
-                "accounts_payable", "credit_card", "other_current_liability",
-                "long_term_liability", "equity", "income", "other_income",
-                "cost_of_goods_sold", "expense", "other_expense",
-            ), required=True),
+            F(
+                "type",
+                T.ENUM,
+                choices=(
+                    "bank",
+                    "accounts_receivable",
+                    "other_current_asset",
+                    "fixed_asset",
+                    "accounts_payable",
+                    "credit_card",
+                    "other_current_liability",
+                    "long_term_liability",
+                    "equity",
+                    "income",
+                    "other_income",
+                    "cost_of_goods_sold",
+                    "expense",
+                    "other_expense",
+                ),
+                required=True,
+            ),
             F("description", T.TEXT),
             ACTIVE,
         ),
         keys=(("number",), ("name",)),
     ),
     EntitySpec(
-        "class", "Class", "list",
+        "class",
+        "Class",
+        "list",
         (F("name", T.NAME, required=True), ACTIVE),
         keys=(("name",),),
     ),
     EntitySpec(
-        "department", "Department", "list",
+        "department",
+        "Department",
+        "list",
         (F("name", T.NAME, required=True), ACTIVE),
         keys=(("name",),),
     ),
     EntitySpec(
-        "tax_rate", "Tax rate", "list",
+        "tax_rate",
+        "Tax rate",
+        "list",
         (F("name", T.NAME, required=True), F("rate", T.DECIMAL), ACTIVE),
         keys=(("name",),),
         sides=("b",),
     ),
     EntitySpec(
-        "item", "Item", "list",
+        "item",
+        "Item",
+        "list",
         (
             F("name", T.NAME, required=True),
             F("description", T.TEXT),
@@ -151,7 +176,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         keys=(("name",),),
     ),
     EntitySpec(
-        "customer", "Customer", "list",
+        "customer",
+        "Customer",
+        "list",
         (
             F("name", T.NAME, required=True),
             F("company_name", T.NAME, label="Company"),
@@ -164,7 +191,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         keys=(("email",), ("name",)),
     ),
     EntitySpec(
-        "vendor", "Vendor", "list",
+        "vendor",
+        "Vendor",
+        "list",
         (
             F("name", T.NAME, required=True),
             F("company_name", T.NAME, label="Company"),
@@ -179,7 +208,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         keys=(("email",), ("name",)),
     ),
     EntitySpec(
-        "invoice", "Invoice", "transaction",
+        "invoice",
+        "Invoice",
+        "transaction",
         (
             F("number", T.CODE, label="Invoice no.", required=True),
             F("customer", T.REF, ref_entity="customer", required=True),
@@ -194,7 +225,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         title_field="number",
     ),
     EntitySpec(
-        "payment", "Payment received", "transaction",
+        "payment",
+        "Payment received",
+        "transaction",
         (
             F("customer", T.REF, ref_entity="customer", required=True),
             F("date", T.DATE, required=True),
@@ -208,7 +241,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         title_field="reference",
     ),
     EntitySpec(
-        "bill", "Bill", "transaction",
+        "bill",
+        "Bill",
+        "transaction",
         (
             F("number", T.CODE, label="Bill no.", required=True),
             F("vendor", T.REF, ref_entity="vendor", required=True),
@@ -223,7 +258,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         title_field="number",
     ),
     EntitySpec(
-        "bill_payment", "Bill payment", "transaction",
+        "bill_payment",
+        "Bill payment",
+        "transaction",
         (
             F("vendor", T.REF, ref_entity="vendor", required=True),
             F("date", T.DATE, required=True),
@@ -237,7 +274,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         title_field="reference",
     ),
     EntitySpec(
-        "vendor_credit", "Vendor credit", "transaction",
+        "vendor_credit",
+        "Vendor credit",
+        "transaction",
         (
             F("number", T.CODE, label="Credit no.", required=True),
             F("vendor", T.REF, ref_entity="vendor", required=True),
@@ -251,7 +290,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         title_field="number",
     ),
     EntitySpec(
-        "journal_entry", "Journal entry", "transaction",
+        "journal_entry",
+        "Journal entry",
+        "transaction",
         (
             F("number", T.CODE, label="Entry no."),
             F("date", T.DATE, required=True),
@@ -275,6 +316,4 @@ def entity(name: str) -> EntitySpec:
     try:
         return ENTITIES[name]
     except KeyError:
-        raise KeyError(
-            f"unknown entity {name!r}; known: {', '.join(ORDER)}"
-        ) from None
+        raise KeyError(f"unknown entity {name!r}; known: {', '.join(ORDER)}") from None

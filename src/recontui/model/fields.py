@@ -163,9 +163,7 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
         return raw.upper()
     if t is FieldType.ENUM:
         if spec.choices and raw.lower() not in spec.choices:
-            raise FieldValueError(
-                f"{spec.title} must be one of: {', '.join(spec.choices)}."
-            )
+            raise FieldValueError(f"{spec.title} must be one of: {', '.join(spec.choices)}.")
         return raw.lower()
     if t is FieldType.MONEY:
         try:

@@ -28,8 +28,14 @@ JSON = "application/json"
 
 
 class BillService:
-    def __init__(self, org: BillOrg, sessions: BillSessions, config: SandboxConfig,
-                 clock: SandboxClock, lock: threading.RLock) -> None:
+    def __init__(
+        self,
+        org: BillOrg,
+        sessions: BillSessions,
+        config: SandboxConfig,
+        clock: SandboxClock,
+        lock: threading.RLock,
+    ) -> None:
         self.org = org
         self.sessions = sessions
         self.config = config
@@ -51,8 +57,9 @@ class BillService:
         try:
             return jsonio.loads(raw)
         except jsonio.JsonError:
-            raise BillError(400, "BDC_1122", "Error Parsing Json Object. Please check your "
-                            "request.") from None
+            raise BillError(
+                400, "BDC_1122", "Error Parsing Json Object. Please check your request."
+            ) from None
 
     async def login(self, request: Request) -> Response:
         try:
@@ -64,8 +71,9 @@ class BillService:
     async def api(self, request: Request) -> Response:
         rest = request.path_params["rest"].strip("/")
         try:
-            org_id = self.sessions.check(request.headers.get("devkey"),
-                                         request.headers.get("sessionid"))
+            org_id = self.sessions.check(
+                request.headers.get("devkey"), request.headers.get("sessionid")
+            )
         except BillError as err:
             return self._error(err)
         if not self.limiter.try_acquire(org_id):
@@ -96,8 +104,11 @@ class BillService:
             wanted = rest.split("/", 1)[1]
             if wanted != self.org.org_id:
                 raise BillError(404, "BDC_1120", f"Invalid id: {wanted}")
-            return 200, {"id": self.org.org_id, "name": self.config.bill_org_name,
-                         "archived": False}
+            return 200, {
+                "id": self.org.org_id,
+                "name": self.config.bill_org_name,
+                "archived": False,
+            }
         if rest in RECORD_PAYMENT and method == "POST":
             return 200, self.org.create(BY_PATH[RECORD_PAYMENT[rest]], self._body(raw))
         resource, tail = self._resource(rest)
@@ -114,8 +125,11 @@ class BillService:
                 return 200, self.org.get(resource, tail[0])
             if method == "PATCH":
                 return 200, self.org.patch(resource, tail[0], self._body(raw))
-        elif len(tail) == 2 and method == "POST" and resource.archivable and tail[1] in (
-            "archive", "restore"
+        elif (
+            len(tail) == 2
+            and method == "POST"
+            and resource.archivable
+            and tail[1] in ("archive", "restore")
         ):
             return 200, self.org.set_archived(resource, tail[0], tail[1] == "archive")
         raise not_supported(method, f"/v3/{rest}")
@@ -133,9 +147,14 @@ class BillService:
         async def unknown(request: Request) -> Response:
             return self._error(not_supported(request.method, request.url.path))
 
-        return Starlette(routes=[
-            Route("/connect/v3/login", self.login, methods=["POST"]),
-            Route("/connect/v3/{rest:path}", self.api,
-                  methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
-            Route("/{rest:path}", unknown, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
-        ])
+        return Starlette(
+            routes=[
+                Route("/connect/v3/login", self.login, methods=["POST"]),
+                Route(
+                    "/connect/v3/{rest:path}",
+                    self.api,
+                    methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+                ),
+                Route("/{rest:path}", unknown, methods=["GET", "POST", "PATCH", "PUT", "DELETE"]),
+            ]
+        )

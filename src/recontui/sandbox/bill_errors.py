@@ -13,8 +13,15 @@ from .clock import bill_error_time
 
 
 class BillError(Exception):
-    def __init__(self, status: int, code: str, message: str, *,
-                 category: str = "REQUEST", severity: str = "ERROR") -> None:
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        *,
+        category: str = "REQUEST",
+        severity: str = "ERROR",
+    ) -> None:
         super().__init__(f"{code} {message}")
         self.status = status
         self.code = code
@@ -23,13 +30,15 @@ class BillError(Exception):
         self.severity = severity
 
     def body(self, now: datetime) -> list[dict[str, Any]]:
-        return [{
-            "timestamp": bill_error_time(now),
-            "code": self.code,
-            "severity": self.severity,
-            "category": self.category,
-            "message": self.message,
-        }]
+        return [
+            {
+                "timestamp": bill_error_time(now),
+                "code": self.code,
+                "severity": self.severity,
+                "category": self.category,
+                "message": self.message,
+            }
+        ]
 
 
 def bad_param(message: str) -> BillError:
@@ -50,8 +59,9 @@ def invalid_type(field: str) -> BillError:
 
 
 def invalid_param(param: str, value: object) -> BillError:
-    return BillError(400, "BDC_1129",
-                     f"Invalid parameter value for parameter,value: {param}, {value}.")
+    return BillError(
+        400, "BDC_1129", f"Invalid parameter value for parameter,value: {param}, {value}."
+    )
 
 
 def not_found(resource: str, ident: str) -> BillError:
@@ -63,18 +73,20 @@ def not_supported(method: str, path: str) -> BillError:
 
 
 def session_invalid() -> BillError:
-    return BillError(401, "BDC_1109", "Session is invalid. Please log in.",
-                     category="DOWNSTREAM")
+    return BillError(401, "BDC_1109", "Session is invalid. Please log in.", category="DOWNSTREAM")
 
 
 def concurrency() -> BillError:
-    return BillError(429, "BDC_1322",
-                     "Max number of concurrent requests per organization reached.")
+    return BillError(429, "BDC_1322", "Max number of concurrent requests per organization reached.")
 
 
 def hourly() -> BillError:
-    return BillError(429, "BDC_1144", "Max number of API requests per hour reached for this "
-                     "developer key. Please wait until the next hour.")
+    return BillError(
+        429,
+        "BDC_1144",
+        "Max number of API requests per hour reached for this "
+        "developer key. Please wait until the next hour.",
+    )
 
 
 #: [U] BILL documents no codes for these; chosen from unused numbers and kept stable.

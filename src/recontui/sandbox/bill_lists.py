@@ -44,7 +44,7 @@ def parse_filters(text: str) -> list[Filter]:
         colon2 = text.find(":", colon + 1)
         if colon2 < 0:
             raise invalid_param("filters", text)
-        op = text[colon + 1:colon2].strip()
+        op = text[colon + 1 : colon2].strip()
         if op not in OPS:
             raise BillError(400, "BDC_1131", f"Invalid list filter operator: {op}.")
         pos = colon2 + 1
@@ -58,8 +58,12 @@ def parse_filters(text: str) -> list[Filter]:
                 value, pos = text[pos:end], end
             values.append(value)
             # in/nin continue with further quoted values; anything else ends the filter.
-            if (op in ("in", "nin") and pos + 1 < len(text) and text[pos] == ","
-                    and text[pos + 1] == '"'):
+            if (
+                op in ("in", "nin")
+                and pos + 1 < len(text)
+                and text[pos] == ","
+                and text[pos + 1] == '"'
+            ):
                 pos += 1
                 continue
             break
@@ -132,8 +136,12 @@ def _record_value(field: str, rec: dict[str, Any]) -> Any:
 
 
 _CMP: dict[str, Callable[[Any, Any], bool]] = {
-    "eq": operator.eq, "ne": operator.ne, "gt": operator.gt, "gte": operator.ge,
-    "lt": operator.lt, "lte": operator.le,
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "gt": operator.gt,
+    "gte": operator.ge,
+    "lt": operator.lt,
+    "lte": operator.le,
 }
 
 
@@ -192,8 +200,9 @@ class _Key:
             return str(self.value) < str(other.value)
 
 
-def page(resource: BillResource, records: list[dict[str, Any]], params: dict[str, str]
-         ) -> dict[str, Any]:
+def page(
+    resource: BillResource, records: list[dict[str, Any]], params: dict[str, str]
+) -> dict[str, Any]:
     raw_max = params.get("max")
     if raw_max is None:
         limit = DEFAULT_MAX
@@ -223,7 +232,7 @@ def page(resource: BillResource, records: list[dict[str, Any]], params: dict[str
         hits.sort(key=lambda r, f=field: _Key(_record_value(f, r)), reverse=descending)
     fingerprint = _fingerprint(filters_text, sort_text)
     offset = _offset(params["page"], fingerprint) if params.get("page") else 0
-    rows = hits[offset:offset + limit]
+    rows = hits[offset : offset + limit]
     out: dict[str, Any] = {"results": rows}
     if offset + limit < len(hits):
         out["nextPage"] = _token(offset + limit, fingerprint)

@@ -42,27 +42,32 @@ class BillSessions:
 
     def login(self, body: Any) -> dict[str, str]:
         if not isinstance(body, dict):
-            raise BillError(400, "BDC_1122", "Error Parsing Json Object. Please check your "
-                            "request.")
+            raise BillError(
+                400, "BDC_1122", "Error Parsing Json Object. Please check your request."
+            )
         for key in ("username", "password", "organizationId", "devKey"):
             if not isinstance(body.get(key), str) or not body[key]:
-                raise BillError(400, "BDC_1108", f"Missing parameter value for parameter: "
-                                f"{key}.")
+                raise BillError(400, "BDC_1108", f"Missing parameter value for parameter: {key}.")
         acct = self.account
         if not secrets.compare_digest(body["devKey"], acct.dev_key):
             raise BillError(401, "BDC_1102", "Developer key is invalid.")
-        if not (body["username"].casefold() == acct.username.casefold()
-                and secrets.compare_digest(body["password"], acct.password)):
-            raise BillError(401, "BDC_1101", "User name and/or password do not match our "
-                            "records.")
+        if not (
+            body["username"].casefold() == acct.username.casefold()
+            and secrets.compare_digest(body["password"], acct.password)
+        ):
+            raise BillError(401, "BDC_1101", "User name and/or password do not match our records.")
         if body["organizationId"] != acct.organization_id:
             raise BillError(401, "BDC_1123", "Invalid organization id.")
         session_id = "!" + secrets.token_urlsafe(36)
         with self._lock:
-            self._sessions[session_id] = _Session(acct.organization_id, acct.user_id,
-                                                  self.clock.now())
-        return {"sessionId": session_id, "organizationId": acct.organization_id,
-                "userId": acct.user_id}
+            self._sessions[session_id] = _Session(
+                acct.organization_id, acct.user_id, self.clock.now()
+            )
+        return {
+            "sessionId": session_id,
+            "organizationId": acct.organization_id,
+            "userId": acct.user_id,
+        }
 
     def check(self, dev_key: str | None, session_id: str | None) -> str:
         """The session's organisation id; touching the session resets its idle timer."""
@@ -82,8 +87,11 @@ class BillSessions:
     def describe(self, session_id: str) -> dict[str, str]:
         with self._lock:
             session = self._sessions[session_id]
-            return {"sessionId": session_id, "organizationId": session.organization_id,
-                    "userId": session.user_id}
+            return {
+                "sessionId": session_id,
+                "organizationId": session.organization_id,
+                "userId": session.user_id,
+            }
 
     def logout(self, session_id: str) -> None:
         with self._lock:

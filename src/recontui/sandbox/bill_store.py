@@ -140,21 +140,28 @@ class BillOrg:
 
     # --- writes -----------------------------------------------------------------------
 
-    def create(self, resource: BillResource, body: Any, *, at: datetime | None = None,
-               copy: bool = True) -> dict[str, Any]:
+    def create(
+        self, resource: BillResource, body: Any, *, at: datetime | None = None, copy: bool = True
+    ) -> dict[str, Any]:
         candidate = self._writable(resource, body)
         self._validate(resource, candidate, None, None)
         ident = self.new_id(resource.prefix)
         stamp = self.tick(at)
-        rec = {"id": ident, **candidate, "archived": False, "createdTime": stamp,
-               "updatedTime": stamp}
+        rec = {
+            "id": ident,
+            **candidate,
+            "archived": False,
+            "createdTime": stamp,
+            "updatedTime": stamp,
+        }
         self._compute(resource, rec)
         self._records[resource.path][ident] = rec
         self._after_payment(resource, None, rec, at)
         return clone(rec) if copy else rec
 
-    def patch(self, resource: BillResource, ident: str, body: Any, *,
-              at: datetime | None = None) -> dict[str, Any]:
+    def patch(
+        self, resource: BillResource, ident: str, body: Any, *, at: datetime | None = None
+    ) -> dict[str, Any]:
         existing = self.find(resource.path, ident)
         if existing is None:
             raise not_found(resource.label, ident)
@@ -167,15 +174,21 @@ class BillOrg:
         before = {k: clone(v) for k, v in existing.items() if k in resource.fields}
         candidate = _merge(clone(before), changes)
         self._validate(resource, candidate, ident, before)
-        rec = {"id": ident, **candidate, "archived": existing["archived"],
-               "createdTime": existing["createdTime"], "updatedTime": self.tick(at)}
+        rec = {
+            "id": ident,
+            **candidate,
+            "archived": existing["archived"],
+            "createdTime": existing["createdTime"],
+            "updatedTime": self.tick(at),
+        }
         self._compute(resource, rec)
         self._records[resource.path][ident] = rec
         self._after_payment(resource, existing, rec, at)
         return clone(rec)
 
-    def set_archived(self, resource: BillResource, ident: str, archived: bool, *,
-                     at: datetime | None = None) -> dict[str, Any]:
+    def set_archived(
+        self, resource: BillResource, ident: str, archived: bool, *, at: datetime | None = None
+    ) -> dict[str, Any]:
         rec = self.find(resource.path, ident)
         if rec is None:
             raise not_found(resource.label, ident)
@@ -199,8 +212,13 @@ class BillOrg:
                 out[key] = clone(value)
         return out
 
-    def _validate(self, resource: BillResource, rec: dict[str, Any], self_id: str | None,
-                  before: dict[str, Any] | None) -> None:
+    def _validate(
+        self,
+        resource: BillResource,
+        rec: dict[str, Any],
+        self_id: str | None,
+        before: dict[str, Any] | None,
+    ) -> None:
         for dotted in resource.required:
             if _blank(_dig(rec, dotted)):
                 raise missing(dotted)
@@ -219,8 +237,9 @@ class BillOrg:
         if "invoice" in rec and "invoiceDate" in rec["invoice"]:
             self._date("invoice.invoiceDate", rec["invoice"]["invoiceDate"])
         if "accountType" in rec:
-            allowed = ACCOUNT_TYPES if resource.path.endswith("chart-of-accounts") else (
-                PARTY_TYPES)
+            allowed = (
+                ACCOUNT_TYPES if resource.path.endswith("chart-of-accounts") else (PARTY_TYPES)
+            )
             if rec["accountType"] not in allowed:
                 raise invalid_value("accountType", rec["accountType"])
         for key in ("price", "amount"):
@@ -229,15 +248,23 @@ class BillOrg:
         if resource.line is not None and resource.line.field in rec:
             self._lines(resource, rec, before)
         for dotted, target in resource.refs.items():
-            self._ref(dotted, _dig(rec, dotted), target,
-                      _dig(before, dotted) if before is not None else None)
+            self._ref(
+                dotted,
+                _dig(rec, dotted),
+                target,
+                _dig(before, dotted) if before is not None else None,
+            )
         if resource.line is not None:
             for index, line in enumerate(rec.get(resource.line.field, [])):
                 old_lines = (before or {}).get(resource.line.field) or []
                 old = old_lines[index] if index < len(old_lines) else None
                 for dotted, target in resource.line.refs.items():
-                    self._ref(f"{resource.line.field}.{dotted}", _dig(line, dotted), target,
-                              _dig(old, dotted) if isinstance(old, dict) else None)
+                    self._ref(
+                        f"{resource.line.field}.{dotted}",
+                        _dig(line, dotted),
+                        target,
+                        _dig(old, dotted) if isinstance(old, dict) else None,
+                    )
         self._duplicates(resource, rec, self_id)
         if resource.path in PAYS:
             self._applications(resource, rec, self_id)
@@ -245,8 +272,10 @@ class BillOrg:
             paid = self._paid(resource.path, self_id)
             total = sum((ln["amount"] for ln in rec[resource.line.field]), ZERO)  # type: ignore[union-attr]
             if total < paid:
-                raise invalid_value(resource.line.field,  # type: ignore[union-attr]
-                                    f"total {total} is below the {paid} already paid")
+                raise invalid_value(
+                    resource.line.field,  # type: ignore[union-attr]
+                    f"total {total} is below the {paid} already paid",
+                )
 
     @staticmethod
     def _date(field: str, value: Any) -> None:
@@ -255,8 +284,9 @@ class BillOrg:
         except ValueError:
             raise invalid_value(field, value) from None
 
-    def _lines(self, resource: BillResource, rec: dict[str, Any],
-               before: dict[str, Any] | None) -> None:
+    def _lines(
+        self, resource: BillResource, rec: dict[str, Any], before: dict[str, Any] | None
+    ) -> None:
         spec = resource.line
         assert spec is not None
         lines = rec[spec.field]
@@ -283,7 +313,8 @@ class BillOrg:
                 if "amount" not in line:
                     if "quantity" in line and "price" in line:
                         line["amount"] = (line["quantity"] * line["price"]).quantize(
-                            CENT, ROUND_HALF_UP)
+                            CENT, ROUND_HALF_UP
+                        )
                     else:
                         raise missing(f"{spec.field}.amount")
                 out.append({"id": line_id or self.new_id(_LINE_PREFIX[resource.path]), **line})
@@ -305,11 +336,13 @@ class BillOrg:
         if found is None:
             raise invalid_value(field, value)
         if found["archived"] and value != old:
-            raise BillError(400, "BDC_1119", f"Invalid field,value: {field}, {value}. The "
-                            f"{BY_PATH[target].label} is archived.")
+            raise BillError(
+                400,
+                "BDC_1119",
+                f"Invalid field,value: {field}, {value}. The {BY_PATH[target].label} is archived.",
+            )
 
-    def _duplicates(self, resource: BillResource, rec: dict[str, Any], self_id: str | None
-                    ) -> None:
+    def _duplicates(self, resource: BillResource, rec: dict[str, Any], self_id: str | None) -> None:
         def key(value: Any) -> str:
             return str(value or "").strip().casefold()
 
@@ -317,16 +350,22 @@ class BillOrg:
             number = key(rec.get("invoiceNumber"))
             for other in self.all("invoices"):
                 if other["id"] != self_id and key(other.get("invoiceNumber")) == number:
-                    raise duplicate(DUPLICATE_INVOICE,
-                                    f"Invoice number {rec['invoiceNumber']} already exists.")
+                    raise duplicate(
+                        DUPLICATE_INVOICE, f"Invoice number {rec['invoiceNumber']} already exists."
+                    )
         elif resource.path == "bills":
             number = key(_dig(rec, "invoice.invoiceNumber"))
             for other in self.all("bills"):
-                if (other["id"] != self_id and other.get("vendorId") == rec.get("vendorId")
-                        and key(_dig(other, "invoice.invoiceNumber")) == number):
-                    raise duplicate(DUPLICATE_BILL,
-                                    f"Bill number {rec['invoice']['invoiceNumber']} already "
-                                    f"exists for this vendor.")
+                if (
+                    other["id"] != self_id
+                    and other.get("vendorId") == rec.get("vendorId")
+                    and key(_dig(other, "invoice.invoiceNumber")) == number
+                ):
+                    raise duplicate(
+                        DUPLICATE_BILL,
+                        f"Bill number {rec['invoice']['invoiceNumber']} already "
+                        f"exists for this vendor.",
+                    )
 
     def _paid(self, target_path: str, target_id: str, exclude: str | None = None) -> Decimal:
         payer = next(p for p, (t, _) in PAYS.items() if t == target_path)
@@ -341,8 +380,9 @@ class BillOrg:
                     total += line["amount"]
         return total
 
-    def _applications(self, resource: BillResource, rec: dict[str, Any],
-                      self_id: str | None) -> None:
+    def _applications(
+        self, resource: BillResource, rec: dict[str, Any], self_id: str | None
+    ) -> None:
         target_path, party = PAYS[resource.path]
         spec = resource.line
         assert spec is not None and spec.target is not None
@@ -351,8 +391,10 @@ class BillOrg:
             target = self.find(target_path, line[spec.target])
             assert target is not None  # _ref checked existence
             if target.get(party) != rec.get(party):
-                raise invalid_value(f"{spec.field}.{spec.target}",
-                                    f"{line[spec.target]} belongs to another {party[:-2]}")
+                raise invalid_value(
+                    f"{spec.field}.{spec.target}",
+                    f"{line[spec.target]} belongs to another {party[:-2]}",
+                )
             per_target[target["id"]] = per_target.get(target["id"], ZERO) + line["amount"]
         for target_id, amount in per_target.items():
             target = self.find(target_path, target_id)
@@ -360,8 +402,9 @@ class BillOrg:
             total = target["totalAmount" if target_path == "invoices" else "amount"]
             due = total - self._paid(target_path, target_id, exclude=self_id)
             if amount > due:
-                raise invalid_value(f"{spec.field}.amount",
-                                    f"{amount} exceeds the {due} due on {target_id}")
+                raise invalid_value(
+                    f"{spec.field}.amount", f"{amount} exceeds the {due} due on {target_id}"
+                )
         applied = sum(per_target.values(), ZERO)
         if "amount" not in rec:
             rec["amount"] = applied
@@ -376,32 +419,47 @@ class BillOrg:
             rec.setdefault("billCurrency", "USD")
             rec["networkStatus"] = "NOT_CONNECTED"
         elif resource.path == "invoices":
-            self._amounts(rec, "invoices", "totalAmount", "status",
-                          ("OPEN", "PARTIAL_PAYMENT", "PAID_IN_FULL"))
+            self._amounts(
+                rec,
+                "invoices",
+                "totalAmount",
+                "status",
+                ("OPEN", "PARTIAL_PAYMENT", "PAID_IN_FULL"),
+            )
         elif resource.path == "bills":
             self._amounts(rec, "bills", "amount", "paymentStatus", ("UNPAID", "PARTIAL", "PAID"))
         elif resource.path == "vendor-credits":
             rec["amount"] = sum((ln["amount"] for ln in rec["vendorCreditLineItems"]), ZERO)
         self._reorder(rec)
 
-    def _amounts(self, rec: dict[str, Any], path: str, total_key: str, status_key: str,
-                 states: tuple[str, str, str]) -> None:
+    def _amounts(
+        self,
+        rec: dict[str, Any],
+        path: str,
+        total_key: str,
+        status_key: str,
+        states: tuple[str, str, str],
+    ) -> None:
         spec = BY_PATH[path].line
         assert spec is not None
         total = sum((ln["amount"] for ln in rec[spec.field]), ZERO)
         paid = self._paid(path, rec["id"])
         rec[total_key] = total
         rec["dueAmount"] = total - paid
-        rec[status_key] = states[0] if paid == 0 else (
-            states[2] if paid >= total else states[1])
+        rec[status_key] = states[0] if paid == 0 else (states[2] if paid >= total else states[1])
 
     @staticmethod
     def _reorder(rec: dict[str, Any]) -> None:
         tail = {k: rec.pop(k) for k in ("archived", "createdTime", "updatedTime")}
         rec.update(tail)
 
-    def _after_payment(self, resource: BillResource, before: dict[str, Any] | None,
-                       after: dict[str, Any], at: datetime | None) -> None:
+    def _after_payment(
+        self,
+        resource: BillResource,
+        before: dict[str, Any] | None,
+        after: dict[str, Any],
+        at: datetime | None,
+    ) -> None:
         """A recorded payment changes what its invoices/bills still owe."""
         if resource.path not in PAYS:
             return

@@ -34,8 +34,14 @@ BATCH_CAP = 30
 class QboService:
     """Gateway + API of one sandbox QBO company."""
 
-    def __init__(self, company: QboCompany, oauth: QboOAuth, config: SandboxConfig,
-                 clock: SandboxClock, lock: threading.RLock) -> None:
+    def __init__(
+        self,
+        company: QboCompany,
+        oauth: QboOAuth,
+        config: SandboxConfig,
+        clock: SandboxClock,
+        lock: threading.RLock,
+    ) -> None:
         self.company = company
         self.oauth = oauth
         self.config = config
@@ -52,16 +58,19 @@ class QboService:
         return {"intuit_tid": f"1-sandbox-{next(self._tids):08x}"}
 
     def _json(self, status: int, payload: dict[str, Any]) -> Response:
-        return Response(jsonio.dumps(payload), status, headers=self._headers(),
-                        media_type=JSON)
+        return Response(jsonio.dumps(payload), status, headers=self._headers(), media_type=JSON)
 
     def _stamped(self, payload: dict[str, Any]) -> dict[str, Any]:
         payload["time"] = qbo_time(self.clock.now())
         return payload
 
     def _throttled(self) -> Response:
-        return Response(throttle_xml(qbo_time(self.clock.now())), 429,
-                        headers=self._headers(), media_type="application/xml")
+        return Response(
+            throttle_xml(qbo_time(self.clock.now())),
+            429,
+            headers=self._headers(),
+            media_type="application/xml",
+        )
 
     # --- OAuth --------------------------------------------------------------------------
 
@@ -70,8 +79,9 @@ class QboService:
             self.oauth.check_client(request.headers.get("authorization"))
             ctype = request.headers.get("content-type", "")
             if "application/x-www-form-urlencoded" not in ctype:
-                raise OAuthError(400, "invalid_request",
-                                 "body must be application/x-www-form-urlencoded")
+                raise OAuthError(
+                    400, "invalid_request", "body must be application/x-www-form-urlencoded"
+                )
             form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
             grant = form.get("grant_type")
             if grant == "refresh_token":
@@ -120,8 +130,7 @@ class QboService:
         if token_realm is None:
             return self._json(401, gateway_401(reason))
         if realm != self.company.realm_id or token_realm != realm:
-            return self._json(403, gateway_403(f"the token is not authorised for company "
-                                               f"{realm}"))
+            return self._json(403, gateway_403(f"the token is not authorised for company {realm}"))
         if not self.limiter.try_acquire(realm):
             return self._throttled()
         try:
@@ -133,15 +142,22 @@ class QboService:
             request_id = request.query_params.get("requestid")
             if request_id is not None:
                 if not request_id or len(request_id) > 50:
-                    return self._json(400, self._stamped(QboFault(
-                        "2010", "Request has invalid or unsupported property",
-                        "requestid must be 1 to 50 characters", element="requestid").body()))
+                    return self._json(
+                        400,
+                        self._stamped(
+                            QboFault(
+                                "2010",
+                                "Request has invalid or unsupported property",
+                                "requestid must be 1 to 50 characters",
+                                element="requestid",
+                            ).body()
+                        ),
+                    )
                 with self.lock:
                     cached = self.replays.get((realm, request_id))
                 if cached is not None:
                     status, content, media = cached
-                    return Response(content, status, headers=self._headers(),
-                                    media_type=media)
+                    return Response(content, status, headers=self._headers(), media_type=media)
             with self.lock:
                 try:
                     status, payload = self._dispatch(request, request.path_params["rest"], body)
@@ -164,36 +180,60 @@ class QboService:
             else:
                 ctype = request.headers.get("content-type", "")
                 if not ctype.startswith(("application/text", "text/plain")):
-                    raise QboFault("500", "Unsupported Operation",
-                                   f"query bodies must be Content-Type application/text, "
-                                   f"not {ctype or 'none'}", status=415)
+                    raise QboFault(
+                        "500",
+                        "Unsupported Operation",
+                        f"query bodies must be Content-Type application/text, "
+                        f"not {ctype or 'none'}",
+                        status=415,
+                    )
                 text = self._text(body)
             if not text:
                 raise query_parse("no query given")
             return 200, {"QueryResponse": self._query(text)}
         if parts == ["cdc"] and method == "GET":
-            return 200, {"CDCResponse": qbo_cdc.changed_since(
-                self.company, params.get("entities"), params.get("changedSince"),
-                self.clock.now(), max_days=self.config.qbo_cdc_days)}
+            return 200, {
+                "CDCResponse": qbo_cdc.changed_since(
+                    self.company,
+                    params.get("entities"),
+                    params.get("changedSince"),
+                    self.clock.now(),
+                    max_days=self.config.qbo_cdc_days,
+                )
+            }
         if parts == ["batch"] and method == "POST":
             return 200, self._batch(self._json_body(request, body))
         if len(parts) == 2 and parts[0] == "companyinfo" and method == "GET":
             if parts[1] != self.company.realm_id:
-                raise QboFault("610", "Object Not Found",
-                               f"Object Not Found : CompanyInfo {parts[1]}", status=400)
-            return 200, {"CompanyInfo": {"Id": "1", "SyncToken": "0", "domain": "QBO",
-                                         "CompanyName": self.config.qbo_company_name,
-                                         "Country": "US"}}
+                raise QboFault(
+                    "610",
+                    "Object Not Found",
+                    f"Object Not Found : CompanyInfo {parts[1]}",
+                    status=400,
+                )
+            return 200, {
+                "CompanyInfo": {
+                    "Id": "1",
+                    "SyncToken": "0",
+                    "domain": "QBO",
+                    "CompanyName": self.config.qbo_company_name,
+                    "Country": "US",
+                }
+            }
         if len(parts) == 2 and method == "GET":
             entity = require_entity_path(parts[0])
             return 200, {entity.name: self.company.read(entity, parts[1])}
         if len(parts) == 1 and method == "POST":
             entity = require_entity_path(parts[0])
             payload = self._json_body(request, body)
-            return 200, {entity.name: self._write(entity.name, params.get("operation"),
-                                                  params.get("include"), payload)}
-        raise QboFault("500", "Unsupported Operation",
-                       f"{method} /{rest} is not supported", status=400)
+            return 200, {
+                entity.name: self._write(
+                    entity.name, params.get("operation"), params.get("include"), payload
+                )
+            }
+        raise QboFault(
+            "500", "Unsupported Operation", f"{method} /{rest} is not supported", status=400
+        )
 
     def _text(self, body: bytes) -> str:
         try:
@@ -204,28 +244,34 @@ class QboService:
     def _json_body(self, request: Request, body: bytes) -> Any:
         ctype = request.headers.get("content-type", "")
         if not ctype.startswith("application/json"):
-            raise QboFault("500", "Unsupported Operation",
-                           f"write bodies must be Content-Type application/json, not "
-                           f"{ctype or 'none'}", status=415)
+            raise QboFault(
+                "500",
+                "Unsupported Operation",
+                f"write bodies must be Content-Type application/json, not {ctype or 'none'}",
+                status=415,
+            )
         try:
             return jsonio.loads(body)
         except jsonio.JsonError as exc:
             if "UTF-8" in str(exc):
                 raise unsupported("the request body is not UTF-8") from None
-            raise QboFault("2010", "Request has invalid or unsupported property",
-                           f"the request body is not valid JSON: {exc}") from None
+            raise QboFault(
+                "2010",
+                "Request has invalid or unsupported property",
+                f"the request body is not valid JSON: {exc}",
+            ) from None
 
     def _query(self, text: str) -> dict[str, Any]:
         query = qbo_query.parse(text)
         rows = [rec for _, rec in self.company.rows(query.entity.name)]
         result = qbo_query.run(query, rows, over_cap=self.config.maxresults_over_cap)
         if query.entity.name in result:
-            result[query.entity.name] = [self.company.render(r)
-                                         for r in result[query.entity.name]]
+            result[query.entity.name] = [self.company.render(r) for r in result[query.entity.name]]
         return result
 
-    def _write(self, entity_name: str, operation: str | None, include: str | None,
-               payload: Any) -> dict[str, Any]:
+    def _write(
+        self, entity_name: str, operation: str | None, include: str | None, payload: Any
+    ) -> dict[str, Any]:
         entity = BY_NAME[entity_name]
         if operation in (None, "create", "update"):
             if include == "void":
@@ -242,40 +288,51 @@ class QboService:
     def _batch(self, payload: Any) -> dict[str, Any]:
         items = payload.get("BatchItemRequest") if isinstance(payload, dict) else None
         if not isinstance(items, list):
-            raise QboFault("2020", "Required param missing, need to supply the required "
-                           "value for the API", "BatchItemRequest is required")
+            raise QboFault(
+                "2020",
+                "Required param missing, need to supply the required value for the API",
+                "BatchItemRequest is required",
+            )
         if len(items) > BATCH_CAP:
-            raise QboFault("1040", "Batch size exceeds allowed limit",
-                           f"at most {BATCH_CAP} items per batch, got {len(items)}")
+            raise QboFault(
+                "1040",
+                "Batch size exceeds allowed limit",
+                f"at most {BATCH_CAP} items per batch, got {len(items)}",
+            )
         out: list[dict[str, Any]] = []
         for item in items:
             bid = str(item.get("bId", "")) if isinstance(item, dict) else ""
             try:
                 if not isinstance(item, dict) or not bid or len(bid) > 10:
-                    raise QboFault("2020", "Required param missing, need to supply the "
-                                   "required value for the API", "each item needs a bId of "
-                                   "1 to 10 characters")
+                    raise QboFault(
+                        "2020",
+                        "Required param missing, need to supply the required value for the API",
+                        "each item needs a bId of 1 to 10 characters",
+                    )
                 if "Query" in item:
                     out.append({"bId": bid, "QueryResponse": self._query(item["Query"])})
                     continue
                 names = [k for k in item if k in BY_NAME]
                 if len(names) != 1:
-                    raise QboFault("2020", "Required param missing, need to supply the "
-                                   "required value for the API", "each item needs one entity")
+                    raise QboFault(
+                        "2020",
+                        "Required param missing, need to supply the required value for the API",
+                        "each item needs one entity",
+                    )
                 op = item.get("operation", "create")
                 if item.get("optionsData") == "void":
                     op = "void"
-                result = self._write(names[0], None if op == "update" else op, None,
-                                     item[names[0]])
+                result = self._write(names[0], None if op == "update" else op, None, item[names[0]])
                 out.append({"bId": bid, names[0]: result})
             except QboFault as fault:
                 out.append({"bId": bid, "Fault": fault.body()["Fault"]})
         return {"BatchItemResponse": out}
 
     def app(self) -> Starlette:
-        return Starlette(routes=[
-            Route("/oauth2/v1/tokens/bearer", self.token, methods=["POST"]),
-            Route("/oauth2/v1/tokens/revoke", self.revoke, methods=["POST"]),
-            Route("/v3/company/{realm}/{rest:path}", self.company_api,
-                  methods=["GET", "POST"]),
-        ])
+        return Starlette(
+            routes=[
+                Route("/oauth2/v1/tokens/bearer", self.token, methods=["POST"]),
+                Route("/oauth2/v1/tokens/revoke", self.revoke, methods=["POST"]),
+                Route("/v3/company/{realm}/{rest:path}", self.company_api, methods=["GET", "POST"]),
+            ]
+        )

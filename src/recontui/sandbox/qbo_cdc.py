@@ -17,8 +17,14 @@ from .qbo_store import QboCompany
 CDC_CAP = 1000
 
 
-def changed_since(company: QboCompany, entities_param: str | None, since_param: str | None,
-                  now: datetime, *, max_days: int = 30) -> list[dict[str, Any]]:
+def changed_since(
+    company: QboCompany,
+    entities_param: str | None,
+    since_param: str | None,
+    now: datetime,
+    *,
+    max_days: int = 30,
+) -> list[dict[str, Any]]:
     """The ``CDCResponse`` list."""
     if not entities_param:
         raise required("entities")
@@ -29,26 +35,37 @@ def changed_since(company: QboCompany, entities_param: str | None, since_param: 
     for raw in entities_param.split(","):
         name = lowered.get(raw.strip().lower())
         if name is None:
-            raise QboFault("2170", "Invalid Enumeration",
-                           f"Invalid entity in entities: {raw.strip()}", element="entities")
+            raise QboFault(
+                "2170",
+                "Invalid Enumeration",
+                f"Invalid entity in entities: {raw.strip()}",
+                element="entities",
+            )
         if not BY_NAME[name].cdc:
-            raise QboFault("4001", "Invalid query",
-                           f"CDC is not supported for {name}; query it instead",
-                           element="entities")
+            raise QboFault(
+                "4001",
+                "Invalid query",
+                f"CDC is not supported for {name}; query it instead",
+                element="entities",
+            )
         if name not in names:
             names.append(name)
     try:
         since = parse_instant(since_param, QBO_TZ)
     except ValueError:
-        raise QboFault("2010", "Request has invalid or unsupported property",
-                       f"changedSince is not an ISO 8601 date or date-time: {since_param}",
-                       element="changedSince") from None
+        raise QboFault(
+            "2010",
+            "Request has invalid or unsupported property",
+            f"changedSince is not an ISO 8601 date or date-time: {since_param}",
+            element="changedSince",
+        ) from None
     if since < now - timedelta(days=max_days):
-        raise QboFault("6000",
-                       "A business validation error has occurred while processing your "
-                       "request",
-                       f"Business Validation Error: changedSince must be within the last "
-                       f"{max_days} days", element="changedSince")
+        raise QboFault(
+            "6000",
+            "A business validation error has occurred while processing your request",
+            f"Business Validation Error: changedSince must be within the last {max_days} days",
+            element="changedSince",
+        )
     changes: list[tuple[datetime, int, str, dict[str, Any]]] = []
     for order, name in enumerate(names):
         for ident, rec in company.rows(name):
@@ -57,10 +74,19 @@ def changed_since(company: QboCompany, entities_param: str | None, since_param: 
                 changes.append((stamp, order, name, company.render(rec)))
         for ident, stamp in company.tombstones[name].items():
             if stamp >= since:
-                changes.append((stamp, order, name, {
-                    "Id": ident, "status": "Deleted", "domain": "QBO",
-                    "MetaData": {"LastUpdatedTime": qbo_meta_time(stamp)},
-                }))
+                changes.append(
+                    (
+                        stamp,
+                        order,
+                        name,
+                        {
+                            "Id": ident,
+                            "status": "Deleted",
+                            "domain": "QBO",
+                            "MetaData": {"LastUpdatedTime": qbo_meta_time(stamp)},
+                        },
+                    )
+                )
     changes.sort(key=lambda c: (c[0], c[1]))
     kept = changes[:CDC_CAP]
     by_entity: dict[str, list[dict[str, Any]]] = {name: [] for name in names}

@@ -10,13 +10,38 @@ from dataclasses import dataclass
 
 COMMON = frozenset({"Id", "SyncToken", "sparse", "domain", "MetaData"})
 ADDRESS = frozenset(
-    {"Id", "Line1", "Line2", "Line3", "Line4", "Line5", "City", "Country",
-     "CountrySubDivisionCode", "PostalCode", "Lat", "Long"}
+    {
+        "Id",
+        "Line1",
+        "Line2",
+        "Line3",
+        "Line4",
+        "Line5",
+        "City",
+        "Country",
+        "CountrySubDivisionCode",
+        "PostalCode",
+        "Lat",
+        "Long",
+    }
 )
 TXN_COMMON = frozenset(
-    {"DocNumber", "TxnDate", "CurrencyRef", "ExchangeRate", "PrivateNote", "Line",
-     "TxnTaxDetail", "DepartmentRef", "LinkedTxn", "CustomField", "TxnSource",
-     "GlobalTaxCalculation", "HomeTotalAmt", "TotalAmt"}
+    {
+        "DocNumber",
+        "TxnDate",
+        "CurrencyRef",
+        "ExchangeRate",
+        "PrivateNote",
+        "Line",
+        "TxnTaxDetail",
+        "DepartmentRef",
+        "LinkedTxn",
+        "CustomField",
+        "TxnSource",
+        "GlobalTaxCalculation",
+        "HomeTotalAmt",
+        "TotalAmt",
+    }
 )
 
 
@@ -41,100 +66,249 @@ class QboEntity:
 
 
 PARTY = frozenset(
-    {"DisplayName", "Title", "GivenName", "MiddleName", "FamilyName", "Suffix",
-     "CompanyName", "PrintOnCheckName", "Active", "PrimaryEmailAddr", "PrimaryPhone",
-     "Mobile", "AlternatePhone", "Fax", "BillAddr", "CurrencyRef", "Notes", "WebAddr",
-     "OtherContactInfo"}
+    {
+        "DisplayName",
+        "Title",
+        "GivenName",
+        "MiddleName",
+        "FamilyName",
+        "Suffix",
+        "CompanyName",
+        "PrintOnCheckName",
+        "Active",
+        "PrimaryEmailAddr",
+        "PrimaryPhone",
+        "Mobile",
+        "AlternatePhone",
+        "Fax",
+        "BillAddr",
+        "CurrencyRef",
+        "Notes",
+        "WebAddr",
+        "OtherContactInfo",
+    }
 )
 
 ENTITIES: tuple[QboEntity, ...] = (
     QboEntity(
-        "Account", "account", "list",
-        frozenset({"Name", "AcctNum", "SubAccount", "ParentRef", "Active", "Classification",
-                   "AccountType", "AccountSubType", "Description", "CurrencyRef",
-                   "TaxCodeRef"}),
+        "Account",
+        "account",
+        "list",
+        frozenset(
+            {
+                "Name",
+                "AcctNum",
+                "SubAccount",
+                "ParentRef",
+                "Active",
+                "Classification",
+                "AccountType",
+                "AccountSubType",
+                "Description",
+                "CurrencyRef",
+                "TaxCodeRef",
+            }
+        ),
         frozenset({"FullyQualifiedName", "CurrentBalance", "CurrentBalanceWithSubAccounts"}),
     ),
     QboEntity(
-        "Class", "class", "list",
+        "Class",
+        "class",
+        "list",
         frozenset({"Name", "SubClass", "ParentRef", "Active"}),
         frozenset({"FullyQualifiedName"}),
     ),
     QboEntity(
-        "Department", "department", "list",
+        "Department",
+        "department",
+        "list",
         frozenset({"Name", "SubDepartment", "ParentRef", "Active"}),
         frozenset({"FullyQualifiedName"}),
     ),
     QboEntity(
-        "TaxRate", "taxrate", "list",
-        frozenset({"Name", "Description", "RateValue", "SpecialTaxType", "Active",
-                   "DisplayType", "EffectiveTaxRate", "AgencyRef", "TaxReturnLineRef"}),
-        read_only_entity=True, cdc=False,
+        "TaxRate",
+        "taxrate",
+        "list",
+        frozenset(
+            {
+                "Name",
+                "Description",
+                "RateValue",
+                "SpecialTaxType",
+                "Active",
+                "DisplayType",
+                "EffectiveTaxRate",
+                "AgencyRef",
+                "TaxReturnLineRef",
+            }
+        ),
+        read_only_entity=True,
+        cdc=False,
     ),
     QboEntity(
-        "TaxCode", "taxcode", "list",
-        frozenset({"Name", "Description", "Taxable", "TaxGroup", "Active",
-                   "SalesTaxRateList", "PurchaseTaxRateList"}),
-        read_only_entity=True, cdc=False,
+        "TaxCode",
+        "taxcode",
+        "list",
+        frozenset(
+            {
+                "Name",
+                "Description",
+                "Taxable",
+                "TaxGroup",
+                "Active",
+                "SalesTaxRateList",
+                "PurchaseTaxRateList",
+            }
+        ),
+        read_only_entity=True,
+        cdc=False,
     ),
     QboEntity(
-        "Item", "item", "list",
-        frozenset({"Name", "Sku", "Description", "Active", "Type", "UnitPrice", "Taxable",
-                   "IncomeAccountRef", "ExpenseAccountRef", "AssetAccountRef",
-                   "TrackQtyOnHand", "QtyOnHand", "InvStartDate", "PurchaseCost",
-                   "PurchaseDesc", "SalesTaxCodeRef", "PurchaseTaxCodeRef", "ParentRef",
-                   "SubItem"}),
+        "Item",
+        "item",
+        "list",
+        frozenset(
+            {
+                "Name",
+                "Sku",
+                "Description",
+                "Active",
+                "Type",
+                "UnitPrice",
+                "Taxable",
+                "IncomeAccountRef",
+                "ExpenseAccountRef",
+                "AssetAccountRef",
+                "TrackQtyOnHand",
+                "QtyOnHand",
+                "InvStartDate",
+                "PurchaseCost",
+                "PurchaseDesc",
+                "SalesTaxCodeRef",
+                "PurchaseTaxCodeRef",
+                "ParentRef",
+                "SubItem",
+            }
+        ),
         frozenset({"FullyQualifiedName"}),
     ),
     QboEntity(
-        "Customer", "customer", "list",
-        PARTY | frozenset({"Job", "IsProject", "ParentRef", "Level", "BillWithParent",
-                           "Taxable", "DefaultTaxCodeRef", "ShipAddr", "SalesTermRef",
-                           "PaymentMethodRef", "ARAccountRef", "PreferredDeliveryMethod",
-                           "ResaleNum"}),
+        "Customer",
+        "customer",
+        "list",
+        PARTY
+        | frozenset(
+            {
+                "Job",
+                "IsProject",
+                "ParentRef",
+                "Level",
+                "BillWithParent",
+                "Taxable",
+                "DefaultTaxCodeRef",
+                "ShipAddr",
+                "SalesTermRef",
+                "PaymentMethodRef",
+                "ARAccountRef",
+                "PreferredDeliveryMethod",
+                "ResaleNum",
+            }
+        ),
         frozenset({"FullyQualifiedName", "Balance", "BalanceWithJobs"}),
     ),
     QboEntity(
-        "Vendor", "vendor", "list",
-        PARTY | frozenset({"TaxIdentifier", "Vendor1099", "AcctNum", "BillRate", "TermRef",
-                           "APAccountRef"}),
+        "Vendor",
+        "vendor",
+        "list",
+        PARTY
+        | frozenset(
+            {"TaxIdentifier", "Vendor1099", "AcctNum", "BillRate", "TermRef", "APAccountRef"}
+        ),
         frozenset({"Balance"}),
     ),
     QboEntity(
-        "Invoice", "invoice", "txn",
-        TXN_COMMON | frozenset({"CustomerRef", "DueDate", "Deposit", "ApplyTaxAfterDiscount",
-                                "SalesTermRef", "ClassRef", "BillAddr", "ShipAddr",
-                                "BillEmail", "CustomerMemo", "EmailStatus", "PrintStatus",
-                                "AllowOnlineCreditCardPayment", "AllowOnlineACHPayment",
-                                "AllowIPNPayment", "AllowOnlinePayment", "ShipDate",
-                                "TrackingNum", "ShipMethodRef"}),
+        "Invoice",
+        "invoice",
+        "txn",
+        TXN_COMMON
+        | frozenset(
+            {
+                "CustomerRef",
+                "DueDate",
+                "Deposit",
+                "ApplyTaxAfterDiscount",
+                "SalesTermRef",
+                "ClassRef",
+                "BillAddr",
+                "ShipAddr",
+                "BillEmail",
+                "CustomerMemo",
+                "EmailStatus",
+                "PrintStatus",
+                "AllowOnlineCreditCardPayment",
+                "AllowOnlineACHPayment",
+                "AllowIPNPayment",
+                "AllowOnlinePayment",
+                "ShipDate",
+                "TrackingNum",
+                "ShipMethodRef",
+            }
+        ),
         frozenset({"TotalAmt", "Balance", "HomeBalance", "InvoiceLink", "LinkedTxn"}),
     ),
     QboEntity(
-        "Payment", "payment", "txn",
-        TXN_COMMON | frozenset({"CustomerRef", "PaymentRefNum", "PaymentMethodRef",
-                                "DepositToAccountRef", "ARAccountRef", "TxnStatus",
-                                "ProcessPayment"}),
+        "Payment",
+        "payment",
+        "txn",
+        TXN_COMMON
+        | frozenset(
+            {
+                "CustomerRef",
+                "PaymentRefNum",
+                "PaymentMethodRef",
+                "DepositToAccountRef",
+                "ARAccountRef",
+                "TxnStatus",
+                "ProcessPayment",
+            }
+        ),
         frozenset({"UnappliedAmt"}),
     ),
     QboEntity(
-        "Bill", "bill", "txn",
-        TXN_COMMON | frozenset({"VendorRef", "DueDate", "APAccountRef", "SalesTermRef",
-                                "VendorAddr"}),
+        "Bill",
+        "bill",
+        "txn",
+        TXN_COMMON
+        | frozenset({"VendorRef", "DueDate", "APAccountRef", "SalesTermRef", "VendorAddr"}),
         frozenset({"TotalAmt", "Balance", "LinkedTxn"}),
     ),
     QboEntity(
-        "BillPayment", "billpayment", "txn",
-        TXN_COMMON | frozenset({"VendorRef", "PayType", "CheckPayment", "CreditCardPayment",
-                                "APAccountRef", "ProcessBillPayment"}),
+        "BillPayment",
+        "billpayment",
+        "txn",
+        TXN_COMMON
+        | frozenset(
+            {
+                "VendorRef",
+                "PayType",
+                "CheckPayment",
+                "CreditCardPayment",
+                "APAccountRef",
+                "ProcessBillPayment",
+            }
+        ),
     ),
     QboEntity(
-        "VendorCredit", "vendorcredit", "txn",
+        "VendorCredit",
+        "vendorcredit",
+        "txn",
         TXN_COMMON | frozenset({"VendorRef", "APAccountRef"}),
         frozenset({"TotalAmt", "Balance"}),
     ),
     QboEntity(
-        "JournalEntry", "journalentry", "txn",
+        "JournalEntry",
+        "journalentry",
+        "txn",
         TXN_COMMON | frozenset({"Adjustment"}),
         frozenset({"TotalAmt"}),
     ),
@@ -208,7 +382,24 @@ NAME_NAMESPACE: dict[str, tuple[str, ...]] = {
 
 #: Money-like numeric properties coerced to Decimal wherever they appear.
 NUMERIC = frozenset(
-    {"Amount", "UnitPrice", "Qty", "TotalAmt", "Balance", "RateValue", "ExchangeRate",
-     "PurchaseCost", "QtyOnHand", "DiscountPercent", "TaxPercent", "NetAmountTaxable",
-     "TotalTax", "UnappliedAmt", "CurrentBalance", "BillRate", "Deposit", "TaxAmount"}
+    {
+        "Amount",
+        "UnitPrice",
+        "Qty",
+        "TotalAmt",
+        "Balance",
+        "RateValue",
+        "ExchangeRate",
+        "PurchaseCost",
+        "QtyOnHand",
+        "DiscountPercent",
+        "TaxPercent",
+        "NetAmountTaxable",
+        "TotalTax",
+        "UnappliedAmt",
+        "CurrentBalance",
+        "BillRate",
+        "Deposit",
+        "TaxAmount",
+    }
 )

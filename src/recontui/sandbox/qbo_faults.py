@@ -56,9 +56,7 @@ def required(element: str, detail: str | None = None) -> QboFault:
 
 
 def invalid_property(element: str, detail: str) -> QboFault:
-    return QboFault(
-        "2010", "Request has invalid or unsupported property", detail, element=element
-    )
+    return QboFault("2010", "Request has invalid or unsupported property", detail, element=element)
 
 
 def invalid_enum(element: str, value: object) -> QboFault:
@@ -120,14 +118,15 @@ def unsupported(detail: str) -> QboFault:
 
 
 def business(detail: str, code: str = "6000") -> QboFault:
-    return QboFault(code, "A business validation error has occurred while processing your request",
-                    f"Business Validation Error: {detail}")
+    return QboFault(
+        code,
+        "A business validation error has occurred while processing your request",
+        f"Business Validation Error: {detail}",
+    )
 
 
 def query_parse(detail: str) -> QboFault:
-    return QboFault(
-        "4000", "Error parsing query", f"QueryParserError: {detail}"
-    )
+    return QboFault("4000", "Error parsing query", f"QueryParserError: {detail}")
 
 
 def query_invalid(detail: str) -> QboFault:

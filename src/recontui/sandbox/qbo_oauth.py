@@ -81,7 +81,8 @@ class QboOAuth:
         self._current: dict[str, str] = {}
         now = clock.now()
         self._refresh[initial_refresh_token] = _Refresh(
-            realm_id, now + timedelta(seconds=refresh_seconds))
+            realm_id, now + timedelta(seconds=refresh_seconds)
+        )
         self._current[realm_id] = initial_refresh_token
 
     # --- client authentication ----------------------------------------------------------
@@ -94,8 +95,10 @@ class QboOAuth:
         except (binascii.Error, UnicodeDecodeError):
             raise OAuthError(401, "invalid_client") from None
         client_id, _, secret = raw.partition(":")
-        if not (secrets.compare_digest(client_id, self.client_id)
-                and secrets.compare_digest(secret, self.client_secret)):
+        if not (
+            secrets.compare_digest(client_id, self.client_id)
+            and secrets.compare_digest(secret, self.client_secret)
+        ):
             raise OAuthError(401, "invalid_client")
 
     # --- grants ---------------------------------------------------------------------
@@ -150,8 +153,9 @@ class QboOAuth:
             raise OAuthError(400, "invalid_request", "redirect_uri is required")
         code = "AB11" + secrets.token_urlsafe(24)
         with self._lock:
-            self._codes[code] = _Code(self.realm_id, redirect_uri,
-                                      self.clock.now() + timedelta(minutes=5))
+            self._codes[code] = _Code(
+                self.realm_id, redirect_uri, self.clock.now() + timedelta(minutes=5)
+            )
         return code
 
     def exchange_code(self, code: str | None, redirect_uri: str | None) -> dict[str, Any]:

@@ -64,8 +64,9 @@ def _tokenize(text: str) -> list[_Tok]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise query_parse(f"Encountered unexpected \"{text[pos:pos + 10].strip()}\" at "
-                              f"column {pos + 1}")
+            raise query_parse(
+                f'Encountered unexpected "{text[pos : pos + 10].strip()}" at column {pos + 1}'
+            )
         kind = match.lastgroup or ""
         tokens.append(_Tok(kind, match.group(kind)))
         pos = match.end()
@@ -97,8 +98,7 @@ class _Parser:
     def expect_keyword(self, word: str) -> None:
         if not self.keyword(word):
             tok = self.peek()
-            raise query_parse(f"Expected {word} but found "
-                              f"{tok.text if tok else 'end of query'}")
+            raise query_parse(f"Expected {word} but found {tok.text if tok else 'end of query'}")
 
     def expect_punct(self, char: str) -> None:
         tok = self.take()
@@ -145,8 +145,7 @@ def parse(text: str) -> Query:
         raise query_parse(f"Expected an entity name but found {name_tok.text}")
     entity = BY_NAME.get(name_tok.text)
     if entity is None:
-        raise query_invalid(f"Invalid entity: {name_tok.text} (entity names are "
-                            f"case-sensitive)")
+        raise query_invalid(f"Invalid entity: {name_tok.text} (entity names are case-sensitive)")
     query = Query(entity, count=count)
     if p.keyword("WHERE"):
         query.where.append(_condition(p))
@@ -179,7 +178,7 @@ def parse(text: str) -> Query:
             seen.add("MAX")
             query.max_results = p.integer("MAXRESULTS")
         else:
-            raise query_parse(f"Encountered unexpected \"{p.take().text}\"")
+            raise query_parse(f'Encountered unexpected "{p.take().text}"')
     return query
 
 
@@ -208,6 +207,7 @@ def _condition(p: _Parser) -> Condition:
 
 # --- evaluation -------------------------------------------------------------------------
 
+
 def _segments(prop: str) -> list[str]:
     return [seg.lower() for seg in prop.split(".")]
 
@@ -217,8 +217,7 @@ def check_properties(query: Query) -> None:
     for prop in [c.prop for c in query.where] + [o[0] for o in query.order]:
         segs = _segments(prop)
         if segs[0] not in allowed:
-            raise query_invalid(f"property '{prop}' is not queryable for "
-                                f"{query.entity.name}")
+            raise query_invalid(f"property '{prop}' is not queryable for {query.entity.name}")
         if segs[0] == "metadata" and (len(segs) != 2 or segs[1] not in TIME_PROPS):
             raise query_invalid(f"property '{prop}' is not queryable")
 
@@ -273,8 +272,14 @@ def _literal_key(prop: str, record_value: Any, literal: Any) -> Any:
     return str(literal).casefold()
 
 
-_COMPARE = {"=": operator.eq, "IN": operator.eq, "<": operator.lt, ">": operator.gt,
-            "<=": operator.le, ">=": operator.ge}
+_COMPARE = {
+    "=": operator.eq,
+    "IN": operator.eq,
+    "<": operator.lt,
+    ">": operator.gt,
+    "<=": operator.le,
+    ">=": operator.ge,
+}
 
 
 def _matches(cond: Condition, rec: dict[str, Any]) -> bool:
@@ -322,8 +327,7 @@ class _Sortable:
     __hash__ = None  # type: ignore[assignment]
 
 
-def run(query: Query, rows: list[dict[str, Any]], *, over_cap: str = "error"
-        ) -> dict[str, Any]:
+def run(query: Query, rows: list[dict[str, Any]], *, over_cap: str = "error") -> dict[str, Any]:
     """Filter, order and page ``rows``; answer the ``QueryResponse`` object."""
     check_properties(query)
     where = list(query.where)
@@ -333,21 +337,22 @@ def run(query: Query, rows: list[dict[str, Any]], *, over_cap: str = "error"
     if query.count:
         return {"totalCount": len(hits)}
     if query.start < 1:
-        raise query_invalid(f"STARTPOSITION must be 1 or more (it is 1-based), got "
-                            f"{query.start}")
+        raise query_invalid(f"STARTPOSITION must be 1 or more (it is 1-based), got {query.start}")
     limit = DEFAULT_MAX if query.max_results is None else query.max_results
     if limit < 1:
         raise query_invalid(f"MAXRESULTS must be 1 or more, got {limit}")
     if limit > MAX_CAP:
         if over_cap == "error":
-            raise QboFault("4001", "Invalid query",
-                           f"QueryValidationError: MAXRESULTS {limit} exceeds the maximum "
-                           f"of {MAX_CAP}")
+            raise QboFault(
+                "4001",
+                "Invalid query",
+                f"QueryValidationError: MAXRESULTS {limit} exceeds the maximum of {MAX_CAP}",
+            )
         limit = MAX_CAP
     order = query.order or [("Id", False)]
     for prop, descending in reversed(order):
         hits.sort(key=lambda r, p=prop: _Sortable(_key(p, resolve(r, p))), reverse=descending)
-    page = hits[query.start - 1: query.start - 1 + limit]
+    page = hits[query.start - 1 : query.start - 1 + limit]
     if not page:
         return {}
     return {query.entity.name: page, "startPosition": query.start, "maxResults": len(page)}

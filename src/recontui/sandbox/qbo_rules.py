@@ -39,10 +39,24 @@ USD = {"value": "USD", "name": "United States Dollar"}
 ZERO = Decimal("0")
 
 LINE_KEYS = frozenset(
-    {"Id", "LineNum", "Description", "Amount", "DetailType", "LinkedTxn", "CustomField",
-     "SalesItemLineDetail", "SubTotalLineDetail", "DiscountLineDetail", "DescriptionOnly",
-     "GroupLineDetail", "AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail",
-     "JournalEntryLineDetail", "TxnLineId"}
+    {
+        "Id",
+        "LineNum",
+        "Description",
+        "Amount",
+        "DetailType",
+        "LinkedTxn",
+        "CustomField",
+        "SalesItemLineDetail",
+        "SubTotalLineDetail",
+        "DiscountLineDetail",
+        "DescriptionOnly",
+        "GroupLineDetail",
+        "AccountBasedExpenseLineDetail",
+        "ItemBasedExpenseLineDetail",
+        "JournalEntryLineDetail",
+        "TxnLineId",
+    }
 )
 SALES_DETAILS = frozenset({"SalesItemLineDetail", "DiscountLineDetail", "DescriptionOnly"})
 EXPENSE_DETAILS = frozenset({"AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail"})
@@ -52,8 +66,9 @@ def name_key(name: str) -> str:
     return name.strip().casefold()
 
 
-def prepare(company: QboCompany, entity: QboEntity, rec: dict[str, Any], self_id: str | None
-            ) -> dict[str, Any]:
+def prepare(
+    company: QboCompany, entity: QboEntity, rec: dict[str, Any], self_id: str | None
+) -> dict[str, Any]:
     """Validate a candidate record and fill the fields the server computes."""
     handler = _HANDLERS.get(entity.name)
     if handler is not None:
@@ -66,12 +81,15 @@ def prepare(company: QboCompany, entity: QboEntity, rec: dict[str, Any], self_id
 
 # --- references -------------------------------------------------------------------------
 
+
 def _walk_refs(value: Any, entity_hint: str | None = None) -> Iterator[tuple[str, str, str]]:
     """Yield (property, target entity, id) for every reference inside a record."""
     if isinstance(value, dict):
         for key, sub in value.items():
-            if isinstance(sub, dict) and "value" in sub and (
-                key in REF_TARGETS or key in ("ParentRef", "EntityRef")
+            if (
+                isinstance(sub, dict)
+                and "value" in sub
+                and (key in REF_TARGETS or key in ("ParentRef", "EntityRef"))
             ):
                 if key == "ParentRef":
                     if entity_hint:
@@ -91,8 +109,7 @@ def _walk_refs(value: Any, entity_hint: str | None = None) -> Iterator[tuple[str
             yield from _walk_refs(sub)
 
 
-def check_refs(company: QboCompany, rec: dict[str, Any], entity_name: str | None = None
-               ) -> None:
+def check_refs(company: QboCompany, rec: dict[str, Any], entity_name: str | None = None) -> None:
     for key, target, ident in _walk_refs(rec, entity_name):
         if target == "TaxCode" and ident in PSEUDO_TAX_CODES:
             continue
@@ -110,8 +127,10 @@ def _ref_id(rec: dict[str, Any], key: str) -> str | None:
 
 # --- names ------------------------------------------------------------------------------
 
-def _check_unique_name(company: QboCompany, entity: QboEntity, rec: dict[str, Any],
-                       self_id: str | None) -> None:
+
+def _check_unique_name(
+    company: QboCompany, entity: QboEntity, rec: dict[str, Any], self_id: str | None
+) -> None:
     prop = UNIQUE_NAME[entity.name]
     wanted = name_key(str(rec.get(prop, "")))
     for other_name in NAME_NAMESPACE.get(entity.name, (entity.name,)):
@@ -193,8 +212,7 @@ def _item(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None
 def _party(rec: dict[str, Any]) -> str:
     name = rec.get("DisplayName")
     if not isinstance(name, str) or not name.strip():
-        parts = [rec.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName",
-                                      "Suffix")]
+        parts = [rec.get(k) for k in ("Title", "GivenName", "MiddleName", "FamilyName", "Suffix")]
         name = " ".join(p for p in parts if isinstance(p, str) and p.strip())
         if not name:
             name = rec.get("CompanyName") if isinstance(rec.get("CompanyName"), str) else ""
@@ -221,14 +239,14 @@ def _vendor(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> No
 
 # --- transactions -----------------------------------------------------------------------
 
+
 def _dates(company: QboCompany, rec: dict[str, Any], *, due: bool) -> None:
     for prop in ("TxnDate", "DueDate"):
         if prop in rec:
             try:
                 parse_date(rec[prop])
             except ValueError:
-                raise invalid_property(prop, f"{prop} is not a valid date: {rec[prop]!r}"
-                                       ) from None
+                raise invalid_property(prop, f"{prop} is not a valid date: {rec[prop]!r}") from None
     rec.setdefault("TxnDate", company.today().isoformat())
     if due:
         rec.setdefault("DueDate", rec["TxnDate"])
@@ -241,9 +259,12 @@ def _doc_number(rec: dict[str, Any]) -> None:
     if not isinstance(number, str):
         raise invalid_property("DocNumber", "DocNumber must be a string")
     if len(number) > 21:
-        raise QboFault("2050", "String length is either shorter or longer than supported by "
-                       "specification", "DocNumber: Min:0 Max:21 supported. Supplied length:"
-                       f"{len(number)}", element="DocNumber")
+        raise QboFault(
+            "2050",
+            "String length is either shorter or longer than supported by specification",
+            f"DocNumber: Min:0 Max:21 supported. Supplied length:{len(number)}",
+            element="DocNumber",
+        )
 
 
 def _lines(rec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -269,11 +290,13 @@ def _amount(line: dict[str, Any]) -> Decimal:
 
 def _check_qty_price(detail: dict[str, Any], amount: Decimal) -> None:
     if "Qty" in detail and "UnitPrice" in detail:
-        expected = cents(to_decimal(detail["Qty"], "Qty") * to_decimal(detail["UnitPrice"],
-                                                                         "UnitPrice"))
+        expected = cents(
+            to_decimal(detail["Qty"], "Qty") * to_decimal(detail["UnitPrice"], "UnitPrice")
+        )
         if expected != cents(amount):
             raise QboFault(
-                "6070", "Amount is not equal to UnitPrice * Qty",
+                "6070",
+                "Amount is not equal to UnitPrice * Qty",
                 f"Amount is not equal to UnitPrice * Qty. Supplied value:{amount}",
                 element="Line.Amount",
             )
@@ -285,13 +308,15 @@ def _number_lines(lines: list[dict[str, Any]]) -> None:
         line["LineNum"] = index
 
 
-def _applied_links(company: QboCompany, entity_name: str, rec: dict[str, Any],
-                   self_id: str | None, total: Decimal) -> None:
+def _applied_links(
+    company: QboCompany, entity_name: str, rec: dict[str, Any], self_id: str | None, total: Decimal
+) -> None:
     """Balance and LinkedTxn of an invoice/bill/credit follow the payments applied to it."""
     applied, links = company.applied_to(entity_name, self_id) if self_id else (ZERO, [])
     if applied > total:
-        raise business(f"the new total {total} is less than the {applied} already applied "
-                       f"by payments")
+        raise business(
+            f"the new total {total} is less than the {applied} already applied by payments"
+        )
     rec["Balance"] = total - applied
     rec.pop("LinkedTxn", None)
     if links:
@@ -301,8 +326,11 @@ def _applied_links(company: QboCompany, entity_name: str, rec: dict[str, Any],
 def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None:
     if "CustomerRef" not in rec:
         raise required("CustomerRef")
-    rec["Line"] = [ln for ln in rec.get("Line", [])
-                   if not (isinstance(ln, dict) and ln.get("DetailType") == "SubTotalLineDetail")]
+    rec["Line"] = [
+        ln
+        for ln in rec.get("Line", [])
+        if not (isinstance(ln, dict) and ln.get("DetailType") == "SubTotalLineDetail")
+    ]
     lines = _lines(rec)
     subtotal = ZERO
     discount = ZERO
@@ -323,16 +351,21 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
     if number:
         for ident, other in company.rows("Invoice"):
             if ident != self_id and other.get("DocNumber") == number:
-                raise QboFault("6140", "Duplicate Document Number Error",
-                               f"Duplicate Document Number Error : You must specify a "
-                               f"different number. This number has already been used. "
-                               f"DocNumber={number}", element="DocNumber")
+                raise QboFault(
+                    "6140",
+                    "Duplicate Document Number Error",
+                    f"Duplicate Document Number Error : You must specify a "
+                    f"different number. This number has already been used. "
+                    f"DocNumber={number}",
+                    element="DocNumber",
+                )
     rec.setdefault("CurrencyRef", dict(USD))
     total = subtotal - discount
     rec["TotalAmt"] = total
     if company.subtotal_line:
-        lines.append({"Amount": subtotal, "DetailType": "SubTotalLineDetail",
-                      "SubTotalLineDetail": {}})
+        lines.append(
+            {"Amount": subtotal, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}
+        )
     _applied_links(company, "Invoice", rec, self_id, total)
 
 
@@ -379,9 +412,14 @@ def _vendor_credit(company: QboCompany, rec: dict[str, Any], self_id: str | None
     _applied_links(company, "VendorCredit", rec, self_id, total)
 
 
-def _applications(company: QboCompany, rec: dict[str, Any], self_entity: str,
-                  self_id: str | None, party_key: str, allowed: tuple[str, ...]
-                  ) -> dict[tuple[str, str], Decimal]:
+def _applications(
+    company: QboCompany,
+    rec: dict[str, Any],
+    self_entity: str,
+    self_id: str | None,
+    party_key: str,
+    allowed: tuple[str, ...],
+) -> dict[tuple[str, str], Decimal]:
     """Validate payment lines; return amounts per (target entity, id)."""
     party = _ref_id(rec, party_key)
     per_target: dict[tuple[str, str], Decimal] = {}
@@ -408,16 +446,19 @@ def _applications(company: QboCompany, rec: dict[str, Any], self_entity: str,
             if target is None:
                 raise invalid_reference("LinkedTxn.TxnId", ident)
             if _ref_id(target, party_key) != party:
-                raise business(f"{kind} {ident} belongs to a different "
-                               f"{party_key.removesuffix('Ref').lower()}")
+                raise business(
+                    f"{kind} {ident} belongs to a different {party_key.removesuffix('Ref').lower()}"
+                )
             per_target[(kind, ident)] = per_target.get((kind, ident), ZERO) + amount
     for (kind, ident), amount in per_target.items():
         target = company.find(kind, ident)
         assert target is not None
         others, _ = company.applied_to(kind, ident, exclude=(self_entity, self_id))
         if others + amount > target.get("TotalAmt", ZERO):
-            raise business(f"the amount applied to {kind} {ident} ({amount}) exceeds its "
-                           f"open balance ({target.get('TotalAmt', ZERO) - others})")
+            raise business(
+                f"the amount applied to {kind} {ident} ({amount}) exceeds its "
+                f"open balance ({target.get('TotalAmt', ZERO) - others})"
+            )
     return per_target
 
 
@@ -462,8 +503,9 @@ def _bill_payment(company: QboCompany, rec: dict[str, Any], self_id: str | None)
     total = to_decimal(rec["TotalAmt"], "TotalAmt")
     if total < 0:
         raise business("TotalAmt cannot be negative")
-    applied = _applications(company, rec, "BillPayment", self_id, "VendorRef",
-                            ("Bill", "VendorCredit"))
+    applied = _applications(
+        company, rec, "BillPayment", self_id, "VendorRef", ("Bill", "VendorCredit")
+    )
     net = sum((a if k == "Bill" else -a for (k, _), a in applied.items()), ZERO)
     if net > total:
         raise business(f"the payment applies {net} but its TotalAmt is {total}")
@@ -490,10 +532,12 @@ def _journal_entry(company: QboCompany, rec: dict[str, Any], self_id: str | None
             raise required("JournalEntryLineDetail.AccountRef")
         account = company.find("Account", detail["AccountRef"]["value"])
         needs = {"Accounts Receivable": "Customer", "Accounts Payable": "Vendor"}.get(
-            (account or {}).get("AccountType", ""))
+            (account or {}).get("AccountType", "")
+        )
         if needs and (detail.get("Entity") or {}).get("Type") != needs:
-            raise business(f"a line on an {account['AccountType']} account needs a "
-                           f"{needs} in Entity")
+            raise business(
+                f"a line on an {account['AccountType']} account needs a {needs} in Entity"
+            )
         if posting == "Debit":
             debit += amount
         else:

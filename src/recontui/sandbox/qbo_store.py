@@ -37,8 +37,7 @@ SERVER_KEYS = ("domain", "sparse", "Id", "SyncToken", "MetaData")
 
 
 class QboCompany:
-    def __init__(self, realm_id: str, clock: SandboxClock, *, subtotal_line: bool = True
-                 ) -> None:
+    def __init__(self, realm_id: str, clock: SandboxClock, *, subtotal_line: bool = True) -> None:
         self.realm_id = realm_id
         self.clock = clock
         self.subtotal_line = subtotal_line
@@ -92,8 +91,11 @@ class QboCompany:
                 if isinstance(sub, dict) and "value" in sub and key in REF_TARGETS:
                     target = self.find(REF_TARGETS[key], sub["value"])
                     if target is not None:
-                        name = (target.get("FullyQualifiedName") or target.get("DisplayName")
-                                or target.get("Name"))
+                        name = (
+                            target.get("FullyQualifiedName")
+                            or target.get("DisplayName")
+                            or target.get("Name")
+                        )
                         if name:
                             sub["name"] = name
                 else:
@@ -102,9 +104,9 @@ class QboCompany:
             for sub in value:
                 self._name_refs(sub)
 
-    def applied_to(self, entity_name: str, ident: str | None,
-                   exclude: tuple[str, str | None] | None = None
-                   ) -> tuple[Decimal, list[dict[str, str]]]:
+    def applied_to(
+        self, entity_name: str, ident: str | None, exclude: tuple[str, str | None] | None = None
+    ) -> tuple[Decimal, list[dict[str, str]]]:
         """Amount applied to a transaction by payments, and the payments' links."""
         payer, link_type = PAYERS[entity_name]
         total = ZERO
@@ -124,20 +126,22 @@ class QboCompany:
 
     # --- writes -----------------------------------------------------------------------
 
-    def save(self, entity: QboEntity, body: Any, *, at: datetime | None = None,
-             render: bool = True) -> dict[str, Any]:
+    def save(
+        self, entity: QboEntity, body: Any, *, at: datetime | None = None, render: bool = True
+    ) -> dict[str, Any]:
         """Create (no Id) or update (Id + SyncToken; full or sparse)."""
         if entity.read_only_entity:
-            raise unsupported(f"Operation Create/Update is not supported for {entity.name}; "
-                              f"it is read-only")
+            raise unsupported(
+                f"Operation Create/Update is not supported for {entity.name}; it is read-only"
+            )
         if not isinstance(body, dict):
-            raise invalid_property(entity.name, f"the request body must be a {entity.name} "
-                                   f"object")
+            raise invalid_property(entity.name, f"the request body must be a {entity.name} object")
         unknown = set(body) - entity.properties
         if unknown:
             prop = sorted(unknown)[0]
-            raise invalid_property(prop, f"Property Name:{prop} specified is unsupported or "
-                                   f"invalid for {entity.name}")
+            raise invalid_property(
+                prop, f"Property Name:{prop} specified is unsupported or invalid for {entity.name}"
+            )
         inputs = entity.writable - entity.readonly
         ident = body.get("Id")
         if ident in (None, ""):
@@ -164,16 +168,16 @@ class QboCompany:
             else:
                 candidate = {k: v for k, v in body.items() if k in inputs and v is not None}
             candidate = normalise(candidate)
-        previous_targets = (qbo_rules.payment_targets(entity.name, existing)
-                            if existing else set())
+        previous_targets = qbo_rules.payment_targets(entity.name, existing) if existing else set()
         rec = qbo_rules.prepare(self, entity, candidate, ident)
         stamp = at or self.clock.now()
         stored = self._store(entity, rec, ident, existing, stamp)
         self._relink(previous_targets | qbo_rules.payment_targets(entity.name, stored), stamp)
         return self.render(stored) if render else stored
 
-    def _check_token(self, entity: QboEntity, existing: dict[str, Any],
-                     body: dict[str, Any]) -> None:
+    def _check_token(
+        self, entity: QboEntity, existing: dict[str, Any], body: dict[str, Any]
+    ) -> None:
         token = body.get("SyncToken")
         if token in (None, ""):
             raise required("SyncToken")
@@ -189,8 +193,14 @@ class QboCompany:
         self._updated[(entity_name, ident)] = stamp
         return stamp
 
-    def _store(self, entity: QboEntity, rec: dict[str, Any], ident: str | None,
-               existing: dict[str, Any] | None, at: datetime) -> dict[str, Any]:
+    def _store(
+        self,
+        entity: QboEntity,
+        rec: dict[str, Any],
+        ident: str | None,
+        existing: dict[str, Any] | None,
+        at: datetime,
+    ) -> dict[str, Any]:
         if ident is None:
             ident = str(self._next_id[entity.name])
             self._next_id[entity.name] += 1
@@ -202,16 +212,18 @@ class QboCompany:
             created = existing["MetaData"]["CreateTime"]
         stamp = self._stamp(entity.name, ident, at)
         rec = {k: v for k, v in rec.items() if k not in SERVER_KEYS}
-        rec.update({
-            "domain": "QBO",
-            "sparse": False,
-            "Id": ident,
-            "SyncToken": token,
-            "MetaData": {
-                "CreateTime": created or qbo_meta_time(stamp),
-                "LastUpdatedTime": qbo_meta_time(stamp),
-            },
-        })
+        rec.update(
+            {
+                "domain": "QBO",
+                "sparse": False,
+                "Id": ident,
+                "SyncToken": token,
+                "MetaData": {
+                    "CreateTime": created or qbo_meta_time(stamp),
+                    "LastUpdatedTime": qbo_meta_time(stamp),
+                },
+            }
+        )
         self._records[entity.name][ident] = rec
         return rec
 
@@ -236,15 +248,14 @@ class QboCompany:
                 rec["LinkedTxn"] = links
             self._bump(kind, rec, at)
 
-    def delete(self, entity: QboEntity, body: Any, *, at: datetime | None = None
-               ) -> dict[str, Any]:
+    def delete(self, entity: QboEntity, body: Any, *, at: datetime | None = None) -> dict[str, Any]:
         if entity.is_list:
-            raise unsupported(f"Operation Delete is not supported for {entity.name}; "
-                              f"make it inactive instead")
+            raise unsupported(
+                f"Operation Delete is not supported for {entity.name}; make it inactive instead"
+            )
         existing = self._target(entity, body)
         if entity.name in PAYERS and self.applied_to(entity.name, existing["Id"])[0] > 0:
-            raise business(f"this {entity.name} has payments applied; delete the payments "
-                           f"first")
+            raise business(f"this {entity.name} has payments applied; delete the payments first")
         ident = existing["Id"]
         stamp = at or self.clock.now()
         targets = qbo_rules.payment_targets(entity.name, existing)
@@ -253,8 +264,7 @@ class QboCompany:
         self._relink(targets, stamp)
         return {"Id": ident, "domain": "QBO", "status": "Deleted"}
 
-    def void(self, entity: QboEntity, body: Any, *, at: datetime | None = None
-             ) -> dict[str, Any]:
+    def void(self, entity: QboEntity, body: Any, *, at: datetime | None = None) -> dict[str, Any]:
         if entity.name != "Invoice":
             raise unsupported(f"Operation Void is not supported for {entity.name} here")
         existing = self._target(entity, body)
@@ -280,8 +290,7 @@ class QboCompany:
         self._check_token(entity, existing, body)
         return existing
 
-    def insert_fixed(self, entity_name: str, rec: dict[str, Any], at: datetime
-                     ) -> dict[str, Any]:
+    def insert_fixed(self, entity_name: str, rec: dict[str, Any], at: datetime) -> dict[str, Any]:
         """Seed a read-only entity (TaxRate/TaxCode) that has no create operation."""
         return self._store(BY_NAME[entity_name], normalise(rec), None, None, at)
 
@@ -289,6 +298,10 @@ class QboCompany:
 def require_entity_path(path: str) -> QboEntity:
     entity = BY_PATH.get(path)
     if entity is None:
-        raise QboFault("500", "Unsupported Operation",
-                       f"Unknown entity '{path}' (URIs are case sensitive)", status=400)
+        raise QboFault(
+            "500",
+            "Unsupported Operation",
+            f"Unknown entity '{path}' (URIs are case sensitive)",
+            status=400,
+        )
     return entity

@@ -67,12 +67,25 @@ def normalise(value: Any, key: str = "") -> Any:
         return [normalise(v, key) for v in value if v is not None]
     if key in NUMERIC:
         return to_decimal(value, key)
-    if key in ("Active", "Taxable", "SubAccount", "SubClass", "SubDepartment", "SubItem",
-               "Job", "BillWithParent", "Vendor1099", "TrackQtyOnHand", "Adjustment",
-               "sparse"):
+    if key in (
+        "Active",
+        "Taxable",
+        "SubAccount",
+        "SubClass",
+        "SubDepartment",
+        "SubItem",
+        "Job",
+        "BillWithParent",
+        "Vendor1099",
+        "TrackQtyOnHand",
+        "Adjustment",
+        "sparse",
+    ):
         return to_bool(value, key)
-    if key in ("TxnId", "Id", "SyncToken") and isinstance(value, int) and not isinstance(
-        value, bool
+    if (
+        key in ("TxnId", "Id", "SyncToken")
+        and isinstance(value, int)
+        and not isinstance(value, bool)
     ):
         return str(value)
     return value

@@ -33,8 +33,9 @@ class SeededStores:
     ids: dict[str, dict[str, str]]
 
 
-def build_seeded(scenario: str, seed_value: int, anchor: date, *,
-                 subtotal_line: bool = True) -> SeededStores:
+def build_seeded(
+    scenario: str, seed_value: int, anchor: date, *, subtotal_line: bool = True
+) -> SeededStores:
     """Seed fresh stores from scratch (no cache)."""
     ident = seed.identity(seed_value)
     clock = SandboxClock(lambda: datetime.combine(anchor, time(0), UTC))
@@ -49,24 +50,25 @@ _TEMPLATES: dict[tuple[Any, ...], SeededStores] = {}
 _TEMPLATES_LOCK = threading.Lock()
 
 
-def _seeded(scenario: str, seed_value: int, anchor: date, subtotal_line: bool
-            ) -> SeededStores:
+def _seeded(scenario: str, seed_value: int, anchor: date, subtotal_line: bool) -> SeededStores:
     """Seeded stores are pure functions of these inputs, so build each once per process
     and hand every Sandbox its own copy (tests build many sandboxes)."""
     key = (scenario, seed_value, anchor, subtotal_line)
     with _TEMPLATES_LOCK:
         template = _TEMPLATES.get(key)
         if template is None:
-            template = _TEMPLATES[key] = build_seeded(scenario, seed_value, anchor,
-                                                      subtotal_line=subtotal_line)
+            template = _TEMPLATES[key] = build_seeded(
+                scenario, seed_value, anchor, subtotal_line=subtotal_line
+            )
         return template
 
 
 class Sandbox:
     """In-process QBO + BILL stand-ins; ``app`` serves ``/qbo`` and ``/bill``."""
 
-    def __init__(self, config: SandboxConfig | None = None, *,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(
+        self, config: SandboxConfig | None = None, *, clock: Callable[[], datetime] | None = None
+    ) -> None:
         self.config = config or SandboxConfig()
         self.clock = SandboxClock(clock)
         self.lock = threading.RLock()
@@ -74,43 +76,55 @@ class Sandbox:
         ident = self.identity
         self.anchor = self.config.anchor_date or self.clock.now().date()
 
-        self.qbo_company = QboCompany(ident.realm_id, self.clock,
-                                      subtotal_line=self.config.qbo_invoice_subtotal_line)
+        self.qbo_company = QboCompany(
+            ident.realm_id, self.clock, subtotal_line=self.config.qbo_invoice_subtotal_line
+        )
         self.qbo_oauth = QboOAuth(
-            self.clock, client_id=ident.client_id, client_secret=ident.client_secret,
-            realm_id=ident.realm_id, initial_refresh_token=ident.refresh_token,
+            self.clock,
+            client_id=ident.client_id,
+            client_secret=ident.client_secret,
+            realm_id=ident.realm_id,
+            initial_refresh_token=ident.refresh_token,
             access_seconds=self.config.qbo_token_seconds,
             refresh_seconds=self.config.qbo_refresh_token_seconds,
             grace_seconds=self.config.refresh_grace_seconds,
         )
         self.bill_org = BillOrg(ident.organization_id, self.clock)
         self.bill_sessions = BillSessions(
-            BillAccount(ident.organization_id, ident.dev_key, ident.username, ident.password,
-                        ident.user_id),
-            self.clock, self.config.bill_session_idle_seconds,
+            BillAccount(
+                ident.organization_id, ident.dev_key, ident.username, ident.password, ident.user_id
+            ),
+            self.clock,
+            self.config.bill_session_idle_seconds,
         )
-        template = _seeded(self.config.scenario, self.config.seed, self.anchor,
-                           self.config.qbo_invoice_subtotal_line)
+        template = _seeded(
+            self.config.scenario,
+            self.config.seed,
+            self.anchor,
+            self.config.qbo_invoice_subtotal_line,
+        )
         self.seed_plan: seed.SeedPlan = template.plan
         #: seed key -> remote id per side ("qbo"/"bill"); tests use it to find records.
         self.seed_ids: dict[str, dict[str, str]] = {k: dict(v) for k, v in template.ids.items()}
         self.qbo_company.adopt(template.company)
         self.bill_org.adopt(template.org)
 
-        self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock,
-                              self.lock)
-        self.bill = BillService(self.bill_org, self.bill_sessions, self.config, self.clock,
-                                self.lock)
+        self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock, self.lock)
+        self.bill = BillService(
+            self.bill_org, self.bill_sessions, self.config, self.clock, self.lock
+        )
         self.qbo_app: ASGIApp = self.qbo.app()
         self.bill_app: ASGIApp = self.bill.app()
-        self.app: ASGIApp = Starlette(routes=[
-            Mount("/qbo", app=self.qbo_app),
-            Mount("/bill", app=self.bill_app),
-            Route("/_sandbox/qbo/authorize", self.qbo.authorize, methods=["GET"]),
-            Route("/_sandbox/health", self._health, methods=["GET"]),
-            Route("/_sandbox/credentials", self._credentials, methods=["GET"]),
-            Route("/_sandbox/advance", self._advance, methods=["POST"]),
-        ])
+        self.app: ASGIApp = Starlette(
+            routes=[
+                Mount("/qbo", app=self.qbo_app),
+                Mount("/bill", app=self.bill_app),
+                Route("/_sandbox/qbo/authorize", self.qbo.authorize, methods=["GET"]),
+                Route("/_sandbox/health", self._health, methods=["GET"]),
+                Route("/_sandbox/credentials", self._credentials, methods=["GET"]),
+                Route("/_sandbox/advance", self._advance, methods=["POST"]),
+            ]
+        )
 
     @property
     def realm_id(self) -> str:
@@ -147,8 +161,14 @@ class Sandbox:
     # --- sandbox-only helper endpoints (not part of either remote API) ------------------
 
     async def _health(self, request: Request) -> Response:
-        return JSONResponse({"ok": True, "scenario": self.config.scenario,
-                             "seed": self.config.seed, "now": self.clock.now().isoformat()})
+        return JSONResponse(
+            {
+                "ok": True,
+                "scenario": self.config.scenario,
+                "seed": self.config.seed,
+                "now": self.clock.now().isoformat(),
+            }
+        )
 
     async def _credentials(self, request: Request) -> Response:
         return JSONResponse(self.credentials(str(request.base_url).rstrip("/")))
@@ -164,13 +184,39 @@ class Sandbox:
     def snapshot(self) -> dict[str, Any]:
         """Every record on both sides (for determinism checks and debugging)."""
         with self.lock:
-            qbo = {name: dict(self.qbo_company.rows(name))
-                   for name in ("Account", "Class", "Department", "TaxRate", "TaxCode", "Item",
-                                "Customer", "Vendor", "Invoice", "Payment", "Bill",
-                                "BillPayment", "VendorCredit", "JournalEntry")}
-            bill = {path: self.bill_org.all(path) for path in (
-                "classifications/chart-of-accounts", "classifications/accounting-classes",
-                "classifications/departments", "classifications/items", "customers",
-                "vendors", "invoices", "receivable-payments", "bills", "payments",
-                "vendor-credits")}
+            qbo = {
+                name: dict(self.qbo_company.rows(name))
+                for name in (
+                    "Account",
+                    "Class",
+                    "Department",
+                    "TaxRate",
+                    "TaxCode",
+                    "Item",
+                    "Customer",
+                    "Vendor",
+                    "Invoice",
+                    "Payment",
+                    "Bill",
+                    "BillPayment",
+                    "VendorCredit",
+                    "JournalEntry",
+                )
+            }
+            bill = {
+                path: self.bill_org.all(path)
+                for path in (
+                    "classifications/chart-of-accounts",
+                    "classifications/accounting-classes",
+                    "classifications/departments",
+                    "classifications/items",
+                    "customers",
+                    "vendors",
+                    "invoices",
+                    "receivable-payments",
+                    "bills",
+                    "payments",
+                    "vendor-credits",
+                )
+            }
             return {"qbo": qbo, "bill": bill}

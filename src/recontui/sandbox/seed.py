@@ -104,14 +104,20 @@ class _Builder:
 
     # --- event plumbing ---------------------------------------------------------------
 
-    def emit(self, at: datetime, side: str, op: str, entity: str, key: str,
-             fields: dict[str, Any]) -> None:
+    def emit(
+        self, at: datetime, side: str, op: str, entity: str, key: str, fields: dict[str, Any]
+    ) -> None:
         self._seq += 1
-        self.plan.events.append(SeedEvent(at, self._seq, side, op, entity, key,
-                                          clone(fields)))
+        self.plan.events.append(SeedEvent(at, self._seq, side, op, entity, key, clone(fields)))
 
-    def create(self, at: datetime, entity: str, key: str, fields: dict[str, Any],
-               sides: tuple[str, ...] = SIDES) -> None:
+    def create(
+        self,
+        at: datetime,
+        entity: str,
+        key: str,
+        fields: dict[str, Any],
+        sides: tuple[str, ...] = SIDES,
+    ) -> None:
         for side in sides:
             self.emit(at, side, "create", entity, key, fields)
 
@@ -144,20 +150,38 @@ class _Builder:
     def items(self) -> None:
         for name, description, price, income, _cls, _hourly in W.ITEMS:
             number = self.accounts[income]["number"]
-            self.create(self.list_time(), "item", f"item:{name}", {
-                "name": name, "description": description, "unit_price": money(price),
-                "income_account": f"acct:{number}",
-            })
+            self.create(
+                self.list_time(),
+                "item",
+                f"item:{name}",
+                {
+                    "name": name,
+                    "description": description,
+                    "unit_price": money(price),
+                    "income_account": f"acct:{number}",
+                },
+            )
 
     def tax_rates(self) -> None:
         for name, rate, description in W.TAX_RATES:
-            self.create(self.list_time(), "tax_rate", f"tax:{name}",
-                        {"name": name, "rate": Decimal(rate), "description": description},
-                        sides=("qbo",))
-        self.create(self.list_time(), "tax_code", "taxcode:California", {
-            "name": "California", "description": "California + San Francisco",
-            "rates": ["tax:California State", "tax:San Francisco County"],
-        }, sides=("qbo",))
+            self.create(
+                self.list_time(),
+                "tax_rate",
+                f"tax:{name}",
+                {"name": name, "rate": Decimal(rate), "description": description},
+                sides=("qbo",),
+            )
+        self.create(
+            self.list_time(),
+            "tax_code",
+            "taxcode:California",
+            {
+                "name": "California",
+                "description": "California + San Francisco",
+                "rates": ["tax:California State", "tax:San Francisco County"],
+            },
+            sides=("qbo",),
+        )
 
     def _unique_name(self, make: Any) -> str:
         for _ in range(200):
@@ -220,8 +244,11 @@ class _Builder:
                 kind = W.VENDOR_KINDS[kind_index]
             else:
                 kind = self.rng.choice(W.VENDOR_KINDS)
-                name = self._unique_name(lambda k=kind: f"{self.rng.choice(W.ADJECTIVES)} "
-                                                        f"{self.rng.choice(W.NOUNS)} {k[0]}")
+                name = self._unique_name(
+                    lambda k=kind: (
+                        f"{self.rng.choice(W.ADJECTIVES)} {self.rng.choice(W.NOUNS)} {k[0]}"
+                    )
+                )
             rec = {
                 "name": name,
                 "company_name": name if self.rng.random() < 0.5 else f"{name} LLC",
@@ -232,8 +259,9 @@ class _Builder:
             }
             sides = ("qbo",) if index >= count - qbo_only else SIDES
             key = f"vend:{index + 1}"
-            self.vendors.append({"key": key, "fields": rec, "sides": sides, "kind": kind,
-                                 "numbers": set()})
+            self.vendors.append(
+                {"key": key, "fields": rec, "sides": sides, "kind": kind, "numbers": set()}
+            )
             self.create(self.list_time(), "vendor", key, rec, sides)
 
     def deactivate(self, entity: str, key: str, sides: tuple[str, ...] = SIDES) -> None:
@@ -255,26 +283,42 @@ class _Builder:
             else:
                 qty = Decimal(rng.choice((1, 1, 1, 2, 3)))
             unit = money(price)
-            lines.append({
-                "item": f"item:{name}", "description": description, "quantity": qty,
-                "unit_price": unit, "amount": money(qty * unit), "class": f"class:{cls}",
-            })
+            lines.append(
+                {
+                    "item": f"item:{name}",
+                    "description": description,
+                    "quantity": qty,
+                    "unit_price": unit,
+                    "amount": money(qty * unit),
+                    "class": f"class:{cls}",
+                }
+            )
         return lines
 
-    def invoice(self, number: int, customer: dict[str, Any], on: date,
-                sides: tuple[str, ...]) -> dict[str, Any]:
+    def invoice(
+        self, number: int, customer: dict[str, Any], on: date, sides: tuple[str, ...]
+    ) -> dict[str, Any]:
         rng = self.rng
         lines = self._sales_lines()
         rec = {
-            "number": str(number), "customer": customer["key"], "date": on.isoformat(),
+            "number": str(number),
+            "customer": customer["key"],
+            "date": on.isoformat(),
             "due_date": (on + timedelta(days=rng.choice((15, 30, 30, 45)))).isoformat(),
             "lines": lines,
         }
         if rng.random() < 0.35:
             rec["memo"] = rng.choice(W.INVOICE_MEMOS)
-        inv = {"key": f"inv:{number}", "fields": rec, "sides": sides, "date": on,
-               "total": sum((ln["amount"] for ln in lines), Decimal(0)),
-               "customer": customer["key"], "paid": Decimal(0), "at": self.stamp(on)}
+        inv = {
+            "key": f"inv:{number}",
+            "fields": rec,
+            "sides": sides,
+            "date": on,
+            "total": sum((ln["amount"] for ln in lines), Decimal(0)),
+            "customer": customer["key"],
+            "paid": Decimal(0),
+            "at": self.stamp(on),
+        }
         self.invoices.append(inv)
         self.create(inv["at"], "invoice", inv["key"], rec, sides)
         return inv
@@ -293,8 +337,11 @@ class _Builder:
 
     def payments(self, count: int) -> None:
         rng = self.rng
-        eligible = [i for i in self.invoices if i["sides"] == SIDES
-                    and i["date"] <= self.anchor - timedelta(days=6)]
+        eligible = [
+            i
+            for i in self.invoices
+            if i["sides"] == SIDES and i["date"] <= self.anchor - timedelta(days=6)
+        ]
         rng.shuffle(eligible)
         made = 0
         for inv in eligible:
@@ -304,8 +351,11 @@ class _Builder:
                 continue
             group = [inv]
             if rng.random() < 0.12:
-                mates = [o for o in eligible if o is not inv and not o["paid"]
-                         and o["customer"] == inv["customer"]]
+                mates = [
+                    o
+                    for o in eligible
+                    if o is not inv and not o["paid"] and o["customer"] == inv["customer"]
+                ]
                 if mates:
                     group.append(mates[0])
             applied = []
@@ -316,12 +366,13 @@ class _Builder:
                 target["paid"] = amount
                 applied.append({"invoice": target["key"], "amount": amount})
             latest = max(t["date"] for t in group)
-            on = min(latest + timedelta(days=rng.randint(3, 40)),
-                     self.anchor - timedelta(days=1))
+            on = min(latest + timedelta(days=rng.randint(3, 40)), self.anchor - timedelta(days=1))
             total = sum((a["amount"] for a in applied), Decimal(0))
             made += 1
             rec = {
-                "customer": inv["customer"], "date": on.isoformat(), "amount": total,
+                "customer": inv["customer"],
+                "date": on.isoformat(),
+                "amount": total,
                 "reference": f"{rng.choice(('CHK', 'ACH', 'WIRE'))}-{rng.randint(10000, 99999)}",
                 "applied": applied,
             }
@@ -337,8 +388,13 @@ class _Builder:
         _suffix, account, low, high = vendor["kind"]
         lines = []
         for index in range(count):
-            name = account if index == 0 or rng.random() < 0.6 else rng.choice(
-                ("Office Supplies", "Travel", "Software Subscriptions", "Bank Charges"))
+            name = (
+                account
+                if index == 0 or rng.random() < 0.6
+                else rng.choice(
+                    ("Office Supplies", "Travel", "Software Subscriptions", "Bank Charges")
+                )
+            )
             line = {
                 "account": f"acct:{self.accounts[name]['number']}",
                 "description": f"{name} - {rng.choice(W.BILL_MEMOS).lower()}",
@@ -353,9 +409,13 @@ class _Builder:
         rng = self.rng
         while True:
             initials = slug(vendor["fields"]["name"])[:3].upper()
-            number = rng.choice((f"INV-{rng.randint(1000, 99999)}",
-                                 f"{rng.randint(100000, 999999)}",
-                                 f"{initials}-{rng.randint(100, 9999)}"))
+            number = rng.choice(
+                (
+                    f"INV-{rng.randint(1000, 99999)}",
+                    f"{rng.randint(100000, 999999)}",
+                    f"{initials}-{rng.randint(100, 9999)}",
+                )
+            )
             if number not in vendor["numbers"]:
                 vendor["numbers"].add(number)
                 return number
@@ -367,30 +427,39 @@ class _Builder:
         plans = [(rng.choices(both, weights)[0], self.day(1, 120), SIDES) for _ in range(count)]
         for vendor in self.vendors:
             if vendor["sides"] == ("qbo",):
-                plans += [(vendor, self.day(1, 90), ("qbo",))
-                          for _ in range(qbo_only_per_vendor)]
+                plans += [(vendor, self.day(1, 90), ("qbo",)) for _ in range(qbo_only_per_vendor)]
         plans.sort(key=lambda p: p[1])
         for index, (vendor, on, sides) in enumerate(plans):
             lines = self._expense_lines(vendor, rng.choice((1, 1, 2, 3)))
             rec = {
-                "number": self._bill_number(vendor), "vendor": vendor["key"],
+                "number": self._bill_number(vendor),
+                "vendor": vendor["key"],
                 "date": on.isoformat(),
                 "due_date": (on + timedelta(days=rng.choice((15, 30, 30)))).isoformat(),
                 "lines": lines,
             }
             if rng.random() < 0.3:
                 rec["memo"] = rng.choice(W.BILL_MEMOS)
-            bill = {"key": f"bill:{index + 1}", "fields": rec, "sides": sides, "date": on,
-                    "vendor": vendor["key"], "total": sum((ln["amount"] for ln in lines),
-                                                          Decimal(0)),
-                    "paid": Decimal(0), "at": self.stamp(on)}
+            bill = {
+                "key": f"bill:{index + 1}",
+                "fields": rec,
+                "sides": sides,
+                "date": on,
+                "vendor": vendor["key"],
+                "total": sum((ln["amount"] for ln in lines), Decimal(0)),
+                "paid": Decimal(0),
+                "at": self.stamp(on),
+            }
             self.bills.append(bill)
             self.create(bill["at"], "bill", bill["key"], rec, sides)
 
     def bill_payments(self, count: int) -> None:
         rng = self.rng
-        eligible = [b for b in self.bills if b["sides"] == SIDES
-                    and b["date"] <= self.anchor - timedelta(days=4)]
+        eligible = [
+            b
+            for b in self.bills
+            if b["sides"] == SIDES and b["date"] <= self.anchor - timedelta(days=4)
+        ]
         rng.shuffle(eligible)
         made = 0
         for bill in eligible:
@@ -400,8 +469,11 @@ class _Builder:
                 continue
             group = [bill]
             if rng.random() < 0.1:
-                mates = [o for o in eligible if o is not bill and not o["paid"]
-                         and o["vendor"] == bill["vendor"]]
+                mates = [
+                    o
+                    for o in eligible
+                    if o is not bill and not o["paid"] and o["vendor"] == bill["vendor"]
+                ]
                 if mates:
                     group.append(mates[0])
             applied = []
@@ -412,11 +484,11 @@ class _Builder:
                 target["paid"] = amount
                 applied.append({"bill": target["key"], "amount": amount})
             latest = max(t["date"] for t in group)
-            on = min(latest + timedelta(days=rng.randint(2, 30)),
-                     self.anchor - timedelta(days=1))
+            on = min(latest + timedelta(days=rng.randint(2, 30)), self.anchor - timedelta(days=1))
             made += 1
             rec = {
-                "vendor": bill["vendor"], "date": on.isoformat(),
+                "vendor": bill["vendor"],
+                "date": on.isoformat(),
                 "amount": sum((a["amount"] for a in applied), Decimal(0)),
                 "reference": f"{rng.choice(('Check', 'EFT'))} {rng.randint(5000, 9999)}",
                 "applied": applied,
@@ -431,8 +503,13 @@ class _Builder:
             on = self.day(1, 110)
             lines = self._expense_lines(vendor, 1)
             lines[0]["amount"] = money(lines[0]["amount"] / 4)
-            rec = {"number": f"VC-{2001 + index}", "vendor": vendor["key"],
-                   "date": on.isoformat(), "memo": "Credit for returned items", "lines": lines}
+            rec = {
+                "number": f"VC-{2001 + index}",
+                "vendor": vendor["key"],
+                "date": on.isoformat(),
+                "memo": "Credit for returned items",
+                "lines": lines,
+            }
             self.create(self.stamp(on), "vendor_credit", f"vc:{index + 1}", rec)
 
     def journal_entries(self, count: int) -> None:
@@ -448,15 +525,26 @@ class _Builder:
             debit, credit, memo, low, high = pairs[index % len(pairs)]
             amount = money(Decimal(rng.randint(low * 100, high * 100)) / 100)
             on = self.day(1, 118)
-            rec = {"number": f"JE-{301 + index}", "date": on.isoformat(), "memo": memo,
-                   "lines": [
-                       {"account": f"acct:{self.accounts[debit]['number']}", "posting": "debit",
-                        "amount": amount, "description": memo},
-                       {"account": f"acct:{self.accounts[credit]['number']}",
-                        "posting": "credit", "amount": amount, "description": memo},
-                   ]}
-            self.create(self.stamp(on), "journal_entry", f"je:{index + 1}", rec,
-                        sides=("qbo",))
+            rec = {
+                "number": f"JE-{301 + index}",
+                "date": on.isoformat(),
+                "memo": memo,
+                "lines": [
+                    {
+                        "account": f"acct:{self.accounts[debit]['number']}",
+                        "posting": "debit",
+                        "amount": amount,
+                        "description": memo,
+                    },
+                    {
+                        "account": f"acct:{self.accounts[credit]['number']}",
+                        "posting": "credit",
+                        "amount": amount,
+                        "description": memo,
+                    },
+                ],
+            }
+            self.create(self.stamp(on), "journal_entry", f"je:{index + 1}", rec, sides=("qbo",))
 
 
 def build_plan(scenario: str, seed: int, anchor: date) -> SeedPlan:

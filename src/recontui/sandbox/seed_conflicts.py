@@ -19,8 +19,14 @@ if TYPE_CHECKING:
     from .seed import _Builder
 
 
-def _edit(b: _Builder, rng: random.Random, entity: str, rec: dict[str, Any], side: str,
-          change: dict[str, Any]) -> None:
+def _edit(
+    b: _Builder,
+    rng: random.Random,
+    entity: str,
+    rec: dict[str, Any],
+    side: str,
+    change: dict[str, Any],
+) -> None:
     """Emit an update carrying that side's full record after the change."""
     fields = clone(rec.setdefault(f"fields_{side}", clone(rec["fields"])))
     fields.update(change)
@@ -46,8 +52,9 @@ def _double_space(name: str) -> str:
     return name.replace(" ", "  ", 1) if " " in name else name + " "
 
 
-def _party_edits(b: _Builder, rng: random.Random, entity: str, rec: dict[str, Any],
-                 kind: str) -> None:
+def _party_edits(
+    b: _Builder, rng: random.Random, entity: str, rec: dict[str, Any], kind: str
+) -> None:
     f = rec["fields"]
     if kind == "email":
         _edit(b, rng, entity, rec, "bill", {"email": f"accounts.payable@{_domain(f)}"})
@@ -55,9 +62,19 @@ def _party_edits(b: _Builder, rng: random.Random, entity: str, rec: dict[str, An
         _edit(b, rng, entity, rec, "qbo", {"phone": _phone(rng, f)})
     elif kind == "address":
         city, region, zip_prefix, _area = rng.choice([c for c in W.CITIES if c[0] != f["city"]])
-        _edit(b, rng, entity, rec, "qbo", {
-            "address_line1": f"{rng.randint(10, 9999)} {rng.choice(W.STREETS)}", "city": city,
-            "region": region, "postal_code": f"{zip_prefix}{rng.randint(1, 99):02d}"})
+        _edit(
+            b,
+            rng,
+            entity,
+            rec,
+            "qbo",
+            {
+                "address_line1": f"{rng.randint(10, 9999)} {rng.choice(W.STREETS)}",
+                "city": city,
+                "region": region,
+                "postal_code": f"{zip_prefix}{rng.randint(1, 99):02d}",
+            },
+        )
     elif kind == "company":
         _edit(b, rng, entity, rec, "bill", {"company_name": f"{f['name']} Holdings LLC"})
     elif kind == "email_both":
@@ -72,8 +89,9 @@ def _party_edits(b: _Builder, rng: random.Random, entity: str, rec: dict[str, An
         _edit(b, rng, entity, rec, "bill", {"phone": second})
     elif kind == "address_both":
         _edit(b, rng, entity, rec, "qbo", {"address_line1": f"{rng.randint(10, 999)} Alder St"})
-        _edit(b, rng, entity, rec, "bill",
-              {"address_line1": f"{rng.randint(1000, 9999)} Division St"})
+        _edit(
+            b, rng, entity, rec, "bill", {"address_line1": f"{rng.randint(1000, 9999)} Division St"}
+        )
     elif kind == "company_phone":
         _edit(b, rng, entity, rec, "qbo", {"company_name": f"{f['name']} Group"})
         _edit(b, rng, entity, rec, "bill", {"phone": _phone(rng, f)})
@@ -86,12 +104,21 @@ def _party_edits(b: _Builder, rng: random.Random, entity: str, rec: dict[str, An
     rec.setdefault("conflict", []).append(kind)
 
 
-REAL = ("email", "phone", "address", "company", "email_both", "phone_both", "address_both",
-        "company_phone")
+REAL = (
+    "email",
+    "phone",
+    "address",
+    "company",
+    "email_both",
+    "phone_both",
+    "address_both",
+    "company_phone",
+)
 
 
-def _reprice(line: dict[str, Any], *, quantity: Decimal | None = None,
-             unit_price: Decimal | None = None) -> dict[str, Any]:
+def _reprice(
+    line: dict[str, Any], *, quantity: Decimal | None = None, unit_price: Decimal | None = None
+) -> dict[str, Any]:
     line = dict(line)
     if quantity is not None:
         line["quantity"] = quantity
@@ -104,27 +131,39 @@ def _reprice(line: dict[str, Any], *, quantity: Decimal | None = None,
 def add_conflicts(b: _Builder, rng: random.Random) -> None:
     customers = [c for c in b.customers if c["sides"] == SIDES and c.get("active", True)]
     picks = rng.sample(customers, len(REAL) + 4)
-    for rec, kind in zip(picks, (*REAL, "cosmetic_lower", "cosmetic_space", "cosmetic_upper"),
-                         strict=False):
+    for rec, kind in zip(
+        picks, (*REAL, "cosmetic_lower", "cosmetic_space", "cosmetic_upper"), strict=False
+    ):
         _party_edits(b, rng, "customer", rec, kind)
     # The ambiguous case: a second QBO customer shares the email of one on both sides.
     base = picks[-1]
-    twin = {"key": "cust:twin", "sides": ("qbo",), "conflict": ["ambiguous_email"],
-            "fields": {**base["fields"], "name": f"{base['fields']['name']} (Annex)"}}
+    twin = {
+        "key": "cust:twin",
+        "sides": ("qbo",),
+        "conflict": ["ambiguous_email"],
+        "fields": {**base["fields"], "name": f"{base['fields']['name']} (Annex)"},
+    }
     base.setdefault("conflict", []).append("ambiguous_email")
     b.customers.append(twin)
     b.names.add(twin["fields"]["name"].casefold())
-    b.create(b.stamp(b.anchor - timedelta(days=rng.randint(2, 9))), "customer", twin["key"],
-             twin["fields"], ("qbo",))
+    b.create(
+        b.stamp(b.anchor - timedelta(days=rng.randint(2, 9))),
+        "customer",
+        twin["key"],
+        twin["fields"],
+        ("qbo",),
+    )
 
     vendors = [v for v in b.vendors if v["sides"] == SIDES and v.get("active", True)]
-    for rec, kind in zip(rng.sample(vendors, 8), (*REAL[:6], "cosmetic_lower",
-                                                  "cosmetic_space"), strict=True):
+    for rec, kind in zip(
+        rng.sample(vendors, 8), (*REAL[:6], "cosmetic_lower", "cosmetic_space"), strict=True
+    ):
         _party_edits(b, rng, "vendor", rec, kind)
 
     cutoff = b.anchor - timedelta(days=12)
-    invoices = [i for i in b.invoices if i["sides"] == SIDES and not i["paid"]
-                and i["date"] <= cutoff]
+    invoices = [
+        i for i in b.invoices if i["sides"] == SIDES and not i["paid"] and i["date"] <= cutoff
+    ]
     inv = rng.sample(invoices, 6)
 
     def due(rec: dict[str, Any], days: int) -> str:
@@ -136,13 +175,26 @@ def add_conflicts(b: _Builder, rng: random.Random) -> None:
     _edit(b, rng, "invoice", inv[3], "qbo", {"memo": "Approved by J. Rossi"})
     _edit(b, rng, "invoice", inv[3], "bill", {"memo": "Approved - see email"})
     lines = inv[4]["fields"]["lines"]
-    _edit(b, rng, "invoice", inv[4], "bill",
-          {"lines": [_reprice(lines[0], quantity=lines[0]["quantity"] + 1), *lines[1:]]})
+    _edit(
+        b,
+        rng,
+        "invoice",
+        inv[4],
+        "bill",
+        {"lines": [_reprice(lines[0], quantity=lines[0]["quantity"] + 1), *lines[1:]]},
+    )
     lines = inv[5]["fields"]["lines"]
-    _edit(b, rng, "invoice", inv[5], "qbo",
-          {"lines": [_reprice(lines[0], unit_price=lines[0]["unit_price"] + 10), *lines[1:]]})
-    for rec, kind in zip(inv, ("due_date", "due_date", "memo", "memo", "line_amount",
-                               "line_amount"), strict=True):
+    _edit(
+        b,
+        rng,
+        "invoice",
+        inv[5],
+        "qbo",
+        {"lines": [_reprice(lines[0], unit_price=lines[0]["unit_price"] + 10), *lines[1:]]},
+    )
+    for rec, kind in zip(
+        inv, ("due_date", "due_date", "memo", "memo", "line_amount", "line_amount"), strict=True
+    ):
         rec.setdefault("conflict", []).append(kind)
 
     bills = [x for x in b.bills if x["sides"] == SIDES and not x["paid"] and x["date"] <= cutoff]
@@ -150,13 +202,30 @@ def add_conflicts(b: _Builder, rng: random.Random) -> None:
     _edit(b, rng, "bill", bl[0], "bill", {"due_date": due(bl[0], 7)})
     _edit(b, rng, "bill", bl[1], "qbo", {"memo": "Disputed - waiting on credit"})
     lines = bl[2]["fields"]["lines"]
-    _edit(b, rng, "bill", bl[2], "bill",
-          {"lines": [{**lines[0], "amount": lines[0]["amount"] + Decimal("25.00")}, *lines[1:]]})
+    _edit(
+        b,
+        rng,
+        "bill",
+        bl[2],
+        "bill",
+        {"lines": [{**lines[0], "amount": lines[0]["amount"] + Decimal("25.00")}, *lines[1:]]},
+    )
     lines = bl[3]["fields"]["lines"]
-    _edit(b, rng, "bill", bl[3], "qbo",
-          {"lines": [{**lines[0], "description": "Corrected description (QBO)"}, *lines[1:]]})
-    _edit(b, rng, "bill", bl[3], "bill",
-          {"lines": [{**lines[0], "description": "Corrected description (BILL)"}, *lines[1:]]})
-    for rec, kind in zip(bl, ("due_date", "memo", "line_amount", "line_description"),
-                         strict=True):
+    _edit(
+        b,
+        rng,
+        "bill",
+        bl[3],
+        "qbo",
+        {"lines": [{**lines[0], "description": "Corrected description (QBO)"}, *lines[1:]]},
+    )
+    _edit(
+        b,
+        rng,
+        "bill",
+        bl[3],
+        "bill",
+        {"lines": [{**lines[0], "description": "Corrected description (BILL)"}, *lines[1:]]},
+    )
+    for rec, kind in zip(bl, ("due_date", "memo", "line_amount", "line_description"), strict=True):
         rec.setdefault("conflict", []).append(kind)

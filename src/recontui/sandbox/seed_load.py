@@ -15,27 +15,46 @@ from .qbo_store import QboCompany
 from .seed import SeedEvent, SeedPlan
 
 QBO_ENTITY = {
-    "account": "Account", "class": "Class", "department": "Department", "item": "Item",
-    "customer": "Customer", "vendor": "Vendor", "invoice": "Invoice", "payment": "Payment",
-    "bill": "Bill", "bill_payment": "BillPayment", "vendor_credit": "VendorCredit",
+    "account": "Account",
+    "class": "Class",
+    "department": "Department",
+    "item": "Item",
+    "customer": "Customer",
+    "vendor": "Vendor",
+    "invoice": "Invoice",
+    "payment": "Payment",
+    "bill": "Bill",
+    "bill_payment": "BillPayment",
+    "vendor_credit": "VendorCredit",
     "journal_entry": "JournalEntry",
 }
 QBO_ACCOUNT_TYPE = {
-    "bank": "Bank", "accounts_receivable": "Accounts Receivable",
-    "other_current_asset": "Other Current Asset", "fixed_asset": "Fixed Asset",
-    "accounts_payable": "Accounts Payable", "credit_card": "Credit Card",
+    "bank": "Bank",
+    "accounts_receivable": "Accounts Receivable",
+    "other_current_asset": "Other Current Asset",
+    "fixed_asset": "Fixed Asset",
+    "accounts_payable": "Accounts Payable",
+    "credit_card": "Credit Card",
     "other_current_liability": "Other Current Liability",
-    "long_term_liability": "Long Term Liability", "equity": "Equity", "income": "Income",
-    "other_income": "Other Income", "cost_of_goods_sold": "Cost of Goods Sold",
-    "expense": "Expense", "other_expense": "Other Expense",
+    "long_term_liability": "Long Term Liability",
+    "equity": "Equity",
+    "income": "Income",
+    "other_income": "Other Income",
+    "cost_of_goods_sold": "Cost of Goods Sold",
+    "expense": "Expense",
+    "other_expense": "Other Expense",
 }
 BILL_RESOURCE = {
     "account": "classifications/chart-of-accounts",
     "class": "classifications/accounting-classes",
     "department": "classifications/departments",
     "item": "classifications/items",
-    "customer": "customers", "vendor": "vendors", "invoice": "invoices",
-    "payment": "receivable-payments", "bill": "bills", "bill_payment": "payments",
+    "customer": "customers",
+    "vendor": "vendors",
+    "invoice": "invoices",
+    "payment": "receivable-payments",
+    "bill": "bills",
+    "bill_payment": "payments",
     "vendor_credit": "vendor-credits",
 }
 
@@ -55,123 +74,220 @@ class _QboLoader:
 
     def body(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
         if entity == "account":
-            return _drop_empty({"Name": f["name"], "AcctNum": f.get("number"),
-                                "AccountType": QBO_ACCOUNT_TYPE[f["type"]],
-                                "Description": f.get("description")})
+            return _drop_empty(
+                {
+                    "Name": f["name"],
+                    "AcctNum": f.get("number"),
+                    "AccountType": QBO_ACCOUNT_TYPE[f["type"]],
+                    "Description": f.get("description"),
+                }
+            )
         if entity in ("class", "department"):
             return {"Name": f["name"]}
         if entity == "item":
-            return _drop_empty({"Name": f["name"], "Type": "Service",
-                                "Description": f.get("description"),
-                                "UnitPrice": f.get("unit_price"),
-                                "IncomeAccountRef": self.ref(f.get("income_account"))})
+            return _drop_empty(
+                {
+                    "Name": f["name"],
+                    "Type": "Service",
+                    "Description": f.get("description"),
+                    "UnitPrice": f.get("unit_price"),
+                    "IncomeAccountRef": self.ref(f.get("income_account")),
+                }
+            )
         if entity in ("customer", "vendor"):
             out = {
-                "DisplayName": f["name"], "CompanyName": f.get("company_name"),
+                "DisplayName": f["name"],
+                "CompanyName": f.get("company_name"),
                 "PrimaryEmailAddr": _drop_empty({"Address": f.get("email")}),
                 "PrimaryPhone": _drop_empty({"FreeFormNumber": f.get("phone")}),
-                "BillAddr": _drop_empty({
-                    "Line1": f.get("address_line1"), "City": f.get("city"),
-                    "CountrySubDivisionCode": f.get("region"),
-                    "PostalCode": f.get("postal_code"), "Country": f.get("country")}),
+                "BillAddr": _drop_empty(
+                    {
+                        "Line1": f.get("address_line1"),
+                        "City": f.get("city"),
+                        "CountrySubDivisionCode": f.get("region"),
+                        "PostalCode": f.get("postal_code"),
+                        "Country": f.get("country"),
+                    }
+                ),
                 "CurrencyRef": {"value": f.get("currency", "USD")},
             }
             if entity == "vendor":
                 out.update(TaxIdentifier=f.get("tax_id"), AcctNum=f.get("account_number"))
             return _drop_empty(out)
         if entity == "invoice":
-            return _drop_empty({
-                "DocNumber": f["number"], "CustomerRef": self.ref(f["customer"]),
-                "TxnDate": f["date"], "DueDate": f.get("due_date"),
-                "PrivateNote": f.get("memo"),
-                "Line": [_drop_empty({
-                    "Amount": ln["amount"], "Description": ln.get("description"),
-                    "DetailType": "SalesItemLineDetail",
-                    "SalesItemLineDetail": _drop_empty({
-                        "ItemRef": self.ref(ln.get("item")), "Qty": ln.get("quantity"),
-                        "UnitPrice": ln.get("unit_price"), "ClassRef": self.ref(ln.get("class"))}),
-                }) for ln in f["lines"]],
-            })
+            return _drop_empty(
+                {
+                    "DocNumber": f["number"],
+                    "CustomerRef": self.ref(f["customer"]),
+                    "TxnDate": f["date"],
+                    "DueDate": f.get("due_date"),
+                    "PrivateNote": f.get("memo"),
+                    "Line": [
+                        _drop_empty(
+                            {
+                                "Amount": ln["amount"],
+                                "Description": ln.get("description"),
+                                "DetailType": "SalesItemLineDetail",
+                                "SalesItemLineDetail": _drop_empty(
+                                    {
+                                        "ItemRef": self.ref(ln.get("item")),
+                                        "Qty": ln.get("quantity"),
+                                        "UnitPrice": ln.get("unit_price"),
+                                        "ClassRef": self.ref(ln.get("class")),
+                                    }
+                                ),
+                            }
+                        )
+                        for ln in f["lines"]
+                    ],
+                }
+            )
         if entity in ("bill", "vendor_credit"):
-            return _drop_empty({
-                "DocNumber": f["number"], "VendorRef": self.ref(f["vendor"]),
-                "TxnDate": f["date"], "DueDate": f.get("due_date"),
-                "PrivateNote": f.get("memo"),
-                "Line": [_drop_empty({
-                    "Amount": ln["amount"], "Description": ln.get("description"),
-                    "DetailType": "AccountBasedExpenseLineDetail",
-                    "AccountBasedExpenseLineDetail": _drop_empty({
-                        "AccountRef": self.ref(ln["account"]),
-                        "ClassRef": self.ref(ln.get("class"))}),
-                }) for ln in f["lines"]],
-            })
+            return _drop_empty(
+                {
+                    "DocNumber": f["number"],
+                    "VendorRef": self.ref(f["vendor"]),
+                    "TxnDate": f["date"],
+                    "DueDate": f.get("due_date"),
+                    "PrivateNote": f.get("memo"),
+                    "Line": [
+                        _drop_empty(
+                            {
+                                "Amount": ln["amount"],
+                                "Description": ln.get("description"),
+                                "DetailType": "AccountBasedExpenseLineDetail",
+                                "AccountBasedExpenseLineDetail": _drop_empty(
+                                    {
+                                        "AccountRef": self.ref(ln["account"]),
+                                        "ClassRef": self.ref(ln.get("class")),
+                                    }
+                                ),
+                            }
+                        )
+                        for ln in f["lines"]
+                    ],
+                }
+            )
         if entity == "payment":
-            return _drop_empty({
-                "CustomerRef": self.ref(f["customer"]), "TxnDate": f["date"],
-                "TotalAmt": f["amount"], "PaymentRefNum": f.get("reference"),
-                "PrivateNote": f.get("memo"),
-                "Line": [{"Amount": a["amount"], "LinkedTxn": [
-                    {"TxnId": self.ids[a["invoice"]], "TxnType": "Invoice"}]}
-                    for a in f.get("applied", [])],
-            })
+            return _drop_empty(
+                {
+                    "CustomerRef": self.ref(f["customer"]),
+                    "TxnDate": f["date"],
+                    "TotalAmt": f["amount"],
+                    "PaymentRefNum": f.get("reference"),
+                    "PrivateNote": f.get("memo"),
+                    "Line": [
+                        {
+                            "Amount": a["amount"],
+                            "LinkedTxn": [{"TxnId": self.ids[a["invoice"]], "TxnType": "Invoice"}],
+                        }
+                        for a in f.get("applied", [])
+                    ],
+                }
+            )
         if entity == "bill_payment":
-            return _drop_empty({
-                "VendorRef": self.ref(f["vendor"]), "PayType": "Check",
-                "CheckPayment": {"BankAccountRef": {"value": self.bank}},
-                "TxnDate": f["date"], "TotalAmt": f["amount"], "DocNumber": f.get("reference"),
-                "PrivateNote": f.get("memo"),
-                "Line": [{"Amount": a["amount"], "LinkedTxn": [
-                    {"TxnId": self.ids[a["bill"]], "TxnType": "Bill"}]}
-                    for a in f.get("applied", [])],
-            })
+            return _drop_empty(
+                {
+                    "VendorRef": self.ref(f["vendor"]),
+                    "PayType": "Check",
+                    "CheckPayment": {"BankAccountRef": {"value": self.bank}},
+                    "TxnDate": f["date"],
+                    "TotalAmt": f["amount"],
+                    "DocNumber": f.get("reference"),
+                    "PrivateNote": f.get("memo"),
+                    "Line": [
+                        {
+                            "Amount": a["amount"],
+                            "LinkedTxn": [{"TxnId": self.ids[a["bill"]], "TxnType": "Bill"}],
+                        }
+                        for a in f.get("applied", [])
+                    ],
+                }
+            )
         if entity == "journal_entry":
-            return _drop_empty({
-                "DocNumber": f.get("number"), "TxnDate": f["date"],
-                "PrivateNote": f.get("memo"),
-                "Line": [_drop_empty({
-                    "Amount": ln["amount"], "Description": ln.get("description"),
-                    "DetailType": "JournalEntryLineDetail",
-                    "JournalEntryLineDetail": _drop_empty({
-                        "PostingType": ln["posting"].capitalize(),
-                        "AccountRef": self.ref(ln["account"]),
-                        "ClassRef": self.ref(ln.get("class"))}),
-                }) for ln in f["lines"]],
-            })
+            return _drop_empty(
+                {
+                    "DocNumber": f.get("number"),
+                    "TxnDate": f["date"],
+                    "PrivateNote": f.get("memo"),
+                    "Line": [
+                        _drop_empty(
+                            {
+                                "Amount": ln["amount"],
+                                "Description": ln.get("description"),
+                                "DetailType": "JournalEntryLineDetail",
+                                "JournalEntryLineDetail": _drop_empty(
+                                    {
+                                        "PostingType": ln["posting"].capitalize(),
+                                        "AccountRef": self.ref(ln["account"]),
+                                        "ClassRef": self.ref(ln.get("class")),
+                                    }
+                                ),
+                            }
+                        )
+                        for ln in f["lines"]
+                    ],
+                }
+            )
         raise ValueError(f"no QBO mapping for {entity}")
 
     def apply(self, ev: SeedEvent) -> None:
         if ev.entity == "tax_rate":
-            rec = self.company.insert_fixed("TaxRate", {
-                "Name": ev.fields["name"], "Description": ev.fields.get("description"),
-                "RateValue": ev.fields["rate"], "Active": True, "SpecialTaxType": "NONE",
-                "DisplayType": "ReadOnly"}, ev.at)
+            rec = self.company.insert_fixed(
+                "TaxRate",
+                {
+                    "Name": ev.fields["name"],
+                    "Description": ev.fields.get("description"),
+                    "RateValue": ev.fields["rate"],
+                    "Active": True,
+                    "SpecialTaxType": "NONE",
+                    "DisplayType": "ReadOnly",
+                },
+                ev.at,
+            )
             self.ids[ev.key] = rec["Id"]
             return
         if ev.entity == "tax_code":
-            rec = self.company.insert_fixed("TaxCode", {
-                "Name": ev.fields["name"], "Description": ev.fields.get("description"),
-                "Taxable": True, "TaxGroup": True, "Active": True,
-                "SalesTaxRateList": {"TaxRateDetail": [
-                    {"TaxRateRef": {"value": self.ids[k]}, "TaxTypeApplicable": "TaxOnAmount",
-                     "TaxOrder": 0} for k in ev.fields["rates"]]},
-                "PurchaseTaxRateList": {"TaxRateDetail": []}}, ev.at)
+            rec = self.company.insert_fixed(
+                "TaxCode",
+                {
+                    "Name": ev.fields["name"],
+                    "Description": ev.fields.get("description"),
+                    "Taxable": True,
+                    "TaxGroup": True,
+                    "Active": True,
+                    "SalesTaxRateList": {
+                        "TaxRateDetail": [
+                            {
+                                "TaxRateRef": {"value": self.ids[k]},
+                                "TaxTypeApplicable": "TaxOnAmount",
+                                "TaxOrder": 0,
+                            }
+                            for k in ev.fields["rates"]
+                        ]
+                    },
+                    "PurchaseTaxRateList": {"TaxRateDetail": []},
+                },
+                ev.at,
+            )
             self.ids[ev.key] = rec["Id"]
             return
         entity = QBO_ENTITIES[QBO_ENTITY[ev.entity]]
         if ev.op == "create":
-            rec = self.company.save(entity, self.body(ev.entity, ev.fields), at=ev.at,
-                                   render=False)
+            rec = self.company.save(entity, self.body(ev.entity, ev.fields), at=ev.at, render=False)
             self.ids[ev.key] = rec["Id"]
             if ev.entity == "account" and ev.fields["type"] == "bank" and self.bank is None:
                 self.bank = rec["Id"]
             return
         current = self.company.find(entity.name, self.ids[ev.key])
         assert current is not None
-        change = ({"Active": False} if ev.op == "deactivate"
-                  else self.body(ev.entity, ev.fields))
-        self.company.save(entity, {**change, "Id": current["Id"],
-                                   "SyncToken": current["SyncToken"], "sparse": True}, at=ev.at,
-                          render=False)
+        change = {"Active": False} if ev.op == "deactivate" else self.body(ev.entity, ev.fields)
+        self.company.save(
+            entity,
+            {**change, "Id": current["Id"], "SyncToken": current["SyncToken"], "sparse": True},
+            at=ev.at,
+            render=False,
+        )
 
 
 class _BillLoader:
@@ -187,85 +303,142 @@ class _BillLoader:
 
     def body(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
         if entity == "account":
-            return _drop_empty({"name": f["name"], "accountNumber": f.get("number"),
-                                "accountType": f["type"].upper(),
-                                "description": f.get("description")})
+            return _drop_empty(
+                {
+                    "name": f["name"],
+                    "accountNumber": f.get("number"),
+                    "accountType": f["type"].upper(),
+                    "description": f.get("description"),
+                }
+            )
         if entity in ("class", "department"):
             return {"name": f["name"]}
         if entity == "item":
-            return _drop_empty({"name": f["name"], "description": f.get("description"),
-                                "price": f.get("unit_price"),
-                                "chartOfAccountId": self.id(f.get("income_account"))})
+            return _drop_empty(
+                {
+                    "name": f["name"],
+                    "description": f.get("description"),
+                    "price": f.get("unit_price"),
+                    "chartOfAccountId": self.id(f.get("income_account")),
+                }
+            )
         if entity in ("customer", "vendor"):
-            address = _drop_empty({
-                "line1": f.get("address_line1"), "city": f.get("city"),
-                "stateOrProvince": f.get("region"), "zipOrPostalCode": f.get("postal_code"),
-                "country": f.get("country")})
-            out = {"name": f["name"], "companyName": f.get("company_name"),
-                   "email": f.get("email"), "phone": f.get("phone")}
+            address = _drop_empty(
+                {
+                    "line1": f.get("address_line1"),
+                    "city": f.get("city"),
+                    "stateOrProvince": f.get("region"),
+                    "zipOrPostalCode": f.get("postal_code"),
+                    "country": f.get("country"),
+                }
+            )
+            out = {
+                "name": f["name"],
+                "companyName": f.get("company_name"),
+                "email": f.get("email"),
+                "phone": f.get("phone"),
+            }
             if entity == "customer":
                 out["billingAddress"] = address
             else:
-                out.update(address=address, accountType="BUSINESS",
-                           accountNumber=f.get("account_number"),
-                           additionalInfo=_drop_empty({"taxId": f.get("tax_id")}),
-                           billCurrency=f.get("currency", "USD"))
+                out.update(
+                    address=address,
+                    accountType="BUSINESS",
+                    accountNumber=f.get("account_number"),
+                    additionalInfo=_drop_empty({"taxId": f.get("tax_id")}),
+                    billCurrency=f.get("currency", "USD"),
+                )
             return _drop_empty(out)
         if entity == "invoice":
-            return _drop_empty({
-                "invoiceNumber": f["number"], "customerId": self.id(f["customer"]),
-                "invoiceDate": f["date"], "dueDate": f.get("due_date"),
-                "description": f.get("memo"),
-                "invoiceLineItems": [_drop_empty({
-                    "amount": ln["amount"], "description": ln.get("description"),
-                    "itemId": self.id(ln.get("item")), "quantity": ln.get("quantity"),
-                    "price": ln.get("unit_price"),
-                    "classifications": self._classes(ln.get("class")),
-                }) for ln in f["lines"]],
-            })
+            return _drop_empty(
+                {
+                    "invoiceNumber": f["number"],
+                    "customerId": self.id(f["customer"]),
+                    "invoiceDate": f["date"],
+                    "dueDate": f.get("due_date"),
+                    "description": f.get("memo"),
+                    "invoiceLineItems": [
+                        _drop_empty(
+                            {
+                                "amount": ln["amount"],
+                                "description": ln.get("description"),
+                                "itemId": self.id(ln.get("item")),
+                                "quantity": ln.get("quantity"),
+                                "price": ln.get("unit_price"),
+                                "classifications": self._classes(ln.get("class")),
+                            }
+                        )
+                        for ln in f["lines"]
+                    ],
+                }
+            )
         if entity == "bill":
-            return _drop_empty({
-                "vendorId": self.id(f["vendor"]),
-                "invoice": {"invoiceNumber": f["number"], "invoiceDate": f["date"]},
-                "dueDate": f["due_date"], "description": f.get("memo"),
-                "billLineItems": self._expense(f["lines"]),
-            })
+            return _drop_empty(
+                {
+                    "vendorId": self.id(f["vendor"]),
+                    "invoice": {"invoiceNumber": f["number"], "invoiceDate": f["date"]},
+                    "dueDate": f["due_date"],
+                    "description": f.get("memo"),
+                    "billLineItems": self._expense(f["lines"]),
+                }
+            )
         if entity == "vendor_credit":
-            return _drop_empty({
-                "vendorId": self.id(f["vendor"]), "referenceNumber": f["number"],
-                "creditDate": f["date"], "description": f.get("memo"),
-                "vendorCreditLineItems": self._expense(f["lines"]),
-            })
+            return _drop_empty(
+                {
+                    "vendorId": self.id(f["vendor"]),
+                    "referenceNumber": f["number"],
+                    "creditDate": f["date"],
+                    "description": f.get("memo"),
+                    "vendorCreditLineItems": self._expense(f["lines"]),
+                }
+            )
         if entity == "payment":
-            return _drop_empty({
-                "customerId": self.id(f["customer"]), "paymentDate": f["date"],
-                "amount": f["amount"], "referenceNumber": f.get("reference"),
-                "description": f.get("memo"), "paymentType": "CHECK",
-                "invoices": [{"invoiceId": self.ids[a["invoice"]], "amount": a["amount"]}
-                             for a in f["applied"]],
-            })
+            return _drop_empty(
+                {
+                    "customerId": self.id(f["customer"]),
+                    "paymentDate": f["date"],
+                    "amount": f["amount"],
+                    "referenceNumber": f.get("reference"),
+                    "description": f.get("memo"),
+                    "paymentType": "CHECK",
+                    "invoices": [
+                        {"invoiceId": self.ids[a["invoice"]], "amount": a["amount"]}
+                        for a in f["applied"]
+                    ],
+                }
+            )
         if entity == "bill_payment":
-            return _drop_empty({
-                "vendorId": self.id(f["vendor"]), "paymentDate": f["date"],
-                "amount": f["amount"], "referenceNumber": f.get("reference"),
-                "description": f.get("memo"),
-                "bills": [{"billId": self.ids[a["bill"]], "amount": a["amount"]}
-                          for a in f["applied"]],
-            })
+            return _drop_empty(
+                {
+                    "vendorId": self.id(f["vendor"]),
+                    "paymentDate": f["date"],
+                    "amount": f["amount"],
+                    "referenceNumber": f.get("reference"),
+                    "description": f.get("memo"),
+                    "bills": [
+                        {"billId": self.ids[a["bill"]], "amount": a["amount"]} for a in f["applied"]
+                    ],
+                }
+            )
         raise ValueError(f"no BILL mapping for {entity}")
 
     def _expense(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return [_drop_empty({
-            "amount": ln["amount"], "description": ln.get("description"),
-            "chartOfAccountId": self.id(ln["account"]),
-            "classifications": self._classes(ln.get("class")),
-        }) for ln in lines]
+        return [
+            _drop_empty(
+                {
+                    "amount": ln["amount"],
+                    "description": ln.get("description"),
+                    "chartOfAccountId": self.id(ln["account"]),
+                    "classifications": self._classes(ln.get("class")),
+                }
+            )
+            for ln in lines
+        ]
 
     def apply(self, ev: SeedEvent) -> None:
         resource = BILL_RESOURCES[BILL_RESOURCE[ev.entity]]
         if ev.op == "create":
-            rec = self.org.create(resource, self.body(ev.entity, ev.fields), at=ev.at,
-                                  copy=False)
+            rec = self.org.create(resource, self.body(ev.entity, ev.fields), at=ev.at, copy=False)
             self.ids[ev.key] = rec["id"]
         elif ev.op == "deactivate":
             self.org.set_archived(resource, self.ids[ev.key], True, at=ev.at)

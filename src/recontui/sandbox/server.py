@@ -20,8 +20,9 @@ from .sandbox import Sandbox
 
 
 def _server(sandbox: Sandbox, host: str, port: int) -> uvicorn.Server:
-    config = uvicorn.Config(sandbox.app, host=host, port=port, log_level="warning",
-                            lifespan="off", access_log=False)
+    config = uvicorn.Config(
+        sandbox.app, host=host, port=port, log_level="warning", lifespan="off", access_log=False
+    )
     return uvicorn.Server(config)
 
 
@@ -31,8 +32,12 @@ def _bound_url(server: uvicorn.Server, host: str) -> str:
     return f"http://{shown}:{port}"
 
 
-async def _run(server: uvicorn.Server, host: str, on_ready: Callable[[str], None] | None,
-               ready: Callable[[str], None] | None = None) -> None:
+async def _run(
+    server: uvicorn.Server,
+    host: str,
+    on_ready: Callable[[str], None] | None,
+    ready: Callable[[str], None] | None = None,
+) -> None:
     task = asyncio.create_task(server.serve())
     while not server.started:
         if task.done():
@@ -47,9 +52,14 @@ async def _run(server: uvicorn.Server, host: str, on_ready: Callable[[str], None
     await task
 
 
-def serve(host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None = None,
-          on_ready: Callable[[str], None] | None = None, *,
-          sandbox: Sandbox | None = None) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 0,
+    config: SandboxConfig | None = None,
+    on_ready: Callable[[str], None] | None = None,
+    *,
+    sandbox: Sandbox | None = None,
+) -> None:
     """Run the stand-ins until SIGINT/SIGTERM, then shut down cleanly and return."""
     sandbox = sandbox or Sandbox(config or SandboxConfig())
     server = _server(sandbox, host, port)
@@ -72,8 +82,14 @@ def serve(host: str = "127.0.0.1", port: int = 0, config: SandboxConfig | None =
 class RunningSandbox:
     """A Sandbox served on a loopback port from a background thread."""
 
-    def __init__(self, config: SandboxConfig | None = None, *, host: str = "127.0.0.1",
-                 port: int = 0, sandbox: Sandbox | None = None) -> None:
+    def __init__(
+        self,
+        config: SandboxConfig | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        sandbox: Sandbox | None = None,
+    ) -> None:
         self.sandbox = sandbox or Sandbox(config or SandboxConfig())
         self.host = host
         self.port = port
@@ -119,6 +135,10 @@ class RunningSandbox:
     def __enter__(self) -> RunningSandbox:
         return self.start()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         self.stop()

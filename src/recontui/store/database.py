@@ -65,7 +65,9 @@ def connect(path: Path | str) -> sqlite_utils.Database:
                 ) from exc
         try:
             conn = sqlite3.connect(
-                str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000,
+                str(path),
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
                 check_same_thread=False,
             )
         except sqlite3.Error as exc:

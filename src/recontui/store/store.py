@@ -177,9 +177,14 @@ class Store:
     # -- profiles ---------------------------------------------------------
     def _profile(self, row: Mapping[str, Any]) -> Profile:
         return Profile(
-            id=row["id"], name=row["name"], a_system=row["a_system"], b_system=row["b_system"],
-            a_settings=json.loads(row["a_settings"]), b_settings=json.loads(row["b_settings"]),
-            a_company_id=row["a_company_id"], b_company_id=row["b_company_id"],
+            id=row["id"],
+            name=row["name"],
+            a_system=row["a_system"],
+            b_system=row["b_system"],
+            a_settings=json.loads(row["a_settings"]),
+            b_settings=json.loads(row["b_settings"]),
+            a_company_id=row["a_company_id"],
+            b_company_id=row["b_company_id"],
             is_default=bool(row["is_default"]),
         )
 
@@ -205,8 +210,14 @@ class Store:
         return self._profile(row)
 
     def save_profile(
-        self, name: str, a_system: str, b_system: str,
-        a_settings: Mapping[str, str], b_settings: Mapping[str, str], *, make_default: bool = False,
+        self,
+        name: str,
+        a_system: str,
+        b_system: str,
+        a_settings: Mapping[str, str],
+        b_settings: Mapping[str, str],
+        *,
+        make_default: bool = False,
     ) -> Profile:
         """Create the profile, or update its systems and settings if it exists."""
         now = self.now()
@@ -216,23 +227,36 @@ class Store:
                 conn.execute(
                     "UPDATE profiles SET a_system=?, b_system=?, a_settings=?, b_settings=? "
                     "WHERE id=?",
-                    (a_system, b_system, json.dumps(dict(a_settings)),
-                     json.dumps(dict(b_settings)), existing["id"]),
+                    (
+                        a_system,
+                        b_system,
+                        json.dumps(dict(a_settings)),
+                        json.dumps(dict(b_settings)),
+                        existing["id"],
+                    ),
                 )
             else:
                 first = scalar(self.db, "SELECT count(*) FROM profiles") == 0
                 conn.execute(
                     "INSERT INTO profiles (name, a_system, b_system, a_settings, b_settings, "
                     "is_default, created_at) VALUES (?,?,?,?,?,?,?)",
-                    (name, a_system, b_system, json.dumps(dict(a_settings)),
-                     json.dumps(dict(b_settings)), 1 if first else 0, now),
+                    (
+                        name,
+                        a_system,
+                        b_system,
+                        json.dumps(dict(a_settings)),
+                        json.dumps(dict(b_settings)),
+                        1 if first else 0,
+                        now,
+                    ),
                 )
             if make_default:
                 conn.execute("UPDATE profiles SET is_default = (name = ?)", (name,))
         return self.get_profile(name)
 
-    def set_company_ids(self, profile_id: int, a_company_id: str | None,
-                        b_company_id: str | None) -> None:
+    def set_company_ids(
+        self, profile_id: int, a_company_id: str | None, b_company_id: str | None
+    ) -> None:
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE profiles SET a_company_id = coalesce(?, a_company_id), "
@@ -249,8 +273,9 @@ class Store:
     def settings(self, profile_id: int) -> dict[str, Any]:
         return {
             r["key"]: json.loads(r["value"])
-            for r in rows(self.db, "SELECT key, value FROM settings WHERE profile_id = ?",
-                          (profile_id,))
+            for r in rows(
+                self.db, "SELECT key, value FROM settings WHERE profile_id = ?", (profile_id,)
+            )
         }
 
     def set_setting(self, profile_id: int, key: str, value: Any, *, actor: str) -> None:
@@ -262,14 +287,24 @@ class Store:
                 "ON CONFLICT(profile_id, key) DO UPDATE SET value = excluded.value",
                 (profile_id, key, json.dumps(value)),
             )
-            self._audit(conn, profile_id, None, "settings", None, key, "-", old, value,
-                        "settings", actor)
+            self._audit(
+                conn, profile_id, None, "settings", None, key, "-", old, value, "settings", actor
+            )
 
     def rules(self, profile_id: int) -> list[dict[str, Any]]:
         return rows(self.db, "SELECT * FROM rules WHERE profile_id = ? ORDER BY id", (profile_id,))
 
-    def add_rule(self, profile_id: int, kind: str, side: str | None, entity: str | None,
-                 field_name: str | None, *, actor: str, note: str | None = None) -> int:
+    def add_rule(
+        self,
+        profile_id: int,
+        kind: str,
+        side: str | None,
+        entity: str | None,
+        field_name: str | None,
+        *,
+        actor: str,
+        note: str | None = None,
+    ) -> int:
         with self.transaction() as conn:
             cur = conn.execute(
                 "INSERT INTO rules (profile_id, kind, side, entity, field, created_at, "
@@ -280,20 +315,28 @@ class Store:
 
     def delete_rule(self, profile_id: int, rule_id: int) -> bool:
         with self.transaction() as conn:
-            cur = conn.execute("DELETE FROM rules WHERE profile_id = ? AND id = ?",
-                               (profile_id, rule_id))
+            cur = conn.execute(
+                "DELETE FROM rules WHERE profile_id = ? AND id = ?", (profile_id, rule_id)
+            )
             return cur.rowcount > 0
 
     # -- links ------------------------------------------------------------
     @staticmethod
     def _link(row: Mapping[str, Any]) -> Link:
         return Link(
-            id=row["id"], entity=row["entity"], state=row["state"],
-            a_id=row["a_id"], b_id=row["b_id"],
-            a_version=row["a_version"], b_version=row["b_version"],
-            a_fields=loads(row["a_fields"]), b_fields=loads(row["b_fields"]),
-            a_deleted=bool(row["a_deleted"]), b_deleted=bool(row["b_deleted"]),
-            dirty=row["dirty"], merged_into=row.get("merged_into"),
+            id=row["id"],
+            entity=row["entity"],
+            state=row["state"],
+            a_id=row["a_id"],
+            b_id=row["b_id"],
+            a_version=row["a_version"],
+            b_version=row["b_version"],
+            a_fields=loads(row["a_fields"]),
+            b_fields=loads(row["b_fields"]),
+            a_deleted=bool(row["a_deleted"]),
+            b_deleted=bool(row["b_deleted"]),
+            dirty=row["dirty"],
+            merged_into=row.get("merged_into"),
         )
 
     def link(self, link_id: int) -> Link | None:
@@ -309,8 +352,9 @@ class Store:
                 return link_id
             link_id, seen = target, seen + 1
 
-    def links(self, profile_id: int, entity: str, *, where: str = "1",
-              params: Sequence[Any] = ()) -> list[Link]:
+    def links(
+        self, profile_id: int, entity: str, *, where: str = "1", params: Sequence[Any] = ()
+    ) -> list[Link]:
         return [
             self._link(r)
             for r in rows(
@@ -351,8 +395,14 @@ class Store:
             )
             return int(cur.lastrowid)
 
-    def store_pulled(self, profile_id: int, side: Side, entity: str,
-                     records: Iterable[RemoteRecord], cursor: str | None) -> PullCounts:
+    def store_pulled(
+        self,
+        profile_id: int,
+        side: Side,
+        entity: str,
+        records: Iterable[RemoteRecord],
+        cursor: str | None,
+    ) -> PullCounts:
         """Persist one pulled page and move the cursor, in one transaction.
 
         A record whose version we already hold is our own write coming back or an
@@ -373,8 +423,12 @@ class Store:
                 if row is not None and row[1] == rec.version and not row[2]:
                     counts.unchanged += 1
                     continue
-                values = (rec.version, dumps(rec.fields), _iso(rec.updated_at),
-                          1 if rec.deleted else 0)
+                values = (
+                    rec.version,
+                    dumps(rec.fields),
+                    _iso(rec.updated_at),
+                    1 if rec.deleted else 0,
+                )
                 if row is None:
                     cur = conn.execute(
                         f"INSERT INTO links (profile_id, entity, state, {p}_id, {p}_version, "
@@ -403,8 +457,9 @@ class Store:
                 )
         return counts
 
-    def set_link_side(self, link_id: int, side: Side, rec: RemoteRecord, *,
-                      clear_dirty: bool = True) -> None:
+    def set_link_side(
+        self, link_id: int, side: Side, rec: RemoteRecord, *, clear_dirty: bool = True
+    ) -> None:
         """Record what a side now holds after our own write (its new version)."""
         p = side
         bit = 1 if side == "a" else 2
@@ -414,8 +469,17 @@ class Store:
                 f"{p}_deleted=?, dirty = CASE WHEN ? THEN dirty & ~? ELSE dirty END, "
                 "state = CASE WHEN a_id IS NOT NULL AND b_id IS NOT NULL AND state='unpaired' "
                 "THEN 'paired' ELSE state END, updated_at=? WHERE id=?",
-                (rec.remote_id, rec.version, dumps(rec.fields), _iso(rec.updated_at),
-                 1 if rec.deleted else 0, 1 if clear_dirty else 0, bit, self.now(), link_id),
+                (
+                    rec.remote_id,
+                    rec.version,
+                    dumps(rec.fields),
+                    _iso(rec.updated_at),
+                    1 if rec.deleted else 0,
+                    1 if clear_dirty else 0,
+                    bit,
+                    self.now(),
+                    link_id,
+                ),
             )
             conn.execute(
                 "UPDATE links SET state='paired' WHERE id=? AND a_id IS NOT NULL "
@@ -425,15 +489,18 @@ class Store:
 
     def mark_dirty(self, link_id: int, side: Side) -> None:
         with self.transaction() as conn:
-            conn.execute("UPDATE links SET dirty = dirty | ? WHERE id = ?",
-                         (1 if side == "a" else 2, link_id))
+            conn.execute(
+                "UPDATE links SET dirty = dirty | ? WHERE id = ?",
+                (1 if side == "a" else 2, link_id),
+            )
 
     def clear_dirty(self, conn: Any, link_id: int) -> None:
         conn.execute("UPDATE links SET dirty = 0 WHERE id = ?", (link_id,))
 
     def set_link_state(self, conn: Any, link_id: int, state: str) -> None:
-        conn.execute("UPDATE links SET state=?, updated_at=? WHERE id=?",
-                     (state, self.now(), link_id))
+        conn.execute(
+            "UPDATE links SET state=?, updated_at=? WHERE id=?", (state, self.now(), link_id)
+        )
 
     def pair_links(self, conn: Any, a_link: int, b_link: int) -> int:
         """Join an a-only link and a b-only link into one; returns the surviving id.
@@ -452,8 +519,15 @@ class Store:
         conn.execute(
             "UPDATE links SET b_id=?, b_version=?, b_fields=?, b_updated_at=?, b_deleted=?, "
             "state='paired', dirty = dirty | 3, updated_at=? WHERE id=?",
-            (b_row["b_id"], b_row["b_version"], b_row["b_fields"], b_row["b_updated_at"],
-             b_row["b_deleted"], self.now(), a_link),
+            (
+                b_row["b_id"],
+                b_row["b_version"],
+                b_row["b_fields"],
+                b_row["b_updated_at"],
+                b_row["b_deleted"],
+                self.now(),
+                a_link,
+            ),
         )
         conn.execute("UPDATE conflicts SET link_id=? WHERE link_id=?", (a_link, b_link))
         conn.execute("UPDATE outbox SET link_id=? WHERE link_id=?", (a_link, b_link))
@@ -473,8 +547,15 @@ class Store:
         text = scalar(self.db, "SELECT fields FROM bases WHERE link_id = ?", (link_id,))
         return None if text is None else loads(text)
 
-    def set_base(self, conn: Any, link_id: int, fields: Mapping[str, Any],
-                 a_version: str | None, b_version: str | None, run_id: int | None) -> None:
+    def set_base(
+        self,
+        conn: Any,
+        link_id: int,
+        fields: Mapping[str, Any],
+        a_version: str | None,
+        b_version: str | None,
+        run_id: int | None,
+    ) -> None:
         conn.execute(
             "INSERT INTO bases (link_id, fields, a_version, b_version, agreed_at, run_id) "
             "VALUES (?,?,?,?,?,?) ON CONFLICT(link_id) DO UPDATE SET fields=excluded.fields, "
@@ -487,14 +568,25 @@ class Store:
     @staticmethod
     def _conflict(row: Mapping[str, Any]) -> Conflict:
         return Conflict(
-            id=row["id"], profile_id=row["profile_id"], link_id=row["link_id"],
-            entity=row["entity"], kind=row["kind"], status=row["status"],
-            fields=loads(row["fields"]), choices=loads(row["choices"]),
-            suggestion=loads(row.get("suggestion")), candidates=loads(row.get("candidates")),
-            a_version=row["a_version"], b_version=row["b_version"],
-            opened_run=row["opened_run"], opened_at=row["opened_at"],
-            updated_at=row["updated_at"], resolved_at=row["resolved_at"],
-            resolved_by=row["resolved_by"], pushed_at=row["pushed_at"], note=row["note"],
+            id=row["id"],
+            profile_id=row["profile_id"],
+            link_id=row["link_id"],
+            entity=row["entity"],
+            kind=row["kind"],
+            status=row["status"],
+            fields=loads(row["fields"]),
+            choices=loads(row["choices"]),
+            suggestion=loads(row.get("suggestion")),
+            candidates=loads(row.get("candidates")),
+            a_version=row["a_version"],
+            b_version=row["b_version"],
+            opened_run=row["opened_run"],
+            opened_at=row["opened_at"],
+            updated_at=row["updated_at"],
+            resolved_at=row["resolved_at"],
+            resolved_by=row["resolved_by"],
+            pushed_at=row["pushed_at"],
+            note=row["note"],
         )
 
     def conflict(self, conflict_id: int, profile_id: int | None = None) -> Conflict | None:
@@ -512,13 +604,18 @@ class Store:
         )
         return None if row is None else self._conflict(row)
 
-    def conflicts(self, profile_id: int, *, statuses: Sequence[str] = ("open", "resolved"),
-                  entity: str | None = None, after_id: int = 0,
-                  limit: int | None = None) -> list[Conflict]:
+    def conflicts(
+        self,
+        profile_id: int,
+        *,
+        statuses: Sequence[str] = ("open", "resolved"),
+        entity: str | None = None,
+        after_id: int = 0,
+        limit: int | None = None,
+    ) -> list[Conflict]:
         """A page of conflicts in id order (keyset pagination: pass the last id seen)."""
         marks = ",".join("?" * len(statuses))
-        sql = (f"SELECT * FROM conflicts WHERE profile_id=? AND status IN ({marks}) "
-               "AND id > ?")
+        sql = f"SELECT * FROM conflicts WHERE profile_id=? AND status IN ({marks}) AND id > ?"
         params: list[Any] = [profile_id, *statuses, after_id]
         if entity:
             sql += " AND entity = ?"
@@ -539,46 +636,84 @@ class Store:
             out.setdefault(status, {})[entity] = n
         return out
 
-    def open_conflict(self, conn: Any, profile_id: int, link_id: int, entity: str, kind: str,
-                      fields: Mapping[str, Any], a_version: str | None,
-                      b_version: str | None, run_id: int | None, *,
-                      candidates: Sequence[int] | None = None,
-                      suggestion: Mapping[str, Any] | None = None,
-                      note: str | None = None) -> int:
+    def open_conflict(
+        self,
+        conn: Any,
+        profile_id: int,
+        link_id: int,
+        entity: str,
+        kind: str,
+        fields: Mapping[str, Any],
+        a_version: str | None,
+        b_version: str | None,
+        run_id: int | None,
+        *,
+        candidates: Sequence[int] | None = None,
+        suggestion: Mapping[str, Any] | None = None,
+        note: str | None = None,
+    ) -> int:
         now = self.now()
         cur = conn.execute(
             "INSERT INTO conflicts (profile_id, link_id, entity, kind, status, fields, "
             "a_version, b_version, opened_run, opened_at, updated_at, candidates, suggestion, "
             "note) VALUES (?,?,?,?,'open',?,?,?,?,?,?,?,?,?)",
-            (profile_id, link_id, entity, kind, dumps(dict(fields)), a_version, b_version,
-             run_id, now, now, None if candidates is None else dumps(list(candidates)),
-             None if suggestion is None else dumps(dict(suggestion)), note),
+            (
+                profile_id,
+                link_id,
+                entity,
+                kind,
+                dumps(dict(fields)),
+                a_version,
+                b_version,
+                run_id,
+                now,
+                now,
+                None if candidates is None else dumps(list(candidates)),
+                None if suggestion is None else dumps(dict(suggestion)),
+                note,
+            ),
         )
         return int(cur.lastrowid)
 
-    def reopen_conflict(self, conn: Any, conflict_id: int, fields: Mapping[str, Any],
-                        a_version: str | None, b_version: str | None, *,
-                        suggestion: Mapping[str, Any] | None, note: str | None) -> None:
+    def reopen_conflict(
+        self,
+        conn: Any,
+        conflict_id: int,
+        fields: Mapping[str, Any],
+        a_version: str | None,
+        b_version: str | None,
+        *,
+        suggestion: Mapping[str, Any] | None,
+        note: str | None,
+    ) -> None:
         """Fresh values came in: back to open, the earlier choice kept as a suggestion."""
         conn.execute(
             "UPDATE conflicts SET status='open', fields=?, a_version=?, b_version=?, "
             "choices=NULL, suggestion=coalesce(?, suggestion), resolved_at=NULL, "
             "resolved_by=NULL, updated_at=?, note=? WHERE id=?",
-            (dumps(dict(fields)), a_version, b_version,
-             None if suggestion is None else dumps(dict(suggestion)), self.now(), note,
-             conflict_id),
+            (
+                dumps(dict(fields)),
+                a_version,
+                b_version,
+                None if suggestion is None else dumps(dict(suggestion)),
+                self.now(),
+                note,
+                conflict_id,
+            ),
         )
 
-    def follow_own_write(self, conn: Any, link_id: int, side: Side, old_version: str,
-                         new_version: str) -> None:
+    def follow_own_write(
+        self, conn: Any, link_id: int, side: Side, old_version: str, new_version: str
+    ) -> None:
         column = "a_version" if side == "a" else "b_version"
         conn.execute(
             f"UPDATE conflicts SET {column}=? WHERE link_id=? AND status='open' AND {column}=?",
             (new_version, link_id, old_version),
         )
 
-    def set_conflict_status(self, conn: Any, conflict_id: int, status: str,
-                            note: str | None = None) -> None:
+    def set_conflict_status(
+        self, conn: Any, conflict_id: int, status: str, note: str | None = None
+    ) -> None:
         now = self.now()
         conn.execute(
             "UPDATE conflicts SET status=?, updated_at=?, note=coalesce(?, note), "
@@ -586,8 +721,9 @@ class Store:
             (status, now, note, status, now, conflict_id),
         )
 
-    def resolve_conflict(self, conflict_id: int, choices: Mapping[str, Sequence[Any]], *,
-                         actor: str) -> None:
+    def resolve_conflict(
+        self, conflict_id: int, choices: Mapping[str, Sequence[Any]], *, actor: str
+    ) -> None:
         """Save a person's choices; they are pushed on the next run."""
         with self.transaction() as conn:
             status = scalar(self.db, "SELECT status FROM conflicts WHERE id=?", (conflict_id,))
@@ -621,25 +757,61 @@ class Store:
     @staticmethod
     def _op(row: Mapping[str, Any]) -> Op:
         return Op(
-            id=row["id"], profile_id=row["profile_id"], run_id=row["run_id"],
-            link_id=row["link_id"], entity=row["entity"], side=row["side"], op=row["op"],
-            remote_id=row["remote_id"], expected_version=row["expected_version"],
-            payload=loads(row["payload"]), idem_key=row["idem_key"], state=row["state"],
-            attempts=row["attempts"], last_error=row["last_error"],
+            id=row["id"],
+            profile_id=row["profile_id"],
+            run_id=row["run_id"],
+            link_id=row["link_id"],
+            entity=row["entity"],
+            side=row["side"],
+            op=row["op"],
+            remote_id=row["remote_id"],
+            expected_version=row["expected_version"],
+            payload=loads(row["payload"]),
+            idem_key=row["idem_key"],
+            state=row["state"],
+            attempts=row["attempts"],
+            last_error=row["last_error"],
             conflict_id=row["conflict_id"],
         )
 
-    def add_op(self, conn: Any, profile_id: int, run_id: int | None, link_id: int, entity: str,
-               side: Side, op: str, remote_id: str | None, expected_version: str | None,
-               payload: Mapping[str, Any], idem_key: str, *, state: str = "pending",
-               conflict_id: int | None = None) -> int:
+    def add_op(
+        self,
+        conn: Any,
+        profile_id: int,
+        run_id: int | None,
+        link_id: int,
+        entity: str,
+        side: Side,
+        op: str,
+        remote_id: str | None,
+        expected_version: str | None,
+        payload: Mapping[str, Any],
+        idem_key: str,
+        *,
+        state: str = "pending",
+        conflict_id: int | None = None,
+    ) -> int:
         now = self.now()
         cur = conn.execute(
             "INSERT INTO outbox (profile_id, run_id, link_id, entity, side, op, remote_id, "
             "expected_version, payload, idem_key, state, conflict_id, created_at, updated_at) "
             "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (profile_id, run_id, link_id, entity, side, op, remote_id, expected_version,
-             dumps(dict(payload)), idem_key, state, conflict_id, now, now),
+            (
+                profile_id,
+                run_id,
+                link_id,
+                entity,
+                side,
+                op,
+                remote_id,
+                expected_version,
+                dumps(dict(payload)),
+                idem_key,
+                state,
+                conflict_id,
+                now,
+                now,
+            ),
         )
         return int(cur.lastrowid)
 
@@ -655,22 +827,38 @@ class Store:
         ]
 
     def ops_for_conflict(self, conflict_id: int) -> list[Op]:
-        return [self._op(r) for r in rows(
-            self.db, "SELECT * FROM outbox WHERE conflict_id=? ORDER BY id", (conflict_id,))]
+        return [
+            self._op(r)
+            for r in rows(
+                self.db, "SELECT * FROM outbox WHERE conflict_id=? ORDER BY id", (conflict_id,)
+            )
+        ]
 
     def live_ops_for_link(self, link_id: int) -> list[Op]:
-        return [self._op(r) for r in rows(
-            self.db,
-            "SELECT * FROM outbox WHERE link_id=? AND state IN ('pending','sent','held') "
-            "ORDER BY id",
-            (link_id,),
-        )]
+        return [
+            self._op(r)
+            for r in rows(
+                self.db,
+                "SELECT * FROM outbox WHERE link_id=? AND state IN ('pending','sent','held') "
+                "ORDER BY id",
+                (link_id,),
+            )
+        ]
 
-    def set_op_state(self, op_id: int, state: str, *, error: str | None = None,
-                     result_version: str | None = None, conn: Any = None,
-                     count_attempt: bool = False) -> None:
-        sql = ("UPDATE outbox SET state=?, last_error=?, result_version=coalesce(?, "
-               "result_version), attempts = attempts + ?, updated_at=? WHERE id=?")
+    def set_op_state(
+        self,
+        op_id: int,
+        state: str,
+        *,
+        error: str | None = None,
+        result_version: str | None = None,
+        conn: Any = None,
+        count_attempt: bool = False,
+    ) -> None:
+        sql = (
+            "UPDATE outbox SET state=?, last_error=?, result_version=coalesce(?, "
+            "result_version), attempts = attempts + ?, updated_at=? WHERE id=?"
+        )
         params = (state, error, result_version, 1 if count_attempt else 0, self.now(), op_id)
         if conn is not None:
             conn.execute(sql, params)
@@ -688,8 +876,14 @@ class Store:
             return cur.rowcount
 
     def count_waiting_ops(self, profile_id: int) -> int:
-        return int(scalar(self.db, "SELECT count(*) FROM outbox WHERE profile_id=? AND "
-                          "state='pending' AND last_error LIKE 'waiting for%'", (profile_id,)))
+        return int(
+            scalar(
+                self.db,
+                "SELECT count(*) FROM outbox WHERE profile_id=? AND "
+                "state='pending' AND last_error LIKE 'waiting for%'",
+                (profile_id,),
+            )
+        )
 
     def op_counts(self, profile_id: int) -> dict[str, int]:
         return {
@@ -701,24 +895,66 @@ class Store:
         }
 
     # -- audit ------------------------------------------------------------
-    def _audit(self, conn: Any, profile_id: int, run_id: int | None, entity: str,
-               link_id: int | None, field_name: str, side: str, old: Any, new: Any, by: str,
-               actor: str) -> None:
+    def _audit(
+        self,
+        conn: Any,
+        profile_id: int,
+        run_id: int | None,
+        entity: str,
+        link_id: int | None,
+        field_name: str,
+        side: str,
+        old: Any,
+        new: Any,
+        by: str,
+        actor: str,
+    ) -> None:
         conn.execute(
             "INSERT INTO audit (profile_id, run_id, ts, entity, link_id, field, side, old, new, "
             "by, actor) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-            (profile_id, run_id, self.now(), entity, link_id, field_name, side, dumps(old),
-             dumps(new), by, actor),
+            (
+                profile_id,
+                run_id,
+                self.now(),
+                entity,
+                link_id,
+                field_name,
+                side,
+                dumps(old),
+                dumps(new),
+                by,
+                actor,
+            ),
         )
 
-    def add_audit(self, conn: Any, profile_id: int, run_id: int | None, entity: str,
-                  link_id: int | None, entries: Iterable[Mapping[str, Any]], actor: str) -> None:
+    def add_audit(
+        self,
+        conn: Any,
+        profile_id: int,
+        run_id: int | None,
+        entity: str,
+        link_id: int | None,
+        entries: Iterable[Mapping[str, Any]],
+        actor: str,
+    ) -> None:
         for e in entries:
-            self._audit(conn, profile_id, run_id, entity, link_id, e["field"], e["side"],
-                        e.get("old"), e.get("new"), e["by"], actor)
+            self._audit(
+                conn,
+                profile_id,
+                run_id,
+                entity,
+                link_id,
+                e["field"],
+                e["side"],
+                e.get("old"),
+                e.get("new"),
+                e["by"],
+                actor,
+            )
 
-    def audit(self, profile_id: int, *, link_id: int | None = None,
-              limit: int = 1000) -> list[dict[str, Any]]:
+    def audit(
+        self, profile_id: int, *, link_id: int | None = None, limit: int = 1000
+    ) -> list[dict[str, Any]]:
         sql = "SELECT * FROM audit WHERE profile_id=?"
         params: list[Any] = [profile_id]
         if link_id is not None:
@@ -732,18 +968,26 @@ class Store:
 
     # -- cursors ----------------------------------------------------------
     def cursor(self, profile_id: int, side: Side, entity: str) -> str | None:
-        return scalar(self.db, "SELECT value FROM cursors WHERE profile_id=? AND side=? "
-                      "AND entity=?", (profile_id, side, entity))
+        return scalar(
+            self.db,
+            "SELECT value FROM cursors WHERE profile_id=? AND side=? AND entity=?",
+            (profile_id, side, entity),
+        )
 
     def cursors(self, profile_id: int) -> list[dict[str, Any]]:
-        return rows(self.db, "SELECT side, entity, value, moved_at, pulled FROM cursors "
-                    "WHERE profile_id=? ORDER BY side, entity", (profile_id,))
+        return rows(
+            self.db,
+            "SELECT side, entity, value, moved_at, pulled FROM cursors "
+            "WHERE profile_id=? ORDER BY side, entity",
+            (profile_id,),
+        )
 
     def reset_cursors(self, profile_id: int, entity: str | None = None) -> int:
         with self.transaction() as conn:
             if entity:
-                cur = conn.execute("DELETE FROM cursors WHERE profile_id=? AND entity=?",
-                                   (profile_id, entity))
+                cur = conn.execute(
+                    "DELETE FROM cursors WHERE profile_id=? AND entity=?", (profile_id, entity)
+                )
             else:
                 cur = conn.execute("DELETE FROM cursors WHERE profile_id=?", (profile_id,))
             return cur.rowcount
@@ -754,13 +998,26 @@ class Store:
             cur = conn.execute(
                 "INSERT INTO runs (profile_id, started_at, status, trigger, dry_run, pid, host) "
                 "VALUES (?,?,?,?,?,?,?)",
-                (profile_id, self.now(), "running", trigger, 1 if dry_run else 0, os.getpid(),
-                 socket.gethostname()),
+                (
+                    profile_id,
+                    self.now(),
+                    "running",
+                    trigger,
+                    1 if dry_run else 0,
+                    os.getpid(),
+                    socket.gethostname(),
+                ),
             )
             return int(cur.lastrowid)
 
-    def finish_run(self, run_id: int, status: str, counts: Mapping[str, Any], exit_code: int,
-                   message: str | None = None) -> None:
+    def finish_run(
+        self,
+        run_id: int,
+        status: str,
+        counts: Mapping[str, Any],
+        exit_code: int,
+        message: str | None = None,
+    ) -> None:
         with self.transaction() as conn:
             conn.execute(
                 "UPDATE runs SET finished_at=?, status=?, counts=?, exit_code=?, message=? "
@@ -790,22 +1047,39 @@ class Store:
             r["counts"] = json.loads(r["counts"])
         return out
 
-    def add_event(self, run_id: int, level: str, phase: str, message: str, *,
-                  entity: str | None = None, record: str | None = None,
-                  data: Mapping[str, Any] | None = None) -> int:
+    def add_event(
+        self,
+        run_id: int,
+        level: str,
+        phase: str,
+        message: str,
+        *,
+        entity: str | None = None,
+        record: str | None = None,
+        data: Mapping[str, Any] | None = None,
+    ) -> int:
         try:
             cur = self.db.conn.execute(
                 "INSERT INTO events (run_id, ts, level, phase, entity, record, message, data) "
                 "VALUES (?,?,?,?,?,?,?,?)",
-                (run_id, self.now(), level, phase, entity, record, message,
-                 None if data is None else dumps(dict(data))),
+                (
+                    run_id,
+                    self.now(),
+                    level,
+                    phase,
+                    entity,
+                    record,
+                    message,
+                    None if data is None else dumps(dict(data)),
+                ),
             )
         except sqlite3.OperationalError as exc:
             raise StoreError(describe_sqlite_error(exc, self.path)) from exc
         return int(cur.lastrowid)
 
-    def events(self, run_id: int, *, after_id: int = 0,
-               limit: int | None = None) -> list[dict[str, Any]]:
+    def events(
+        self, run_id: int, *, after_id: int = 0, limit: int | None = None
+    ) -> list[dict[str, Any]]:
         sql = "SELECT * FROM events WHERE run_id=? AND id > ? ORDER BY id"
         if limit:
             sql += f" LIMIT {int(limit)}"

@@ -24,8 +24,12 @@ def default_factory(profile: Profile, secrets: SecretStore) -> ConnectorFactory:
     from ..wiring import build_connector
 
     def factory(side: str, events: Any) -> Any:
-        return build_connector(profile, side, secrets,  # type: ignore[arg-type]
-                               on_event=events.connector_sink(profile.system(side).upper()))
+        return build_connector(
+            profile,
+            side,
+            secrets,  # type: ignore[arg-type]
+            on_event=events.connector_sink(profile.system(side).upper()),
+        )
 
     return factory
 
@@ -43,21 +47,23 @@ class ReconApp(App[None]):
     }
     DEFAULT_MODE = "home"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "switch_mode('home')", "Home", show=False,
-                id="app.home"),
-        Binding("2", "switch_mode('conflicts')", "Conflicts", show=False,
-                id="app.conflicts"),
-        Binding("3", "switch_mode('run')", "Run", show=False,
-                id="app.run"),
-        Binding("4", "switch_mode('history')", "History", show=False,
-                id="app.history"),
+        Binding("1", "switch_mode('home')", "Home", show=False, id="app.home"),
+        Binding("2", "switch_mode('conflicts')", "Conflicts", show=False, id="app.conflicts"),
+        Binding("3", "switch_mode('run')", "Run", show=False, id="app.run"),
+        Binding("4", "switch_mode('history')", "History", show=False, id="app.history"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
 
-    def __init__(self, store: Store, profile: Profile, secrets: SecretStore | None,
-                 connector_factory: ConnectorFactory | None = None, *,
-                 actor: str = "recontui") -> None:
+    def __init__(
+        self,
+        store: Store,
+        profile: Profile,
+        secrets: SecretStore | None,
+        connector_factory: ConnectorFactory | None = None,
+        *,
+        actor: str = "recontui",
+    ) -> None:
         super().__init__()
         self.store = store
         self.profile = profile
@@ -80,7 +86,12 @@ class ReconApp(App[None]):
         self.push_screen(HelpScreen(self.screen))
 
 
-def make_app(store: Store, profile: Profile, secrets: SecretStore | None,
-             connector_factory: ConnectorFactory | None = None, *,
-             actor: str = "recontui") -> ReconApp:
+def make_app(
+    store: Store,
+    profile: Profile,
+    secrets: SecretStore | None,
+    connector_factory: ConnectorFactory | None = None,
+    *,
+    actor: str = "recontui",
+) -> ReconApp:
     return ReconApp(store, profile, secrets, connector_factory, actor=actor)

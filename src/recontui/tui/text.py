@@ -18,7 +18,15 @@ def plain(value: Any, style: str = "") -> Text:
 
 
 def status_text(status: str, *, short: bool = False) -> Text:
-    label = status if short else {"open": "open", "resolved": "resolved: pushed on the next run",
-             "pushed": "pushed", "superseded": "superseded"}.get(status, status)
+    label = (
+        status
+        if short
+        else {
+            "open": "open",
+            "resolved": "resolved: pushed on the next run",
+            "pushed": "pushed",
+            "superseded": "superseded",
+        }.get(status, status)
+    )
     style = {"open": "bold yellow", "resolved": "green", "pushed": "dim"}.get(status, "")
     return Text(label, style=style)

@@ -28,8 +28,11 @@ FILTER_CAP = 5000
 
 def cheap_match(conflict: Conflict, needle: str) -> bool:
     """The filter on what the row itself holds: entity, kind and field names."""
-    return (needle in conflict.entity.lower() or needle in conflict.kind.lower()
-            or any(needle in name.lower() for name in conflict.fields))
+    return (
+        needle in conflict.entity.lower()
+        or needle in conflict.kind.lower()
+        or any(needle in name.lower() for name in conflict.fields)
+    )
 
 
 class ConflictsScreen(Screen[None]):
@@ -59,8 +62,9 @@ class ConflictsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
-        yield Input(placeholder="/ filter: entity, record or field", compact=True,
-                    id="queue-filter")
+        yield Input(
+            placeholder="/ filter: entity, record or field", compact=True, id="queue-filter"
+        )
         yield Static(id="queue-status")
         yield Footer()
 
@@ -133,8 +137,11 @@ class ConflictsScreen(Screen[None]):
             batch = store.conflicts(profile.id, after_id=last, limit=PAGE)
             for conflict in batch:
                 last, examined = conflict.id, examined + 1
-                if (not needle or cheap_match(conflict, needle)
-                        or needle in names.link_name(conflict.link_id).lower()):
+                if (
+                    not needle
+                    or cheap_match(conflict, needle)
+                    or needle in names.link_name(conflict.link_id).lower()
+                ):
                     rows.append(conflict_summary(store, profile, conflict, names))
                     if len(rows) >= PAGE:
                         break
@@ -175,8 +182,14 @@ class ConflictsScreen(Screen[None]):
                 continue
             self.ids.append(row["id"])
             fields = ", ".join(row["fields"]) if row["kind"] == "field" else row["kind"]
-            table.add_row(Text(str(row["id"])), plain(row["entity"]), plain(row["record"]),
-                          plain(fields), status_text(row["status"], short=True), key=str(row["id"]))
+            table.add_row(
+                Text(str(row["id"])),
+                plain(row["entity"]),
+                plain(row["record"]),
+                plain(fields),
+                status_text(row["status"], short=True),
+                key=str(row["id"]),
+            )
         self.last_id = max(self.last_id, message.last_id)
         self.exhausted = message.exhausted
         self.capped = message.capped
@@ -192,7 +205,8 @@ class ConflictsScreen(Screen[None]):
         if self.needle:
             shown = f"{len(self.ids)} matching conflicts shown"
         self.query_one("#queue-status", Static).update(
-            Text(f"{shown}{more}. Enter resolves the one under the cursor."))
+            Text(f"{shown}{more}. Enter resolves the one under the cursor.")
+        )
 
     @on(DataTable.RowHighlighted)
     def near_end(self, event: DataTable.RowHighlighted) -> None:

@@ -15,8 +15,7 @@ from textual.widgets import DataTable, Label
 class HelpScreen(ModalScreen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close", id="help.close"),
-        Binding("question_mark", "dismiss", "Close", key_display="?", show=False,
-                id="help.close2"),
+        Binding("question_mark", "dismiss", "Close", key_display="?", show=False, id="help.close2"),
     ]
 
     def __init__(self, under: Screen) -> None:
@@ -26,8 +25,12 @@ class HelpScreen(ModalScreen[None]):
         # The screen's own keys and the app's; the cursor keys of tables are left out.
         for key, active in under.active_bindings.items():
             binding = active.binding
-            if (active.node not in (under, self.app) or not binding.id
-                    or not binding.description or key in seen):
+            if (
+                active.node not in (under, self.app)
+                or not binding.id
+                or not binding.description
+                or key in seen
+            ):
                 continue
             seen.add(key)
             display = binding.key_display or self.app.get_key_display(binding)

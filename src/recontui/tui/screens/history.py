@@ -54,12 +54,19 @@ class HistoryScreen(Screen[None]):
         self.run_ids = [r["id"] for r in message.runs]
         for r in message.runs:
             c = r.get("counts") or {}
-            table.add_row(str(r["id"]), r["started_at"][:19].replace("T", " "),
-                          plain(r["status"]), str(r.get("exit_code", "")),
-                          str(c.get("pulled", "")), str(c.get("pushed", "")),
-                          str(c.get("open_conflicts", "")), key=str(r["id"]))
+            table.add_row(
+                str(r["id"]),
+                r["started_at"][:19].replace("T", " "),
+                plain(r["status"]),
+                str(r.get("exit_code", "")),
+                str(c.get("pulled", "")),
+                str(c.get("pushed", "")),
+                str(c.get("open_conflicts", "")),
+                key=str(r["id"]),
+            )
         self.query_one("#history-status", Static).update(
-            f"{len(self.run_ids)} most recent runs. Enter shows a run's log.")
+            f"{len(self.run_ids)} most recent runs. Enter shows a run's log."
+        )
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

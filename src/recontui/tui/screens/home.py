@@ -35,10 +35,16 @@ class HomeScreen(Screen[None]):
         app: Any = self.app
         profile = app.profile
         systems = Table.grid(padding=(0, 2))
-        systems.add_row(Text("Billing", style="bold"), plain(app.a_label),
-                        plain(profile.a_settings.get("company_name", "")))
-        systems.add_row(Text("Accounting", style="bold"), plain(app.b_label),
-                        plain(profile.b_settings.get("company_name", "")))
+        systems.add_row(
+            Text("Billing", style="bold"),
+            plain(app.a_label),
+            plain(profile.a_settings.get("company_name", "")),
+        )
+        systems.add_row(
+            Text("Accounting", style="bold"),
+            plain(app.b_label),
+            plain(profile.b_settings.get("company_name", "")),
+        )
         self.query_one("#home-systems", Static).update(systems)
 
     def on_screen_resume(self) -> None:
@@ -61,15 +67,22 @@ class HomeScreen(Screen[None]):
             last = Text("No run yet: press r, then s to start one.")
         else:
             last = Text.assemble(
-                ("Last run ", "bold"), f"#{run['id']} ", plain(run["status"], "bold"),
+                ("Last run ", "bold"),
+                f"#{run['id']} ",
+                plain(run["status"], "bold"),
                 f"  {(run.get('finished_at') or run['started_at'])[:19].replace('T', ' ')}",
                 f"  exit {run['exit_code']}" if run.get("exit_code") is not None else "",
             )
             if run.get("message"):
                 last.append("\n")
                 last.append_text(plain(run["message"]))
-        table = Table(title="Open conflicts", title_justify="left", box=None,
-                      show_header=True, header_style="bold")
+        table = Table(
+            title="Open conflicts",
+            title_justify="left",
+            box=None,
+            show_header=True,
+            header_style="bold",
+        )
         table.add_column("entity")
         table.add_column("open", justify="right")
         table.add_column("resolved, to push", justify="right")

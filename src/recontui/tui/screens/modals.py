@@ -64,8 +64,12 @@ class EditValueScreen(ModalScreen[tuple[str, Any] | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Text(f"Value for {self.spec.title} (Enter saves, escape cancels)"))
-            yield Input(value=self.initial, validators=[FieldValidator(self.spec)],
-                        validate_on=["changed", "submitted"], id="edit-input")
+            yield Input(
+                value=self.initial,
+                validators=[FieldValidator(self.spec)],
+                validate_on=["changed", "submitted"],
+                id="edit-input",
+            )
             yield Static(id="edit-error", classes="error")
 
     @on(Input.Changed)
@@ -81,8 +85,7 @@ class EditValueScreen(ModalScreen[tuple[str, Any] | None]):
         self.dismiss((event.value, parse_value(self.spec, event.value)))
 
     def _show(self, result: ValidationResult | None) -> None:
-        text = "" if result is None or result.is_valid else " ".join(
-            result.failure_descriptions)
+        text = "" if result is None or result.is_valid else " ".join(result.failure_descriptions)
         self.query_one("#edit-error", Static).update(Text(text))
 
     def action_cancel(self) -> None:

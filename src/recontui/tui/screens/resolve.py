@@ -108,22 +108,30 @@ class ResolveScreen(Screen[None]):
         if self.conflict is None:
             return ""
         if self.conflict.kind == "match":
-            return ("Which record is this? Enter or l links the candidate under the cursor, "
-                    "k keeps both (creates it on the other side), i ignores it (never sync).")
+            return (
+                "Which record is this? Enter or l links the candidate under the cursor, "
+                "k keeps both (creates it on the other side), i ignores it (never sync)."
+            )
         if self.conflict.kind == "delete":
             return "A deletion: take all from one side (A or B), then ctrl+s saves."
         return "Pick a side per field (a/b), e edits a value, ctrl+s saves; ? lists keys."
 
     def say(self, text: str | Text) -> None:
         self.query_one("#resolve-status", Static).update(
-            text if isinstance(text, Text) else Text(text))
+            text if isinstance(text, Text) else Text(text)
+        )
 
     def render_head(self) -> None:
         detail = self.detail
         assert detail is not None
         head = Text.assemble(
-            (f"Conflict {detail['id']} ", "bold"), plain(detail["entity"]), " ",
-            plain(detail["record"], "bold"), "  ", status_text(detail["status"]))
+            (f"Conflict {detail['id']} ", "bold"),
+            plain(detail["entity"]),
+            " ",
+            plain(detail["record"], "bold"),
+            "  ",
+            status_text(detail["status"]),
+        )
         if detail.get("note"):
             head.append("\n")
             head.append_text(plain(detail["note"], "italic"))
@@ -143,14 +151,26 @@ class ResolveScreen(Screen[None]):
         table.add_column(Text(f"{systems['b']} id"), key="b_id", width=20)
         table.add_column("choice", key="choice", width=12)
         chosen = {"create": "keep both", "ignore": "ignore"}.get(str(choice[0]), "")
-        table.add_row(Text(systems["a"], style="bold"), plain(detail["record"], "bold"),
-                      plain(detail["b_id"] or "(none)", "dim"), Text(chosen, style="bold green"),
-                      key="self")
+        table.add_row(
+            Text(systems["a"], style="bold"),
+            plain(detail["record"], "bold"),
+            plain(detail["b_id"] or "(none)", "dim"),
+            Text(chosen, style="bold green"),
+            key="self",
+        )
         for cand in detail["candidates"]:
-            mark = (Text(CHOSEN + "link", style="bold green")
-                    if choice[0] == "link" and choice[1] == cand["link"] else Text(""))
-            table.add_row(Text("candidate"), plain(cand["record"]), plain(cand["b_id"]),
-                          mark, key=f"candidate-{cand['link']}")
+            mark = (
+                Text(CHOSEN + "link", style="bold green")
+                if choice[0] == "link" and choice[1] == cand["link"]
+                else Text("")
+            )
+            table.add_row(
+                Text("candidate"),
+                plain(cand["record"]),
+                plain(cand["b_id"]),
+                mark,
+                key=f"candidate-{cand['link']}",
+            )
         if detail["candidates"]:
             table.move_cursor(row=1)
 
@@ -177,8 +197,7 @@ class ResolveScreen(Screen[None]):
             if cand is None:
                 self.say("Move the cursor to a candidate to link it (Enter or l).")
                 return
-            question = (f"Link {record} to {b} record {cand['record']} "
-                        f"(id {cand['b_id']})?")
+            question = f"Link {record} to {b} record {cand['record']} (id {cand['b_id']})?"
         elif how == "create":
             cand = None
             question = f"Keep both: create {record} in {b} as a new record?"
@@ -191,9 +210,14 @@ class ResolveScreen(Screen[None]):
                 return
             app: Any = self.app
             try:
-                resolve_conflict(app.store, conflict, link_to=cand["link"] if cand else None,
-                                 create=how == "create", ignore=how == "ignore",
-                                 actor=app.actor)
+                resolve_conflict(
+                    app.store,
+                    conflict,
+                    link_to=cand["link"] if cand else None,
+                    create=how == "create",
+                    ignore=how == "ignore",
+                    actor=app.actor,
+                )
             except ResolveError as exc:
                 self.say(Text(str(exc), style="bold red"))
                 return
@@ -348,8 +372,9 @@ class ResolveScreen(Screen[None]):
             for name, (side, text, _) in self.picks.items():
                 picks.append(f"{name}=={text}" if side == "custom" else f"{name}={side}")
         try:
-            resolve_conflict(app.store, self.conflict, picks=picks, take_all=take_all,
-                             actor=app.actor)
+            resolve_conflict(
+                app.store, self.conflict, picks=picks, take_all=take_all, actor=app.actor
+            )
         except ResolveError as exc:
             self.say(Text(str(exc), style="bold red"))
             return
@@ -380,7 +405,11 @@ class ResolveScreen(Screen[None]):
     def _confirm_unsaved(self, then: Any) -> None:
         if self.picks:
             self.app.push_screen(
-                ConfirmScreen(f"{len(self.picks)} unsaved choice(s) on conflict "
-                              f"{self.conflict_id}. Leave without saving?"), then)
+                ConfirmScreen(
+                    f"{len(self.picks)} unsaved choice(s) on conflict "
+                    f"{self.conflict_id}. Leave without saving?"
+                ),
+                then,
+            )
         else:
             then(True)

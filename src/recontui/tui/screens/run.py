@@ -66,16 +66,18 @@ class RunScreen(Screen[None]):
             state = Text.assemble(("Finished: ", "bold"), plain(r.status), f" (exit {r.exit_code})")
         else:
             state = Text("Idle: s starts a sync run.")
-        state.append(f"   events {sum(self.levels.values())}, warnings "
-                     f"{self.levels['warning']}, errors {self.levels['error']}")
+        state.append(
+            f"   events {sum(self.levels.values())}, warnings "
+            f"{self.levels['warning']}, errors {self.levels['error']}"
+        )
         if self.phases:
-            state.append("\n" + "  ".join(f"{p} {n}" for p, n in self.phases.items()),
-                         "dim")
+            state.append("\n" + "  ".join(f"{p} {n}" for p, n in self.phases.items()), "dim")
         if self.last_result is not None and not self.running:
             c = self.last_result.counts
             state.append(
                 f"\npulled {c.get('pulled', 0)} · pushed {c.get('pushed', 0)} · conflicts "
-                f"{c.get('open_conflicts', 0)} open · failed {c.get('push_failed', 0)}")
+                f"{c.get('open_conflicts', 0)} open · failed {c.get('push_failed', 0)}"
+            )
         self.query_one("#run-counts", Static).update(state)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -101,7 +103,8 @@ class RunScreen(Screen[None]):
         if self.cancel_event is not None and not self.cancel_event.is_set():
             self.cancel_event.set()
             self.query_one(RichLog).write(
-                Text("Cancelling: the run stops at the next safe point…", style="bold"))
+                Text("Cancelling: the run stops at the next safe point…", style="bold")
+            )
 
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
     def sync(self, cancel: threading.Event) -> None:
@@ -116,8 +119,9 @@ class RunScreen(Screen[None]):
                     self.post_message(RunEventPosted(event))
 
             options = RunOptions(trigger="tui", actor=app.actor, cancel=cancel)
-            result = asyncio.run(run_sync(store, profile, app.connector_factory, options,
-                                          listener=listener))
+            result = asyncio.run(
+                run_sync(store, profile, app.connector_factory, options, listener=listener)
+            )
             self.post_message(RunFinished(result))
         except Exception as exc:  # a bug, not a user error: keep the console alive
             self.post_message(RunFinished(None, f"{type(exc).__name__}: {exc}"))
