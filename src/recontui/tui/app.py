@@ -15,6 +15,7 @@ from .screens.conflicts import ConflictsScreen
 from .screens.help import HelpScreen
 from .screens.history import HistoryScreen
 from .screens.home import HomeScreen
+from .screens.preferences import PreferencesScreen
 from .screens.run import RunScreen
 
 ConnectorFactory = Callable[[str, Any], Any]
@@ -44,6 +45,7 @@ class ReconApp(App[None]):
         "conflicts": ConflictsScreen,
         "run": RunScreen,
         "history": HistoryScreen,
+        "preferences": PreferencesScreen,
     }
     DEFAULT_MODE = "home"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,6 +53,7 @@ class ReconApp(App[None]):
         Binding("2", "switch_mode('conflicts')", "Conflicts", show=False, id="app.conflicts"),
         Binding("3", "switch_mode('run')", "Run", show=False, id="app.run"),
         Binding("4", "switch_mode('history')", "History", show=False, id="app.history"),
+        Binding("5", "switch_mode('preferences')", "Preferences", show=False, id="app.preferences"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]

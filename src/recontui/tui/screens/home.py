@@ -22,6 +22,13 @@ class HomeScreen(Screen[None]):
         Binding("c", "app.switch_mode('conflicts')", "Conflicts", id="home.conflicts"),
         Binding("r", "app.switch_mode('run')", "Run", id="home.run"),
         Binding("y", "app.switch_mode('history')", "History", id="home.history"),
+        Binding(
+            "p",
+            "app.switch_mode('preferences')",
+            "Preferences",
+            show=False,
+            id="home.preferences",
+        ),
         Binding("f5", "reload", "Refresh", id="home.refresh"),
     ]
 

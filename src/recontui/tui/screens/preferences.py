@@ -1,0 +1,366 @@
+"""Preferences: sync directions, forbidden changes, the big-change guard and master rules.
+
+Every change is saved at once with `Store.set_setting`, so it lands in the audit trail.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.validation import ValidationResult, Validator
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from ...engine.policy import DIRECTIONS, ON_FORBIDDEN, RULE_KINDS, Rule
+from ...model.entities import ENTITIES, SYNCED
+from ...runner import DEFAULT_SETTINGS
+from ..text import plain
+from .modals import ConfirmScreen
+
+WHOLE_PROFILE = "*"
+NO_SIDE = "-"
+
+FORBIDDEN_LABELS = {
+    "queue": "queue it as a conflict",
+    "revert": "revert it on the side that changed",
+    "ignore": "ignore it",
+}
+KIND_LABELS = {
+    "prefer": "prefer: wins conflicts",
+    "force": "force: wins every difference",
+    "fill_blanks": "fill blanks: take the value when one side is blank",
+}
+
+
+def direction_label(direction: str, a_label: str, b_label: str) -> str:
+    return {
+        "both": "both ways",
+        "a_to_b": f"{a_label} → {b_label}",
+        "b_to_a": f"{b_label} → {a_label}",
+        "none": "not synced",
+    }.get(direction, direction)
+
+
+def side_label(side: str | None, a_label: str, b_label: str) -> str:
+    return {"a": a_label, "b": b_label}.get(side or "", "—")
+
+
+def scope_label(entity: str | None, field_name: str | None) -> str:
+    if entity is None:
+        return "whole profile"
+    label = ENTITIES[entity].label if entity in ENTITIES else entity
+    return f"{label} · {field_name}" if field_name else label
+
+
+class ShareValidator(Validator):
+    """The big-change share, in percent: 1 to 100."""
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            number = float(value.strip().rstrip("%").strip())
+        except ValueError:
+            return self.failure("The share is a percentage: a number from 1 to 100.")
+        if not 1 <= number <= 100:
+            return self.failure("The share must be from 1 to 100 percent.")
+        return self.success()
+
+
+class MinValidator(Validator):
+    """The big-change minimum: a whole number, zero or more."""
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            number = int(value.strip())
+        except ValueError:
+            return self.failure("The minimum is a whole number of records, 0 or more.")
+        if number < 0:
+            return self.failure("The minimum cannot be below 0.")
+        return self.success()
+
+
+def percent_text(share: float) -> str:
+    return f"{share * 100:g}"
+
+
+class PreferencesScreen(Screen[None]):
+    AUTO_FOCUS = "#prefs-directions"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("space", "cycle_direction", "Next direction", id="prefs.direction"),
+        Binding("n", "add_rule", "New rule", id="prefs.rule_add"),
+        Binding("d", "delete_rule", "Delete rule", id="prefs.rule_delete"),
+        Binding("f5", "reload", "Refresh", id="prefs.refresh"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app: Any = self.app
+        yield Header()
+        with VerticalScroll(id="prefs-body", can_focus=False):
+            yield Label("Sync direction (space or enter changes it)", classes="title")
+            yield DataTable(id="prefs-directions", cursor_type="row")
+            yield Label("A change the direction forbids", classes="title")
+            yield Select(
+                [(label, key) for key, label in FORBIDDEN_LABELS.items() if key in ON_FORBIDDEN],
+                allow_blank=False,
+                id="prefs-forbidden",
+            )
+            yield Label(
+                "Big-change guard: share of records, 1-100 % (Enter saves)", classes="title"
+            )
+            yield Input(
+                validators=[ShareValidator()],
+                validate_on=["changed", "submitted"],
+                id="prefs-share",
+                placeholder="share in %",
+            )
+            yield Label("Big-change guard: and at least this many records", classes="title")
+            yield Input(
+                validators=[MinValidator()],
+                validate_on=["changed", "submitted"],
+                id="prefs-min",
+                placeholder="minimum count",
+            )
+            yield Static(id="prefs-error", classes="error")
+            yield Label(
+                f"Master rules (n new, d delete; sides: {app.a_label}, {app.b_label})",
+                classes="title",
+            )
+            yield DataTable(id="prefs-rules", cursor_type="row")
+        yield Static(id="prefs-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#prefs-directions", DataTable).add_columns("entity", "direction")
+        self.query_one("#prefs-rules", DataTable).add_columns("id", "kind", "side", "scope")
+        self.load(inputs=True)
+
+    def on_screen_resume(self) -> None:
+        self.load(inputs=True)
+
+    def action_reload(self) -> None:
+        self.load(inputs=True)
+
+    # -- reading ------------------------------------------------------------
+    def settings(self) -> dict[str, Any]:
+        app: Any = self.app
+        return {**DEFAULT_SETTINGS, **app.store.settings(app.profile.id)}
+
+    def load(self, *, inputs: bool = False) -> None:
+        app: Any = self.app
+        settings = self.settings()
+        table = self.query_one("#prefs-directions", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for name in SYNCED:
+            direction = settings.get(f"direction.{name}", "both")
+            table.add_row(
+                plain(ENTITIES[name].label),
+                plain(direction_label(direction, app.a_label, app.b_label)),
+                key=name,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        forbidden = self.query_one("#prefs-forbidden", Select)
+        if forbidden.value != settings["on_forbidden"]:
+            forbidden.value = settings["on_forbidden"]
+        if inputs:
+            self.query_one("#prefs-share", Input).value = percent_text(
+                float(settings["big_change.share"])
+            )
+            self.query_one("#prefs-min", Input).value = str(settings["big_change.min"])
+        self.load_rules()
+
+    def load_rules(self) -> None:
+        app: Any = self.app
+        table = self.query_one("#prefs-rules", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for rule in app.store.rules(app.profile.id):
+            table.add_row(
+                str(rule["id"]),
+                plain(rule["kind"]),
+                plain(side_label(rule["side"], app.a_label, app.b_label)),
+                plain(scope_label(rule["entity"], rule["field"])),
+                key=str(rule["id"]),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+
+    # -- saving -------------------------------------------------------------
+    def save(self, key: str, value: Any, said: str) -> None:
+        app: Any = self.app
+        app.store.set_setting(app.profile.id, key, value, actor=app.actor)
+        self.status(f"Saved: {said}.")
+
+    def status(self, text: str) -> None:
+        self.query_one("#prefs-status", Static).update(Text(text))
+
+    def error(self, text: str) -> None:
+        self.query_one("#prefs-error", Static).update(Text(text))
+
+    def action_cycle_direction(self) -> None:
+        table = self.query_one("#prefs-directions", DataTable)
+        if self.focused is not table or not table.row_count:
+            return
+        self._cycle(table)
+
+    @on(DataTable.RowSelected, "#prefs-directions")
+    def direction_selected(self, event: DataTable.RowSelected) -> None:
+        self._cycle(event.data_table)
+
+    def _cycle(self, table: DataTable) -> None:
+        app: Any = self.app
+        name = SYNCED[table.cursor_row]
+        current = self.settings().get(f"direction.{name}", "both")
+        order = list(DIRECTIONS)
+        new = order[(order.index(current) + 1) % len(order)] if current in order else "both"
+        label = direction_label(new, app.a_label, app.b_label)
+        self.save(f"direction.{name}", new, f"{ENTITIES[name].label}: {label}")
+        self.load()
+
+    @on(Select.Changed, "#prefs-forbidden")
+    def forbidden_changed(self, event: Select.Changed) -> None:
+        value = event.value
+        if value is Select.BLANK or value == self.settings()["on_forbidden"]:
+            return
+        self.save("on_forbidden", value, f"a forbidden change: {FORBIDDEN_LABELS[str(value)]}")
+
+    @on(Input.Changed, "#prefs-share, #prefs-min")
+    def guard_changed(self, event: Input.Changed) -> None:
+        result = event.validation_result
+        self.error(
+            "" if result is None or result.is_valid else " ".join(result.failure_descriptions)
+        )
+
+    @on(Input.Submitted, "#prefs-share")
+    def share_submitted(self, event: Input.Submitted) -> None:
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            self.error(" ".join(result.failure_descriptions) + " Not saved.")
+            return
+        share = round(float(event.value.strip().rstrip("%").strip()) / 100, 6)
+        self.error("")
+        self.save("big_change.share", share, f"big-change share {percent_text(share)} %")
+
+    @on(Input.Submitted, "#prefs-min")
+    def min_submitted(self, event: Input.Submitted) -> None:
+        result = event.validation_result
+        if result is not None and not result.is_valid:
+            self.error(" ".join(result.failure_descriptions) + " Not saved.")
+            return
+        number = int(event.value.strip())
+        self.error("")
+        self.save("big_change.min", number, f"big-change minimum {number} records")
+
+    # -- rules ----------------------------------------------------------------
+    def action_add_rule(self) -> None:
+        app: Any = self.app
+
+        def added(rule: Rule | None) -> None:
+            if rule is None:
+                return
+            rule_id = app.store.add_rule(
+                app.profile.id, rule.kind, rule.side, rule.entity, rule.field, actor=app.actor
+            )
+            self.status(f"Added rule #{rule_id}.")
+            self.load_rules()
+
+        self.app.push_screen(AddRuleScreen(app.a_label, app.b_label), added)
+
+    def action_delete_rule(self) -> None:
+        app: Any = self.app
+        table = self.query_one("#prefs-rules", DataTable)
+        if not table.row_count:
+            self.status("There is no rule to delete.")
+            return
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        rule_id = int(str(row_key.value))
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                return
+            if app.store.delete_rule(app.profile.id, rule_id):
+                self.status(f"Deleted rule #{rule_id}.")
+            self.load_rules()
+
+        self.app.push_screen(ConfirmScreen(f"Delete master rule #{rule_id}?"), answered)
+
+
+class AddRuleScreen(ModalScreen[Rule | None]):
+    """Kind, side, entity (or the whole profile) and an optional field."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", id="rule.save"),
+        Binding("escape", "cancel", "Cancel", id="rule.cancel"),
+    ]
+
+    def __init__(self, a_label: str, b_label: str) -> None:
+        super().__init__()
+        self.a_label = a_label
+        self.b_label = b_label
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label("New master rule (ctrl+s or Enter saves, escape cancels)")
+            yield Select(
+                [(KIND_LABELS[k], k) for k in RULE_KINDS], allow_blank=False, id="rule-kind"
+            )
+            yield Select(
+                [
+                    (f"{self.a_label} is master", "a"),
+                    (f"{self.b_label} is master", "b"),
+                    ("no side (fill blanks)", NO_SIDE),
+                ],
+                allow_blank=False,
+                id="rule-side",
+            )
+            yield Select(
+                [("whole profile", WHOLE_PROFILE)]
+                + [(ENTITIES[name].label, name) for name in SYNCED],
+                allow_blank=False,
+                id="rule-entity",
+            )
+            yield Input(placeholder="field (optional), e.g. email", id="rule-field")
+            yield Static(id="rule-error", classes="error")
+
+    @on(Input.Submitted, "#rule-field")
+    def submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        kind = str(self.query_one("#rule-kind", Select).value)
+        side: str | None = str(self.query_one("#rule-side", Select).value)
+        entity: str | None = str(self.query_one("#rule-entity", Select).value)
+        field_name: str | None = self.query_one("#rule-field", Input).value.strip() or None
+        if entity == WHOLE_PROFILE:
+            entity = None
+        if kind == "fill_blanks":
+            side = None
+        elif side == NO_SIDE:
+            return self._error(
+                f"A {kind} rule needs a master side: {self.a_label} or {self.b_label}."
+            )
+        if field_name is not None:
+            if entity is None:
+                return self._error("A rule for one field must name its entity.")
+            fields = {spec.name for spec in ENTITIES[entity].synced_fields}
+            if field_name not in fields:
+                return self._error(
+                    f"{ENTITIES[entity].label} has no synced field {field_name!r}; "
+                    f"fields: {', '.join(sorted(fields))}."
+                )
+        try:
+            rule = Rule(kind=kind, side=side, entity=entity, field=field_name)  # type: ignore[arg-type]
+        except ValueError as exc:
+            return self._error(f"{exc}.")
+        self.dismiss(rule)
+
+    def _error(self, text: str) -> None:
+        self.query_one("#rule-error", Static).update(Text(text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,123 @@
+"""Preferences by keys only: directions, the big-change guard, master rules; all audited."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from recontui.model.entities import SYNCED
+from recontui.tui.screens.modals import ConfirmScreen
+from recontui.tui.screens.preferences import AddRuleScreen, PreferencesScreen
+
+
+async def settle(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_preferences(pilot) -> PreferencesScreen:
+    await settle(pilot)
+    await pilot.press("p")
+    await settle(pilot)
+    screen = pilot.app.screen
+    assert isinstance(screen, PreferencesScreen)
+    return screen
+
+
+async def focus_share(pilot) -> None:
+    # directions table -> forbidden select -> share input
+    await pilot.press("tab", "tab")
+    await pilot.pause()
+    assert pilot.app.focused.id == "prefs-share"
+    await pilot.press("end", *["backspace"] * 8)
+
+
+def settings_audit(world) -> list[dict]:
+    return [r for r in world.store.audit(world.profile.id) if r["entity"] == "settings"]
+
+
+async def test_direction_and_share_are_saved_and_audited(world):
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await open_preferences(pilot)
+        customer = SYNCED.index("customer")
+        await pilot.press(*["down"] * customer, "space")
+        await pilot.pause()
+        assert world.store.settings(world.profile.id)["direction.customer"] == "a_to_b"
+        await focus_share(pilot)
+        await pilot.press("3", "0", "enter")
+        await pilot.pause()
+        settings = world.store.settings(world.profile.id)
+        assert settings["big_change.share"] == 0.3
+    audit = {r["field"]: r for r in settings_audit(world)}
+    assert audit["direction.customer"]["new"] == "a_to_b"
+    assert audit["direction.customer"]["actor"] == "tester"
+    assert float(audit["big_change.share"]["new"]) == 0.3
+
+
+async def test_the_app_key_5_opens_preferences(world):
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("5")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, PreferencesScreen)
+
+
+async def test_an_invalid_share_is_refused(world):
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        screen = await open_preferences(pilot)
+        await focus_share(pilot)
+        await pilot.press("1", "5", "0", "enter")
+        await pilot.pause()
+        error = str(screen.query_one("#prefs-error", Static).render())
+        assert "1 to 100" in error
+        assert "Not saved" in error
+        await pilot.press("backspace", "backspace", "backspace", "x", "enter")
+        await pilot.pause()
+    assert "big_change.share" not in world.store.settings(world.profile.id)
+    assert not settings_audit(world)
+
+
+async def test_add_and_delete_a_rule(world):
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await open_preferences(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, AddRuleScreen)
+        # kind prefer, side: the ledger (second option), whole profile.
+        await pilot.press("tab", "enter", "down", "enter")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, PreferencesScreen)
+        rules = world.store.rules(world.profile.id)
+        assert [(r["kind"], r["side"], r["entity"], r["field"]) for r in rules] == [
+            ("prefer", "b", None, None)
+        ]
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await pilot.pause()
+        assert world.store.rules(world.profile.id) == []
+
+
+async def test_a_field_rule_needs_an_entity(world):
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await open_preferences(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        modal = pilot.app.screen
+        assert isinstance(modal, AddRuleScreen)
+        await pilot.press("tab", "tab", "tab", *"email", "enter")
+        await pilot.pause()
+        assert pilot.app.screen is modal
+        error = str(modal.query_one("#rule-error", Static).render())
+        assert "must name its entity" in error
+        # entity: Customer, then save a field rule.
+        await pilot.press("shift+tab", "enter", *["down"] * (SYNCED.index("customer") + 1))
+        await pilot.press("enter", "ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, PreferencesScreen)
+    rules = world.store.rules(world.profile.id)
+    assert [(r["kind"], r["entity"], r["field"]) for r in rules] == [
+        ("prefer", "customer", "email")
+    ]
