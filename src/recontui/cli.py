@@ -689,7 +689,8 @@ def cmd_tui(args: argparse.Namespace) -> int:
     secrets = open_secrets_for(store, args)
     from .tui import make_app
 
-    make_app(store, profile, secrets, actor=os.environ.get("USER", "recontui")).run()
+    app = make_app(store, profile, secrets, actor=os.environ.get("USER", "recontui"))
+    app.run(mouse=not getattr(args, "no_mouse", False))
     return 0
 
 
@@ -712,7 +713,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if not args.headless:
             from .tui import make_app
 
-            make_app(store, profile, secrets, actor=os.environ.get("USER", "recontui")).run()
+            app = make_app(store, profile, secrets, actor=os.environ.get("USER", "recontui"))
+            app.run(mouse=not args.no_mouse)
             return 0
         print(f"Stand-in servers at {running.base_url}; database {db_path}")
 
@@ -880,7 +882,14 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no console: run one sync and print the conflict queue",
     )
-    profile_opt(add("tui", cmd_tui, help="the console (also: recontui with no command)"))
+    tui = add("tui", cmd_tui, help="the console (also: recontui with no command)")
+    profile_opt(tui)
+    for p in (tui, demo):
+        p.add_argument(
+            "--no-mouse",
+            action="store_true",
+            help="leave the mouse to the terminal (its own text selection works)",
+        )
     return parser
 
 

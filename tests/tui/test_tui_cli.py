@@ -15,8 +15,20 @@ from recontui.tui import ReconApp
 @pytest.fixture
 def opened(monkeypatch):
     seen: list[ReconApp] = []
-    monkeypatch.setattr(ReconApp, "run", lambda self, *a, **k: seen.append(self))
+
+    def run(self, *a, **k):
+        self.run_kwargs = k
+        seen.append(self)
+
+    monkeypatch.setattr(ReconApp, "run", run)
     return seen
+
+
+def test_no_mouse_leaves_the_mouse_to_the_terminal(world, opened, monkeypatch):
+    monkeypatch.setenv("RECONTUI_PASSPHRASE", "tui-tests")
+    assert cli.main(["--db", str(world.store.path), "tui", "--profile", "t"]) == 0
+    assert cli.main(["--db", str(world.store.path), "tui", "--no-mouse"]) == 0
+    assert [app.run_kwargs.get("mouse") for app in opened] == [True, False]
 
 
 def test_tui_command_opens_the_console_on_the_profile(world, opened, monkeypatch):
