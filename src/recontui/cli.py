@@ -24,7 +24,15 @@ from typing import Any
 from . import __version__
 from .model import ORDER
 from .secrets import SecretsError, SecretStore
-from .store import Profile, ProfileNotFound, Store, StoreError, default_db_path, open_store
+from .store import (
+    Conflict,
+    Profile,
+    ProfileNotFound,
+    Store,
+    StoreError,
+    default_db_path,
+    open_store,
+)
 
 EXIT_USAGE = 64
 
@@ -405,6 +413,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
 # -- conflicts ----------------------------------------------------------------------------
 
 
+def require_conflict(store: Store, profile: Profile, conflict_id: int) -> Conflict:
+    conflict = store.conflict(conflict_id, profile.id)
+    if conflict is None:
+        raise CliError(
+            f"There is no conflict {conflict_id} in profile {profile.name!r}; "
+            "see `recontui conflicts list`.",
+            2,
+        )
+    return conflict
+
+
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from .present import Names, conflict_summary
 
@@ -433,13 +452,7 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
-    conflict = store.conflict(args.id, profile.id)
-    if conflict is None:
-        raise CliError(
-            f"There is no conflict {args.id} in profile {profile.name!r}; "
-            "see `recontui conflicts list`.",
-            2,
-        )
+    conflict = require_conflict(store, profile, args.id)
     detail = conflict_detail(store, profile, conflict)
     if args.json:
         out_json(detail)
@@ -488,9 +501,7 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
-    conflict = store.conflict(args.id, profile.id)
-    if conflict is None:
-        raise CliError(f"There is no conflict {args.id} in profile {profile.name!r}.", 2)
+    conflict = require_conflict(store, profile, args.id)
     try:
         resolve_conflict(
             store,
@@ -551,8 +562,7 @@ def cmd_conflicts_resolve_all(args: argparse.Namespace) -> int:
 def cmd_conflicts_unresolve(args: argparse.Namespace) -> int:
     store = open_db(args)
     profile = get_profile(store, args.profile)
-    if store.conflict(args.id, profile.id) is None:
-        raise CliError(f"There is no conflict {args.id} in profile {profile.name!r}.", 2)
+    require_conflict(store, profile, args.id)
     store.unresolve_conflict(args.id)
     if args.json:
         out_json({"id": args.id, "status": "open"})

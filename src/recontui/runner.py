@@ -584,19 +584,39 @@ class SyncRun:
                 if any(op.op == "create" for op in self.store.live_ops_for_link(link_id)):
                     continue
                 payload = {k: v for k, v in fields_side.items() if not is_blank(v)}
-                self.store.add_op(
-                    conn,
-                    self.pid,
-                    self.run_id,
-                    link_id,
-                    entity,
-                    target,
-                    "create",
-                    None,
-                    None,
-                    {"changes": payload, "expect": payload, "audit": []},
-                    uuid.uuid4().hex,
-                )
+                self.plan_op(conn, link_id, entity, target, "create", payload, [])
+
+    def plan_op(
+        self,
+        conn: Any,
+        link: Link | int,
+        entity: str,
+        side: Side,
+        op: str,
+        changes: Mapping[str, Any],
+        audit: list[dict[str, Any]],
+        *,
+        conflict_id: int | None = None,
+    ) -> None:
+        """Queue one write in the outbox, with a fresh idempotency key.
+
+        The read-back after the push expects exactly ``changes``.
+        """
+        record = link if isinstance(link, Link) else None
+        self.store.add_op(
+            conn,
+            self.pid,
+            self.run_id,
+            record.id if record else int(link),
+            entity,
+            side,
+            op,
+            record.remote_id(side) if record and op != "create" else None,
+            record.version(side) if record and op != "create" else None,
+            {"changes": dict(changes), "expect": dict(changes), "audit": audit},
+            uuid.uuid4().hex,
+            conflict_id=conflict_id,
+        )
 
     def undecided_refs(self, fields: Mapping[str, Any]) -> list[Ref]:
         """References to records whose counterpart is not settled yet.
@@ -813,61 +833,13 @@ class SyncRun:
         gone: Side = "a" if link.a_deleted else "b"
         survivor: Side = other(gone)
         if winner == gone:
-            self.store.add_op(
-                conn,
-                self.pid,
-                self.run_id,
-                link.id,
-                spec.name,
-                survivor,
-                "deactivate",
-                link.remote_id(survivor),
-                link.version(survivor),
-                {
-                    "changes": {},
-                    "expect": {},
-                    "audit": [
-                        {
-                            "field": "(record)",
-                            "side": survivor,
-                            "old": "exists",
-                            "new": "deleted",
-                            "by": "resolution",
-                        }
-                    ],
-                },
-                uuid.uuid4().hex,
-                conflict_id=live.id,
-            )
+            side, op, changes, old, new = survivor, "deactivate", {}, "exists", "deleted"
         else:
             values = a if survivor == "a" else b
-            payload = {k: v for k, v in values.items() if not is_blank(v)}
-            self.store.add_op(
-                conn,
-                self.pid,
-                self.run_id,
-                link.id,
-                spec.name,
-                gone,
-                "create",
-                None,
-                None,
-                {
-                    "changes": payload,
-                    "expect": payload,
-                    "audit": [
-                        {
-                            "field": "(record)",
-                            "side": gone,
-                            "old": "deleted",
-                            "new": "restored",
-                            "by": "resolution",
-                        }
-                    ],
-                },
-                uuid.uuid4().hex,
-                conflict_id=live.id,
-            )
+            changes = {k: v for k, v in values.items() if not is_blank(v)}
+            side, op, old, new = gone, "create", "deleted", "restored"
+        audit = [{"field": "(record)", "side": side, "old": old, "new": new, "by": "resolution"}]
+        self.plan_op(conn, link, spec.name, side, op, changes, audit, conflict_id=live.id)
 
     def conflict_fields(self, merge: Merge) -> dict[str, Any]:
         return {
@@ -908,19 +880,14 @@ class SyncRun:
             if not changes:
                 continue
             side_audit = [_audit_dict(e) for e in audits if e.side == side]
-            op_kind = "update"
-            self.store.add_op(
+            self.plan_op(
                 conn,
-                self.pid,
-                self.run_id,
-                link.id,
+                link,
                 spec.name,
                 side,
-                op_kind,
-                link.remote_id(side),
-                link.version(side),
-                {"changes": changes, "expect": changes, "audit": side_audit},
-                uuid.uuid4().hex,
+                "update",
+                changes,
+                side_audit,
                 conflict_id=conflict_id,
             )
             wrote = True

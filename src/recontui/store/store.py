@@ -6,6 +6,7 @@ keeps Decimal, dates and references exact across a round trip.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -14,7 +15,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlite_utils
 
@@ -32,6 +33,7 @@ from .database import (
 from .migrations import migrate, schema_version
 
 Clock = Callable[[], dt.datetime]
+T = TypeVar("T")
 
 
 def utcnow() -> dt.datetime:
@@ -146,6 +148,25 @@ class PullCounts:
     changed: int = 0
     unchanged: int = 0
     link_ids: list[int] = field(default_factory=list)
+
+
+def _from_row(
+    cls: type[T], row: Mapping[str, Any], *, codec: Sequence[str] = (), flags: Sequence[str] = ()
+) -> T:
+    """A dataclass from a row whose column names are its field names.
+
+    ``codec`` columns hold canonical JSON (:mod:`recontui.model.codec`);
+    ``flags`` are 0/1 integers.
+    """
+    values = {}
+    for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+        value = row.get(f.name)
+        if f.name in codec:
+            value = loads(value)
+        elif f.name in flags:
+            value = bool(value)
+        values[f.name] = value
+    return cls(**values)
 
 
 def _iso(value: dt.datetime | None) -> str | None:
@@ -323,20 +344,8 @@ class Store:
     # -- links ------------------------------------------------------------
     @staticmethod
     def _link(row: Mapping[str, Any]) -> Link:
-        return Link(
-            id=row["id"],
-            entity=row["entity"],
-            state=row["state"],
-            a_id=row["a_id"],
-            b_id=row["b_id"],
-            a_version=row["a_version"],
-            b_version=row["b_version"],
-            a_fields=loads(row["a_fields"]),
-            b_fields=loads(row["b_fields"]),
-            a_deleted=bool(row["a_deleted"]),
-            b_deleted=bool(row["b_deleted"]),
-            dirty=row["dirty"],
-            merged_into=row.get("merged_into"),
+        return _from_row(
+            Link, row, codec=("a_fields", "b_fields"), flags=("a_deleted", "b_deleted")
         )
 
     def link(self, link_id: int) -> Link | None:
@@ -567,27 +576,7 @@ class Store:
     # -- conflicts --------------------------------------------------------
     @staticmethod
     def _conflict(row: Mapping[str, Any]) -> Conflict:
-        return Conflict(
-            id=row["id"],
-            profile_id=row["profile_id"],
-            link_id=row["link_id"],
-            entity=row["entity"],
-            kind=row["kind"],
-            status=row["status"],
-            fields=loads(row["fields"]),
-            choices=loads(row["choices"]),
-            suggestion=loads(row.get("suggestion")),
-            candidates=loads(row.get("candidates")),
-            a_version=row["a_version"],
-            b_version=row["b_version"],
-            opened_run=row["opened_run"],
-            opened_at=row["opened_at"],
-            updated_at=row["updated_at"],
-            resolved_at=row["resolved_at"],
-            resolved_by=row["resolved_by"],
-            pushed_at=row["pushed_at"],
-            note=row["note"],
-        )
+        return _from_row(Conflict, row, codec=("fields", "choices", "suggestion", "candidates"))
 
     def conflict(self, conflict_id: int, profile_id: int | None = None) -> Conflict | None:
         row = one(self.db, "SELECT * FROM conflicts WHERE id = ?", (conflict_id,))
@@ -756,23 +745,7 @@ class Store:
     # -- outbox -----------------------------------------------------------
     @staticmethod
     def _op(row: Mapping[str, Any]) -> Op:
-        return Op(
-            id=row["id"],
-            profile_id=row["profile_id"],
-            run_id=row["run_id"],
-            link_id=row["link_id"],
-            entity=row["entity"],
-            side=row["side"],
-            op=row["op"],
-            remote_id=row["remote_id"],
-            expected_version=row["expected_version"],
-            payload=loads(row["payload"]),
-            idem_key=row["idem_key"],
-            state=row["state"],
-            attempts=row["attempts"],
-            last_error=row["last_error"],
-            conflict_id=row["conflict_id"],
-        )
+        return _from_row(Op, row, codec=("payload",))
 
     def add_op(
         self,
