@@ -35,9 +35,17 @@ def cheap_match(conflict: Conflict, needle: str) -> bool:
     )
 
 
+class QueueTable(DataTable):
+    """The table with Enter named in the footer. Enter stays the table's own key, so it
+    is handled after any cursor keys typed before it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Resolve", id="conflicts.open"),
+    ]
+
+
 class ConflictsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Resolve", id="conflicts.open", priority=True),
         Binding("f5", "reload", "Refresh", id="conflicts.refresh"),
         Binding("m", "more", "More", id="conflicts.more"),
         Binding("slash", "filter", "Filter", key_display="/", id="conflicts.filter"),
@@ -61,7 +69,7 @@ class ConflictsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="queue", cursor_type="row", zebra_stripes=True)
+        yield QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
         yield Input(
             placeholder="/ filter: entity, record or field", compact=True, id="queue-filter"
         )
@@ -212,6 +220,17 @@ class ConflictsScreen(Screen[None]):
     def near_end(self, event: DataTable.RowHighlighted) -> None:
         if event.cursor_row >= len(self.ids) - 1:
             self.action_more()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on the table. Handled as the table's own event, after any cursor keys
+        typed before it, so "down down enter" opens the row the cursor reached."""
+        event.stop()
+        self.action_open()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        """Enter in the filter goes back to the rows."""
+        event.stop()
+        self.query_one(DataTable).focus()
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)

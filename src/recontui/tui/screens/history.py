@@ -18,16 +18,24 @@ from .run import LOG_LINES, event_line
 RUNS = 100
 
 
+class RunsTable(DataTable):
+    """The table with Enter named in the footer. Enter stays the table's own key, so it
+    is handled after any cursor keys typed before it."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select_cursor", "Show log", id="history.open"),
+    ]
+
+
 class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open", "Show log", id="history.open", priority=True),
         Binding("f5", "reload", "Refresh", id="history.refresh"),
         Binding("escape", "app.switch_mode('home')", "Home", id="history.home"),
     ]
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        yield RunsTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static(id="history-status")
         yield Footer()
 
@@ -67,6 +75,12 @@ class HistoryScreen(Screen[None]):
         self.query_one("#history-status", Static).update(
             f"{len(self.run_ids)} most recent runs. Enter shows a run's log."
         )
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """Enter on the table. Handled as the table's own event, after any cursor keys
+        typed before it, so "down down enter" opens the row the cursor reached."""
+        event.stop()
+        self.action_open()
 
     def action_open(self) -> None:
         table = self.query_one(DataTable)
