@@ -13,6 +13,7 @@ import getpass
 import json
 import os
 import secrets as pysecrets
+import shlex
 import signal
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .model import ORDER
+from .model import ORDER, SIDES
 from .secrets import SecretsError, SecretStore
 from .store import (
     Conflict,
@@ -103,8 +104,25 @@ def get_profile(store: Store, name: str | None) -> Profile:
 
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     from .sandbox import RunningSandbox, SandboxConfig
+    from .sandbox.faults import FaultSpecError, parse_faults
+    from .sandbox.seed import check_size
 
-    config = SandboxConfig(seed=args.seed, scenario=args.scenario)
+    try:
+        parse_faults(args.faults)
+    except FaultSpecError as exc:
+        raise CliError(f"--faults {exc}", 2) from None
+    try:
+        check_size(args.size, args.scenario)
+    except ValueError as exc:
+        raise CliError(f"--{exc}.", 2) from None
+    config = SandboxConfig(
+        seed=args.seed,
+        scenario=args.scenario,
+        faults=args.faults or "",
+        fault_seed=args.fault_seed,
+        slow_seconds=args.slow_seconds,
+        size=args.size,
+    )
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -124,6 +142,8 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
             "base_url": running.base_url,
             "scenario": args.scenario,
             "seed": args.seed,
+            "size": args.size,
+            "faults": str(running.sandbox.faults.plan),
             "profile": args.profile,
             **creds,
         }
@@ -157,6 +177,8 @@ def save_sandbox_profile(
             "token_url": qbo["token_url"],
             "realm_id": qbo["realm_id"],
             "company_name": "Sandbox QuickBooks company",
+            # The stand-in's consent page, where Intuit's is appcenter.intuit.com/connect/oauth2.
+            "auth_url": qbo.get("auth_url") or f"{qbo['api_base']}/connect/oauth2",
         },
     )
     # A fresh sandbox is a new company: forget the ids remembered for an earlier one.
@@ -186,6 +208,8 @@ PROFILE_FLAGS = {
         "realm_id": "--qbo-realm",
         "company_name": "--qbo-company",
         "bank_account_id": "--qbo-bank-account",
+        "auth_url": "--qbo-auth-url",
+        "redirect_uri": "--qbo-redirect-uri",
     },
 }
 PROFILE_SECRETS = {
@@ -197,6 +221,7 @@ PRODUCTION_URLS = {
     "qbo": {
         "api_base": "https://quickbooks.api.intuit.com",
         "token_url": "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer",
+        "auth_url": "https://appcenter.intuit.com/connect/oauth2",
     },
 }
 
@@ -257,6 +282,8 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
                 to_store[key] = given[key]
             elif os.environ.get(env_var_name(args.name, key)):
                 continue  # read from the environment at run time
+            elif (system, key) == ("qbo", "refresh_token"):
+                continue  # `recontui profile connect qbo` obtains it
             elif sys.stdin.isatty():
                 value = getpass.getpass(f"{system} {key}: ")
                 if not value:
@@ -275,6 +302,11 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
     for key, value in to_store.items():
         secret_store.set(args.name, key, value)
     print(f"Profile {args.name!r} saved; secrets in {secret_store.describe()}.")
+    if not secret_store.get(args.name, "refresh_token"):
+        print(
+            "Next, connect QuickBooks Online (no browser needed on this computer): "
+            f"recontui profile connect qbo --profile {shlex.quote(args.name)}"
+        )
     return 0
 
 
@@ -328,6 +360,130 @@ def cmd_profile_remove(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_profile_connect(args: argparse.Namespace) -> int:
+    """Connect QuickBooks Online by OAuth with no browser or listener on this computer.
+
+    Prints Intuit's consent address, reads back the address the browser was sent to
+    (or just its code), checks its state and company, exchanges the code, checks the
+    company answers, then saves the newest refresh token (and the realm id if new).
+    """
+    from .connectors import make_connector
+    from .connectors.base import ConnectorError
+    from .connectors.qbo import (
+        AUTH_URL,
+        DEFAULT_REDIRECT_URI,
+        authorization_url,
+        exchange_code,
+        parse_consent,
+    )
+    from .secrets import env_var_name
+    from .wiring import HeldSecrets
+
+    if args.system != "qbo":
+        raise CliError(
+            "BILL signs in with the user name, password and developer key saved by "
+            "`recontui profile add`: there is nothing to connect.",
+            2,
+        )
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    side = next((s for s in SIDES if profile.system(s) == "qbo"), None)
+    if side is None:
+        raise CliError(f"Profile {profile.name!r} has no QuickBooks Online side.", 2)
+    settings = dict(profile.side_settings(side))
+    secrets = open_secrets_for(store, args)
+    client_id = secrets.get(profile.name, "client_id")
+    client_secret = secrets.get(profile.name, "client_secret")
+    quoted = shlex.quote(profile.name)
+    if not client_id or not client_secret:
+        raise CliError(
+            f"Profile {profile.name!r} has no QuickBooks Online client_id and client_secret: "
+            f"save your Intuit app's keys with `recontui profile add {quoted} ... "
+            "--secrets-file FILE`, then run this again.",
+            2,
+        )
+    redirect_uri = settings.get("redirect_uri") or DEFAULT_REDIRECT_URI
+    state = pysecrets.token_urlsafe(16)
+    url = authorization_url(
+        client_id, redirect_uri, state, auth_url=settings.get("auth_url") or AUTH_URL
+    )
+    print(f"Connect profile {profile.name!r} to QuickBooks Online:")
+    print("1. Open this address in a browser on any computer, sign in, choose the company and")
+    print("   approve:")
+    print(f"   {url}")
+    print(f"2. The browser is then sent to {redirect_uri} (that page may not load):")
+    print("   copy the whole address from its address bar.")
+    print("3. Paste it here within a few minutes (just the code= value works too).")
+    print("Address or code: ", end="", flush=True)
+    line = sys.stdin.readline()
+    if not line.strip():
+        raise CliError("Nothing was pasted, so nothing was saved: run the command again.", 2)
+    try:
+        consent = parse_consent(line)
+    except ConnectorError as exc:
+        raise CliError(str(exc), 2) from None
+    if consent.state is not None and consent.state != state:
+        raise CliError(
+            "The pasted address does not belong to this connection attempt (its state does not "
+            "match), so nothing was saved: run the command again and paste the address the "
+            "browser shows after you approve.",
+            2,
+        )
+    known = settings.get("realm_id") or (
+        profile.b_company_id if side == "b" else profile.a_company_id
+    )
+    realm = consent.realm_id or known
+    if not realm:
+        raise CliError(
+            "A code alone does not say which company it is for: run the command again and "
+            "paste the whole address (it carries realmId=...).",
+            2,
+        )
+    if known and realm != known:
+        raise CliError(
+            f"That approval is for QuickBooks Online company {_safe(realm)}, but profile "
+            f"{profile.name!r} belongs to company {known}, so nothing was saved: run the "
+            f"command again and choose company {known}, or make a new profile for the other "
+            "company.",
+            2,
+        )
+
+    async def connect() -> tuple[HeldSecrets, Any]:
+        grant = await exchange_code(
+            settings["token_url"], client_id, client_secret, consent.code, redirect_uri
+        )
+        held = HeldSecrets(
+            {
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "refresh_token": str(grant["refresh_token"]),
+            }
+        )
+        checked = {**settings, "realm_id": realm, "profile_name": profile.name}
+        async with make_connector("qbo", checked, held) as qbo:
+            return held, await qbo.company()
+
+    try:
+        held, company = asyncio.run(connect())
+    except ConnectorError as exc:
+        raise CliError(f"Nothing was saved: {exc}", 3) from None
+    # The connector may have rotated the token while checking: save the newest one.
+    secrets.set(profile.name, "refresh_token", held.values["refresh_token"])
+    if settings.get("realm_id") != realm:
+        sides = {"a": dict(profile.a_settings), "b": dict(profile.b_settings)}
+        sides[side]["realm_id"] = realm
+        store.save_profile(profile.name, profile.a_system, profile.b_system, sides["a"], sides["b"])
+    print(
+        f"Connected profile {profile.name!r} to QuickBooks Online company "
+        f"{_safe(company.name)} ({company.company_id}); sync with: "
+        f"recontui sync --profile {quoted}"
+    )
+    variable = env_var_name(profile.name, "refresh_token")
+    if os.environ.get(variable):
+        print(f"Note: {variable} is set and wins over the saved refresh token: unset it.")
+    return 0
+
+
 # -- sync ---------------------------------------------------------------------------------
 
 
@@ -346,11 +502,39 @@ def make_factory(profile: Any, secrets: SecretStore, transport: Any = None) -> C
     return factory
 
 
+def _due(store: Any, profile: Any, *, verbose: bool) -> bool:
+    """Whether the profile's schedule wants a run now (for cron's ``sync --if-due``).
+
+    Silent when not due, so a cron line every five minutes sends no mail.
+    """
+    import datetime as dt
+
+    from .present import local_time, next_scheduled_run
+
+    text, due = next_scheduled_run(store, profile)
+    if due is None:
+        if text != "off":
+            raise CliError(
+                f"The schedule of profile {profile.name!r} is not valid ({text!r}); fix it in "
+                "the console's Preferences (key 5)."
+            )
+        if verbose:
+            print(f"Profile {profile.name!r} has no schedule (off): nothing to do.")
+        return False
+    if due > dt.datetime.now(dt.UTC):
+        if verbose:
+            print(f"Not due: the next run ({text}) is at {local_time(due.isoformat())}.")
+        return False
+    return True
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from .runner import RunOptions, run_sync, summary_lines
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
+    if args.if_due and not _due(store, profile, verbose=args.verbose > 0):
+        return 0
     secrets = open_secrets_for(store, args)
     cancel = threading.Event()
     listener = None
@@ -571,6 +755,35 @@ def cmd_conflicts_unresolve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_conflicts_auto(args: argparse.Namespace) -> int:
+    """What rules decided on their own, newest first (read-only; override in the console)."""
+    from .present import rule_decision_rows
+
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    rows = rule_decision_rows(store, profile, limit=max(1, args.limit))
+    if args.json:
+        out_json(rows)
+        return 0
+    if not rows:
+        print("No rule has decided anything yet.")
+        return 0
+    for r in rows:
+        print(
+            f"{r['id']:>6}  {r['when']}  run {r['run_id']}  {r['entity']} "
+            f"{_safe(r['record'])}: {r['field']}"
+        )
+        print(
+            f"        {r['system']} had {_safe(r['old'])!r}, overwritten with {r['winner']}'s "
+            f"{_safe(r['new'])!r} by {_safe(r['rule'])}"
+        )
+        if r["overridden"]:
+            where = f"conflict {r['conflict_id']}" if r["conflict_id"] else "conflict settled"
+            print(f"        overridden: {where}")
+    print("Override one in the console: recontui tui, key 6, then o.")
+    return 0
+
+
 # -- history, log, state, doctor ----------------------------------------------------------
 
 
@@ -692,14 +905,45 @@ async def _probe(profile: Any, side: str, secrets: SecretStore) -> str:
 # -- demo ---------------------------------------------------------------------------------
 
 
+def cmd_keys(args: argparse.Namespace) -> int:
+    """Every binding id, its default key and what it does; the keymap file's path."""
+    from .tui.keymap import config_path, known_bindings, load_keymap
+
+    keymap = load_keymap()
+    rows = [
+        {
+            "id": b.id,
+            "key": keymap.keys.get(b.id, b.key),
+            "default": b.key,
+            "screen": b.screen,
+            "action": b.description,
+        }
+        for b in known_bindings()
+    ]
+    if args.json:
+        out_json({"config": str(config_path()), "bindings": rows, "problems": keymap.problems})
+        return 0
+    print(f'Remap keys in {config_path()} under [keymap], e.g. "resolve.pick_a" = "1".')
+    for problem in keymap.problems:
+        print(_safe(problem), file=sys.stderr)
+    width = max(len(r["id"]) for r in rows)
+    for r in rows:
+        key = r["key"] if r["key"] == r["default"] else f"{r['key']} (default {r['default']})"
+        print(f"{r['id']:{width}}  {key:14}  {r['screen']}: {r['action']}")
+    return 0
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """The console on one profile. Textual is imported here only, never on headless paths."""
     store = open_db(args)
     profile = get_profile(store, getattr(args, "profile", None))
     secrets = open_secrets_for(store, args)
     from .tui import make_app
+    from .tui.keymap import load_keymap
 
-    app = make_app(store, profile, secrets, actor=os.environ.get("USER", "recontui"))
+    app = make_app(
+        store, profile, secrets, actor=os.environ.get("USER", "recontui"), keymap=load_keymap()
+    )
     app.run(mouse=not getattr(args, "no_mouse", False))
     return 0
 
@@ -722,8 +966,15 @@ def cmd_demo(args: argparse.Namespace) -> int:
         profile = store.get_profile("demo")
         if not args.headless:
             from .tui import make_app
+            from .tui.keymap import load_keymap
 
-            app = make_app(store, profile, secrets, actor=os.environ.get("USER", "recontui"))
+            app = make_app(
+                store,
+                profile,
+                secrets,
+                actor=os.environ.get("USER", "recontui"),
+                keymap=load_keymap(),
+            )
             app.run(mouse=not args.no_mouse)
             return 0
         print(f"Stand-in servers at {running.base_url}; database {db_path}")
@@ -797,6 +1048,25 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--seed", type=int, default=7)
     serve.add_argument("--scenario", choices=("empty", "demo", "conflicts"), default="demo")
     serve.add_argument("--profile", help="create or update this profile to point at them")
+    serve.add_argument(
+        "--faults",
+        metavar="KIND=RATE,...",
+        help="inject faults: 429, 500, reset (a lost answer), slow, garbage, or all; "
+        "e.g. 429=0.05,500=0.02,reset=0.01,slow=0.05,garbage=0.01",
+    )
+    serve.add_argument(
+        "--fault-seed", type=int, default=None, help="the faults' seed (default: --seed)"
+    )
+    serve.add_argument(
+        "--slow-seconds", type=float, default=3.0, help="how long a slow answer takes"
+    )
+    serve.add_argument(
+        "--size",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed about N records per side (10 to 1,000,000), scaled from the demo's mix",
+    )
 
     profile = sub.add_parser("profile", help="manage connection profiles")
     profile_sub = profile.add_subparsers(dest="profile_command", metavar="COMMAND", required=True)
@@ -808,7 +1078,7 @@ def build_parser() -> argparse.ArgumentParser:
     p_add.add_argument(
         "--secrets-file",
         help="JSON or KEY=VALUE file with dev_key, password, "
-        "client_id, client_secret, refresh_token",
+        "client_id, client_secret (refresh_token optional: `profile connect qbo` gets one)",
     )
     p_add.add_argument("--default", action="store_true")
     json_opt(add("list", cmd_profile_list, profile_sub, help="list profiles"))
@@ -816,6 +1086,14 @@ def build_parser() -> argparse.ArgumentParser:
     p_show.add_argument("name", nargs="?")
     json_opt(p_show)
     add("remove", cmd_profile_remove, profile_sub, help="remove a profile").add_argument("name")
+    p_connect = add(
+        "connect",
+        cmd_profile_connect,
+        profile_sub,
+        help="authorise QuickBooks Online (open the address on any computer, paste back)",
+    )
+    p_connect.add_argument("system", choices=("qbo", "bill"), help="qbo")
+    profile_opt(p_connect)
 
     sync = add("sync", cmd_sync, help="one sync run")
     profile_opt(sync)
@@ -823,6 +1101,11 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--dry-run", action="store_true", help="show the plan, write nothing remote")
     sync.add_argument(
         "--accept-big-change", action="store_true", help="push changes held by the big-change guard"
+    )
+    sync.add_argument(
+        "--if-due",
+        action="store_true",
+        help="run only when the profile's schedule says a run is due (for cron); silent otherwise",
     )
     sync.add_argument(
         "--verbose",
@@ -862,7 +1145,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="reopen a resolved conflict before it is pushed",
     )
     c_unres.add_argument("id", type=int)
-    for p in (c_list, c_show, c_res, c_all, c_unres):
+    c_auto = add("auto", cmd_conflicts_auto, c_sub, help="what rules decided on their own")
+    c_auto.add_argument("--limit", type=int, default=50)
+    for p in (c_list, c_show, c_res, c_all, c_unres, c_auto):
         profile_opt(p)
         json_opt(p)
 
@@ -892,6 +1177,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no console: run one sync and print the conflict queue",
     )
+    keys = add("keys", cmd_keys, help="the console's key bindings: ids to remap in config.toml")
+    json_opt(keys)
     tui = add("tui", cmd_tui, help="the console (also: recontui with no command)")
     profile_opt(tui)
     for p in (tui, demo):

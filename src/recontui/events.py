@@ -3,6 +3,11 @@
 A headless run and a console on the same database see the same stream, because
 both read the ``events`` table. A listener (the CLI's ``--verbose``, the
 console's worker) can also get each event as it is written.
+
+Progress (how far each phase, and each entity of it, has got) goes to a
+callback as it happens; a :class:`ProgressBoard` keeps the latest of each as a
+compact snapshot that the runner also stores on the run row, so another
+process can follow a run it did not start.
 """
 
 from __future__ import annotations
@@ -28,6 +33,41 @@ class Event:
 
 
 Listener = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a phase (or one entity of it, on one side) has got; ``total`` None: unknown."""
+
+    phase: str
+    done: int
+    total: int | None = None
+    entity: str | None = None
+    side: str | None = None
+
+
+ProgressListener = Callable[[Progress], None]
+
+
+class ProgressBoard:
+    """The latest progress per (phase, side, entity), in the order last reported.
+
+    ``snapshot()`` is JSON: ``{"phase": current phase, "rows": [[phase, side, entity,
+    done, total], ...]}`` with the most recently reported row last.
+    """
+
+    def __init__(self) -> None:
+        self.phase: str | None = None
+        self._rows: dict[tuple[str, str | None, str | None], list[Any]] = {}
+
+    def update(self, item: Progress) -> None:
+        key = (item.phase, item.side, item.entity)
+        self._rows.pop(key, None)
+        self._rows[key] = [item.phase, item.side, item.entity, item.done, item.total]
+        self.phase = item.phase
+
+    def snapshot(self) -> dict[str, Any]:
+        return {"phase": self.phase, "rows": [list(row) for row in self._rows.values()]}
 
 
 class EventLog:

@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import threading
+import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +44,8 @@ from .engine import (
     merge_record,
 )
 from .engine.merge import Merge
-from .events import EventLog, Listener
+from .engine.window import WindowError, in_window, parse_window
+from .events import EventLog, Listener, Progress, ProgressBoard, ProgressListener
 from .model import (
     ENTITIES,
     ORDER,
@@ -59,14 +63,20 @@ from .model import (
 )
 from .model.codec import dumps
 from .store import Conflict, Link, LockHeld, Op, Profile, Store, StoreError
+from .store.store import OVERRIDE
 from .wiring import system_label
 
 EXIT_OK, EXIT_WAITING, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2, 3
+
+#: Seconds between progress snapshots stored on the run row (for a console following it).
+PROGRESS_EVERY = 1.0
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "on_forbidden": "queue",
     "big_change.share": 0.25,
     "big_change.min": 20,
+    "schedule": "off",
+    "initial_window": "all",
 }
 
 
@@ -94,6 +104,8 @@ class RunOptions:
     actor: str = "recontui"
     keep_debug: bool = False
     cancel: threading.Event | None = None
+    #: Called with each progress report, in the run's thread.
+    progress: ProgressListener | None = None
 
 
 @dataclass
@@ -104,6 +116,8 @@ class RunResult:
     counts: dict[str, int]
     message: str | None = None
     plan: list[dict[str, Any]] = field(default_factory=list)
+    #: The run was refused because another run holds the profile's lock.
+    lock_held: bool = False
 
 
 COUNT_KEYS = (
@@ -147,6 +161,19 @@ def policy_from(
     return Policy(directions=directions, rules=rules, on_forbidden=settings["on_forbidden"])
 
 
+def first_synced_date(
+    store: Store, profile: Profile, settings: Mapping[str, Any] | None = None
+) -> dt.date | None:
+    """The earliest transaction date the profile syncs (None: all), from its window."""
+    settings = profile_settings(store, profile) if settings is None else settings
+    try:
+        window = parse_window(settings.get("initial_window"))
+    except WindowError as exc:
+        raise StoreError(f"{exc} Fix the initial window in Preferences (key 5).") from None
+    first = store.first_run_started(profile.id)
+    return window.first_date(first.date() if first else None)
+
+
 def _audit_dict(entry: Audit) -> dict[str, Any]:
     return {
         "field": entry.field,
@@ -155,6 +182,47 @@ def _audit_dict(entry: Audit) -> dict[str, Any]:
         "new": entry.new,
         "by": entry.by,
     }
+
+
+def standing_overrides(
+    live: Conflict | None,
+    fields: Iterable[FieldSpec],
+    a: Mapping[str, Any],
+    b: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The overridden rule decisions in ``live`` that still stand, as its field entries.
+
+    An override (``present.override_rule_decision``) offers the value a rule
+    overwrote (on ``entry["side"]``) against the value the rule kept, which both
+    sides still hold: the merge sees no difference, so without this the
+    conflict would be settled away. It stands while both sides hold the kept
+    value; once either side changes that field, the merge takes over again.
+    """
+    if live is None or live.kind != "field":
+        return {}
+    specs = {f.name: f for f in fields}
+    out: dict[str, Any] = {}
+    for name, entry in live.fields.items():
+        loser = entry.get("side")
+        if entry.get("kind") != OVERRIDE or name not in specs or loser not in SIDES:
+            continue
+        kept = entry.get(other(loser))
+        if same(specs[name], a.get(name), kept) and same(specs[name], b.get(name), kept):
+            out[name] = entry
+    return out
+
+
+def override_choice(entry: Mapping[str, Any] | None, choice: tuple[str, Any]) -> tuple[str, Any]:
+    """A person's pick on a field: on an override, a side means the value shown for it.
+
+    Elsewhere a side's value in a conflict is what that side holds (the
+    versions hold), but an overridden field shows the value a rule overwrote,
+    which neither side holds any more: it is written back as that value.
+    """
+    pick = choice[0]
+    if entry is not None and entry.get("kind") == OVERRIDE and pick in SIDES:
+        return ("custom", entry.get(pick))
+    return choice
 
 
 class SyncRun:
@@ -181,11 +249,17 @@ class SyncRun:
         self.policy = policy_from(store, profile, settings)
         self.big_share = float(settings["big_change.share"])
         self.big_min = int(settings["big_change.min"])
+        self.first_date = first_synced_date(store, profile, settings)
         self.index: dict[Side, dict[tuple[str, str], int]] = {}
         self.synced_fields: dict[str, tuple[FieldSpec, ...]] = {}
         self.unreachable: set[Side] = set()
         self.plan: list[dict[str, Any]] = []
         self.labels = {side: system_label(profile.system(side)) for side in SIDES}
+        self.board = ProgressBoard()
+        self.progress_saved = 0.0
+        self.progress_unsaved = False
+        #: Entities pulled so far (both sides together) and how many there are.
+        self.pulled = [0, 0]
 
     # -- helpers ----------------------------------------------------------
     def check_cancel(self) -> None:
@@ -194,6 +268,39 @@ class SyncRun:
 
     def emit(self, level: str, phase: str, message: str, **kw: Any) -> None:
         self.events.emit(level, phase, message, **kw)
+
+    def progress(
+        self,
+        phase: str,
+        done: int,
+        total: int | None = None,
+        *,
+        entity: str | None = None,
+        side: Side | None = None,
+    ) -> None:
+        """Report progress; store a snapshot on the run row at most every PROGRESS_EVERY s."""
+        item = Progress(phase, done, total, entity, side)
+        self.board.update(item)
+        if self.options.progress is not None:
+            self.options.progress(item)
+        self.progress_unsaved = True
+        if time.monotonic() - self.progress_saved >= PROGRESS_EVERY:
+            self.save_progress()
+
+    def save_progress(self) -> None:
+        self.progress_saved = time.monotonic()
+        self.progress_unsaved = False
+        self.store.update_run_counts(
+            self.run_id, {**self.counts, "progress": self.board.snapshot()}
+        )
+
+    async def keep_progress_saved(self) -> None:
+        """Store the latest progress while the run waits (on the network, say)."""
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY)
+            if self.progress_unsaved:
+                with contextlib.suppress(StoreError):  # the next report tries again
+                    self.save_progress()
 
     def fields_for(self, entity: str) -> tuple[FieldSpec, ...]:
         """The synced set: fields the model syncs and both connectors map."""
@@ -247,6 +354,15 @@ class SyncRun:
         text = display(spec.field(spec.title_field), value) if not is_blank(value) else ""
         return text or (remote_id or "?")
 
+    def ref_words(self, ref: Ref) -> str:
+        """A referenced record as people know it: "customer 'Acme'"."""
+        link = self.store.link(self.store.canonical_link_id(ref.link))
+        label = ENTITIES[ref.entity].label.lower() if ref.entity in ENTITIES else ref.entity
+        if link is None:
+            return f"{label} #{ref.link}"
+        side: Side = "a" if link.a_fields else "b"
+        return f"{label} {self.record_name(ref.entity, link.fields(side), link.remote_id(side))!r}"
+
     def agreed_base(self, link: Link, fields: Iterable[FieldSpec]) -> dict[str, Any] | None:
         """The base with every field both sides now hold equally brought up to date."""
         if link.a_fields is None or link.b_fields is None:
@@ -285,7 +401,7 @@ class SyncRun:
                     f"Replaying {len(leftovers)} changes left "
                     "pending by an earlier run, with their original idempotency keys.",
                 )
-                await self.push_ops(leftovers)
+                await self.push_ops(leftovers, phase="replay")
                 for side in SIDES:
                     self.index[side] = self.store.remote_index(self.pid, side)
         await self.pull()
@@ -320,6 +436,9 @@ class SyncRun:
     # -- pull -------------------------------------------------------------
     async def pull(self) -> None:
         self.emit("info", "pull", "Pulling changes from both sides.")
+        total = sum(1 for side in SIDES for entity in ORDER if self.conns[side].supports(entity))
+        self.pulled = [0, total]
+        self.progress("pull", 0, total)
         try:
             async with asyncio.TaskGroup() as group:
                 for side in SIDES:
@@ -333,13 +452,16 @@ class SyncRun:
             if not conn.supports(entity):
                 continue
             cursor = self.store.cursor(self.pid, side, entity)
-            new = changed = 0
+            new = changed = read = 0
+            self.progress("pull", 0, entity=entity, side=side)
             async for page in conn.pull(entity, cursor):
                 self.check_cancel()
                 got = self.store.store_pulled(self.pid, side, entity, page.records, page.cursor)
                 new += got.new
                 changed += got.changed
                 self.counts["pulled"] += got.new + got.changed
+                read += len(page.records)
+                self.progress("pull", read, entity=entity, side=side)
                 self.emit(
                     "debug",
                     "pull",
@@ -357,6 +479,9 @@ class SyncRun:
                     new=new,
                     changed=changed,
                 )
+            self.progress("pull", read, read, entity=entity, side=side)
+            self.pulled[0] += 1
+            self.progress("pull", *self.pulled)
 
     # -- plan: match, merge, persist --------------------------------------
     def plan_changes(self) -> None:
@@ -364,12 +489,17 @@ class SyncRun:
         planned_ids: list[int] = []
         try:
             with self.store.transaction() as conn:
+                total = sum(1 for entity in ORDER if self.syncs(entity))
+                planned = 0
+                self.progress("plan", 0, total)
                 for entity in ORDER:
                     self.check_cancel()
                     if not self.syncs(entity):
                         continue
                     self.match_entity(conn, entity)
                     self.merge_entity(conn, entity)
+                    planned += 1
+                    self.progress("plan", planned, total)
                 self.guard(conn)
                 planned_ids = [
                     r[0]
@@ -491,6 +621,7 @@ class SyncRun:
             link = self.store.link(link_id)
             if link is not None:
                 unpaired["a"].append(link)
+        self.drop_out_of_window(spec, unpaired)
         if not unpaired["a"] and not unpaired["b"]:
             return
         single_set = set(singles)
@@ -563,7 +694,7 @@ class SyncRun:
                         "match",
                         f"{spec.label} "
                         f"{self.record_name(entity, fields_side)!r} waits until "
-                        f"{waiting[0].entity} #{waiting[0].link} is matched.",
+                        f"{self.ref_words(waiting[0])} is matched (see the conflict queue).",
                         entity=entity,
                     )
                     continue
@@ -585,6 +716,28 @@ class SyncRun:
                     continue
                 payload = {k: v for k, v in fields_side.items() if not is_blank(v)}
                 self.plan_op(conn, link_id, entity, target, "create", payload, [])
+
+    def drop_out_of_window(self, spec: EntitySpec, unpaired: dict[Side, list[Link]]) -> None:
+        """Transactions dated before the initial window are never matched or created."""
+        if self.first_date is None or spec.kind != "transaction" or not spec.has_field("date"):
+            return
+        dropped = 0
+        for side in SIDES:
+            kept = []
+            for link in unpaired[side]:
+                if in_window((link.fields(side) or {}).get("date"), self.first_date):
+                    kept.append(link)
+                else:
+                    dropped += 1
+            unpaired[side] = kept
+        if dropped:
+            self.emit(
+                "info",
+                "match",
+                f"{dropped} {spec.label.lower()} records dated before "
+                f"{self.first_date.isoformat()} are outside the initial window and left alone.",
+                entity=spec.name,
+            )
 
     def plan_op(
         self,
@@ -646,8 +799,10 @@ class SyncRun:
             where="state='paired' AND (dirty != 0 OR id IN (SELECT link_id FROM conflicts "
             "WHERE status IN ('open','resolved') AND kind != 'match'))",
         )
-        for link in links:
+        self.progress("plan", 0, len(links), entity=entity)
+        for done, link in enumerate(links, 1):
             self.merge_link(conn, spec, fields, link)
+            self.progress("plan", done, len(links), entity=entity)
 
     def merge_link(
         self, conn: Any, spec: EntitySpec, fields: tuple[FieldSpec, ...], link: Link
@@ -664,8 +819,23 @@ class SyncRun:
             if live is not None and live.kind == "delete" and live.status == "resolved":
                 self.plan_delete_resolution(conn, spec, link, live, a, b)
                 return
+            gone = "a" if link.a_deleted else "b"
+            if live is not None and live.kind != "delete":
+                # The record's other question (which value, which record) is moot now that
+                # one side deleted it: the deletion is what a person decides next.
+                self.store.set_conflict_status(
+                    conn,
+                    live.id,
+                    "superseded",
+                    note=f"deleted in {self.labels[gone]}: decide the deletion instead",
+                )
+                for op in self.store.live_ops_for_link(link.id):
+                    if op.state in ("pending", "held"):
+                        self.store.set_op_state(
+                            op.id, "superseded", conn=conn, error="the record was deleted"
+                        )
+                live = None
             if live is None:
-                gone = "a" if link.a_deleted else "b"
                 self.store.open_conflict(
                     conn,
                     self.pid,
@@ -707,6 +877,7 @@ class SyncRun:
                 k: (v[0], v[1] if len(v) > 1 else None) for k, v in (live.choices or {}).items()
             }
             choices = {k: v for k, v in choices.items() if any(f.name == k for f in fields)}
+            choices = {k: override_choice(live.fields.get(k), v) for k, v in choices.items()}
             res = apply_resolution(fields, a, b, choices)
             rest = tuple(f for f in fields if f.name not in choices)
             merge = merge_record(spec, rest, base, a, b, self.policy)
@@ -727,8 +898,9 @@ class SyncRun:
             )
         else:
             merge = merge_record(spec, fields, base, a, b, self.policy)
-            if live is not None and merge.conflicts:
-                fresh = self.conflict_fields(merge)
+            overrides = standing_overrides(live, fields, a, b)
+            if live is not None and (merge.conflicts or overrides):
+                fresh = {**self.conflict_fields(merge), **overrides}
                 if not versions_hold or dumps(fresh) != dumps(live.fields):
                     resolved = live.status == "resolved"
                     changed = [
@@ -747,13 +919,10 @@ class SyncRun:
                         fresh,
                         link.a_version,
                         link.b_version,
-                        suggestion=live.choices if resolved else None,
+                        # Choices saved on an open conflict (a partial choice) are kept too.
+                        suggestion=live.choices or None,
                         note=why
-                        + (
-                            "; your earlier choice is kept as a suggestion"
-                            if resolved and live.choices
-                            else ""
-                        ),
+                        + ("; your earlier choice is kept as a suggestion" if live.choices else ""),
                     )
                     if resolved:
                         self.counts["conflicts_reopened"] += 1
@@ -768,14 +937,17 @@ class SyncRun:
                         )
                 merge.conflicts.clear()
             elif live is not None:
-                self.store.set_conflict_status(
-                    conn, live.id, "superseded", note="settled: both sides now agree"
+                # A rule saved since the conflict opened may be what settles it.
+                rules = sorted({e.by for e in merge.audit if e.by.startswith("rule")})
+                settled = (
+                    f"decided by {', '.join(rules)}" if rules else "settled: both sides now agree"
                 )
+                self.store.set_conflict_status(conn, live.id, "superseded", note=settled)
                 self.emit(
                     "info",
                     "merge",
                     f"Conflict {live.id} ({spec.label} {name!r}) "
-                    "settled itself: both sides now agree.",
+                    + (f"was {settled}." if rules else "settled itself: both sides now agree."),
                     entity=entity,
                     record=name,
                 )
@@ -937,18 +1109,24 @@ class SyncRun:
             )
 
     # -- push -------------------------------------------------------------
-    async def push_ops(self, ops: list[Op]) -> None:
+    async def push_ops(self, ops: list[Op], phase: str = "push") -> None:
         rank = {name: i for i, name in enumerate(ORDER)}
         kind_rank = {"create": 0, "update": 1, "deactivate": 2}
         ops = sorted(ops, key=lambda o: (rank.get(o.entity, 99), kind_rank.get(o.op, 3), o.id))
         if ops:
             self.emit("info", "push", f"Pushing {len(ops)} changes.")
+        totals = Counter(op.entity for op in ops)
+        done: Counter[str] = Counter()
+        self.progress(phase, 0, len(ops))
         for op in ops:
             self.check_cancel()
             if op.side in self.unreachable:
                 self.counts["push_failed"] += 1
-                continue
-            await self.push_one(op)
+            else:
+                await self.push_one(op)
+            done[op.entity] += 1
+            self.progress(phase, done[op.entity], totals[op.entity], entity=op.entity)
+            self.progress(phase, done.total(), len(ops))
 
     async def push_one(self, op: Op) -> None:
         conn = self.conns[op.side]
@@ -1262,14 +1440,19 @@ async def run_sync(
             for side in SIDES:
                 await stack.enter_async_context(connectors[side])
             run = SyncRun(store, profile, connectors, options, events, run_id)
+            saver = asyncio.create_task(run.keep_progress_saved())
             try:
                 result = await run.execute()
             except Interrupted as exc:
                 result = RunResult(run_id, "interrupted", EXIT_FATAL, dict(run.counts), str(exc))
             except (ConnectorError, StoreError) as exc:
                 result = RunResult(run_id, "failed", EXIT_FATAL, dict(run.counts), str(exc))
+            finally:
+                saver.cancel()
     except LockHeld as exc:
-        result = RunResult(run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc))
+        result = RunResult(
+            run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc), lock_held=True
+        )
     except AuthError as exc:
         result = RunResult(run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc))
     except (ConnectorError, StoreError) as exc:

@@ -40,14 +40,23 @@ SYSTEMS: dict[str, SystemInfo] = {
         "qbo",
         "QuickBooks Online",
         "b",
-        ("api_base", "token_url", "realm_id", "company_name", "bank_account_id"),
+        (
+            "api_base",
+            "token_url",
+            "realm_id",
+            "company_name",
+            "bank_account_id",
+            "auth_url",
+            "redirect_uri",
+        ),
         ("client_id", "client_secret", "refresh_token"),
     ),
 }
 
 REQUIRED_SETTINGS: dict[str, tuple[str, ...]] = {
     "bill": ("api_base", "organization_id", "username"),
-    "qbo": ("api_base", "token_url", "realm_id"),
+    # realm_id may come later, from `recontui profile connect qbo`.
+    "qbo": ("api_base", "token_url"),
 }
 
 
@@ -95,6 +104,22 @@ class BoundSecrets:
         return f"BoundSecrets(profile={self._profile!r})"
 
 
+class HeldSecrets:
+    """Secrets held in memory only (a new authorisation before it is proven; benches)."""
+
+    def __init__(self, values: dict[str, str]) -> None:
+        self.values = values
+
+    def get(self, name: str) -> str | None:
+        return self.values.get(name)
+
+    def set(self, name: str, value: str) -> None:
+        self.values[name] = value
+
+    def __repr__(self) -> str:
+        return f"HeldSecrets({sorted(self.values)})"  # names only, never values
+
+
 def build_connector(
     profile: Profile,
     side: Side,
@@ -105,7 +130,7 @@ def build_connector(
 ) -> Connector:
     return make_connector(
         profile.system(side),
-        profile.side_settings(side),
+        {**profile.side_settings(side), "profile_name": profile.name},
         BoundSecrets(secrets, profile.name),
         transport=transport,
         on_event=on_event,

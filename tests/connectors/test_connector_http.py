@@ -328,7 +328,8 @@ async def test_qbo_invalid_grant_message() -> None:
             "qbo", QBO_SETTINGS, secrets, transport=httpx.MockTransport(handler)
         ):
             pass
-    assert "invalid_grant" in str(info.value) and "recontui profile add" in str(info.value)
+    assert "invalid_grant" in str(info.value)
+    assert "reconnect required: run `recontui profile connect qbo`" in str(info.value)
     assert secrets.writes == []
 
 

@@ -8,6 +8,7 @@ import stat
 import threading
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -16,7 +17,7 @@ from recontui.model.codec import dumps
 from recontui.store import SCHEMA_VERSION, StoreError, connect, migrate, open_store
 from recontui.store import migrations as migrations_mod
 from recontui.store.database import transaction
-from recontui.store.migrations import MIGRATIONS, V1, V2, schema_version
+from recontui.store.migrations import MIGRATIONS, V1, V2, V3_COLUMNS, V3_INDEXES, schema_version
 
 TABLES = {
     "profiles",
@@ -38,6 +39,21 @@ V2_COLUMNS = {
     "rules": {"note"},
 }
 
+V3_COLUMNS_BY_TABLE = {"conflicts": {"title", "field_names", "a_changed_at", "b_changed_at"}}
+V3_INDEX_NAMES = {
+    "conflicts": {
+        "conflicts_live_id",
+        "conflicts_live_entity",
+        "conflicts_live_title",
+        "conflicts_live_fields",
+        "conflicts_live_a_changed",
+        "conflicts_live_b_changed",
+        "conflicts_live_status",
+        "conflicts_live_suggestion",
+    },
+    "audit": {"audit_by"},
+}
+
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX file modes")
 
 
@@ -46,9 +62,10 @@ def schema_of(db: sqlite_utils.Database) -> list[tuple[str, str, str | None]]:
 
 
 def test_schema_version_counts_the_migrations() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 2
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 3
     assert "CREATE TABLE links" in V1
     assert "merged_into" in V2
+    assert "title" in V3_COLUMNS and "audit_by ON audit(profile_id, by, id)" in V3_INDEXES
 
 
 def test_empty_file_is_migrated_to_the_current_version(tmp_path: Path) -> None:
@@ -63,6 +80,10 @@ def test_empty_file_is_migrated_to_the_current_version(tmp_path: Path) -> None:
     for table, columns in V2_COLUMNS.items():
         assert columns <= set(db[table].columns_dict), table
     assert "conflicts_entity" in {index.name for index in db["conflicts"].indexes}
+    for table, columns in V3_COLUMNS_BY_TABLE.items():
+        assert columns <= set(db[table].columns_dict), table
+    for table, names in V3_INDEX_NAMES.items():
+        assert names <= {index.name for index in db[table].indexes}, table
     db.conn.close()
 
 
@@ -167,6 +188,79 @@ def test_version_1_file_keeps_its_rows_and_gains_the_v2_columns_as_null(tmp_path
         assert conflict.status == "resolved" and conflict.choices == choices
         assert conflict.suggestion is None and conflict.candidates is None
         assert store.rules(1)[0]["note"] is None
+        # v3 backfilled the queue's sort keys from the link.
+        assert conflict.title == "Acme Ltd" and conflict.field_names == "email"
+        assert conflict.a_changed_at == "2025-11-01T10:00:00+00:00"
+        assert conflict.b_changed_at == "2025-11-01T11:00:00+00:00"
+    finally:
+        store.close()
+
+
+def test_version_2_file_gets_the_queue_sort_keys_backfilled(tmp_path: Path) -> None:
+    """Names come from either side (following a link absorbed by matching), the fields
+    column says the kind for match and delete conflicts, a missing time sorts first."""
+    path = tmp_path / "v2.db"
+    db = connect(path)
+    assert migrate(db, target=2) == 0
+    assert "title" not in db["conflicts"].columns_dict
+    now = "2025-12-01T08:00:00+00:00"
+    b_time = "2025-12-02T09:00:00.250000+00:00"
+    links: list[dict[str, Any]] = [
+        {"id": 1, "entity": "customer", "state": "paired", "a_id": "a1", "b_id": "b1"},
+        {"id": 2, "entity": "invoice", "state": "paired", "a_id": "a2", "b_id": "b2"},
+        {"id": 3, "entity": "customer", "state": "unpaired", "b_id": "b3"},
+        {"id": 4, "entity": "customer", "state": "merged", "merged_into": 3},
+        {"id": 5, "entity": "vendor", "state": "unpaired", "a_id": "a5"},
+    ]
+    links[0].update(a_fields={"name": "Zeta Corp"}, a_updated_at=now, b_fields={"name": "Zeta"})
+    links[1].update(a_fields={"number": "INV-7", "total": Decimal("10.00")}, b_updated_at=b_time)
+    links[2].update(b_fields={"name": "alpha & co"}, b_updated_at=now)
+    links[4].update(a_fields={"email": "x@y.test"})
+    fields = {"email": {"base": None, "a": "a@x", "b": "b@x", "kind": "no_base"}}
+    conflicts = [
+        (1, 1, "customer", "field", {**fields, "phone": fields["email"]}),
+        (2, 2, "invoice", "delete", {"deleted": {"a": True, "b": False, "kind": "delete"}}),
+        (3, 4, "customer", "match", {"key": {"a": "alpha", "kind": "match"}}),
+        (4, 5, "vendor", "field", fields),
+    ]
+    with transaction(db) as conn:
+        conn.execute(
+            "INSERT INTO profiles (id, name, a_system, b_system, created_at) "
+            "VALUES (1, 'acme', 'bill', 'qbo', ?)",
+            (now,),
+        )
+        for link in links:
+            for side in ("a", "b"):
+                if f"{side}_fields" in link:
+                    link[f"{side}_fields"] = dumps(link[f"{side}_fields"])
+            columns = ", ".join(link)
+            conn.execute(
+                f"INSERT INTO links (profile_id, created_at, updated_at, {columns}) "
+                f"VALUES (1, ?, ?, {','.join('?' * len(link))})",
+                (now, now, *link.values()),
+            )
+        for cid, lid, entity, kind, f in conflicts:
+            conn.execute(
+                "INSERT INTO conflicts (id, profile_id, link_id, entity, kind, status, fields, "
+                "opened_at, updated_at) VALUES (?,1,?,?,?,'open',?,?,?)",
+                (cid, lid, entity, kind, dumps(f), now, now),
+            )
+    db.conn.close()
+
+    store = open_store(path)
+    try:
+        keys = {
+            c.id: (c.title, c.field_names, c.a_changed_at, c.b_changed_at)
+            for c in store.conflicts(1)
+        }
+        assert keys == {
+            1: ("Zeta Corp", "email, phone", now, ""),
+            2: ("INV-7", "delete", "", b_time),
+            3: ("alpha & co", "match", "", now),
+            4: ("vendor #5", "email", "", ""),
+        }
+        by_name = [c.id for _, c in store.conflict_page(1, sort="record", limit=10)]
+        assert by_name == [3, 2, 4, 1]  # case-insensitive: alpha, INV-7, vendor, Zeta
     finally:
         store.close()
 

@@ -70,10 +70,14 @@ class World:
 def make_world(
     tmp_path: Path, scenario: str = "conflicts", seed: int = 7, fixed_clock: bool = False
 ) -> World:
-    sandbox = Sandbox(SandboxConfig(seed=seed, scenario=scenario))
-    if fixed_clock:  # for snapshots: run times and the like stay put
+    if fixed_clock:  # for snapshots: run times, record times and the like stay put
+        sandbox = Sandbox(
+            SandboxConfig(seed=seed, scenario=scenario, anchor_date=FIXED_NOW.date()),
+            clock=lambda: FIXED_NOW,
+        )
         store = open_store(tmp_path / "state.db", clock=lambda: FIXED_NOW)
     else:
+        sandbox = Sandbox(SandboxConfig(seed=seed, scenario=scenario))
         store = open_store(tmp_path / "state.db")
     secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
     save_sandbox_profile(

@@ -98,6 +98,11 @@ async def test_add_and_delete_a_rule(world):
         await pilot.press("y")
         await pilot.pause()
         assert world.store.rules(world.profile.id) == []
+    # Adding and deleting are both in the audit trail, the rule in words.
+    trail = [r for r in world.store.iter_table("audit") if r["entity"] == "rules"]
+    assert len(trail) == 2
+    assert trail[0]["old"] == "null" and "prefer" in trail[0]["new"]
+    assert trail[1]["new"] == "null" and trail[1]["old"] == trail[0]["new"]
 
 
 async def test_a_field_rule_needs_an_entity(world):
@@ -121,3 +126,32 @@ async def test_a_field_rule_needs_an_entity(world):
     assert [(r["kind"], r["entity"], r["field"]) for r in rules] == [
         ("prefer", "customer", "email")
     ]
+
+
+async def test_schedule_and_window_are_validated_saved_and_explained(world):
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("5")
+        await pilot.pause()
+        schedule = app.screen.query_one("#prefs-schedule")
+        schedule.focus()
+        await pilot.press("ctrl+u", *"sometimes", "enter")
+        await pilot.pause()
+        assert "not a schedule" in str(app.screen.query_one("#prefs-error").render())
+        assert "schedule" not in world.store.settings(world.profile.id)
+        await pilot.press("ctrl+u", *"daily at 2:30", "enter")
+        await pilot.pause()
+        assert world.store.settings(world.profile.id)["schedule"] == "daily 02:30"
+        assert schedule.value == "daily 02:30"
+
+        window = app.screen.query_one("#prefs-window")
+        window.focus()
+        await pilot.press("ctrl+u", *"from 2026-01-01", "enter")
+        await pilot.pause()
+        assert world.store.settings(world.profile.id)["initial_window"] == "from 2026-01-01"
+        note = str(app.screen.query_one("#prefs-window-note").render())
+        assert "before 2026-01-01 are left alone" in note
+    audit = [
+        r for r in world.store.iter_table("audit") if r["field"] in ("schedule", "initial_window")
+    ]
+    assert len(audit) == 2

@@ -289,19 +289,45 @@ def to_bill(
 
     ``partial=False`` (create): None values are left out, ``create_extra`` added.
     ``partial=True`` (PATCH): only the given fields, None sent as null to clear.
-    Changing one address part sends the whole address object, the other parts
-    taken from ``current`` (canonical fields as the server holds them), so a
-    PATCH that replaces nested objects cannot blank them. ``active`` and
+    Changing one part of a nested object (an address, a bill's ``invoice``
+    number and date) sends the whole object, the other parts taken from
+    ``current`` (canonical fields as the server holds them), so a PATCH that
+    replaces nested objects cannot blank them. ``active`` and
     read-only fields are left out (see module docstring); canonical fields BILL
     does not map are ignored; unknown names raise.
     """
     s = spec(entity)
+    if partial:
+        fields = _whole_objects(s, fields, current)
     body, rows = write_body(
         CODEC, s, fields, partial=partial, current=current, skip_kinds=frozenset({"active"})
     )
     if rows is not None:
         body[s.lines.path] = _lines_out(s.lines, rows)
     return body
+
+
+def _whole_objects(
+    s: BillEntity, fields: Mapping[str, Any], current: Mapping[str, Any] | None
+) -> dict[str, Any]:
+    """``fields`` plus, for each nested object one of them is in, its other mapped parts.
+
+    A PATCH may replace a nested object whole: changing a bill's number alone would
+    otherwise drop its date (both live in ``invoice``). The parts come from ``current``
+    (the canonical fields as the server holds them); blank ones are left out.
+    """
+    given = dict(fields)
+    groups: dict[str, list[str]] = {}
+    for f in s.fields:
+        if len(f.path) > 1 and not f.read_only:
+            groups.setdefault(f.path[0], []).append(f.name)
+    for names in groups.values():
+        if given.keys() & set(names):
+            for name in names:
+                held = (current or {}).get(name)
+                if name not in given and held not in (None, ""):
+                    given[name] = held
+    return given
 
 
 def _lines_out(lines: Lines, rows: Any) -> list[dict[str, Any]]:

@@ -27,10 +27,12 @@ from .base import (
     RejectedError,
     SecretAccess,
 )
-from .http import HttpClient
+from .http import HttpClient, RateGovernor, shared_governor
 from .values import Codec, Field, MappingError, shift_timestamp
 
 DEFAULT_OVERLAP_SECONDS = 60
+#: Profile side settings that tune the rate governor (see ``rate_settings``).
+RATE_SETTINGS = ("max_in_flight", "rate_limit", "rate_window_seconds")
 
 
 @dataclass(frozen=True)
@@ -95,6 +97,50 @@ def query_bound(cursor: str | None, overlap_seconds: float) -> str | None:
     if not cursor:
         return None
     return shift_timestamp(cursor, -overlap_seconds) if overlap_seconds else cursor
+
+
+def rate_settings(
+    label: str,
+    settings: Mapping[str, str],
+    *,
+    max_in_flight: int,
+    rate_limit: int | None,
+    rate_window: float,
+) -> tuple[int, int | None, float]:
+    """``max_in_flight``, ``rate_limit`` and ``rate_window_seconds`` from a profile's side
+    settings, the given defaults where absent; a bad value is a ConnectorError."""
+
+    def bad(key: str, value: str, wanted: str) -> ConnectorError:
+        return ConnectorError(
+            f"The {label} profile's {key} setting is {value!r}, but it must be {wanted}: "
+            "correct it (or remove it for the documented default) and sync again."
+        )
+
+    in_flight = max_in_flight
+    raw = str(settings.get("max_in_flight") or "").strip()
+    if raw:
+        if not raw.isdigit() or int(raw) < 1:
+            raise bad("max_in_flight", raw, "a whole number of 1 or more")
+        in_flight = int(raw)
+    limit = rate_limit
+    raw = str(settings.get("rate_limit") or "").strip()
+    if raw:
+        if raw.lower() in ("off", "none", "0"):
+            limit = None
+        elif not raw.isdigit():
+            raise bad("rate_limit", raw, "a whole number of 1 or more, or off")
+        else:
+            limit = int(raw)
+    window = rate_window
+    raw = str(settings.get("rate_window_seconds") or "").strip()
+    if raw:
+        try:
+            window = float(raw)
+        except ValueError:
+            window = 0.0
+        if not 0 < window < float("inf"):
+            raise bad("rate_window_seconds", raw, "a number of seconds above 0")
+    return in_flight, limit, window
 
 
 def text_key(value: Any) -> str | None:
@@ -223,7 +269,12 @@ class ConnectorBase:
     #: What to tell the user when the profile lacks some of them.
     fix_profile: str = ""
     max_page: int
+    #: Requests in flight at once the company allows (setting ``max_in_flight``).
     max_concurrency: int
+    #: Requests it allows per ``rate_window`` seconds; None: no budget (settings
+    #: ``rate_limit``, ``off`` for none, and ``rate_window_seconds``).
+    rate_limit: int | None = None
+    rate_window: float = 60.0
     #: Response headers worth logging (request ids a vendor's support asks for).
     log_headers: tuple[str, ...] = ()
     #: The realm / organisation id, set by the subclass from its settings.
@@ -247,6 +298,13 @@ class ConnectorBase:
                 f"The {self.label} profile lacks {', '.join(missing)}: {self.fix_profile}."
             )
         self._settings = dict(settings)
+        self._max_in_flight, self._rate_limit, self._rate_window = rate_settings(
+            self.label,
+            settings,
+            max_in_flight=self.max_concurrency,
+            rate_limit=self.rate_limit,
+            rate_window=self.rate_window,
+        )
         self._secrets = secrets
         self._transport = transport
         self._on_event = on_event
@@ -269,10 +327,11 @@ class ConnectorBase:
             label=self.label,
             transport=self._transport,
             on_event=self._on_event,
-            max_concurrency=self.max_concurrency,
+            max_concurrency=self._max_in_flight,
             max_attempts=self._max_attempts,
             base_delay=self._base_delay,
             log_headers=self.log_headers,
+            governors=self._governors(),
         )
         try:
             await self._start()
@@ -283,6 +342,42 @@ class ConnectorBase:
 
     async def _start(self) -> None:
         raise NotImplementedError
+
+    def _rate_keys(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """Whom the in-flight cap and the rate budget are per (both: the company)."""
+        company = (self.system, self._settings.get("api_base", ""), self._company_id)
+        return company, company
+
+    def _governors(self) -> tuple[RateGovernor, ...]:
+        """This company's shared governors (one per distinct key of ``_rate_keys``)."""
+        in_flight_key, budget_key = self._rate_keys()
+        scope = self._transport
+        if in_flight_key == budget_key:
+            return (
+                shared_governor(
+                    in_flight_key,
+                    max_in_flight=self._max_in_flight,
+                    budget=self._rate_limit,
+                    window=self._rate_window,
+                    scope=scope,
+                ),
+            )
+        return (
+            shared_governor(
+                budget_key,
+                max_in_flight=None,
+                budget=self._rate_limit,
+                window=self._rate_window,
+                scope=scope,
+            ),
+            shared_governor(
+                in_flight_key,
+                max_in_flight=self._max_in_flight,
+                budget=None,
+                window=self._rate_window,
+                scope=scope,
+            ),
+        )
 
     @property
     def http(self) -> HttpClient:

@@ -2,21 +2,25 @@
 
 Everything that is about the wire rather than about an API lives here, so it is
 written (and fixed) once: timeouts, retries with backoff, ``Retry-After``, the
-per-connector concurrency cap, JSON that keeps money exact, and logging that
-can never leak a secret. The connectors decide *whether* a request may be
-retried (:class:`Retry`); this module decides *how*.
+per-company rate governor (requests in flight and per window), JSON that keeps
+money exact, and logging that can never leak a secret. The connectors decide
+*whether* a request may be retried (:class:`Retry`); this module decides *how*.
 """
 
 from __future__ import annotations
 
 import asyncio
+import collections
+import contextlib
 import datetime as dt
 import email.utils
 import enum
 import json
 import random
+import threading
 import time
-from collections.abc import Awaitable, Callable, Mapping
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -45,6 +49,8 @@ REDACTED = "***"
 
 #: Statuses that mean "not now" rather than "no": retried with backoff.
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+#: Where ``request(decode=...)`` keeps the decoded body of an answer.
+DECODED = "recontui.decoded"
 
 DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
 
@@ -159,6 +165,246 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
 
 
 # ---------------------------------------------------------------------------
+# Rate governor
+
+
+class RateGovernor:
+    """Paces the requests to one company so the server never has to say 429.
+
+    Two limits, either of which may be None (no limit): at most ``max_in_flight``
+    requests at once, and at most ``budget`` requests started in any ``window``
+    seconds (QBO: 500 per 60 s per realm; BILL: 20,000 per 3,600 s per dev key).
+
+    A request counts against the window from the moment it starts until ``window``
+    seconds after it *finishes*. The server stamps a request somewhere between those
+    two moments, so however the network delays it, no ``window`` of the server's clock
+    can hold more than ``budget`` of them. Waiting requests are served first come,
+    first served; waits are asyncio waits (never blocking the event loop) and a waiting
+    request that is cancelled leaves the queue cleanly. One governor may be shared by
+    clients running on different event loops (threads): its state sits behind a lock
+    and wake-ups go through each waiter's own loop.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_in_flight: int | None = None,
+        budget: int | None = None,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[Any]] | None = None,
+    ) -> None:
+        if max_in_flight is not None and max_in_flight < 1:
+            raise ValueError("max_in_flight must be 1 or more (or None)")
+        if budget is not None and budget < 1:
+            raise ValueError("budget must be 1 or more (or None)")
+        if window <= 0:
+            raise ValueError("window must be longer than 0 seconds")
+        self.max_in_flight = max_in_flight
+        self.budget = budget
+        self.window = float(window)
+        self._clock = clock
+        self._sleep = sleep or asyncio.sleep
+        self._lock = threading.Lock()
+        self._in_flight = 0
+        #: When each finished request stops counting against the window (ascending).
+        self._expiries: collections.deque[float] = collections.deque()
+        self._queue: collections.deque[_Waiter] = collections.deque()
+        self._paused_until = 0.0
+        #: Requests let through, how many of them had to wait, the most in flight at once.
+        self.started = 0
+        self.waited = 0
+        self.peak_in_flight = 0
+
+    @property
+    def in_flight(self) -> int:
+        with self._lock:
+            return self._in_flight
+
+    def pending(self) -> int:
+        """Requests waiting for their turn."""
+        with self._lock:
+            return len(self._queue)
+
+    def _free_in(self, now: float) -> float | None:
+        """0 when a request may start now; else seconds until one may (None: until a
+        running request finishes). Called with the lock held."""
+        if self.max_in_flight is not None and self._in_flight >= self.max_in_flight:
+            return None
+        pause = self._paused_until - now
+        if self.budget is None:
+            return max(0.0, pause)
+        expiries = self._expiries
+        while expiries and expiries[0] <= now:
+            expiries.popleft()
+        over = self._in_flight + len(expiries) - self.budget
+        if over < 0:
+            return max(0.0, pause)
+        if over >= len(expiries):
+            return None  # the budget is held by requests still running
+        return max(expiries[over] - now, pause, 0.0)
+
+    def _wake_head(self) -> None:
+        """Tell the first waiter to look again (lock held)."""
+        while self._queue:
+            head = self._queue[0]
+            if head.loop.is_closed():
+                self._queue.popleft()  # its task can never run again
+                continue
+            head.wake()
+            return
+
+    async def acquire(self) -> float:
+        """Wait for a turn; answer the seconds waited. Pair with :meth:`release`."""
+        loop = asyncio.get_running_loop()
+        started = self._clock()
+        waiter = _Waiter(loop)
+        with self._lock:
+            if not self._queue and self._free_in(started) == 0:
+                self._take()
+                return 0.0
+            self._queue.append(waiter)
+        try:
+            while True:
+                with self._lock:
+                    delay = None
+                    if self._queue[0] is waiter:
+                        now = self._clock()
+                        delay = self._free_in(now)
+                        if delay == 0:
+                            self._queue.popleft()
+                            self._take()
+                            self.waited += 1
+                            self._wake_head()
+                            return max(0.0, now - started)
+                    woken = waiter.arm()
+                if delay is None:
+                    await woken
+                else:
+                    await self._first(woken, delay)
+        except BaseException:
+            with self._lock:
+                was_head = bool(self._queue) and self._queue[0] is waiter
+                with contextlib.suppress(ValueError):
+                    self._queue.remove(waiter)
+                if was_head:
+                    self._wake_head()
+            raise
+
+    async def _first(self, woken: asyncio.Future[None], delay: float) -> None:
+        """Until ``woken`` is set or ``delay`` seconds pass, whichever comes first."""
+        timer = asyncio.ensure_future(self._sleep(delay))
+        try:
+            await asyncio.wait((woken, timer), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            timer.cancel()
+
+    def _take(self) -> None:
+        self._in_flight += 1
+        self.started += 1
+        self.peak_in_flight = max(self.peak_in_flight, self._in_flight)
+
+    def release(self) -> None:
+        """A request let through by :meth:`acquire` has finished (whatever its outcome)."""
+        with self._lock:
+            self._in_flight = max(0, self._in_flight - 1)
+            if self.budget is not None:
+                self._expiries.append(self._clock() + self.window)
+            self._wake_head()
+
+    def pause(self, seconds: float) -> None:
+        """Start nothing for ``seconds`` (the server's ``Retry-After`` applies to all)."""
+        if seconds <= 0:
+            return
+        with self._lock:
+            self._paused_until = max(self._paused_until, self._clock() + seconds)
+
+    @contextlib.asynccontextmanager
+    async def slot(self) -> AsyncIterator[float]:
+        """``async with governor.slot() as waited:`` around one request."""
+        waited = await self.acquire()
+        try:
+            yield waited
+        finally:
+            self.release()
+
+    def describe(self) -> str:
+        parts = []
+        if self.max_in_flight is not None:
+            parts.append(f"{self.max_in_flight} at once")
+        if self.budget is not None:
+            parts.append(f"{self.budget:,} per {self.window:g} s")
+        return ", ".join(parts) or "no limit"
+
+
+class _Waiter:
+    """One request waiting in a governor's queue, woken through its own event loop."""
+
+    __slots__ = ("future", "loop")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.future: asyncio.Future[None] | None = None
+
+    def arm(self) -> asyncio.Future[None]:
+        """A fresh future to wait on (called with the governor's lock held)."""
+        self.future = self.loop.create_future()
+        return self.future
+
+    def wake(self) -> None:
+        future = self.future
+        if future is None or future.done():
+            return
+        try:
+            self.loop.call_soon_threadsafe(_set_done, future)
+        except RuntimeError:  # the loop closed under us: its task is gone too
+            pass
+
+
+def _set_done(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+_GOVERNORS_LOCK = threading.Lock()
+_GOVERNORS: dict[tuple[Any, ...], RateGovernor] = {}
+_SCOPED_GOVERNORS: weakref.WeakKeyDictionary[Any, dict[tuple[Any, ...], RateGovernor]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def shared_governor(
+    key: tuple[str, ...],
+    *,
+    max_in_flight: int | None,
+    budget: int | None,
+    window: float,
+    scope: object | None = None,
+) -> RateGovernor:
+    """The process's governor for ``key`` (system, server, company) and these limits.
+
+    Every client for the same company shares one, so two connectors to one realm
+    cannot together exceed its limits. ``scope`` (a test's in-process transport: each
+    stands for a server of its own) keeps governors apart that would otherwise share a
+    key; it is held weakly.
+    """
+    full = (*key, max_in_flight, budget, float(window))
+    with _GOVERNORS_LOCK:
+        table = _GOVERNORS
+        if scope is not None:
+            try:
+                table = _SCOPED_GOVERNORS.setdefault(scope, {})
+            except TypeError:  # not weakly referable: a governor of its own
+                return RateGovernor(max_in_flight=max_in_flight, budget=budget, window=window)
+        governor = table.get(full)
+        if governor is None:
+            governor = table[full] = RateGovernor(
+                max_in_flight=max_in_flight, budget=budget, window=window
+            )
+        return governor
+
+
+# ---------------------------------------------------------------------------
 # The client
 
 
@@ -166,13 +412,20 @@ def retry_after_seconds(value: str | None, *, now: float | None = None) -> float
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
 
 
-class HttpClient:
-    """An ``httpx.AsyncClient`` with the retry, concurrency and logging policy.
+#: At most one "pacing" event per this many seconds; the waits between are counted in it.
+WAIT_EVENT_SECONDS = 10.0
 
-    One instance per connector: the semaphore caps how many requests that
-    connector has in flight (QBO allows 10 per realm, BILL 3 per org), and is
-    held only while one attempt is on the wire, never while sleeping or while
-    the connector re-authenticates, so a re-login can never deadlock.
+
+class HttpClient:
+    """An ``httpx.AsyncClient`` with the retry, rate and logging policy.
+
+    One instance per connector. Every attempt takes a turn from each of its
+    ``governors`` (:class:`RateGovernor`, usually shared per company: QBO allows 10
+    in flight and 500 per minute per realm, BILL 3 in flight per organisation and
+    20,000 per hour per dev key); without any, a private one caps it at
+    ``max_concurrency`` in flight. A turn is held only while one attempt is on the
+    wire, never while sleeping or while the connector re-authenticates, so a
+    re-login can never deadlock.
     """
 
     def __init__(
@@ -189,13 +442,20 @@ class HttpClient:
         sleep: Callable[[float], Awaitable[Any]] | None = None,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         log_headers: tuple[str, ...] = (),
+        governors: Sequence[RateGovernor] | None = None,
     ) -> None:
         self.label = label
         self._client = httpx.AsyncClient(
             transport=transport, timeout=timeout, follow_redirects=False
         )
         self._on_event = on_event
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        #: Taken in this order by every attempt (the same order everywhere: no deadlock).
+        self.governors: tuple[RateGovernor, ...] = tuple(
+            governors or (RateGovernor(max_in_flight=max(1, max_concurrency)),)
+        )
+        self._waits = 0
+        self._waited = 0.0
+        self._last_wait_event: float | None = None
         self.max_attempts = max(1, max_attempts)
         self.base_delay = base_delay
         self.max_delay = max_delay
@@ -204,7 +464,48 @@ class HttpClient:
         self._log_headers = log_headers
 
     async def aclose(self) -> None:
+        self._report_waits(flush=True)
         await self._client.aclose()
+
+    async def _turn(self) -> float:
+        """Take a turn from every governor; answer the seconds waited in all."""
+        waited = 0.0
+        taken: list[RateGovernor] = []
+        try:
+            for governor in self.governors:
+                waited += await governor.acquire()
+                taken.append(governor)
+        except BaseException:
+            for governor in reversed(taken):
+                governor.release()
+            raise
+        if waited > 0:
+            self._waits += 1
+            self._waited += waited
+            self._report_waits()
+        return waited
+
+    def _end_turn(self) -> None:
+        for governor in reversed(self.governors):
+            governor.release()
+
+    def _report_waits(self, *, flush: bool = False) -> None:
+        """One debug event for the waits since the last one, at most every
+        ``WAIT_EVENT_SECONDS`` (the first wait is reported at once)."""
+        if not self._waits:
+            return
+        now = time.monotonic()
+        last = self._last_wait_event
+        if not flush and last is not None and now - last < WAIT_EVENT_SECONDS:
+            return
+        limits = "; ".join(g.describe() for g in self.governors)
+        self.emit(
+            "debug",
+            f"{self.label}: {self._waits} request(s) waited {self._waited:.1f} s in all "
+            f"to stay within its rate limits ({limits})",
+            {"rate_waits": self._waits, "waited_ms": round(self._waited * 1000)},
+        )
+        self._waits, self._waited, self._last_wait_event = 0, 0.0, now
 
     @property
     def closed(self) -> bool:
@@ -241,6 +542,7 @@ class HttpClient:
         retry: Retry = Retry.ALWAYS,
         retry_if: Callable[[httpx.Response], bool] | None = None,
         final_if: Callable[[httpx.Response], bool] | None = None,
+        decode: Callable[[bytes], Any] | None = None,
     ) -> httpx.Response:
         """Send one logical request, retrying when that is safe.
 
@@ -251,6 +553,10 @@ class HttpClient:
         concurrency limit arrives as an error body); ``final_if`` marks
         responses not worth retrying now although their status says so
         (BILL's hourly limit is a 429 that lasts until the next hour).
+
+        With ``decode``, a successful answer's body is decoded here and kept in
+        ``response.extensions[DECODED]``; a body that does not decode (cut short on the
+        way) is treated like a connection that broke after the request was sent.
         """
         path = httpx.URL(url).path
         endpoint = f"{method} {path}"
@@ -262,10 +568,14 @@ class HttpClient:
             attempt += 1
             started = time.monotonic()
             try:
-                async with self._semaphore:
+                await self._turn()
+                started = time.monotonic()  # the wire time, not the wait for a turn
+                try:
                     response = await self._client.request(
                         method, url, params=params, headers=headers, content=content
                     )
+                finally:
+                    self._end_turn()
             except httpx.TransportError as exc:
                 elapsed = round((time.monotonic() - started) * 1000)
                 kind = type(exc).__name__
@@ -319,6 +629,27 @@ class HttpClient:
             )
 
             status = response.status_code
+            if decode is not None and status < 400 and response.content:
+                try:
+                    response.extensions[DECODED] = decode(response.content)
+                except ValueError:
+                    maybe_applied = True
+                    self.emit(
+                        "warning",
+                        f"{self.label} {endpoint} sent an unreadable answer (cut short?)",
+                        {**data, "error": "unreadable"},
+                    )
+                    if retry is Retry.UNSENT_ONLY:
+                        raise UnreachableError(
+                            f"{self.label}'s answer to {endpoint} arrived unreadable, so it is "
+                            "not known whether the change was saved: sync again and recontui "
+                            "will look for the record before sending it again.",
+                            outcome_unknown=True,
+                        ) from None
+                    if attempt >= self.max_attempts:
+                        return response  # the connector names what it could not read
+                    await self._sleep(self._delay(attempt, None))
+                    continue
             wants_retry = status in RETRY_STATUSES or (retry_if is not None and retry_if(response))
             if not wants_retry or (final_if is not None and final_if(response)):
                 return response
@@ -339,6 +670,10 @@ class HttpClient:
                     outcome_unknown=maybe_applied,
                 )
             delay = self._delay(attempt, response)
+            hinted = retry_after_seconds(response.headers.get("retry-after"))
+            if status == 429 and hinted:
+                for governor in self.governors:
+                    governor.pause(min(hinted, self.max_retry_after))
             self.emit(
                 "warning",
                 f"{self.label} {endpoint} answered {status}; retrying in {delay:.1f} s",

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime as dt
 import hashlib
 import re
+import shlex
 import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -35,8 +38,8 @@ from .base import (
     UnreachableError,
 )
 from .common import ConnectorBase, Ctx, query_bound, ref_id, text_key
-from .http import Retry, dumps_json, loads_json
-from .values import later
+from .http import DECODED, HttpClient, Retry, dumps_json, loads_json
+from .values import MappingError, later, parse_timestamp
 
 MINOR_VERSION = "75"
 MAX_RESULTS = 1000
@@ -46,7 +49,29 @@ MAX_CONCURRENCY = 10
 #: QBO accepts request ids of at most 50 characters.
 MAX_REQUEST_ID = 50
 
-RECONNECT = "reconnect this profile with `recontui profile add` and sync again"
+#: Change data capture looks back 30 days; recontui uses it for cursors younger than this.
+CDC_DAYS = 29.0
+#: The most objects one CDC answer carries (shared by the entities asked for).
+CDC_CAP = 1000
+
+#: Intuit's consent page, the scope recontui asks for, and the redirect URI it suggests
+#: (Intuit's OAuth playground page: registered by many apps, and it needs no local server).
+AUTH_URL = "https://appcenter.intuit.com/connect/oauth2"
+SCOPE = "com.intuit.quickbooks.accounting"
+DEFAULT_REDIRECT_URI = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
+
+RECONNECT = "reconnect required: run `recontui profile connect qbo`, then sync again"
+
+
+def reconnect_step(profile: str | None) -> str:
+    """The next step when the saved authorisation is gone, naming the profile when known."""
+    if not profile:
+        return RECONNECT
+    return (
+        "reconnect required: run `recontui profile connect qbo --profile "
+        f"{shlex.quote(profile)}`, then sync again"
+    )
+
 
 _XML_CODE = re.compile(rb'<Error[^>]*\bcode="([^"]+)"')
 _XML_MESSAGE = re.compile(rb"<Message>(.*?)</Message>", re.S)
@@ -69,7 +94,9 @@ class QboConnector(ConnectorBase):
     """QuickBooks Online for one realm. Use ``async with``.
 
     Options are :class:`~.common.ConnectorBase`'s, plus ``clock`` (monotonic
-    seconds) for the access token's expiry.
+    seconds) for the access token's expiry, and ``cdc_days``/``cdc_cap`` (how young a
+    cursor must be to pull it with change data capture, and the most objects one CDC
+    answer holds). The setting ``profile_name`` only names the profile in sentences.
     """
 
     system = "qbo"
@@ -79,6 +106,9 @@ class QboConnector(ConnectorBase):
     fix_profile = RECONNECT
     max_page = MAX_RESULTS
     max_concurrency = MAX_CONCURRENCY
+    #: QBO throttles at 500 requests per minute per realm (api-contracts 1.8).
+    rate_limit = 500
+    rate_window = 60.0
     log_headers = ("intuit_tid",)
 
     def __init__(
@@ -87,10 +117,18 @@ class QboConnector(ConnectorBase):
         secrets: SecretAccess,
         *,
         clock: Callable[[], float] = time.monotonic,
+        cdc_days: float = CDC_DAYS,
+        cdc_cap: int = CDC_CAP,
         **options: Any,
     ) -> None:
+        self._reconnect = reconnect_step(settings.get("profile_name"))
+        self.fix_profile = self._reconnect
         super().__init__(settings, secrets, **options)
         self._clock = clock
+        self._cdc_days = cdc_days
+        self._cdc_cap = cdc_cap
+        #: Server clock minus ours, learnt from every answer's ``time``.
+        self._skew: dt.timedelta | None = None
         self.realm_id = self._company_id = settings["realm_id"]
         self._base = f"{settings['api_base'].rstrip('/')}/v3/company/{self.realm_id}"
         self._token_url = settings["token_url"]
@@ -134,10 +172,16 @@ class QboConnector(ConnectorBase):
                 )
                 if not value
             ]
+            if missing == ["refresh_token"]:
+                raise AuthError(
+                    "QuickBooks Online is not connected for this profile yet (no saved "
+                    f"refresh_token): {self._reconnect}."
+                )
             if missing:
                 raise AuthError(
-                    f"QuickBooks Online has no saved {', '.join(missing)} for this profile: "
-                    f"{RECONNECT}."
+                    f"QuickBooks Online has no saved {', '.join(missing)} for this profile: add "
+                    "the app's keys with `recontui profile add NAME --secrets-file FILE`, then "
+                    f"{self._reconnect.removeprefix('reconnect required: ')}."
                 )
             basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
             form = urllib.parse.urlencode(
@@ -161,18 +205,19 @@ class QboConnector(ConnectorBase):
                 error = data.get("error") if isinstance(data, dict) else None
                 if error == "invalid_grant":
                     raise AuthError(
-                        "QuickBooks Online refused the saved authorisation (invalid_grant): "
-                        f"{RECONNECT}."
+                        "QuickBooks Online refused the saved authorisation (invalid_grant: it "
+                        f"expired or was revoked): {self._reconnect}."
                     )
                 if error == "invalid_client" or response.status_code == 401:
                     raise AuthError(
                         "QuickBooks Online refused this profile's app credentials "
                         "(invalid_client): check client_id and client_secret, or "
-                        f"{RECONNECT}."
+                        f"{self._reconnect}."
                     )
                 raise ConnectorError(
                     f"QuickBooks Online's token service answered {response.status_code}"
-                    f"{f' ({error})' if error else ''}: try again later, or {RECONNECT}.",
+                    f"{f' ({error})' if error else ''}: try again later, or "
+                    f"{self._reconnect}.",
                     retryable=response.status_code >= 500,
                 )
             if not isinstance(data, dict) or not data.get("access_token"):
@@ -232,7 +277,13 @@ class QboConnector(ConnectorBase):
             if content_type:
                 headers["Content-Type"] = content_type
             response = await self.http.request(
-                method, url, params=query, headers=headers, content=content, retry=Retry.ALWAYS
+                method,
+                url,
+                params=query,
+                headers=headers,
+                content=content,
+                retry=Retry.ALWAYS,
+                decode=loads_json,
             )
             if response.status_code == 401:
                 if attempt == 1:
@@ -243,16 +294,21 @@ class QboConnector(ConnectorBase):
                     continue
                 raise AuthError(
                     "QuickBooks Online refused the access token even after refreshing it: "
-                    f"{RECONNECT}."
+                    f"{self._reconnect}."
                 )
-            return self._parse(response, ctx, f"{method} /{path}")
+            data = self._parse(response, ctx, f"{method} /{path}")
+            self._note_time(data.get("time"))
+            return data
         raise AssertionError("unreachable")
 
     def _parse(self, response: httpx.Response, ctx: Ctx, endpoint: str) -> dict[str, Any]:
         status = response.status_code
         raw = response.content
         try:
-            data = loads_json(raw) if raw else None
+            if DECODED in response.extensions:
+                data = response.extensions[DECODED]
+            else:
+                data = loads_json(raw) if raw else None
         except ValueError:
             data = None
             if status >= 400 and b"<Fault" in raw:
@@ -310,12 +366,13 @@ class QboConnector(ConnectorBase):
             )
         if status in (401,) or code in ("3200", "120") or fault_type.startswith("authentication"):
             return AuthError(
-                f"QuickBooks Online refused the request for {ctx.what} ({said}): {RECONNECT}."
+                f"QuickBooks Online refused the request for {ctx.what} ({said}): {self._reconnect}."
             )
         if status == 403 or code == "3100":
             return AuthError(
                 f"QuickBooks Online denied access to {endpoint} ({said}): check that this "
-                f"profile's app is still connected to company {self.realm_id}, or {RECONNECT}."
+                f"profile's app is still connected to company {self.realm_id}, or "
+                f"{self._reconnect}."
             )
         if status == 429 or code == "3001":
             return UnreachableError(
@@ -357,7 +414,33 @@ class QboConnector(ConnectorBase):
             raise self._lacking(endpoint, f"{name} object")
         return self._record(entity, obj, endpoint)
 
+    def _note_time(self, stamp: Any) -> None:
+        """Learn the server's clock from an answer's ``time`` (CDC's window is on it)."""
+        if not isinstance(stamp, str):
+            return
+        try:
+            moment = parse_timestamp(stamp)
+        except MappingError:
+            return
+        if moment.tzinfo is not None:
+            self._skew = moment - dt.datetime.now(dt.UTC)
+
+    async def _server_now(self) -> dt.datetime:
+        """The server's clock now (asked once if no answer has told it yet)."""
+        if self._skew is None:
+            try:
+                await self._company_name()
+            except (NotFoundError, ProtocolError):
+                pass
+        return dt.datetime.now(dt.UTC) + (self._skew or dt.timedelta(0))
+
     async def _query(self, statement: str, ctx: Ctx) -> list[dict[str, Any]]:
+        return (await self._query_timed(statement, ctx))[0]
+
+    async def _query_timed(
+        self, statement: str, ctx: Ctx
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        """The rows of one query, and the answer's ``time`` (the server's clock)."""
         data = await self._api("POST", "query", ctx, text=statement)
         response = data.get("QueryResponse")
         if not isinstance(response, dict):
@@ -368,7 +451,8 @@ class QboConnector(ConnectorBase):
             raise ProtocolError(
                 f"QuickBooks Online's QueryResponse.{table} is not a list: report it with the log."
             )
-        return rows
+        stamp = data.get("time")
+        return rows, stamp if isinstance(stamp, str) else None
 
     # -- runner API --------------------------------------------------------
 
@@ -380,13 +464,52 @@ class QboConnector(ConnectorBase):
         return info.get("CompanyName") if isinstance(info, dict) else None
 
     async def pull(self, entity: str, cursor: str | None) -> AsyncIterator[Page]:
-        """Records changed since ``cursor``, oldest first, ``MAXRESULTS`` per page.
+        """Records changed since ``cursor``, oldest first, at most a page size per page.
 
-        List entities include inactive records (``Active IN (true,false)``);
-        deleted transactions are not visible to a query (only to CDC).
+        A cursor younger than ``cdc_days`` is pulled with change data capture, which
+        also reports deleted transactions (as tombstones). Without a cursor, with an
+        older one, for tax rates (CDC does not cover them) and when the server refuses
+        the CDC window, the pull is a query (``Active IN (true,false)`` for lists), which
+        cannot see deletions. The last page's cursor is the server's clock at the start
+        (CDC: at its answer), so an entity that rarely changes keeps a young cursor.
         """
         s = qbo_map.spec(entity)
         since = query_bound(cursor, self._overlap)
+        if since is not None:
+            since = _whole_seconds(since)
+        if since is not None and s.cdc:
+            now = await self._server_now()
+            if parse_timestamp(since) >= now - dt.timedelta(days=self._cdc_days):
+                try:
+                    first = await self._cdc(entity, since)
+                except ProtocolError as exc:
+                    self.http.emit(
+                        "warning",
+                        f"QuickBooks Online refused change data capture for {s.name} "
+                        "records; reading them by query instead",
+                        {"entity": entity, "error": str(exc)},
+                    )
+                else:
+                    async for page in self._pull_cdc(entity, cursor, since, first):
+                        yield page
+                    return
+            elif s.kind == "transaction":
+                self.http.emit(
+                    "warning",
+                    f"QuickBooks Online {s.name} records were last pulled more than "
+                    f"{self._cdc_days:g} days ago, beyond change data capture: they are read "
+                    "again by query, which does not show the ones deleted in QuickBooks since",
+                    {"entity": entity, "cursor": cursor},
+                )
+        async for page in self._pull_query(entity, cursor, since):
+            yield page
+
+    async def _pull_query(
+        self, entity: str, cursor: str | None, lower: str | None, *, upper: str | None = None
+    ) -> AsyncIterator[Page]:
+        """Query pages from ``lower`` on (before ``upper`` when given; then the last page's
+        cursor stays the greatest update time seen, not the server's clock)."""
+        s = qbo_map.spec(entity)
         # Keyset paging on LastUpdatedTime: each page starts again from the newest
         # time seen, so a record updated during the pull (which moves to the end)
         # cannot shift a later page and make another record be skipped, as plain
@@ -394,8 +517,10 @@ class QboConnector(ConnectorBase):
         # are dropped by id; STARTPOSITION only steps through a run of more equal
         # times than fit in one page.
         fixed = ["Active IN (true,false)"] if s.kind == "list" else []
-        lower = since
-        best = cursor
+        if upper is not None:
+            fixed.append(f"MetaData.LastUpdatedTime < {quote(upper)}")
+        best = sent = cursor
+        began: str | None = None
         start = 1
         yielded: set[str] = set()
         ctx = Ctx("query", entity, "")
@@ -408,7 +533,9 @@ class QboConnector(ConnectorBase):
                 f"SELECT * FROM {s.name}{where} ORDERBY MetaData.LastUpdatedTime "
                 f"STARTPOSITION {start} MAXRESULTS {self._page_size}"
             )
-            rows = await self._query(statement, ctx)
+            rows, answered = await self._query_timed(statement, ctx)
+            if began is None and upper is None:
+                began = answered
             fresh = [row for row in rows if str(row.get("Id")) not in yielded]
             records = [self._record(entity, row, "POST /query") for row in fresh]
             yielded.update(str(row.get("Id")) for row in fresh)
@@ -416,15 +543,115 @@ class QboConnector(ConnectorBase):
                 stamp = qbo_map.last_updated(row)
                 if stamp:
                     best = later(best, stamp)
+            if len(rows) < self._page_size:
+                end = later(best, began)
+                if records or end != sent:
+                    yield Page(records, end)
+                return
             if records:
                 yield Page(records, best)
-            if len(rows) < self._page_size:
-                return
+                sent = best
             last = qbo_map.last_updated(rows[-1])
             if last and last != lower:
                 lower, start = last, 1
             else:
                 start += len(rows)
+
+    async def _cdc(self, entity: str, since: str) -> tuple[list[dict[str, Any]], int, str | None]:
+        """One CDC call for ``entity``: its objects, how many objects the answer held in
+        all (the cap is shared), and the answer's ``time``."""
+        s = qbo_map.spec(entity)
+        data = await self._api(
+            "GET",
+            "cdc",
+            Ctx("query", entity, ""),
+            params={"entities": s.name, "changedSince": since},
+        )
+        answers = data.get("CDCResponse")
+        if not isinstance(answers, list):
+            raise self._lacking("GET /cdc", "CDCResponse list")
+        rows: list[dict[str, Any]] = []
+        total = 0
+        for answer in answers:
+            groups = answer.get("QueryResponse") if isinstance(answer, dict) else None
+            if not isinstance(groups, list):
+                raise self._lacking("GET /cdc", "QueryResponse list in CDCResponse")
+            for group in groups:
+                if not isinstance(group, dict):
+                    continue
+                for name, objects in group.items():
+                    if not isinstance(objects, list):
+                        continue
+                    total += len(objects)
+                    if name == s.name:
+                        rows.extend(obj for obj in objects if isinstance(obj, dict))
+        stamp = data.get("time")
+        return rows, total, stamp if isinstance(stamp, str) else None
+
+    async def _pull_cdc(
+        self,
+        entity: str,
+        cursor: str | None,
+        since: str,
+        first: tuple[list[dict[str, Any]], int, str | None],
+    ) -> AsyncIterator[Page]:
+        """Pages from CDC answers, splitting a window whose answer hit the cap.
+
+        CDC takes only a lower bound (``changedSince``), so a window is split by moving
+        that bound halfway towards the server's clock until the answer holds fewer than
+        ``cdc_cap`` objects: that answer is complete from the bound on. What lies before
+        the bound is read by query (complete for records that exist), together with the
+        deletion stubs the capped answers did carry.
+        """
+        s = qbo_map.spec(entity)
+        rows, total, server = first
+        lower = parse_timestamp(since)
+        cut: dt.datetime | None = lower
+        stubs: dict[str, dict[str, Any]] = {}
+        while total >= self._cdc_cap and cut is not None:
+            end = parse_timestamp(server) if server else await self._server_now()
+            middle = _halfway(cut, end)
+            for row in rows:
+                if qbo_map.is_deleted(row) and _stamp_of(row, lower) < (middle or end):
+                    stubs[str(row.get("Id"))] = row
+            cut = middle
+            if cut is not None:
+                rows, total, server = await self._cdc(entity, cut.isoformat())
+        best = sent = cursor
+        if cut is None or cut > lower:
+            where = f"before {cut.isoformat()}" if cut is not None else "in the whole window"
+            self.http.emit(
+                "warning" if s.kind == "transaction" else "info",
+                f"QuickBooks Online had at least {self._cdc_cap} changed {s.name} records since "
+                f"{since}: those changed {where} are read by query"
+                + (
+                    ", which shows only the deletions the capped change answers carried"
+                    if s.kind == "transaction"
+                    else ""
+                ),
+                {"entity": entity, "since": since, "cut": cut.isoformat() if cut else None},
+            )
+            gone = sorted(stubs.values(), key=lambda row: _stamp_of(row, lower))
+            if gone:
+                yield Page([self._record(entity, row, "GET /cdc") for row in gone], cursor)
+            upper = cut.isoformat() if cut is not None else None
+            async for page in self._pull_query(entity, cursor, since, upper=upper):
+                yield page
+                best = sent = page.cursor
+            if cut is None:
+                return
+        rows = sorted(rows, key=lambda row: _stamp_of(row, lower))
+        for at in range(0, len(rows), self._page_size):
+            chunk = rows[at : at + self._page_size]
+            for row in chunk:
+                best = later(best, qbo_map.last_updated(row))
+            done = at + self._page_size >= len(rows)
+            out = later(best, server) if done else best
+            yield Page([self._record(entity, row, "GET /cdc") for row in chunk], out)
+            sent = out
+        end_cursor = later(best, server)
+        if end_cursor != sent:
+            yield Page([], end_cursor)
 
     async def read(self, entity: str, remote_id: str) -> RemoteRecord | None:
         s = qbo_map.spec(entity)
@@ -641,3 +868,175 @@ def _xml_error(raw: bytes) -> dict[str, Any]:
         return m.group(1).decode("utf-8", "replace").strip() if m else ""
 
     return {"code": first(_XML_CODE), "message": first(_XML_MESSAGE), "detail": first(_XML_DETAIL)}
+
+
+def _whole_seconds(stamp: str) -> str:
+    """``stamp`` rounded down to the second (QBO's own times have whole seconds)."""
+    moment = parse_timestamp(stamp).replace(microsecond=0)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.isoformat()
+
+
+def _stamp_of(row: Mapping[str, Any], default: dt.datetime) -> dt.datetime:
+    stamp = qbo_map.last_updated(row)
+    if stamp:
+        try:
+            return parse_timestamp(stamp)
+        except MappingError:
+            pass
+    return default
+
+
+def _halfway(start: dt.datetime, end: dt.datetime) -> dt.datetime | None:
+    """The whole second halfway from ``start`` to ``end``; None when they are too close."""
+    middle = (start + (end - start) / 2).replace(microsecond=0)
+    return middle if start < middle < end else None
+
+
+# ---------------------------------------------------------------------------
+# Connecting a profile (OAuth 2 authorisation code, pasted back by hand)
+
+
+@dataclass(frozen=True)
+class Consent:
+    """What the browser brought back from Intuit's consent page."""
+
+    code: str
+    realm_id: str | None
+    #: None when only the bare code was pasted (there is nothing to compare then).
+    state: str | None
+
+
+def authorization_url(
+    client_id: str, redirect_uri: str, state: str, *, auth_url: str = AUTH_URL
+) -> str:
+    """The address of Intuit's consent page for this app, asking for the accounting scope."""
+    query = urllib.parse.urlencode(
+        {
+            "client_id": client_id,
+            "response_type": "code",
+            "scope": SCOPE,
+            "redirect_uri": redirect_uri,
+            "state": state,
+        }
+    )
+    return f"{auth_url}{'&' if '?' in auth_url else '?'}{query}"
+
+
+_BARE_CODE = re.compile(r"[A-Za-z0-9._~-]{8,}")
+
+
+def parse_consent(text: str) -> Consent:
+    """The redirected address (or just its code) a person pasted; AuthError if unusable."""
+    text = text.strip()
+    if not text:
+        raise AuthError(
+            "Nothing was pasted: paste the whole address the browser shows after you approve "
+            "on Intuit's page (it contains code=...)."
+        )
+    if "://" in text:
+        query = urllib.parse.urlsplit(text).query
+    elif "=" in text:
+        query = text.lstrip("?")
+    elif _BARE_CODE.fullmatch(text):
+        return Consent(text, None, None)
+    else:
+        raise AuthError(
+            "That is neither the redirected address nor an authorisation code: paste the whole "
+            "address the browser shows after you approve on Intuit's page."
+        )
+    params = {k: v[0] for k, v in urllib.parse.parse_qs(query).items() if v}
+    error = params.get("error")
+    if error == "access_denied":
+        raise AuthError(
+            "Access was not granted on Intuit's page (access_denied): run the command again "
+            "and choose Connect."
+        )
+    if error:
+        said = params.get("error_description", "")
+        raise AuthError(
+            f"Intuit's consent page answered {error}{f' ({said})' if said else ''}: check the "
+            "app's keys, scope and redirect URI in the Intuit developer portal, then run the "
+            "command again."
+        )
+    code = params.get("code")
+    if not code:
+        raise AuthError(
+            "The pasted address has no code=...: paste the address the browser shows after you "
+            "approve on Intuit's page, not the one you opened."
+        )
+    return Consent(code, params.get("realmId"), params.get("state", ""))
+
+
+async def exchange_code(
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    code: str,
+    redirect_uri: str,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    on_event: Any = None,
+) -> dict[str, Any]:
+    """Trade an authorisation code for tokens (``refresh_token``, ``access_token``, ...).
+
+    A code works once, so the request is not sent again once it may have arrived.
+    """
+    http = HttpClient(
+        label="QuickBooks Online", transport=transport, on_event=on_event, max_concurrency=1
+    )
+    basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    form = urllib.parse.urlencode(
+        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
+    )
+    try:
+        response = await http.request(
+            "POST",
+            token_url,
+            headers={
+                "Authorization": f"Basic {basic}",
+                "Accept": "application/json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            content=form,
+            retry=Retry.UNSENT_ONLY,
+        )
+    except UnreachableError as exc:
+        if not exc.outcome_unknown:
+            raise
+        raise UnreachableError(
+            "The answer of QuickBooks Online's token service was lost, so the code may be "
+            "spent: run the command again and approve once more."
+        ) from None
+    finally:
+        await http.aclose()
+    try:
+        data = loads_json(response.content) if response.content else {}
+    except ValueError:
+        data = None
+    error = data.get("error") if isinstance(data, dict) else None
+    if response.status_code >= 400:
+        if error == "invalid_grant":
+            raise AuthError(
+                "QuickBooks Online did not accept the authorisation code (invalid_grant): a code "
+                "works once, for a few minutes, and only with the redirect URI it was made for; "
+                "run the command again and paste the new address promptly."
+            )
+        if error == "invalid_client" or response.status_code == 401:
+            raise AuthError(
+                "QuickBooks Online refused this profile's app keys (invalid_client): check "
+                "client_id and client_secret (Keys & credentials in the Intuit developer "
+                "portal), then run the command again."
+            )
+        raise ConnectorError(
+            f"QuickBooks Online's token service answered {response.status_code}"
+            f"{f' ({error})' if error else ''}: try again in a few minutes.",
+            retryable=response.status_code >= 500,
+        )
+    if not isinstance(data, dict) or not data.get("refresh_token"):
+        raise ProtocolError(
+            "QuickBooks Online's token service sent an answer without a refresh token: run the "
+            "command again; if it keeps happening, report it."
+        )
+    return data

@@ -35,6 +35,7 @@ ACCOUNT_TYPES: dict[str, str] = {
     "accounts_receivable": "Accounts Receivable",
     "other_current_asset": "Other Current Asset",
     "fixed_asset": "Fixed Asset",
+    "other_asset": "Other Asset",
     "accounts_payable": "Accounts Payable",
     "credit_card": "Credit Card",
     "other_current_liability": "Other Current Liability",
@@ -72,6 +73,8 @@ class QboEntity(MappedEntity):
     fields: tuple[F, ...]
     lines: Lines | None = None
     read_only: bool = False
+    #: Change data capture covers it (not TaxRate/TaxCode: those are read by query).
+    cdc: bool = True
     #: Constant fields sent on create only (Item ``Type``).
     create_extra: Mapping[str, Any] = field(default_factory=dict)
 
@@ -126,6 +129,7 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
             "taxrate",
             (F("name", ("Name",)), F("rate", ("RateValue",), "decimal"), _ACTIVE),
             read_only=True,
+            cdc=False,
         ),
         QboEntity(
             "item",
@@ -318,6 +322,11 @@ def last_updated(obj: Mapping[str, Any]) -> str | None:
     return None if value is None else str(value)
 
 
+def is_deleted(obj: Mapping[str, Any]) -> bool:
+    """A ``status: Deleted`` stub (what CDC and a delete answer give for a deleted one)."""
+    return str(obj.get("status", "")).lower() == "deleted"
+
+
 def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
     """A QBO entity object as a canonical :class:`RemoteRecord`.
 
@@ -330,7 +339,7 @@ def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
     remote_id = str(obj["Id"])
     updated = last_updated(obj)
     updated_at = parse_timestamp(updated) if updated else None
-    if str(obj.get("status", "")).lower() == "deleted":
+    if is_deleted(obj):
         return RemoteRecord(
             entity=entity,
             remote_id=remote_id,

@@ -37,6 +37,8 @@ def _number(convert: Callable[[Any], Decimal], value: Any) -> Decimal:
         return convert(value)
     except ValueError as exc:
         raise MappingError(str(exc)) from exc
+    except ArithmeticError as exc:  # decimal.InvalidOperation: too many digits for the cent
+        raise MappingError(f"number too large: {value!r}") from exc
 
 
 def money_in(value: Any) -> Decimal | None:

@@ -122,6 +122,7 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
                     "accounts_receivable",
                     "other_current_asset",
                     "fixed_asset",
+                    "other_asset",
                     "accounts_payable",
                     "credit_card",
                     "other_current_liability",

@@ -40,9 +40,16 @@ def to_decimal(value: object) -> Decimal:
     return result
 
 
+#: The largest amount recontui handles (far beyond any ledger; the remotes cap lower).
+MAX_MONEY = Decimal("999999999999.99")
+
+
 def to_money(value: object) -> Decimal:
     """An amount rounded half-up to the cent."""
-    return to_decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    number = to_decimal(value)
+    if abs(number) > MAX_MONEY:
+        raise MoneyError(f"too large an amount: {value!r}")
+    return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def money_str(value: Decimal) -> str:

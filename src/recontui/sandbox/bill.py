@@ -42,7 +42,7 @@ class BillService:
         self.clock = clock
         self.lock = lock
         self.limiter = ConcurrencyLimiter(config.bill_max_concurrent)
-        self.hourly = WindowBudget(config.bill_per_hour, 3600, clock.now)
+        self.hourly = WindowBudget(config.bill_per_hour, config.bill_window_seconds, clock.now)
 
     def _json(self, status: int, payload: Any) -> Response:
         return Response(jsonio.dumps(payload), status, media_type=JSON)
@@ -117,7 +117,13 @@ class BillService:
         if not tail:
             if method == "GET":
                 params = dict(request.query_params)
-                return 200, bill_lists.page(resource, self.org.all(resource.path), params)
+                return 200, bill_lists.page(
+                    resource,
+                    lambda: self.org.all(resource.path),
+                    params,
+                    memo=self.org.list_memo,
+                    generation=self.org.generation,
+                )
             if method == "POST" and resource.creatable:
                 return 200, self.org.create(resource, self._body(raw))
         elif len(tail) == 1:

@@ -11,7 +11,7 @@ import binascii
 import hashlib
 import json
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC
 from decimal import Decimal, InvalidOperation
@@ -201,8 +201,19 @@ class _Key:
 
 
 def page(
-    resource: BillResource, records: list[dict[str, Any]], params: dict[str, str]
+    resource: BillResource,
+    records: Sequence[dict[str, Any]] | Callable[[], Sequence[dict[str, Any]]],
+    params: dict[str, str],
+    *,
+    memo: MutableMapping[str, tuple[int, str, str, list[dict[str, Any]]]] | None = None,
+    generation: int = 0,
 ) -> dict[str, Any]:
+    """One page of ``records`` (or of what calling it gives) as the list endpoint answers.
+
+    With ``memo``, the filtered and sorted list is kept per resource until ``generation``
+    (the organisation's write count) or the query changes, so following ``nextPage``
+    through a big list sorts it once instead of once per page.
+    """
     raw_max = params.get("max")
     if raw_max is None:
         limit = DEFAULT_MAX
@@ -226,10 +237,17 @@ def page(
             raise invalid_param("sort", part)
         _check_field(resource, field, "sort")
         order.append((field, direction == "desc"))
-    hits = [r for r in records if all(_matches(f, r) for f in filters)]
-    hits.sort(key=lambda r: (r["createdTime"], r["id"]))
-    for field, descending in reversed(order):
-        hits.sort(key=lambda r, f=field: _Key(_record_value(f, r)), reverse=descending)
+    cached = memo.get(resource.path) if memo is not None else None
+    if cached is not None and cached[:3] == (generation, filters_text, sort_text):
+        hits = cached[3]
+    else:
+        rows = records() if callable(records) else records
+        hits = [r for r in rows if all(_matches(f, r) for f in filters)]
+        hits.sort(key=lambda r: (r["createdTime"], r["id"]))
+        for field, descending in reversed(order):
+            hits.sort(key=lambda r, f=field: _Key(_record_value(f, r)), reverse=descending)
+        if memo is not None:
+            memo[resource.path] = (generation, filters_text, sort_text, hits)
     fingerprint = _fingerprint(filters_text, sort_text)
     offset = _offset(params["page"], fingerprint) if params.get("page") else 0
     rows = hits[offset : offset + limit]

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .seed import check_size
+
 SCENARIOS = ("empty", "demo", "conflicts")
 
 
@@ -41,9 +43,27 @@ class SandboxConfig:
     qbo_refresh_token_seconds: int = 8_726_400
     #: CDC look-back limit in days.
     qbo_cdc_days: int = 30
+    #: Most objects one CDC answer holds (shared by the entities asked for).
+    qbo_cdc_cap: int = 1000
+    #: Fault injection (see sandbox/faults.py), e.g. "429=0.05,500=0.02,reset=0.01".
+    faults: str = ""
+    #: Seed of the faults' dice; None = ``seed``.
+    fault_seed: int | None = None
+    #: How long a "slow" fault holds the answer back.
+    slow_seconds: float = 3.0
+    #: Records per side (roughly) of a seeded company scaled from the demo's mix
+    #: (10..1,000,000; demo and conflicts scenarios). None = the scenario as it is.
+    size: int | None = None
+    #: Length of the QBO per-realm budget's window (``qbo_per_minute`` per this many s).
+    qbo_window_seconds: float = 60.0
+    #: Length of the BILL per-devKey budget's window (``bill_per_hour`` per this many s).
+    bill_window_seconds: float = 3600.0
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
             raise ValueError(f"unknown scenario {self.scenario!r}; known: {', '.join(SCENARIOS)}")
         if self.maxresults_over_cap not in ("error", "clamp"):
             raise ValueError("maxresults_over_cap must be 'error' or 'clamp'")
+        check_size(self.size, self.scenario)
+        if self.qbo_window_seconds <= 0 or self.bill_window_seconds <= 0:
+            raise ValueError("rate windows must be longer than 0 seconds")

@@ -1,7 +1,8 @@
 """Throttles shared by both stand-ins: in-flight caps and sliding-window budgets.
 
 Both reject instead of queueing, because the real services answer 429 at once and the
-connector's backoff is what is under test.
+connector's backoff is what is under test. Each counts what it let through and what it
+turned away (``granted`` / ``rejected``), so tests and benchmarks can read the 429s.
 """
 
 from __future__ import annotations
@@ -20,12 +21,19 @@ class ConcurrencyLimiter:
         self.limit = limit or None
         self._in_flight: dict[str, int] = defaultdict(int)
         self._lock = threading.Lock()
+        self.granted = 0
+        self.rejected = 0
+        #: The most requests seen in flight at once for any key.
+        self.peak = 0
 
     def try_acquire(self, key: str) -> bool:
         with self._lock:
             if self.limit is not None and self._in_flight[key] >= self.limit:
+                self.rejected += 1
                 return False
             self._in_flight[key] += 1
+            self.granted += 1
+            self.peak = max(self.peak, self._in_flight[key])
             return True
 
     def release(self, key: str) -> None:
@@ -59,9 +67,13 @@ class WindowBudget:
         self._now = now
         self._hits: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
+        self.granted = 0
+        self.rejected = 0
 
     def try_take(self, key: str) -> bool:
         if self.limit is None:
+            with self._lock:
+                self.granted += 1
             return True
         stamp = self._now().timestamp()
         with self._lock:
@@ -69,6 +81,8 @@ class WindowBudget:
             while hits and hits[0] <= stamp - self.window:
                 hits.popleft()
             if len(hits) >= self.limit:
+                self.rejected += 1
                 return False
             hits.append(stamp)
+            self.granted += 1
             return True

@@ -8,10 +8,11 @@ front of the API layer so a retried write is never executed twice.
 from __future__ import annotations
 
 import asyncio
+import html
 import itertools
 import threading
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,6 +29,9 @@ from .qbo_oauth import OAuthError, QboOAuth
 from .qbo_store import QboCompany, require_entity_path
 
 JSON = "application/json;charset=UTF-8"
+#: The accounting scope, and the others Intuit's consent page knows.
+SCOPE = "com.intuit.quickbooks.accounting"
+KNOWN_SCOPES = frozenset({SCOPE, "com.intuit.quickbooks.payment", "openid", "profile", "email"})
 BATCH_CAP = 30
 
 
@@ -48,7 +52,7 @@ class QboService:
         self.clock = clock
         self.lock = lock
         self.limiter = ConcurrencyLimiter(config.qbo_max_concurrent)
-        self.budget = WindowBudget(config.qbo_per_minute, 60, clock.now)
+        self.budget = WindowBudget(config.qbo_per_minute, config.qbo_window_seconds, clock.now)
         self.replays: dict[tuple[str, str], tuple[int, bytes, str]] = {}
         self._tids = itertools.count(1)
 
@@ -107,20 +111,50 @@ class QboService:
         return Response(b"", 200, headers=self._headers())
 
     async def authorize(self, request: Request) -> Response:
-        """Stand-in for Intuit's consent screen: approves at once and redirects back."""
+        """Intuit's consent page, for a scripted person who signs in and approves at once.
+
+        As on Intuit's page, an unknown app or an unusable ``redirect_uri`` is an error page
+        (there is nowhere safe to send the browser); other problems (response type, scope,
+        missing state) go back to the redirect URI as ``error=...`` with the state.
+        Approval redirects with a fresh single-use ``code``, the ``state`` echoed and the
+        company's ``realmId``.
+        """
         params = request.query_params
-        try:
-            if params.get("response_type", "code") != "code":
-                raise OAuthError(400, "unsupported_response_type")
-            code = self.oauth.issue_code(params.get("client_id"), params.get("redirect_uri"))
-        except OAuthError as exc:
-            return self._json(exc.status, exc.body())
-        query = {"code": code, "realmId": self.company.realm_id}
-        if "state" in params:
+        redirect_uri = params.get("redirect_uri", "")
+        if params.get("client_id") != self.oauth.client_id:
+            return self._consent_page(400, "invalid_client", "this app (client_id) is unknown")
+        target = urlsplit(redirect_uri)
+        if target.scheme not in ("http", "https") or not target.netloc:
+            return self._consent_page(
+                400, "invalid_request", "redirect_uri must be an absolute http(s) address"
+            )
+        query: dict[str, str] = {}
+        scopes = params.get("scope", "").split()
+        if params.get("response_type") != "code":
+            query["error"] = "unsupported_response_type"
+        elif SCOPE not in scopes or not set(scopes) <= KNOWN_SCOPES:
+            query["error"] = "invalid_scope"
+        elif not params.get("state"):
+            query.update(error="invalid_request", error_description="state is required")
+        else:
+            try:
+                code = self.oauth.issue_code(params.get("client_id"), redirect_uri)
+            except OAuthError as exc:
+                return self._consent_page(exc.status, exc.error, exc.description)
+            query.update(code=code, realmId=self.company.realm_id)
+        if params.get("state"):
             query["state"] = params["state"]
-        target = params["redirect_uri"]
-        sep = "&" if "?" in target else "?"
-        return RedirectResponse(f"{target}{sep}{urlencode(query)}", 302)
+        sep = "&" if "?" in redirect_uri else "?"
+        return RedirectResponse(f"{redirect_uri}{sep}{urlencode(query)}", 302)
+
+    def _consent_page(self, status: int, error: str, description: str) -> Response:
+        return Response(
+            "<html><body><h1>Something went wrong</h1>"
+            f"<p>{html.escape(error)}: {html.escape(description)}</p></body></html>",
+            status,
+            headers=self._headers(),
+            media_type="text/html",
+        )
 
     # --- company API --------------------------------------------------------------------
 
@@ -199,6 +233,7 @@ class QboService:
                     params.get("changedSince"),
                     self.clock.now(),
                     max_days=self.config.qbo_cdc_days,
+                    cap=self.config.qbo_cdc_cap,
                 )
             }
         if parts == ["batch"] and method == "POST":
@@ -263,8 +298,14 @@ class QboService:
 
     def _query(self, text: str) -> dict[str, Any]:
         query = qbo_query.parse(text)
-        rows = [rec for _, rec in self.company.rows(query.entity.name)]
-        result = qbo_query.run(query, rows, over_cap=self.config.maxresults_over_cap)
+        if qbo_query.by_updated(query):
+            stamps, ordered = self.company.by_updated(query.entity.name)
+            result = qbo_query.run_by_updated(
+                query, stamps, ordered, over_cap=self.config.maxresults_over_cap
+            )
+        else:
+            rows = [rec for _, rec in self.company.rows(query.entity.name)]
+            result = qbo_query.run(query, rows, over_cap=self.config.maxresults_over_cap)
         if query.entity.name in result:
             result[query.entity.name] = [self.company.render(r) for r in result[query.entity.name]]
         return result
@@ -333,6 +374,8 @@ class QboService:
             routes=[
                 Route("/oauth2/v1/tokens/bearer", self.token, methods=["POST"]),
                 Route("/oauth2/v1/tokens/revoke", self.revoke, methods=["POST"]),
+                # Intuit's consent page lives at appcenter.intuit.com/connect/oauth2.
+                Route("/connect/oauth2", self.authorize, methods=["GET"]),
                 Route("/v3/company/{realm}/{rest:path}", self.company_api, methods=["GET", "POST"]),
             ]
         )

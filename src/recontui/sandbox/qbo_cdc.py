@@ -24,8 +24,13 @@ def changed_since(
     now: datetime,
     *,
     max_days: int = 30,
+    cap: int = CDC_CAP,
 ) -> list[dict[str, Any]]:
-    """The ``CDCResponse`` list."""
+    """The ``CDCResponse`` list: current records and deletion stubs changed since then.
+
+    Over ``cap`` objects in all, the oldest ``cap`` are answered (what Intuit returns then
+    is not documented; a client cannot tell which ones are missing either way).
+    """
     if not entities_param:
         raise required("entities")
     if not since_param:
@@ -88,7 +93,7 @@ def changed_since(
                     )
                 )
     changes.sort(key=lambda c: (c[0], c[1]))
-    kept = changes[:CDC_CAP]
+    kept = changes[:cap]
     by_entity: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
     for _, _, name, rec in kept:
         by_entity[name].append(rec)

@@ -66,8 +66,11 @@ class QboOAuth:
         access_seconds: int = 3600,
         refresh_seconds: int = 8_726_400,
         grace_seconds: int = 60,
+        code_seconds: int = 300,
     ) -> None:
         self.clock = clock
+        #: Authorisation codes die this long after the consent (Intuit: minutes).
+        self.code_seconds = code_seconds
         self.client_id = client_id
         self.client_secret = client_secret
         self.realm_id = realm_id
@@ -154,11 +157,15 @@ class QboOAuth:
         code = "AB11" + secrets.token_urlsafe(24)
         with self._lock:
             self._codes[code] = _Code(
-                self.realm_id, redirect_uri, self.clock.now() + timedelta(minutes=5)
+                self.realm_id,
+                redirect_uri,
+                self.clock.now() + timedelta(seconds=self.code_seconds),
             )
         return code
 
     def exchange_code(self, code: str | None, redirect_uri: str | None) -> dict[str, Any]:
+        """Tokens for a code: once only, before it expires, with the same ``redirect_uri``
+        as the consent request."""
         now = self.clock.now()
         with self._lock:
             state = self._codes.get(code or "")

@@ -67,12 +67,20 @@ def name_key(name: str) -> str:
 
 
 def prepare(
-    company: QboCompany, entity: QboEntity, rec: dict[str, Any], self_id: str | None
+    company: QboCompany,
+    entity: QboEntity,
+    rec: dict[str, Any],
+    self_id: str | None,
+    *,
+    trusted: bool = False,
 ) -> dict[str, Any]:
-    """Validate a candidate record and fill the fields the server computes."""
+    """Validate a candidate record and fill the fields the server computes
+    (``trusted``: the seed's own record; names and references are not checked)."""
     handler = _HANDLERS.get(entity.name)
     if handler is not None:
         handler(company, rec, self_id)
+    if trusted:
+        return rec
     if entity.name in UNIQUE_NAME:
         _check_unique_name(company, entity, rec, self_id)
     check_refs(company, rec, entity.name)
@@ -134,11 +142,10 @@ def _check_unique_name(
     prop = UNIQUE_NAME[entity.name]
     wanted = name_key(str(rec.get(prop, "")))
     for other_name in NAME_NAMESPACE.get(entity.name, (entity.name,)):
-        for ident, other in company.rows(other_name):
+        for ident in company.name_holders(other_name, wanted):
             if other_name == entity.name and ident == self_id:
                 continue
-            if name_key(str(other.get(UNIQUE_NAME[other_name], ""))) == wanted:
-                raise duplicate_name(str(rec.get(prop)))
+            raise duplicate_name(str(rec.get(prop)))
 
 
 def _require_text(rec: dict[str, Any], prop: str) -> str:
@@ -349,8 +356,13 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
     _doc_number(rec)
     number = rec.get("DocNumber")
     if number:
-        for ident, other in company.rows("Invoice"):
-            if ident != self_id and other.get("DocNumber") == number:
+        others = (
+            company.doc_number_holders("Invoice", number)
+            if isinstance(number, str)
+            else [i for i, o in company.rows("Invoice") if o.get("DocNumber") == number]
+        )
+        for ident in others:
+            if ident != self_id:
                 raise QboFault(
                     "6140",
                     "Duplicate Document Number Error",

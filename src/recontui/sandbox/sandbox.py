@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import httpx
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -20,9 +21,47 @@ from .bill_sessions import BillAccount, BillSessions
 from .bill_store import BillOrg
 from .clock import SandboxClock
 from .config import SandboxConfig
+from .faults import ConnectionDropped, FaultInjector, parse_faults
 from .qbo import QboService
 from .qbo_oauth import QboOAuth
 from .qbo_store import QboCompany
+
+#: Sized companies up to this many records per side are cached as templates (tests build
+#: many sandboxes of a small company; a big one is built once, and caching it would
+#: double its memory).
+CACHE_MAX_SIZE = 5_000
+
+
+#: Every QBO entity and BILL list the stand-ins hold (snapshots, counts, benches).
+QBO_ENTITIES = (
+    "Account",
+    "Class",
+    "Department",
+    "TaxRate",
+    "TaxCode",
+    "Item",
+    "Customer",
+    "Vendor",
+    "Invoice",
+    "Payment",
+    "Bill",
+    "BillPayment",
+    "VendorCredit",
+    "JournalEntry",
+)
+BILL_PATHS = (
+    "classifications/chart-of-accounts",
+    "classifications/accounting-classes",
+    "classifications/departments",
+    "classifications/items",
+    "customers",
+    "vendors",
+    "invoices",
+    "receivable-payments",
+    "bills",
+    "payments",
+    "vendor-credits",
+)
 
 
 @dataclass
@@ -34,15 +73,22 @@ class SeededStores:
 
 
 def build_seeded(
-    scenario: str, seed_value: int, anchor: date, *, subtotal_line: bool = True
+    scenario: str,
+    seed_value: int,
+    anchor: date,
+    *,
+    subtotal_line: bool = True,
+    size: int | None = None,
 ) -> SeededStores:
-    """Seed fresh stores from scratch (no cache)."""
+    """Seed fresh stores from scratch (no cache); ``size`` scales the demo company."""
     ident = seed.identity(seed_value)
     clock = SandboxClock(lambda: datetime.combine(anchor, time(0), UTC))
     company = QboCompany(ident.realm_id, clock, subtotal_line=subtotal_line)
     org = BillOrg(ident.organization_id, clock)
-    plan = seed.build_plan(scenario, seed_value, anchor)
-    ids = seed_load.load(plan, company, org)
+    plan = seed.build_plan(scenario, seed_value, anchor, size)
+    # A company too big to cache keeps no events (see Sandbox.seed_plan).
+    big = (size or 0) > CACHE_MAX_SIZE
+    ids = seed_load.load(plan, company, org, trusted=size is not None, release=big)
     return SeededStores(plan, company, org, ids)
 
 
@@ -50,15 +96,17 @@ _TEMPLATES: dict[tuple[Any, ...], SeededStores] = {}
 _TEMPLATES_LOCK = threading.Lock()
 
 
-def _seeded(scenario: str, seed_value: int, anchor: date, subtotal_line: bool) -> SeededStores:
+def _seeded(
+    scenario: str, seed_value: int, anchor: date, subtotal_line: bool, size: int | None = None
+) -> SeededStores:
     """Seeded stores are pure functions of these inputs, so build each once per process
     and hand every Sandbox its own copy (tests build many sandboxes)."""
-    key = (scenario, seed_value, anchor, subtotal_line)
+    key = (scenario, seed_value, anchor, subtotal_line, size)
     with _TEMPLATES_LOCK:
         template = _TEMPLATES.get(key)
         if template is None:
             template = _TEMPLATES[key] = build_seeded(
-                scenario, seed_value, anchor, subtotal_line=subtotal_line
+                scenario, seed_value, anchor, subtotal_line=subtotal_line, size=size
             )
         return template
 
@@ -97,17 +145,32 @@ class Sandbox:
             self.clock,
             self.config.bill_session_idle_seconds,
         )
-        template = _seeded(
-            self.config.scenario,
-            self.config.seed,
-            self.anchor,
-            self.config.qbo_invoice_subtotal_line,
-        )
+        if (self.config.size or 0) > CACHE_MAX_SIZE:
+            # A big company is built for this sandbox alone: a cached template plus each
+            # sandbox's copy of it would double its memory.
+            template = build_seeded(
+                self.config.scenario,
+                self.config.seed,
+                self.anchor,
+                subtotal_line=self.config.qbo_invoice_subtotal_line,
+                size=self.config.size,
+            )
+            template.company.clock = template.org.clock = self.clock
+            self.qbo_company, self.bill_org = template.company, template.org
+        else:
+            template = _seeded(
+                self.config.scenario,
+                self.config.seed,
+                self.anchor,
+                self.config.qbo_invoice_subtotal_line,
+                self.config.size,
+            )
+            self.qbo_company.adopt(template.company)
+            self.bill_org.adopt(template.org)
+        #: The seed events (none kept for a company above CACHE_MAX_SIZE).
         self.seed_plan: seed.SeedPlan = template.plan
         #: seed key -> remote id per side ("qbo"/"bill"); tests use it to find records.
         self.seed_ids: dict[str, dict[str, str]] = {k: dict(v) for k, v in template.ids.items()}
-        self.qbo_company.adopt(template.company)
-        self.bill_org.adopt(template.org)
 
         self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock, self.lock)
         self.bill = BillService(
@@ -115,7 +178,7 @@ class Sandbox:
         )
         self.qbo_app: ASGIApp = self.qbo.app()
         self.bill_app: ASGIApp = self.bill.app()
-        self.app: ASGIApp = Starlette(
+        routes = Starlette(
             routes=[
                 Mount("/qbo", app=self.qbo_app),
                 Mount("/bill", app=self.bill_app),
@@ -123,8 +186,21 @@ class Sandbox:
                 Route("/_sandbox/health", self._health, methods=["GET"]),
                 Route("/_sandbox/credentials", self._credentials, methods=["GET"]),
                 Route("/_sandbox/advance", self._advance, methods=["POST"]),
+                Route("/_sandbox/faults", self._faults, methods=["GET"]),
             ]
         )
+        plan = parse_faults(
+            self.config.faults,
+            seed=self.config.seed if self.config.fault_seed is None else self.config.fault_seed,
+            slow_seconds=self.config.slow_seconds,
+        )
+        #: Counts what it injected, by kind; ``app`` goes through it.
+        self.faults = FaultInjector(routes, plan, self.clock.now)
+        self.app: ASGIApp = self.faults
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        """An in-process transport to ``app`` that fails like a socket would."""
+        return InProcessTransport(self.app)
 
     @property
     def realm_id(self) -> str:
@@ -181,42 +257,23 @@ class Sandbox:
             return JSONResponse({"error": str(exc)}, 400)
         return JSONResponse({"now": self.clock.now().isoformat()})
 
+    async def _faults(self, request: Request) -> Response:
+        return JSONResponse({"plan": str(self.faults.plan), "injected": dict(self.faults.counts)})
+
     def snapshot(self) -> dict[str, Any]:
         """Every record on both sides (for determinism checks and debugging)."""
         with self.lock:
-            qbo = {
-                name: dict(self.qbo_company.rows(name))
-                for name in (
-                    "Account",
-                    "Class",
-                    "Department",
-                    "TaxRate",
-                    "TaxCode",
-                    "Item",
-                    "Customer",
-                    "Vendor",
-                    "Invoice",
-                    "Payment",
-                    "Bill",
-                    "BillPayment",
-                    "VendorCredit",
-                    "JournalEntry",
-                )
-            }
-            bill = {
-                path: self.bill_org.all(path)
-                for path in (
-                    "classifications/chart-of-accounts",
-                    "classifications/accounting-classes",
-                    "classifications/departments",
-                    "classifications/items",
-                    "customers",
-                    "vendors",
-                    "invoices",
-                    "receivable-payments",
-                    "bills",
-                    "payments",
-                    "vendor-credits",
-                )
-            }
+            qbo = {name: dict(self.qbo_company.rows(name)) for name in QBO_ENTITIES}
+            bill = {path: self.bill_org.all(path) for path in BILL_PATHS}
             return {"qbo": qbo, "bill": bill}
+
+
+class InProcessTransport(httpx.ASGITransport):
+    """httpx's ASGI transport, with a dropped connection surfacing as the network error
+    a real socket gives (under uvicorn the socket is simply closed)."""
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            return await super().handle_async_request(request)
+        except ConnectionDropped as exc:
+            raise httpx.RemoteProtocolError(str(exc), request=request) from exc

@@ -3,14 +3,23 @@
 Generation produces a neutral plan of events (create / update / deactivate, per side,
 canonical field names, references by key); ``seed_load`` replays it through each
 stand-in's own write path, so seeded data obeys the same rules as API writes.
-Only ``random.Random(seed)`` and the anchor date feed the content: same seed and anchor,
-same companies.
+Only ``random.Random(seed)``, the anchor date and the size feed the content: same seed,
+anchor and size, same companies.
+
+``size`` (records per side, roughly) scales the demo's mix of parties and transactions
+over a longer history; the lists (accounts, classes, items, taxes) stay as they are.
+Without a size every scenario seeds exactly what it always has.
 """
 
 from __future__ import annotations
 
+import gc
+import itertools
 import random
 import unicodedata
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -21,9 +30,27 @@ from .jsonio import clone
 
 CENT = Decimal("0.01")
 SIDES = ("qbo", "bill")
+#: ``size`` bounds (records per side) and the smallest size the conflicts scenario fits in.
+MIN_SIZE = 10
+MAX_SIZE = 1_000_000
+CONFLICTS_MIN_SIZE = 1_000
+#: Days of history in the demo company.
+DEMO_HISTORY_DAYS = 120
+#: The demo's mix per side: customers, vendors, invoices, payments, bills, bill payments,
+#: vendor credits, journal entries.
+DEMO_MIX = {
+    "customers": 40,
+    "vendors": 30,
+    "invoices": 200,
+    "payments": 120,
+    "bills": 150,
+    "bill_payments": 100,
+    "vendor_credits": 10,
+    "journal_entries": 10,
+}
 
 
-@dataclass
+@dataclass(slots=True)
 class SeedEvent:
     at: datetime
     seq: int
@@ -88,12 +115,19 @@ def slug(text: str) -> str:
 
 
 class _Builder:
-    def __init__(self, seed: int, anchor: date) -> None:
+    def __init__(self, seed: int, anchor: date, *, sized: bool = False) -> None:
         self.rng = random.Random(seed)
         self.anchor = anchor
         self.plan = SeedPlan(anchor)
         self._seq = 0
+        #: A sized company: numbered names when the word lists run out, stamps to the second,
+        #: lists created on a clock that ``size_lists`` sets.
+        self.sized = sized
+        #: Days of history; the demo's day ranges are scaled from its 120 days.
+        self.history = DEMO_HISTORY_DAYS
         self._list_clock = datetime.combine(anchor - timedelta(days=150), time(15), UTC)
+        self._list_step = timedelta(minutes=3)
+        self._numbered: dict[str, itertools.count[int]] = {}
         self.names: set[str] = set()
         self.emails: set[str] = set()
         self.accounts: dict[str, dict[str, Any]] = {}  # name -> record
@@ -105,10 +139,20 @@ class _Builder:
     # --- event plumbing ---------------------------------------------------------------
 
     def emit(
-        self, at: datetime, side: str, op: str, entity: str, key: str, fields: dict[str, Any]
+        self,
+        at: datetime,
+        side: str,
+        op: str,
+        entity: str,
+        key: str,
+        fields: dict[str, Any],
+        *,
+        copied: bool = False,
     ) -> None:
+        """Add one event; ``copied`` says ``fields`` is already a private copy."""
         self._seq += 1
-        self.plan.events.append(SeedEvent(at, self._seq, side, op, entity, key, clone(fields)))
+        body = fields if copied else clone(fields)
+        self.plan.events.append(SeedEvent(at, self._seq, side, op, entity, key, body))
 
     def create(
         self,
@@ -118,12 +162,31 @@ class _Builder:
         fields: dict[str, Any],
         sides: tuple[str, ...] = SIDES,
     ) -> None:
+        # One copy serves both sides: the loaders only read event fields. A sized company
+        # skips even that: its builder never changes a record's fields once created.
+        body = fields if self.sized else clone(fields)
         for side in sides:
-            self.emit(at, side, "create", entity, key, fields)
+            self.emit(at, side, "create", entity, key, body, copied=True)
 
     def list_time(self) -> datetime:
-        self._list_clock += timedelta(minutes=3)
+        self._list_clock += self._list_step
         return self._list_clock
+
+    def size_lists(self, history: int, list_records: int) -> None:
+        """Stretch the history to ``history`` days and create the lists (``list_records``
+        of them) in the month before it, so every party exists before its first use."""
+        self.history = history
+        self._list_clock = datetime.combine(
+            self.anchor - timedelta(days=history + 30), time(15), UTC
+        )
+        seconds = min(180.0, 25 * 86_400 / max(1, list_records))
+        self._list_step = timedelta(seconds=seconds)
+
+    def days(self, demo_days: int) -> int:
+        """A day count of the demo's 120-day history scaled to this company's history."""
+        if self.history == DEMO_HISTORY_DAYS:
+            return demo_days
+        return max(1, round(demo_days * self.history / DEMO_HISTORY_DAYS))
 
     def day(self, lo: int, hi: int) -> date:
         """A date ``lo``..``hi`` days before the anchor (never the anchor itself)."""
@@ -131,7 +194,10 @@ class _Builder:
 
     def stamp(self, on: date) -> datetime:
         """An instant during that day's (US) business hours, always before the anchor."""
-        return datetime.combine(on, time(14), UTC) + timedelta(minutes=self.rng.randint(0, 479))
+        at = datetime.combine(on, time(14), UTC) + timedelta(minutes=self.rng.randint(0, 479))
+        if self.sized:
+            at += timedelta(seconds=self.rng.randint(0, 59))
+        return at
 
     # --- lists ------------------------------------------------------------------------
 
@@ -183,20 +249,34 @@ class _Builder:
             sides=("qbo",),
         )
 
-    def _unique_name(self, make: Any) -> str:
-        for _ in range(200):
+    def _unique_name(self, make: Callable[[], str]) -> str:
+        name = ""
+        for _ in range(4 if self.sized else 200):
             name = make()
             if name.casefold() not in self.names:
                 self.names.add(name.casefold())
                 return name
-        raise RuntimeError("ran out of names")
+        if not self.sized:
+            raise RuntimeError("ran out of names")
+        # The word lists hold some ten thousand names: number the rest ("Oak Bay Cafe 2").
+        numbers = self._numbered.setdefault(name.casefold(), itertools.count(2))
+        while True:
+            numbered = f"{name} {next(numbers)}"
+            if numbered.casefold() not in self.names:
+                self.names.add(numbered.casefold())
+                return numbered
 
     def _contact(self, name: str) -> dict[str, Any]:
         rng = self.rng
         base = slug(name) or "contact"
         domain = f"{base}.{rng.choice(W.EMAIL_TLDS)}"
         email = f"{rng.choice(W.EMAIL_LOCALS)}@{domain}"
+        tries = 0
         while email in self.emails:
+            tries += 1
+            if self.sized and tries > 20:
+                email = f"{rng.choice(W.EMAIL_LOCALS)}{len(self.emails) + tries}@{domain}"
+                continue
             email = f"{rng.choice(W.EMAIL_LOCALS)}{rng.randint(2, 99)}@{domain}"
         self.emails.add(email)
         city, region, zip_prefix, area = rng.choice(W.CITIES)
@@ -327,13 +407,15 @@ class _Builder:
         both = [c for c in self.customers if c["sides"] == SIDES and c.get("active", True)]
         only = [c for c in self.customers if c["sides"] == ("bill",)]
         weights = [self.rng.choice((1, 1, 2, 3, 5)) for _ in both]
-        dates = sorted(self.day(1, 120) for _ in range(count))
+        # Cumulative weights once (what ``choices`` would build on every call).
+        cumulative = list(itertools.accumulate(weights))
+        dates = sorted(self.day(1, self.days(120)) for _ in range(count))
         for index, on in enumerate(dates):
-            customer = self.rng.choices(both, weights)[0]
+            customer = self.rng.choices(both, cum_weights=cumulative)[0]
             self.invoice(1001 + index, customer, on, SIDES)
         for index in range(bill_only):
             customer = only[index] if index < len(only) else self.rng.choice(both)
-            self.invoice(1001 + count + index, customer, self.day(1, 60), ("bill",))
+            self.invoice(1001 + count + index, customer, self.day(1, self.days(60)), ("bill",))
 
     def payments(self, count: int) -> None:
         rng = self.rng
@@ -343,6 +425,7 @@ class _Builder:
             if i["sides"] == SIDES and i["date"] <= self.anchor - timedelta(days=6)
         ]
         rng.shuffle(eligible)
+        by_customer = _queues(eligible, "customer")
         made = 0
         for inv in eligible:
             if made >= count:
@@ -351,13 +434,9 @@ class _Builder:
                 continue
             group = [inv]
             if rng.random() < 0.12:
-                mates = [
-                    o
-                    for o in eligible
-                    if o is not inv and not o["paid"] and o["customer"] == inv["customer"]
-                ]
-                if mates:
-                    group.append(mates[0])
+                mate = _first_unpaid(by_customer[inv["customer"]], inv)
+                if mate is not None:
+                    group.append(mate)
             applied = []
             for target in group:
                 amount = target["total"]
@@ -424,10 +503,17 @@ class _Builder:
         rng = self.rng
         both = [v for v in self.vendors if v["sides"] == SIDES and v.get("active", True)]
         weights = [rng.choice((1, 2, 3, 4)) for _ in both]
-        plans = [(rng.choices(both, weights)[0], self.day(1, 120), SIDES) for _ in range(count)]
+        cumulative = list(itertools.accumulate(weights))
+        plans = [
+            (rng.choices(both, cum_weights=cumulative)[0], self.day(1, self.days(120)), SIDES)
+            for _ in range(count)
+        ]
         for vendor in self.vendors:
             if vendor["sides"] == ("qbo",):
-                plans += [(vendor, self.day(1, 90), ("qbo",)) for _ in range(qbo_only_per_vendor)]
+                plans += [
+                    (vendor, self.day(1, self.days(90)), ("qbo",))
+                    for _ in range(qbo_only_per_vendor)
+                ]
         plans.sort(key=lambda p: p[1])
         for index, (vendor, on, sides) in enumerate(plans):
             lines = self._expense_lines(vendor, rng.choice((1, 1, 2, 3)))
@@ -461,6 +547,7 @@ class _Builder:
             if b["sides"] == SIDES and b["date"] <= self.anchor - timedelta(days=4)
         ]
         rng.shuffle(eligible)
+        by_vendor = _queues(eligible, "vendor")
         made = 0
         for bill in eligible:
             if made >= count:
@@ -469,13 +556,9 @@ class _Builder:
                 continue
             group = [bill]
             if rng.random() < 0.1:
-                mates = [
-                    o
-                    for o in eligible
-                    if o is not bill and not o["paid"] and o["vendor"] == bill["vendor"]
-                ]
-                if mates:
-                    group.append(mates[0])
+                mate = _first_unpaid(by_vendor[bill["vendor"]], bill)
+                if mate is not None:
+                    group.append(mate)
             applied = []
             for target in group:
                 amount = target["total"]
@@ -500,7 +583,7 @@ class _Builder:
         both = [v for v in self.vendors if v["sides"] == SIDES and v.get("active", True)]
         for index in range(count):
             vendor = self.rng.choice(both)
-            on = self.day(1, 110)
+            on = self.day(1, self.days(110))
             lines = self._expense_lines(vendor, 1)
             lines[0]["amount"] = money(lines[0]["amount"] / 4)
             rec = {
@@ -524,7 +607,7 @@ class _Builder:
         for index in range(count):
             debit, credit, memo, low, high = pairs[index % len(pairs)]
             amount = money(Decimal(rng.randint(low * 100, high * 100)) / 100)
-            on = self.day(1, 118)
+            on = self.day(1, self.days(118))
             rec = {
                 "number": f"JE-{301 + index}",
                 "date": on.isoformat(),
@@ -547,16 +630,68 @@ class _Builder:
             self.create(self.stamp(on), "journal_entry", f"je:{index + 1}", rec, sides=("qbo",))
 
 
-def build_plan(scenario: str, seed: int, anchor: date) -> SeedPlan:
-    builder = _Builder(seed, anchor)
+def _queues(items: list[dict[str, Any]], party: str) -> dict[str, deque[dict[str, Any]]]:
+    """``items`` by party, each queue in ``items``' order."""
+    out: dict[str, deque[dict[str, Any]]] = defaultdict(deque)
+    for item in items:
+        out[item[party]].append(item)
+    return out
+
+
+def _first_unpaid(queue: deque[dict[str, Any]], other_than: dict[str, Any]) -> Any:
+    """The first unpaid item of ``queue`` except ``other_than`` (paid ones leave the front)."""
+    while queue and queue[0]["paid"]:
+        queue.popleft()
+    return next((o for o in queue if o is not other_than and not o["paid"]), None)
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: seeding allocates millions of long-lived objects
+    and no cycles, so each collection would only rescan a heap that keeps growing."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def check_size(size: int | None, scenario: str) -> None:
+    """Raise ValueError (one sentence) unless ``size`` fits ``scenario``."""
+    if size is None:
+        return
+    if isinstance(size, bool) or not isinstance(size, int):
+        raise ValueError(f"size must be a whole number of records, not {size!r}")
+    if not MIN_SIZE <= size <= MAX_SIZE:
+        raise ValueError(
+            f"size must be from {MIN_SIZE:,} to {MAX_SIZE:,} records per side, not {size:,}"
+        )
+    if scenario == "empty":
+        raise ValueError("size applies to the demo and conflicts scenarios, not to empty")
+    if scenario == "conflicts" and size < CONFLICTS_MIN_SIZE:
+        raise ValueError(
+            f"size must be {CONFLICTS_MIN_SIZE:,} or more for the conflicts scenario, not {size:,}"
+        )
+
+
+def build_plan(scenario: str, seed: int, anchor: date, size: int | None = None) -> SeedPlan:
+    """The events that seed ``scenario``; ``size`` scales the demo company (see module)."""
+    check_size(size, scenario)
+    builder = _Builder(seed, anchor, sized=size is not None)
     if scenario == "empty":
         builder.chart(W.EMPTY_ACCOUNTS)
         return builder.plan
-    build_demo(builder)
-    if scenario == "conflicts":
-        from .seed_conflicts import add_conflicts
+    with paused_gc():
+        if size is None:
+            build_demo(builder)
+        else:
+            build_sized(builder, size)
+        if scenario == "conflicts":
+            from .seed_conflicts import add_conflicts
 
-        add_conflicts(builder, random.Random(f"conflicts-{seed}"))
+            add_conflicts(builder, random.Random(f"conflicts-{seed}"))
     return builder.plan
 
 
@@ -581,3 +716,73 @@ def build_demo(b: _Builder) -> None:
     b.bill_payments(100)
     b.vendor_credits(10)
     b.journal_entries(10)
+
+
+def list_records() -> int:
+    """Records the fixed lists of the demo company hold on the QBO side."""
+    lists = (W.DEMO_ACCOUNTS, W.CLASSES, W.DEPARTMENTS, W.ITEMS, W.TAX_RATES)
+    return sum(len(rows) for rows in lists) + 1  # and the one tax code
+
+
+def sized_mix(size: int) -> dict[str, int]:
+    """How many of each the demo's mix scaled to ``size`` records per side holds.
+
+    The QBO side totals about ``size``: the lists, the parties (less the BILL-only
+    customers), the transactions, and two QBO-only bills per QBO-only vendor.
+    """
+    scalable = max(0, size - list_records())
+    # Per unit of scale the QBO side holds the mix plus 4 QBO-only bills less 3
+    # BILL-only customers (the demo's proportions).
+    per_unit = sum(DEMO_MIX.values()) + 1
+    scale = scalable / per_unit
+    mix = {name: round(count * scale) for name, count in DEMO_MIX.items()}
+    mix["customers"] = max(3, mix["customers"])
+    mix["vendors"] = max(3, mix["vendors"])
+    mix["invoices"] = max(1, mix["invoices"])
+    mix["bills"] = max(1, mix["bills"])
+    mix["payments"] = min(mix["payments"], mix["invoices"])
+    mix["bill_payments"] = min(mix["bill_payments"], mix["bills"])
+    return mix
+
+
+def history_days(size: int) -> int:
+    """Days of history of a sized company: the demo's 120, growing to three years."""
+    return max(DEMO_HISTORY_DAYS, min(3 * 365, size // 150))
+
+
+def build_sized(b: _Builder, size: int) -> None:
+    """The demo company's mix scaled to about ``size`` records per side.
+
+    Proportions follow :func:`build_demo`: a few BILL-only customers and invoices, a few
+    QBO-only vendors with bills of their own, some parties retired. The history grows
+    with the size (120 days up to three years) so dates stay spread out.
+    """
+    mix = sized_mix(size)
+    customers, vendors = mix["customers"], mix["vendors"]
+    b.size_lists(history_days(size), list_records() + customers + vendors)
+    b.chart(W.DEMO_ACCOUNTS)
+    b.classes_and_departments()
+    b.items()
+    b.tax_rates()
+    bill_only = customers * 3 // 40
+    b.customers_(customers, bill_only=bill_only)
+    qbo_only = vendors // 15
+    b.vendors_(vendors, qbo_only=qbo_only)
+    # Retire some parties on both sides (never used by transactions), as the demo does.
+    shared = customers - bill_only
+    retired = min(customers // 20, shared - 1)
+    for customer in b.customers[shared - retired : shared]:
+        customer["active"] = False
+        b.deactivate("customer", customer["key"])
+    shared = vendors - qbo_only
+    retired = min(vendors // 30, shared - 1)
+    for vendor in b.vendors[shared - retired : shared]:
+        vendor["active"] = False
+        b.deactivate("vendor", vendor["key"])
+    b.deactivate("item", f"item:{W.ITEMS[-1][0]}")
+    b.invoices_(mix["invoices"], bill_only=round(mix["invoices"] / 40))
+    b.payments(mix["payments"])
+    b.bills_(mix["bills"], qbo_only_per_vendor=2)
+    b.bill_payments(mix["bill_payments"])
+    b.vendor_credits(mix["vendor_credits"])
+    b.journal_entries(mix["journal_entries"])

@@ -12,7 +12,7 @@ from .bill_resources import BY_PATH as BILL_RESOURCES
 from .bill_store import BillOrg
 from .qbo_entities import BY_NAME as QBO_ENTITIES
 from .qbo_store import QboCompany
-from .seed import SeedEvent, SeedPlan
+from .seed import SeedEvent, SeedPlan, paused_gc
 
 QBO_ENTITY = {
     "account": "Account",
@@ -60,14 +60,20 @@ BILL_RESOURCE = {
 
 
 def _drop_empty(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in value.items() if v not in (None, "", {}, [])}
+    """``value`` without None, "", {} and [] (0 and False stay)."""
+    return {
+        k: v
+        for k, v in value.items()
+        if v is not None and (v or not isinstance(v, (str, dict, list)))
+    }
 
 
 class _QboLoader:
-    def __init__(self, company: QboCompany) -> None:
+    def __init__(self, company: QboCompany, *, trusted: bool = False) -> None:
         self.company = company
         self.ids: dict[str, str] = {}
         self.bank: str | None = None
+        self.trusted = trusted
 
     def ref(self, key: str | None) -> dict[str, str] | None:
         return {"value": self.ids[key]} if key else None
@@ -274,7 +280,13 @@ class _QboLoader:
             return
         entity = QBO_ENTITIES[QBO_ENTITY[ev.entity]]
         if ev.op == "create":
-            rec = self.company.save(entity, self.body(ev.entity, ev.fields), at=ev.at, render=False)
+            rec = self.company.save(
+                entity,
+                self.body(ev.entity, ev.fields),
+                at=ev.at,
+                render=False,
+                trusted=self.trusted,
+            )
             self.ids[ev.key] = rec["Id"]
             if ev.entity == "account" and ev.fields["type"] == "bank" and self.bank is None:
                 self.bank = rec["Id"]
@@ -291,9 +303,10 @@ class _QboLoader:
 
 
 class _BillLoader:
-    def __init__(self, org: BillOrg) -> None:
+    def __init__(self, org: BillOrg, *, trusted: bool = False) -> None:
         self.org = org
         self.ids: dict[str, str] = {}
+        self.trusted = trusted
 
     def id(self, key: str | None) -> str | None:
         return self.ids[key] if key else None
@@ -438,7 +451,13 @@ class _BillLoader:
     def apply(self, ev: SeedEvent) -> None:
         resource = BILL_RESOURCES[BILL_RESOURCE[ev.entity]]
         if ev.op == "create":
-            rec = self.org.create(resource, self.body(ev.entity, ev.fields), at=ev.at, copy=False)
+            rec = self.org.create(
+                resource,
+                self.body(ev.entity, ev.fields),
+                at=ev.at,
+                copy=False,
+                trusted=self.trusted,
+            )
             self.ids[ev.key] = rec["id"]
         elif ev.op == "deactivate":
             self.org.set_archived(resource, self.ids[ev.key], True, at=ev.at)
@@ -446,10 +465,29 @@ class _BillLoader:
             self.org.patch(resource, self.ids[ev.key], self.body(ev.entity, ev.fields), at=ev.at)
 
 
-def load(plan: SeedPlan, company: QboCompany, org: BillOrg) -> dict[str, dict[str, str]]:
-    """Apply the plan; answer the seed-key -> remote-id maps of both sides."""
-    qbo = _QboLoader(company)
-    bill = _BillLoader(org)
-    for event in plan.ordered():
-        (qbo if event.side == "qbo" else bill).apply(event)
+def load(
+    plan: SeedPlan,
+    company: QboCompany,
+    org: BillOrg,
+    *,
+    trusted: bool = False,
+    release: bool = False,
+) -> dict[str, dict[str, str]]:
+    """Apply the plan; answer the seed-key -> remote-id maps of both sides.
+
+    ``trusted`` creates records through the stores' trusted path (computed fields only,
+    no validation of what the seed itself built): how a big sized company loads fast.
+    ``release`` empties the plan, letting each event go once applied (less memory).
+    """
+    qbo = _QboLoader(company, trusted=trusted)
+    bill = _BillLoader(org, trusted=trusted)
+    events: list[SeedEvent | None] = list(plan.ordered())
+    if release:
+        plan.events.clear()
+    with paused_gc():
+        for index, event in enumerate(events):
+            assert event is not None
+            (qbo if event.side == "qbo" else bill).apply(event)
+            if release:
+                events[index] = None
     return {"qbo": qbo.ids, "bill": bill.ids}

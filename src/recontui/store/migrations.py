@@ -7,10 +7,15 @@ newer than this program is refused rather than guessed at.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
+import orjson
 import sqlite_utils
 
+from ..model import ENTITIES, display, is_blank
+from ..model.codec import decode_value
 from .database import StoreError, transaction
 
 V1 = """
@@ -181,6 +186,111 @@ CREATE INDEX conflicts_entity ON conflicts(profile_id, status, entity);
 """
 
 
+# Version 3: the conflict queue sorts by any column, a keyset page at a time, so the
+# record's name, the fields in conflict and when each side changed are copied onto
+# the conflict (kept by `fill_conflict_keys` whenever a conflict opens or reopens), with
+# one index per sort order over the live (open or resolved) conflicts only. And the
+# audit trail is read by who or which rule made a change.
+V3_COLUMNS = """
+ALTER TABLE conflicts ADD COLUMN title TEXT NOT NULL DEFAULT '';
+ALTER TABLE conflicts ADD COLUMN field_names TEXT NOT NULL DEFAULT '';
+ALTER TABLE conflicts ADD COLUMN a_changed_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE conflicts ADD COLUMN b_changed_at TEXT NOT NULL DEFAULT '';
+"""
+LIVE = "WHERE status IN ('open','resolved')"
+V3_INDEXES = f"""
+CREATE INDEX conflicts_live_id ON conflicts(profile_id, id) {LIVE};
+CREATE INDEX conflicts_live_entity ON conflicts(profile_id, entity, id) {LIVE};
+CREATE INDEX conflicts_live_title ON conflicts(profile_id, title COLLATE NOCASE, id) {LIVE};
+CREATE INDEX conflicts_live_fields ON conflicts(profile_id, field_names, id) {LIVE};
+CREATE INDEX conflicts_live_a_changed ON conflicts(profile_id, a_changed_at, id) {LIVE};
+CREATE INDEX conflicts_live_b_changed ON conflicts(profile_id, b_changed_at, id) {LIVE};
+CREATE INDEX conflicts_live_status ON conflicts(profile_id, status, id) {LIVE};
+CREATE INDEX conflicts_live_suggestion
+    ON conflicts(profile_id, (suggestion IS NOT NULL), id) {LIVE};
+CREATE INDEX audit_by ON audit(profile_id, by, id);
+"""
+
+
+def record_title(entity: str, a_fields: Any, b_fields: Any, link_id: int) -> str:
+    """A record's name as lists show it (``present.Names`` reads it the same way)."""
+    spec = ENTITIES.get(entity)
+    for fields in (a_fields, b_fields):
+        if fields and spec is not None:
+            value = fields.get(spec.title_field)
+            if not is_blank(value):
+                return display(spec.field(spec.title_field), value)
+    return f"{entity} #{link_id}"
+
+
+def field_names_text(kind: str, fields: Any) -> str:
+    """What the queue's "fields in conflict" column shows: the names, or the kind."""
+    return ", ".join(sorted(fields or {})) if kind == "field" else kind
+
+
+def _title_value(fields_json: str | None, entity: str) -> dict[str, Any] | None:
+    """Only the title field of stored link fields (the rest is not decoded)."""
+    if not fields_json:
+        return None
+    spec = ENTITIES.get(entity)
+    raw = orjson.loads(fields_json)
+    if spec is None or not isinstance(raw, dict) or spec.title_field not in raw:
+        return None
+    return {spec.title_field: decode_value(raw[spec.title_field])}
+
+
+def _chunks(ids: Sequence[int], size: int = 500) -> Iterator[Sequence[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+def fill_conflict_keys(
+    conn: sqlite3.Connection, *, ids: Sequence[int] | None = None, link_id: int | None = None
+) -> int:
+    """Copy the queue's sort keys onto conflicts from their links; returns rows updated.
+
+    ``ids`` or ``link_id`` pick the conflicts (every conflict when neither is given).
+    A link absorbed by matching is followed to the link that absorbed it.
+    """
+    select = (
+        "SELECT c.id, c.entity, c.kind, c.fields, c.link_id, l.id, l.entity, l.a_fields, "
+        "l.b_fields, l.a_updated_at, l.b_updated_at FROM conflicts c "
+        "LEFT JOIN links l0 ON l0.id = c.link_id "
+        "LEFT JOIN links l ON l.id = coalesce(l0.merged_into, l0.id)"
+    )
+    if ids is not None:
+        batches: list[tuple[str, Sequence[Any]]] = [
+            (f"{select} WHERE c.id IN ({','.join('?' * len(chunk))})", chunk)
+            for chunk in _chunks(list(ids))
+        ]
+    elif link_id is not None:
+        batches = [(f"{select} WHERE c.link_id = ?", (link_id,))]
+    else:
+        batches = [(select, ())]
+    updates = []
+    for sql, params in batches:
+        for row in conn.execute(sql, params):
+            cid, c_entity, kind, fields, c_link, lid, l_entity = row[:7]
+            a_json, b_json, a_at, b_at = row[7:]
+            entity = l_entity or c_entity
+            title = record_title(
+                entity, _title_value(a_json, entity), _title_value(b_json, entity), lid or c_link
+            )
+            names = field_names_text(kind, orjson.loads(fields) if fields else None)
+            updates.append((title, names, a_at or "", b_at or "", cid))
+    conn.executemany(
+        "UPDATE conflicts SET title=?, field_names=?, a_changed_at=?, b_changed_at=? WHERE id=?",
+        updates,
+    )
+    return len(updates)
+
+
+def _v3(db: sqlite_utils.Database) -> None:
+    _script(V3_COLUMNS)(db)
+    fill_conflict_keys(db.conn)
+    _script(V3_INDEXES)(db)
+
+
 def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     def apply(db: sqlite_utils.Database) -> None:
         for statement in sql.split(";"):
@@ -190,7 +300,7 @@ def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     return apply
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_script(V1), _script(V2)]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_script(V1), _script(V2), _v3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

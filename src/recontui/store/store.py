@@ -30,10 +30,14 @@ from .database import (
     scalar,
     transaction,
 )
-from .migrations import migrate, schema_version
+from .migrations import fill_conflict_keys, migrate, schema_version
 
 Clock = Callable[[], dt.datetime]
 T = TypeVar("T")
+
+#: Audit ``by`` of a rule's decision a person reopened, and the kind of that
+#: field in the conflict it became (the runner keeps it open while it stands).
+OVERRIDE = "override"
 
 
 def utcnow() -> dt.datetime:
@@ -121,6 +125,25 @@ class Conflict:
     resolved_by: str | None
     pushed_at: str | None
     note: str | None
+    #: Copies kept for sorting the queue (schema v3): the record's name, the fields
+    #: in conflict as shown, and when each side last changed (ISO UTC, "" if unknown).
+    title: str = ""
+    field_names: str = ""
+    a_changed_at: str = ""
+    b_changed_at: str = ""
+
+
+#: Sort orders of the conflict queue: name -> SQL expression (each has a partial index).
+CONFLICT_SORTS: dict[str, str] = {
+    "id": "id",
+    "entity": "entity",
+    "record": "title COLLATE NOCASE",
+    "fields": "field_names",
+    "a_changed": "a_changed_at",
+    "b_changed": "b_changed_at",
+    "status": "status",
+    "suggestion": "(suggestion IS NOT NULL)",
+}
 
 
 @dataclass
@@ -385,6 +408,51 @@ class Store:
             )
         }
 
+    def link_for_remote(
+        self, profile_id: int, entity: str, side: Side, remote_id: str
+    ) -> int | None:
+        """The link holding one side's record, if it is known (never creates one)."""
+        column = "a_id" if side == "a" else "b_id"
+        found = scalar(
+            self.db,
+            f"SELECT id FROM links WHERE profile_id=? AND entity=? AND {column}=?",
+            (profile_id, entity, remote_id),
+        )
+        return None if found is None else int(found)
+
+    def paired_names(
+        self,
+        profile_id: int,
+        entity: str,
+        name_field: str,
+        *,
+        contains: str = "",
+        after: tuple[str, int] | None = None,
+        limit: int = 100,
+    ) -> list[dict[str, Any]]:
+        """A keyset page of the records on both sides, by name (case-insensitive order).
+
+        ``contains`` keeps names holding that text (case-insensitive); ``after`` is
+        the (name, id) of the last row of the previous page. Rows: id, name, a_id, b_id.
+        """
+        path = "$." + json.dumps(name_field)
+        sql = (
+            "SELECT * FROM (SELECT id, a_id, b_id, coalesce(json_extract(a_fields, ?), "
+            "json_extract(b_fields, ?), '') AS name FROM links WHERE profile_id=? AND "
+            "entity=? AND state='paired' AND merged_into IS NULL AND a_deleted=0 "
+            "AND b_deleted=0) WHERE 1"
+        )
+        params: list[Any] = [path, path, profile_id, entity]
+        if contains:
+            escaped = contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            sql += " AND name LIKE ? ESCAPE '\\'"
+            params.append(f"%{escaped}%")
+        if after is not None:
+            sql += " AND (lower(name) > lower(?) OR (lower(name) = lower(?) AND id > ?))"
+            params += [after[0], after[0], after[1]]
+        sql += f" ORDER BY lower(name), id LIMIT {int(limit)}"
+        return rows(self.db, sql, params)
+
     def placeholder_link(self, profile_id: int, entity: str, side: Side, remote_id: str) -> int:
         """Identity for a record known only by a reference to it (not pulled yet)."""
         column = "a_id" if side == "a" else "b_id"
@@ -539,6 +607,7 @@ class Store:
             ),
         )
         conn.execute("UPDATE conflicts SET link_id=? WHERE link_id=?", (a_link, b_link))
+        fill_conflict_keys(conn, link_id=a_link)
         conn.execute("UPDATE outbox SET link_id=? WHERE link_id=?", (a_link, b_link))
         return a_link
 
@@ -614,6 +683,99 @@ class Store:
             sql += f" LIMIT {int(limit)}"
         return [self._conflict(r) for r in rows(self.db, sql, params)]
 
+    def conflict_page(
+        self,
+        profile_id: int,
+        *,
+        sort: str = "id",
+        descending: bool = False,
+        after: tuple[Any, int] | None = None,
+        limit: int = 50,
+    ) -> list[tuple[Any, Conflict]]:
+        """A keyset page of live (open or resolved) conflicts in ``sort`` order, then id.
+
+        Returns (sort key, conflict) pairs; pass the last pair's (key, id) as ``after``
+        for the next page. Two indexed seeks, no OFFSET: the rest of the last key's
+        rows by id, then the keys beyond it.
+        """
+        found = self._live_page("*", profile_id, sort, descending, after, limit)
+        return [(r.pop("sort_key"), self._conflict(r)) for r in found]
+
+    def conflict_keys(
+        self,
+        profile_id: int,
+        *,
+        sort: str = "id",
+        descending: bool = False,
+        after: tuple[Any, int] | None = None,
+        limit: int = 50,
+    ) -> list[dict[str, Any]]:
+        """:meth:`conflict_page` with only what a filter reads (nothing decoded): rows of
+        sort_key, id, entity, kind, title and field_names."""
+        columns = "id, entity, kind, title, field_names"
+        return self._live_page(columns, profile_id, sort, descending, after, limit)
+
+    def _live_page(
+        self,
+        columns: str,
+        profile_id: int,
+        sort: str,
+        descending: bool,
+        after: tuple[Any, int] | None,
+        limit: int,
+    ) -> list[dict[str, Any]]:
+        expr = CONFLICT_SORTS[sort]
+        way, beyond = ("DESC", "<") if descending else ("ASC", ">")
+        base = (
+            f"SELECT {columns}, {expr} AS sort_key FROM conflicts WHERE profile_id=? "
+            "AND status IN ('open','resolved')"
+        )
+        found: list[dict[str, Any]] = []
+        if after is None:
+            found = rows(
+                self.db, f"{base} ORDER BY {expr} {way}, id {way} LIMIT ?", (profile_id, limit)
+            )
+        else:
+            key, last_id = after
+            found = rows(
+                self.db,
+                f"{base} AND {expr} = ? AND id {beyond} ? ORDER BY id {way} LIMIT ?",
+                (profile_id, key, last_id, limit),
+            )
+            if len(found) < limit:
+                found += rows(
+                    self.db,
+                    f"{base} AND {expr} {beyond} ? ORDER BY {expr} {way}, id {way} LIMIT ?",
+                    (profile_id, key, limit - len(found)),
+                )
+        return found
+
+    def live_conflict_ids(self, profile_id: int, ids: Iterable[int]) -> set[int]:
+        """Those of ``ids`` that are still open or resolved (not pushed, settled or gone)."""
+        wanted, live = list(ids), set()
+        for i in range(0, len(wanted), 500):
+            chunk = wanted[i : i + 500]
+            live |= {
+                int(r[0])
+                for r in self.db.conn.execute(
+                    f"SELECT id FROM conflicts WHERE id IN ({','.join('?' * len(chunk))}) "
+                    "AND profile_id=? AND status IN ('open','resolved')",
+                    (*chunk, profile_id),
+                )
+            }
+        return live
+
+    def count_live_conflicts(self, profile_id: int) -> int:
+        """Open and resolved conflicts (the queue's length), counted in SQL."""
+        return int(
+            scalar(
+                self.db,
+                "SELECT count(*) FROM conflicts WHERE profile_id=? "
+                "AND status IN ('open','resolved')",
+                (profile_id,),
+            )
+        )
+
     def conflict_counts(self, profile_id: int) -> dict[str, dict[str, int]]:
         """status -> entity -> count, computed in SQL."""
         out: dict[str, dict[str, int]] = {}
@@ -662,6 +824,7 @@ class Store:
                 note,
             ),
         )
+        fill_conflict_keys(conn, ids=[int(cur.lastrowid)])
         return int(cur.lastrowid)
 
     def reopen_conflict(
@@ -690,6 +853,7 @@ class Store:
                 conflict_id,
             ),
         )
+        fill_conflict_keys(conn, ids=[conflict_id])
 
     def follow_own_write(
         self, conn: Any, link_id: int, side: Side, old_version: str, new_version: str
@@ -728,6 +892,30 @@ class Store:
                 (dumps({k: list(v) for k, v in choices.items()}), now, actor, now, conflict_id),
             )
 
+    def resolve_many(
+        self,
+        profile_id: int,
+        choices: Mapping[int, Mapping[str, Sequence[Any]]],
+        *,
+        actor: str,
+    ) -> list[int]:
+        """Save choices for many conflicts in one transaction (conflict id -> choices).
+
+        Only open or resolved conflicts of the profile change; returns their ids.
+        """
+        with self.transaction() as conn:
+            live = sorted(self.live_conflict_ids(profile_id, choices))
+            now = self.now()
+            conn.executemany(
+                "UPDATE conflicts SET status='resolved', choices=?, resolved_at=?, "
+                "resolved_by=?, updated_at=? WHERE id=?",
+                [
+                    (dumps({k: list(v) for k, v in choices[cid].items()}), now, actor, now, cid)
+                    for cid in live
+                ],
+            )
+        return live
+
     def unresolve_conflict(self, conflict_id: int) -> None:
         with self.transaction() as conn:
             status = scalar(self.db, "SELECT status FROM conflicts WHERE id=?", (conflict_id,))
@@ -736,11 +924,76 @@ class Store:
                     f"Conflict {conflict_id} is {status}; only a resolved conflict that has not "
                     "been pushed yet can be reopened."
                 )
+            # A run already turned the choice into writes: they would still be replayed.
+            waiting = scalar(
+                self.db,
+                "SELECT count(*) FROM outbox WHERE conflict_id=? "
+                "AND state IN ('pending','sent','held')",
+                (conflict_id,),
+            )
+            if waiting:
+                raise StoreError(
+                    f"Conflict {conflict_id}'s choice is already being pushed ({waiting} "
+                    "change(s) wait in the outbox); run a sync first, it reopens by itself "
+                    "if a value does not land."
+                )
             conn.execute(
                 "UPDATE conflicts SET status='open', suggestion=choices, choices=NULL, "
                 "resolved_at=NULL, resolved_by=NULL, updated_at=? WHERE id=?",
                 (self.now(), conflict_id),
             )
+
+    def _open_with_field(
+        self, profile_id: int, entity: str, field_name: str, exclude: int | None
+    ) -> tuple[str, list[Any]]:
+        """WHERE clause and parameters: open field conflicts of ``entity`` with the field."""
+        where = (
+            "profile_id=? AND status='open' AND entity=? AND kind='field' "
+            "AND json_type(fields, ?) IS NOT NULL AND id != ?"
+        )
+        return where, [profile_id, entity, "$." + json.dumps(field_name), exclude or 0]
+
+    def count_open_with_field(
+        self, profile_id: int, entity: str, field_name: str, *, exclude: int | None = None
+    ) -> int:
+        """How many open conflicts of ``entity`` have ``field_name`` in conflict."""
+        where, params = self._open_with_field(profile_id, entity, field_name, exclude)
+        return int(scalar(self.db, f"SELECT count(*) FROM conflicts WHERE {where}", params) or 0)
+
+    def choose_field(
+        self,
+        profile_id: int,
+        entity: str,
+        field_name: str,
+        choice: Sequence[Any],
+        *,
+        actor: str,
+        exclude: int | None = None,
+    ) -> dict[int, str]:
+        """Save one field's choice in every open conflict of ``entity`` that has it, at once.
+
+        A conflict whose every field is then chosen becomes ``resolved``; the others
+        stay open with their choices partly filled (a run ignores an open conflict's
+        choices). Returns conflict id -> its status after the change.
+        """
+        where, params = self._open_with_field(profile_id, entity, field_name, exclude)
+        sql = f"SELECT id, fields, choices FROM conflicts WHERE {where} ORDER BY id"
+        out: dict[int, str] = {}
+        with self.transaction() as conn:
+            now = self.now()
+            for row in rows(self.db, sql, params):
+                choices = loads(row["choices"]) or {}
+                choices[field_name] = list(choice)
+                done = set(loads(row["fields"])) <= set(choices)
+                conn.execute(
+                    "UPDATE conflicts SET choices=?, updated_at=?, "
+                    "status = CASE WHEN ? THEN 'resolved' ELSE status END, "
+                    "resolved_at = CASE WHEN ? THEN ? ELSE resolved_at END, "
+                    "resolved_by = CASE WHEN ? THEN ? ELSE resolved_by END WHERE id=?",
+                    (dumps(choices), now, done, done, now, done, actor, row["id"]),
+                )
+                out[int(row["id"])] = "resolved" if done else "open"
+        return out
 
     # -- outbox -----------------------------------------------------------
     @staticmethod
@@ -939,6 +1192,124 @@ class Store:
             r["old"], r["new"] = loads(r["old"]), loads(r["new"])
         return out
 
+    def audit_entry(self, profile_id: int, audit_id: int) -> dict[str, Any] | None:
+        row = one(
+            self.db, "SELECT * FROM audit WHERE id=? AND profile_id=?", (audit_id, profile_id)
+        )
+        if row is not None:
+            row["old"], row["new"] = loads(row["old"]), loads(row["new"])
+        return row
+
+    def rule_decisions(
+        self, profile_id: int, *, before_id: int | None = None, limit: int = 50
+    ) -> list[dict[str, Any]]:
+        """A keyset page of the values rules overwrote (audit ``by`` "rule:<id>"), newest first.
+
+        Pass the last id seen as ``before_id`` for the next page. Each row also
+        holds ``override_id`` (the first override of that record's field after
+        it) and ``next_id`` (the next rule decision on that field, if any): the
+        override belongs to this decision when it comes before ``next_id``.
+        """
+        where = "d.id < ?" if before_id is not None else "1"
+        params = (before_id,) if before_id is not None else ()
+        return self._rule_decisions(profile_id, where, params, limit)
+
+    def rule_decision(self, profile_id: int, audit_id: int) -> dict[str, Any] | None:
+        """One row of :meth:`rule_decisions`, or None if it is no rule decision."""
+        found = self._rule_decisions(profile_id, "d.id = ?", (audit_id,), 1)
+        return found[0] if found else None
+
+    def _rule_decisions(
+        self, profile_id: int, where: str, params: Sequence[Any], limit: int
+    ) -> list[dict[str, Any]]:
+        # A range on ``by`` (not LIKE, which ignores case and so no index) is what
+        # the (profile_id, by, id) index serves; the page (a LIMIT subquery, which
+        # SQLite does not flatten) is cut before the per-row look-ups, so they
+        # run for its rows only.
+        sql = (
+            "WITH page AS (SELECT * FROM audit d WHERE d.profile_id = ? "
+            f"AND d.by >= 'rule:' AND d.by < 'rule;' AND {where} ORDER BY d.id DESC LIMIT ?) "
+            "SELECT d.*, "
+            "(SELECT o.id FROM audit o WHERE o.profile_id = d.profile_id AND o.by = ? "
+            "AND o.link_id = d.link_id AND o.field = d.field AND o.id > d.id "
+            "ORDER BY o.id LIMIT 1) AS override_id, "
+            "(SELECT n.id FROM audit n WHERE n.link_id = d.link_id AND n.field = d.field "
+            "AND n.id > d.id AND n.by >= 'rule:' AND n.by < 'rule;' "
+            "ORDER BY n.id LIMIT 1) AS next_id "
+            "FROM page d ORDER BY d.id DESC"
+        )
+        out = rows(self.db, sql, (profile_id, *params, int(limit), OVERRIDE))
+        for r in out:
+            r["old"], r["new"] = loads(r["old"]), loads(r["new"])
+        return out
+
+    def record_override(
+        self,
+        profile_id: int,
+        decision: Mapping[str, Any],
+        link_id: int,
+        entry: Mapping[str, Any],
+        a_version: str | None,
+        b_version: str | None,
+        *,
+        conflict_id: int | None,
+        note: str,
+        actor: str,
+    ) -> int:
+        """Reopen a rule's decision for a person, in one transaction; returns the conflict id.
+
+        ``entry`` (the field's conflict values) goes into a new open field
+        conflict, or into the record's open conflict ``conflict_id``; an
+        ``override`` audit entry names the decision's field and side, with the
+        rule's value as ``old`` and the value it had replaced as ``new``. Nothing
+        is written to either system until the conflict is resolved and synced.
+        """
+        name = decision["field"]
+        with self.transaction() as conn:
+            if conflict_id is None:
+                conflict_id = self.open_conflict(
+                    conn,
+                    profile_id,
+                    link_id,
+                    decision["entity"],
+                    "field",
+                    {name: dict(entry)},
+                    a_version,
+                    b_version,
+                    None,
+                    note=note,
+                )
+            else:
+                row = one(
+                    self.db,
+                    "SELECT fields FROM conflicts WHERE id=? AND status='open' AND kind='field'",
+                    (conflict_id,),
+                )
+                if row is None:
+                    raise StoreError(
+                        f"Conflict {conflict_id} is no longer open; reload and try again."
+                    )
+                fields = {**loads(row["fields"]), name: dict(entry)}
+                conn.execute(
+                    "UPDATE conflicts SET fields=?, updated_at=? WHERE id=?",
+                    (dumps(fields), self.now(), conflict_id),
+                )
+                fill_conflict_keys(conn, ids=[conflict_id])  # the queue's "fields" column
+            self._audit(
+                conn,
+                profile_id,
+                None,
+                decision["entity"],
+                decision["link_id"],  # the decision's own, so the override finds it
+                name,
+                decision["side"],
+                decision["new"],
+                decision["old"],
+                OVERRIDE,
+                actor,
+            )
+        return conflict_id
+
     # -- cursors ----------------------------------------------------------
     def cursor(self, profile_id: int, side: Side, entity: str) -> str | None:
         return scalar(
@@ -1008,6 +1379,18 @@ class Store:
             row["counts"] = json.loads(row["counts"])
         return row
 
+    def first_run_started(self, profile_id: int) -> dt.datetime | None:
+        """When the profile's first run that was not a dry run started."""
+        value = scalar(
+            self.db,
+            "SELECT min(started_at) FROM runs WHERE profile_id=? AND dry_run=0",
+            (profile_id,),
+        )
+        if not value:
+            return None
+        when = dt.datetime.fromisoformat(value)
+        return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
     def runs(self, profile_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
         sql = "SELECT * FROM runs"
         params: list[Any] = []
@@ -1061,6 +1444,15 @@ class Store:
             r["data"] = loads(r["data"])
         return out
 
+    def events_tail_after(self, run_id: int, count: int) -> int:
+        """The ``after_id`` for :meth:`events` that reads only the run's last ``count`` events."""
+        first = scalar(
+            self.db,
+            "SELECT min(id) FROM (SELECT id FROM events WHERE run_id=? ORDER BY id DESC LIMIT ?)",
+            (run_id, int(count)),
+        )
+        return 0 if first is None else int(first) - 1
+
     def acquire_lock(self, profile_id: int, run_id: int) -> None:
         """One run per profile. A lock left by a dead process on this host is taken over."""
         host = socket.gethostname()
@@ -1090,6 +1482,13 @@ class Store:
 
     def lock_holder(self, profile_id: int) -> dict[str, Any] | None:
         return one(self.db, "SELECT * FROM locks WHERE profile_id=?", (profile_id,))
+
+    def live_lock(self, profile_id: int) -> dict[str, Any] | None:
+        """The lock holder unless it is a dead process on this host (as acquire_lock judges)."""
+        row = self.lock_holder(profile_id)
+        if row is not None and row["host"] == socket.gethostname() and not _pid_alive(row["pid"]):
+            return None
+        return row
 
     def iter_table(self, table: str) -> Iterator[dict[str, Any]]:
         """Every row of a table (tests and doctor use this to inspect state)."""

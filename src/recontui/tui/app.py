@@ -5,18 +5,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from textual import on
 from textual.app import App
 from textual.binding import Binding, BindingType
 
 from ..secrets import SecretStore
 from ..store import Profile, Store
 from ..wiring import system_label
+from .commands import ActionsProvider
+from .keymap import Keymap
+from .messages import OtherRunFound
+from .screens.autoresolved import AutoResolvedScreen
 from .screens.conflicts import ConflictsScreen
 from .screens.help import HelpScreen
 from .screens.history import HistoryScreen
 from .screens.home import HomeScreen
 from .screens.preferences import PreferencesScreen
-from .screens.run import RunScreen
+from .screens.run import RunScreen, look_for_other_run, other_run_note
 
 ConnectorFactory = Callable[[str, Any], Any]
 
@@ -39,6 +44,7 @@ class ReconApp(App[None]):
     """Screens read the store in thread workers; this App owns the shared state."""
 
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
     TITLE = "recontui"
     MODES: ClassVar[dict[str, Any]] = {
         "home": HomeScreen,
@@ -46,6 +52,7 @@ class ReconApp(App[None]):
         "run": RunScreen,
         "history": HistoryScreen,
         "preferences": PreferencesScreen,
+        "auto": AutoResolvedScreen,
     }
     DEFAULT_MODE = "home"
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -54,6 +61,8 @@ class ReconApp(App[None]):
         Binding("3", "switch_mode('run')", "Run", show=False, id="app.run"),
         Binding("4", "switch_mode('history')", "History", show=False, id="app.history"),
         Binding("5", "switch_mode('preferences')", "Preferences", show=False, id="app.preferences"),
+        Binding("6", "switch_mode('auto')", "Auto-resolved", show=False, id="app.auto"),
+        Binding("s", "sync", "Start sync", show=False, id="app.sync"),
         Binding("question_mark", "help", "Help", key_display="?", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
     ]
@@ -66,8 +75,11 @@ class ReconApp(App[None]):
         connector_factory: ConnectorFactory | None = None,
         *,
         actor: str = "recontui",
+        keymap: Keymap | None = None,
     ) -> None:
         super().__init__()
+        #: Keys remapped in the config file (`tui/keymap.py`), applied on mount.
+        self.keymap = keymap or Keymap()
         self.store = store
         self.profile = profile
         self.secrets = secrets
@@ -80,8 +92,26 @@ class ReconApp(App[None]):
         self.a_label = system_label(profile.a_system)
         self.b_label = system_label(profile.b_system)
         self.sub_title = f"profile {profile.name}"
-        #: Bumped when a run from the console ends; the queue reloads when it sees a new value.
+        #: Bumped when a run from the console ends (or an override opens a conflict); the
+        #: queue reloads when it sees a new value.
         self.runs_finished = 0
+
+    def on_mount(self) -> None:
+        if self.keymap.keys:
+            self.set_keymap(self.keymap.keys)
+        for problem in self.keymap.problems:
+            self.notify(problem, severity="warning", timeout=15)
+        look_for_other_run(self)
+
+    @on(OtherRunFound)
+    def other_run_found(self, message: OtherRunFound) -> None:
+        self.notify(other_run_note(message.other), severity="warning", markup=False)
+
+    async def action_sync(self) -> None:
+        """`s` anywhere (not while typing, not under a dialog): the Run screen starts a run."""
+        await self.switch_mode("run")
+        if isinstance(self.screen, RunScreen):
+            self.screen.request_start()
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):
@@ -96,5 +126,6 @@ def make_app(
     connector_factory: ConnectorFactory | None = None,
     *,
     actor: str = "recontui",
+    keymap: Keymap | None = None,
 ) -> ReconApp:
-    return ReconApp(store, profile, secrets, connector_factory, actor=actor)
+    return ReconApp(store, profile, secrets, connector_factory, actor=actor, keymap=keymap)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +24,39 @@ class ConflictsPage(Message):
     generation: int = 0
     #: The filter stopped at its cap of rows examined; more may match further on.
     capped: bool = False
+    #: (sort key, id) of the last row examined: the next page starts after it.
+    after: tuple[Any, int] | None = None
+    #: Rows the load examined, and the queue's length (counted in SQL on a reset).
+    examined: int = 0
+    total: int | None = None
+    #: On a reset: the marked conflicts that left the queue (pushed or settled since).
+    gone_marks: set[int] | None = None
+
+
+@dataclass
+class BulkResolved(Message):
+    """A / B on the queue is done: the conflicts resolved and those skipped, by reason."""
+
+    side: str
+    resolved: list[int]
+    #: Match conflicts (a person links, keeps both or ignores them one at a time).
+    skipped_match: list[int]
+    #: No longer open or resolved (pushed or superseded meanwhile), or gone.
+    skipped_gone: list[int]
+    error: str | None = None
+
+
+@dataclass
+class DecisionsPage(Message):
+    """Rule decisions for the Auto-resolved screen (`present.rule_decision_rows`)."""
+
+    rows: list[dict[str, Any]]
+    exhausted: bool
+    reset: bool
+    #: Which load this page belongs to: pages of an earlier load are dropped.
+    generation: int = 0
+    #: Fresh copies of rows already shown (after an override), not a new page.
+    refresh: bool = False
 
 
 @dataclass
@@ -34,6 +68,42 @@ class RunEventPosted(Message):
 class RunFinished(Message):
     result: RunResult | None
     error: str | None = None
+
+
+@dataclass
+class RunBatch(Message):
+    """The events and progress of a console run since the last batch (about every 100 ms)."""
+
+    events: list[Event]
+    #: A `ProgressBoard.snapshot()`, or None when progress did not move.
+    progress: dict[str, Any] | None = None
+
+
+@dataclass
+class RunRefused(Message):
+    """A run started elsewhere holds the profile, so the console did not start one."""
+
+    other: dict[str, Any]
+
+
+@dataclass
+class FollowUpdate(Message):
+    """A poll of a run started elsewhere: new events (rows of the events table), its run row."""
+
+    #: None: no run started elsewhere is in progress (or the look failed).
+    run: dict[str, Any] | None
+    events: list[dict[str, Any]]
+    #: True on the first poll of this run: the screen starts following it.
+    first: bool = False
+    #: The run ended (finished, or its process is gone).
+    ended: bool = False
+
+
+@dataclass
+class OtherRunFound(Message):
+    """At start-up: a run started elsewhere is in progress on this profile."""
+
+    other: dict[str, Any]
 
 
 @dataclass
@@ -50,9 +120,46 @@ class EventsLoaded(Message):
 class HomeLoaded(Message):
     last_run: dict[str, Any] | None
     counts: dict[str, dict[str, int]]
+    schedule: str = "off"
+    due: dt.datetime | None = None
+
+
+@dataclass
+class SystemsChecked(Message):
+    """side -> (answered, what to show)."""
+
+    reach: dict[str, tuple[bool, str]]
 
 
 @dataclass
 class ConflictLoaded(Message):
     conflict: Any
     detail: dict[str, Any] | None
+
+
+@dataclass
+class SameFieldCounted(Message):
+    """How many other open conflicts of the entity have this field (Resolve, apply to all)."""
+
+    field: str
+    choice: list[Any]
+    count: int
+
+
+@dataclass
+class SameFieldChosen(Message):
+    """Apply to all is done: conflict id -> its status now (or the sentence saying why not)."""
+
+    field: str
+    statuses: dict[int, str]
+    error: str | None = None
+
+
+@dataclass
+class RecordsPage(Message):
+    """A keyset page of records to choose from (the reference chooser), by name."""
+
+    rows: list[dict[str, Any]]
+    reset: bool
+    exhausted: bool
+    generation: int

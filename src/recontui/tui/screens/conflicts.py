@@ -1,38 +1,166 @@
 """The conflict queue, read from SQLite a keyset page at a time (never the whole queue).
 
-Typing in the filter (`/`) reads further keyset batches and keeps the rows whose entity,
-record name or field names contain the text, examining at most `FILTER_CAP` rows per load.
+Rows come in (sort key, id) order from `Store.conflict_page`: `o` picks the next column
+to sort by, `O` reverses the order. Typing in the filter (`/`) reads further batches in
+the same order (only the columns it compares, `Store.conflict_keys`) and keeps the rows
+whose entity, kind, record name or field names contain the text, examining at most
+`FILTER_CAP` rows per load. Space marks a row and `*` all loaded
+rows (marks are kept by conflict id across reloads, sorts and filters); `A` / `B` take
+every field from one system for the marked conflicts (or the one under the cursor) in
+one transaction, and `u` reopens a resolved conflict that has not been pushed yet.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from ...present import Names, conflict_summary
-from ...store import Conflict
-from ..messages import ConflictsPage
+from ...present import local_time, parse_picks
+from ...store import Conflict, Store, StoreError, open_store
+from ..messages import BulkResolved, ConflictsPage
 from ..text import plain, status_text
+from .modals import ConfirmScreen
 
 PAGE = 50
 #: Rows the filter examines per load (one keystroke, or one press of m) before it stops.
 FILTER_CAP = 5000
+#: Rows read per query while filtering (fewer round trips than a page at a time).
+FILTER_BATCH = 500
+MARK = "*"
+EARLIER = "↺ "
+ARROWS = {False: "↑", True: "↓"}
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
 
-def cheap_match(conflict: Conflict, needle: str) -> bool:
-    """The filter on what the row itself holds: entity, kind and field names."""
+@dataclass(frozen=True)
+class Column:
+    key: str
+    #: Header; "{a}" / "{b}" stand for the systems' short labels.
+    header: str
+    #: How the status line names the sort ("{a}" / "{b}": the systems' full labels).
+    sort_name: str
+    #: Fixed content width at 80 columns; 0 for the columns that share what is left.
+    width: int
+    sortable: bool = True
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("mark", "", "", 1, sortable=False),
+    Column("id", "#", "conflict number", 0),  # as wide as the largest id
+    Column("entity", "entity", "entity", 8),
+    Column("record", "record", "record name", 0),
+    Column("fields", "fields", "fields in conflict", 0),
+    Column("a_changed", "{a}", "when {a} changed", 6),
+    Column("b_changed", "{b}", "when {b} changed", 6),
+    Column("status", "status", "status", 8),
+    Column("suggestion", "earlier", "earlier choice", 7),
+)
+SORTS: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.sortable)
+#: Vertical scrollbar of the table (app.tcss makes it one cell wide).
+SCROLLBAR = 1
+
+
+def short_label(label: str) -> str:
+    """A system's label for a narrow header: "QuickBooks Online" -> "QBO", "BILL" stays."""
+    if len(label) <= 6:
+        return label
+    capitals = "".join(ch for ch in label if ch.isupper())
+    return capitals if 2 <= len(capitals) <= 6 else label[:6]
+
+
+def column_widths(total: int, id_width: int) -> dict[str, int]:
+    """Content widths for a table `total` cells wide: record and fields share the room
+    left by the fixed columns (and entity takes a little of it on wide terminals)."""
+    widths = {c.key: c.width for c in COLUMNS}
+    widths["id"] = id_width
+    room = total - SCROLLBAR - 2 * len(COLUMNS) - sum(widths.values())
+    room = max(room, 16)
+    if room > 40:
+        grow = min(5, room - 40)
+        widths["entity"] += grow
+        room -= grow
+    widths["record"] = room * 3 // 5
+    widths["fields"] = room - widths["record"]
+    return widths
+
+
+def compact_time(iso: str | None, now: dt.datetime | None = None) -> str:
+    """A stored UTC time as local time in at most 6 cells: "14:05" today, "Mar 2"
+    within about ten months, the year before that (the status line shows it whole)."""
+    if not iso:
+        return ""
+    try:
+        when = dt.datetime.fromisoformat(iso)
+    except ValueError:
+        return iso[:6]
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    when = when.astimezone()
+    now = (now or dt.datetime.now(dt.UTC)).astimezone()
+    if when.date() == now.date():
+        return when.strftime("%H:%M")
+    if abs((now - when).days) < 300:
+        return f"{MONTHS[when.month - 1]} {when.day}"
+    return str(when.year)
+
+
+def earlier_choice(conflict: Conflict) -> str | None:
+    """What the remembered earlier choice did: "a", "b", "mixed", or a match decision."""
+    suggestion = conflict.suggestion
+    if not suggestion:
+        return None
+    if conflict.kind == "match":
+        how = (suggestion.get("$match") or [None])[0]
+        return {"link": "link", "create": "both", "ignore": "ignore"}.get(str(how), "match")
+    sides = {choice[0] for choice in suggestion.values() if choice}
+    if sides in ({"a"}, {"b"}):
+        return sides.pop()
+    return "mixed"
+
+
+def queue_row(conflict: Conflict) -> dict[str, Any]:
+    """What a queue row shows, as plain data (names are remote text: rendered as Text)."""
+    return {
+        "id": conflict.id,
+        "entity": conflict.entity,
+        "kind": conflict.kind,
+        "status": conflict.status,
+        "record": conflict.title or f"{conflict.entity} #{conflict.link_id}",
+        "fields": sorted(conflict.fields),
+        "a_changed_at": conflict.a_changed_at,
+        "b_changed_at": conflict.b_changed_at,
+        "earlier": earlier_choice(conflict),
+    }
+
+
+def cheap_match(row: Mapping[str, Any], needle: str) -> bool:
+    """The filter on a row of `Store.conflict_keys`: entity, kind, record name, field names."""
     return (
-        needle in conflict.entity.lower()
-        or needle in conflict.kind.lower()
-        or any(needle in name.lower() for name in conflict.fields)
+        needle in row["entity"].lower()
+        or needle in row["kind"].lower()
+        or needle in row["title"].lower()
+        or any(needle in name.lower() for name in row["field_names"].split(", "))
     )
+
+
+def take_side(conflict: Conflict, side: str) -> dict[str, list[Any]] | None:
+    """Choices taking every field (a deletion: the state) from one side, as
+    `recontui conflicts resolve --all` does; None for a match conflict."""
+    if conflict.kind == "match":
+        return None
+    if conflict.kind == "delete":
+        return {"deleted": [side, None]}
+    return parse_picks(conflict, [], side)
 
 
 class QueueTable(DataTable):
@@ -46,19 +174,58 @@ class QueueTable(DataTable):
 
 class ConflictsScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("f5", "reload", "Refresh", id="conflicts.refresh"),
-        Binding("m", "more", "More", id="conflicts.more"),
-        Binding("slash", "filter", "Filter", key_display="/", id="conflicts.filter"),
-        Binding("escape", "leave", "Home", id="conflicts.home"),
+        Binding("space", "mark", "Mark", key_display="space", id="conflicts.mark"),
+        Binding(
+            "asterisk",
+            "mark_all",
+            "Mark all shown",
+            key_display="*",
+            show=False,
+            id="conflicts.mark_all",
+        ),
+        Binding("o", "sort", "Sort", id="conflicts.sort"),
+        Binding("O", "reverse", "Reverse order", show=False, id="conflicts.reverse"),
+        Binding("u", "reopen", "Reopen a resolved conflict", show=False, id="conflicts.reopen"),
+        # The filter's placeholder names `/`, so the footer leaves room for the rest.
+        Binding("slash", "filter", "Filter", key_display="/", show=False, id="conflicts.filter"),
+        Binding("m", "more", "More", show=False, id="conflicts.more"),
+        Binding("f5", "reload", "Refresh", show=False, id="conflicts.refresh"),
+        Binding("escape", "leave", "Home", show=False, id="conflicts.home"),
+    ]
+    #: Added in __init__ with the systems' names (declared here for `recontui keys`).
+    RUNTIME_BINDINGS: ClassVar[list[Binding]] = [
+        Binding("A", "take_all('a')", "All from the billing side", id="conflicts.all_a"),
+        Binding("B", "take_all('b')", "All from the accounting side", id="conflicts.all_b"),
     ]
     AUTO_FOCUS = "#queue"
+    #: The order a new queue opens in: a `SORTS` key, and whether it is reversed.
+    DEFAULT_SORT = "id"
+    DEFAULT_DESCENDING = False
 
     def __init__(self) -> None:
         super().__init__()
+        app: Any = self.app
+        self.a_short, self.b_short = short_label(app.a_label), short_label(app.b_label)
+        for binding in (
+            Binding("A", "take_all('a')", f"All {self.a_short}", id="conflicts.all_a"),
+            Binding("B", "take_all('b')", f"All {self.b_short}", id="conflicts.all_b"),
+        ):
+            self._bindings._add_binding(binding)
+        # The bulk keys go right after Mark in the footer.
+        keys = self._bindings.key_to_bindings
+        order = ["space", "A", "B"]
+        self._bindings.key_to_bindings = {
+            **{k: keys[k] for k in order if k in keys},
+            **{k: v for k, v in keys.items() if k not in order},
+        }
+        #: Loaded conflict ids in table order, and what each row shows.
         self.ids: list[int] = []
+        self.rows: dict[int, dict[str, Any]] = {}
+        #: (sort key, id) of the last row examined, and its id (0 before the first page).
+        self.after: tuple[Any, int] | None = None
         self.last_id = 0
         self.exhausted = False
-        self.loading = False
+        self.fetching = False
         #: Conflicts saved on the Resolve screen, re-read when we come back.
         self.touched: set[int] = set()
         self.seen_runs = 0
@@ -66,6 +233,17 @@ class ConflictsScreen(Screen[None]):
         self.needle = ""
         self.generation = 0
         self.capped = False
+        self.examined = 0
+        self.total: int | None = None
+        self.sort = self.DEFAULT_SORT
+        self.descending = self.DEFAULT_DESCENDING
+        #: Marked conflict id -> its kind; kept across reloads, sorts and filters.
+        self.marks: dict[int, str] = {}
+        #: The outcome of the last action (bulk, reopen), shown until the cursor moves.
+        self.note: Text | None = None
+        self.widths: dict[str, int] = {}
+        #: Wide enough for the largest id loaded, and for "# ↑".
+        self.id_width = 3
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,18 +252,71 @@ class ConflictsScreen(Screen[None]):
             placeholder="/ filter: entity, record or field", compact=True, id="queue-filter"
         )
         yield Static(id="queue-status")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        # Widths that fit 80 columns; long names end in an ellipsis.
-        table.add_column("#", key="id", width=4)
-        table.add_column("entity", key="entity", width=9)
-        table.add_column("record", key="record", width=24)
-        table.add_column("fields in conflict", key="fields", width=19)
-        table.add_column("status", key="status", width=9)
+        self.build_columns()
         self.action_reload()
 
+    # -- columns and rows -------------------------------------------------
+    def header(self, column: Column) -> Text:
+        """The column's name; the sorted one gets the arrow (in front if it is narrow)."""
+        label = column.header.format(a=self.a_short, b=self.b_short)
+        if column.key != self.sort:
+            return Text(label)
+        arrow = ARROWS[self.descending]
+        fits = len(label) + 2 <= self.widths.get(column.key, 0)
+        return Text(f"{label} {arrow}" if fits else f"{arrow}{label}", style="bold")
+
+    def sort_name(self) -> str:
+        app: Any = self.app
+        column = next(c for c in COLUMNS if c.key == self.sort)
+        name = column.sort_name.format(a=app.a_label, b=app.b_label)
+        return f"{name} {ARROWS[self.descending]}"
+
+    def build_columns(self) -> None:
+        """(Re)make the columns for the current width and sort, keeping the loaded rows."""
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        self.widths = column_widths(self.app.size.width, self.id_width)
+        table.clear(columns=True)
+        for column in COLUMNS:
+            table.add_column(self.header(column), key=column.key, width=self.widths[column.key])
+        for cid in self.ids:
+            table.add_row(*self.cells(self.rows[cid]), key=str(cid))
+        if 0 <= cursor < table.row_count:
+            table.move_cursor(row=cursor)
+
+    def cells(self, row: dict[str, Any]) -> list[Text]:
+        fields = ", ".join(row["fields"]) if row["kind"] == "field" else row["kind"]
+        app: Any = self.app
+        now = app.store.clock()  # "today" as the store sees it (fixed in tests)
+        return [
+            self.mark_cell(row["id"]),
+            Text(str(row["id"])),
+            plain(row["entity"]),
+            plain(row["record"]),
+            plain(fields),
+            Text(compact_time(row["a_changed_at"], now)),
+            Text(compact_time(row["b_changed_at"], now)),
+            status_text(row["status"], short=True),
+            self.earlier_cell(row["earlier"]),
+        ]
+
+    def mark_cell(self, cid: int) -> Text:
+        return Text(MARK, style="bold reverse") if cid in self.marks else Text(" ")
+
+    def earlier_cell(self, earlier: str | None) -> Text:
+        if earlier is None:
+            return Text("")
+        label = {"a": self.a_short, "b": self.b_short}.get(earlier, earlier)
+        return Text(EARLIER + label, style="cyan", no_wrap=True, overflow="ellipsis")
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.widths and column_widths(event.size.width, self.id_width) != self.widths:
+            self.build_columns()
+
+    # -- loading ----------------------------------------------------------
     def on_screen_resume(self) -> None:
         app: Any = self.app
         if app.runs_finished != self.seen_runs:  # a run may have pushed or opened some
@@ -97,10 +328,25 @@ class ConflictsScreen(Screen[None]):
             self.refresh_rows(touched)
 
     def action_reload(self) -> None:
+        self.ids, self.rows, self.after, self.last_id = [], {}, None, 0
+        self.exhausted, self.examined = False, 0
         self.query_one(DataTable).clear()
-        self.ids, self.last_id, self.exhausted = [], 0, False
         self.generation += 1
         self.load_page(reset=True)
+
+    def action_sort(self) -> None:
+        self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
+        self.resort()
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self.resort()
+
+    def resort(self) -> None:
+        self.note = None
+        self.ids, self.rows = [], {}
+        self.build_columns()
+        self.action_reload()
 
     def action_filter(self) -> None:
         self.query_one("#queue-filter", Input).focus()
@@ -122,55 +368,89 @@ class ConflictsScreen(Screen[None]):
             self.action_reload()
 
     def action_more(self) -> None:
-        if not self.exhausted and not self.loading:
+        if not self.exhausted and not self.fetching:
             self.load_page(reset=False)
 
     def load_page(self, reset: bool) -> None:
-        self.loading = True
-        self.query_one("#queue-status", Static).update("Loading…")
-        self._load(self.last_id, reset, self.needle, self.generation)
+        self.fetching = True
+        self.query_one("#queue-status", Static).update("Loading…", layout=False)
+        marks = list(self.marks) if reset else []
+        self._load(
+            self.after, reset, self.needle, self.generation, self.sort, self.descending, marks
+        )
 
     @work(thread=True, exclusive=True, group="queue")
-    def _load(self, after_id: int, reset: bool, needle: str, generation: int) -> None:
-        """Up to PAGE rows after `after_id` that match `needle`, read in keyset batches."""
+    def _load(
+        self,
+        after: tuple[Any, int] | None,
+        reset: bool,
+        needle: str,
+        generation: int,
+        sort: str,
+        descending: bool,
+        marks: list[int],
+    ) -> None:
+        """Up to PAGE rows after `after` in `sort` order that match `needle` (and, on a
+        reset, the queue's length and which marked conflicts are still in it)."""
         app: Any = self.app
-        store, profile = app.store, app.profile
-        names = Names(store)
+        store: Store = app.store
+        profile = app.profile
         worker = get_current_worker()
         rows: list[dict[str, Any]] = []
-        last, examined, exhausted, capped = after_id, 0, False, False
-        while len(rows) < PAGE:
-            if worker.is_cancelled:  # a newer filter took over
+        last, examined, exhausted, capped = after, 0, False, False
+        order: dict[str, Any] = {"sort": sort, "descending": descending}
+        if not needle:
+            page = store.conflict_page(profile.id, **order, after=after, limit=PAGE)
+            rows = [queue_row(conflict) for _, conflict in page]
+            examined, exhausted = len(page), len(page) < PAGE
+            if page:
+                last = (page[-1][0], page[-1][1].id)
+        batch_size = min(FILTER_BATCH, FILTER_CAP)
+        while needle and len(rows) < PAGE:
+            if worker.is_cancelled:  # a newer filter or sort took over
                 return
-            batch = store.conflicts(profile.id, after_id=last, limit=PAGE)
-            for conflict in batch:
-                last, examined = conflict.id, examined + 1
-                if (
-                    not needle
-                    or cheap_match(conflict, needle)
-                    or needle in names.link_name(conflict.link_id).lower()
-                ):
-                    rows.append(conflict_summary(store, profile, conflict, names))
+            # Only the columns the filter reads; a matching row is then read whole.
+            batch = store.conflict_keys(profile.id, **order, after=last, limit=batch_size)
+            for row in batch:
+                last, examined = (row["sort_key"], row["id"]), examined + 1
+                if cheap_match(row, needle):
+                    conflict = store.conflict(row["id"], profile.id)
+                    if conflict is not None:
+                        rows.append(queue_row(conflict))
                     if len(rows) >= PAGE:
                         break
-            if len(batch) < PAGE and (not batch or last == batch[-1].id):
+            if len(batch) < batch_size and (not batch or last[1] == batch[-1]["id"]):
                 exhausted = True
                 break
             if len(rows) < PAGE and examined >= FILTER_CAP:
                 capped = True
                 break
-        self.post_message(ConflictsPage(rows, last, exhausted, reset, generation, capped))
+        total = store.count_live_conflicts(profile.id) if reset else None
+        gone_marks = set(marks) - store.live_conflict_ids(profile.id, marks) if reset else None
+        last_id = last[1] if last else 0
+        self.post_message(
+            ConflictsPage(
+                rows,
+                last_id,
+                exhausted,
+                reset,
+                generation,
+                capped,
+                last,
+                examined,
+                total,
+                gone_marks,
+            )
+        )
 
     @work(thread=True, group="queue-refresh")
     def refresh_rows(self, ids: list[int]) -> None:
         app: Any = self.app
-        store, profile = app.store, app.profile
-        names = Names(store)
         rows = []
         for cid in ids:
-            conflict = store.conflict(cid, profile.id)
+            conflict = app.store.conflict(cid, app.profile.id)
             if conflict is not None:
-                rows.append(conflict_summary(store, profile, conflict, names))
+                rows.append(queue_row(conflict))
         self.post_message(ConflictsPage(rows, -1, self.exhausted, False))
 
     @on(ConflictsPage)
@@ -178,49 +458,261 @@ class ConflictsScreen(Screen[None]):
         table = self.query_one(DataTable)
         if message.last_id == -1:  # a refresh of rows already shown
             for row in message.rows:
-                key = str(row["id"])
-                if key in table.rows:
-                    table.update_cell(key, "status", status_text(row["status"], short=True))
-            self._show_status()
+                if row["id"] in self.rows:
+                    self.rows[row["id"]] = row
+                    cells = self.cells(row)
+                    for column in ("status", "suggestion"):
+                        index = [c.key for c in COLUMNS].index(column)
+                        table.update_cell(str(row["id"]), column, cells[index])
+            self.show_status()
             return
-        if message.generation != self.generation:  # a page for an older filter
+        if message.generation != self.generation:  # a page for an older filter or sort
             return
+        if message.total is not None:
+            self.total = message.total
+        for cid in message.gone_marks or ():  # pushed or settled since: no longer marked
+            self.marks.pop(cid, None)
+        width = max((len(str(row["id"])) for row in message.rows), default=0)
+        if width > self.id_width:  # larger ids than the column holds: widen it
+            self.id_width = width
+            self.build_columns()
         for row in message.rows:
-            if row["id"] in self.ids:
+            if row["id"] in self.rows:
                 continue
             self.ids.append(row["id"])
-            fields = ", ".join(row["fields"]) if row["kind"] == "field" else row["kind"]
-            table.add_row(
-                Text(str(row["id"])),
-                plain(row["entity"]),
-                plain(row["record"]),
-                plain(fields),
-                status_text(row["status"], short=True),
-                key=str(row["id"]),
-            )
-        self.last_id = max(self.last_id, message.last_id)
+            self.rows[row["id"]] = row
+            table.add_row(*self.cells(row), key=str(row["id"]))
+        self.after = message.after or self.after
+        self.last_id = message.last_id or self.last_id
+        self.examined += message.examined
         self.exhausted = message.exhausted
         self.capped = message.capped
-        self.loading = False
-        self._show_status()
+        self.fetching = False
+        self.show_status()
 
-    def _show_status(self) -> None:
+    # -- status line --------------------------------------------------------
+    def show_status(self) -> None:
+        if self.fetching:
+            return
         if self.capped:
-            more = f"; more may match: press m (searched up to #{self.last_id})"
+            more = f"; more may match: press m (searched {self.examined:,})"
         else:
-            more = "" if self.exhausted else "; m or the last row loads more"
-        shown = f"{len(self.ids)} conflicts shown"
+            more = "" if self.exhausted else "; m loads more"
         if self.needle:
             shown = f"{len(self.ids)} matching conflicts shown"
-        self.query_one("#queue-status", Static).update(
-            Text(f"{shown}{more}. Enter resolves the one under the cursor.")
-        )
+        elif self.total is not None:
+            shown = f"{len(self.ids):,} of {self.total:,} conflicts shown"
+        else:
+            shown = f"{len(self.ids):,} conflicts shown"
+        line = Text(f"{shown} · sorted by ")
+        line.append(self.sort_name(), "bold")
+        if self.marks:
+            hidden = len(set(self.marks) - set(self.rows))
+            line.append(f" · {MARK} {len(self.marks)} marked", "bold")
+            if hidden:
+                line.append(f" ({hidden} not shown)")
+        line.append(f"{more}.")
+        # Below: the outcome of the last action until the cursor moves, else the row.
+        current = self.current_row()
+        if self.note is not None:
+            line.append("\n")
+            line.append_text(self.note)
+        elif current is not None:
+            line.append("\n")
+            line.append_text(self.row_detail(current))
+        # The status has a fixed height (app.tcss): no layout on every cursor move.
+        self.query_one("#queue-status", Static).update(line, layout=False)
+
+    def row_detail(self, row: Mapping[str, Any]) -> Text:
+        """The row under the cursor in full: name, fields and when each side changed."""
+        app: Any = self.app
+        detail = Text(f"#{row['id']} ", style="bold")
+        detail.append_text(plain(row["record"]))
+        if row["kind"] == "field":
+            detail.append(": ")
+            detail.append_text(plain(", ".join(row["fields"])))
+        else:
+            detail.append(f" ({row['kind']} conflict)")
+        sides = ((app.a_label, row["a_changed_at"]), (app.b_label, row["b_changed_at"]))
+        for lead, (label, iso) in zip((" · changed in ", ", in "), sides, strict=True):
+            detail.append(f"{lead}{label} ")
+            detail.append(local_time(iso, seconds=False) or "(not known)", "bold")
+        if row["earlier"]:
+            detail.append(" · earlier choice kept")
+        return detail
+
+    def say(self, text: str, style: str = "bold") -> None:
+        self.note = Text(text, style=style)
+        self.show_status()
+
+    def current_row(self) -> dict[str, Any] | None:
+        table = self.query_one(DataTable)
+        if not self.ids or not 0 <= table.cursor_row < len(self.ids):
+            return None
+        return self.rows.get(self.ids[table.cursor_row])
 
     @on(DataTable.RowHighlighted)
     def near_end(self, event: DataTable.RowHighlighted) -> None:
+        self.note = None
+        self.show_status()
         if event.cursor_row >= len(self.ids) - 1:
             self.action_more()
 
+    # -- marks ---------------------------------------------------------------
+    def set_mark(self, cid: int, marked: bool) -> None:
+        if marked and cid in self.rows:
+            self.marks[cid] = self.rows[cid]["kind"]
+        elif not marked:
+            self.marks.pop(cid, None)
+        if cid in self.rows:
+            self.query_one(DataTable).update_cell(str(cid), "mark", self.mark_cell(cid))
+
+    def action_mark(self) -> None:
+        """Space: mark or unmark the row under the cursor, then move down one."""
+        row = self.current_row()
+        if row is None:
+            return
+        self.set_mark(row["id"], row["id"] not in self.marks)
+        table = self.query_one(DataTable)
+        if table.cursor_row < table.row_count - 1:
+            table.move_cursor(row=table.cursor_row + 1)
+        self.show_status()
+
+    def action_mark_all(self) -> None:
+        """`*`: mark every loaded row, or unmark them all when they all are marked."""
+        mark = not all(cid in self.marks for cid in self.ids)
+        for cid in self.ids:
+            self.set_mark(cid, mark)
+        self.show_status()
+
+    # -- bulk and reopen -------------------------------------------------------
+    def action_take_all(self, side: str) -> None:
+        """A / B: every field from one system for the marked conflicts (or the one under
+        the cursor), after asking."""
+        app: Any = self.app
+        if self.marks:
+            targets = dict(self.marks)
+        else:
+            row = self.current_row()
+            if row is None:
+                return
+            targets = {row["id"]: row["kind"]}
+        matches = sorted(cid for cid, kind in targets.items() if kind == "match")
+        others = sorted(cid for cid in targets if cid not in matches)
+        label = app.a_label if side == "a" else app.b_label
+        skip = (
+            f"{len(matches)} match conflict{'s' if len(matches) != 1 else ''} "
+            "skipped: open them to link, keep both or ignore."
+        )
+        if not others:
+            self.say(f"Nothing to take from {label}: {skip}")
+            return
+        if self.marks:
+            what = f"the {len(others)} marked conflict{'s' if len(others) != 1 else ''}"
+            hidden = len(set(others) - set(self.rows))
+            if hidden:
+                what += f" ({hidden} not shown by the current filter)"
+        else:
+            what = f"conflict {others[0]} ({self.rows[others[0]]['record']})"
+        question = f"Take every field from {label} for {what}? They are pushed on the next run."
+        if matches:
+            question += f" {skip}"
+
+        def answer(yes: bool | None) -> None:
+            if yes:
+                self.say(f"Saving {len(others)} from {label}…", style="")
+                self.bulk(side, others, matches)
+
+        self.app.push_screen(ConfirmScreen(question), answer)
+
+    @work(thread=True, exclusive=True, group="queue-bulk")
+    def bulk(self, side: str, ids: list[int], matches: list[int]) -> None:
+        """Resolve `ids` from one side in one transaction, on a connection of its own."""
+        app: Any = self.app
+        shared: Store = app.store
+        own = str(shared.path) != ":memory:"
+        try:
+            store = open_store(shared.path) if own else shared
+        except StoreError as exc:
+            self.post_message(BulkResolved(side, [], matches, [], str(exc)))
+            return
+        try:
+            choices: dict[int, dict[str, list[Any]]] = {}
+            skipped_match = list(matches)
+            for cid in ids:
+                conflict = store.conflict(cid, app.profile.id)
+                if conflict is None or conflict.status not in ("open", "resolved"):
+                    continue
+                chosen = take_side(conflict, side)
+                if chosen is None:
+                    skipped_match.append(cid)
+                else:
+                    choices[cid] = chosen
+            resolved = store.resolve_many(app.profile.id, choices, actor=app.actor)
+            gone = sorted(set(ids) - set(resolved) - set(skipped_match))
+            self.post_message(BulkResolved(side, resolved, sorted(skipped_match), gone))
+        except StoreError as exc:
+            self.post_message(BulkResolved(side, [], matches, [], str(exc)))
+        finally:
+            if own:
+                store.close()
+
+    @on(BulkResolved)
+    def bulk_done(self, message: BulkResolved) -> None:
+        app: Any = self.app
+        if message.error:
+            self.say(message.error, style="bold red")
+            return
+        for cid in (*message.resolved, *message.skipped_gone):
+            self.set_mark(cid, False)
+        label = app.a_label if message.side == "a" else app.b_label
+        n = len(message.resolved)
+        text = f"{n} conflict{'s' if n != 1 else ''} resolved from {label}: pushed on the next run."
+        if message.skipped_match:
+            m = len(message.skipped_match)
+            text += (
+                f" {m} match conflict{'s' if m != 1 else ''} skipped: open them to link, "
+                "keep both or ignore."
+            )
+        if message.skipped_gone:
+            g = len(message.skipped_gone)
+            text += f" {g} no longer open (pushed or settled by a run), skipped."
+        self.say(text)
+        self.notify(text, markup=False)
+        self.refresh_rows(message.resolved)
+
+    def action_reopen(self) -> None:
+        """u: a resolved conflict that has not been pushed goes back to open (asks first)."""
+        row = self.current_row()
+        if row is None:
+            return
+        cid = row["id"]
+        if row["status"] != "resolved":
+            self.say(
+                f"Conflict {cid} is {row['status']}: only a resolved conflict that has not "
+                "been pushed yet can be reopened."
+            )
+            return
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            app: Any = self.app
+            try:
+                app.store.unresolve_conflict(cid)
+            except StoreError as exc:
+                self.say(str(exc), style="bold red")
+                return
+            self.say(f"Conflict {cid} is open again; its choices are kept as a suggestion.")
+            self.refresh_rows([cid])
+
+        question = (
+            f"Reopen conflict {cid} ({row['record']})? Its choices are kept as a "
+            "suggestion and nothing is pushed for it until it is resolved again."
+        )
+        self.app.push_screen(ConfirmScreen(question), answer)
+
+    # -- opening one -------------------------------------------------------------
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on the table. Handled as the table's own event, after any cursor keys
         typed before it, so "down down enter" opens the row the cursor reached."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import datetime as dt
 from typing import Any, ClassVar
 
 from rich.console import Group
@@ -13,8 +15,35 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ..messages import HomeLoaded
+from ...present import local_time, next_scheduled_run
+from ..messages import HomeLoaded, SystemsChecked
 from ..text import plain
+
+
+class _Quiet:
+    """Connector log lines of a reachability check go nowhere (no run to attach them to)."""
+
+    def connector_sink(self, label: str) -> Any:
+        return lambda *args: None
+
+
+async def reachability(factory: Any, timeout: float = 15.0) -> dict[str, tuple[bool, str]]:
+    """side -> (answered, company name or the reason it did not), both sides at once."""
+
+    async def one(side: str) -> tuple[bool, str]:
+        try:
+            async with asyncio.timeout(timeout):
+                async with factory(side, _Quiet()) as conn:
+                    company = await conn.company()
+            return True, f"{company.name} ({company.company_id}), reachable"
+        except TimeoutError:
+            return False, f"no answer within {timeout:g} s: check the network, F5 retries"
+        except Exception as exc:  # every failure is shown, in its own words
+            said = str(exc) or type(exc).__name__
+            return False, said
+
+    a, b = await asyncio.gather(one("a"), one("b"))
+    return {"a": a, "b": b}
 
 
 class HomeScreen(Screen[None]):
@@ -22,6 +51,7 @@ class HomeScreen(Screen[None]):
         Binding("c", "app.switch_mode('conflicts')", "Conflicts", id="home.conflicts"),
         Binding("r", "app.switch_mode('run')", "Run", id="home.run"),
         Binding("y", "app.switch_mode('history')", "History", id="home.history"),
+        Binding("u", "app.switch_mode('auto')", "Auto-resolved", id="home.auto"),
         Binding(
             "p",
             "app.switch_mode('preferences')",
@@ -38,26 +68,40 @@ class HomeScreen(Screen[None]):
         yield Static(id="home-body", classes="panel")
         yield Footer()
 
+    #: side -> (reachable, what to show): None until the check answers.
+    reach: dict[str, tuple[bool, str]]
+
     def on_mount(self) -> None:
+        self.reach = {}
+        self.show_systems()
+        self.check_systems()
+
+    def show_systems(self) -> None:
         app: Any = self.app
         profile = app.profile
-        systems = Table.grid(padding=(0, 2))
-        systems.add_row(
-            Text("Billing", style="bold"),
-            plain(app.a_label),
-            plain(profile.a_settings.get("company_name", "")),
-        )
-        systems.add_row(
-            Text("Accounting", style="bold"),
-            plain(app.b_label),
-            plain(profile.b_settings.get("company_name", "")),
-        )
+        systems = Table.grid(padding=(0, 1))
+        for side, role, label in (("a", "Billing", app.a_label), ("b", "Accounting", app.b_label)):
+            if side not in self.reach:
+                known = profile.a_company_id if side == "a" else profile.b_company_id
+                line = plain(f"company {known}  " if known else "")
+                line.append("… checking", style="dim")
+            else:
+                ok, said = self.reach[side]
+                line = Text("✔ ", style="bold green") if ok else Text("✘ ", style="bold red")
+                line.append_text(plain(said, "" if ok else "red"))
+            line.no_wrap, line.overflow = True, "ellipsis"
+            systems.add_row(Text(role, style="bold"), plain(label), line)
+        secrets = app.secrets.describe() if app.secrets is not None else "none (test)"
+        systems.add_row(Text("Secrets", style="bold"), Text(""), plain(secrets))
         self.query_one("#home-systems", Static).update(systems)
 
     def on_screen_resume(self) -> None:
-        self.action_reload()
+        self.load()
 
     def action_reload(self) -> None:
+        self.reach = {}
+        self.show_systems()
+        self.check_systems()
         self.load()
 
     @work(thread=True, exclusive=True, group="home")
@@ -65,24 +109,48 @@ class HomeScreen(Screen[None]):
         app: Any = self.app
         runs = app.store.runs(app.profile.id, limit=1)
         counts = app.store.conflict_counts(app.profile.id)
-        self.post_message(HomeLoaded(runs[0] if runs else None, counts))
+        schedule, due = next_scheduled_run(app.store, app.profile)
+        self.post_message(HomeLoaded(runs[0] if runs else None, counts, schedule, due))
+
+    @work(thread=True, exclusive=True, group="home-reach", exit_on_error=False)
+    def check_systems(self) -> None:
+        """Ask each side who it is (one light request); say why when it cannot answer."""
+        app: Any = self.app
+        self.post_message(SystemsChecked(asyncio.run(reachability(app.connector_factory))))
+
+    @on(SystemsChecked)
+    def systems_checked(self, message: SystemsChecked) -> None:
+        self.reach = dict(message.reach)
+        self.show_systems()
 
     @on(HomeLoaded)
     def show(self, message: HomeLoaded) -> None:
         run = message.last_run
         if run is None:
-            last = Text("No run yet: press r, then s to start one.")
+            last = Text("No run yet: press s to start one.")
         else:
             last = Text.assemble(
                 ("Last run ", "bold"),
                 f"#{run['id']} ",
                 plain(run["status"], "bold"),
-                f"  {(run.get('finished_at') or run['started_at'])[:19].replace('T', ' ')}",
+                f"  {local_time(run.get('finished_at') or run['started_at'])}",
                 f"  exit {run['exit_code']}" if run.get("exit_code") is not None else "",
             )
             if run.get("message"):
                 last.append("\n")
                 last.append_text(plain(run["message"]))
+        if message.due is None:
+            last.append(
+                f"\nSchedule {message.schedule}: no scheduled run (set one in Preferences, 5)."
+                if message.schedule == "off"
+                else f"\nSchedule {message.schedule!r} is not valid: fix it in Preferences (5)."
+            )
+        else:
+            when = local_time(message.due.isoformat(), seconds=False)
+            now = dt.datetime.now(dt.UTC)
+            if message.due <= now:
+                when = "due now (cron starts it with `recontui sync --if-due`)"
+            last.append(f"\nNext scheduled run ({message.schedule}): {when}")
         table = Table(
             title="Open conflicts",
             title_justify="left",

@@ -17,8 +17,12 @@ from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from ...engine.policy import DIRECTIONS, ON_FORBIDDEN, RULE_KINDS, Rule
+from ...engine.window import WindowError, parse_window
 from ...model.entities import ENTITIES, SYNCED
-from ...runner import DEFAULT_SETTINGS
+from ...present import forget_rule, remember_rule
+from ...runner import DEFAULT_SETTINGS, first_synced_date
+from ...schedule import ScheduleError, parse_schedule
+from ...store import StoreError
 from ..text import plain
 from .modals import ConfirmScreen
 
@@ -83,6 +87,28 @@ class MinValidator(Validator):
         return self.success()
 
 
+class ScheduleValidator(Validator):
+    """A schedule cron follows with `recontui sync --if-due`."""
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            parse_schedule(value)
+        except ScheduleError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
+class WindowValidator(Validator):
+    """The initial window: all, N days, or from a date."""
+
+    def validate(self, value: str) -> ValidationResult:
+        try:
+            parse_window(value)
+        except WindowError as exc:
+            return self.failure(str(exc))
+        return self.success()
+
+
 def percent_text(share: float) -> str:
     return f"{share * 100:g}"
 
@@ -124,6 +150,26 @@ class PreferencesScreen(Screen[None]):
                 id="prefs-min",
                 placeholder="minimum count",
             )
+            yield Label(
+                "Schedule for cron's `recontui sync --if-due` (Enter saves)", classes="title"
+            )
+            yield Input(
+                validators=[ScheduleValidator()],
+                validate_on=["changed", "submitted"],
+                id="prefs-schedule",
+                placeholder="off, every 30 minutes, daily 02:30, weekdays 18:00",
+            )
+            yield Label(
+                "Initial window: which transactions are synced, by date (Enter saves)",
+                classes="title",
+            )
+            yield Input(
+                validators=[WindowValidator()],
+                validate_on=["changed", "submitted"],
+                id="prefs-window",
+                placeholder="all, 90 days (before the first run), from 2026-01-01",
+            )
+            yield Static(id="prefs-window-note")
             yield Static(id="prefs-error", classes="error")
             yield Label(
                 f"Master rules (n new, d delete; sides: {app.a_label}, {app.b_label})",
@@ -172,6 +218,9 @@ class PreferencesScreen(Screen[None]):
                 float(settings["big_change.share"])
             )
             self.query_one("#prefs-min", Input).value = str(settings["big_change.min"])
+            self.query_one("#prefs-schedule", Input).value = str(settings["schedule"])
+            self.query_one("#prefs-window", Input).value = str(settings["initial_window"])
+        self.show_window()
         self.load_rules()
 
     def load_rules(self) -> None:
@@ -229,7 +278,7 @@ class PreferencesScreen(Screen[None]):
             return
         self.save("on_forbidden", value, f"a forbidden change: {FORBIDDEN_LABELS[str(value)]}")
 
-    @on(Input.Changed, "#prefs-share, #prefs-min")
+    @on(Input.Changed, "#prefs-share, #prefs-min, #prefs-schedule, #prefs-window")
     def guard_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
         self.error(
@@ -256,6 +305,45 @@ class PreferencesScreen(Screen[None]):
         self.error("")
         self.save("big_change.min", number, f"big-change minimum {number} records")
 
+    @on(Input.Submitted, "#prefs-schedule")
+    def schedule_submitted(self, event: Input.Submitted) -> None:
+        try:
+            schedule = parse_schedule(event.value)
+        except ScheduleError as exc:
+            self.error(f"{exc} Not saved.")
+            return
+        self.error("")
+        event.input.value = str(schedule)
+        self.save("schedule", str(schedule), f"schedule {schedule}")
+
+    @on(Input.Submitted, "#prefs-window")
+    def window_submitted(self, event: Input.Submitted) -> None:
+        try:
+            window = parse_window(event.value)
+        except WindowError as exc:
+            self.error(f"{exc} Not saved.")
+            return
+        self.error("")
+        event.input.value = str(window)
+        self.save("initial_window", str(window), f"initial window {window}")
+        self.show_window()
+
+    def show_window(self) -> None:
+        """The window as the date it means for this profile."""
+        app: Any = self.app
+        try:
+            first = first_synced_date(app.store, app.profile)
+        except StoreError as exc:
+            note = str(exc)
+        else:
+            note = (
+                "Every transaction is synced, whatever its date."
+                if first is None
+                else f"Transactions dated before {first.isoformat()} are left alone; "
+                "customers, vendors, accounts and items are always synced."
+            )
+        self.query_one("#prefs-window-note", Static).update(Text(note, style="dim"))
+
     # -- rules ----------------------------------------------------------------
     def action_add_rule(self) -> None:
         app: Any = self.app
@@ -263,10 +351,16 @@ class PreferencesScreen(Screen[None]):
         def added(rule: Rule | None) -> None:
             if rule is None:
                 return
-            rule_id = app.store.add_rule(
-                app.profile.id, rule.kind, rule.side, rule.entity, rule.field, actor=app.actor
+            rule_id = remember_rule(
+                app.store,
+                app.profile,
+                rule.kind,
+                rule.side,
+                rule.entity,
+                rule.field,
+                actor=app.actor,
             )
-            self.status(f"Added rule #{rule_id}.")
+            self.status(f"Added rule #{rule_id}; the next run applies it.")
             self.load_rules()
 
         self.app.push_screen(AddRuleScreen(app.a_label, app.b_label), added)
@@ -283,7 +377,7 @@ class PreferencesScreen(Screen[None]):
         def answered(yes: bool | None) -> None:
             if not yes:
                 return
-            if app.store.delete_rule(app.profile.id, rule_id):
+            if forget_rule(app.store, app.profile, rule_id, actor=app.actor):
                 self.status(f"Deleted rule #{rule_id}.")
             self.load_rules()
 

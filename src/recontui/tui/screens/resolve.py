@@ -1,8 +1,13 @@
-"""One conflict, field by field: base | billing | accounting | result, sides named by system."""
+"""One conflict, field by field: base | billing | accounting | result, sides named by system.
+
+Choices are kept on the screen (unsaved) until ctrl+s. A choice for one field can also be
+saved at once in every other open conflict of the entity with that field (apply to all,
+a partial choice where other fields stay undecided), or remembered as a master rule.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from rich.text import Text
 from textual import on, work
@@ -11,14 +16,44 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ...model import FieldType, display, is_blank
 from ...model import entity as entity_spec
-from ...present import ResolveError, conflict_detail, resolve_conflict
-from ..messages import ConflictLoaded
+from ...present import (
+    ResolveError,
+    checked_custom,
+    edit_text,
+    remember_rule,
+    resolve_conflict,
+    resolve_view,
+    rule_words,
+)
+from ...store import StoreError, open_store
+from ..messages import ConflictLoaded, SameFieldChosen, SameFieldCounted
 from ..text import CHANGED, CHOSEN, plain, status_text
-from .modals import ConfirmScreen, EditValueScreen
+from .modals import ChoiceScreen, ConfirmScreen, EditValueScreen, RecordChooserScreen
 
 if TYPE_CHECKING:
     from .conflicts import ConflictsScreen
+
+
+class Pick(NamedTuple):
+    """An unsaved choice for one field."""
+
+    #: "a", "b" or "custom".
+    side: str
+    #: What was typed (the side's letter for a side pick; "" for a record chosen from a list).
+    text: str
+    #: The result as shown.
+    shown: str
+    #: A custom choice's value (parsed, or the reference chosen).
+    value: Any = None
+
+
+SAME = "= "
+
+
+#: How much of a record's name the head line shows.
+NAME_IN_HEAD = 60
 
 
 class ResolveScreen(Screen[None]):
@@ -27,6 +62,15 @@ class ResolveScreen(Screen[None]):
         Binding("ctrl+s", "save", "Save", id="resolve.save"),
         Binding("n", "step(1)", "Next", id="resolve.next"),
         Binding("p", "step(-1)", "Previous", id="resolve.previous"),
+        Binding("f", "fill_blanks", "Fill blanks", id="resolve.fill_blanks"),
+        Binding("x", "reset", "Reset", id="resolve.reset"),
+        Binding("v", "show_all", "Show all fields", id="resolve.show_all"),
+        Binding(
+            "equals_sign", "apply_all", "Apply to all", key_display="=", id="resolve.apply_all"
+        ),
+        Binding("R", "remember", "Remember as rule", id="resolve.remember"),
+        Binding("u", "reopen", "Reopen", id="resolve.reopen"),
+        Binding("g", "take_suggestion", "Take suggestion", id="resolve.take_suggestion"),
         Binding("escape", "leave", "Back", id="resolve.back"),
         # Match conflicts only (check_action hides them otherwise); Enter also links.
         Binding("l", "match('link')", "Link", id="resolve.match_link"),
@@ -34,9 +78,28 @@ class ResolveScreen(Screen[None]):
         Binding("i", "match('ignore')", "Ignore", id="resolve.match_ignore"),
     ]
 
+    #: Bindings added in __init__ (their descriptions name the profile's systems), declared
+    #: here too so `recontui keys` and the keymap file know their ids.
+    RUNTIME_BINDINGS: ClassVar[list[Binding]] = [
+        Binding("a", "pick('a')", "Use the billing side's value", id="resolve.pick_a"),
+        Binding("b", "pick('b')", "Use the accounting side's value", id="resolve.pick_b"),
+        Binding("A", "take_all('a')", "Every field from the billing side", id="resolve.all_a"),
+        Binding("B", "take_all('b')", "Every field from the accounting side", id="resolve.all_b"),
+    ]
     #: Actions that apply to one kind of conflict; the others are hidden from footer and help.
     MATCH_ACTIONS: ClassVar[frozenset[str]] = frozenset({"match"})
-    FIELD_ACTIONS: ClassVar[frozenset[str]] = frozenset({"pick", "take_all", "edit", "save"})
+    #: Hidden on match conflicts.
+    CHOICE_ACTIONS: ClassVar[frozenset[str]] = frozenset({"take_all", "save", "reset"})
+    #: Only field conflicts have fields to pick one by one (hidden on match and delete).
+    FIELD_ACTIONS: ClassVar[frozenset[str]] = frozenset(
+        {"pick", "edit", "fill_blanks", "show_all", "apply_all", "remember"}
+    )
+    #: Footer order: what this screen is for first (the footer cuts off at 80 columns;
+    #: `?` lists every key).
+    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
+        "a", "b", "e", "ctrl+s", "l", "k", "i", "A", "B", "n", "p", "f", "x", "v",
+        "equals_sign", "R", "u", "g", "escape",
+    )  # fmt: skip
 
     def __init__(self, conflict_id: int, queue: ConflictsScreen | None = None) -> None:
         super().__init__()
@@ -44,20 +107,23 @@ class ResolveScreen(Screen[None]):
         self.queue = queue
         self.conflict: Any = None
         self.detail: dict[str, Any] | None = None
-        #: field -> (side "a"/"b"/"custom", typed text, display text); unsaved choices.
-        self.picks: dict[str, tuple[str, str, str]] = {}
+        #: field -> unsaved choice.
+        self.picks: dict[str, Pick] = {}
+        #: Also show the synced fields that are not in conflict (v).
+        self.show_all = False
+        #: The rows in the table, in order (conflict rows, and the others when shown).
+        self.shown: list[dict[str, Any]] = []
         app: Any = self.app
         a, b = app.a_label, app.b_label
         for binding in (
             Binding("a", "pick('a')", f"Use {a}", id="resolve.pick_a"),
             Binding("b", "pick('b')", f"Use {b}", id="resolve.pick_b"),
-            Binding("A", "take_all('a')", f"All {a}", id="resolve.all_a"),
-            Binding("B", "take_all('b')", f"All {b}", id="resolve.all_b"),
+            Binding("A", "take_all('a')", f"{a} as master", id="resolve.all_a"),
+            Binding("B", "take_all('b')", f"{b} as master", id="resolve.all_b"),
         ):
             self._bindings._add_binding(binding)
-        # Picking sides is what this screen is for: those keys go first in the footer.
         keys = self._bindings.key_to_bindings
-        order = ["a", "b", "e", "ctrl+s", "A", "B", "l", "k", "i", "n", "p", "escape"]
+        order = self.FOOTER_ORDER
         self._bindings.key_to_bindings = {
             **{k: keys[k] for k in order if k in keys},
             **{k: v for k, v in keys.items() if k not in order},
@@ -76,18 +142,31 @@ class ResolveScreen(Screen[None]):
     def is_match(self) -> bool:
         return self.conflict is not None and self.conflict.kind == "match"
 
+    def is_field(self) -> bool:
+        return self.conflict is None or self.conflict.kind == "field"
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in self.MATCH_ACTIONS:
             return self.is_match()
-        if action in self.FIELD_ACTIONS:
+        if action in self.CHOICE_ACTIONS:
             return not self.is_match()
+        if action in self.FIELD_ACTIONS:
+            return self.is_field()
+        # Shown only when they apply: u on a resolved conflict, g when there is a suggestion.
+        if action == "reopen":
+            return self.conflict is not None and self.conflict.status == "resolved"
+        if action == "take_suggestion":
+            return (
+                self.conflict is not None and not self.is_match() and bool(self.conflict.suggestion)
+            )
         return True
 
+    # -- loading ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="resolve")
     def load(self, conflict_id: int) -> None:
         app: Any = self.app
         conflict = app.store.conflict(conflict_id, app.profile.id)
-        detail = conflict_detail(app.store, app.profile, conflict) if conflict else None
+        detail = resolve_view(app.store, app.profile, conflict) if conflict else None
         self.post_message(ConflictLoaded(conflict, detail))
 
     @on(ConflictLoaded)
@@ -112,9 +191,36 @@ class ResolveScreen(Screen[None]):
                 "Which record is this? Enter or l links the candidate under the cursor, "
                 "k keeps both (creates it on the other side), i ignores it (never sync)."
             )
+        status = self.conflict.status
+        if status == "resolved":
+            return "Resolved: pushed on the next run. u reopens it; ? lists every key."
         if self.conflict.kind == "delete":
-            return "A deletion: take all from one side (A or B), then ctrl+s saves."
-        return "Pick a side per field (a/b), e edits a value, ctrl+s saves; ? lists keys."
+            text = "A deletion: take all from one side (A or B), then ctrl+s saves."
+        else:
+            text = "Pick a side per field (a/b), e edits a value, ctrl+s saves; ? lists keys."
+            chosen = len(self.conflict.choices or {})
+            if status == "open" and chosen:
+                text += f" {chosen} of {len(self.conflict.fields)} fields already chosen."
+        if self.conflict.suggestion and status == "open":
+            text += " g takes your earlier choice."
+        return text
+
+    def state_note(self) -> Text:
+        """What the head says beside the status: saved choices, what u and g would do."""
+        conflict = self.conflict
+        if conflict is None:
+            return Text("")
+        if conflict.status == "resolved":
+            return Text("  (u reopens)", style="dim")
+        if conflict.kind == "match":
+            return Text("")
+        note = Text("")
+        chosen = len(conflict.choices or {})
+        if conflict.status == "open" and chosen and conflict.kind == "field":
+            note.append(f"  {chosen} of {len(conflict.fields)} fields chosen", "bold")
+        if conflict.status == "open" and conflict.suggestion:
+            note.append("  (g: earlier choice)", "dim")
+        return note
 
     def say(self, text: str | Text) -> None:
         self.query_one("#resolve-status", Static).update(
@@ -124,19 +230,28 @@ class ResolveScreen(Screen[None]):
     def render_head(self) -> None:
         detail = self.detail
         assert detail is not None
+        # A 500-character name from a remote system must not push the status or the
+        # fields off the screen: the head shows its start (the status line has it whole).
+        name = str(detail["record"])
+        if len(name) > NAME_IN_HEAD:
+            name = name[: NAME_IN_HEAD - 1] + "…"
         head = Text.assemble(
             (f"Conflict {detail['id']} ", "bold"),
             plain(detail["entity"]),
             " ",
-            plain(detail["record"], "bold"),
+            plain(name, "bold"),
             "  ",
             status_text(detail["status"]),
         )
+        head.append_text(self.state_note())
+        if self.show_all and not self.is_match():
+            head.append("  · all fields", "dim")
         if detail.get("note"):
             head.append("\n")
             head.append_text(plain(detail["note"], "italic"))
         self.query_one("#resolve-head", Static).update(head)
 
+    # -- match conflicts ----------------------------------------------------------------
     def render_match(self) -> None:
         """The billing record, then each candidate on the accounting side, one row each."""
         detail = self.detail
@@ -146,6 +261,7 @@ class ResolveScreen(Screen[None]):
         choice = (self.conflict.choices or {}).get("$match") or [None, None]
         table = self.query_one(DataTable)
         table.clear(columns=True)
+        self.shown = []
         table.add_column("", key="role", width=10)
         table.add_column("record", key="record", width=30)
         table.add_column(Text(f"{systems['b']} id"), key="b_id", width=20)
@@ -228,7 +344,17 @@ class ResolveScreen(Screen[None]):
 
         self.app.push_screen(ConfirmScreen(question), save)
 
-    def render_table(self) -> None:
+    # -- the field table ----------------------------------------------------------------
+    def rows_to_show(self) -> list[dict[str, Any]]:
+        """The conflict's rows; with "show all", also the fields not in conflict (by name)."""
+        assert self.detail is not None
+        rows = list(self.detail["rows"])
+        if self.show_all:
+            rows += [{**r, "other": True} for r in self.detail.get("others", [])]
+            rows.sort(key=lambda r: r["field"])
+        return rows
+
+    def render_table(self, keep_field: str | None = None) -> None:
         detail = self.detail
         assert detail is not None
         systems = detail["systems"]
@@ -242,38 +368,56 @@ class ResolveScreen(Screen[None]):
         table.add_column(Text(systems["a"]), key="a", width=17)
         table.add_column(Text(systems["b"]), key="b", width=17)
         table.add_column("result", key="result", width=14)
-        for r in detail["rows"]:
-            side, shown = self.result_of(r)
-            cells = [plain(r["field"], "bold")]
-            if r.get("kind") == "no_base":  # first sync of the pair: nothing agreed yet
-                cells.append(Text("(none)", style="dim italic"))
-            else:
-                cells.append(plain(r["base"], "dim"))
-            for s in ("a", "b"):
-                value = r[s]
-                text = Text(no_wrap=True, overflow="ellipsis")
-                if side == s:
-                    text.append(CHOSEN, "bold green")
-                    text.append_text(plain(value, "bold green"))
-                elif value != r["base"]:
-                    text.append(CHANGED, "yellow")
-                    text.append_text(plain(value, "yellow"))
-                else:
-                    text.append_text(plain(value))
-                cells.append(text)
-            if side is None:
-                result = Text("? choose", style="bold red")
-            elif side == "custom":
-                result = Text("✎ ", style="bold magenta")
-                result.append_text(plain(shown, "bold"))
-            else:
-                result = plain(shown, "bold")
-            if r["field"] in self.picks:
-                result.append(" *", "bold")
-            cells.append(result)
+        self.shown = self.rows_to_show()
+        for r in self.shown:
+            cells = self.other_cells(r) if r.get("other") else self.conflict_cells(r)
             table.add_row(*cells, key=r["field"])
+        if keep_field is not None:
+            row = next((i for i, r in enumerate(self.shown) if r["field"] == keep_field), row)
         if 0 <= row < table.row_count:
             table.move_cursor(row=row)
+
+    def conflict_cells(self, r: dict[str, Any]) -> list[Text]:
+        side, shown = self.result_of(r)
+        cells = [plain(r["field"], "bold")]
+        if r.get("kind") == "no_base":  # first sync of the pair: nothing agreed yet
+            cells.append(Text("(none)", style="dim italic"))
+        else:
+            cells.append(plain(r["base"], "dim"))
+        for s in ("a", "b"):
+            value = r[s]
+            text = Text(no_wrap=True, overflow="ellipsis")
+            if side == s:
+                text.append(CHOSEN, "bold green")
+                text.append_text(plain(value, "bold green"))
+            elif value != r["base"]:
+                text.append(CHANGED, "yellow")
+                text.append_text(plain(value, "yellow"))
+            else:
+                text.append_text(plain(value))
+            cells.append(text)
+        if side is None:
+            result = Text("? choose", style="bold red")
+        elif side == "custom":
+            result = Text("✎ ", style="bold magenta")
+            result.append_text(plain(shown, "bold"))
+        else:
+            result = plain(shown, "bold")
+        if r["field"] in self.picks:
+            result.append(" *", "bold")
+        cells.append(result)
+        return cells
+
+    @staticmethod
+    def other_cells(r: dict[str, Any]) -> list[Text]:
+        """A field not in conflict: dimmed, not pickable."""
+        cells = [plain(r["field"], "dim"), plain(r["base"], "dim")]
+        cells += [plain(r[s], "dim") for s in ("a", "b")]
+        if r["same"]:
+            cells.append(Text(SAME + "same", style="dim"))
+        else:  # a clean one-sided change the next run carries over
+            cells.append(Text(CHANGED + "next run", style="dim"))
+        return cells
 
     @on(DataTable.RowHighlighted)
     def show_full_values(self, event: DataTable.RowHighlighted) -> None:
@@ -288,7 +432,9 @@ class ResolveScreen(Screen[None]):
         line.append_text(plain(row["a"]))
         line.append(f"  |  {systems['b']} ", "bold")
         line.append_text(plain(row["b"]))
-        if row.get("suggestion"):
+        if row.get("other"):
+            line.append("  (not in conflict)", "dim")
+        elif row.get("suggestion"):
             line.append("  |  earlier choice ", "bold")
             line.append_text(plain(row["suggestion"]))
         line.no_wrap = False
@@ -298,8 +444,7 @@ class ResolveScreen(Screen[None]):
         """The side chosen for a row (unsaved pick first, then the saved choice)."""
         pick = self.picks.get(row["field"])
         if pick is not None:
-            side, _, shown = pick
-            return side, shown
+            return pick.side, pick.shown
         choice = row.get("choice")
         if choice in ("a", "b"):
             return choice, row[choice]
@@ -307,26 +452,43 @@ class ResolveScreen(Screen[None]):
             return "custom", choice[1:]
         return None, ""
 
+    def chosen_value(self, row: dict[str, Any]) -> list[Any] | None:
+        """The stored form of a row's choice (unsaved pick first): [side, None] or
+        ["custom", value]."""
+        pick = self.picks.get(row["field"])
+        if pick is not None:
+            return [pick.side, pick.value if pick.side == "custom" else None]
+        saved = row.get("choice_value")
+        return list(saved) if saved else None
+
     def current_field(self) -> dict[str, Any] | None:
-        if not self.detail or not self.detail["rows"]:
+        if not self.detail or not self.shown:
             return None
         table = self.query_one(DataTable)
-        rows = self.detail["rows"]
-        return rows[table.cursor_row] if 0 <= table.cursor_row < len(rows) else None
+        return self.shown[table.cursor_row] if 0 <= table.cursor_row < len(self.shown) else None
 
-    def field_conflict(self) -> bool:
+    def field_under_cursor(self) -> dict[str, Any] | None:
+        """The row under the cursor if it is a field in conflict, else None (and says why)."""
         if self.conflict is None:
-            return False
+            return None
         if self.conflict.kind != "field":
             self.say(self.hint())
-            return False
-        return True
-
-    def action_pick(self, side: str) -> None:
+            return None
         row = self.current_field()
-        if row is None or not self.field_conflict():
+        if row is not None and row.get("other"):
+            self.say(
+                f"{row['field']} is not in conflict: there is nothing to choose "
+                "(v hides the fields not in conflict)."
+            )
+            return None
+        return row
+
+    # -- choosing -----------------------------------------------------------------------
+    def action_pick(self, side: str) -> None:
+        row = self.field_under_cursor()
+        if row is None:
             return
-        self.picks[row["field"]] = (side, side, row[side])
+        self.picks[row["field"]] = Pick(side, side, row[side])
         self.render_table()
         table = self.query_one(DataTable)
         if table.cursor_row < table.row_count - 1:
@@ -337,43 +499,160 @@ class ResolveScreen(Screen[None]):
             self.say(self.hint())
             return
         for row in self.detail["rows"]:
-            self.picks[row["field"]] = (side, side, row[side])
+            self.picks[row["field"]] = Pick(side, side, row[side])
         self.render_table()
 
-    def action_edit(self) -> None:
+    def action_fill_blanks(self) -> None:
+        """Where exactly one side is blank, take the other side (on top of the other picks)."""
+        if self.detail is None or self.conflict is None or self.conflict.kind != "field":
+            return
+        filled = []
+        for row in self.detail["rows"]:
+            values = row.get("values") or {}
+            a_blank, b_blank = is_blank(values.get("a")), is_blank(values.get("b"))
+            if a_blank != b_blank:
+                side = "b" if a_blank else "a"
+                self.picks[row["field"]] = Pick(side, side, row[side])
+                filled.append(row["field"])
+        if not filled:
+            self.say("No field is blank on one side only: nothing to fill.")
+            return
+        self.render_table()
+        self.say(f"Filled from the other side: {', '.join(filled)}. ctrl+s saves.")
+
+    def action_reset(self) -> None:
+        if not self.picks:
+            self.say("Nothing to reset: there is no unsaved choice.")
+            return
+        dropped = len(self.picks)
+        self.picks = {}
+        if self.is_match():
+            return
+        self.render_table()
+        self.say(f"Dropped {dropped} unsaved choice(s); the table shows what is saved.")
+
+    def action_show_all(self) -> None:
+        if self.detail is None or self.is_match():
+            return
         row = self.current_field()
-        if row is None or not self.field_conflict():
+        self.show_all = not self.show_all
+        self.render_table(keep_field=row["field"] if row else None)
+        others = len(self.detail.get("others", []))
+        if self.show_all:
+            self.say(f"Showing {others} more field(s) not in conflict, dimmed; v hides them.")
+        else:
+            self.say("Showing only the fields in conflict; v shows all fields.")
+
+    def action_take_suggestion(self) -> None:
+        if self.detail is None or self.conflict is None or self.is_match():
             return
+        if self.conflict.status != "open":
+            self.say("Only an open conflict takes a suggestion; u reopens a resolved one.")
+            return
+        taken = 0
+        for row in self.detail["rows"]:
+            suggestion = row.get("suggestion_value")
+            if not suggestion:
+                continue
+            how = suggestion[0]
+            if how in ("a", "b"):
+                self.picks[row["field"]] = Pick(how, how, row[how])
+            elif how == "custom":
+                value = suggestion[1] if len(suggestion) > 1 else None
+                spec = self.field_spec(row["field"])
+                shown = (row.get("suggestion") or "=")[1:]
+                self.picks[row["field"]] = Pick("custom", edit_text(spec, value), shown, value)
+            else:
+                continue
+            taken += 1
+        if not taken:
+            self.say("There is no earlier choice to take.")
+            return
+        self.render_table()
+        self.say(f"Took the earlier choice for {taken} field(s); ctrl+s saves.")
+
+    def field_spec(self, name: str) -> Any:
         try:
-            spec = entity_spec(self.conflict.entity).field(row["field"])
+            return entity_spec(self.conflict.entity).field(name)
         except KeyError:
+            return None
+
+    def action_edit(self) -> None:
+        row = self.field_under_cursor()
+        if row is None:
             return
-        pick = self.picks.get(row["field"])
-        initial = pick[1] if pick and pick[0] == "custom" else (row["b"] or row["a"] or "")
+        spec = self.field_spec(row["field"])
+        if spec is None:
+            return
         name = row["field"]
+        if spec.type is FieldType.REF:
+            self.choose_record(spec, row)
+            return
+        if spec.type is FieldType.LINES:
+            self.say(f"{spec.title} cannot be typed in: pick a side (a or b).")
+            return
+        pick = self.picks.get(name)
+        saved = row.get("choice_value")
+        values = row.get("values") or {}
+        if pick is not None and pick.side == "custom":
+            initial = pick.text
+        elif saved and saved[0] == "custom":
+            initial = edit_text(spec, saved[1])
+        else:
+            start = values.get("b") if not is_blank(values.get("b")) else values.get("a")
+            initial = edit_text(spec, start)
 
         def done(result: tuple[str, Any] | None) -> None:
             if result is not None:
-                text, _ = result
-                self.picks[name] = ("custom", text, text.strip())
+                text, value = result
+                shown = display(spec, value) if value is not None else text.strip()
+                self.picks[name] = Pick("custom", text, shown, value)
                 self.render_table()
 
-        self.app.push_screen(EditValueScreen(spec, str(initial)), done)
+        self.app.push_screen(EditValueScreen(spec, initial), done)
+
+    def choose_record(self, spec: Any, row: dict[str, Any]) -> None:
+        """A reference: choose the record from a list of those on both sides."""
+        assert self.detail is not None
+        systems = self.detail["systems"]
+        heading = (
+            f"{spec.title} of {self.detail['entity']} {self.detail['record']}: choose a "
+            f"{spec.ref_entity} that exists in both {systems['a']} and {systems['b']}."
+        )
+        name = row["field"]
+
+        def done(result: Any) -> None:
+            if result is not None:
+                ref, label = result
+                self.picks[name] = Pick("custom", "", label, ref)
+                self.render_table()
+
+        self.app.push_screen(RecordChooserScreen(spec, heading, (systems["a"], systems["b"])), done)
 
     def action_save(self) -> None:
         if self.conflict is None:
             return
         app: Any = self.app
-        picks, take_all = [], None
-        sides = {p[0] for p in self.picks.values()}
+        picks: list[str] = []
+        custom: dict[str, Any] = {}
+        take_all = None
+        sides = {p.side for p in self.picks.values()}
         if self.conflict.kind == "delete":
             take_all = next(iter(sides), None) if len(sides) == 1 else None
         else:
-            for name, (side, text, _) in self.picks.items():
-                picks.append(f"{name}=={text}" if side == "custom" else f"{name}={side}")
+            for name, pick in self.picks.items():
+                if pick.side == "custom":
+                    custom[name] = pick.value
+                else:
+                    picks.append(f"{name}={pick.side}")
         try:
             resolve_conflict(
-                app.store, self.conflict, picks=picks, take_all=take_all, actor=app.actor
+                app.store,
+                self.conflict,
+                picks=picks,
+                take_all=take_all,
+                custom=custom,
+                actor=app.actor,
             )
         except ResolveError as exc:
             self.say(Text(str(exc), style="bold red"))
@@ -383,6 +662,173 @@ class ResolveScreen(Screen[None]):
         self.load(self.conflict.id)
         self.notify("Saved: pushed on the next run.")
 
+    # -- apply to all -------------------------------------------------------------------
+    def action_apply_all(self) -> None:
+        """This field's choice for every other open conflict of the entity with the field."""
+        row = self.field_under_cursor()
+        if row is None:
+            return
+        choice = self.chosen_value(row)
+        if choice is None:
+            self.say(
+                f"Choose {row['field']} first (a, b or e); = then applies that choice to "
+                f"every other open {self.conflict.entity} conflict on {row['field']}."
+            )
+            return
+        if choice[0] == "custom":
+            spec = self.field_spec(row["field"])
+            try:
+                choice = ["custom", checked_custom(spec, choice[1])]
+            except ResolveError as exc:
+                self.say(Text(str(exc), style="bold red"))
+                return
+        self.count_same_field(self.conflict.entity, row["field"], choice, self.conflict.id)
+
+    @work(thread=True, group="resolve-count")
+    def count_same_field(self, entity: str, field: str, choice: list[Any], exclude: int) -> None:
+        app: Any = self.app
+        count = app.store.count_open_with_field(app.profile.id, entity, field, exclude=exclude)
+        self.post_message(SameFieldCounted(field, choice, count))
+
+    @on(SameFieldCounted)
+    def ask_apply_all(self, message: SameFieldCounted) -> None:
+        if self.conflict is None or self.detail is None:
+            return
+        entity, field, choice = self.conflict.entity, message.field, message.choice
+        if not message.count:
+            self.say(f"No other open {entity} conflict has {field} in conflict.")
+            return
+        systems = self.detail["systems"]
+        if choice[0] in ("a", "b"):
+            what = f"each one's {systems[choice[0]]} value"
+        else:
+            row = next((r for r in self.detail["rows"] if r["field"] == field), None)
+            what = repr(self.result_of(row)[1]) if row else "this value"
+        question = (
+            f"Use {what} for {field} in {message.count} other open {entity} conflict(s)? "
+            "Those with other fields still undecided stay open with this field chosen."
+        )
+        exclude = self.conflict.id
+
+        def go(yes: bool | None) -> None:
+            if yes:
+                self.say(f"Saving {field} in {message.count} conflict(s)…")
+                self.choose_everywhere(entity, field, choice, exclude)
+
+        self.app.push_screen(ConfirmScreen(question), go)
+
+    @work(thread=True, group="resolve-apply")
+    def choose_everywhere(self, entity: str, field: str, choice: list[Any], exclude: int) -> None:
+        app: Any = self.app
+        # Possibly many rows: this thread writes through its own connection.
+        store = open_store(app.store.path)
+        try:
+            statuses = store.choose_field(
+                app.profile.id, entity, field, choice, actor=app.actor, exclude=exclude
+            )
+        except StoreError as exc:
+            self.post_message(SameFieldChosen(field, {}, str(exc)))
+            return
+        finally:
+            store.close()
+        self.post_message(SameFieldChosen(field, statuses))
+
+    @on(SameFieldChosen)
+    def applied_all(self, message: SameFieldChosen) -> None:
+        if message.error:
+            self.say(Text(message.error, style="bold red"))
+            return
+        if self.queue is not None:
+            self.queue.touched.update(message.statuses)
+        resolved = sum(1 for s in message.statuses.values() if s == "resolved")
+        still = len(message.statuses) - resolved
+        text = (
+            f"{message.field} chosen in {len(message.statuses)} other conflict(s): "
+            f"{resolved} resolved, {still} still open with other fields to decide."
+        )
+        if message.field in self.picks:
+            text += " This conflict's choice is saved with ctrl+s."
+        self.say(text)
+        self.notify(text)
+
+    # -- remember as a rule -------------------------------------------------------------
+    def action_remember(self) -> None:
+        row = self.field_under_cursor()
+        if row is None or self.detail is None:
+            return
+        side, _ = self.result_of(row)
+        if side not in ("a", "b"):
+            self.say(
+                f"To remember a rule, pick a side for {row['field']} first (a or b): "
+                "a typed value cannot become a rule."
+            )
+            return
+        app: Any = self.app
+        entity, field = self.conflict.entity, row["field"]
+        labels = (app.a_label, app.b_label)
+        scopes = [(entity, field), (entity, None), (None, None)]
+        answers = [
+            (rule_words(kind, side if kind == "prefer" else None, e, f, *labels), (kind, e, f))
+            for kind in ("prefer", "fill_blanks")
+            for e, f in scopes
+        ]
+        question = (
+            f"You picked {labels[0] if side == 'a' else labels[1]} for {field}. Remember it "
+            "as a rule that every run applies, to open conflicts too? Prefer: that side wins "
+            "a conflict. Fill blanks: when one side is blank, the other side's value is taken."
+        )
+
+        def save(answer: Any) -> None:
+            if answer is None:
+                return
+            kind, e, f = answer
+            rule_side = side if kind == "prefer" else None
+            try:
+                rule_id = remember_rule(
+                    app.store, app.profile, kind, rule_side, e, f, actor=app.actor
+                )
+            except (ResolveError, StoreError) as exc:
+                self.say(Text(str(exc), style="bold red"))
+                return
+            words = rule_words(kind, rule_side, e, f, *labels)
+            text = (
+                f"Saved rule #{rule_id}: {words}. The next run applies it, to open conflicts "
+                "too. Preferences (key 5) lists it; d deletes it there."
+            )
+            self.say(text)
+            self.notify(text)
+
+        self.app.push_screen(ChoiceScreen(question, answers), save)
+
+    # -- reopen -------------------------------------------------------------------------
+    def action_reopen(self) -> None:
+        if self.conflict is None:
+            return
+        if self.conflict.status != "resolved":
+            self.say(
+                f"Conflict {self.conflict.id} is {self.conflict.status}: only a resolved "
+                "conflict that is not pushed yet can be reopened."
+            )
+            return
+        conflict_id = self.conflict.id
+
+        def go(leave: bool | None = True) -> None:
+            if not leave:
+                return
+            app: Any = self.app
+            try:
+                app.store.unresolve_conflict(conflict_id)
+            except StoreError as exc:
+                self.say(Text(str(exc), style="bold red"))
+                return
+            if self.queue is not None:
+                self.queue.touched.add(conflict_id)
+            self.load(conflict_id)
+            self.notify("Reopened: your earlier choice is the suggestion; g takes it.")
+
+        self._confirm_unsaved(go, "Reopen and drop them?")
+
+    # -- leaving ------------------------------------------------------------------------
     def action_step(self, step: int) -> None:
         def go(leave: bool | None = True) -> None:
             if not leave:
@@ -402,12 +848,12 @@ class ResolveScreen(Screen[None]):
 
         self._confirm_unsaved(go)
 
-    def _confirm_unsaved(self, then: Any) -> None:
+    def _confirm_unsaved(self, then: Any, question: str = "Leave without saving?") -> None:
         if self.picks:
             self.app.push_screen(
                 ConfirmScreen(
                     f"{len(self.picks)} unsaved choice(s) on conflict "
-                    f"{self.conflict_id}. Leave without saving?"
+                    f"{self.conflict_id}. {question}"
                 ),
                 then,
             )
