@@ -13,6 +13,7 @@ import uuid
 
 import pytest
 from conftest import World, make_world
+from textual.widgets import Input
 
 HOSTILE = "[bold red]X[/] \x1b[31mred\x1b[0m עברית 🧾 " + "very long name " * 30
 
@@ -57,6 +58,11 @@ def _keys(*keys: str):
         for key in keys:
             await pilot.press(key)
             await _settle(pilot)
+        # Freeze every text cursor in its visible state: a blink must not change a picture.
+        for screen in pilot.app.screen_stack:
+            for field in screen.query(Input):
+                field.cursor_blink = False
+        await pilot.pause()
 
     return run_before
 
