@@ -1136,7 +1136,17 @@ class SyncRun:
             self.store.set_op_state(op.id, "rejected", error="its record is gone")
             return
         changes = op.payload.get("changes", {})
-        name = self.record_name(op.entity, changes, link.remote_id(other(op.side)))
+        # Named by its title: from the change itself, else from what either side holds.
+        title = ENTITIES[op.entity].title_field
+        known = next(
+            (
+                f
+                for f in (changes, link.a_fields, link.b_fields)
+                if f and not is_blank(f.get(title))
+            ),
+            changes,
+        )
+        name = self.record_name(op.entity, known, link.remote_id(other(op.side)))
         try:
             remote_changes = self.to_remote(changes, op.side)
         except MissingDependency as missing:

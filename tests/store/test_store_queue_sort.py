@@ -128,14 +128,18 @@ def test_opening_a_conflict_copies_the_name_fields_and_times(
     assert (c.title, c.field_names, c.a_changed_at) == ("Acme Group", "phone", newer.isoformat())
 
 
-def test_resolve_many_saves_every_live_conflict_in_one_go(
+def test_resolve_many_saves_every_open_conflict_in_one_go(
     store: Store, profile: Profile, queue: list[int]
 ) -> None:
     pushed = next(c for c in queue if store.conflict(c).status == "pushed")  # type: ignore[union-attr]
-    chosen = [c for c in queue if store.conflict(c).status != "pushed"][:20]  # type: ignore[union-attr]
-    choices = {cid: {"email": ["b", None]} for cid in [*chosen, pushed]}
+    chosen = [c for c in queue if store.conflict(c).status == "open"][:20]  # type: ignore[union-attr]
+    earlier = chosen.pop()
+    store.resolve_conflict(earlier, {"email": ["a", None]}, actor="one-by-one")
+    choices = {cid: {"email": ["b", None]} for cid in [*chosen, pushed, earlier]}
     done = store.resolve_many(profile.id, choices, actor="bulk-tester")
     assert done == sorted(chosen)
+    # A choice already made one by one is not overwritten in bulk.
+    assert store.conflict(earlier).choices == {"email": ["a", None]}  # type: ignore[union-attr]
     for cid in chosen:
         c = store.conflict(cid)
         assert c is not None

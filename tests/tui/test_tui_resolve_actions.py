@@ -3,10 +3,11 @@ remember as a rule, reopen and take the suggestion, a reference chosen from a li
 
 from __future__ import annotations
 
+import pytest
 from textual.widgets import DataTable, Input
 
 from recontui.model import Ref, RemoteRef
-from recontui.present import conflict_summary
+from recontui.present import ResolveError, conflict_summary, resolve_conflict
 from recontui.tui.screens.conflicts import ConflictsScreen
 from recontui.tui.screens.help import HelpScreen
 from recontui.tui.screens.modals import (
@@ -324,6 +325,12 @@ async def test_u_refuses_while_the_choice_waits_in_the_outbox(world):
         await press(pilot, "u")
         assert world.store.conflict(target.id).status == "resolved"
         assert "already being pushed" in status_line(screen)
+    # Nor can the choice be changed under the waiting write (CLI or console alike).
+    with pytest.raises(ResolveError, match="already being pushed"):
+        resolve_conflict(
+            world.store, world.store.conflict(target.id), take_all="a", actor="tester"
+        )
+    assert world.store.conflict(target.id).choices == {"phone": ["b", None]}
 
 
 async def test_a_reference_is_chosen_from_a_list_and_lands_on_both_sides(world, monkeypatch):

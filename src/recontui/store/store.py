@@ -885,6 +885,7 @@ class Store:
                     f"Conflict {conflict_id} is {status}; only open or resolved conflicts "
                     "can be resolved."
                 )
+            self._refuse_while_pushing(conflict_id, "changed")
             now = self.now()
             conn.execute(
                 "UPDATE conflicts SET status='resolved', choices=?, resolved_at=?, "
@@ -899,12 +900,17 @@ class Store:
         *,
         actor: str,
     ) -> list[int]:
-        """Save choices for many conflicts in one transaction (conflict id -> choices).
+        """Save choices for many open conflicts in one transaction (conflict id -> choices).
 
-        Only open or resolved conflicts of the profile change; returns their ids.
+        Only open conflicts of the profile change (a choice already saved is not
+        overwritten in bulk); returns their ids.
         """
         with self.transaction() as conn:
-            live = sorted(self.live_conflict_ids(profile_id, choices))
+            live = sorted(
+                cid
+                for cid in self.live_conflict_ids(profile_id, choices)
+                if scalar(self.db, "SELECT status FROM conflicts WHERE id=?", (cid,)) == "open"
+            )
             now = self.now()
             conn.executemany(
                 "UPDATE conflicts SET status='resolved', choices=?, resolved_at=?, "
@@ -916,6 +922,21 @@ class Store:
             )
         return live
 
+    def _refuse_while_pushing(self, conflict_id: int, what: str) -> None:
+        """A run already turned the choice into writes: they would still be replayed."""
+        waiting = scalar(
+            self.db,
+            "SELECT count(*) FROM outbox WHERE conflict_id=? "
+            "AND state IN ('pending','sent','held')",
+            (conflict_id,),
+        )
+        if waiting:
+            raise StoreError(
+                f"Conflict {conflict_id}'s choice is already being pushed ({waiting} "
+                f"change(s) wait in the outbox), so it cannot be {what} now; run a sync "
+                "first, it reopens by itself if a value does not land."
+            )
+
     def unresolve_conflict(self, conflict_id: int) -> None:
         with self.transaction() as conn:
             status = scalar(self.db, "SELECT status FROM conflicts WHERE id=?", (conflict_id,))
@@ -924,19 +945,7 @@ class Store:
                     f"Conflict {conflict_id} is {status}; only a resolved conflict that has not "
                     "been pushed yet can be reopened."
                 )
-            # A run already turned the choice into writes: they would still be replayed.
-            waiting = scalar(
-                self.db,
-                "SELECT count(*) FROM outbox WHERE conflict_id=? "
-                "AND state IN ('pending','sent','held')",
-                (conflict_id,),
-            )
-            if waiting:
-                raise StoreError(
-                    f"Conflict {conflict_id}'s choice is already being pushed ({waiting} "
-                    "change(s) wait in the outbox); run a sync first, it reopens by itself "
-                    "if a value does not land."
-                )
+            self._refuse_while_pushing(conflict_id, "reopened")
             conn.execute(
                 "UPDATE conflicts SET status='open', suggestion=choices, choices=NULL, "
                 "resolved_at=NULL, resolved_by=NULL, updated_at=? WHERE id=?",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
@@ -44,6 +44,8 @@ class BulkResolved(Message):
     #: No longer open or resolved (pushed or superseded meanwhile), or gone.
     skipped_gone: list[int]
     error: str | None = None
+    #: Already resolved: a choice made one by one is not overwritten in bulk.
+    skipped_resolved: list[int] = field(default_factory=list)
 
 
 @dataclass

@@ -639,9 +639,13 @@ class ConflictsScreen(Screen[None]):
         try:
             choices: dict[int, dict[str, list[Any]]] = {}
             skipped_match = list(matches)
+            kept: list[int] = []
             for cid in ids:
                 conflict = store.conflict(cid, app.profile.id)
                 if conflict is None or conflict.status not in ("open", "resolved"):
+                    continue
+                if conflict.status == "resolved":  # a choice already made stays as made
+                    kept.append(cid)
                     continue
                 chosen = take_side(conflict, side)
                 if chosen is None:
@@ -649,8 +653,10 @@ class ConflictsScreen(Screen[None]):
                 else:
                     choices[cid] = chosen
             resolved = store.resolve_many(app.profile.id, choices, actor=app.actor)
-            gone = sorted(set(ids) - set(resolved) - set(skipped_match))
-            self.post_message(BulkResolved(side, resolved, sorted(skipped_match), gone))
+            gone = sorted(set(ids) - set(resolved) - set(skipped_match) - set(kept))
+            self.post_message(
+                BulkResolved(side, resolved, sorted(skipped_match), gone, skipped_resolved=kept)
+            )
         except StoreError as exc:
             self.post_message(BulkResolved(side, [], matches, [], str(exc)))
         finally:
@@ -663,7 +669,7 @@ class ConflictsScreen(Screen[None]):
         if message.error:
             self.say(message.error, style="bold red")
             return
-        for cid in (*message.resolved, *message.skipped_gone):
+        for cid in (*message.resolved, *message.skipped_gone, *message.skipped_resolved):
             self.set_mark(cid, False)
         label = app.a_label if message.side == "a" else app.b_label
         n = len(message.resolved)
@@ -674,6 +680,9 @@ class ConflictsScreen(Screen[None]):
                 f" {m} match conflict{'s' if m != 1 else ''} skipped: open them to link, "
                 "keep both or ignore."
             )
+        if message.skipped_resolved:
+            k = len(message.skipped_resolved)
+            text += f" {k} already resolved kept as chosen (u reopens one to choose again)."
         if message.skipped_gone:
             g = len(message.skipped_gone)
             text += f" {g} no longer open (pushed or settled by a run), skipped."

@@ -105,6 +105,8 @@ class ResolveScreen(Screen[None]):
         super().__init__()
         self.conflict_id = conflict_id
         self.queue = queue
+        #: The conflict the field table shows (its cursor is kept only while it stays).
+        self.drawn_id: int | None = None
         self.conflict: Any = None
         self.detail: dict[str, Any] | None = None
         #: field -> unsaved choice.
@@ -260,6 +262,7 @@ class ResolveScreen(Screen[None]):
         systems = detail["systems"]
         choice = (self.conflict.choices or {}).get("$match") or [None, None]
         table = self.query_one(DataTable)
+        self.drawn_id = detail["id"]
         table.clear(columns=True)
         self.shown = []
         table.add_column("", key="role", width=10)
@@ -360,7 +363,10 @@ class ResolveScreen(Screen[None]):
         systems = detail["systems"]
         self.render_head()
         table = self.query_one(DataTable)
-        row = table.cursor_row
+        # The cursor stays on its row while this conflict is redrawn, and starts at the
+        # top for another one (n / p).
+        row = table.cursor_row if self.drawn_id == detail["id"] else 0
+        self.drawn_id = detail["id"]
         table.clear(columns=True)
         # Widths that fit 80 columns; longer values end in an ellipsis.
         table.add_column("field", key="field", width=13)
