@@ -22,6 +22,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
@@ -32,6 +33,8 @@ from ..text import plain, status_text
 from .modals import ConfirmScreen
 
 PAGE = 50
+#: How long the cursor rests before the status line shows its row in full (seconds).
+STATUS_DELAY = 0.08
 #: Rows the filter examines per load (one keystroke, or one press of m) before it stops.
 FILTER_CAP = 5000
 #: Rows read per query while filtering (fewer round trips than a page at a time).
@@ -226,6 +229,7 @@ class ConflictsScreen(Screen[None]):
         self.last_id = 0
         self.exhausted = False
         self.fetching = False
+        self.status_timer: Timer | None = None
         #: Conflicts saved on the Resolve screen, re-read when we come back.
         self.touched: set[int] = set()
         self.seen_runs = 0
@@ -554,7 +558,11 @@ class ConflictsScreen(Screen[None]):
     @on(DataTable.RowHighlighted)
     def near_end(self, event: DataTable.RowHighlighted) -> None:
         self.note = None
-        self.show_status()
+        # The row's detail line follows the cursor once it rests: a held-down arrow key
+        # redraws only the table, one frame per press.
+        if self.status_timer is not None:
+            self.status_timer.stop()
+        self.status_timer = self.set_timer(STATUS_DELAY, self.show_status)
         if event.cursor_row >= len(self.ids) - 1:
             self.action_more()
 
