@@ -181,11 +181,24 @@ def save_sandbox_profile(
             "auth_url": qbo.get("auth_url") or f"{qbo['api_base']}/connect/oauth2",
         },
     )
-    # A fresh sandbox is a new company: forget the ids remembered for an earlier one.
+    # Stand-ins of another seed are other books. A profile that never synced simply takes
+    # them; one that holds links keeps the companies it knows, so its next run refuses
+    # the other books (until `recontui state forget`) rather than mixing the two.
     profile = store.get_profile(name)
-    with store.transaction() as conn:
-        conn.execute(
-            "UPDATE profiles SET a_company_id=NULL, b_company_id=NULL WHERE id=?", (profile.id,)
+    if not store.has_links(profile.id):
+        with store.transaction() as conn:
+            conn.execute(
+                "UPDATE profiles SET a_company_id=NULL, b_company_id=NULL WHERE id=?",
+                (profile.id,),
+            )
+    elif (profile.a_company_id, profile.b_company_id) != (
+        bill["organization_id"],
+        qbo["realm_id"],
+    ):
+        print(
+            f"Profile {name!r} holds links of other books: its next sync will refuse these "
+            f"stand-ins until you run `recontui state forget --profile {name}`.",
+            file=sys.stderr,
         )
     for key in ("client_id", "client_secret", "refresh_token"):
         secrets.set(name, key, qbo[key])
@@ -828,20 +841,55 @@ def cmd_log(args: argparse.Namespace) -> int:
 
 
 def cmd_state_show(args: argparse.Namespace) -> int:
-    from .present import local_time
+    from .present import sync_state
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
-    cursors = store.cursors(profile.id)
+    state = sync_state(store, profile)
     if args.json:
-        out_json(cursors)
+        out_json(state)
         return 0
-    for c in cursors:
+    for company in state["companies"]:
+        known = company["company_id"] or "not known yet (set on the first run)"
+        print(f"{company['system']}: company {_safe(known)}")
+    if not state["cursors"]:
+        print("No cursor yet: the first run reads everything.")
+    for c in state["cursors"]:
         print(
-            f"{c['side']} {c['entity']:14} {c['value'] or '-':32} moved "
-            f"{local_time(c['moved_at'])} "
-            f"pulled {c['pulled']}"
+            f"{c['system']:17} {c['entity']:14} {_safe(c['value'] or '-'):32} moved "
+            f"{c['moved']} pulled {c['pulled']}"
         )
+    return 0
+
+
+def cmd_state_forget(args: argparse.Namespace) -> int:
+    """Let a profile point at other books: forget links, bases, conflicts and cursors."""
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise CliError(
+                f"This forgets every link, base, conflict and cursor of profile "
+                f"{profile.name!r}; add --yes to confirm.",
+                2,
+            )
+        answer = input(
+            f"Forget every link, base, conflict, pending change and cursor of profile "
+            f"{profile.name!r} (its settings, rules and history stay)? [y/N] "
+        )
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.")
+            return 0
+    try:
+        removed = store.forget_company(profile.id)
+    except StoreError as exc:
+        raise CliError(str(exc), 3) from None
+    print(
+        f"Forgot {removed['links']} links, {removed['conflicts']} conflicts, "
+        f"{removed['outbox']} pending changes and {removed['cursors']} cursors of profile "
+        f"{profile.name!r}. Point it at the other books (recontui profile add "
+        f"{profile.name} ...), then sync: the first run reads both sides in full."
+    )
     return 0
 
 
@@ -1168,6 +1216,14 @@ def build_parser() -> argparse.ArgumentParser:
     s_reset.add_argument("entity", nargs="?")
     s_reset.add_argument("--all", action="store_true")
     profile_opt(s_reset)
+    s_forget = add(
+        "forget",
+        cmd_state_forget,
+        s_sub,
+        help="forget links, bases, conflicts and cursors (to point the profile at other books)",
+    )
+    s_forget.add_argument("--yes", action="store_true", help="do not ask")
+    profile_opt(s_forget)
 
     add("doctor", cmd_doctor, help="database, secrets store, profiles and reachability")
     demo = add("demo", cmd_demo, help="the console on the embedded demo (stand-in servers)")

@@ -684,3 +684,22 @@ def override_rule_decision(store: Store, profile: Profile, audit_id: int, *, act
             )
         except StoreError as exc:
             raise OverrideError(str(exc)) from exc
+
+
+def sync_state(store: Store, profile: Profile) -> dict[str, Any]:
+    """Which companies the profile belongs to, and each side's pull cursor per entity."""
+    labels = {"a": system_label(profile.a_system), "b": system_label(profile.b_system)}
+    return {
+        "companies": [
+            {"side": "a", "system": labels["a"], "company_id": profile.a_company_id},
+            {"side": "b", "system": labels["b"], "company_id": profile.b_company_id},
+        ],
+        "cursors": [
+            {
+                **c,
+                "system": labels.get(c["side"], c["side"]),
+                "moved": local_time(c["moved_at"]),
+            }
+            for c in store.cursors(profile.id)
+        ],
+    }

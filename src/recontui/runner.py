@@ -423,7 +423,8 @@ class SyncRun:
                 raise ConnectorError(
                     f"{self.labels[side]} answered for company {company.company_id}, but profile "
                     f"{self.profile.name!r} was set up with {known}; check the profile's "
-                    "settings, or create a new profile for the other company."
+                    "settings, or make a new profile for the other company (or, to move this "
+                    "profile to it, `recontui state forget`)."
                 )
             self.emit(
                 "info",

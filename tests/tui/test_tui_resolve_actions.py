@@ -327,9 +327,7 @@ async def test_u_refuses_while_the_choice_waits_in_the_outbox(world):
         assert "already being pushed" in status_line(screen)
     # Nor can the choice be changed under the waiting write (CLI or console alike).
     with pytest.raises(ResolveError, match="already being pushed"):
-        resolve_conflict(
-            world.store, world.store.conflict(target.id), take_all="a", actor="tester"
-        )
+        resolve_conflict(world.store, world.store.conflict(target.id), take_all="a", actor="tester")
     assert world.store.conflict(target.id).choices == {"phone": ["b", None]}
 
 

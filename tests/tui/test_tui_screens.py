@@ -210,3 +210,33 @@ async def test_the_filter_stops_at_its_cap_and_m_reads_on(world, monkeypatch):
             await pilot.press("m")
             await settle(pilot)
         assert queue.ids == expected and queue.exhausted and not queue.capped
+
+
+async def test_history_k_shows_companies_and_cursors_and_r_resets_one(world):
+    from recontui.tui.screens.history import CursorsScreen
+
+    profile = world.store.get_profile(world.profile.name)
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("4")
+        await settle(pilot)
+        await pilot.press("k")
+        await settle(pilot)
+        screen = pilot.app.screen
+        assert isinstance(screen, CursorsScreen)
+        companies = str(screen.query_one("#cursors-companies").render())
+        assert f"company {profile.a_company_id}" in companies
+        assert f"company {profile.b_company_id}" in companies
+        table = screen.query_one(DataTable)
+        assert table.row_count == len(world.store.cursors(profile.id)) > 0
+        entity = screen.rows[0]["entity"]
+        await pilot.press("r")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        await pilot.press("y")
+        await settle(pilot)
+        left = {(c["side"], c["entity"]) for c in world.store.cursors(profile.id)}
+        assert all(e != entity for _, e in left)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(pilot.app.screen, HistoryScreen)

@@ -177,6 +177,9 @@ class TestHistory:
     def test_runs(self, still_world, snap_compare):
         assert snap_compare(_app(still_world), run_before=_keys("y"))
 
+    def test_companies_and_cursors(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_keys("y", "k"))
+
 
 class TestPreferences:
     def test_preferences(self, still_world, snap_compare):

@@ -308,6 +308,30 @@ class Store:
                 (a_company_id, b_company_id, profile_id),
             )
 
+    def forget_company(self, profile_id: int) -> dict[str, int]:
+        """Drop everything a profile learned about its two companies (links, bases,
+        conflicts, outbox, cursors, the remembered company ids), keeping its settings,
+        rules, run history and audit trail: the profile can then point at other books.
+        Refused while a run holds the profile's lock. Returns rows removed per table."""
+        with self.transaction() as conn:
+            holder = self.lock_holder(profile_id)
+            if holder is not None:
+                raise StoreError(
+                    f"A run (pid {holder['pid']} on {holder['host']}) holds this profile; "
+                    "wait for it to end, then try again."
+                )
+            removed = {}
+            for table in ("outbox", "conflicts", "cursors"):
+                cur = conn.execute(f"DELETE FROM {table} WHERE profile_id=?", (profile_id,))
+                removed[table] = cur.rowcount
+            cur = conn.execute("DELETE FROM links WHERE profile_id=?", (profile_id,))
+            removed["links"] = cur.rowcount  # bases go with their links (ON DELETE CASCADE)
+            conn.execute(
+                "UPDATE profiles SET a_company_id=NULL, b_company_id=NULL WHERE id=?",
+                (profile_id,),
+            )
+        return removed
+
     def remove_profile(self, name: str) -> None:
         profile = self.get_profile(name)
         with self.transaction() as conn:
@@ -395,6 +419,12 @@ class Store:
                 (profile_id, entity, *params),
             )
         ]
+
+    def has_links(self, profile_id: int) -> bool:
+        """Whether the profile knows any record yet (it has synced at least a page)."""
+        return bool(
+            scalar(self.db, "SELECT 1 FROM links WHERE profile_id = ? LIMIT 1", (profile_id,))
+        )
 
     def remote_index(self, profile_id: int, side: Side) -> dict[tuple[str, str], int]:
         """(entity, remote id) -> link id for one side: the reference translation table."""

@@ -165,3 +165,10 @@ class RecordsPage(Message):
     reset: bool
     exhausted: bool
     generation: int
+
+
+@dataclass
+class StateLoaded(Message):
+    """`present.sync_state`: the profile's companies and pull cursors."""
+
+    state: dict[str, Any]

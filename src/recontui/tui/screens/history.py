@@ -11,8 +11,10 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, RichLog, Static
 
-from ..messages import EventsLoaded, RunsLoaded
+from ...present import local_time, sync_state
+from ..messages import EventsLoaded, RunsLoaded, StateLoaded
 from ..text import plain
+from .modals import ConfirmScreen
 from .run import LOG_LINES, event_line
 
 RUNS = 100
@@ -29,6 +31,7 @@ class RunsTable(DataTable):
 
 class HistoryScreen(Screen[None]):
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("k", "cursors", "Cursors", id="history.cursors"),
         Binding("f5", "reload", "Refresh", id="history.refresh"),
         Binding("escape", "app.switch_mode('home')", "Home", id="history.home"),
     ]
@@ -64,7 +67,7 @@ class HistoryScreen(Screen[None]):
             c = r.get("counts") or {}
             table.add_row(
                 str(r["id"]),
-                r["started_at"][:19].replace("T", " "),
+                local_time(r["started_at"]),
                 plain(r["status"]),
                 str(r.get("exit_code", "")),
                 str(c.get("pulled", "")),
@@ -73,7 +76,8 @@ class HistoryScreen(Screen[None]):
                 key=str(r["id"]),
             )
         self.query_one("#history-status", Static).update(
-            f"{len(self.run_ids)} most recent runs. Enter shows a run's log."
+            f"{len(self.run_ids)} most recent runs (local time). Enter shows a run's log; "
+            "k shows the companies and pull cursors."
         )
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
@@ -86,6 +90,108 @@ class HistoryScreen(Screen[None]):
         table = self.query_one(DataTable)
         if self.run_ids and 0 <= table.cursor_row < len(self.run_ids):
             self.app.push_screen(RunLogScreen(self.run_ids[table.cursor_row]))
+
+    def action_cursors(self) -> None:
+        self.app.push_screen(CursorsScreen())
+
+
+class CursorsScreen(Screen[None]):
+    """What `recontui state show` prints: each side's company, and its pull cursor per
+    entity. `r` makes the next run re-read one entity in full, `R` every entity (links
+    and bases are kept)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "reset(False)", "Re-read entity", id="cursors.reset"),
+        Binding("R", "reset(True)", "Re-read all", id="cursors.reset_all"),
+        Binding("f5", "reload", "Refresh", id="cursors.refresh"),
+        Binding("escape", "app.pop_screen", "Back", id="cursors.back"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="cursors-companies", classes="panel")
+        yield DataTable(id="cursors", cursor_type="row", zebra_stripes=True)
+        yield Static(id="cursors-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.rows: list[dict[str, Any]] = []
+        table = self.query_one(DataTable)
+        # Widths that fit 80 columns; a long cursor ends in an ellipsis.
+        table.add_column("system", width=12)
+        table.add_column("entity", width=13)
+        table.add_column("cursor", width=21)
+        table.add_column("moved", width=16)
+        table.add_column("pulled", width=6)
+        self.action_reload()
+
+    def action_reload(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="cursors")
+    def load(self) -> None:
+        app: Any = self.app
+        profile = app.store.get_profile(app.profile.name)  # company ids move on a first run
+        self.post_message(StateLoaded(sync_state(app.store, profile)))
+
+    @on(StateLoaded)
+    def show(self, message: StateLoaded) -> None:
+        state = message.state
+        companies = Text()
+        for company in state["companies"]:
+            companies.append(f"{company['system']}: ", "bold")
+            if company["company_id"]:
+                companies.append_text(plain(f"company {company['company_id']}"))
+            else:
+                companies.append("not known yet (set on the first run)", "dim")
+            companies.append("\n")
+        companies.append(
+            "A profile belongs to these two companies: a run that meets another one stops "
+            "before pulling.",
+            "dim",
+        )
+        self.query_one("#cursors-companies", Static).update(companies)
+        table = self.query_one(DataTable)
+        row = table.cursor_row
+        table.clear()
+        self.rows = state["cursors"]
+        for c in self.rows:
+            table.add_row(
+                plain(c["system"]),
+                plain(c["entity"]),
+                plain(c["value"] or "—"),
+                plain(local_time(c["moved_at"], seconds=False)),
+                str(c["pulled"]),
+            )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        said = (
+            "No cursor yet: the first run reads everything."
+            if not self.rows
+            else "r: the next run re-reads the entity under the cursor in full; R: all of them."
+        )
+        self.query_one("#cursors-status", Static).update(Text(said))
+
+    def action_reset(self, everything: bool) -> None:
+        table = self.query_one(DataTable)
+        if not self.rows:
+            return
+        entity = None if everything else self.rows[table.cursor_row]["entity"]
+        what = "every entity" if entity is None else entity
+        question = (
+            f"Re-read {what} in full on the next run, on both sides? Links, bases and "
+            "decisions are kept."
+        )
+
+        def answer(yes: bool | None) -> None:
+            if not yes:
+                return
+            app: Any = self.app
+            n = app.store.reset_cursors(app.profile.id, entity)
+            self.notify(f"Reset {n} cursors: the next run re-reads {what} in full.")
+            self.action_reload()
+
+        self.app.push_screen(ConfirmScreen(question), answer)
 
 
 class RunLogScreen(Screen[None]):
@@ -108,8 +214,9 @@ class RunLogScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="runlog")
     def load(self) -> None:
+        """The run's last LOG_LINES events (the log keeps no more), oldest first."""
         app: Any = self.app
-        after = 0
+        after = app.store.events_tail_after(self.run_id, LOG_LINES)
         while True:
             page = app.store.events(self.run_id, after_id=after, limit=500)
             if not page:
@@ -123,4 +230,8 @@ class RunLogScreen(Screen[None]):
     def show(self, message: EventsLoaded) -> None:
         log = self.query_one(RichLog)
         for e in message.events:
-            log.write(event_line(e["level"], e["phase"], e["message"]))
+            log.write(
+                event_line(
+                    e["level"], e["phase"], e["message"], entity=e["entity"], record=e["record"]
+                )
+            )
