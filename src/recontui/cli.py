@@ -214,6 +214,9 @@ PROFILE_FLAGS = {
         "organization_id": "--bill-org",
         "username": "--bill-user",
         "company_name": "--bill-company",
+        "max_in_flight": "--bill-max-in-flight",
+        "rate_limit": "--bill-rate-limit",
+        "rate_window_seconds": "--bill-rate-window",
     },
     "qbo": {
         "api_base": "--qbo-url",
@@ -223,6 +226,9 @@ PROFILE_FLAGS = {
         "bank_account_id": "--qbo-bank-account",
         "auth_url": "--qbo-auth-url",
         "redirect_uri": "--qbo-redirect-uri",
+        "max_in_flight": "--qbo-max-in-flight",
+        "rate_limit": "--qbo-rate-limit",
+        "rate_window_seconds": "--qbo-rate-window",
     },
 }
 PROFILE_SECRETS = {
@@ -267,6 +273,8 @@ def read_secrets_file(path: str) -> dict[str, str]:
 
 
 def cmd_profile_add(args: argparse.Namespace) -> int:
+    from .connectors.base import ConnectorError
+    from .connectors.common import rate_settings
     from .secrets import env_var_name
     from .wiring import REQUIRED_SETTINGS
 
@@ -286,6 +294,11 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
         ]
         if missing:
             raise CliError(f"Profile {args.name!r} needs {', '.join(missing)}.", 2)
+        try:  # the rate settings are checked now, not at the first sync
+            rate_settings(system, settings[system], max_in_flight=1, rate_limit=1, rate_window=1)
+        except ConnectorError as exc:
+            flag = next(f for k, f in flags.items() if k in str(exc))
+            raise CliError(f"{flag}: {exc}".replace(" and sync again", ""), 2) from None
     given = read_secrets_file(args.secrets_file) if args.secrets_file else {}
     secret_store = open_secrets_for(store, args)
     to_store: dict[str, str] = {}

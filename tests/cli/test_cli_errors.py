@@ -170,3 +170,26 @@ def test_profile_commands_never_show_secrets_and_remove_cleans_up(tmp_path: Path
     )
     assert store.get("p", "password") is None
     assert run(tmp_path, "sync", "--profile", "p").returncode == 2
+
+
+def test_a_bad_rate_setting_is_refused_when_the_profile_is_saved(tmp_path):
+    secrets = tmp_path / "secrets.txt"
+    secrets.write_text("dev_key=a\npassword=b\nclient_id=c\nclient_secret=d\nrefresh_token=e\n")
+    proc = run(
+        tmp_path,
+        "profile",
+        "add",
+        "p",
+        "--bill-org",
+        "008x",
+        "--bill-user",
+        "u",
+        "--qbo-realm",
+        "1",
+        "--qbo-rate-limit",
+        "lots",
+        "--secrets-file",
+        str(secrets),
+    )
+    assert proc.returncode == 2
+    assert "--qbo-rate-limit" in proc.stderr and "whole number" in proc.stderr
