@@ -62,11 +62,6 @@ class DecisionsPage(Message):
 
 
 @dataclass
-class RunEventPosted(Message):
-    event: Event
-
-
-@dataclass
 class RunFinished(Message):
     result: RunResult | None
     error: str | None = None
