@@ -268,6 +268,8 @@ async def test_qbo_write_params_and_body() -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "auth.test":
             return token_response(request)
+        if request.method == "GET":  # a lines update first reads the lines QBO holds
+            return httpx.Response(200, json={"Invoice": {"Id": "9", "SyncToken": "0"}})
         seen.append(request)
         body = json.loads(request.content)
         return httpx.Response(200, json={"Invoice": {**body, "Id": "9", "SyncToken": "1"}})

@@ -15,8 +15,11 @@ Tests: the files are current; ``body(canonical) == body``; ``from_remote(served)
 back the canonical record on every synced field (``model.fields.same`` and exactly: money
 a Decimal equal to the cent); hypothesis properties for create and partial update
 (canonical -> body -> simulated server -> canonical) per entity, generated from the field
-specs with money in cents. Mapping bugs reported and not fixed here are pinned by
-strict xfail tests at the end (they fail once fixed, so the marker gets removed).
+specs with money in cents and unit prices to seven decimals. At the end: values that do
+not fit, and lines updates, built as the connectors build them (from the record the server
+holds): what the remote holds beyond the mapping survives, or the write is refused. A
+mapping bug reported and not yet fixed is pinned by a strict xfail test there (it fails
+once fixed, so the marker gets removed).
 
 Regenerate the golden files deliberately, after a mapping change you mean, then review the
 diff (``git diff tests/connectors/golden``)::
@@ -196,7 +199,7 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
             {
                 "name": "Conseil — heure ✨",
                 "description": "Ligne un\nLigne deux — ünïcødé 🧾",
-                "unit_price": D("0.10"),
+                "unit_price": D("0.125"),
                 "income_account": r("account", "income"),
                 "active": True,
             },
@@ -307,8 +310,8 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
                         "item": r("item", "tiny"),
                         "description": None,
                         "quantity": D("3"),
-                        "unit_price": D("0.10"),
-                        "amount": D("0.30"),
+                        "unit_price": D("0.3333333"),
+                        "amount": D("1.00"),
                         "class": None,
                     },
                     {
@@ -328,7 +331,7 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
                         "class": r("class", "east"),
                     },
                 ],
-                "total": D("1235777.69"),
+                "total": D("1235778.39"),
             },
         ),
         (
@@ -595,7 +598,7 @@ def encode_fields(entity: str, fields: Mapping[str, Any]) -> dict[str, Any]:
 def _encode(f: FieldSpec, value: Any) -> Any:
     if value is None:
         return None
-    if f.type in (T.MONEY, T.DECIMAL):
+    if f.type in (T.MONEY, T.PRICE, T.DECIMAL):
         assert isinstance(value, Decimal), (f.name, value)
         return format(value, "f")
     if f.type is T.DATE:
@@ -621,6 +624,10 @@ def _decode(f: FieldSpec, value: Any) -> Any:
         amount = Decimal(value)
         assert amount.as_tuple().exponent == -2, f"{f.name}: money is written to the cent"
         return amount
+    if f.type is T.PRICE:
+        price = Decimal(value)
+        assert -7 <= price.as_tuple().exponent <= -2, f"{f.name}: a price has 2 to 7 decimals"
+        return price
     if f.type is T.DECIMAL:
         return Decimal(value)
     if f.type is T.DATE:
@@ -980,11 +987,17 @@ def create_body(system: System, entity: str, fields: Mapping[str, Any]) -> dict[
 
 
 def update_body(
-    system: System, entity: str, changes: Mapping[str, Any], current: Mapping[str, Any]
+    system: System,
+    entity: str,
+    changes: Mapping[str, Any],
+    current: Mapping[str, Any],
+    remote: Mapping[str, Any],
 ) -> dict[str, Any]:
+    """The update body, as the connectors build it: ``current`` is the canonical record
+    and ``remote`` the object the server holds (lines keep what it holds beyond the mapping)."""
     if system is QBO:
-        return qbo_map.to_qbo(entity, changes, sparse=True, current=current)
-    return bill_map.to_bill(entity, changes, partial=True, current=current)
+        return qbo_map.to_qbo(entity, changes, sparse=True, current=current, remote=remote)
+    return bill_map.to_bill(entity, changes, partial=True, current=current, remote=remote)
 
 
 def read(system: System, entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
@@ -1012,9 +1025,9 @@ def serve_update(
     """What the server holds after recontui writes ``changes`` to ``stored``."""
     current = read(system, entity, stored).fields
     if system is QBO:
-        return update_qbo(entity, stored, update_body(QBO, entity, changes, current))
+        return update_qbo(entity, stored, update_body(QBO, entity, changes, current, stored))
     rest = {k: v for k, v in changes.items() if k != "active"}  # archive/restore instead
-    patch = update_body(BILL, entity, rest, current) if rest else {}
+    patch = update_body(BILL, entity, rest, current, stored) if rest else {}
     return update_bill(entity, stored, patch, changes.get("active"))
 
 
@@ -1053,6 +1066,9 @@ def assert_exact(f: FieldSpec, want: Any, got: Any, where: str) -> None:
     if f.type is T.MONEY:
         assert isinstance(got, Decimal), f"{where}: {got!r} is not a Decimal"
         assert got == want and got.as_tuple().exponent == -2, f"{where}: {want} -> {got!r}"
+    elif f.type is T.PRICE:
+        assert isinstance(got, Decimal), f"{where}: {got!r} is not a Decimal"
+        assert got == want and got.as_tuple().exponent <= -2, f"{where}: {want} -> {got!r}"
     elif f.type is T.DECIMAL:
         assert isinstance(got, Decimal) and got == want, f"{where}: {want} -> {got!r}"
     elif f.type is T.DATE:
@@ -1256,6 +1272,12 @@ _TEXT = st.text(max_size=40)
 _NAME = st.text(min_size=1, max_size=40).filter(lambda s: s.strip() != "")
 _CURRENCY = st.sampled_from(["USD", "EUR", "CAD", "GBP", "JPY", "SEK"])
 _MONEY = st.integers(-(10**13), 10**13).map(lambda cents: Decimal(cents).scaleb(-2))
+#: Unit prices as recontui hands them over: two to seven decimals (QBO's precision).
+_PRICE = st.integers(2, 7).flatmap(
+    lambda places: st.integers(-(10**11), 10**11).map(
+        lambda units, p=places: Decimal(units).scaleb(-p)
+    )
+)
 _DECIMAL = st.integers(0, 6).flatmap(
     lambda places: st.decimals(
         min_value=-(10**6), max_value=10**6, places=places, allow_nan=False, allow_infinity=False
@@ -1281,6 +1303,8 @@ def _value(system: System, entity: str, f: FieldSpec) -> st.SearchStrategy[Any]:
         return st.sampled_from(f.choices)
     if t is T.MONEY:
         return _MONEY
+    if t is T.PRICE:
+        return _PRICE
     if t is T.DECIMAL:
         return _DECIMAL
     if t is T.DATE:
@@ -1389,78 +1413,262 @@ def test_a_number_too_large_for_the_cent_is_a_mapping_error(system: System, amou
         create_body(system, "bill_payment", {"amount": D(amount), "applied": []})
 
 
-def _rewrite_lines(system: System, entity: str, stored: dict[str, Any]) -> dict[str, Any] | None:
-    """The record after recontui rewrites its lines (one description changed), or None when
-    the mapping refuses to write lines it cannot hold (refusing is an acceptable fix)."""
+def _rewrite_lines(
+    system: System, entity: str, stored: dict[str, Any], edit: Callable[[list[Fields]], None]
+) -> dict[str, Any]:
+    """The record after recontui rewrites its lines (``edit`` changes the canonical rows),
+    built as the connectors build it: from the record the server holds."""
     current = read(system, entity, stored).fields
     lines = [dict(line) for line in current["lines"]]
+    edit(lines)
+    body = update_body(system, entity, {"lines": lines}, current, stored)
+    if system is QBO:
+        return update_qbo(entity, stored, body)
+    return update_bill(entity, stored, body, None)
+
+
+def _describe_first(lines: list[Fields]) -> None:
     lines[0]["description"] = "changed on the other side"
-    try:
-        if system is QBO:
-            return update_qbo(entity, stored, update_body(QBO, entity, {"lines": lines}, current))
-        return update_bill(
-            entity, stored, update_body(BILL, entity, {"lines": lines}, current), None
-        )
-    except values.MappingError:
-        return None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="qbo_map reads only one Line DetailType and Line is written whole: lines of other "
-    "types (item-based expense, discount, description-only) vanish on a lines update",
-)
+#: Lines QBO holds that add money to the total but that the canonical lines cannot hold.
+QBO_MONEY_LINES = [
+    (
+        "bill",
+        {
+            "Amount": 40,
+            "DetailType": "ItemBasedExpenseLineDetail",
+            "ItemBasedExpenseLineDetail": {"ItemRef": {"value": "9"}, "Qty": 2, "UnitPrice": 20},
+        },
+        "Bill VENDOR-INV-0000000021 in QuickBooks Online has an item-based expense line",
+    ),
+    (
+        "vendor_credit",
+        {
+            "Amount": 1,
+            "DetailType": "ItemBasedExpenseLineDetail",
+            "ItemBasedExpenseLineDetail": {"ItemRef": {"value": "9"}},
+        },
+        "Vendor credit CR-Ω-0001 in QuickBooks Online has an item-based expense line",
+    ),
+    (
+        "invoice",
+        {
+            "Amount": 5,
+            "DetailType": "DiscountLineDetail",
+            "DiscountLineDetail": {"PercentBased": False},
+        },
+        f"Invoice {DOC21} in QuickBooks Online has a discount line",
+    ),
+    (
+        "invoice",
+        {
+            "Amount": 30,
+            "DetailType": "GroupLineDetail",
+            "GroupLineDetail": {"GroupItemRef": {"value": "12"}, "Quantity": 1, "Line": []},
+        },
+        f"Invoice {DOC21} in QuickBooks Online has a bundle (group) line",
+    ),
+]
+
+
 @pytest.mark.parametrize(
-    ("entity", "other_line"),
-    [
-        (
-            "bill",
-            {
-                "Amount": 40,
-                "DetailType": "ItemBasedExpenseLineDetail",
-                "ItemBasedExpenseLineDetail": {
-                    "ItemRef": {"value": "9"},
-                    "Qty": 2,
-                    "UnitPrice": 20,
-                },
-            },
-        ),
-        (
-            "invoice",
-            {
-                "Amount": 5,
-                "DetailType": "DiscountLineDetail",
-                "DiscountLineDetail": {"PercentBased": False},
-            },
-        ),
-    ],
+    ("entity", "other_line", "sentence"),
+    QBO_MONEY_LINES,
+    ids=[f"{e}-{line['DetailType']}" for e, line, _ in QBO_MONEY_LINES],
 )
-def test_qbo_lines_recontui_does_not_map_survive_a_lines_update(
-    entity: str, other_line: dict[str, Any]
+def test_qbo_lines_adding_money_recontui_cannot_hold_refuse_a_lines_update(
+    entity: str, other_line: dict[str, Any], sentence: str
 ) -> None:
+    """Writing the lines would delete the line and change the total: refused, record named."""
     (_name, fields), *_ = case_fields(QBO, entity)
     stored = serve(QBO, entity, fields)
     stored["Line"].insert(1, other_line)
-    after = _rewrite_lines(QBO, entity, stored)
-    assert after is None or any(
-        line.get("DetailType") == other_line["DetailType"] for line in after["Line"]
-    )
+    with pytest.raises(values.CannotCarry) as refused:
+        _rewrite_lines(QBO, entity, stored, _describe_first)
+    said = refused.value.sentence("unused")
+    assert said.startswith(sentence + " that recontui cannot carry")
+    assert said.endswith("change them in QuickBooks Online, then sync again.")
+    # Fields other than the lines are still written.
+    assert update_body(QBO, entity, {"memo": "x"}, read(QBO, entity, stored).fields, stored)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="bill_map maps only a line's amount, description, account/item and class: a lines "
-    "update drops the rest BILL holds on a line (department, quantity and price, taxable)",
+def test_qbo_description_subtotal_lines_and_line_parts_survive_a_lines_update() -> None:
+    """Description-only and mid-invoice subtotal lines stay where they were; each rewritten
+    line keeps its Id, tax code and service date; QBO's closing subtotal is left to QBO."""
+    (_name, fields), *_ = case_fields(QBO, "invoice")
+    stored = serve(QBO, "invoice", fields)
+    for line in stored["Line"][:-1]:
+        line["SalesItemLineDetail"]["TaxCodeRef"] = {"value": "TAX"}
+        line["SalesItemLineDetail"]["ServiceDate"] = "2024-02-01"
+    note = {
+        "Id": "9",
+        "LineNum": 2,
+        "Description": "Travel days: 3–5 March",
+        "DetailType": "DescriptionOnly",
+        "DescriptionLineDetail": {"ServiceDate": "2024-03-03"},
+    }
+    subtotal = {"Id": "10", "Amount": D("1234.8"), "DetailType": "SubTotalLineDetail"}
+    stored["Line"][1:1] = [note]
+    stored["Line"][3:3] = [{**subtotal, "SubTotalLineDetail": {}}]
+    current = read(QBO, "invoice", stored).fields
+    lines = [{**current["lines"][0], "description": "changed"}, *current["lines"][1:]]
+    sent = update_body(QBO, "invoice", {"lines": lines}, current, stored)["Line"]
+    sales, note_kind, sub_kind = "SalesItemLineDetail", "DescriptionOnly", "SubTotalLineDetail"
+    kinds = [sales, note_kind, sales, sub_kind, sales, sales]
+    assert [line["DetailType"] for line in sent] == kinds
+    assert sent[1] == {k: v for k, v in note.items() if k != "LineNum"}
+    assert [line.get("Id") for line in sent] == ["1", "9", "2", "10", "3", "4"]
+    for line in (sent[0], sent[2], sent[4], sent[5]):
+        detail = line["SalesItemLineDetail"]
+        assert detail["TaxCodeRef"] == {"value": "TAX"} and detail["ServiceDate"] == "2024-02-01"
+        assert "LineNum" not in line
+    after = update_qbo("invoice", stored, {"Line": sent})
+    assert read(QBO, "invoice", after).fields["lines"] == lines
+
+
+def test_qbo_rewritten_lines_are_paired_with_the_lines_they_continue() -> None:
+    """Moved lines keep their own parts; a new line gets none; a removed line's go with it;
+    parts QBO derives from a changed field (the item's account, a tax-inclusive amount)
+    are left for QBO to derive again."""
+    (_name, fields), *_ = case_fields(QBO, "invoice")
+    stored = serve(QBO, "invoice", fields)
+    for number, line in enumerate(stored["Line"][:-1], start=1):
+        detail = line["SalesItemLineDetail"]
+        detail.update(TaxCodeRef={"value": f"T{number}"}, ItemAccountRef={"value": "79"})
+        detail["TaxInclusiveAmt"] = line["Amount"]
+    current = read(QBO, "invoice", stored).fields
+    one, _two, three, four = current["lines"]
+    fresh = {"item": QBO.ref("item", "big"), "amount": D("7.00"), "description": "new"}
+    repriced = {**three, "item": QBO.ref("item", "consulting"), "amount": D("-20.00")}
+    repriced["unit_price"] = D("-20.00")
+    rows = [four, fresh, one, repriced]  # two removed, three edited, four moved first
+    sent = update_body(QBO, "invoice", {"lines": rows}, current, stored)["Line"]
+    details = [line["SalesItemLineDetail"] for line in sent]
+    assert [line.get("Id") for line in sent] == ["4", None, "1", "3"]
+    assert [d.get("TaxCodeRef") for d in details] == [
+        {"value": "T4"},
+        None,
+        {"value": "T1"},
+        {"value": "T3"},
+    ]
+    assert "ItemAccountRef" in details[0] and "ItemAccountRef" not in details[3]
+    assert "TaxInclusiveAmt" in details[2] and "TaxInclusiveAmt" not in details[3]
+    back = read(QBO, "invoice", update_qbo("invoice", stored, {"Line": sent}))
+    assert_reads_back(QBO, "invoice", {**current, "lines": rows, "total": None}, back)
+
+
+@pytest.mark.parametrize(
+    ("entity", "links", "words"),
+    [
+        ("payment", [{"TxnId": "88", "TxnType": "CreditMemo"}], "a line applied to a credit memo"),
+        ("bill_payment", [{"TxnId": "89", "TxnType": "VendorCredit"}], "a vendor credit"),
+        (
+            "payment",
+            [{"TxnId": "130", "TxnType": "Invoice"}, {"TxnId": "131", "TxnType": "Invoice"}],
+            "a line applied to several invoices at once",
+        ),
+    ],
 )
+def test_qbo_payment_lines_recontui_cannot_hold_refuse_an_applied_update(
+    entity: str, links: list[dict[str, str]], words: str
+) -> None:
+    """A payment's credit memo (or vendor credit) line would be unapplied: refused."""
+    (_name, fields), *_ = case_fields(QBO, entity)
+    stored = serve(QBO, entity, fields)
+    stored["Line"].append({"Amount": 5, "LinkedTxn": links})
+    current = read(QBO, entity, stored).fields
+    with pytest.raises(values.CannotCarry) as refused:
+        update_body(QBO, entity, {"applied": current["applied"][:1]}, current, stored)
+    assert words in refused.value.sentence("the payment")
+
+
+def test_qbo_refuses_to_clear_a_currency() -> None:
+    """QBO keeps a currency on every record: a sparse ``CurrencyRef: {"value": ""}`` is never
+    sent; the write is refused with a sentence instead."""
+    (_name, fields), *_ = case_fields(QBO, "vendor")
+    stored = serve(QBO, "vendor", fields)
+    current = read(QBO, "vendor", stored).fields
+    for blank in (None, ""):
+        with pytest.raises(values.CannotCarry) as refused:
+            update_body(QBO, "vendor", {"currency": blank}, current, stored)
+        said = refused.value.sentence("vendor 61")
+        assert said.startswith(f"Vendor '{fields['name']}' cannot lose its currency in QuickBooks")
+        assert said.endswith("then sync again.")
+    with pytest.raises(values.CannotCarry) as refused:  # the connector names it when QBO cannot
+        qbo_map.to_qbo("vendor", {"currency": None}, sparse=True)
+    assert refused.value.sentence("vendor 61").startswith("Vendor 61 cannot lose its currency")
+    assert update_body(QBO, "vendor", {"currency": "EUR"}, current, stored) == {
+        "CurrencyRef": {"value": "EUR"}
+    }
+
+
 def test_bill_line_parts_recontui_does_not_map_survive_a_lines_update() -> None:
+    """Line ids, department and location, an invoice line's ``taxable`` and an expense line's
+    quantity and price (while they still give its amount) stay on the lines BILL holds."""
     (_name, fields), *_ = case_fields(BILL, "bill")
     stored = serve(BILL, "bill", fields)
-    first = stored["billLineItems"][0]
-    first["classifications"]["departmentId"] = _bill_id("0dp", "Sales1234567")
-    after = _rewrite_lines(BILL, "bill", stored)
-    assert after is None or "departmentId" in after["billLineItems"][0].get("classifications", {})
+    first, second, _third = stored["billLineItems"]
+    first["classifications"].update(
+        departmentId=_bill_id("0dp", "Sales1234567"), locationId=_bill_id("0lo", "Oslo")
+    )
+    second.update(quantity=2, price=D("0.05"))
+    after = _rewrite_lines(BILL, "bill", stored, _describe_first)
+    lines = after["billLineItems"]
+    assert [line["id"] for line in lines] == [line["id"] for line in stored["billLineItems"]]
+    assert lines[0]["classifications"] == first["classifications"]
+    assert lines[0]["description"] == "changed on the other side"
+    assert (lines[1]["quantity"], lines[1]["price"]) == (2, D("0.05"))
+
+    (_name, fields), *_ = case_fields(BILL, "invoice")
+    stored = serve(BILL, "invoice", fields)
+    stored["invoiceLineItems"][1]["taxable"] = True
+    stored["invoiceLineItems"][1]["classifications"] = {"departmentId": "0dp01x"}
+    after = _rewrite_lines(BILL, "invoice", stored, lambda rows: rows.reverse())
+    moved = after["invoiceLineItems"][2]
+    assert moved["taxable"] is True and moved["classifications"] == {"departmentId": "0dp01x"}
+    assert moved["id"] == stored["invoiceLineItems"][1]["id"]
+
+
+def test_bill_expense_line_quantity_and_price_that_no_longer_fit_refuse_the_write() -> None:
+    (_name, fields), *_ = case_fields(BILL, "bill")
+    stored = serve(BILL, "bill", fields)
+    stored["billLineItems"][1].update(quantity=2, price=D("0.05"))
+
+    def reprice(lines: list[Fields]) -> None:
+        lines[1]["amount"] = D("0.20")
+
+    with pytest.raises(values.CannotCarry) as refused:
+        _rewrite_lines(BILL, "bill", stored, reprice)
+    assert refused.value.sentence("bill 1").startswith(
+        "Bill VENDOR-INV-0000000021 in BILL has a line priced as a quantity times a unit price"
+    )
+
+    def same_total(lines: list[Fields]) -> None:
+        lines[1]["amount"] = D("0.100")  # the same amount written otherwise: kept as it is
+
+    after = _rewrite_lines(BILL, "bill", stored, same_total)
+    assert after["billLineItems"][1]["quantity"] == 2
+
+
+def test_sub_cent_unit_price_round_trips_exactly() -> None:
+    """QBO holds unit prices to seven decimals: 0.333 is not rounded to 0.33, so the line
+    QBO checks (Amount = Qty x UnitPrice, error 6070) is written back as it was."""
+    line = {
+        "item": RemoteRef("item", "9"),
+        "description": None,
+        "quantity": D("3"),
+        "unit_price": D("0.333"),
+        "amount": D("1.00"),
+        "class": None,
+    }
+    for system in SYSTEMS:
+        fields = {**dict(case_fields(system, "invoice")[0][1]), "lines": [line]}
+        record = read(system, "invoice", serve(system, "invoice", fields))
+        price = record.fields["lines"][0]["unit_price"]
+        assert price == D("0.333") and isinstance(price, Decimal), system
+    body = qbo_map.to_qbo("item", {"unit_price": D("0.123456789")})
+    assert dumps_json(body) == b'{"Type":"Service","UnitPrice":0.1234568}'
 
 
 def test_qbo_other_asset_account_is_readable() -> None:

@@ -47,11 +47,11 @@ def test_fields_without_a_choice_are_untouched() -> None:
 
 
 def test_money_custom_value_compared_to_the_cent() -> None:
-    item = ENTITIES["item"]
-    a, b = {"unit_price": Decimal("10.00")}, {"unit_price": Decimal("12")}
-    r = apply_resolution(item.synced_fields, a, b, {"unit_price": ("custom", Decimal("10.001"))})
+    payment = ENTITIES["payment"]
+    a, b = {"amount": Decimal("10.00")}, {"amount": Decimal("12")}
+    r = apply_resolution(payment.synced_fields, a, b, {"amount": ("custom", Decimal("10.001"))})
     assert r.to_a == {}
-    assert r.to_b == {"unit_price": Decimal("10.001")}
+    assert r.to_b == {"amount": Decimal("10.001")}
 
 
 def test_choice_for_a_field_outside_the_synced_set_is_refused() -> None:

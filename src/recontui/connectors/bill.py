@@ -12,6 +12,7 @@ and creates are never re-sent blindly (see :class:`~.http.Retry`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -328,19 +329,48 @@ class BillConnector(ConnectorBase):
             params = {**params, "page": str(token)}
 
     async def pull(self, entity: str, cursor: str | None) -> AsyncIterator[Page]:
-        """Records changed since ``cursor`` (archived included), oldest first."""
-        since = query_bound(cursor, self._overlap)
-        filters = f"updatedTime:gte:{filter_value(since)}" if since else None
+        """Records changed since ``cursor`` (archived included), oldest first.
+
+        Keyset paging on ``updatedTime``: after a full answer the list is asked again
+        from the newest time seen, so a record updated during the pull (which moves to
+        the end) cannot shift the next answer and make another record be skipped, as
+        following ``nextPage`` (an offset) would. Rows at the boundary come back and are
+        dropped by id and version; ``nextPage`` is followed only through a run of equal
+        times. Pages are cut from the rows kept, so each but the last holds a page size.
+        """
+        lower = query_bound(cursor, self._overlap)
         best = cursor
         endpoint = f"GET /v3/{bill_map.spec(entity).resource}"
-        async for rows in self._list(entity, filters):
-            records = [self._record(entity, row, endpoint) for row in rows]
-            for row in rows:
-                stamp = bill_map.updated_time(row)
-                if stamp:
-                    best = later(best, stamp)
-            if records:
-                yield Page(records, best)
+        seen: set[tuple[str, str | None]] = set()
+        waiting: list[tuple[dict[str, Any], str | None]] = []  # kept, not yet in a page
+        while True:
+            filters = f"updatedTime:gte:{filter_value(lower)}" if lower else None
+            restart = None
+            async with contextlib.aclosing(self._list(entity, filters)) as answers:
+                async for rows in answers:
+                    versions = [(str(row.get("id")), bill_map.updated_time(row)) for row in rows]
+                    waiting += [
+                        (row, version[1])
+                        for row, version in zip(rows, versions, strict=True)
+                        if version not in seen
+                    ]
+                    seen.update(versions)
+                    while len(waiting) >= self._page_size:
+                        chunk, waiting = waiting[: self._page_size], waiting[self._page_size :]
+                        for _, stamp in chunk:
+                            best = later(best, stamp)
+                        yield Page([self._record(entity, row, endpoint) for row, _ in chunk], best)
+                    last = versions[-1][1] if len(rows) >= self._page_size else None
+                    if last is not None and later(lower, last) != lower:
+                        restart = last
+                        break
+            if restart is None:
+                break
+            lower = restart
+        if waiting:
+            for _, stamp in waiting:
+                best = later(best, stamp)
+            yield Page([self._record(entity, row, endpoint) for row, _ in waiting], best)
 
     async def _read_raw(self, entity: str, remote_id: str) -> dict[str, Any] | None:
         s = bill_map.spec(entity)
@@ -436,7 +466,10 @@ class BillConnector(ConnectorBase):
         record = current
         if rest:
             body = self._body(
-                ctx, lambda: bill_map.to_bill(entity, rest, partial=True, current=current.fields)
+                ctx,
+                lambda: bill_map.to_bill(
+                    entity, rest, partial=True, current=current.fields, remote=raw
+                ),
             )
             if body:
                 data = await self._api("PATCH", f"{s.resource}/{remote_id}", ctx, body=body)

@@ -12,14 +12,26 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..model.entities import ENTITIES
+from ..model.fields import same
+from ..model.money import MoneyError, to_decimal, to_money
 from ..model.record import RemoteRecord
+from .carry import pair_rows, record_name, unmapped_parts
 from .common import ADDRESS_FIELDS as ADDRESS_FIELDS
 from .common import EntityTable, MappedEntity, write_body
-from .values import Codec, MappingError, bool_in, line_rows, objects, parse_timestamp
+from .values import (
+    CannotCarry,
+    Codec,
+    MappingError,
+    bool_in,
+    line_rows,
+    objects,
+    parse_timestamp,
+)
 from .values import Field as F
 
 #: The kinds of :class:`F` this module uses (the shared ones and its own).
-Kind = Literal["text", "money", "decimal", "date", "ref", "account_type", "active"]
+Kind = Literal["text", "money", "decimal", "price", "date", "ref", "account_type", "active"]
 
 
 @dataclass(frozen=True)
@@ -90,7 +102,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
             (
                 F("name", ("name",)),
                 F("description", ("description",)),
-                F("unit_price", ("price",), "money"),
+                F("unit_price", ("price",), "price"),
                 F("income_account", ("chartOfAccountId",), "ref", "account"),
                 _ACTIVE,
             ),
@@ -134,7 +146,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                     F("description", ("description",)),
                     F("item", ("itemId",), "ref", "item"),
                     F("quantity", ("quantity",), "decimal"),
-                    F("unit_price", ("price",), "money"),
+                    F("unit_price", ("price",), "price"),
                     _CLASS,
                 ),
             ),
@@ -284,6 +296,7 @@ def to_bill(
     *,
     partial: bool = False,
     current: Mapping[str, Any] | None = None,
+    remote: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The BILL JSON body for ``fields``.
 
@@ -295,6 +308,13 @@ def to_bill(
     replaces nested objects cannot blank them. ``active`` and
     read-only fields are left out (see module docstring); canonical fields BILL
     does not map are ignored; unknown names raise.
+
+    A line array is replaced whole, so a PATCH that writes lines needs ``remote``,
+    the record as BILL holds it now: each line keeps what BILL holds on it beyond
+    the mapped fields (its ``id``, department, location, ``taxable``, an expense
+    line's quantity and price). When an expense line's amount changes and its
+    quantity times price would no longer give it, the write is refused with
+    :class:`CannotCarry` rather than dropping or contradicting them.
     """
     s = spec(entity)
     if partial:
@@ -303,7 +323,9 @@ def to_bill(
         CODEC, s, fields, partial=partial, current=current, skip_kinds=frozenset({"active"})
     )
     if rows is not None:
-        body[s.lines.path] = _lines_out(s.lines, rows)
+        if partial and remote is None:
+            raise MappingError(f"{s.lines.name}: rewriting lines needs the record as BILL holds it")
+        body[s.lines.path] = _lines_out(s, rows, remote if partial else None)
     return body
 
 
@@ -330,10 +352,57 @@ def _whole_objects(
     return given
 
 
-def _lines_out(lines: Lines, rows: Any) -> list[dict[str, Any]]:
+def _lines_out(s: BillEntity, rows: Any, remote: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The line array for canonical ``rows``; ``remote`` (a PATCH) is what BILL holds."""
+    lines = s.lines
+    assert lines is not None
+    new = list(line_rows(lines.name, rows))
+    if remote is None:
+        return [_line_out(lines, row, {}) for row in new]
+    held = list(
+        objects(
+            remote.get(lines.path),
+            f"{lines.path} is not a list",
+            f"an entry of {lines.path} is not an object",
+        )
+    )
+    line_spec = ENTITIES[s.entity].field(lines.name)
+    held_rows = [CODEC.fields_in(lines.fields, line) for line in held]
+    pairs = pair_rows(line_spec, new, held_rows)
+    paths = [f.path for f in lines.fields]
     out = []
-    for row in line_rows(lines.name, rows):
-        line: dict[str, Any] = {}
-        CODEC.write(line, lines.fields, row)
-        out.append(line)
+    for row, index in zip(new, pairs, strict=True):
+        carried: dict[str, Any] = {}
+        if index is not None:
+            carried = unmapped_parts(held[index], paths)
+            amount = line_spec.line_field("amount")
+            if not same(amount, row.get("amount"), held_rows[index].get("amount")):
+                _check_priced(s, remote, carried, row.get("amount"))
+        out.append(_line_out(lines, row, carried))
     return out
+
+
+def _check_priced(
+    s: BillEntity, remote: Mapping[str, Any], carried: Mapping[str, Any], amount: Any
+) -> None:
+    """Refuse to carry a quantity and price that no longer give a line's new amount."""
+    if carried.get("quantity") is None or carried.get("price") is None:
+        return
+    try:
+        agrees = to_money(to_decimal(carried["quantity"]) * to_decimal(carried["price"]))
+        if amount is not None and agrees == to_money(amount):
+            return
+    except MoneyError:
+        pass
+    raise CannotCarry(
+        "{record} in BILL has a line priced as a quantity times a unit price, which would no "
+        "longer give the line's new amount, so recontui left its lines as they are: change "
+        "them in BILL, then sync again.",
+        record_name(CODEC, s, remote),
+    )
+
+
+def _line_out(lines: Lines, row: Mapping[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
+    """One line: ``carried`` (what BILL holds beyond the mapping) plus ``row``."""
+    CODEC.write(carried, lines.fields, row)
+    return carried

@@ -28,7 +28,7 @@ from .base import (
     SecretAccess,
 )
 from .http import HttpClient, RateGovernor, shared_governor
-from .values import Codec, Field, MappingError, shift_timestamp
+from .values import CannotCarry, Codec, Field, MappingError, shift_timestamp
 
 DEFAULT_OVERLAP_SECONDS = 60
 #: Profile side settings that tune the rate governor (see ``rate_settings``).
@@ -403,9 +403,17 @@ class ConnectorBase:
             ) from exc
 
     def _body(self, ctx: Ctx, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-        """``build()``; a record that cannot be expressed is rejected, naming it."""
+        """``build()``; a record that cannot be expressed, or a write that would lose what
+        the remote holds (:class:`CannotCarry`), is rejected, naming the record."""
         try:
             return build()
+        except CannotCarry as exc:
+            raise RejectedError(
+                exc.sentence(ctx.what),
+                code="CANNOT_CARRY",
+                entity=ctx.entity,
+                record=ctx.record,
+            ) from exc
         except MappingError as exc:
             raise RejectedError(
                 f"recontui cannot express {ctx.what} for {self.label} ({exc}): correct the "

@@ -514,7 +514,8 @@ class QboConnector(ConnectorBase):
         # time seen, so a record updated during the pull (which moves to the end)
         # cannot shift a later page and make another record be skipped, as plain
         # STARTPOSITION paging would. Rows at the boundary time come back twice and
-        # are dropped by id; STARTPOSITION only steps through a run of more equal
+        # are dropped by id and SyncToken (a record edited during the pull comes again,
+        # with its new version); STARTPOSITION only steps through a run of more equal
         # times than fit in one page.
         fixed = ["Active IN (true,false)"] if s.kind == "list" else []
         if upper is not None:
@@ -522,7 +523,7 @@ class QboConnector(ConnectorBase):
         best = sent = cursor
         began: str | None = None
         start = 1
-        yielded: set[str] = set()
+        yielded: set[tuple[str, str]] = set()
         ctx = Ctx("query", entity, "")
         while True:
             conditions = list(fixed)
@@ -536,9 +537,10 @@ class QboConnector(ConnectorBase):
             rows, answered = await self._query_timed(statement, ctx)
             if began is None and upper is None:
                 began = answered
-            fresh = [row for row in rows if str(row.get("Id")) not in yielded]
+            versions = [(str(row.get("Id")), str(row.get("SyncToken"))) for row in rows]
+            fresh = [row for row, seen in zip(rows, versions, strict=True) if seen not in yielded]
             records = [self._record(entity, row, "POST /query") for row in fresh]
-            yielded.update(str(row.get("Id")) for row in fresh)
+            yielded.update(versions)
             for row in rows:
                 stamp = qbo_map.last_updated(row)
                 if stamp:
@@ -706,20 +708,29 @@ class QboConnector(ConnectorBase):
         ctx = Ctx("update", entity, remote_id)
         s = self._writable(entity, ctx)
         current = None
+        remote: dict[str, Any] | None = None
         addr = qbo_map.ADDRESS_FIELDS
-        if addr & changes.keys() and not addr <= changes.keys() and addr <= s.field_names:
-            # A sparse BillAddr may replace the whole address: send all of it.
-            held = await self.read(entity, remote_id)
-            if held is None:
-                raise self._not_found(ctx)
+        partial_address = (
+            addr & changes.keys() and not addr <= changes.keys() and addr <= s.field_names
+        )
+        if partial_address or (s.lines is not None and s.lines.name in changes):
+            # A sparse BillAddr may replace the whole address: send all of it. Line is
+            # always written whole: keep what QBO holds on the lines beyond the mapping.
+            endpoint = f"GET /{s.path}/{remote_id}"
+            try:
+                data = await self._api("GET", f"{s.path}/{remote_id}", ctx)
+            except NotFoundError:
+                raise self._not_found(ctx) from None
+            held = self._entity_in(data, entity, endpoint)
             if held.version != version:
                 raise StaleVersionError(
                     f"QuickBooks Online holds a newer version of {ctx.what} than the one this "
                     "change was based on: sync again to merge the latest changes."
                 )
-            current = held.fields
+            current, remote = held.fields, data[s.name]
         body = self._body(
-            ctx, lambda: qbo_map.to_qbo(entity, changes, sparse=True, current=current)
+            ctx,
+            lambda: qbo_map.to_qbo(entity, changes, sparse=True, current=current, remote=remote),
         )
         body.update({"Id": remote_id, "SyncToken": version, "sparse": True})
         data = await self._api(

@@ -12,23 +12,30 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from ..model.entities import ENTITIES
+from ..model.fields import is_blank, price_places, same
 from ..model.record import RemoteRecord
+from .carry import pair_rows, record_name, unmapped_parts
 from .common import ADDRESS_FIELDS as ADDRESS_FIELDS
 from .common import EntityTable, MappedEntity, write_body
 from .values import (
+    CannotCarry,
     Codec,
     MappingError,
     get_path,
     line_rows,
     objects,
     parse_timestamp,
+    price_out,
     ref_id_out,
     ref_in,
 )
 from .values import Field as F
 
 #: The kinds of :class:`F` this module uses (the shared ones and its own).
-Kind = Literal["text", "money", "decimal", "date", "bool", "ref", "account_type", "posting"]
+Kind = Literal[
+    "text", "money", "decimal", "price", "date", "bool", "ref", "account_type", "posting"
+]
 
 ACCOUNT_TYPES: dict[str, str] = {
     "bank": "Bank",
@@ -138,7 +145,7 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
             (
                 F("name", ("Name",)),
                 F("description", ("Description",)),
-                F("unit_price", ("UnitPrice",), "money"),
+                F("unit_price", ("UnitPrice",), "price"),
                 F("income_account", ("IncomeAccountRef",), "ref", "account"),
                 _ACTIVE,
             ),
@@ -178,7 +185,7 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
                     F("description", ("Description",)),
                     F("item", ("SalesItemLineDetail", "ItemRef"), "ref", "item"),
                     F("quantity", ("SalesItemLineDetail", "Qty"), "decimal"),
-                    F("unit_price", ("SalesItemLineDetail", "UnitPrice"), "money"),
+                    F("unit_price", ("SalesItemLineDetail", "UnitPrice"), "price"),
                     F("class", ("SalesItemLineDetail", "ClassRef"), "ref", "class"),
                 ),
             ),
@@ -304,13 +311,44 @@ def _posting_out(value: Any) -> str:
     return low.capitalize()
 
 
+def _price_out(value: Any) -> Any:
+    """A unit price to the seven decimals QuickBooks Online holds."""
+    return price_places(price_out(value))
+
+
 #: References are ``{"value": id}``; a sparse update empties text with "".
 CODEC = Codec(
     kinds_in={"account_type": _account_type_in, "posting": _posting_in},
-    kinds_out={"account_type": _account_type_out, "posting": _posting_out},
+    kinds_out={"account_type": _account_type_out, "posting": _posting_out, "price": _price_out},
     ref_key="value",
     empty_text="",
 )
+
+#: Line types QuickBooks Online holds that recontui does not map but keeps, as they are,
+#: when it rewrites a record's lines: they add nothing to the total (QBO computes
+#: subtotals itself, and appends an invoice's closing subtotal line).
+KEPT_LINES = frozenset({"DescriptionOnly", "SubTotalLineDetail"})
+#: How a line recontui cannot carry is named in the sentence refusing the write.
+LINE_WORDS: dict[str, str] = {
+    "DiscountLineDetail": "a discount line",
+    "GroupLineDetail": "a bundle (group) line",
+    "ItemBasedExpenseLineDetail": "an item-based expense line",
+    "AccountBasedExpenseLineDetail": "a category (account) expense line",
+    "SalesItemLineDetail": "a product or service line",
+    "JournalEntryLineDetail": "a journal line",
+    "TDSLineDetail": "a TDS line",
+}
+LINKED_WORDS: dict[str, str] = {
+    "CreditMemo": "a credit memo",
+    "VendorCredit": "a vendor credit",
+    "Invoice": "an invoice",
+    "Bill": "a bill",
+    "JournalEntry": "a journal entry",
+    "Deposit": "a deposit",
+}
+#: Parts of a line's detail QuickBooks derives from a mapped line field: carried over only
+#: while that field keeps its value (a new item has its own income account).
+DERIVED: dict[str, str] = {"ItemAccountRef": "item", "TaxInclusiveAmt": "amount"}
 
 
 # ---------------------------------------------------------------------------
@@ -396,6 +434,7 @@ def to_qbo(
     *,
     sparse: bool = False,
     current: Mapping[str, Any] | None = None,
+    remote: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The QBO JSON body for ``fields`` (no ``Id``/``SyncToken``; the caller adds them).
 
@@ -406,29 +445,137 @@ def to_qbo(
     ``current`` (the canonical fields as the server holds them). Read-only
     fields (totals) and canonical fields QBO does not map are ignored; an
     unknown field name is a programming error and raises.
+
+    ``Line`` is always written whole, so an update that writes lines needs
+    ``remote``, the record as QuickBooks holds it now: each line keeps what QBO
+    holds on it beyond the mapped fields (its ``Id``, tax code, service date...),
+    description-only and subtotal lines stay where they were, and a line that
+    carries money recontui does not map (a discount, a bundle, an item-based
+    expense, a payment applied to a credit memo) refuses the write with
+    :class:`CannotCarry` rather than deleting it. Clearing a currency is refused
+    the same way: QBO keeps one on every record.
     """
     s = spec(entity)
     if s.read_only:
         raise MappingError(f"{s.name} is read-only in QuickBooks Online")
+    clears_currency = "currency" in fields and is_blank(fields["currency"])
+    if sparse and clears_currency and any(f.name == "currency" for f in s.fields):
+        raise CannotCarry(
+            "{record} cannot lose its currency in QuickBooks Online, which keeps one on "
+            "every customer, vendor and transaction, so recontui left the record as it is: "
+            "give it a currency in the other system (or keep QuickBooks Online's), then "
+            "sync again.",
+            record_name(CODEC, s, remote),
+        )
     body, rows = write_body(CODEC, s, fields, partial=sparse, current=current)
     if rows is not None:
-        body["Line"] = _lines_out(s.lines, rows)
+        if sparse and remote is None:
+            raise MappingError(
+                f"{s.lines.name}: rewriting lines needs the record as QuickBooks Online holds it"
+            )
+        body["Line"] = _lines_out(s, rows, remote if sparse else None)
     return body
 
 
-def _lines_out(lines: Lines, rows: Any) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    for row in line_rows(lines.name, rows):
-        line: dict[str, Any] = {}
-        if lines.detail is not None:
-            line["DetailType"] = lines.detail
+def _cannot_carry(s: QboEntity, remote: Mapping[str, Any], what: str) -> CannotCarry:
+    return CannotCarry(
+        "{record} in QuickBooks Online has " + what + " that recontui cannot carry, so "
+        "recontui left its lines as they are: change them in QuickBooks Online, then sync "
+        "again.",
+        record_name(CODEC, s, remote),
+    )
+
+
+def _lines_out(s: QboEntity, rows: Any, remote: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """The ``Line`` array for canonical ``rows``; ``remote`` (an update) is what QBO holds."""
+    lines = s.lines
+    assert lines is not None
+    new = list(line_rows(lines.name, rows))
+    if remote is None:
+        return [_line_out(lines, row, {}) for row in new]
+    held = list(objects(remote.get("Line"), "Line is not a list", "a Line entry is not an object"))
+    if lines.linked is not None:
+        _check_links(s, lines.linked, held, remote)
+        return [_line_out(lines, row, {}) for row in new]
+    mapped: list[dict[str, Any]] = []
+    kept: list[tuple[int, dict[str, Any]]] = []  # (mapped lines before it, the line)
+    for index, line in enumerate(held):
+        kind = line.get("DetailType")
+        if kind == lines.detail:
+            mapped.append(line)
+        elif kind in KEPT_LINES:
+            if kind == "SubTotalLineDetail" and index == len(held) - 1:
+                continue  # the closing subtotal: QBO appends it again
+            kept.append((len(mapped), unmapped_parts(line, [("LineNum",)])))
+        else:
+            what = LINE_WORDS.get(str(kind), f"a line of type {kind}")
+            raise _cannot_carry(s, remote, what)
+    line_spec = ENTITIES[s.entity].field(lines.name)
+    held_rows = [CODEC.fields_in(lines.fields, line) for line in mapped]
+    pairs = pair_rows(line_spec, new, held_rows)
+    out = []
+    for row, index in zip(new, pairs, strict=True):
+        carried: dict[str, Any] = {}
+        if index is not None:
+            paths = [f.path for f in lines.fields] + [("LineNum",)]
+            for sub in line_spec.line_fields:
+                if not same(sub, row.get(sub.name), held_rows[index].get(sub.name)):
+                    paths += [
+                        (str(lines.detail), p) for p, src in DERIVED.items() if src == sub.name
+                    ]
+            carried = unmapped_parts(mapped[index], paths)
+        out.append(_line_out(lines, row, carried))
+    return _with_kept(out, pairs, kept)
+
+
+def _with_kept(
+    out: list[dict[str, Any]], pairs: list[int | None], kept: list[tuple[int, dict[str, Any]]]
+) -> list[dict[str, Any]]:
+    """``out`` with each kept line placed after the new line continuing the mapped line it
+    followed (the nearest earlier one that was kept), else first."""
+    after = {held: at for at, held in enumerate(pairs) if held is not None}
+    slots: dict[int, list[dict[str, Any]]] = {}
+    for before, line in kept:
+        anchor = next((after[h] for h in range(before - 1, -1, -1) if h in after), -1)
+        slots.setdefault(anchor, []).append(line)
+    placed = list(slots.get(-1, []))
+    for at, line in enumerate(out):
+        placed.append(line)
+        placed.extend(slots.get(at, []))
+    return placed
+
+
+def _check_links(
+    s: QboEntity, linked: tuple[str, str], held: list[dict[str, Any]], remote: Mapping[str, Any]
+) -> None:
+    """Refuse when a held line is anything but one application to the mapped kind."""
+    _target, txn_type = linked
+    for line in held:
+        links = [t for t in line.get("LinkedTxn") or [] if isinstance(t, dict)]
+        if len(links) == 1 and links[0].get("TxnType") == txn_type:
+            continue
+        other = next((str(t.get("TxnType")) for t in links if t.get("TxnType") != txn_type), None)
+        if other is not None:
+            what = f"a line applied to {LINKED_WORDS.get(other, 'a ' + other)}"
+        elif links:
+            what = f"a line applied to several {txn_type.lower()}s at once"
+        else:
+            what = "a line applied to nothing"
+        raise _cannot_carry(s, remote, what)
+
+
+def _line_out(lines: Lines, row: Mapping[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
+    """One ``Line`` entry: ``carried`` (what QBO holds beyond the mapping) plus ``row``."""
+    line = carried
+    if lines.detail is not None:
+        line["DetailType"] = lines.detail
+        if not isinstance(line.get(lines.detail), dict):
             line[lines.detail] = {}
-        CODEC.write(line, lines.fields, row)
-        if lines.linked is not None:
-            target, txn_type = lines.linked
-            txn = row.get(target)
-            if txn is None:
-                raise MappingError(f"{lines.name}: a line has no {target}")
-            line["LinkedTxn"] = [{"TxnId": ref_id_out(txn, target), "TxnType": txn_type}]
-        out.append(line)
-    return out
+    CODEC.write(line, lines.fields, row)
+    if lines.linked is not None:
+        target, txn_type = lines.linked
+        txn = row.get(target)
+        if txn is None:
+            raise MappingError(f"{lines.name}: a line has no {target}")
+        line["LinkedTxn"] = [{"TxnId": ref_id_out(txn, target), "TxnType": txn_type}]
+    return line

@@ -16,12 +16,32 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from ..model.fields import to_price
 from ..model.money import to_decimal, to_money
 from ..model.refs import Ref, RemoteRef
 
 
 class MappingError(ValueError):
     """A remote value (or an outgoing canonical value) does not fit its field."""
+
+
+class CannotCarry(MappingError):
+    """A write refused because it would lose something the remote record holds.
+
+    ``template`` is one sentence for the user with ``{record}`` where the record's
+    name goes; ``record`` is that name when the mapping knows it (an invoice number),
+    else the connector names the record (see :meth:`sentence`).
+    """
+
+    def __init__(self, template: str, record: str | None = None) -> None:
+        self.template = template
+        self.record = record
+        super().__init__(self.sentence("the record"))
+
+    def sentence(self, fallback: str) -> str:
+        """The sentence, naming the record ``record`` or else ``fallback``."""
+        text = self.template.replace("{record}", self.record or fallback, 1)
+        return text[:1].upper() + text[1:]
 
 
 def text_in(value: Any) -> str | None:
@@ -49,6 +69,11 @@ def decimal_in(value: Any) -> Decimal | None:
     return None if value is None or value == "" else _number(to_decimal, value)
 
 
+def price_in(value: Any) -> Decimal | None:
+    """A unit price as the remote holds it (every decimal kept, at least two)."""
+    return None if value is None or value == "" else _number(to_price, value)
+
+
 def date_in(value: Any) -> dt.date | None:
     if value is None or value == "":
         return None
@@ -74,6 +99,10 @@ def money_out(value: Any) -> Decimal:
 
 def decimal_out(value: Any) -> Decimal:
     return _number(to_decimal, value)
+
+
+def price_out(value: Any) -> Decimal:
+    return _number(to_price, value)
 
 
 def date_out(value: Any) -> str:
@@ -169,6 +198,7 @@ _KINDS_IN: dict[str, Convert] = {
     "text": text_in,
     "money": money_in,
     "decimal": decimal_in,
+    "price": price_in,
     "date": date_in,
     "bool": bool_in,
 }
@@ -176,6 +206,7 @@ _KINDS_OUT: dict[str, Convert] = {
     "text": str,
     "money": money_out,
     "decimal": decimal_out,
+    "price": price_out,
     "date": date_out,
     "bool": bool,
 }

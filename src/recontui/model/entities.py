@@ -80,7 +80,7 @@ SALES_LINE = (
     F("item", T.REF, ref_entity="item"),
     F("description", T.TEXT),
     F("quantity", T.DECIMAL),
-    F("unit_price", T.MONEY, label="Unit price"),
+    F("unit_price", T.PRICE, label="Unit price"),
     F("amount", T.MONEY, required=True),
     F("class", T.REF, ref_entity="class"),
 )
@@ -170,7 +170,7 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         (
             F("name", T.NAME, required=True),
             F("description", T.TEXT),
-            F("unit_price", T.MONEY, label="Unit price"),
+            F("unit_price", T.PRICE, label="Unit price"),
             F("income_account", T.REF, ref_entity="account", label="Income account"),
             ACTIVE,
         ),

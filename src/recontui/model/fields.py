@@ -13,14 +13,38 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from .money import MoneyError, to_decimal, to_money
+from .money import CENT, MAX_MONEY, MoneyError, to_decimal, to_money
 from .refs import Ref, RemoteRef
 
 _SPACES = re.compile(r"\s+")
+
+#: Decimals a unit price keeps: QuickBooks Online holds up to seven on a line's
+#: ``UnitPrice`` (docs/remote-shapes.md); amounts stay to the cent.
+PRICE_PLACES = 7
+_PRICE_STEP = Decimal(1).scaleb(-PRICE_PLACES)
+
+
+def to_price(value: object) -> Decimal:
+    """A unit price, exactly as given but with at least two decimals (20 -> 20.00)."""
+    number = to_decimal(value)
+    if abs(number) > MAX_MONEY:
+        raise MoneyError(f"too large a price: {value!r}")
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        return number.quantize(CENT)
+    return number
+
+
+def price_places(value: Decimal) -> Decimal:
+    """``value`` rounded half-up to :data:`PRICE_PLACES` decimals (how prices compare)."""
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent >= -PRICE_PLACES:
+        return value
+    return value.quantize(_PRICE_STEP, rounding=ROUND_HALF_UP)
 
 
 class FieldType(StrEnum):
@@ -31,6 +55,7 @@ class FieldType(StrEnum):
     CODE = "code"  # an upper-case code such as a currency or an account number
     ENUM = "enum"  # one of ``choices``, lower case
     MONEY = "money"  # Decimal, to the cent
+    PRICE = "price"  # a unit price: Decimal, compared to PRICE_PLACES decimals
     DECIMAL = "decimal"  # Decimal, exact (quantities, rates)
     DATE = "date"  # datetime.date
     BOOL = "bool"
@@ -103,6 +128,11 @@ def normalize(spec: FieldSpec, value: Any) -> Any:
             return to_money(value)
         except MoneyError:
             return ("invalid", str(value))
+    if t is FieldType.PRICE:
+        try:
+            return price_places(to_price(value))
+        except MoneyError:
+            return ("invalid", str(value))
     if t is FieldType.DECIMAL:
         try:
             d = to_decimal(value)
@@ -173,6 +203,14 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
         if value != value.quantize(Decimal("0.01")):
             raise FieldValueError(f"{raw!r} has more than two decimals.")
         return to_money(value)
+    if t is FieldType.PRICE:
+        try:
+            price = to_price(raw)
+        except MoneyError as exc:
+            raise FieldValueError(f"{raw!r} is not a price.") from exc
+        if price_places(price) != price:
+            raise FieldValueError(f"{raw!r} has more than {PRICE_PLACES} decimals.")
+        return price
     if t is FieldType.DECIMAL:
         try:
             return to_decimal(raw)
@@ -204,6 +242,8 @@ def display(
     if isinstance(value, Decimal):
         if spec is not None and spec.type is FieldType.MONEY:
             return format(to_money(value), ",f")
+        if spec is not None and spec.type is FieldType.PRICE:
+            return format(to_price(value), ",f")
         return format(value, "f")
     if isinstance(value, dt.date):
         return value.isoformat()

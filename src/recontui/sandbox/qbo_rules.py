@@ -51,6 +51,7 @@ LINE_KEYS = frozenset(
         "SubTotalLineDetail",
         "DiscountLineDetail",
         "DescriptionOnly",
+        "DescriptionLineDetail",  # the detail object of a DescriptionOnly line
         "GroupLineDetail",
         "AccountBasedExpenseLineDetail",
         "ItemBasedExpenseLineDetail",
@@ -58,7 +59,9 @@ LINE_KEYS = frozenset(
         "TxnLineId",
     }
 )
-SALES_DETAILS = frozenset({"SalesItemLineDetail", "DiscountLineDetail", "DescriptionOnly"})
+SALES_DETAILS = frozenset(
+    {"SalesItemLineDetail", "DiscountLineDetail", "DescriptionOnly", "GroupLineDetail"}
+)
 EXPENSE_DETAILS = frozenset({"AccountBasedExpenseLineDetail", "ItemBasedExpenseLineDetail"})
 
 
@@ -309,9 +312,24 @@ def _check_qty_price(detail: dict[str, Any], amount: Decimal) -> None:
             )
 
 
-def _number_lines(lines: list[dict[str, Any]]) -> None:
-    for index, line in enumerate(lines, start=1):
-        line["Id"] = str(index)
+def _number_lines(lines: list[dict[str, Any]], held: dict[str, Any] | None = None) -> None:
+    """Number lines by position. A line sent with the Id of one of the lines the record
+    ``held`` keeps it (QBO updates that line); any other line is new and gets the lowest
+    Id no kept line uses (so lines sent without Ids are numbered 1..n, as before)."""
+    known = {str(ln.get("Id")) for ln in (held or {}).get("Line", []) if isinstance(ln, dict)}
+    kept: list[bool] = []
+    for line in lines:
+        ident = str(line.get("Id", ""))
+        kept.append(ident in known)
+        known.discard(ident)  # a second line sent with the same Id is new
+    taken = {str(line["Id"]) for line, keep in zip(lines, kept, strict=True) if keep}
+    fresh = 1
+    for index, (line, keep) in enumerate(zip(lines, kept, strict=True), start=1):
+        if not keep:
+            while str(fresh) in taken:
+                fresh += 1
+            line["Id"] = str(fresh)
+            taken.add(line["Id"])
         line["LineNum"] = index
 
 
@@ -351,7 +369,9 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
             subtotal += amount
         elif kind == "DiscountLineDetail":
             discount += _amount(line)
-    _number_lines(lines)
+        elif kind == "GroupLineDetail":  # a bundle: its Amount is the sum of its own lines
+            subtotal += _amount(line)
+    _number_lines(lines, company.find("Invoice", self_id))
     _dates(company, rec, due=True)
     _doc_number(rec)
     number = rec.get("DocNumber")
@@ -381,7 +401,7 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
     _applied_links(company, "Invoice", rec, self_id, total)
 
 
-def _expense_lines(rec: dict[str, Any]) -> Decimal:
+def _expense_lines(rec: dict[str, Any], held: dict[str, Any] | None) -> Decimal:
     total = ZERO
     for line in _lines(rec):
         kind = line["DetailType"]
@@ -398,14 +418,14 @@ def _expense_lines(rec: dict[str, Any]) -> Decimal:
                 raise required("ItemBasedExpenseLineDetail.ItemRef")
             _check_qty_price(detail, amount)
         total += amount
-    _number_lines(rec["Line"])
+    _number_lines(rec["Line"], held)
     return total
 
 
 def _bill(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None:
     if "VendorRef" not in rec:
         raise required("VendorRef")
-    total = _expense_lines(rec)
+    total = _expense_lines(rec, company.find("Bill", self_id))
     _dates(company, rec, due=True)
     _doc_number(rec)
     rec.setdefault("CurrencyRef", dict(USD))
@@ -416,7 +436,7 @@ def _bill(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None
 def _vendor_credit(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None:
     if "VendorRef" not in rec:
         raise required("VendorRef")
-    total = _expense_lines(rec)
+    total = _expense_lines(rec, company.find("VendorCredit", self_id))
     _dates(company, rec, due=False)
     _doc_number(rec)
     rec.setdefault("CurrencyRef", dict(USD))
@@ -556,7 +576,7 @@ def _journal_entry(company: QboCompany, rec: dict[str, Any], self_id: str | None
             credit += amount
     if debit != credit:
         raise business(f"Journal Entry must be balanced: debits {debit} != credits {credit}")
-    _number_lines(rec["Line"])
+    _number_lines(rec["Line"], company.find("JournalEntry", self_id))
     _dates(company, rec, due=False)
     _doc_number(rec)
     rec.setdefault("CurrencyRef", dict(USD))
