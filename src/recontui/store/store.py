@@ -780,17 +780,23 @@ class Store:
                 )
         return found
 
-    def live_conflict_ids(self, profile_id: int, ids: Iterable[int]) -> set[int]:
-        """Those of ``ids`` that are still open or resolved (not pushed, settled or gone)."""
+    def live_conflict_ids(
+        self,
+        profile_id: int,
+        ids: Iterable[int],
+        statuses: Sequence[str] = ("open", "resolved"),
+    ) -> set[int]:
+        """Those of ``ids`` still in ``statuses`` (by default: not pushed, settled or gone)."""
         wanted, live = list(ids), set()
+        marks = ",".join("?" * len(statuses))
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
             live |= {
                 int(r[0])
                 for r in self.db.conn.execute(
                     f"SELECT id FROM conflicts WHERE id IN ({','.join('?' * len(chunk))}) "
-                    "AND profile_id=? AND status IN ('open','resolved')",
-                    (*chunk, profile_id),
+                    f"AND profile_id=? AND status IN ({marks})",
+                    (*chunk, profile_id, *statuses),
                 )
             }
         return live
@@ -936,11 +942,7 @@ class Store:
         overwritten in bulk); returns their ids.
         """
         with self.transaction() as conn:
-            live = sorted(
-                cid
-                for cid in self.live_conflict_ids(profile_id, choices)
-                if scalar(self.db, "SELECT status FROM conflicts WHERE id=?", (cid,)) == "open"
-            )
+            live = sorted(self.live_conflict_ids(profile_id, choices, ("open",)))
             now = self.now()
             conn.executemany(
                 "UPDATE conflicts SET status='resolved', choices=?, resolved_at=?, "

@@ -100,7 +100,7 @@ class ReconApp(App[None]):
         if self.keymap.keys:
             self.set_keymap(self.keymap.keys)
         for problem in self.keymap.problems:
-            self.notify(problem, severity="warning", timeout=15)
+            self.notify(problem, severity="warning", timeout=15, markup=False)
         look_for_other_run(self)
 
     @on(OtherRunFound)

@@ -188,7 +188,7 @@ class CursorsScreen(Screen[None]):
                 return
             app: Any = self.app
             n = app.store.reset_cursors(app.profile.id, entity)
-            self.notify(f"Reset {n} cursors: the next run re-reads {what} in full.")
+            self.notify(f"Reset {n} cursors: the next run re-reads {what} in full.", markup=False)
             self.action_reload()
 
         self.app.push_screen(ConfirmScreen(question), answer)

@@ -755,7 +755,7 @@ class ResolveScreen(Screen[None]):
         if message.field in self.picks:
             text += " This conflict's choice is saved with ctrl+s."
         self.say(text)
-        self.notify(text)
+        self.notify(text, markup=False)
 
     # -- remember as a rule -------------------------------------------------------------
     def action_remember(self) -> None:
@@ -802,7 +802,7 @@ class ResolveScreen(Screen[None]):
                 "too. Preferences (key 5) lists it; d deletes it there."
             )
             self.say(text)
-            self.notify(text)
+            self.notify(text, markup=False)
 
         self.app.push_screen(ChoiceScreen(question, answers), save)
 
