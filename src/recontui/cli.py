@@ -122,6 +122,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         fault_seed=args.fault_seed,
         slow_seconds=args.slow_seconds,
         size=args.size,
+        qbo_sales_tax_code=args.qbo_sales_tax,
     )
     stop = threading.Event()
 
@@ -131,6 +132,17 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     with RunningSandbox(config, host=args.host, port=args.port) as running:
+        if args.qbo_sales_tax is not None:
+            codes = sorted(
+                str(r.get("Name")) for _i, r in running.sandbox.qbo_company.rows("TaxCode")
+            )
+            if args.qbo_sales_tax not in codes:
+                known = ", ".join(codes) or "none"
+                raise CliError(
+                    f"--qbo-sales-tax {args.qbo_sales_tax!r} is not a tax code of the "
+                    f"{args.scenario} company (it has: {known}).",
+                    2,
+                )
         creds = running.sandbox.credentials(running.base_url)
         if args.profile:
             store = open_db(args)
@@ -1127,6 +1139,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         metavar="N",
         help="seed about N records per side (10 to 1,000,000), scaled from the demo's mix",
+    )
+    serve.add_argument(
+        "--qbo-sales-tax",
+        metavar="TAX_CODE",
+        default=None,
+        help="QuickBooks charges sales tax on invoices with this tax code by default "
+        "(the seeded one is California); off unless given",
     )
 
     profile = sub.add_parser("profile", help="manage connection profiles")

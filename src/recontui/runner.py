@@ -21,6 +21,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .connectors.base import (
@@ -43,6 +44,7 @@ from .engine import (
     match_records,
     merge_record,
 )
+from .engine.amounts import Gap, gap, totals_differ
 from .engine.merge import Merge
 from .engine.window import WindowError, in_window, parse_window
 from .events import EventLog, Listener, Progress, ProgressBoard, ProgressListener
@@ -135,6 +137,8 @@ COUNT_KEYS = (
     "held",
     "deferred",
     "rejected",
+    "not_carried",
+    "totals_differ",
     "read_back_mismatch",
     "open_conflicts",
 )
@@ -715,6 +719,10 @@ class SyncRun:
                     continue
                 if any(op.op == "create" for op in self.store.live_ops_for_link(link_id)):
                     continue
+                held = gap(spec, link.fields(side))
+                if held is not None:
+                    self.not_carried(conn, spec, link, side, held, create=True)
+                    continue
                 payload = {k: v for k, v in fields_side.items() if not is_blank(v)}
                 self.plan_op(conn, link_id, entity, target, "create", payload, [])
 
@@ -975,6 +983,8 @@ class SyncRun:
                     entity=entity,
                     record=name,
                 )
+        if self.hold_lines(conn, spec, link, merge, resolution_writes, live, conflict_id):
+            return
         self.plan_writes(
             conn, spec, link, merge, resolution_writes, resolution_audit, conflict_id, name
         )
@@ -991,6 +1001,78 @@ class SyncRun:
             self.store.set_base(
                 conn, link.id, base_now, link.a_version, link.b_version, self.run_id
             )
+
+    def not_carried(
+        self, conn: Any, spec: EntitySpec, link: Link, side: Side, held: Gap, *, create: bool
+    ) -> None:
+        """Say that a record's lines, which do not carry its total, are not copied from
+        ``side``; the link is looked at again on every run until they do."""
+        target = other(side)
+        src, dst = self.labels[side], self.labels[target]
+        name = self.record_name(spec.name, link.fields(side), link.remote_id(side))
+        why = f"{held.words()} (a discount, tax, shipping or bundle line recontui does not carry)"
+        if create:
+            key = " and ".join(spec.keys[0]) if spec.keys else "its fields"
+            text = (
+                f"{spec.label} {name!r} in {src} is not copied to {dst}: {why}. Enter it in "
+                f"{dst} by hand (recontui links the two by {key}), or change it in {src} so "
+                "its lines carry the whole amount."
+            )
+        else:
+            there = (link.fields(target) or {}).get("total")
+            where = f", where its total is {there:,.2f}" if isinstance(there, Decimal) else ""
+            text = (
+                f"The lines of {spec.label.lower()} {name!r} in {src} do not carry its total: "
+                f"{why}. They are not copied to {dst}{where}. Change its lines in one system "
+                "so both carry the same amount; the rest of the record is synced as usual."
+            )
+        self.counts["not_carried"] += 1
+        self.store.mark_dirty(link.id, side, conn)
+        self.emit("error", "merge" if not create else "match", text, entity=spec.name, record=name)
+
+    def hold_lines(
+        self,
+        conn: Any,
+        spec: EntitySpec,
+        link: Link,
+        merge: Merge,
+        resolution_writes: dict[Side, dict[str, Any]],
+        live: Conflict | None,
+        conflict_id: int | None,
+    ) -> bool:
+        """Where one side's lines do not carry the record's total
+        (:func:`~recontui.engine.amounts.gap`) and the two sides' totals differ, or those
+        lines are about to be copied, say so (on every run until it changes) and take the
+        copy out of the plan.
+
+        A saved resolution that chose those lines goes back to the queue, its choice kept
+        as a suggestion: nothing of it is written, and True is returned.
+        """
+        for source in SIDES:
+            held = gap(spec, link.fields(source))
+            if held is None:
+                continue
+            target = other(source)
+            writes = merge.to_a if target == "a" else merge.to_b
+            chosen = "lines" in resolution_writes.get(target, {})
+            apart = totals_differ(spec, link.a_fields, link.b_fields) is not None
+            if "lines" not in writes and not chosen and not apart:
+                continue
+            self.not_carried(conn, spec, link, source, held, create=False)
+            if chosen and live is not None and conflict_id is not None:
+                self.store.reopen_conflict(
+                    conn,
+                    conflict_id,
+                    live.fields,
+                    link.a_version,
+                    link.b_version,
+                    suggestion=live.choices or None,
+                    note=f"the chosen lines from {self.labels[source]} do not carry its total",
+                )
+                self.counts["resolutions_applied"] -= 1
+                return True
+            writes.pop("lines", None)
+        return False
 
     def plan_delete_resolution(
         self,
@@ -1345,6 +1427,8 @@ class SyncRun:
             side=op.side,
             fields=sorted(expect),
         )
+        if "lines" in expect and fresh_link is not None:
+            self.check_totals(op, fresh_link, name)
         if mismatched:
             self.counts["read_back_mismatch"] += 1
             self.store.mark_dirty(link.id, op.side)
@@ -1382,6 +1466,28 @@ class SyncRun:
                     record=name,
                 )
 
+    def check_totals(self, op: Op, link: Link, name: str) -> None:
+        """After lines were written, both sides should hold the same total; a system that
+        adds tax or rounds differently is named, and the difference is never hidden."""
+        differ = totals_differ(ENTITIES[op.entity], link.a_fields, link.b_fields)
+        if differ is None:
+            return
+        mine = differ[0] if op.side == "a" else differ[1]
+        theirs = differ[1] if op.side == "a" else differ[0]
+        label, there = self.labels[op.side], self.labels[other(op.side)]
+        self.counts["totals_differ"] += 1
+        self.store.mark_dirty(link.id, op.side)  # said again on every run until it changes
+        self.emit(
+            "error",
+            "verify",
+            f"{label} computed a total of {mine:,.2f} for "
+            f"{ENTITIES[op.entity].label.lower()} {name!r} where {there} holds "
+            f"{theirs:,.2f}: the lines agree, so {label} added tax, a discount or rounding. "
+            f"Check the record's tax settings in {label}; recontui does not change totals.",
+            entity=op.entity,
+            record=name,
+        )
+
     # -- the end ----------------------------------------------------------
     def finish(self) -> RunResult:
         counts = self.store.conflict_counts(self.pid)
@@ -1391,7 +1497,13 @@ class SyncRun:
         if self.options.dry_run:
             waiting = self.plan or self.counts["open_conflicts"] or ops.get("held", 0)
             status, code = "dry-run", EXIT_WAITING if waiting else EXIT_OK
-        elif self.counts["rejected"] or ops.get("pending", 0) or ops.get("sent", 0):
+        elif (
+            self.counts["rejected"]
+            or self.counts["not_carried"]
+            or self.counts["totals_differ"]
+            or ops.get("pending", 0)
+            or ops.get("sent", 0)
+        ):
             status, code = "partial", EXIT_PARTIAL
         elif self.counts["open_conflicts"] or ops.get("held", 0) or waiting_resolved:
             status, code = "waiting", EXIT_WAITING
@@ -1520,6 +1632,11 @@ def summary_lines(result: RunResult, conflicts_note: bool = True) -> list[str]:
         f"{c.get('held', 0)}, waiting on dependencies {c.get('deferred', 0)}",
         f"  open conflicts {c.get('open_conflicts', 0)}",
     ]
+    if c.get("not_carried") or c.get("totals_differ"):
+        lines.append(
+            f"  not carried (lines short of the total) {c.get('not_carried', 0)}, totals "
+            f"that differ after a write {c.get('totals_differ', 0)}: see the run's errors"
+        )
     if result.message:
         lines.append(result.message)
     elif conflicts_note and c.get("open_conflicts"):

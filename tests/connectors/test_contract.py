@@ -20,6 +20,7 @@ import asyncio
 import time
 from typing import Any
 
+import httpx
 import pytest
 from contract_harness import (
     OVERLAP,
@@ -341,6 +342,37 @@ async def test_a_create_meeting_each_fault_kind_is_never_duplicated(system: str,
                 assert h.named("customer", name) == [again.remote_id]
                 assert not held or held == [again.remote_id]
     assert h.sb.faults.counts[kind] >= 1
+
+
+async def test_an_answer_slower_than_the_timeout_is_retried_or_looked_up(system: str) -> None:
+    """The stand-in does the work, then holds its answer back longer than the client waits
+    (a socket's read timeout). Reads are tried again and give what the stand-in holds. A
+    create whose answers never came raises "not known whether it was saved"; the stand-in
+    holds it once, the runner's look-up finds it, and QBO (idempotent by requestid) answers a
+    re-send with the same record instead of a second one."""
+    h = Harness(system, fault_seed=6, slow_seconds=0.4)
+    name = f"Timed out {key()[:6]}"
+    idem = key()
+    quick = httpx.Timeout(0.1)
+    async with h.connector(page_size=5, max_attempts=8, base_delay=0.001, timeout=quick) as conn:
+        with h.faulty("slow", rate=0.4):
+            got = records(await pull_all(conn, "customer"))
+        assert {r.remote_id for r in got} == h.store_ids("customer")
+        assert h.sb.faults.counts["slow"] >= 2
+        assert any("ReadTimeout" in message for _level, message, _data in h.events)
+    async with h.connector(max_attempts=2, base_delay=0.001, timeout=quick) as conn:
+        with h.faulty("slow"), pytest.raises(UnreachableError) as caught:
+            await conn.create("customer", {"name": name}, idempotency_key=idem)
+        assert caught.value.outcome_unknown and one_sentence(str(caught.value))
+        held = h.named("customer", name)
+        assert len(held) == 1, "the work was done once, only the answer was lost"
+        found = await conn.find_existing("customer", {"name": name})
+        assert found is not None and [found.remote_id] == held
+        if h.side.idempotent_writes:
+            again = await conn.create("customer", {"name": name}, idempotency_key=idem)
+            assert [again.remote_id] == held == h.named("customer", name)
+        else:
+            assert h.posts_to("customer") == 1, "a create that may have landed is not re-sent"
 
 
 # -- rate limits and concurrency ----------------------------------------------------------

@@ -85,6 +85,12 @@ def demo_world(tmp_path: Path) -> World:
     return make_world(tmp_path, scenario="demo")
 
 
+@pytest.fixture
+def taxed_world(tmp_path: Path) -> World:
+    """The demo, with a QuickBooks company that charges California sales tax."""
+    return make_world(tmp_path, scenario="demo", qbo_sales_tax_code="California")
+
+
 class Wrapped:
     """A connector with hooks: tests inject the faults a real network produces."""
 

@@ -340,3 +340,44 @@ async def test_deactivate_list_record_then_use_it() -> None:
             {"CustomerRef": {"value": "1"}, "Line": [sales_line("1200.00", "1", "1200.00", "3")]},
         )
         assert fault(use)["code"] == "610"
+
+
+async def test_a_company_that_charges_sales_tax_adds_it_to_taxable_lines() -> None:
+    sandbox = make_sandbox(scenario="demo", qbo_sales_tax_code="California")
+    with sandbox.lock:
+        rates = {
+            r["Id"]: r["RateValue"]
+            for _i, r in sandbox.qbo_company.rows("TaxRate")
+            if r["Name"] in ("California State", "San Francisco County")
+        }
+        sandbox.qbo_company.find("Item", "2")["Taxable"] = True
+        sandbox.qbo_company.find("Item", "4")["Taxable"] = False
+    async with http(sandbox) as client:
+        qbo = await Qbo(sandbox, client).connect()
+        inv = await new_invoice(qbo, "TAX-1")
+        codes = [ln["SalesItemLineDetail"]["TaxCodeRef"]["value"] for ln in inv["Line"][:2]]
+        assert codes == ["TAX", "NON"]  # a line without a code takes its item's taxability
+        detail = inv["TxnTaxDetail"]
+        expected = sum((D("300.00") * rate / 100).quantize(D("0.01")) for rate in rates.values())
+        assert detail["TotalTax"] == expected > 0
+        assert {t["TaxLineDetail"]["TaxRateRef"]["value"] for t in detail["TaxLine"]} == set(rates)
+        assert inv["TotalAmt"] == D("395.00") + expected
+
+        # A line coded NON is not taxed, whatever its item.
+        line = sales_line("300.00", "2", "150.00", "2")
+        line["SalesItemLineDetail"]["TaxCodeRef"] = {"value": "NON"}
+        ok = await qbo.write(
+            "invoice",
+            {"Id": inv["Id"], "SyncToken": inv["SyncToken"], "sparse": True, "Line": [line]},
+        )
+        assert body(ok)["Invoice"]["TotalAmt"] == D("300.00")
+
+
+async def test_a_company_without_sales_tax_charges_none() -> None:
+    sandbox = make_sandbox(scenario="demo")
+    with sandbox.lock:
+        sandbox.qbo_company.find("Item", "2")["Taxable"] = True
+    async with http(sandbox) as client:
+        qbo = await Qbo(sandbox, client).connect()
+        inv = await new_invoice(qbo, "TAX-2")
+        assert inv["TotalAmt"] == D("395.00") and "TxnTaxDetail" not in inv

@@ -27,7 +27,7 @@ from .base import (
     RejectedError,
     SecretAccess,
 )
-from .http import HttpClient, RateGovernor, shared_governor
+from .http import DEFAULT_TIMEOUT, HttpClient, RateGovernor, shared_governor
 from .values import CannotCarry, Codec, Field, MappingError, shift_timestamp
 
 DEFAULT_OVERLAP_SECONDS = 60
@@ -291,6 +291,7 @@ class ConnectorBase:
         overlap_seconds: float = DEFAULT_OVERLAP_SECONDS,
         max_attempts: int = 5,
         base_delay: float = 0.5,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
     ) -> None:
         missing = [k for k in self.required_settings if not settings.get(k)]
         if missing:
@@ -312,6 +313,7 @@ class ConnectorBase:
         self._overlap = overlap_seconds
         self._max_attempts = max_attempts
         self._base_delay = base_delay
+        self._timeout = timeout
         self._http: HttpClient | None = None
 
     # -- protocol basics ---------------------------------------------------
@@ -330,6 +332,7 @@ class ConnectorBase:
             max_concurrency=self._max_in_flight,
             max_attempts=self._max_attempts,
             base_delay=self._base_delay,
+            timeout=self._timeout,
             log_headers=self.log_headers,
             governors=self._governors(),
         )

@@ -25,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+import tenacity
 
 from .base import EventSink, UnreachableError
 
@@ -560,12 +561,17 @@ class HttpClient:
         """
         path = httpx.URL(url).path
         endpoint = f"{method} {path}"
-        attempt = 0
         # Whether any attempt may have reached the server and been acted on: the caller
         # (the runner) then looks the record up before sending a create again.
         maybe_applied = False
-        while True:
-            attempt += 1
+        tries = 0
+
+        async def attempt() -> httpx.Response:
+            """One try. Returns a final answer, raises :class:`_TryAgain` for one worth
+            repeating, or :class:`UnreachableError` when repeating is not safe."""
+            nonlocal maybe_applied, tries
+            tries += 1
+            number = tries
             started = time.monotonic()
             try:
                 await self._turn()
@@ -577,7 +583,6 @@ class HttpClient:
                 finally:
                     self._end_turn()
             except httpx.TransportError as exc:
-                elapsed = round((time.monotonic() - started) * 1000)
                 kind = type(exc).__name__
                 sent_maybe = not isinstance(exc, _NOT_SENT)
                 maybe_applied = maybe_applied or sent_maybe
@@ -588,8 +593,8 @@ class HttpClient:
                         "method": method,
                         "path": path,
                         "error": kind,
-                        "attempt": attempt,
-                        "duration_ms": elapsed,
+                        "attempt": number,
+                        "duration_ms": round((time.monotonic() - started) * 1000),
                     },
                 )
                 if retry is Retry.UNSENT_ONLY and sent_maybe:
@@ -599,24 +604,23 @@ class HttpClient:
                         "will look for the record before sending it again.",
                         outcome_unknown=True,
                     ) from exc
-                if attempt >= self.max_attempts:
-                    raise UnreachableError(
-                        f"Could not reach {self.label} ({endpoint}: {kind}) after {attempt} "
+                raise _TryAgain(
+                    None,
+                    lambda tries: UnreachableError(
+                        f"Could not reach {self.label} ({endpoint}: {kind}) after {tries} "
                         "attempts: check the network connection and the profile's API address, "
                         "then sync again.",
                         outcome_unknown=maybe_applied,
-                    ) from exc
-                await self._sleep(self._delay(attempt, None))
-                continue
+                    ),
+                ) from exc
 
-            elapsed = round((time.monotonic() - started) * 1000)
             data: dict[str, Any] = {
                 "method": method,
                 "path": path,
                 "query": safe_query(params),
                 "status": response.status_code,
-                "duration_ms": elapsed,
-                "attempt": attempt,
+                "duration_ms": round((time.monotonic() - started) * 1000),
+                "attempt": number,
             }
             for name in self._log_headers:
                 if name in response.headers:
@@ -624,7 +628,8 @@ class HttpClient:
             tid = f" tid={data['intuit_tid']}" if "intuit_tid" in data else ""
             self.emit(
                 "debug",
-                f"{self.label} {endpoint} -> {response.status_code} in {elapsed} ms{tid}",
+                f"{self.label} {endpoint} -> {response.status_code} in "
+                f"{data['duration_ms']} ms{tid}",
                 data,
             )
 
@@ -646,10 +651,8 @@ class HttpClient:
                             "will look for the record before sending it again.",
                             outcome_unknown=True,
                         ) from None
-                    if attempt >= self.max_attempts:
-                        return response  # the connector names what it could not read
-                    await self._sleep(self._delay(attempt, None))
-                    continue
+                    # Out of attempts, the connector names what it could not read.
+                    raise _TryAgain(None, lambda tries: response) from None
             wants_retry = status in RETRY_STATUSES or (retry_if is not None and retry_if(response))
             if not wants_retry or (final_if is not None and final_if(response)):
                 return response
@@ -662,21 +665,74 @@ class HttpClient:
                     "before sending it again.",
                     outcome_unknown=True,
                 )
-            if attempt >= self.max_attempts:
-                busy = "is throttling requests" if status == 429 else f"kept answering {status}"
-                raise UnreachableError(
-                    f"{self.label} {busy} ({endpoint}) after {attempt} attempts: wait a few "
+            busy = "is throttling requests" if status == 429 else f"kept answering {status}"
+            raise _TryAgain(
+                response,
+                lambda tries: UnreachableError(
+                    f"{self.label} {busy} ({endpoint}) after {tries} attempts: wait a few "
                     "minutes and sync again.",
                     outcome_unknown=maybe_applied,
-                )
-            delay = self._delay(attempt, response)
+                ),
+                data,
+            )
+
+        def wait(state: tenacity.RetryCallState) -> float:
+            again = _try_again(state)
+            return self._delay(state.attempt_number, again.response)
+
+        async def before_sleep(state: tenacity.RetryCallState) -> None:
+            again = _try_again(state)
+            response = again.response
+            if response is None:
+                return  # a broken connection or an unreadable answer: already said
+            delay = state.upcoming_sleep
             hinted = retry_after_seconds(response.headers.get("retry-after"))
-            if status == 429 and hinted:
+            if response.status_code == 429 and hinted:
                 for governor in self.governors:
                     governor.pause(min(hinted, self.max_retry_after))
             self.emit(
                 "warning",
-                f"{self.label} {endpoint} answered {status}; retrying in {delay:.1f} s",
-                {**data, "retry_in": round(delay, 3)},
+                f"{self.label} {endpoint} answered {response.status_code}; "
+                f"retrying in {delay:.1f} s",
+                {**again.data, "retry_in": round(delay, 3)},
             )
-            await self._sleep(delay)
+
+        def give_up(state: tenacity.RetryCallState) -> httpx.Response:
+            result = _try_again(state).give_up(state.attempt_number)
+            if isinstance(result, BaseException):
+                raise result from state.outcome.exception() if state.outcome else None
+            return result
+
+        retrying = tenacity.AsyncRetrying(
+            retry=tenacity.retry_if_exception_type(_TryAgain),
+            stop=tenacity.stop_after_attempt(self.max_attempts),
+            wait=wait,
+            sleep=self._sleep,
+            before_sleep=before_sleep,
+            retry_error_callback=give_up,
+        )
+        response: httpx.Response = await retrying(attempt)
+        return response
+
+
+class _TryAgain(Exception):
+    """An attempt worth repeating: ``response`` (None for a broken connection or an
+    unreadable answer, which wait the plain backoff), and what to do once attempts run
+    out: ``give_up(attempts)`` is the error to raise or the response to return."""
+
+    def __init__(
+        self,
+        response: httpx.Response | None,
+        give_up: Callable[[int], UnreachableError | httpx.Response],
+        data: Mapping[str, Any] | None = None,
+    ) -> None:
+        super().__init__("try again")
+        self.response = response
+        self.give_up = give_up
+        self.data = dict(data or {})
+
+
+def _try_again(state: tenacity.RetryCallState) -> _TryAgain:
+    exc = state.outcome.exception() if state.outcome is not None else None
+    assert isinstance(exc, _TryAgain)
+    return exc

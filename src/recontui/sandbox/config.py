@@ -39,6 +39,10 @@ class SandboxConfig:
     #: Real QBO appends a SubTotalLineDetail line to every invoice it returns; a connector
     #: must ignore it. Off only for tests that want to compare Line arrays verbatim.
     qbo_invoice_subtotal_line: bool = True
+    #: The name of a TaxCode the QBO company charges sales tax with by default (the seeded
+    #: one is "California"): invoices then get QuickBooks' own tax on lines coded TAX
+    #: (a line sent without a code takes its item's taxability). None: no sales tax.
+    qbo_sales_tax_code: str | None = None
     #: Refresh-token lifetime (QBO: rolling 100 days, reported as 8726400 s).
     qbo_refresh_token_seconds: int = 8_726_400
     #: CDC look-back limit in days.

@@ -140,8 +140,7 @@ class FaultInjector:
         elif fate == "500":
             await _answer(send, *self._server_error(service))
         elif fate == "slow":
-            await asyncio.sleep(self.plan.slow_seconds)
-            await self.app(scope, replay, send)
+            await self.app(scope, replay, _Delayed(send, self.plan.slow_seconds))
         elif fate in ("reset", "garbage"):
             await self.app(scope, replay, _Mangled(send, fate))
         else:
@@ -229,6 +228,20 @@ async def _answer(send: Send, status: int, media_type: str, body: bytes) -> None
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+class _Delayed:
+    """Lets the app do its work, then holds the answer back: a client whose timeout fires
+    first does not know that a write landed."""
+
+    def __init__(self, send: Send, seconds: float) -> None:
+        self.send = send
+        self.seconds = seconds
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(self.seconds)
+        await self.send(message)
 
 
 class _Mangled:

@@ -392,13 +392,86 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
                     element="DocNumber",
                 )
     rec.setdefault("CurrencyRef", dict(USD))
-    total = subtotal - discount
+    total = subtotal - discount + _sales_tax(company, rec, lines)
     rec["TotalAmt"] = total
     if company.subtotal_line:
         lines.append(
             {"Amount": subtotal, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}}
         )
     _applied_links(company, "Invoice", rec, self_id, total)
+
+
+def _sales_tax(company: QboCompany, rec: dict[str, Any], lines: list[dict[str, Any]]) -> Decimal:
+    """The sales tax QuickBooks Online adds to an invoice, in a company that charges it
+    (``company.sales_tax_code`` names its default code; None: no sales tax, the default).
+
+    A product line sent without a ``TaxCodeRef`` takes its item's taxability (``TAX`` when
+    the item is ``Taxable``, else ``NON``); lines coded ``TAX`` are taxed at the combined
+    rate of the invoice's ``TxnTaxCodeRef`` (else the company's default code), and the
+    tax, rounded to the cent, is set in ``TxnTaxDetail`` and returned for ``TotalAmt``.
+    """
+    if company.sales_tax_code is None:
+        return ZERO
+    taxable = ZERO
+    for line in lines:
+        detail = line.get("SalesItemLineDetail")
+        if line["DetailType"] != "SalesItemLineDetail" or not isinstance(detail, dict):
+            continue
+        code = (detail.get("TaxCodeRef") or {}).get("value")
+        if code is None:
+            item = company.find("Item", str((detail.get("ItemRef") or {}).get("value")))
+            code = "TAX" if item is not None and item.get("Taxable") is True else "NON"
+            detail["TaxCodeRef"] = {"value": code}
+        if code == "TAX":
+            taxable += _amount(line)
+    held = rec.get("TxnTaxDetail") if isinstance(rec.get("TxnTaxDetail"), dict) else {}
+    wanted = (held.get("TxnTaxCodeRef") or {}).get("value")
+    code_rec = (
+        company.find("TaxCode", str(wanted))
+        if wanted is not None
+        else next(
+            (r for _i, r in company.rows("TaxCode") if r.get("Name") == company.sales_tax_code),
+            None,
+        )
+    )
+    if code_rec is None:
+        raise QboFault(
+            "6000",
+            "A business validation error has occurred while processing your request",
+            f"Business Validation Error: the sales tax code {wanted or company.sales_tax_code} "
+            "does not exist",
+            element="TxnTaxDetail.TxnTaxCodeRef",
+        )
+    rates = [
+        company.find("TaxRate", str((d.get("TaxRateRef") or {}).get("value")))
+        for d in (code_rec.get("SalesTaxRateList") or {}).get("TaxRateDetail") or []
+    ]
+    tax_lines = []
+    total = ZERO
+    for rate in rates:
+        if rate is None:
+            continue
+        percent = to_decimal(rate.get("RateValue", ZERO), "RateValue")
+        amount = cents(taxable * percent / 100)
+        total += amount
+        tax_lines.append(
+            {
+                "Amount": amount,
+                "DetailType": "TaxLineDetail",
+                "TaxLineDetail": {
+                    "TaxRateRef": {"value": rate["Id"]},
+                    "PercentBased": True,
+                    "TaxPercent": percent,
+                    "NetAmountTaxable": taxable,
+                },
+            }
+        )
+    rec["TxnTaxDetail"] = {
+        "TxnTaxCodeRef": {"value": code_rec["Id"]},
+        "TotalTax": total,
+        "TaxLine": tax_lines,
+    }
+    return total
 
 
 def _expense_lines(rec: dict[str, Any], held: dict[str, Any] | None) -> Decimal:

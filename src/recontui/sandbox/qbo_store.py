@@ -42,6 +42,8 @@ class QboCompany:
         self.realm_id = realm_id
         self.clock = clock
         self.subtotal_line = subtotal_line
+        #: The name of the company's default sales tax code; None: it charges no sales tax.
+        self.sales_tax_code: str | None = None
         self._records: dict[str, dict[str, dict[str, Any]]] = {e.name: {} for e in ENTITIES}
         self._next_id: dict[str, int] = {e.name: 1 for e in ENTITIES}
         self._updated: dict[tuple[str, str], datetime] = {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -127,6 +128,7 @@ class Sandbox:
         self.qbo_company = QboCompany(
             ident.realm_id, self.clock, subtotal_line=self.config.qbo_invoice_subtotal_line
         )
+        self.qbo_company.sales_tax_code = self.config.qbo_sales_tax_code
         self.qbo_oauth = QboOAuth(
             self.clock,
             client_id=ident.client_id,
@@ -269,11 +271,18 @@ class Sandbox:
 
 
 class InProcessTransport(httpx.ASGITransport):
-    """httpx's ASGI transport, with a dropped connection surfacing as the network error
-    a real socket gives (under uvicorn the socket is simply closed)."""
+    """httpx's ASGI transport, failing the way a socket does: a dropped connection is the
+    network error a real socket gives (under uvicorn the socket is simply closed), and an
+    answer slower than the client's read timeout is a ``ReadTimeout`` (the ASGI transport
+    alone waits for ever)."""
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        read = (request.extensions.get("timeout") or {}).get("read")
         try:
-            return await super().handle_async_request(request)
+            if read is None:
+                return await super().handle_async_request(request)
+            return await asyncio.wait_for(super().handle_async_request(request), read)
         except ConnectionDropped as exc:
             raise httpx.RemoteProtocolError(str(exc), request=request) from exc
+        except TimeoutError as exc:
+            raise httpx.ReadTimeout(f"no answer within {read} s", request=request) from exc

@@ -594,12 +594,15 @@ class Store:
                 (link_id,),
             )
 
-    def mark_dirty(self, link_id: int, side: Side) -> None:
-        with self.transaction() as conn:
-            conn.execute(
-                "UPDATE links SET dirty = dirty | ? WHERE id = ?",
-                (1 if side == "a" else 2, link_id),
-            )
+    def mark_dirty(self, link_id: int, side: Side, conn: Any = None) -> None:
+        """Look at the link again on the next run (in ``conn``'s transaction if given)."""
+        if conn is None:
+            with self.transaction() as tx:
+                self.mark_dirty(link_id, side, tx)
+            return
+        conn.execute(
+            "UPDATE links SET dirty = dirty | ? WHERE id = ?", (1 if side == "a" else 2, link_id)
+        )
 
     def clear_dirty(self, conn: Any, link_id: int) -> None:
         conn.execute("UPDATE links SET dirty = 0 WHERE id = ?", (link_id,))
