@@ -335,6 +335,9 @@ class RunScreen(Screen[None]):
                 f"\npulled {c.get('pulled', 0)} · pushed {c.get('pushed', 0)} · conflicts "
                 f"{c.get('open_conflicts', 0)} open · failed {c.get('push_failed', 0)}"
             )
+            short = c.get("not_carried", 0) + c.get("totals_differ", 0)
+            if short:
+                state.append(f" · totals to check {short}", "bold red")
             if o.get("message"):
                 state.append("\n")
                 state.append_text(plain(o["message"]))
