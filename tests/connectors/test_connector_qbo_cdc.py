@@ -278,14 +278,17 @@ async def test_cdc_refused_by_the_server_falls_back_to_query(world: World) -> No
     assert pages and any("refused change data capture" in m for m in world.warnings())
 
 
-async def test_tax_rates_are_read_by_query_even_with_a_young_cursor(world: World) -> None:
+@pytest.mark.parametrize(("entity", "table"), [("tax_rate", "TaxRate"), ("tax_code", "TaxCode")])
+async def test_tax_rates_and_codes_are_read_by_query_even_with_a_young_cursor(
+    world: World, entity: str, table: str
+) -> None:
     async with world.connector() as qbo:
-        first = await pull_all(qbo, "tax_rate")
+        first = await pull_all(qbo, entity)
         assert records(first)
         world.seen.clear()
-        await pull_all(qbo, "tax_rate", first[-1].cursor)
+        await pull_all(qbo, entity, first[-1].cursor)
     assert world.cdc_calls() == []
-    assert any("FROM TaxRate WHERE MetaData.LastUpdatedTime >=" in q for q in world.queries())
+    assert any(f"FROM {table} WHERE MetaData.LastUpdatedTime >=" in q for q in world.queries())
 
 
 async def test_server_clock_decides_the_window_not_ours(world: World) -> None:

@@ -561,7 +561,7 @@ def test_to_qbo(entity: str, _remote: dict, canonical: dict, body: dict) -> None
 
 
 def test_every_qbo_entity_has_a_golden_case() -> None:
-    covered = {g[0] for g in GOLDEN} | {"tax_rate"}
+    covered = {g[0] for g in GOLDEN} | {"tax_rate", "tax_code"}
     assert covered == set(qbo_map.QBO_ENTITIES)
     assert set(qbo_map.QBO_ENTITIES) == set(ENTITIES)
 
@@ -583,6 +583,33 @@ def test_tax_rate_read_only() -> None:
     assert record.fields == {"name": "CA", "rate": D("7.25"), "active": True}
     with pytest.raises(MappingError):
         qbo_map.to_qbo("tax_rate", {"name": "x"})
+
+
+def test_tax_code_read_only() -> None:
+    record = qbo_map.from_qbo(
+        "tax_code",
+        wire(
+            {
+                "Id": "7",
+                "SyncToken": "0",
+                "Name": "California",
+                "Description": "California + San Francisco",
+                "Taxable": True,
+                "TaxGroup": True,
+                "Active": True,
+                "SalesTaxRateList": {"TaxRateDetail": [{"TaxRateRef": {"value": "3"}}]},
+                "MetaData": META,
+            }
+        ),
+    )
+    assert record.fields == {
+        "name": "California",
+        "description": "California + San Francisco",
+        "taxable": True,
+        "active": True,
+    }
+    with pytest.raises(MappingError):
+        qbo_map.to_qbo("tax_code", {"name": "x"})
 
 
 def test_money_to_the_cent_on_the_wire() -> None:

@@ -153,6 +153,10 @@ async def test_pull_includes_inactive_list_records_and_tax_rates(qbo: Any) -> No
     assert again is not None and again.fields == rates[0].fields
     with pytest.raises(RejectedError):
         await qbo.create("tax_rate", {"name": "nope"}, idempotency_key=key())
+    codes = {r.fields["name"]: r for p in await pull_all(qbo, "tax_code") for r in p.records}
+    assert codes["California"].fields["taxable"] is True
+    with pytest.raises(RejectedError):
+        await qbo.create("tax_code", {"name": "nope"}, idempotency_key=key())
 
 
 async def test_every_entity_pulls(qbo: Any) -> None:

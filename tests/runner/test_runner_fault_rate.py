@@ -12,7 +12,7 @@ from collections import Counter
 
 import pytest
 from agreement import disagreements, pull_everything
-from conftest import World, make_world
+from runner_world import World, make_world
 
 from recontui.model import ENTITIES, SYNCED
 from recontui.present import resolve_conflict

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import httpx
-from conftest import World
+from runner_world import World
 
 
 class Garbling(httpx.AsyncBaseTransport):

@@ -9,7 +9,7 @@ import subprocess
 import sys
 
 import httpx
-from conftest import World, make_world
+from runner_world import World, make_world
 
 from recontui.cli import save_sandbox_profile
 from recontui.sandbox import Sandbox, SandboxConfig

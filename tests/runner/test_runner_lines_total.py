@@ -10,7 +10,7 @@ import asyncio
 from decimal import Decimal
 from typing import Any
 
-from conftest import World
+from runner_world import World
 
 from recontui.present import resolve_conflict
 from recontui.sandbox.qbo_entities import BY_NAME as QBO_ENTITIES

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 import pytest
-from conftest import World
+from runner_world import World
 
 from recontui.present import (
     OverrideError,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from conftest import World
+from runner_world import World
 
 from recontui.present import resolve_conflict
 from recontui.store import Link

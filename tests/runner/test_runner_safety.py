@@ -8,7 +8,7 @@ import json
 import sqlite3
 
 from agreement import pull_everything
-from conftest import World, Wrapped, make_world
+from runner_world import World, Wrapped, make_world
 
 from recontui.connectors.base import UnreachableError
 from recontui.model import SYNCED

@@ -6,7 +6,7 @@ import asyncio
 import datetime as dt
 
 from agreement import pull_everything
-from conftest import World
+from runner_world import World
 
 from recontui.model import ENTITIES, SYNCED
 from recontui.runner import first_synced_date

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from agreement import pull_everything
-from conftest import World, make_world
 from textual.widgets import DataTable, Static
+from tui_world import World, make_world
 
 from recontui.store import Link
 from recontui.tui.screens import autoresolved

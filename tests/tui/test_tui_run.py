@@ -409,7 +409,7 @@ async def test_a_followed_run_is_tailed_and_a_vanished_one_reported_as_stopped(w
 
 
 def test_the_runner_reports_progress_and_keeps_a_snapshot_on_the_run_row(tmp_path, monkeypatch):
-    from conftest import make_world
+    from tui_world import make_world
 
     from recontui import runner
 

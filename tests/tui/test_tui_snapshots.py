@@ -12,8 +12,8 @@ import time
 import uuid
 
 import pytest
-from conftest import World, make_world
 from textual.widgets import Input
+from tui_world import World, make_world
 
 HOSTILE = "[bold red]X[/] \x1b[31mred\x1b[0m עברית 🧾 " + "very long name " * 30
 

@@ -807,7 +807,7 @@ class QboConnector(ConnectorBase):
     async def find_existing(self, entity: str, fields: Mapping[str, Any]) -> RemoteRecord | None:
         """Look a record up by its natural key, before re-sending a create whose answer was lost.
 
-        Keys: account number, then name; class/department/item/tax rate name; customer and
+        Keys: account number, then name; class/department/item/tax rate/tax code name; customer and
         vendor DisplayName; invoice/journal entry DocNumber; bill and vendor credit DocNumber
         + vendor; payment PaymentRefNum + customer; bill payment DocNumber + vendor (None
         without a reference). Queried with ``=``, then compared trimmed and case-insensitively.
@@ -817,7 +817,7 @@ class QboConnector(ConnectorBase):
         if entity == "account":
             lookups.append(("AcctNum", fields.get("number"), lambda r: True))
             lookups.append(("Name", fields.get("name"), lambda r: True))
-        elif entity in ("class", "department", "item", "tax_rate"):
+        elif entity in ("class", "department", "item", "tax_rate", "tax_code"):
             lookups.append(("Name", fields.get("name"), lambda r: True))
         elif entity in ("customer", "vendor"):
             lookups.append(("DisplayName", fields.get("name"), lambda r: True))

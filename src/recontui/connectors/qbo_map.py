@@ -139,6 +139,19 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
             cdc=False,
         ),
         QboEntity(
+            "tax_code",
+            "TaxCode",
+            "taxcode",
+            (
+                F("name", ("Name",)),
+                F("description", ("Description",)),
+                F("taxable", ("Taxable",), "bool"),
+                _ACTIVE,
+            ),
+            read_only=True,
+            cdc=False,
+        ),
+        QboEntity(
             "item",
             "Item",
             "item",

@@ -1,7 +1,7 @@
 """The canonical entities: their fields, their natural keys, their order.
 
 Side ``a`` is the billing system (BILL), side ``b`` the accounting ledger (QBO).
-An entity that only one side has (tax rates and journal entries live only in
+An entity that only one side has (tax rates, tax codes and journal entries live only in
 the ledger) is pulled and kept, but never synced.
 """
 
@@ -160,6 +160,19 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         "Tax rate",
         "list",
         (F("name", T.NAME, required=True), F("rate", T.DECIMAL), ACTIVE),
+        keys=(("name",),),
+        sides=("b",),
+    ),
+    EntitySpec(
+        "tax_code",
+        "Tax code",
+        "list",
+        (
+            F("name", T.NAME, required=True),
+            F("description", T.TEXT),
+            F("taxable", T.BOOL),
+            ACTIVE,
+        ),
         keys=(("name",),),
         sides=("b",),
     ),

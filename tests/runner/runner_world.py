@@ -1,0 +1,121 @@
+"""An in-process world for runner tests: stand-ins on an ASGI transport, a fresh store.
+
+Its own module (not conftest) so that tests import it by a name no other directory uses."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from recontui.cli import make_factory, save_sandbox_profile
+from recontui.runner import RunOptions, RunResult, run_sync
+from recontui.sandbox import Sandbox, SandboxConfig
+from recontui.secrets import SecretStore
+from recontui.store import Profile, Store, open_store
+from recontui.wiring import open_secrets
+
+PASSPHRASE = "runner-tests"
+
+
+@dataclass
+class World:
+    sandbox: Sandbox
+    store: Store
+    secrets: SecretStore
+    profile: Profile
+    transport: httpx.ASGITransport
+    wrap: Callable[[str, Any], Any] | None = None
+    events: list[Any] = field(default_factory=list)
+
+    def factory(self) -> Callable[..., Any]:
+        base = make_factory(self.profile, self.secrets, self.transport)
+
+        def build(side: str, events: Any) -> Any:
+            conn = base(side, events)
+            return self.wrap(side, conn) if self.wrap else conn
+
+        return build
+
+    def sync(self, **options: Any) -> RunResult:
+        self.profile = self.store.get_profile(self.profile.name)
+        return asyncio.run(
+            run_sync(
+                self.store,
+                self.profile,
+                self.factory(),
+                RunOptions(**options),
+                listener=self.events.append,
+            )
+        )
+
+    def connectors(self) -> tuple[Any, Any]:
+        base = make_factory(self.profile, self.secrets, self.transport)
+
+        class _Events:
+            def connector_sink(self, label: str) -> Any:
+                return lambda *a: None
+
+        return base("a", _Events()), base("b", _Events())
+
+
+def make_world(tmp_path: Path, scenario: str = "conflicts", seed: int = 7, **config: Any) -> World:
+    sandbox = Sandbox(SandboxConfig(seed=seed, scenario=scenario, **config))
+    store = open_store(tmp_path / "state.db")
+    secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
+    save_sandbox_profile(
+        store, argparse.Namespace(), "t", sandbox.credentials("http://sb"), secrets
+    )
+    return World(
+        sandbox, store, secrets, store.get_profile("t"), httpx.ASGITransport(app=sandbox.app)
+    )
+
+
+class Wrapped:
+    """A connector with hooks: tests inject the faults a real network produces."""
+
+    def __init__(self, inner: Any, **hooks: Any) -> None:
+        self.inner = inner
+        self.hooks = hooks
+        self.system = inner.system
+        self.label = inner.label
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    async def __aenter__(self) -> Wrapped:
+        await self.inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.inner.__aexit__(*exc)
+
+    def pull(self, entity: str, cursor: str | None) -> Any:
+        return self.inner.pull(entity, cursor)
+
+    async def create(self, entity: str, fields: Any, *, idempotency_key: str) -> Any:
+        hook = self.hooks.get("create")
+        result = await self.inner.create(entity, fields, idempotency_key=idempotency_key)
+        return hook(entity, result) if hook else result
+
+    async def update(
+        self, entity: str, remote_id: str, version: str, changes: Any, *, idempotency_key: str
+    ) -> Any:
+        hook = self.hooks.get("before_update")
+        if hook:
+            await hook(self.inner, entity, remote_id)
+        result = await self.inner.update(
+            entity, remote_id, version, changes, idempotency_key=idempotency_key
+        )
+        after = self.hooks.get("after_update")
+        return after(entity, result) if after else result
+
+    async def read(self, entity: str, remote_id: str) -> Any:
+        rec = await self.inner.read(entity, remote_id)
+        hook = self.hooks.get("read")
+        return hook(entity, rec) if hook and rec is not None else rec
