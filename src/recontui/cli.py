@@ -575,16 +575,20 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 0
     secrets = open_secrets_for(store, args)
     cancel = threading.Event()
-    listener = None
-    if args.verbose:
 
-        def listener(event: Any) -> None:
-            if event.level != "debug" or args.verbose > 1:
-                print(
-                    f"[{event.level:7}] {event.phase:8} {_safe(event.message)}",
-                    file=sys.stderr,
-                    flush=True,
-                )
+    def listener(event: Any) -> None:
+        """Errors always reach stderr (cron mails them), one line each; -v adds the rest
+        of the run's log and -vv the HTTP lines. The run's end is the summary's to say."""
+        if args.verbose:
+            shown = event.level != "debug" or args.verbose > 1
+        else:
+            shown = event.level == "error" and event.phase != "end"
+        if shown:
+            print(
+                f"[{event.level:7}] {event.phase:8} {_safe(event.message)}",
+                file=sys.stderr,
+                flush=True,
+            )
 
     options = RunOptions(
         dry_run=args.dry_run,

@@ -1635,7 +1635,8 @@ def summary_lines(result: RunResult, conflicts_note: bool = True) -> list[str]:
     if c.get("not_carried") or c.get("totals_differ"):
         lines.append(
             f"  not carried (lines short of the total) {c.get('not_carried', 0)}, totals "
-            f"that differ after a write {c.get('totals_differ', 0)}: see the run's errors"
+            f"that differ after a write {c.get('totals_differ', 0)}: see "
+            f"`recontui log {result.run_id}`"
         )
     if result.message:
         lines.append(result.message)
