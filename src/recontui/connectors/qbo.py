@@ -183,42 +183,23 @@ class QboConnector(ConnectorBase):
                     "the app's keys with `recontui profile add NAME --secrets-file FILE`, then "
                     f"{self._reconnect.removeprefix('reconnect required: ')}."
                 )
-            basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-            form = urllib.parse.urlencode(
-                {"grant_type": "refresh_token", "refresh_token": refresh_token}
-            )
-            response = await self.http.request(
-                "POST",
+            response, data = await _token_call(
+                self.http,
                 self._token_url,
-                headers={
-                    "Authorization": f"Basic {basic}",
-                    "Accept": "application/json",
-                    "Content-Type": "application/x-www-form-urlencoded",
-                },
-                content=form,
+                str(client_id),
+                str(client_secret),
+                {"grant_type": "refresh_token", "refresh_token": str(refresh_token)},
             )
-            try:
-                data = loads_json(response.content) if response.content else {}
-            except ValueError:
-                data = None
             if response.status_code >= 400:
-                error = data.get("error") if isinstance(data, dict) else None
-                if error == "invalid_grant":
-                    raise AuthError(
-                        "QuickBooks Online refused the saved authorisation (invalid_grant: it "
-                        f"expired or was revoked): {self._reconnect}."
-                    )
-                if error == "invalid_client" or response.status_code == 401:
-                    raise AuthError(
-                        "QuickBooks Online refused this profile's app credentials "
-                        "(invalid_client): check client_id and client_secret, or "
-                        f"{self._reconnect}."
-                    )
-                raise ConnectorError(
-                    f"QuickBooks Online's token service answered {response.status_code}"
-                    f"{f' ({error})' if error else ''}: try again later, or "
+                raise _token_refused(
+                    response,
+                    data,
+                    invalid_grant="QuickBooks Online refused the saved authorisation "
+                    f"(invalid_grant: it expired or was revoked): {self._reconnect}.",
+                    invalid_client="QuickBooks Online refused this profile's app credentials "
+                    "(invalid_client): check client_id and client_secret, or "
                     f"{self._reconnect}.",
-                    retryable=response.status_code >= 500,
+                    otherwise=f"try again later, or {self._reconnect}",
                 )
             if not isinstance(data, dict) or not data.get("access_token"):
                 raise ProtocolError(
@@ -980,6 +961,52 @@ def parse_consent(text: str) -> Consent:
     return Consent(code, params.get("realmId"), params.get("state", ""))
 
 
+async def _token_call(
+    http: HttpClient,
+    token_url: str,
+    client_id: str,
+    client_secret: str,
+    grant: Mapping[str, str],
+    *,
+    retry: Retry = Retry.ALWAYS,
+) -> tuple[httpx.Response, Any]:
+    """POST one grant to Intuit's token endpoint (app keys as Basic auth); the answer and
+    its JSON body (None when it is not JSON)."""
+    basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
+    response = await http.request(
+        "POST",
+        token_url,
+        headers={
+            "Authorization": f"Basic {basic}",
+            "Accept": "application/json",
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        content=urllib.parse.urlencode(dict(grant)),
+        retry=retry,
+    )
+    try:
+        data = loads_json(response.content) if response.content else {}
+    except ValueError:
+        data = None
+    return response, data
+
+
+def _token_refused(
+    response: httpx.Response, data: Any, *, invalid_grant: str, invalid_client: str, otherwise: str
+) -> ConnectorError:
+    """The error for a token endpoint's refusal: each sentence says what to do next."""
+    error = data.get("error") if isinstance(data, dict) else None
+    if error == "invalid_grant":
+        return AuthError(invalid_grant)
+    if error == "invalid_client" or response.status_code == 401:
+        return AuthError(invalid_client)
+    return ConnectorError(
+        f"QuickBooks Online's token service answered {response.status_code}"
+        f"{f' ({error})' if error else ''}: {otherwise}.",
+        retryable=response.status_code >= 500,
+    )
+
+
 async def exchange_code(
     token_url: str,
     client_id: str,
@@ -997,20 +1024,13 @@ async def exchange_code(
     http = HttpClient(
         label="QuickBooks Online", transport=transport, on_event=on_event, max_concurrency=1
     )
-    basic = base64.b64encode(f"{client_id}:{client_secret}".encode()).decode()
-    form = urllib.parse.urlencode(
-        {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri}
-    )
     try:
-        response = await http.request(
-            "POST",
+        response, data = await _token_call(
+            http,
             token_url,
-            headers={
-                "Authorization": f"Basic {basic}",
-                "Accept": "application/json",
-                "Content-Type": "application/x-www-form-urlencoded",
-            },
-            content=form,
+            client_id,
+            client_secret,
+            {"grant_type": "authorization_code", "code": code, "redirect_uri": redirect_uri},
             retry=Retry.UNSENT_ONLY,
         )
     except UnreachableError as exc:
@@ -1022,28 +1042,17 @@ async def exchange_code(
         ) from None
     finally:
         await http.aclose()
-    try:
-        data = loads_json(response.content) if response.content else {}
-    except ValueError:
-        data = None
-    error = data.get("error") if isinstance(data, dict) else None
     if response.status_code >= 400:
-        if error == "invalid_grant":
-            raise AuthError(
-                "QuickBooks Online did not accept the authorisation code (invalid_grant): a code "
-                "works once, for a few minutes, and only with the redirect URI it was made for; "
-                "run the command again and paste the new address promptly."
-            )
-        if error == "invalid_client" or response.status_code == 401:
-            raise AuthError(
-                "QuickBooks Online refused this profile's app keys (invalid_client): check "
-                "client_id and client_secret (Keys & credentials in the Intuit developer "
-                "portal), then run the command again."
-            )
-        raise ConnectorError(
-            f"QuickBooks Online's token service answered {response.status_code}"
-            f"{f' ({error})' if error else ''}: try again in a few minutes.",
-            retryable=response.status_code >= 500,
+        raise _token_refused(
+            response,
+            data,
+            invalid_grant="QuickBooks Online did not accept the authorisation code "
+            "(invalid_grant): a code works once, for a few minutes, and only with the redirect "
+            "URI it was made for; run the command again and paste the new address promptly.",
+            invalid_client="QuickBooks Online refused this profile's app keys (invalid_client): "
+            "check client_id and client_secret (Keys & credentials in the Intuit developer "
+            "portal), then run the command again.",
+            otherwise="try again in a few minutes",
         )
     if not isinstance(data, dict) or not data.get("refresh_token"):
         raise ProtocolError(

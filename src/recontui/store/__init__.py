@@ -14,6 +14,7 @@ from .store import (
     Profile,
     ProfileNotFound,
     Store,
+    cannot_reopen,
     open_store,
 )
 
@@ -27,6 +28,7 @@ __all__ = [
     "ProfileNotFound",
     "Store",
     "StoreError",
+    "cannot_reopen",
     "connect",
     "default_db_path",
     "migrate",

@@ -196,6 +196,14 @@ def _iso(value: dt.datetime | None) -> str | None:
     return None if value is None else value.astimezone(dt.UTC).isoformat()
 
 
+def cannot_reopen(conflict_id: int, status: str | None) -> str:
+    """Why a conflict that is not ``resolved`` cannot be reopened (one sentence)."""
+    return (
+        f"Conflict {conflict_id} is {status}: only a resolved conflict that has not been "
+        "pushed yet can be reopened."
+    )
+
+
 class Store:
     """All reads and writes of the state database for every layer above it."""
 
@@ -973,13 +981,12 @@ class Store:
             )
 
     def unresolve_conflict(self, conflict_id: int) -> None:
+        """A resolved conflict not pushed yet goes back to open, its choices kept as the
+        suggestion (anything else: :class:`StoreError` saying :func:`cannot_reopen`)."""
         with self.transaction() as conn:
             status = scalar(self.db, "SELECT status FROM conflicts WHERE id=?", (conflict_id,))
             if status != "resolved":
-                raise StoreError(
-                    f"Conflict {conflict_id} is {status}; only a resolved conflict that has not "
-                    "been pushed yet can be reopened."
-                )
+                raise StoreError(cannot_reopen(conflict_id, status))
             self._refuse_while_pushing(conflict_id, "reopened")
             conn.execute(
                 "UPDATE conflicts SET status='open', suggestion=choices, choices=NULL, "

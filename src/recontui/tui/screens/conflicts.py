@@ -27,7 +27,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
 from ...present import local_time, parse_picks
-from ...store import Conflict, Store, StoreError, open_store
+from ...store import Conflict, Store, StoreError, cannot_reopen, open_store
 from ..messages import BulkResolved, ConflictsPage
 from ..text import plain, status_text
 from .modals import ConfirmScreen
@@ -705,10 +705,7 @@ class ConflictsScreen(Screen[None]):
             return
         cid = row["id"]
         if row["status"] != "resolved":
-            self.say(
-                f"Conflict {cid} is {row['status']}: only a resolved conflict that has not "
-                "been pushed yet can be reopened."
-            )
+            self.say(cannot_reopen(cid, row["status"]))
             return
 
         def answer(yes: bool | None) -> None:

@@ -27,7 +27,7 @@ from ...present import (
     resolve_view,
     rule_words,
 )
-from ...store import StoreError, open_store
+from ...store import StoreError, cannot_reopen, open_store
 from ..messages import ConflictLoaded, SameFieldChosen, SameFieldCounted
 from ..text import CHANGED, CHOSEN, plain, status_text
 from .modals import ChoiceScreen, ConfirmScreen, EditValueScreen, RecordChooserScreen
@@ -811,10 +811,7 @@ class ResolveScreen(Screen[None]):
         if self.conflict is None:
             return
         if self.conflict.status != "resolved":
-            self.say(
-                f"Conflict {self.conflict.id} is {self.conflict.status}: only a resolved "
-                "conflict that is not pushed yet can be reopened."
-            )
+            self.say(cannot_reopen(self.conflict.id, self.conflict.status))
             return
         conflict_id = self.conflict.id
 
