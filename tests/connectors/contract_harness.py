@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import unquote
 
 import httpx
+from memory_secrets import Secrets
 
 from recontui.connectors import (
     BillConnector,
@@ -88,21 +89,6 @@ SIDES = {
         },
     ),
 }
-
-
-class Secrets:
-    """An in-memory SecretAccess that records every write."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = dict(values)
-        self.writes: list[tuple[str, str]] = []
-
-    def get(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    def set(self, name: str, value: str) -> None:
-        self.writes.append((name, value))
-        self.values[name] = value
 
 
 class Recorder(httpx.AsyncBaseTransport):

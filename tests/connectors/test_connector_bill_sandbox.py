@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from memory_secrets import Secrets
 
 from recontui.connectors import AuthError, Page, RejectedError, StaleVersionError, make_connector
 from recontui.connectors.bill_map import BILL_ENTITIES
@@ -20,19 +21,6 @@ if not hasattr(sandbox, "Sandbox"):
     pytest.skip("recontui.sandbox does not export Sandbox yet", allow_module_level=True)
 
 BASE = "http://sandbox"
-
-
-class Secrets:
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = dict(values)
-        self.writes: list[tuple[str, str]] = []
-
-    def get(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    def set(self, name: str, value: str) -> None:
-        self.writes.append((name, value))
-        self.values[name] = value
 
 
 class World:

@@ -13,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from memory_secrets import Secrets
 
 from recontui.connectors import (
     AuthError,
@@ -33,19 +34,6 @@ from recontui.connectors.http import (
     retry_after_seconds,
 )
 from recontui.model import RemoteRef
-
-
-class Secrets:
-    def __init__(self, **values: str) -> None:
-        self.values = dict(values)
-        self.writes: list[tuple[str, str]] = []
-
-    def get(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    def set(self, name: str, value: str) -> None:
-        self.writes.append((name, value))
-        self.values[name] = value
 
 
 class Sleeps:

@@ -13,6 +13,7 @@ from urllib.parse import unquote
 
 import httpx
 import pytest
+from memory_secrets import Secrets
 
 from recontui.connectors import Page
 from recontui.connectors.qbo import QboConnector
@@ -20,17 +21,6 @@ from recontui.sandbox import Sandbox, SandboxConfig
 
 BASE = "http://sandbox"
 DAY = 24 * 3600
-
-
-class Secrets:
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = dict(values)
-
-    def get(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    def set(self, name: str, value: str) -> None:
-        self.values[name] = value
 
 
 class Recording(httpx.AsyncBaseTransport):

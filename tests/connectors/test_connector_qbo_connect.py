@@ -8,6 +8,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+from memory_secrets import Secrets
 
 from recontui.connectors import AuthError
 from recontui.connectors.qbo import (
@@ -21,17 +22,6 @@ from recontui.connectors.qbo import (
 from recontui.sandbox import Sandbox, SandboxConfig
 
 BASE = "http://sandbox"
-
-
-class Secrets:
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = dict(values)
-
-    def get(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    def set(self, name: str, value: str) -> None:
-        self.values[name] = value
 
 
 class World:

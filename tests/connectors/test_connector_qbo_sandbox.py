@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
+from memory_secrets import Secrets
 
 from recontui.connectors import (
     AuthError,
@@ -26,21 +27,6 @@ if not hasattr(sandbox, "Sandbox"):
     pytest.skip("recontui.sandbox does not export Sandbox yet", allow_module_level=True)
 
 BASE = "http://sandbox"
-
-
-class Secrets:
-    """An in-memory SecretAccess that records every write."""
-
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = dict(values)
-        self.writes: list[tuple[str, str]] = []
-
-    def get(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    def set(self, name: str, value: str) -> None:
-        self.writes.append((name, value))
-        self.values[name] = value
 
 
 class World:

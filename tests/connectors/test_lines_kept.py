@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from memory_secrets import Secrets
 
 from recontui.connectors import RejectedError, make_connector
 from recontui.sandbox import Sandbox, SandboxConfig
@@ -25,17 +26,6 @@ from recontui.sandbox.qbo_entities import BY_NAME as QBO_ENTITIES
 D = Decimal
 BASE = "http://lines"
 SALES = "SalesItemLineDetail"
-
-
-class Secrets:
-    def __init__(self, values: dict[str, str]) -> None:
-        self.values = dict(values)
-
-    def get(self, name: str) -> str | None:
-        return self.values.get(name)
-
-    def set(self, name: str, value: str) -> None:
-        self.values[name] = value
 
 
 class World:
