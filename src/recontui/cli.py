@@ -9,12 +9,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import getpass
 import json
 import os
 import secrets as pysecrets
 import shlex
 import signal
+import sqlite3
 import sys
 import tempfile
 import threading
@@ -34,6 +36,7 @@ from .store import (
     default_db_path,
     open_store,
 )
+from .store.database import describe_sqlite_error
 
 EXIT_USAGE = 64
 
@@ -99,6 +102,13 @@ def get_profile(store: Store, name: str | None) -> Profile:
     return store.get_profile(name)
 
 
+def check_entity(name: str | None) -> str | None:
+    """``--entity NAME`` as given, or one sentence (exit 2) listing the known names."""
+    if name is not None and name not in ORDER:
+        raise CliError(f"Unknown entity {name!r}; known: {', '.join(ORDER)}.", 2)
+    return name
+
+
 # -- sandbox ------------------------------------------------------------------------------
 
 
@@ -106,6 +116,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
     from .sandbox import RunningSandbox, SandboxConfig
     from .sandbox.faults import FaultSpecError, parse_faults
     from .sandbox.seed import check_size
+    from .sandbox.server import PortUnavailable
 
     try:
         parse_faults(args.faults)
@@ -131,7 +142,11 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    with RunningSandbox(config, host=args.host, port=args.port) as running:
+    try:
+        running_sandbox = RunningSandbox(config, host=args.host, port=args.port).start()
+    except PortUnavailable as exc:
+        raise CliError(str(exc), 2) from None
+    with running_sandbox as running:
         if args.qbo_sales_tax is not None:
             codes = sorted(
                 str(r.get("Name")) for _i, r in running.sandbox.qbo_company.rows("TaxCode")
@@ -229,6 +244,7 @@ PROFILE_FLAGS = {
         "max_in_flight": "--bill-max-in-flight",
         "rate_limit": "--bill-rate-limit",
         "rate_window_seconds": "--bill-rate-window",
+        "request_deadline_seconds": "--bill-request-deadline",
     },
     "qbo": {
         "api_base": "--qbo-url",
@@ -241,6 +257,7 @@ PROFILE_FLAGS = {
         "max_in_flight": "--qbo-max-in-flight",
         "rate_limit": "--qbo-rate-limit",
         "rate_window_seconds": "--qbo-rate-window",
+        "request_deadline_seconds": "--qbo-request-deadline",
     },
 }
 PROFILE_SECRETS = {
@@ -286,7 +303,7 @@ def read_secrets_file(path: str) -> dict[str, str]:
 
 def cmd_profile_add(args: argparse.Namespace) -> int:
     from .connectors.base import ConnectorError
-    from .connectors.common import rate_settings
+    from .connectors.common import deadline_setting, rate_settings
     from .secrets import env_var_name
     from .wiring import REQUIRED_SETTINGS
 
@@ -306,8 +323,9 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
         ]
         if missing:
             raise CliError(f"Profile {args.name!r} needs {', '.join(missing)}.", 2)
-        try:  # the rate settings are checked now, not at the first sync
+        try:  # the rate and deadline settings are checked now, not at the first sync
             rate_settings(system, settings[system], max_in_flight=1, rate_limit=1, rate_window=1)
+            deadline_setting(system, settings[system])
         except ConnectorError as exc:
             flag = next(f for k, f in flags.items() if k in str(exc))
             raise CliError(f"{flag}: {exc}".replace(" and sync again", ""), 2) from None
@@ -610,15 +628,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("Interrupted; the next run carries on where this one stopped.", file=sys.stderr)
         return 3
+    checked = verify_after_run(args, store, profile, secrets, result) if args.verify else None
     if args.json:
         out_json(
             {
                 "run_id": result.run_id,
                 "status": result.status,
-                "exit_code": result.exit_code,
+                "exit_code": result.exit_code if checked is None else checked.exit_code,
                 "counts": result.counts,
                 "message": result.message,
                 "plan": result.plan,
+                **({} if checked is None else {"verify": checked.json}),
             }
         )
     else:
@@ -631,9 +651,95 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print("Plan:")
             for item in result.plan:
                 print("  " + _safe(json.dumps(item, default=str)))
+        for line in checked.lines if checked is not None else ():
+            print(_safe(line))
     if result.exit_code == 3 and result.message and not args.json:
         print(_safe(result.message), file=sys.stderr)
-    return result.exit_code
+    return result.exit_code if checked is None else checked.exit_code
+
+
+# -- verify -------------------------------------------------------------------------------
+
+
+def check_books(
+    store: Store,
+    profile: Profile,
+    secrets: SecretStore,
+    *,
+    entity: str | None = None,
+    limit: int = 1000,
+    run_id: int | None = None,
+) -> Any:
+    """Run `recontui verify` and keep its result; CliError (exit 3) when it cannot."""
+    from .verify import VerifyError, save_result, verify
+
+    try:
+        result = asyncio.run(
+            verify(
+                store,
+                profile,
+                make_factory(profile, secrets),
+                entity=entity,
+                limit=limit,
+                run_id=run_id,
+            )
+        )
+    except VerifyError as exc:
+        raise CliError(str(exc), 3) from None
+    save_result(store, profile, result)
+    return result
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from .model import SYNCED
+    from .verify import report_lines
+
+    if args.entity is not None and args.entity not in SYNCED:
+        raise CliError(
+            f"--entity {args.entity!r} is not an entity recontui syncs; use one of: "
+            f"{', '.join(SYNCED)}.",
+            2,
+        )
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    secrets = open_secrets_for(store, args)
+    result = check_books(store, profile, secrets, entity=args.entity, limit=args.limit)
+    if args.json:
+        out_json(result.to_json())
+    else:
+        for line in report_lines(result):
+            print(_safe(line))
+    return 0 if result.agree else 1
+
+
+@dataclasses.dataclass
+class AfterRun:
+    """`sync --verify`: the check's exit code (merged with the run's), JSON and words."""
+
+    exit_code: int
+    json: dict[str, Any]
+    lines: list[str]
+
+
+def verify_after_run(
+    args: argparse.Namespace, store: Store, profile: Profile, secrets: SecretStore, run: Any
+) -> AfterRun:
+    """Check the books after a run that completed; exit 0 only when they agree."""
+    from .verify import report_lines
+
+    if run.exit_code == 3:
+        said = "Not verified: the run did not complete."
+        return AfterRun(3, {"error": said}, [said])
+    try:
+        result = check_books(store, profile, secrets, run_id=run.run_id)
+    except CliError as exc:
+        said = f"Not verified: {exc}"
+        return AfterRun(3, {"error": str(exc)}, [said])
+    code = max(run.exit_code, 0 if result.agree else 1)
+    lines = ["", *report_lines(result)]
+    if run.exit_code == 0 and not result.agree:
+        lines.append("The run itself ended cleanly, but the check found disagreements: exit 1.")
+    return AfterRun(code, result.to_json(), lines)
 
 
 # -- conflicts ----------------------------------------------------------------------------
@@ -653,6 +759,7 @@ def require_conflict(store: Store, profile: Profile, conflict_id: int) -> Confli
 def cmd_conflicts_list(args: argparse.Namespace) -> int:
     from .present import Names, conflict_summary
 
+    check_entity(args.entity)
     store = open_db(args)
     profile = get_profile(store, args.profile)
     statuses = ("open", "resolved", "pushed", "superseded") if args.all else ("open", "resolved")
@@ -680,6 +787,11 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
     profile = get_profile(store, args.profile)
     conflict = require_conflict(store, profile, args.id)
     detail = conflict_detail(store, profile, conflict)
+    if conflict.kind == "match":
+        from .present_match import match_sides
+
+        # The record and its candidates side by side: what each system holds.
+        detail["sides"] = match_sides(store, profile, conflict)
     if args.json:
         out_json(detail)
         return 0
@@ -691,14 +803,24 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
     if conflict.note:
         print(f"  note: {_safe(conflict.note)}")
     if conflict.kind == "match":
-        link = store.link(store.canonical_link_id(conflict.link_id))
-        key = detail["rows"][0]["a"] if detail["rows"] else "key"
+        sides = detail["sides"]
+        record, *cands = sides["columns"]
+        there = b if record["system"] == a else a
         print(
-            f"  {a} record {link.a_id if link else '?'}: {_safe(detail['record'])}; "
-            f"{len(detail.get('candidates', []))} {b} records share its {key}:"
+            f"  {record['system']} record {_safe(record['remote_id'] or '?')}: "
+            f"{_safe(detail['record'])}; {len(cands)} candidate"
+            f"{'' if len(cands) == 1 else 's'} in {there}:"
         )
-        for cand in detail.get("candidates", []):
-            print(f"    link {cand['link']}: {_safe(cand['record'])} ({b} id {cand['b_id']})")
+        for start in range(0, max(len(cands), 1), MATCH_COLUMNS):
+            group = [record, *cands[start : start + MATCH_COLUMNS]]
+            heads = ["this record"] + [
+                f"link {c['link']} (id {_safe(c['remote_id'] or '?')})" for c in group[1:]
+            ]
+            table = [["", *heads]] + [
+                [label, *(_safe(col["values"].get(label, "")) for col in group)]
+                for label in sides["rows"]
+            ]
+            _print_columns(table)
         if conflict.status == "open":
             print(
                 f"  Decide with: recontui conflicts resolve {conflict.id} --link LINK "
@@ -720,6 +842,20 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
         elif row["suggestion"]:
             print(f"    suggested  {_safe(row['suggestion'])}")
     return 0
+
+
+#: Candidates shown beside the record per block of `conflicts show` (fits 80 columns).
+MATCH_COLUMNS = 1
+#: A value wider than this is cut with "…" (`--json` has it whole).
+MATCH_CELL = 30
+
+
+def _print_columns(table: list[list[str]]) -> None:
+    """Rows of cells, each column as wide as its widest cell (at most ``MATCH_CELL``)."""
+    cut = [[c if len(c) <= MATCH_CELL else c[: MATCH_CELL - 1] + "…" for c in row] for row in table]
+    widths = [max(len(row[i]) for row in cut) for i in range(len(cut[0]))]
+    for row in cut:
+        print("    " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
@@ -759,6 +895,7 @@ def cmd_conflicts_resolve_all(args: argparse.Namespace) -> int:
     """Take one side for every open field conflict (optionally of one entity)."""
     from .present import ResolveError, resolve_conflict
 
+    check_entity(args.entity)
     store = open_db(args)
     profile = get_profile(store, args.profile)
     done, skipped = [], []
@@ -834,6 +971,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
+    store.close_abandoned_runs(profile.id)  # killed runs are not "running" for ever
     runs = [run_row(r) for r in store.runs(profile.id, limit=args.limit)]
     if args.json:
         out_json(runs)
@@ -927,8 +1065,7 @@ def cmd_state_reset(args: argparse.Namespace) -> int:
     profile = get_profile(store, args.profile)
     if not args.all and not args.entity:
         raise CliError("Say which entity to re-read, or --all.", 2)
-    if args.entity and args.entity not in ORDER:
-        raise CliError(f"Unknown entity {args.entity!r}; known: {', '.join(ORDER)}.", 2)
+    check_entity(args.entity)
     n = store.reset_cursors(profile.id, None if args.all else args.entity)
     print(f"Reset {n} cursors; the next run re-reads them fully (links and bases are kept).")
     return 0
@@ -952,9 +1089,13 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         print("profiles: none")
     ok = True
     for p in profiles:
-        holder = store.lock_holder(p.id)
-        lock = f", locked by run {holder['run_id']} (pid {holder['pid']})" if holder else ""
-        print(f"profile {p.name}{' (default)' if p.is_default else ''}{lock}")
+        print(f"profile {p.name}{' (default)' if p.is_default else ''}{_lock_words(store, p)}")
+        closed = store.close_abandoned_runs(p.id)
+        if closed:
+            print(
+                f"  closed {len(closed)} run(s) whose process had stopped as interrupted "
+                f"(run {', '.join(map(str, closed))})"
+            )
         if secrets is None:
             continue
         for side in ("a", "b"):
@@ -962,6 +1103,20 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             ok = ok and status.startswith("ok")
             print(f"  {p.system(side)}: {_safe(status)}")
     return 0 if ok else 1
+
+
+def _lock_words(store: Store, profile: Profile) -> str:
+    """The profile's lock for `doctor`: held by a live run, or left by a dead process."""
+    holder = store.lock_holder(profile.id)
+    if holder is None:
+        return ""
+    who = f"run {holder['run_id']} (pid {holder['pid']} on {holder['host']})"
+    if store.live_lock(profile.id) is None:
+        return (
+            f", lock left by {who} is stale: that process stopped, and the next run "
+            "takes the lock over"
+        )
+    return f", locked by {who} since {holder['acquired_at']}"
 
 
 async def _probe(profile: Any, side: str, secrets: SecretStore) -> str:
@@ -1014,6 +1169,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
     """The console on one profile. Textual is imported here only, never on headless paths."""
     store = open_db(args)
     profile = get_profile(store, getattr(args, "profile", None))
+    store.close_abandoned_runs(profile.id)  # History and Home never show a dead run running
     secrets = open_secrets_for(store, args)
     from .tui import make_app
     from .tui.keymap import load_keymap
@@ -1022,7 +1178,7 @@ def cmd_tui(args: argparse.Namespace) -> int:
         store, profile, secrets, actor=os.environ.get("USER", "recontui"), keymap=load_keymap()
     )
     app.run(mouse=not getattr(args, "no_mouse", False))
-    return 0
+    return 3 if app.return_code else 0  # the console stopped on an error: not a success
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -1187,6 +1343,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--accept-big-change", action="store_true", help="push changes held by the big-change guard"
     )
     sync.add_argument(
+        "--verify",
+        action="store_true",
+        help="after the run, check that the books agree (recontui verify); exit 1 if not",
+    )
+    sync.add_argument(
         "--if-due",
         action="store_true",
         help="run only when the profile's schedule says a run is due (for cron); silent otherwise",
@@ -1234,6 +1395,22 @@ def build_parser() -> argparse.ArgumentParser:
     for p in (c_list, c_show, c_res, c_all, c_unres, c_auto):
         profile_opt(p)
         json_opt(p)
+
+    check = add(
+        "verify",
+        cmd_verify,
+        help="read both systems in full and check that they agree, field by field",
+    )
+    profile_opt(check)
+    json_opt(check)
+    check.add_argument("--entity", help="check one entity only (customer, invoice, ...)")
+    check.add_argument(
+        "--limit",
+        type=int,
+        default=1000,
+        metavar="N",
+        help="list at most N disagreements (all are counted; 0 lists them all)",
+    )
 
     hist = add("history", cmd_history, help="recent runs")
     profile_opt(hist)
@@ -1300,6 +1477,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except (StoreError, SecretsError) as exc:
         print(f"recontui: {exc}", file=sys.stderr)
+        return 3
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+            raise  # our bug, not the file's: keep the traceback
+        # A damaged page the open-time check did not read (a big file) or a full disk.
+        path = Path(args.db).expanduser() if args.db else default_db_path()
+        print(f"recontui: {describe_sqlite_error(exc, path)}", file=sys.stderr)
         return 3
     except KeyboardInterrupt:
         print("recontui: interrupted.", file=sys.stderr)

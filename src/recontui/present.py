@@ -227,6 +227,47 @@ def parse_picks(
     return choices
 
 
+def refuse_options(
+    conflict: Conflict,
+    *,
+    picks: bool,
+    take_all: bool,
+    link_to: bool,
+    create: bool,
+    ignore: bool,
+) -> None:
+    """A :class:`ResolveError` for options that do not fit ``conflict`` or each other."""
+    match_opts = [
+        name
+        for name, given in (("--link", link_to), ("--create", create), ("--ignore", ignore))
+        if given
+    ]
+    field_opts = [name for name, given in (("--pick", picks), ("--all", take_all)) if given]
+    cid = conflict.id
+    if conflict.kind == "match" and field_opts:
+        raise ResolveError(
+            f"Conflict {cid} asks which record this is, so {' and '.join(field_opts)} "
+            "does not apply: decide it with exactly one of --link LINK_ID, --create or --ignore."
+        )
+    if conflict.kind == "delete" and (match_opts or picks):
+        given = " and ".join(match_opts + (["--pick"] if picks else []))
+        raise ResolveError(
+            f"Conflict {cid} is about a deletion, so {given} does not apply: pass --all a or "
+            "--all b to say which side's state wins."
+        )
+    if conflict.kind == "field" and match_opts:
+        raise ResolveError(
+            f"Conflict {cid} is a field conflict, so {' and '.join(match_opts)} does not apply "
+            "(--link, --create and --ignore decide match conflicts): choose its values with "
+            "--pick FIELD=a|b|=VALUE or --all a|b."
+        )
+    if conflict.kind == "field" and picks and take_all:
+        raise ResolveError(
+            f"--pick and --all cannot be combined for conflict {cid}: use --all a|b to take "
+            "every field from one side, or --pick FIELD=a|b|=VALUE for each field."
+        )
+
+
 def resolve_conflict(
     store: Store,
     conflict: Conflict,
@@ -239,7 +280,20 @@ def resolve_conflict(
     custom: Mapping[str, Any] | None = None,
     actor: str,
 ) -> None:
-    """Save a person's decision; the next run pushes it."""
+    """Save a person's decision; the next run pushes it.
+
+    Options that do not fit the conflict's kind, or contradict each other, are refused
+    (never ignored): a field conflict takes picks or one side for all, a match conflict
+    one of link, create or ignore, a deletion one side for all.
+    """
+    refuse_options(
+        conflict,
+        picks=bool(picks) or bool(custom),
+        take_all=take_all is not None,
+        link_to=link_to is not None,
+        create=create,
+        ignore=ignore,
+    )
     if conflict.kind == "match":
         options = [x for x in (link_to is not None, create, ignore) if x]
         if len(options) != 1:

@@ -45,7 +45,15 @@ from .engine import (
     merge_record,
 )
 from .engine.amounts import Gap, gap, totals_differ
+from .engine.fuzzy import find_twins
 from .engine.merge import Merge
+from .engine.refusals import (
+    REFUSED,
+    REFUSED_CREATE,
+    is_refused_create,
+    refusal_entries,
+    standing_refusals,
+)
 from .engine.window import WindowError, in_window, parse_window
 from .events import EventLog, Listener, Progress, ProgressBoard, ProgressListener
 from .model import (
@@ -63,7 +71,7 @@ from .model import (
     other,
     same,
 )
-from .model.codec import dumps
+from .model.codec import dumps, loads
 from .store import Conflict, Link, LockHeld, Op, Profile, Store, StoreError
 from .store.store import OVERRIDE
 from .wiring import system_label
@@ -72,6 +80,10 @@ EXIT_OK, EXIT_WAITING, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2, 3
 
 #: Seconds between progress snapshots stored on the run row (for a console following it).
 PROGRESS_EVERY = 1.0
+
+#: How far a remote system's clock may be behind ours when a record's creation time is
+#: compared with when a create was planned.
+CLOCK_MARGIN = dt.timedelta(minutes=10)
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "on_forbidden": "queue",
@@ -544,16 +556,16 @@ class SyncRun:
                 }
             )
         for c in self.store.conflicts(self.pid, statuses=("open",)):
-            if c.opened_run == self.run_id:
-                out.append(
-                    {
-                        "entity": c.entity,
-                        "op": "conflict",
-                        "kind": c.kind,
-                        "link": c.link_id,
-                        "fields": sorted(c.fields),
-                    }
-                )
+            item = {
+                "entity": c.entity,
+                "op": "conflict" if c.opened_run == self.run_id else "decision",
+                "kind": c.kind,
+                "link": c.link_id,
+                "fields": sorted(c.fields),
+            }
+            if c.opened_run != self.run_id:  # outstanding from an earlier run: still owed
+                item.update(conflict=c.id, note=c.note)
+            out.append(item)
         return out
 
     def apply_match_resolutions(self, conn: Any, entity: str) -> list[int]:
@@ -567,27 +579,46 @@ class SyncRun:
                 continue
             how, arg = (c.choices or {}).get("$match", [None, None])
             candidates = list(c.candidates or [])
+            mine = self.store.link(c.link_id)
+            # A match conflict asks about a record one side holds; a refused create may be
+            # about either side's record, its candidates on the other side.
+            held: Side = "b" if mine is not None and mine.a_id is None else "a"
+            there = other(held)
             if how == "link":
                 target = self.store.link(int(arg))
-                if target is None or target.b_id is None or target.a_id is not None:
+                if (
+                    target is None
+                    or target.remote_id(there) is None
+                    or target.remote_id(held) is not None
+                ):
                     self.store.reopen_conflict(
                         conn,
                         c.id,
                         c.fields,
                         c.a_version,
-                        None,
+                        c.b_version,
                         suggestion=c.choices,
                         note="the chosen record is no longer available",
                     )
                     continue
-                self.store.pair_links(conn, c.link_id, target.id)
-                self.index["b"][(entity, target.b_id)] = c.link_id
+                a_link, b_link = (c.link_id, target.id) if held == "a" else (target.id, c.link_id)
+                b_id = target.b_id if held == "a" else (mine.b_id if mine else None)
+                survivor = self.store.pair_links(conn, a_link, b_link)
+                if b_id is not None:
+                    self.index["b"][(entity, b_id)] = survivor
                 self.counts["linked"] += 1
                 others = [x for x in candidates if x != target.id]
-                note = f"linked to {self.labels['b']} record {target.b_id}"
+                note = f"linked to {self.labels[there]} record {target.remote_id(there)}"
+            elif how == "create" and is_refused_create(c.fields):
+                # Try again: the record goes back to matching, and is created unless a
+                # counterpart turned up meanwhile (someone entered it by hand).
+                self.store.set_link_state(conn, c.link_id, "unpaired")
+                self.store.mark_dirty(c.link_id, held, conn)
+                others = candidates
+                note = f"trying again to create it in {self.labels[there]}"
             elif how == "create":
                 self.store.set_link_state(conn, c.link_id, "single")
-                conn.execute("UPDATE links SET dirty = dirty | 1 WHERE id=?", (c.link_id,))
+                self.store.mark_dirty(c.link_id, "a", conn)
                 to_create.append(c.link_id)
                 others = candidates
                 note = f"kept apart: created in {self.labels['b']}"
@@ -597,7 +628,7 @@ class SyncRun:
                 note = "ignored: never synced"
             for link_id in others:
                 self.store.set_link_state(conn, link_id, "unpaired")
-                conn.execute("UPDATE links SET dirty = dirty | 2 WHERE id=?", (link_id,))
+                self.store.mark_dirty(link_id, there, conn)
             self.store.set_conflict_status(conn, c.id, "pushed", note=note)
             self.emit("info", "match", f"Match conflict {c.id}: {note}.", entity=entity)
         return to_create
@@ -681,6 +712,83 @@ class SyncRun:
                 entity=entity,
                 record=name,
             )
+        # Near-duplicates: a record whose plausible twin (a similar name) waits unmatched
+        # on the other side is a question for a person, never a copy on the other side.
+        # Records an open match conflict asks about or lists wait for its answer.
+        asked: set[int] = set()
+        listed: set[int] = set()
+        open_matches = (
+            conn.execute(
+                "SELECT link_id, candidates FROM conflicts WHERE profile_id=? AND entity=? "
+                "AND kind='match' AND status='open'",
+                (self.pid, entity),
+            )
+            if result.unmatched_a or result.unmatched_b
+            else ()
+        )
+        for subject, listed_ids in open_matches:
+            asked.add(subject)
+            listed.update(loads(listed_ids) or ())
+        left = {"a": set(result.unmatched_a), "b": set(result.unmatched_b)}
+        changed = {i for side in SIDES for i in left[side] if by_id[i].dirty}
+        twins = (
+            find_twins(
+                spec,
+                *(
+                    [c for c in candidates[side] if c.key in left[side] and c.key not in asked]
+                    for side in SIDES
+                ),
+                involving=changed,
+            )
+            if changed
+            else {}
+        )
+        label_b = f"{self.labels['b']} {spec.label.lower()}"
+        opened: set[int] = set()
+        for a_id, found in twins.items():
+            name = self.record_name(entity, candidates_fields(candidates["a"], a_id))
+            shown = ", ".join(
+                f"{self.record_name(entity, candidates_fields(candidates['b'], t.b))[:80]!r} "
+                f"({t.describe()})"
+                for t in found[:3]
+            )
+            b_ids = [t.b for t in found]
+            self.store.open_conflict(
+                conn,
+                self.pid,
+                a_id,
+                entity,
+                "match",
+                {"key": {"base": None, "a": "similar name", "b": None, "kind": "match"}},
+                by_id[a_id].a_version,
+                None,
+                self.run_id,
+                candidates=b_ids,
+                note=(
+                    f"a {label_b} with a similar name: {shown}"
+                    if len(found) == 1
+                    else f"{len(found)} {label_b} records with similar names: {shown}"
+                ),
+            )
+            for link_id in (a_id, *b_ids):
+                self.store.set_link_state(conn, link_id, "matching")
+                opened.add(link_id)
+            self.counts["conflicts_opened"] += 1
+            self.emit(
+                "warning",
+                "match",
+                f"{spec.label} {name!r} may be the {label_b} "
+                f"{self.record_name(entity, candidates_fields(candidates['b'], found[0].b))!r} "
+                f"({found[0].describe()}); nothing is created until you decide in the "
+                "conflict queue.",
+                entity=entity,
+                record=name,
+            )
+        for unmatched in (result.unmatched_a, result.unmatched_b):
+            for link_id in [i for i in unmatched if i in opened or i in listed]:
+                unmatched.remove(link_id)
+                if link_id not in opened:  # released by another decision, still listed here
+                    self.store.set_link_state(conn, link_id, "matching")
         direction = self.policy.direction(entity)
         result.unmatched_a.extend(singles)
         for side, unmatched in (("a", result.unmatched_a), ("b", result.unmatched_b)):
@@ -727,26 +835,57 @@ class SyncRun:
                 self.plan_op(conn, link_id, entity, target, "create", payload, [])
 
     def drop_out_of_window(self, spec: EntitySpec, unpaired: dict[Side, list[Link]]) -> None:
-        """Transactions dated before the initial window are never matched or created."""
+        """Transactions dated before the initial window are never created or updated.
+
+        Those found on both sides are still linked, as *references* (state ``reference``:
+        never merged, never written), so a payment inside the window that applies to an
+        older invoice finds the same invoice on both sides instead of two strangers.
+        """
         if self.first_date is None or spec.kind != "transaction" or not spec.has_field("date"):
             return
-        dropped = 0
+        old: dict[Side, list[Link]] = {"a": [], "b": []}
         for side in SIDES:
             kept = []
             for link in unpaired[side]:
                 if in_window((link.fields(side) or {}).get("date"), self.first_date):
                     kept.append(link)
                 else:
-                    dropped += 1
+                    old[side].append(link)
             unpaired[side] = kept
+        dropped = len(old["a"]) + len(old["b"])
+        linked = self.link_references(spec, old)
         if dropped:
             self.emit(
                 "info",
                 "match",
                 f"{dropped} {spec.label.lower()} records dated before "
-                f"{self.first_date.isoformat()} are outside the initial window and left alone.",
+                f"{self.first_date.isoformat()} are outside the initial window and left alone"
+                + (f"; {linked} found on both sides are linked as references." if linked else "."),
                 entity=spec.name,
             )
+
+    def link_references(self, spec: EntitySpec, old: dict[Side, list[Link]]) -> int:
+        """Link records outside the window that both sides hold, by their exact keys."""
+        if not old["a"] or not old["b"]:
+            return 0
+        candidates = {
+            side: [
+                Candidate(link.id, self.side_fields(link, side, spec.fields))
+                for link in old[side]
+                if not link.deleted(side)
+            ]
+            for side in SIDES
+        }
+        result = match_records(spec, candidates["a"], candidates["b"])
+        b_ids = {link.id: link.b_id for link in old["b"]}
+        with self.store.transaction() as conn:
+            for a_link, b_link, _key in result.pairs:
+                survivor = self.store.pair_links(conn, a_link, b_link)
+                self.store.set_link_state(conn, survivor, "reference")
+                self.store.clear_dirty(conn, survivor)
+                if b_ids.get(b_link) is not None:
+                    self.index["b"][(spec.name, b_ids[b_link])] = survivor
+        return len(result.pairs)
 
     def plan_op(
         self,
@@ -822,6 +961,12 @@ class SyncRun:
         b = self.side_fields(link, "b", fields)
         name = self.record_name(entity, a, link.a_id)
         live = self.store.live_conflict_for_link(link.id)
+        if live is not None and live.kind == "match" and is_refused_create(live.fields):
+            # Its counterpart turned up (matched, or linked by a person): nothing to create.
+            self.store.set_conflict_status(
+                conn, live.id, "superseded", note="linked to its counterpart"
+            )
+            live = None
         if link.a_deleted and link.b_deleted:
             return  # gone on both sides: nothing left to agree on
         if link.a_deleted or link.b_deleted:
@@ -908,6 +1053,9 @@ class SyncRun:
         else:
             merge = merge_record(spec, fields, base, a, b, self.policy)
             overrides = standing_overrides(live, fields, a, b)
+            if live is not None:
+                overrides.update(standing_refusals(live.fields, fields, a, b))
+            _hold_back(merge, overrides)
             if live is not None and (merge.conflicts or overrides):
                 fresh = {**self.conflict_fields(merge), **overrides}
                 if not versions_hold or dumps(fresh) != dumps(live.fields):
@@ -1092,7 +1240,10 @@ class SyncRun:
         else:
             values = a if survivor == "a" else b
             changes = {k: v for k, v in values.items() if not is_blank(v)}
-            side, op, old, new = gone, "create", "deleted", "restored"
+            side, old, new = gone, "deleted", "restored"
+            # An archived record comes back as itself (its id, number and history); only a
+            # record its system cannot bring back is created anew.
+            op = "restore" if self.conns[gone].can_restore(spec.name) else "create"
         audit = [{"field": "(record)", "side": side, "old": old, "new": new, "by": "resolution"}]
         self.plan_op(conn, link, spec.name, side, op, changes, audit, conflict_id=live.id)
 
@@ -1194,7 +1345,7 @@ class SyncRun:
     # -- push -------------------------------------------------------------
     async def push_ops(self, ops: list[Op], phase: str = "push") -> None:
         rank = {name: i for i, name in enumerate(ORDER)}
-        kind_rank = {"create": 0, "update": 1, "deactivate": 2}
+        kind_rank = {"create": 0, "restore": 0, "update": 1, "deactivate": 2}
         ops = sorted(ops, key=lambda o: (rank.get(o.entity, 99), kind_rank.get(o.op, 3), o.id))
         if ops:
             self.emit("info", "push", f"Pushing {len(ops)} changes.")
@@ -1233,6 +1384,10 @@ class SyncRun:
         try:
             remote_changes = self.to_remote(changes, op.side)
         except MissingDependency as missing:
+            never = self.never_there(missing.ref, label)
+            if never is not None:
+                self.refused(op, link, name, never)
+                return
             self.store.set_op_state(
                 op.id, "pending", error=f"waiting for {missing} to exist in {label}"
             )
@@ -1249,7 +1404,9 @@ class SyncRun:
         try:
             rec: RemoteRecord | None = None
             if op.op == "create" and op.state == "sent":
-                rec = await conn.find_existing(op.entity, remote_changes)
+                rec = await conn.find_existing(
+                    op.entity, remote_changes, skip=self.not_made_by(op, link)
+                )
                 if rec is not None:
                     self.emit(
                         "info",
@@ -1263,6 +1420,13 @@ class SyncRun:
                 self.store.set_op_state(op.id, "sent", count_attempt=True)
                 if op.op == "create":
                     rec = await conn.create(op.entity, remote_changes, idempotency_key=op.idem_key)
+                elif op.op == "restore":
+                    rec = await conn.restore(
+                        op.entity,
+                        op.remote_id or link.remote_id(op.side) or "",
+                        remote_changes,
+                        idempotency_key=op.idem_key,
+                    )
                 elif op.op == "update":
                     rec = await conn.update(
                         op.entity,
@@ -1282,12 +1446,7 @@ class SyncRun:
             await self.on_stale(op, link, name, exc)
             return
         except (RejectedError, NotFoundError) as exc:
-            self.counts["push_failed"] += 1
-            self.counts["rejected"] += 1
-            self.store.set_op_state(op.id, "rejected", error=str(exc))
-            self.emit("error", "push", str(exc), entity=op.entity, record=name)
-            if op.conflict_id:
-                self.reopen_after_push(op.conflict_id, f"{label} refused the change: {exc}")
+            self.refused(op, link, name, str(exc), said=True)
             return
         except UnreachableError as exc:
             self.counts["push_failed"] += 1
@@ -1311,6 +1470,54 @@ class SyncRun:
             self.emit("error", "push", str(exc), entity=op.entity, record=name)
             return
         await self.on_pushed(op, link, rec, name)
+
+    def never_there(self, ref: Ref, label: str) -> str | None:
+        """Why a referenced record will never exist on the target side by itself (a
+        person chose never to sync it; it is dated before the initial window and only one
+        side has it), or None while it may still come (a decision or a create pending)."""
+        parent = self.store.link(self.store.canonical_link_id(ref.link))
+        if parent is None:
+            return None
+        words = self.ref_words(ref)
+        if parent.state == "ignored":
+            return f"it refers to {words}, which was chosen never to be synced."
+        spec = ENTITIES.get(ref.entity)
+        held: Side = "a" if parent.a_fields else "b"
+        date = (parent.fields(held) or {}).get("date")
+        if (
+            self.first_date is not None
+            and spec is not None
+            and spec.kind == "transaction"
+            and isinstance(date, dt.date)
+            and not in_window(date, self.first_date)
+        ):
+            return (
+                f"it refers to {words}, dated {date.isoformat()}, before the initial window "
+                f"({self.first_date.isoformat()}), which {label} does not have. Enter it in "
+                f"{label} by hand (recontui links the two), or widen the initial window in "
+                "the preferences."
+            )
+        return None
+
+    def not_made_by(self, op: Op, link: Link) -> Callable[[RemoteRecord], bool]:
+        """What rules a found record out as the result of ``op``, a create whose answer
+        was lost: another link holds it, or the system made it before the op was planned
+        (less a margin for the two clocks)."""
+        planned = _parse_iso(op.created_at)
+        since = None if planned is None else planned - CLOCK_MARGIN
+
+        def skip(rec: RemoteRecord) -> bool:
+            holder = self.holder(op.entity, op.side, rec.remote_id)
+            if holder is not None and holder != link.id:
+                return True
+            return since is not None and rec.created_at is not None and rec.created_at < since
+
+        return skip
+
+    def holder(self, entity: str, side: Side, remote_id: str) -> int | None:
+        """The live link that holds one side's record, if any."""
+        found = self.store.link_for_remote(self.pid, entity, side, remote_id)
+        return None if found is None else self.store.canonical_link_id(found)
 
     def mismatched(self, op: Op, rec: RemoteRecord) -> list[str]:
         """The expected fields of ``op`` that ``rec`` does not hold."""
@@ -1359,6 +1566,130 @@ class SyncRun:
                 f"changed in {label} before the resolution was pushed; review it again",
             )
 
+    def refused(self, op: Op, link: Link, name: str, reason: str, *, said: bool = False) -> None:
+        """A write that cannot land as planned: the op is rejected, and the question goes to
+        a person as a decision that stays open until it is answered or the record changes."""
+        label = self.labels[op.side]
+        self.counts["push_failed"] += 1
+        self.counts["rejected"] += 1
+        self.store.set_op_state(op.id, "rejected", error=reason)
+        if said:  # the connector's sentence already names the system and the record
+            self.emit("error", "push", reason, entity=op.entity, record=name)
+        else:
+            self.emit(
+                "error",
+                "push",
+                f"{ENTITIES[op.entity].label} {name!r} was not written to {label}: {reason}",
+                entity=op.entity,
+                record=name,
+            )
+        if op.conflict_id:
+            self.reopen_after_push(op.conflict_id, f"{label} refused the change: {reason}")
+            return
+        conflict_id = self.ask_after_refusal(op, link, reason)
+        if conflict_id is not None:
+            self.emit(
+                "warning",
+                "push",
+                f"{ENTITIES[op.entity].label} {name!r} waits for your decision in conflict "
+                f"{conflict_id}.",
+                entity=op.entity,
+                record=name,
+                conflict=conflict_id,
+            )
+
+    def ask_after_refusal(self, op: Op, link: Link, reason: str) -> int | None:
+        """Open (or extend) the conflict that holds a refused write; returns its id.
+
+        A refused update becomes ``refused`` entries of the record's field conflict (see
+        :mod:`recontui.engine.refusals`); a refused create a question about the record.
+        """
+        label, source = self.labels[op.side], self.labels[other(op.side)]
+        fresh = self.store.link(link.id) or link
+        live = self.store.live_conflict_for_link(link.id)
+        changes = op.payload.get("changes", {})
+        with self.store.transaction() as tx:
+            if op.op == "update" and fresh.paired:
+                fields = self.fields_for(op.entity)
+                entries = refusal_entries(
+                    fields,
+                    changes,
+                    self.store.base(link.id),
+                    self.side_fields(fresh, "a", fields),
+                    self.side_fields(fresh, "b", fields),
+                    op.side,
+                    reason,
+                )
+                if not entries:
+                    return None
+                note = (
+                    f"{label} refused the change from {source}: {reason} Fix the cause in "
+                    f"{label}, then choose {source}'s value to send it again; or choose "
+                    f"{label}'s value to keep it on both sides."
+                )
+                if live is not None and live.kind == "field":
+                    self.store.reopen_conflict(
+                        tx,
+                        live.id,
+                        {**live.fields, **entries},
+                        fresh.a_version,
+                        fresh.b_version,
+                        suggestion=live.choices or None,
+                        note=note,
+                    )
+                    return live.id
+                if live is not None:
+                    return live.id  # a question about the whole record comes first
+                kind = "field"
+            elif op.op == "create":
+                held = other(op.side)
+                entries = {
+                    REFUSED_CREATE: {
+                        "base": None,
+                        held: self.record_name(op.entity, fresh.fields(held)),
+                        op.side: None,
+                        "kind": REFUSED,
+                        "side": op.side,
+                        "reason": reason,
+                    }
+                }
+                note = (
+                    f"{label} refused to create it: {reason} Fix the record in {source} or "
+                    f"{label} and sync again; or decide: create it again, link it to a "
+                    f"{label} record, or never sync it."
+                )
+                if live is not None and is_refused_create(live.fields):
+                    self.store.reopen_conflict(
+                        tx,
+                        live.id,
+                        entries,
+                        fresh.a_version,
+                        fresh.b_version,
+                        suggestion=None,
+                        note=note,
+                    )
+                    return live.id
+                if live is not None:
+                    return live.id
+                kind = "match"
+            else:
+                return None
+            conflict_id = self.store.open_conflict(
+                tx,
+                self.pid,
+                link.id,
+                op.entity,
+                kind,
+                entries,
+                fresh.a_version,
+                fresh.b_version,
+                self.run_id,
+                candidates=[] if kind == "match" else None,
+                note=note,
+            )
+        self.counts["conflicts_opened"] += 1
+        return conflict_id
+
     def reopen_after_push(self, conflict_id: int, note: str) -> None:
         conflict = self.store.conflict(conflict_id)
         if conflict is None or conflict.status not in ("resolved", "pushed"):
@@ -1384,10 +1715,24 @@ class SyncRun:
             got = await conn.read(op.entity, rec.remote_id)
             if got is not None:
                 readback = got
+        holder = self.holder(op.entity, op.side, readback.remote_id)
+        if holder is not None and holder != link.id:
+            self.refused(
+                op,
+                link,
+                name,
+                f"{label} answered with {ENTITIES[op.entity].label.lower()} "
+                f"{readback.remote_id}, which is already linked to another record; nothing "
+                "was linked.",
+            )
+            return
         expect = op.payload.get("expect", {})
         mismatched = self.mismatched(op, readback)
         moved = readback.version != rec.version
         with self.store.transaction() as tx:
+            live = self.store.live_conflict_for_link(link.id)
+            if op.op == "create" and live is not None and is_refused_create(live.fields):
+                self.store.set_conflict_status(tx, live.id, "superseded", note="created")
             self.store.set_op_state(op.id, "done", result_version=readback.version, conn=tx)
             self.store.set_link_side(
                 link.id, op.side, readback, clear_dirty=not mismatched and not moved
@@ -1417,7 +1762,12 @@ class SyncRun:
                     )
         self.counts["pushed"] += 1
         self.counts["created" if op.op == "create" else "updated"] += 1
-        verb = {"create": "Created", "update": "Updated", "deactivate": "Deactivated"}[op.op]
+        verb = {
+            "create": "Created",
+            "restore": "Restored",
+            "update": "Updated",
+            "deactivate": "Deactivated",
+        }[op.op]
         self.emit(
             "info",
             "push",
@@ -1514,6 +1864,26 @@ class SyncRun:
         return RunResult(self.run_id, status, code, dict(self.counts), plan=self.plan)
 
 
+def _hold_back(merge: Merge, standing: Mapping[str, Any]) -> None:
+    """Take the fields a standing conflict entry holds out of the merge's writes."""
+    if not standing:
+        return
+    for name in standing:
+        merge.to_a.pop(name, None)
+        merge.to_b.pop(name, None)
+    merge.audit[:] = [e for e in merge.audit if e.field not in standing]
+
+
+def _parse_iso(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 def _refs_in(value: Any) -> list[Ref]:
     if isinstance(value, Ref):
         return [value]
@@ -1543,8 +1913,21 @@ async def run_sync(
     listener: Listener | None = None,
 ) -> RunResult:
     """One whole run: lock, connect, sync, record the outcome. Never raises for
-    user-caused failures: they end the run with exit code 3 and one clear message."""
+    user-caused failures: they end the run with exit code 3 and one clear message.
+
+    A database file too big to check when it was opened is checked first; a damaged one
+    ends here, before a run is recorded (``run_id`` None). A run that ends early still
+    counts what waits in the store (open conflicts, held and deferred changes).
+    """
+    import sqlite3
+
+    from .store.database import describe_sqlite_error
+
     options = options or RunOptions()
+    try:
+        store.check()
+    except StoreError as exc:
+        return RunResult(None, "failed", EXIT_FATAL, {}, str(exc))
     run_id = store.start_run(profile.id, trigger=options.trigger, dry_run=options.dry_run)
     events = EventLog(store, run_id, listener=listener, keep_debug=options.keep_debug)
     events.emit(
@@ -1580,6 +1963,16 @@ async def run_sync(
         result = RunResult(run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc))
     except (ConnectorError, StoreError) as exc:
         result = RunResult(run_id, "failed", EXIT_FATAL, dict.fromkeys(COUNT_KEYS, 0), str(exc))
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+            raise  # a bug, not the file: keep the traceback
+        result = RunResult(
+            run_id,
+            "failed",
+            EXIT_FATAL,
+            dict.fromkeys(COUNT_KEYS, 0),
+            describe_sqlite_error(exc, store.path),
+        )
     except (asyncio.CancelledError, KeyboardInterrupt):
         result = RunResult(
             run_id,
@@ -1589,36 +1982,56 @@ async def run_sync(
             "The run was interrupted; it stopped at a safe point and the next "
             "run carries on from there.",
         )
-        _finish(store, events, result)
-        if locked:
-            store.release_lock(profile.id, run_id)
+        _finish(store, events, result, profile.id, release=locked)
         raise
-    _finish(store, events, result)
-    if locked:
-        store.release_lock(profile.id, run_id)
+    _finish(store, events, result, profile.id, release=locked)
     return result
 
 
-def _finish(store: Store, events: EventLog, result: RunResult) -> None:
-    if result.message:
-        events.emit("error" if result.exit_code == EXIT_FATAL else "info", "end", result.message)
-    c = result.counts
-    events.emit(
-        "info",
-        "end",
-        f"Run {result.run_id} finished: {result.status}. Pulled "
-        f"{c.get('pulled', 0)}, linked {c.get('linked', 0)}, created "
-        f"{c.get('created', 0)}, updated {c.get('updated', 0)}, conflicts opened "
-        f"{c.get('conflicts_opened', 0)}, open {c.get('open_conflicts', 0)}.",
-        status=result.status,
-        exit_code=result.exit_code,
-    )
-    store.finish_run(
-        result.run_id or 0, result.status, result.counts, result.exit_code, result.message
-    )
+def _finish(
+    store: Store, events: EventLog, result: RunResult, profile_id: int, *, release: bool
+) -> None:
+    """Record the run's end and let go of the lock (``release``). A run that ended early
+    (exit 3) counts what waits in the store, so it never reports 0 open conflicts while
+    some are open. A database that fails here leaves the run to be closed as interrupted
+    later (``Store.close_abandoned_runs``); the caller returns the result all the same."""
+    import sqlite3
+
+    try:
+        if result.exit_code == EXIT_FATAL:
+            counts = store.conflict_counts(profile_id)
+            result.counts["open_conflicts"] = sum(counts.get("open", {}).values())
+            result.counts["held"] = store.op_counts(profile_id).get("held", 0)
+            result.counts["deferred"] = store.count_waiting_ops(profile_id)
+        if result.message:
+            level = "error" if result.exit_code == EXIT_FATAL else "info"
+            events.emit(level, "end", result.message)
+        c = result.counts
+        events.emit(
+            "info",
+            "end",
+            f"Run {result.run_id} finished: {result.status}. Pulled "
+            f"{c.get('pulled', 0)}, linked {c.get('linked', 0)}, created "
+            f"{c.get('created', 0)}, updated {c.get('updated', 0)}, conflicts opened "
+            f"{c.get('conflicts_opened', 0)}, open {c.get('open_conflicts', 0)}.",
+            status=result.status,
+            exit_code=result.exit_code,
+        )
+        store.finish_run(
+            result.run_id or 0, result.status, result.counts, result.exit_code, result.message
+        )
+    except (StoreError, sqlite3.Error):
+        pass
+    if release:
+        with contextlib.suppress(StoreError, sqlite3.Error):
+            store.release_lock(profile_id, result.run_id or 0)
 
 
 def summary_lines(result: RunResult, conflicts_note: bool = True) -> list[str]:
+    if result.run_id is None:  # stopped before a run was recorded: nothing was counted
+        return [f"No run started: {result.status} (exit {result.exit_code})"] + (
+            [result.message] if result.message else []
+        )
     c = result.counts
     lines = [
         f"Run {result.run_id}: {result.status} (exit {result.exit_code})",

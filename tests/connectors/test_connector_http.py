@@ -435,3 +435,135 @@ async def test_bill_session_expiry_relogs_once_then_auth_error() -> None:
         with pytest.raises(AuthError):
             await bill.read("vendor", "009x")
     assert len(logins) == 2
+
+
+# -- the per-request deadline (issue 9, finding 4d) ------------------------------
+
+
+async def test_a_frozen_server_gives_up_at_the_deadline_in_one_sentence() -> None:
+    """One logical request, its retries included, gives up after about the deadline."""
+    import time
+
+    from frozen_server import frozen_server
+
+    with frozen_server() as frozen:
+        http = HttpClient(label="BILL", deadline=1.5)
+        started = time.monotonic()
+        with pytest.raises(UnreachableError) as info:
+            await http.request("GET", f"{frozen.url}/connect/v3/vendors")
+        elapsed = time.monotonic() - started
+        await http.aclose()
+    assert 1.4 <= elapsed < 3.0, elapsed
+    message = str(info.value)
+    assert message.startswith("BILL did not answer within 1.5 s"), message
+    assert "status" in message and "later" in message
+    assert message.endswith(".") and "\n" not in message
+
+
+async def test_the_read_timeout_of_one_attempt_stays_reasonable() -> None:
+    import httpx as _httpx
+
+    from recontui.connectors.http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT
+
+    assert DEFAULT_DEADLINE == 60.0
+    assert DEFAULT_TIMEOUT.read is not None and DEFAULT_TIMEOUT.read <= DEFAULT_DEADLINE / 2
+    seen: list[dict] = []
+
+    def handler(request: _httpx.Request) -> _httpx.Response:
+        seen.append(dict(request.extensions["timeout"]))
+        return _httpx.Response(200)
+
+    http = client(handler, deadline=5.0)
+    await http.request("GET", "https://x.test/a")
+    await http.aclose()
+    assert seen[0]["read"] <= 5.0 and seen[0]["connect"] <= 5.0  # capped by what is left
+
+
+async def test_a_write_whose_outcome_is_unknown_at_the_deadline_is_not_resent() -> None:
+    import time
+
+    from frozen_server import frozen_server
+
+    with frozen_server() as frozen:
+        http = HttpClient(label="BILL", deadline=1.0)
+        started = time.monotonic()
+        with pytest.raises(UnreachableError) as info:
+            await http.request(
+                "POST",
+                f"{frozen.url}/connect/v3/vendors",
+                content=b"{}",
+                retry=Retry.UNSENT_ONLY,
+            )
+        elapsed = time.monotonic() - started
+        await http.aclose()
+        connections = len(frozen.connections)
+    assert elapsed < 2.5, elapsed
+    assert connections == 1, "sent once, never blindly again"
+    assert info.value.outcome_unknown is True
+    assert "not known whether the change was saved" in str(info.value)
+    assert "within 1 s" in str(info.value)
+
+
+async def test_an_idempotent_write_is_retried_within_the_deadline_and_outcome_unknown() -> None:
+    from frozen_server import frozen_server
+
+    with frozen_server() as frozen:
+        http = HttpClient(label="QuickBooks Online", deadline=2.5, timeout=httpx.Timeout(1.0))
+        with pytest.raises(UnreachableError) as info:
+            await http.request("POST", f"{frozen.url}/v3/company/1/invoice", content=b"{}")
+        await http.aclose()
+        connections = len(frozen.connections)
+    assert connections >= 2, "retried (the server de-duplicates it)"
+    assert info.value.outcome_unknown is True
+    assert str(info.value).startswith("QuickBooks Online did not answer within 2.5 s")
+
+
+async def test_waits_the_server_asks_for_do_not_count_against_the_deadline() -> None:
+    answers = iter([503, 503, 200])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(next(answers), headers={"Retry-After": "100"})
+
+    sleeps = Sleeps()
+    http = client(handler, deadline=5.0, sleep=sleeps)
+    response = await http.request("GET", "https://x.test/a")
+    await http.aclose()
+    assert response.status_code == 200 and sleeps.delays == [100.0, 100.0]
+
+
+async def test_backoff_sleeps_count_against_the_deadline() -> None:
+    calls: list[int] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(1)
+        return httpx.Response(503)
+
+    sleeps = Sleeps()
+    http = client(handler, deadline=3.0, base_delay=2.0, max_attempts=10, sleep=sleeps)
+    with pytest.raises(UnreachableError, match="kept answering 503"):
+        await http.request("GET", "https://x.test/a")
+    await http.aclose()
+    assert sum(sleeps.delays) <= 3.0 and len(calls) < 10
+
+
+def test_the_deadline_is_a_side_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = {
+        "api_base": "https://bill.test",
+        "organization_id": "008x",
+        "username": "u",
+        "request_deadline_seconds": "12.5",
+    }
+    bill = make_connector("bill", settings, Secrets(dev_key="d", password="p"))
+    assert bill._deadline == 12.5  # type: ignore[attr-defined]
+    default = make_connector(
+        "bill", {**settings, "request_deadline_seconds": ""}, Secrets(dev_key="d", password="p")
+    )
+    assert default._deadline == 60.0  # type: ignore[attr-defined]
+    for bad in ("soon", "0", "-1", "inf"):
+        with pytest.raises(ConnectorError) as info:
+            make_connector(
+                "bill",
+                {**settings, "request_deadline_seconds": bad},
+                Secrets(dev_key="d", password="p"),
+            )
+        assert "request_deadline_seconds" in str(info.value) and repr(bad) in str(info.value)

@@ -34,7 +34,13 @@ from contract_harness import (
     stamp,
 )
 
-from recontui.connectors import AuthError, ConnectorError, StaleVersionError, UnreachableError
+from recontui.connectors import (
+    AuthError,
+    ConnectorError,
+    RejectedError,
+    StaleVersionError,
+    UnreachableError,
+)
 from recontui.sandbox.faults import KINDS
 
 DAY = 24 * 3600
@@ -231,6 +237,40 @@ async def test_find_existing_finds_a_record_by_natural_key(h: Harness) -> None:
         assert invoice is not None
         hit = await conn.find_existing("invoice", {"number": invoice.fields["number"]})
     assert hit is not None and hit.remote_id == invoice.remote_id
+
+
+async def test_find_existing_passes_over_what_skip_rules_out(h: Harness) -> None:
+    """A record another link holds, or one made before the lost create was planned, is
+    never taken for its result; the creation time comes from the system itself."""
+    name = f"Skipped {key()[:8]}"
+    async with h.connector() as conn:
+        made = await conn.create("customer", {"name": name}, idempotency_key=key())
+        assert made.created_at is not None and made.created_at.tzinfo is not None
+        assert await conn.find_existing("customer", {"name": name}, skip=lambda r: False)
+        held = await conn.find_existing(
+            "customer", {"name": name}, skip=lambda r: r.remote_id == made.remote_id
+        )
+    assert held is None
+
+
+async def test_a_deleted_transaction_is_restored_where_the_system_can(h: Harness) -> None:
+    async with h.connector() as conn:
+        invoice = await conn.read("invoice", h.deletable_invoice())
+        assert invoice is not None
+        gone = await conn.deactivate(
+            "invoice", invoice.remote_id, invoice.version, idempotency_key=key()
+        )
+        assert gone.deleted
+        if not conn.can_restore("invoice"):
+            with pytest.raises(RejectedError):
+                await conn.restore("invoice", invoice.remote_id, {}, idempotency_key=key())
+            return
+        back = await conn.restore(
+            "invoice", invoice.remote_id, {"memo": "kept"}, idempotency_key=key()
+        )
+        again = await conn.restore("invoice", invoice.remote_id, {}, idempotency_key=key())
+    assert back.remote_id == invoice.remote_id and not back.deleted
+    assert back.fields["memo"] == "kept" and not again.deleted
 
 
 # -- authorisation --------------------------------------------------------------------------

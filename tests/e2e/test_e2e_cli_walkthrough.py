@@ -260,3 +260,5 @@ def test_walkthrough_sandbox_sync_resolve_edit_sync_agree(served) -> None:
     assert [r["exit_code"] for r in history[:3]] == [0, 0, 1]
     log = cli(env, "log", str(history[0]["id"]), check=0)
     assert "finished: ok" in log.stdout
+    # `recontui verify` reads both systems in full and agrees with the exit 0.
+    assert cli(env, "verify", "--profile", "e2e", check=0).stdout.startswith("The books agree:")

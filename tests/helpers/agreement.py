@@ -2,7 +2,8 @@
 
 The records come straight from the remote APIs (the stand-ins); only the
 pairing of records and the identity of referenced records come from the store's
-links table, so the check sees exactly what each system holds now.
+links table, so the check sees exactly what each system holds now. A record
+deleted on both sides agrees; one a person chose to ignore is not compared.
 """
 
 from __future__ import annotations
@@ -51,15 +52,17 @@ def disagreements(
                 rid = link.a_id or link.b_id
                 side = "a" if link.a_id else "b"
                 data = (a_data if side == "a" else b_data)[entity]
-                rec = data.get(rid)
-                if rec is not None and rec.fields.get("active", True) is not False:
+                if _exists(data.get(rid)):
                     problems.append(f"{entity} {rid} exists only on side {side}")
                 continue
             seen["a"].add(link.a_id)
             seen["b"].add(link.b_id)
             ra, rb = a_data[entity].get(link.a_id), b_data[entity].get(link.b_id)
-            if ra is None or rb is None:
-                problems.append(f"{entity} link {link.id}: record missing on a side")
+            gone_a, gone_b = ra is None or ra.deleted, rb is None or rb.deleted
+            if gone_a or gone_b:
+                # Deleted on both sides is agreement; on one side only, it is not.
+                if not (gone_a and gone_b):
+                    problems.append(f"{entity} link {link.id}: record missing on a side")
                 continue
             for name in field_names:
                 fspec = spec.field(name)
@@ -71,13 +74,20 @@ def disagreements(
                     equal = same(fspec, va, vb)
                 if not equal:
                     problems.append(f"{entity} link {link.id} {name}: a={va!r} b={vb!r}")
+        # A record a person chose to ignore ("never sync it") is linked, on its side only.
+        known = links + store.links(profile_id, entity, where="state='ignored'")
         for side, data in (("a", a_data), ("b", b_data)):
             for rid, rec in data[entity].items():
-                if rid not in seen[side] and rec.fields.get("active", True) is not False:
-                    linked = any((link.a_id if side == "a" else link.b_id) == rid for link in links)
+                if rid not in seen[side] and _exists(rec):
+                    linked = any((link.a_id if side == "a" else link.b_id) == rid for link in known)
                     if not linked:
                         problems.append(f"{entity} {rid} on side {side} is not linked")
     return problems
+
+
+def _exists(rec: Any) -> bool:
+    """Held and live: not deleted (a BILL transaction archived) and not deactivated."""
+    return rec is not None and not rec.deleted and rec.fields.get("active", True) is not False
 
 
 def _refs_equal(fspec: Any, va: Any, vb: Any) -> bool:

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
+from textual import _wait as textual_wait
 from tui_world import SNAPSHOTS, World, make_world
 
 
@@ -20,6 +21,17 @@ def _snapshots_at_top_level():
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(SVGImageExtension, "dirname", classmethod(dirname))
+        yield
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pilot_polls_faster():
+    import os
+
+    g = float(os.environ.get("XG", "0.02"))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(textual_wait, "SLEEP_GRANULARITY", g)
+        mp.setattr(textual_wait, "SLEEP_IDLE", g / 20)
         yield
 
 

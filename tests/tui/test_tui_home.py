@@ -65,3 +65,26 @@ async def test_home_shows_the_next_scheduled_run_in_local_time(world):
         await pilot.press("f5")
         await settle(pilot)
         assert "every 2 hours" in home_text(app)
+
+
+async def test_home_shows_the_last_check_of_the_books(world):
+    app = world.app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        assert "Not checked yet: `recontui verify` compares both systems" in home_text(app)
+    when = dt.datetime(2026, 12, 3, 14, 5, tzinfo=dt.UTC)
+    world.store.clock = lambda: when
+    world.store.save_verification(
+        world.profile.id,
+        started_at=when,
+        agree=True,
+        pairs=12_345,
+        disagreements=0,
+        excluded=2,
+        summary={},
+    )
+    app = world.app()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        local = when.astimezone().strftime("%Y-%m-%d %H:%M")
+        assert f"✔ Last check {local}: the books agree (12,345 pairs)." in home_text(app)

@@ -164,6 +164,31 @@ class Connector(Protocol):
         self, entity: str, remote_id: str, version: str, *, idempotency_key: str
     ) -> RemoteRecord: ...
 
+    def can_restore(self, entity: str) -> bool:
+        """Whether a deleted (archived) record of ``entity`` can be brought back as it was."""
+        ...
+
+    async def restore(
+        self,
+        entity: str,
+        remote_id: str,
+        changes: Mapping[str, Any],
+        *,
+        idempotency_key: str,
+    ) -> RemoteRecord:
+        """Bring an archived record back, with ``changes`` written over it."""
+        ...
+
     async def find_existing(
-        self, entity: str, fields: Mapping[str, Any]
-    ) -> RemoteRecord | None: ...
+        self,
+        entity: str,
+        fields: Mapping[str, Any],
+        *,
+        skip: Callable[[RemoteRecord], bool] | None = None,
+    ) -> RemoteRecord | None:
+        """The record a create whose answer was lost may have made, by natural key.
+
+        ``skip`` rules out records that cannot be its result (one another link already
+        holds, one created before the create was first sent); the first one left is it.
+        """
+        ...

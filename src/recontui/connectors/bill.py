@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -490,8 +490,40 @@ class BillConnector(ConnectorBase):
         await self._checked(entity, remote_id, version, ctx)
         return await self._archive(entity, remote_id, "archive")
 
-    async def find_existing(self, entity: str, fields: Mapping[str, Any]) -> RemoteRecord | None:
-        """Look a record up by natural key; names compared trimmed and case-insensitively."""
+    def can_restore(self, entity: str) -> bool:
+        """An archived BILL record comes back, with its id, through ``/restore``."""
+        return self.supports(entity) and bill_map.spec(entity).archivable
+
+    async def restore(
+        self,
+        entity: str,
+        remote_id: str,
+        changes: Mapping[str, Any],
+        *,
+        idempotency_key: str,
+    ) -> RemoteRecord:
+        """Restore an archived record, then write ``changes`` over it (a PATCH, when any).
+
+        Restoring a restored record changes nothing (BILL's own words), so a replay after a
+        lost answer is safe."""
+        record = await self._archive(entity, remote_id, "restore")
+        changes = {k: v for k, v in changes.items() if k != "active"}
+        if not changes:
+            return record
+        return await self.update(
+            entity, remote_id, record.version, changes, idempotency_key=idempotency_key
+        )
+
+    async def find_existing(
+        self,
+        entity: str,
+        fields: Mapping[str, Any],
+        *,
+        skip: Callable[[RemoteRecord], bool] | None = None,
+    ) -> RemoteRecord | None:
+        """Look a record up by natural key; names compared trimmed and case-insensitively.
+
+        A record ``skip`` rules out is passed over: the scan goes on to the next one."""
         s = bill_map.spec(entity)
         # (BILL JSON path, wanted value, (party path, party id) or None)
         lookups: list[tuple[tuple[str, ...], Any, tuple[str, str] | None]] = []
@@ -530,14 +562,18 @@ class BillConnector(ConnectorBase):
                 narrow = f"{path[0]}:eq:{filter_value(str(value).strip())}"
             else:
                 narrow = None
+
+            def wanted_row(row: dict[str, Any]) -> bool:
+                return skip is None or not skip(self._record(entity, row, endpoint))
+
             try:
-                found = await self._scan(entity, narrow, path, wanted, party)
+                found = await self._scan(entity, narrow, path, wanted, party, wanted_row)
             except ProtocolError:
                 if narrow is None:
                     raise
                 found, narrow = None, "failed"
             if found is None and narrow is not None and (party is None or narrow == "failed"):
-                found = await self._scan(entity, None, path, wanted, party)
+                found = await self._scan(entity, None, path, wanted, party, wanted_row)
             if found is not None:
                 return self._record(entity, found, endpoint)
         return None
@@ -549,6 +585,7 @@ class BillConnector(ConnectorBase):
         path: tuple[str, ...],
         wanted: str,
         party: tuple[str, str] | None,
+        keep: Callable[[dict[str, Any]], bool],
     ) -> dict[str, Any] | None:
         async for rows in self._list(entity, filters, sort=False):
             for row in rows:
@@ -556,7 +593,8 @@ class BillConnector(ConnectorBase):
                     continue
                 if party is not None and str(row.get(party[0])) != party[1]:
                     continue
-                return row
+                if keep(row):
+                    return row
         return None
 
 

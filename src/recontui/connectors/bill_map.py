@@ -26,6 +26,7 @@ from .values import (
     bool_in,
     line_rows,
     objects,
+    optional_timestamp,
     parse_timestamp,
 )
 from .values import Field as F
@@ -52,6 +53,10 @@ class BillEntity(MappedEntity):
     #: Create path when it is not the resource itself (payments are "recorded").
     create_path: str | None = None
     create_extra: Mapping[str, Any] = field(default_factory=dict)
+    #: ``POST /v3/{resource}/{id}/archive`` and ``/restore`` exist (payments have neither):
+    #: https://developer.bill.com/reference/archiveinvoice,
+    #: https://developer.bill.com/reference/restoreinvoice
+    archivable: bool = True
 
 
 _ACTIVE = F("active", ("archived",), "active")
@@ -167,6 +172,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 (F("invoice", ("invoiceId",), "ref", "invoice"), F("amount", ("amount",), "money")),
             ),
             create_path="invoices/record-payment",
+            archivable=False,
         ),
         BillEntity(
             "bill",
@@ -197,6 +203,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 (F("bill", ("billId",), "ref", "bill"), F("amount", ("amount",), "money")),
             ),
             create_path="bills/record-payment",
+            archivable=False,
         ),
         BillEntity(
             "vendor_credit",
@@ -276,6 +283,7 @@ def from_bill(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
         updated_at=parse_timestamp(updated) if updated else None,
         deleted=archived and s.kind == "transaction",
         extra={"archived": archived},
+        created_at=optional_timestamp(obj.get("createdTime")),
     )
 
 

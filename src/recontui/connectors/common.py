@@ -27,7 +27,7 @@ from .base import (
     RejectedError,
     SecretAccess,
 )
-from .http import DEFAULT_TIMEOUT, HttpClient, RateGovernor, shared_governor
+from .http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, HttpClient, RateGovernor, shared_governor
 from .values import CannotCarry, Codec, Field, MappingError, shift_timestamp
 
 DEFAULT_OVERLAP_SECONDS = 60
@@ -141,6 +141,25 @@ def rate_settings(
         if not 0 < window < float("inf"):
             raise bad("rate_window_seconds", raw, "a number of seconds above 0")
     return in_flight, limit, window
+
+
+def deadline_setting(label: str, settings: Mapping[str, str]) -> float:
+    """``request_deadline_seconds`` from a profile's side settings (default 60): how long
+    one request, its retries included, may go unanswered; a bad value is a ConnectorError."""
+    raw = str(settings.get("request_deadline_seconds") or "").strip()
+    if not raw:
+        return DEFAULT_DEADLINE
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < float("inf"):
+        raise ConnectorError(
+            f"The {label} profile's request_deadline_seconds setting is {raw!r}, but it must "
+            "be a number of seconds above 0: correct it (or remove it for the documented "
+            "default of 60) and sync again."
+        )
+    return seconds
 
 
 def text_key(value: Any) -> str | None:
@@ -306,6 +325,7 @@ class ConnectorBase:
             rate_limit=self.rate_limit,
             rate_window=self.rate_window,
         )
+        self._deadline = deadline_setting(self.label, settings)
         self._secrets = secrets
         self._transport = transport
         self._on_event = on_event
@@ -335,6 +355,7 @@ class ConnectorBase:
             timeout=self._timeout,
             log_headers=self.log_headers,
             governors=self._governors(),
+            deadline=self._deadline,
         )
         try:
             await self._start()

@@ -53,7 +53,16 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 #: Where ``request(decode=...)`` keeps the decoded body of an answer.
 DECODED = "recontui.decoded"
 
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+#: One attempt: 10 s to connect, 30 s between bytes of the answer (so a second attempt
+#: still fits in the deadline).
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+#: One logical request, all its attempts and backoff sleeps included, gives up after this
+#: many seconds (side setting ``request_deadline_seconds``). Waits for a turn in the rate
+#: governors and sleeps a server asked for (``Retry-After``) are not counted: the server
+#: answered, it is not frozen.
+DEFAULT_DEADLINE = 60.0
+#: An attempt is not started with less than this many seconds of the deadline left.
+MIN_ATTEMPT_SECONDS = 1.0
 
 
 class Retry(enum.Enum):
@@ -444,11 +453,15 @@ class HttpClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         log_headers: tuple[str, ...] = (),
         governors: Sequence[RateGovernor] | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> None:
         self.label = label
         self._client = httpx.AsyncClient(
             transport=transport, timeout=timeout, follow_redirects=False
         )
+        self.timeout = timeout
+        #: Seconds one logical request may take (see :data:`DEFAULT_DEADLINE`); None: none.
+        self.deadline = deadline
         self._on_event = on_event
         #: Taken in this order by every attempt (the same order everywhere: no deadlock).
         self.governors: tuple[RateGovernor, ...] = tuple(
@@ -521,6 +534,30 @@ class HttpClient:
         except Exception:  # the sink is someone else's code; logging must not fail a sync
             pass
 
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        left: float | None,
+        **kw: Any,
+    ) -> httpx.Response:
+        """One attempt on the wire, its timeouts capped by the ``left`` seconds of the
+        request's deadline; past it (a server that trickles bytes) it is a ReadTimeout."""
+        if left is None:
+            return await self._client.request(method, url, **kw)
+        t = self.timeout
+        capped = httpx.Timeout(
+            connect=min(t.connect or left, left),
+            read=min(t.read or left, left),
+            write=min(t.write or left, left),
+            pool=min(t.pool or left, left),
+        )
+        try:
+            async with asyncio.timeout(left + 1.0):
+                return await self._client.request(method, url, timeout=capped, **kw)
+        except TimeoutError:
+            raise httpx.ReadTimeout(f"no answer within {left:.1f} s") from None
+
     def _delay(self, attempt: int, response: httpx.Response | None) -> float:
         if response is not None:
             hinted = retry_after_seconds(response.headers.get("retry-after"))
@@ -565,11 +602,25 @@ class HttpClient:
         # (the runner) then looks the record up before sending a create again.
         maybe_applied = False
         tries = 0
+        # Seconds counted against the deadline: time on the wire and backoff sleeps.
+        counted = 0.0
+        out_of_time = False
+        deadline = self.deadline
+
+        def left() -> float | None:
+            return None if deadline is None else deadline - counted
+
+        def no_answer(kind: str) -> str:
+            return (
+                f"{self.label} did not answer {endpoint} within {deadline:g} s ({kind})"
+                if deadline is not None and kind.endswith("Timeout")
+                else f"The connection to {self.label} broke during {endpoint} ({kind})"
+            )
 
         async def attempt() -> httpx.Response:
             """One try. Returns a final answer, raises :class:`_TryAgain` for one worth
             repeating, or :class:`UnreachableError` when repeating is not safe."""
-            nonlocal maybe_applied, tries
+            nonlocal maybe_applied, tries, counted
             tries += 1
             number = tries
             started = time.monotonic()
@@ -577,10 +628,11 @@ class HttpClient:
                 await self._turn()
                 started = time.monotonic()  # the wire time, not the wait for a turn
                 try:
-                    response = await self._client.request(
-                        method, url, params=params, headers=headers, content=content
+                    response = await self._send(
+                        method, url, left(), params=params, headers=headers, content=content
                     )
                 finally:
+                    counted += time.monotonic() - started
                     self._end_turn()
             except httpx.TransportError as exc:
                 kind = type(exc).__name__
@@ -599,9 +651,9 @@ class HttpClient:
                 )
                 if retry is Retry.UNSENT_ONLY and sent_maybe:
                     raise UnreachableError(
-                        f"The connection to {self.label} broke during {endpoint} ({kind}), so "
-                        "it is not known whether the change was saved: sync again and recontui "
-                        "will look for the record before sending it again.",
+                        f"{no_answer(kind)}, so it is not known whether the change was saved: "
+                        "sync again and recontui will look for the record before sending it "
+                        "again.",
                         outcome_unknown=True,
                     ) from exc
                 raise _TryAgain(
@@ -680,8 +732,29 @@ class HttpClient:
             again = _try_again(state)
             return self._delay(state.attempt_number, again.response)
 
+        def asked_to_wait(again: _TryAgain) -> bool:
+            """The server said how long to wait (``Retry-After``): not counted."""
+            response = again.response
+            return response is not None and (
+                retry_after_seconds(response.headers.get("retry-after")) is not None
+            )
+
+        def stop(state: tenacity.RetryCallState) -> bool:
+            nonlocal out_of_time
+            if state.attempt_number >= self.max_attempts:
+                return True
+            remaining = left()
+            if remaining is None:
+                return False
+            cost = 0.0 if asked_to_wait(_try_again(state)) else state.upcoming_sleep
+            out_of_time = remaining - cost < MIN_ATTEMPT_SECONDS
+            return out_of_time
+
         async def before_sleep(state: tenacity.RetryCallState) -> None:
+            nonlocal counted
             again = _try_again(state)
+            if not asked_to_wait(again):
+                counted += state.upcoming_sleep
             response = again.response
             if response is None:
                 return  # a broken connection or an unreadable answer: already said
@@ -698,14 +771,23 @@ class HttpClient:
             )
 
         def give_up(state: tenacity.RetryCallState) -> httpx.Response:
-            result = _try_again(state).give_up(state.attempt_number)
+            again = _try_again(state)
+            cause = state.outcome.exception() if state.outcome else None
+            if out_of_time and again.response is None and deadline is not None:
+                raise UnreachableError(
+                    f"{self.label} did not answer within {deadline:g} s ({endpoint}, "
+                    f"{state.attempt_number} attempt(s)): check {self.label}'s service "
+                    "status, or sync again later; the next run carries on from here.",
+                    outcome_unknown=maybe_applied,
+                ) from cause
+            result = again.give_up(state.attempt_number)
             if isinstance(result, BaseException):
-                raise result from state.outcome.exception() if state.outcome else None
+                raise result from cause
             return result
 
         retrying = tenacity.AsyncRetrying(
             retry=tenacity.retry_if_exception_type(_TryAgain),
-            stop=tenacity.stop_after_attempt(self.max_attempts),
+            stop=stop,
             wait=wait,
             sleep=self._sleep,
             before_sleep=before_sleep,

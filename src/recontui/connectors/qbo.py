@@ -785,7 +785,34 @@ class QboConnector(ConnectorBase):
                 return
             start += len(rows)
 
-    async def find_existing(self, entity: str, fields: Mapping[str, Any]) -> RemoteRecord | None:
+    def can_restore(self, entity: str) -> bool:
+        """A deleted QuickBooks transaction is gone for good (``operation=delete``), and a
+        list record is never deleted, only made inactive: nothing to restore."""
+        return False
+
+    async def restore(
+        self,
+        entity: str,
+        remote_id: str,
+        changes: Mapping[str, Any],
+        *,
+        idempotency_key: str,
+    ) -> RemoteRecord:
+        raise RejectedError(
+            f"QuickBooks Online cannot bring back deleted {entity} {remote_id}; recontui "
+            "creates it again instead.",
+            code="CANNOT_RESTORE",
+            entity=entity,
+            record=remote_id,
+        )
+
+    async def find_existing(
+        self,
+        entity: str,
+        fields: Mapping[str, Any],
+        *,
+        skip: Callable[[RemoteRecord], bool] | None = None,
+    ) -> RemoteRecord | None:
         """Look a record up by its natural key, before re-sending a create whose answer was lost.
 
         Keys: account number, then name; class/department/item/tax rate/tax code name; customer and
@@ -835,7 +862,9 @@ class QboConnector(ConnectorBase):
                 rows = [r async for page in self._all(entity) for r in page]
             for row in rows:
                 if text_key(row.get(column)) == wanted and extra(row):
-                    return self._record(entity, row, "POST /query")
+                    record = self._record(entity, row, "POST /query")
+                    if skip is None or not skip(record):
+                        return record
         return None
 
 

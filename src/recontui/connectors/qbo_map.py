@@ -25,6 +25,7 @@ from .values import (
     get_path,
     line_rows,
     objects,
+    optional_timestamp,
     parse_timestamp,
     price_out,
     ref_id_out,
@@ -412,6 +413,7 @@ def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
         updated_at=updated_at,
         deleted=False,
         extra={"updated": updated} if updated else {},
+        created_at=optional_timestamp(get_path(obj, ("MetaData", "CreateTime"))),
     )
 
 

@@ -308,6 +308,17 @@ def parse_timestamp(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(f"{m['date']}T{hms}.{frac}{tz}")
 
 
+def optional_timestamp(value: Any) -> dt.datetime | None:
+    """A timestamp the API may omit (``createdTime``, ``MetaData.CreateTime``), or None
+    when it is absent or unreadable: it only narrows a look-up, never decides one."""
+    if value in (None, ""):
+        return None
+    try:
+        return parse_timestamp(str(value))
+    except ValueError:
+        return None
+
+
 def shift_timestamp(text: str, seconds: float) -> str:
     """``text`` moved by ``seconds``, written in the same style as ``text``.
 

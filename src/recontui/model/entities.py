@@ -102,7 +102,7 @@ JOURNAL_LINE = (
 def applied_lines(target: str) -> tuple[FieldSpec, ...]:
     return (
         F(target, T.REF, ref_entity=target, required=True),
-        F("amount", T.MONEY, required=True),
+        F("amount", T.MONEY, required=True, signed=False),
     )
 
 
@@ -159,7 +159,7 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         "tax_rate",
         "Tax rate",
         "list",
-        (F("name", T.NAME, required=True), F("rate", T.DECIMAL), ACTIVE),
+        (F("name", T.NAME, required=True), F("rate", T.DECIMAL, signed=False), ACTIVE),
         keys=(("name",),),
         sides=("b",),
     ),
@@ -245,7 +245,7 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         (
             F("customer", T.REF, ref_entity="customer", required=True),
             F("date", T.DATE, required=True),
-            F("amount", T.MONEY, required=True),
+            F("amount", T.MONEY, required=True, signed=False),
             F("reference", T.CODE, label="Reference"),
             CURRENCY,
             F("memo", T.TEXT),
@@ -278,7 +278,7 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         (
             F("vendor", T.REF, ref_entity="vendor", required=True),
             F("date", T.DATE, required=True),
-            F("amount", T.MONEY, required=True),
+            F("amount", T.MONEY, required=True, signed=False),
             F("reference", T.CODE, label="Reference"),
             CURRENCY,
             F("memo", T.TEXT),

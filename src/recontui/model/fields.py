@@ -26,6 +26,10 @@ _SPACES = re.compile(r"\s+")
 #: ``UnitPrice`` (docs/remote-shapes.md); amounts stay to the cent.
 PRICE_PLACES = 7
 _PRICE_STEP = Decimal(1).scaleb(-PRICE_PLACES)
+#: Decimals a typed quantity or rate may have (as many as a unit price).
+NUMBER_PLACES = PRICE_PLACES
+#: The largest quantity or rate a person may type (amounts and prices: ``MAX_MONEY``).
+MAX_NUMBER = Decimal("999999999999")
 
 
 def to_price(value: object) -> Decimal:
@@ -75,6 +79,8 @@ class FieldSpec:
     synced: bool = True
     #: Required on create.
     required: bool = False
+    #: False for a number that is never below zero (a payment's amount, a tax rate).
+    signed: bool = True
     extra: Mapping[str, Any] = field(default_factory=dict)
 
     @property
@@ -181,7 +187,8 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
     t = spec.type
     if raw == "":
         if spec.required:
-            raise FieldValueError(f"{spec.title} cannot be empty.")
+            rule = f": type {number_rule(spec)}" if t in _NUMBERS else ""
+            raise FieldValueError(f"{spec.title} cannot be empty{rule}.")
         return None
     if t in (FieldType.TEXT, FieldType.NAME, FieldType.PHONE):
         return raw
@@ -195,27 +202,8 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
         if spec.choices and raw.lower() not in spec.choices:
             raise FieldValueError(f"{spec.title} must be one of: {', '.join(spec.choices)}.")
         return raw.lower()
-    if t is FieldType.MONEY:
-        try:
-            value = to_decimal(raw)
-        except MoneyError as exc:
-            raise FieldValueError(f"{raw!r} is not an amount of money.") from exc
-        if value != value.quantize(Decimal("0.01")):
-            raise FieldValueError(f"{raw!r} has more than two decimals.")
-        return to_money(value)
-    if t is FieldType.PRICE:
-        try:
-            price = to_price(raw)
-        except MoneyError as exc:
-            raise FieldValueError(f"{raw!r} is not a price.") from exc
-        if price_places(price) != price:
-            raise FieldValueError(f"{raw!r} has more than {PRICE_PLACES} decimals.")
-        return price
-    if t is FieldType.DECIMAL:
-        try:
-            return to_decimal(raw)
-        except MoneyError as exc:
-            raise FieldValueError(f"{raw!r} is not a number.") from exc
+    if t in _NUMBERS:
+        return _parse_number(spec, raw)
     if t is FieldType.DATE:
         try:
             return dt.date.fromisoformat(raw)
@@ -229,6 +217,52 @@ def parse_value(spec: FieldSpec, text: str) -> Any:
             return False
         raise FieldValueError(f"{raw!r} is not yes or no.")
     raise FieldValueError(f"{spec.title} cannot be typed in; pick a side instead.")
+
+
+_NUMBERS = (FieldType.MONEY, FieldType.PRICE, FieldType.DECIMAL)
+
+
+def _number_limits(spec: FieldSpec) -> tuple[str, Decimal, int]:
+    """What a typed number of ``spec`` is called, its largest magnitude and its decimals."""
+    if spec.type is FieldType.MONEY:
+        return "an amount of money", MAX_MONEY, 2
+    if spec.type is FieldType.PRICE:
+        return "a price", MAX_MONEY, PRICE_PLACES
+    return "a number", MAX_NUMBER, NUMBER_PLACES
+
+
+def number_rule(spec: FieldSpec) -> str:
+    """What ``spec`` takes, in words: "an amount of money from 0 to 999,999,999,999.99
+    with at most 2 decimals"."""
+    what, largest, places = _number_limits(spec)
+    low = "0" if not spec.signed else f"-{largest:,f}"
+    return f"{what} from {low} to {largest:,f} with at most {places} decimals"
+
+
+def _parse_number(spec: FieldSpec, raw: str) -> Decimal:
+    """A typed amount, price or number, bounded before any arithmetic: a huge exponent
+    (1e400), NaN or Infinity is refused in words, never as ``decimal.InvalidOperation``."""
+    _what, largest, places = _number_limits(spec)
+    try:
+        value = to_decimal(raw)
+    except MoneyError:
+        value = None
+    fits = (
+        value is not None
+        and abs(value) <= largest
+        and (spec.signed or value >= 0)
+        and value == value.quantize(Decimal(1).scaleb(-places))
+    )
+    if value is None or not fits:
+        shown = raw if len(raw) <= 40 else raw[:40] + "..."
+        raise FieldValueError(f"{spec.title} must be {number_rule(spec)}, not {shown!r}.")
+    if value == 0:
+        value = abs(value)  # no "-0.00"
+    if spec.type is FieldType.MONEY:
+        return to_money(value)
+    if spec.type is FieldType.PRICE:
+        return to_price(value)
+    return value
 
 
 def display(

@@ -25,3 +25,6 @@ class RemoteRecord:
     updated_at: dt.datetime | None = None
     deleted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    #: When the system created the record (BILL ``createdTime``, QBO ``MetaData.CreateTime``),
+    #: if it says: a record created before a lost create was sent cannot be its result.
+    created_at: dt.datetime | None = None

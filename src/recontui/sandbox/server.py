@@ -1,14 +1,18 @@
 """Serving a Sandbox over real sockets: blocking ``serve`` and a background runner.
 
 Port 0 asks the OS for a free port; the bound port is read back from uvicorn's sockets
-so callers always learn the real base URL.
+so callers always learn the real base URL. The listening socket is bound here, before
+uvicorn starts, so a port in use is one sentence (:class:`PortUnavailable`), not
+uvicorn's exit from inside its event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import signal
+import socket
 import threading
 from collections.abc import Callable
 from types import TracebackType
@@ -17,6 +21,27 @@ import uvicorn
 
 from .config import SandboxConfig
 from .sandbox import Sandbox
+
+
+class PortUnavailable(Exception):
+    """The stand-ins cannot listen where asked; the message says what to do instead."""
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket for ``host``:``port`` (port 0: a free one)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE:
+            raise PortUnavailable(
+                f"port {port} on {host} is in use; choose another with --port, or 0 for a free one."
+            ) from None
+        reason = exc.strerror or str(exc)
+        raise PortUnavailable(
+            f"cannot listen on {host} port {port} ({reason}); choose another with --host or "
+            "--port, or --port 0 for a free one."
+        ) from None
 
 
 def _server(sandbox: Sandbox, host: str, port: int) -> uvicorn.Server:
@@ -37,8 +62,9 @@ async def _run(
     host: str,
     on_ready: Callable[[str], None] | None,
     ready: Callable[[str], None] | None = None,
+    sock: socket.socket | None = None,
 ) -> None:
-    task = asyncio.create_task(server.serve())
+    task = asyncio.create_task(server.serve(sockets=None if sock is None else [sock]))
     while not server.started:
         if task.done():
             await task  # startup failed: surface the error
@@ -62,6 +88,7 @@ def serve(
 ) -> None:
     """Run the stand-ins until SIGINT/SIGTERM, then shut down cleanly and return."""
     sandbox = sandbox or Sandbox(config or SandboxConfig())
+    sock = _listen(host, port)
     server = _server(sandbox, host, port)
     previous = None
     if threading.current_thread() is threading.main_thread():
@@ -73,7 +100,7 @@ def serve(
         previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(_run(server, host, on_ready))
+            asyncio.run(_run(server, host, on_ready, sock=sock))
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
@@ -100,6 +127,8 @@ class RunningSandbox:
         self._error: BaseException | None = None
 
     def start(self) -> RunningSandbox:
+        """Serve from a background thread; :class:`PortUnavailable` when the port is taken."""
+        sock = _listen(self.host, self.port)
         self._server = _server(self.sandbox, self.host, self.port)
 
         def ready(url: str) -> None:
@@ -108,7 +137,7 @@ class RunningSandbox:
 
         def run() -> None:
             try:
-                asyncio.run(_run(self._server, self.host, None, ready))  # type: ignore[arg-type]
+                asyncio.run(_run(self._server, self.host, None, ready, sock))  # type: ignore[arg-type]
             except BaseException as exc:  # surfaced to the starting thread
                 self._error = exc
             finally:
@@ -133,7 +162,7 @@ class RunningSandbox:
             self._thread = None
 
     def __enter__(self) -> RunningSandbox:
-        return self.start()
+        return self if self._thread is not None else self.start()
 
     def __exit__(
         self,

@@ -300,7 +300,28 @@ def _script(sql: str) -> Callable[[sqlite_utils.Database], None]:
     return apply
 
 
+# Version 4: `recontui verify` results (counts and when, not the disagreements
+# themselves), so the console's Home can show the last one.
+V4_VERIFICATIONS = """
+CREATE TABLE verifications (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    run_id INTEGER,
+    entity TEXT,
+    started_at TEXT NOT NULL,
+    finished_at TEXT NOT NULL,
+    agree INTEGER NOT NULL,
+    pairs INTEGER NOT NULL,
+    disagreements INTEGER NOT NULL,
+    excluded INTEGER NOT NULL,
+    summary TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX verifications_profile ON verifications(profile_id, id);
+"""
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_script(V1), _script(V2), _v3]
+MIGRATIONS.append(_script(V4_VERIFICATIONS))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

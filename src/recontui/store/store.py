@@ -26,6 +26,8 @@ from .database import (
     connect,
     describe_sqlite_error,
     one,
+    quick_check,
+    quick_check_due,
     rows,
     scalar,
     transaction,
@@ -50,6 +52,15 @@ class ProfileNotFound(StoreError):
 
 class LockHeld(StoreError):
     pass
+
+
+#: What a run whose process stopped mid-run (kill -9, a power cut) says once it is closed.
+INTERRUPTED_MESSAGE = (
+    "Interrupted: the process stopped before the run finished; the next run carried on."
+)
+#: A run is recorded a moment before it takes the lock: one younger than this without a
+#: lock may be on its way to taking it, so it is not judged abandoned.
+LOCKLESS_GRACE = dt.timedelta(seconds=60)
 
 
 @dataclass
@@ -163,6 +174,8 @@ class Op:
     attempts: int
     last_error: str | None
     conflict_id: int | None
+    #: When the op was planned (ISO UTC): a record created before it is not its result.
+    created_at: str = ""
 
 
 @dataclass
@@ -211,6 +224,8 @@ class Store:
         self.db = db
         self.path = Path(path) if str(path) != ":memory:" else Path(":memory:")
         self.clock = clock
+        #: ``PRAGMA quick_check`` passed since the file was opened (see :meth:`check`).
+        self.checked = False
 
     # -- plumbing ---------------------------------------------------------
     def now(self) -> str:
@@ -221,6 +236,13 @@ class Store:
 
     def close(self) -> None:
         self.db.conn.close()
+
+    def check(self) -> None:
+        """``PRAGMA quick_check`` unless it passed since the file was opened; a damaged
+        file is a :class:`StoreError` naming it and the next step."""
+        if not self.checked and str(self.path) != ":memory:":
+            quick_check(self.db, self.path)
+        self.checked = True
 
     @property
     def schema_version(self) -> int:
@@ -1504,8 +1526,61 @@ class Store:
         )
         return 0 if first is None else int(first) - 1
 
+    def close_abandoned_runs(self, profile_id: int | None = None) -> list[int]:
+        """Close as interrupted (exit 3, :data:`INTERRUPTED_MESSAGE`) the runs still marked
+        running whose process is gone; answer their ids.
+
+        A run is gone when the lock it holds belongs to a dead process on this host, or
+        when it holds no lock and either its own process on this host is dead or it is
+        older than :data:`LOCKLESS_GRACE` (a run takes the lock right after it is
+        recorded, and keeps it until it is finished). A run holding a lock on another
+        host is left alone: its process cannot be checked from here.
+        """
+        host = socket.gethostname()
+        sql = (
+            "SELECT r.id, r.pid, r.host, r.started_at, l.pid AS lock_pid, "
+            "l.host AS lock_host FROM runs r LEFT JOIN locks l ON l.run_id = r.id "
+            "AND l.profile_id = r.profile_id WHERE r.status = 'running'"
+        )
+        params: list[Any] = []
+        if profile_id is not None:
+            sql += " AND r.profile_id = ?"
+            params.append(profile_id)
+        closed = []
+        with self.transaction() as conn:
+            for row in rows(self.db, sql, params):
+                if not self._abandoned(row, host):
+                    continue
+                last = scalar(self.db, "SELECT max(ts) FROM events WHERE run_id=?", (row["id"],))
+                now = self.now()
+                conn.execute(
+                    "UPDATE runs SET status='interrupted', exit_code=3, finished_at=?, "
+                    "message=? WHERE id=? AND status='running'",
+                    (last or row["started_at"], INTERRUPTED_MESSAGE, row["id"]),
+                )
+                conn.execute(
+                    "INSERT INTO events (run_id, ts, level, phase, message) VALUES (?,?,?,?,?)",
+                    (row["id"], now, "error", "end", INTERRUPTED_MESSAGE),
+                )
+                closed.append(int(row["id"]))
+        return closed
+
+    def _abandoned(self, run: Mapping[str, Any], host: str) -> bool:
+        if run["lock_pid"] is not None:  # it holds the lock: is its holder alive?
+            return run["lock_host"] == host and not _pid_alive(int(run["lock_pid"]))
+        if run["host"] == host and run["pid"] and not _pid_alive(int(run["pid"])):
+            return True
+        try:
+            started = dt.datetime.fromisoformat(run["started_at"])
+        except (TypeError, ValueError):
+            return True
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=dt.UTC)
+        return self.clock() - started > LOCKLESS_GRACE
+
     def acquire_lock(self, profile_id: int, run_id: int) -> None:
-        """One run per profile. A lock left by a dead process on this host is taken over."""
+        """One run per profile. A lock left by a dead process on this host is taken over,
+        and the runs such processes left running are closed as interrupted."""
         host = socket.gethostname()
         now = self.now()
         with self.transaction() as conn:
@@ -1526,6 +1601,7 @@ class Store:
                 "VALUES (?,?,?,?,?,?)",
                 (profile_id, run_id, os.getpid(), host, now, now),
             )
+            self.close_abandoned_runs(profile_id)
 
     def release_lock(self, profile_id: int, run_id: int) -> None:
         with self.transaction() as conn:
@@ -1548,6 +1624,81 @@ class Store:
         for row in cursor:
             yield dict(zip(names, row, strict=True))
 
+    # -- verification (`recontui verify`) ---------------------------------
+    def link_keys(
+        self, profile_id: int, entity: str, side: Side, remote_ids: Sequence[str]
+    ) -> dict[str, tuple[int, str, str | None, bool]]:
+        """remote id -> (link id, state, this side's stored version, deleted on the other
+        side) for the records of ``side`` that a link knows (batched lookups)."""
+        p = "a" if side == "a" else "b"
+        o = "b" if side == "a" else "a"
+        out: dict[str, tuple[int, str, str | None, bool]] = {}
+        ids = list(dict.fromkeys(remote_ids))
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            marks = ",".join("?" * len(chunk))
+            for rid, lid, state, version, gone in self.db.conn.execute(
+                f"SELECT {p}_id, id, state, {p}_version, {o}_deleted FROM links "
+                f"WHERE profile_id=? AND entity=? AND {p}_id IN ({marks})",
+                (profile_id, entity, *chunk),
+            ):
+                out[rid] = (int(lid), state, version, bool(gone))
+        return out
+
+    #: Verification results kept per profile (the console shows the latest).
+    VERIFICATIONS_KEPT = 100
+
+    def save_verification(
+        self,
+        profile_id: int,
+        *,
+        started_at: dt.datetime,
+        agree: bool,
+        pairs: int,
+        disagreements: int,
+        excluded: int,
+        summary: Mapping[str, Any],
+        entity: str | None = None,
+        run_id: int | None = None,
+    ) -> int:
+        """Record one `recontui verify` result (older ones beyond the last 100 go)."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO verifications (profile_id, run_id, entity, started_at, "
+                "finished_at, agree, pairs, disagreements, excluded, summary) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    profile_id,
+                    run_id,
+                    entity,
+                    started_at.astimezone(dt.UTC).isoformat(),
+                    self.now(),
+                    1 if agree else 0,
+                    pairs,
+                    disagreements,
+                    excluded,
+                    json.dumps(dict(summary)),
+                ),
+            )
+            conn.execute(
+                "DELETE FROM verifications WHERE profile_id=? AND id NOT IN (SELECT id FROM "
+                "verifications WHERE profile_id=? ORDER BY id DESC LIMIT ?)",
+                (profile_id, profile_id, self.VERIFICATIONS_KEPT),
+            )
+            return int(cur.lastrowid)
+
+    def last_verification(self, profile_id: int) -> dict[str, Any] | None:
+        """The latest `recontui verify` result of the profile (``agree`` as a bool)."""
+        row = one(
+            self.db,
+            "SELECT * FROM verifications WHERE profile_id=? ORDER BY id DESC LIMIT 1",
+            (profile_id,),
+        )
+        if row is not None:
+            row["agree"] = bool(row["agree"])
+            row["summary"] = json.loads(row["summary"])
+        return row
+
 
 def _pid_alive(pid: int) -> bool:
     try:
@@ -1560,12 +1711,24 @@ def _pid_alive(pid: int) -> bool:
 
 
 def open_store(path: Path | str, *, clock: Clock = utcnow, migrate_schema: bool = True) -> Store:
-    """Open the database and bring its schema up to date."""
+    """Open the database and bring its schema up to date.
+
+    A file up to ``QUICK_CHECK_MAX_BYTES`` is checked for damaged pages first; a bigger
+    one when a run starts (:meth:`Store.check`).
+    """
     db = connect(path)
-    if migrate_schema:
-        try:
+    checked = quick_check_due(path)
+    try:
+        if checked:
+            quick_check(db, path)
+        if migrate_schema:
             migrate(db)
-        except StoreError:
-            db.conn.close()
-            raise
-    return Store(db, path, clock)
+    except StoreError:
+        db.conn.close()
+        raise
+    except sqlite3.DatabaseError as exc:
+        db.conn.close()
+        raise StoreError(describe_sqlite_error(exc, path)) from exc
+    store = Store(db, path, clock)
+    store.checked = checked
+    return store

@@ -119,6 +119,8 @@ class HomeLoaded(Message):
     counts: dict[str, dict[str, int]]
     schedule: str = "off"
     due: dt.datetime | None = None
+    #: The last `recontui verify` result (``Store.last_verification``), if any.
+    last_check: dict[str, Any] | None = None
 
 
 @dataclass

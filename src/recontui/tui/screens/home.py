@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from ...present import local_time, next_scheduled_run
+from ...verify import check_line
 from ..messages import HomeLoaded, SystemsChecked
 from ..text import plain
 
@@ -44,6 +45,15 @@ async def reachability(factory: Any, timeout: float = 15.0) -> dict[str, tuple[b
 
     a, b = await asyncio.gather(one("a"), one("b"))
     return {"a": a, "b": b}
+
+
+def check_text(row: dict[str, Any] | None) -> Text:
+    """The last `recontui verify` result in one line, marked ✔ (agree) or ✘ (not)."""
+    if row is None:
+        return plain(check_line(None, ""), "dim")
+    line = Text("✔ ", style="bold green") if row["agree"] else Text("✘ ", style="bold red")
+    line.append_text(plain(check_line(row, local_time(row["finished_at"], seconds=False))))
+    return line
 
 
 class HomeScreen(Screen[None]):
@@ -110,7 +120,8 @@ class HomeScreen(Screen[None]):
         runs = app.store.runs(app.profile.id, limit=1)
         counts = app.store.conflict_counts(app.profile.id)
         schedule, due = next_scheduled_run(app.store, app.profile)
-        self.post_message(HomeLoaded(runs[0] if runs else None, counts, schedule, due))
+        check = app.store.last_verification(app.profile.id)
+        self.post_message(HomeLoaded(runs[0] if runs else None, counts, schedule, due, check))
 
     @work(thread=True, exclusive=True, group="home-reach", exit_on_error=False)
     def check_systems(self) -> None:
@@ -151,6 +162,8 @@ class HomeScreen(Screen[None]):
             if message.due <= now:
                 when = "due now (cron starts it with `recontui sync --if-due`)"
             last.append(f"\nNext scheduled run ({message.schedule}): {when}")
+        last.append("\n")
+        last.append_text(check_text(message.last_check))
         table = Table(
             title="Open conflicts",
             title_justify="left",

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
+from rich.console import Group
+from rich.table import Table
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -27,6 +29,8 @@ from ...present import (
     resolve_view,
     rule_words,
 )
+from ...present_match import CHANGED as LAST_CHANGED
+from ...present_match import match_sides
 from ...store import StoreError, cannot_reopen, open_store
 from ..messages import ConflictLoaded, SameFieldChosen, SameFieldCounted
 from ..text import CHANGED, CHOSEN, plain, status_text
@@ -54,6 +58,9 @@ SAME = "= "
 
 #: How much of a record's name the head line shows.
 NAME_IN_HEAD = 60
+#: A match conflict's side-by-side fields: label and value widths (fit 80 columns).
+MATCH_LABEL = 12
+MATCH_CELL = 30
 
 
 class ResolveScreen(Screen[None]):
@@ -169,6 +176,8 @@ class ResolveScreen(Screen[None]):
         app: Any = self.app
         conflict = app.store.conflict(conflict_id, app.profile.id)
         detail = resolve_view(app.store, app.profile, conflict) if conflict else None
+        if conflict is not None and detail is not None and conflict.kind == "match":
+            detail["sides"] = match_sides(app.store, app.profile, conflict)
         self.post_message(ConflictLoaded(conflict, detail))
 
     @on(ConflictLoaded)
@@ -292,6 +301,44 @@ class ResolveScreen(Screen[None]):
             )
         if detail["candidates"]:
             table.move_cursor(row=1)
+        self.call_after_refresh(self.show_match_fields)
+
+    @on(DataTable.RowHighlighted)
+    def compare_candidate(self, event: DataTable.RowHighlighted) -> None:
+        if self.is_match():
+            self.show_match_fields()
+
+    def show_match_fields(self) -> None:
+        """Under the candidates: the record and the candidate under the cursor side by side
+        (name, e-mail, phone, address, ... and when each last changed), then the hint."""
+        if self.detail is None or not self.is_match() or not self.detail.get("sides"):
+            return
+        sides = self.detail["sides"]
+        record, *cands = sides["columns"]
+        cand = self.current_candidate()
+        shown = next((c for c in cands if cand and c["link"] == cand["link"]), None)
+        shown = shown or (cands[0] if cands else None)
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(width=MATCH_LABEL, no_wrap=True)
+        for _col in range(2 if shown else 1):
+            grid.add_column(width=MATCH_CELL, no_wrap=True, overflow="ellipsis")
+        heads = [Text(""), Text(f"{record['system']}: this record", style="bold")]
+        if shown:
+            heads.append(plain(f"{shown['system']}: id {shown['remote_id']}", "bold"))
+        grid.add_row(*heads)
+        for label in sides["rows"]:
+            mine = record["values"].get(label, "")
+            cells = [plain(label, "dim"), plain(mine)]
+            if shown:
+                theirs = shown["values"].get(label, "")
+                if label == LAST_CHANGED or not (mine or theirs):
+                    cells.append(plain(theirs))
+                elif theirs == mine:
+                    cells.append(plain(SAME + theirs, "dim"))
+                else:  # a difference: the symbol as well as the colour
+                    cells.append(plain(CHANGED + (theirs or "(blank)"), "bold"))
+            grid.add_row(*cells)
+        self.query_one("#resolve-status", Static).update(Group(grid, Text(self.hint())))
 
     def current_candidate(self) -> dict[str, Any] | None:
         if self.detail is None or not self.is_match():
