@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/merge.py
 	$(BIN)/python bench/console.py
 	$(BIN)/python bench/pull.py
+	$(BIN)/python bench/fuzzy.py
 	$(BIN)/python bench/verify.py
 
 clean:

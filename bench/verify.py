@@ -7,9 +7,11 @@ For each size (``--big`` adds 100,000 records per side):
 1. A child process serves both stand-ins with a company of about that many records per
    side (``SandboxConfig.size``, the demo's mix) on 127.0.0.1, without rate limits, so
    the stand-ins' own memory and time stay out of the measured processes.
-2. This process syncs the books to agreement through the real connectors (full runs
-   until one ends with exit 0; the sized demo company only needs its records linked and
-   its few one-sided records created).
+2. This process syncs the books to agreement through the real connectors: full runs until
+   one ends with exit 0 (the sized demo company mostly needs its records linked and its
+   few one-sided records created; a big one also has a few records whose names match
+   several on the other side: each is linked to its first candidate, and any field
+   conflict takes BILL's values, as a person clearing the queue would).
 3. It makes ``--edits`` random field edits straight through one system's API (names,
    emails, phones, memos, descriptions, on either side) and creates one record in BILL
    only.
@@ -238,16 +240,40 @@ EDITABLE = {
 }
 
 
+def decide_everything(store: Any, profile: Any) -> int:
+    """What a person would do with the queue of a big first sync: link each ambiguous
+    record to its first candidate, take BILL's values for the rest."""
+    from recontui.present import resolve_conflict
+
+    decided = 0
+    for conflict in store.conflicts(profile.id, statuses=("open",)):
+        if conflict.kind == "match":
+            resolve_conflict(store, conflict, link_to=conflict.candidates[0], actor="bench")
+        else:
+            resolve_conflict(store, conflict, take_all="a", actor="bench")
+        decided += 1
+    return decided
+
+
 def sync_to_agreement(store: Any, profile: Any, factory: Any) -> tuple[float, int]:
     from recontui.runner import RunOptions, run_sync
 
     began = time.perf_counter()
-    for runs in range(1, 4):
+    for runs in range(1, 6):
+        started = time.perf_counter()
         result = asyncio.run(
             run_sync(store, profile, factory, RunOptions(accept_big_change=True, trigger="bench"))
         )
+        counts = {k: v for k, v in result.counts.items() if v and k != "progress"}
+        print(
+            f"  run {runs}: {result.status}, exit {result.exit_code}, "
+            f"{time.perf_counter() - started:.0f} s, {counts}",
+            flush=True,
+        )
         if result.exit_code == 0:
             return time.perf_counter() - began, runs
+        if result.exit_code == 1:
+            print(f"  decided {decide_everything(store, profile)} conflicts", flush=True)
     raise SystemExit(f"the books did not come to agree: {result.status} {result.message}")
 
 

@@ -6,10 +6,12 @@ Only costs are lowered here, never checks: every path still runs.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 from recontui import secrets as secrets_mod
+from recontui.connectors.http import HttpClient
 
 #: The cheapest scrypt cost the secrets file accepts (2**10). Real files use 2**15, about
 #: a quarter of a second per new file on this machine, and almost every world of the suite
@@ -23,3 +25,21 @@ def _cheap_scrypt() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(secrets_mod, "_SCRYPT_N", TEST_SCRYPT_N)
         yield
+
+
+#: Retry back-off in tests that ask for ``fast_backoff`` is this many times shorter.
+BACKOFF_SHRINK = 50
+
+
+@pytest.fixture
+def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The connectors' retry back-off, 50 times shorter: the same retries in the same order
+    without sleeping out real seconds (0.5 s doubling per attempt, 2 s after a 429). For
+    tests about what a run does through faults; the back-off itself is pinned in
+    tests/connectors/test_connector_http.py, which does not use this."""
+    real = HttpClient._delay
+
+    def shorter(self: HttpClient, attempt: int, response: Any) -> float:
+        return real(self, attempt, response) / BACKOFF_SHRINK
+
+    monkeypatch.setattr(HttpClient, "_delay", shorter)

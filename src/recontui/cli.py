@@ -775,7 +775,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     print(f"{'ID':>5}  {'STATUS':9} {'ENTITY':13} {'RECORD':30} FIELDS")
     for r in rows:
         record = _safe(r["record"])[:30]
-        what = ", ".join(r["fields"]) if r["kind"] == "field" else f"({r['kind']})"
+        what = r["field_names"] or f"({r['kind']})"
         print(f"{r['id']:>5}  {r['status']:9} {r['entity']:13} {record:30} {_safe(what)}")
     return 0
 

@@ -26,7 +26,8 @@ from .model import (
     same,
 )
 from .store import Conflict, Link, Profile, Store, StoreError
-from .store.store import OVERRIDE
+from .store.migrations import field_names_text
+from .store.store import IGNORE, OVERRIDE
 from .wiring import system_label
 
 
@@ -104,6 +105,8 @@ def conflict_summary(
         "status": conflict.status,
         "record": names.link_name(conflict.link_id),
         "fields": sorted(conflict.fields),
+        #: As the queue shows them: a refused change is marked ("city (refused)").
+        "field_names": field_names_text(conflict.kind, conflict.fields),
         "a_id": link.a_id if link else None,
         "b_id": link.b_id if link else None,
         "opened_at": conflict.opened_at,
@@ -255,11 +258,17 @@ def refuse_options(
             f"Conflict {cid} is about a deletion, so {given} does not apply: pass --all a or "
             "--all b to say which side's state wins."
         )
-    if conflict.kind == "field" and match_opts:
+    if conflict.kind == "field" and (link_to or create):
+        given = " and ".join(o for o in match_opts if o != "--ignore")
         raise ResolveError(
-            f"Conflict {cid} is a field conflict, so {' and '.join(match_opts)} does not apply "
-            "(--link, --create and --ignore decide match conflicts): choose its values with "
-            "--pick FIELD=a|b|=VALUE or --all a|b."
+            f"Conflict {cid} is a field conflict, so {given} does not apply (--link and "
+            "--create decide match conflicts): choose its values with --pick FIELD=a|b|=VALUE "
+            "or --all a|b, or stop syncing the record with --ignore."
+        )
+    if conflict.kind == "field" and ignore and field_opts:
+        raise ResolveError(
+            f"--ignore cannot be combined with {' and '.join(field_opts)} for conflict {cid}: "
+            "either choose its values, or pass --ignore alone to stop syncing the record."
         )
     if conflict.kind == "field" and picks and take_all:
         raise ResolveError(
@@ -318,6 +327,9 @@ def resolve_conflict(
                 "which side's state wins."
             )
         choices = {"deleted": [take_all, None]}
+    elif ignore:
+        # Unlink: the two records stay as they are and are never synced again.
+        choices = {IGNORE: ["ignore", None]}
     else:
         choices = parse_picks(conflict, picks, take_all, custom)
     try:

@@ -73,7 +73,7 @@ from .model import (
 )
 from .model.codec import dumps, loads
 from .store import Conflict, Link, LockHeld, Op, Profile, Store, StoreError
-from .store.store import OVERRIDE
+from .store.store import IGNORE, OVERRIDE
 from .wiring import system_label
 
 EXIT_OK, EXIT_WAITING, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2, 3
@@ -84,6 +84,9 @@ PROGRESS_EVERY = 1.0
 #: How far a remote system's clock may be behind ours when a record's creation time is
 #: compared with when a create was planned.
 CLOCK_MARGIN = dt.timedelta(minutes=10)
+
+#: How an op that waits for a person's decision on the record it refers to says so.
+WAITING_ON_DECISION = "waiting for your decision"
 
 DEFAULT_SETTINGS: dict[str, Any] = {
     "on_forbidden": "queue",
@@ -961,6 +964,9 @@ class SyncRun:
         b = self.side_fields(link, "b", fields)
         name = self.record_name(entity, a, link.a_id)
         live = self.store.live_conflict_for_link(link.id)
+        if live is not None and live.status == "resolved" and IGNORE in (live.choices or {}):
+            self.unlink(conn, spec, link, live, name)
+            return
         if live is not None and live.kind == "match" and is_refused_create(live.fields):
             # Its counterpart turned up (matched, or linked by a person): nothing to create.
             self.store.set_conflict_status(
@@ -1149,6 +1155,23 @@ class SyncRun:
             self.store.set_base(
                 conn, link.id, base_now, link.a_version, link.b_version, self.run_id
             )
+
+    def unlink(self, conn: Any, spec: EntitySpec, link: Link, live: Conflict, name: str) -> None:
+        """A person chose never to sync this record again: nothing more is written to
+        either side, and its waiting writes are dropped (said in the log)."""
+        self.store.set_link_state(conn, link.id, "ignored")
+        for op in self.store.live_ops_for_link(link.id):
+            if op.state in ("pending", "held"):
+                self.store.set_op_state(op.id, "superseded", conn=conn, error="unlinked")
+        self.store.set_conflict_status(conn, live.id, "pushed", note="unlinked: never synced")
+        self.emit(
+            "info",
+            "merge",
+            f"{spec.label} {name!r} is unlinked, as chosen in conflict {live.id}: it is "
+            "never synced again.",
+            entity=spec.name,
+            record=name,
+        )
 
     def not_carried(
         self, conn: Any, spec: EntitySpec, link: Link, side: Side, held: Gap, *, create: bool
@@ -1388,18 +1411,25 @@ class SyncRun:
             if never is not None:
                 self.refused(op, link, name, never)
                 return
-            self.store.set_op_state(
-                op.id, "pending", error=f"waiting for {missing} to exist in {label}"
+            words = self.ref_words(missing.ref)
+            parent = self.store.live_conflict_for_link(
+                self.store.canonical_link_id(missing.ref.link)
             )
-            self.emit(
-                "warning",
-                "push",
-                f"{ENTITIES[op.entity].label} {name!r} waits for "
-                f"{missing.ref.entity} #{missing.ref.link} to exist in {label}; it will "
-                "be pushed once that record is.",
-                entity=op.entity,
-                record=name,
-            )
+            if parent is not None and parent.status == "open":
+                # Only a person can settle it: the run waits on them, it did not fail.
+                error = f"{WAITING_ON_DECISION} on {words} (conflict {parent.id})"
+                text = (
+                    f"{ENTITIES[op.entity].label} {name!r} waits for your decision on "
+                    f"{words} (conflict {parent.id}) before it can be sent to {label}."
+                )
+            else:
+                error = f"waiting for {missing} to exist in {label}"
+                text = (
+                    f"{ENTITIES[op.entity].label} {name!r} waits for {words} to exist in "
+                    f"{label}; it will be pushed once that record is."
+                )
+            self.store.set_op_state(op.id, "pending", error=error)
+            self.emit("warning", "push", text, entity=op.entity, record=name)
             return
         try:
             rec: RemoteRecord | None = None
@@ -1546,12 +1576,19 @@ class SyncRun:
             # why the version moved. That is success, not a conflict.
             await self.on_pushed(op, link, fresh, name)
             return
-        self.store.set_op_state(op.id, "rejected", error=f"stale: {exc}")
         self.counts["push_failed"] += 1
         self.counts["rejected"] += 1
-        if fresh is not None:
-            self.store.set_link_side(link.id, op.side, fresh, clear_dirty=False)
-            self.store.mark_dirty(link.id, op.side)
+        # One transaction: the op is never rejected without the record being looked at again.
+        with self.store.transaction() as tx:
+            self.store.set_op_state(op.id, "rejected", error=f"stale: {exc}", conn=tx)
+            if fresh is not None:
+                self.store.set_link_side(link.id, op.side, fresh, clear_dirty=False)
+            self.store.mark_dirty(link.id, op.side, tx)
+            if op.conflict_id:
+                self.reopen_after_push(
+                    op.conflict_id,
+                    f"changed in {label} before the resolution was pushed; review it again",
+                )
         self.emit(
             "warning",
             "push",
@@ -1560,11 +1597,6 @@ class SyncRun:
             entity=op.entity,
             record=name,
         )
-        if op.conflict_id:
-            self.reopen_after_push(
-                op.conflict_id,
-                f"changed in {label} before the resolution was pushed; review it again",
-            )
 
     def refused(self, op: Op, link: Link, name: str, reason: str, *, said: bool = False) -> None:
         """A write that cannot land as planned: the op is rejected, and the question goes to
@@ -1572,7 +1604,15 @@ class SyncRun:
         label = self.labels[op.side]
         self.counts["push_failed"] += 1
         self.counts["rejected"] += 1
-        self.store.set_op_state(op.id, "rejected", error=reason)
+        conflict_id: int | None = None
+        # One transaction: a run killed here leaves the op as it was (it is sent again and
+        # refused again), never rejected without the decision that keeps it visible.
+        with self.store.transaction() as tx:
+            self.store.set_op_state(op.id, "rejected", error=reason, conn=tx)
+            if op.conflict_id:
+                self.reopen_after_push(op.conflict_id, f"{label} refused the change: {reason}")
+            else:
+                conflict_id = self.ask_after_refusal(op, link, reason)
         if said:  # the connector's sentence already names the system and the record
             self.emit("error", "push", reason, entity=op.entity, record=name)
         else:
@@ -1583,10 +1623,6 @@ class SyncRun:
                 entity=op.entity,
                 record=name,
             )
-        if op.conflict_id:
-            self.reopen_after_push(op.conflict_id, f"{label} refused the change: {reason}")
-            return
-        conflict_id = self.ask_after_refusal(op, link, reason)
         if conflict_id is not None:
             self.emit(
                 "warning",
@@ -1623,9 +1659,9 @@ class SyncRun:
                 if not entries:
                     return None
                 note = (
-                    f"{label} refused the change from {source}: {reason} Fix the cause in "
-                    f"{label}, then choose {source}'s value to send it again; or choose "
-                    f"{label}'s value to keep it on both sides."
+                    f"{label} refused the change from {source}: {reason} Once that is fixed, "
+                    f"choose {source}'s value to send it again; or choose {label}'s value to "
+                    "keep it on both sides."
                 )
                 if live is not None and live.kind == "field":
                     self.store.reopen_conflict(
@@ -1654,9 +1690,8 @@ class SyncRun:
                     }
                 }
                 note = (
-                    f"{label} refused to create it: {reason} Fix the record in {source} or "
-                    f"{label} and sync again; or decide: create it again, link it to a "
-                    f"{label} record, or never sync it."
+                    f"{label} refused to create it: {reason} Once that is fixed, create it "
+                    f"again; or link it to a {label} record, or never sync it."
                 )
                 if live is not None and is_refused_create(live.fields):
                     self.store.reopen_conflict(
@@ -1844,6 +1879,7 @@ class SyncRun:
         self.counts["open_conflicts"] = sum(counts.get("open", {}).values())
         waiting_resolved = sum(counts.get("resolved", {}).values())
         ops = self.store.op_counts(self.pid)
+        on_people = self.store.count_waiting_ops(self.pid, reason=WAITING_ON_DECISION)
         if self.options.dry_run:
             waiting = self.plan or self.counts["open_conflicts"] or ops.get("held", 0)
             status, code = "dry-run", EXIT_WAITING if waiting else EXIT_OK
@@ -1851,11 +1887,11 @@ class SyncRun:
             self.counts["rejected"]
             or self.counts["not_carried"]
             or self.counts["totals_differ"]
-            or ops.get("pending", 0)
+            or ops.get("pending", 0) > on_people
             or ops.get("sent", 0)
         ):
             status, code = "partial", EXIT_PARTIAL
-        elif self.counts["open_conflicts"] or ops.get("held", 0) or waiting_resolved:
+        elif self.counts["open_conflicts"] or ops.get("held", 0) or waiting_resolved or on_people:
             status, code = "waiting", EXIT_WAITING
         else:
             status, code = "ok", EXIT_OK

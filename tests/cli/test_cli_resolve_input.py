@@ -54,7 +54,16 @@ def test_a_typed_amount_in_bounds_is_saved(tmp_path: Path, seeded: Seeded) -> No
     assert json.loads(proc.stdout)["choices"] == {"amount": ["custom", "1234.50"]}
 
 
-@pytest.mark.parametrize("option", [["--link", "LINK"], ["--create"], ["--ignore"]])
+def test_ignore_with_picks_on_a_field_conflict_is_refused(tmp_path: Path, seeded: Seeded) -> None:
+    proc = cli(
+        tmp_path, "conflicts", "resolve", str(seeded.customer_conflict), "--ignore", "--all", "a"
+    )
+    assert proc.returncode == 2 and one_sentence(proc.stderr), proc.stderr
+    assert "--ignore" in proc.stderr and "--all" in proc.stderr
+    assert status_of(tmp_path, seeded.customer_conflict) == ("open", None)
+
+
+@pytest.mark.parametrize("option", [["--link", "LINK"], ["--create"]])
 def test_match_options_on_a_field_conflict_are_refused(
     tmp_path: Path, seeded: Seeded, option: list[str]
 ) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -193,24 +192,19 @@ def _names(rng: random.Random, n: int, start: int) -> list[Candidate]:
     ]
 
 
-def test_ten_thousand_each_side_with_a_hundred_changed_is_quick() -> None:
+def test_only_changed_records_look_for_twins_among_many() -> None:
+    """Speed is measured by bench/fuzzy.py; here, what the fast path must still find."""
     rng = random.Random(5)
-    a, b = _names(rng, 10_000, 0), _names(rng, 10_000, 100_000)
+    a, b = _names(rng, 2_000, 0), _names(rng, 2_000, 100_000)
     a.append(cust(-1, "Northwind Traders, Inc."))
     b.append(cust(-2, "Northwind Traders Inc"))
     changed = {c.key for c in a[:100]} | {c.key for c in b[:100]} | {-1}
-    start = time.perf_counter()
     found = find_twins(CUSTOMER, a, b, involving=changed)
-    elapsed = time.perf_counter() - start
     assert [t.b for t in found[-1]] == [-2]
-    assert elapsed < 3.0, f"{elapsed:.2f}s"
+    assert set(found) == {-1}
 
 
-def test_two_thousand_each_side_all_pairs_is_quick() -> None:
+def test_numbered_names_are_never_each_others_twins() -> None:
     rng = random.Random(6)
-    a, b = _names(rng, 2_000, 0), _names(rng, 2_000, 100_000)
-    start = time.perf_counter()
-    found = find_twins(CUSTOMER, a, b)
-    elapsed = time.perf_counter() - start
-    assert found == {}  # numbered names: none is another's twin
-    assert elapsed < 3.0, f"{elapsed:.2f}s"
+    a, b = _names(rng, 1_000, 0), _names(rng, 1_000, 100_000)
+    assert find_twins(CUSTOMER, a, b) == {}

@@ -54,6 +54,11 @@ class TickingClock:
         self.readings += 1
         return self.start + self.step * self.readings
 
+    def peek(self) -> dt.datetime:
+        """The time now, without moving it (this machine's clock: its readings depend on
+        how long the run took, and must not shift the stand-ins' timestamps)."""
+        return self.start + self.step * self.readings
+
     def advance(self, seconds: float) -> None:
         self.start += dt.timedelta(seconds=seconds)
 
@@ -236,8 +241,8 @@ class ModelWorld:
             SandboxConfig(seed=seed, scenario=scenario, **config), clock=self.clock
         )
         self.db_path = root / "state.db"
-        # One clock for both systems and this machine: the runner compares them.
-        self.store = open_store(self.db_path, clock=self.clock)
+        # One time for both systems and this machine: the runner compares them.
+        self.store = open_store(self.db_path, clock=self.clock.peek)
         self.secrets = MemorySecretStore()
         save_sandbox_profile(
             self.store,
@@ -276,7 +281,9 @@ class ModelWorld:
             BoundSecrets(self.secrets, profile.name),  # type: ignore[arg-type]
             transport=transport,
             on_event=on_event,
-            base_delay=0.001,
+            # Retries wait no time: a real wait would let the two sides' requests
+            # interleave differently on every replay.
+            base_delay=0.0,
         )
 
     @contextlib.contextmanager
@@ -330,7 +337,7 @@ class ModelWorld:
         self.kills += 1
         with contextlib.suppress(sqlite3.Error):
             self.store.close()
-        self.store = open_store(self.db_path, clock=self.clock)
+        self.store = open_store(self.db_path, clock=self.clock.peek)
         with self.store.transaction() as conn:
             conn.execute("UPDATE locks SET pid=?", (dead_pid(),))
 

@@ -8,6 +8,12 @@ import pytest
 from runner_world import World, make_world
 
 
+@pytest.fixture(autouse=True)
+def _runs_retry_without_waiting(fast_backoff: None) -> None:
+    """Runs here meet faults on purpose; what they do about them is under test, not how
+    long the back-off sleeps (see ``fast_backoff`` in tests/conftest.py)."""
+
+
 @pytest.fixture
 def world(tmp_path: Path) -> World:
     return make_world(tmp_path)

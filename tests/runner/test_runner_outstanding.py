@@ -10,7 +10,6 @@ import uuid
 from collections import Counter
 from decimal import Decimal
 
-from agreement import pull_everything
 from runner_world import World, Wrapped
 
 from recontui.connectors.base import RejectedError, UnreachableError
@@ -206,6 +205,7 @@ def test_a_refused_update_stays_a_decision_until_it_is_answered(demo_world: Worl
     conflict = world.store.live_conflict_for_link(link.id)
     assert conflict is not None and conflict.status == "open"
     assert conflict.fields["city"]["kind"] == "refused"
+    assert conflict.field_names == "city (refused)"
     assert "vendor is inactive" in conflict.note
     for _ in range(2):
         again = world.sync()
@@ -297,6 +297,9 @@ def test_dependants_of_an_ignored_record_become_decisions_not_waits(demo_world: 
     )
     world.sync()
     world.wrap = None
+    waiting = world.sync()
+    assert waiting.exit_code == 1, "the invoice waits on a person, nothing failed"
+    assert any("waits for your decision" in e.message for e in world.events[-40:])
     customer = next(
         c
         for c in world.store.conflicts(world.profile.id, statuses=("open",))
@@ -421,8 +424,9 @@ def test_a_payment_on_an_older_invoice_only_one_side_has_is_a_decision(
     async def old_invoice_new_payment() -> None:
         _, cb = world.connectors()
         async with cb:
-            customer = [r async for page in cb.pull("customer", None) for r in page.records][0]
-            item = [r async for page in cb.pull("item", None) for r in page.records][0]
+            customers = [r async for page in cb.pull("customer", None) for r in page.records]
+            items = [r async for page in cb.pull("item", None) for r in page.records]
+            customer, item = customers[0], items[0]
             ref = RemoteRef("customer", customer.remote_id)
             old = await cb.create(
                 "invoice",
@@ -466,3 +470,22 @@ def test_a_payment_on_an_older_invoice_only_one_side_has_is_a_decision(
     assert world.sync().exit_code == 1
     resolve_conflict(world.store, payment, ignore=True, actor="t")
     assert world.sync().exit_code == 0
+
+
+def test_a_refused_update_can_be_settled_by_unlinking_the_record(demo_world: World) -> None:
+    world = demo_world
+    agreed_demo(world)
+    link = world.store.links(world.profile.id, "customer", where="state='paired'")[0]
+    edit_customer(world, link, "a", {"city": "Refusedville"})
+    world.wrap = lambda side, conn: (
+        Refusing(conn, lambda op, entity, fields: "city" in fields) if side == "b" else conn
+    )
+    assert world.sync().exit_code == 2
+    conflict = world.store.live_conflict_for_link(link.id)
+    resolve_conflict(world.store, conflict, ignore=True, actor="t")
+    assert world.sync().exit_code == 0
+    assert world.store.link(link.id).state == "ignored"
+    assert world.store.conflict(conflict.id).status == "pushed"
+    edit_customer(world, link, "a", {"city": "Elsewhere"})
+    assert world.sync().exit_code == 0, "an unlinked record is never synced again"
+    assert customer_on(world, link, "b")["city"] != "Elsewhere"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from pytest_textual_snapshot import SVGImageExtension
 from textual import _wait as textual_wait
-from tui_world import SNAPSHOTS, World, make_world
+from tui_world import SNAPSHOTS, World, copy_world, make_world
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -24,28 +24,44 @@ def _snapshots_at_top_level():
         yield
 
 
+#: How long Textual's pilot sleeps between looks at the process's CPU clock when it waits
+#: for the app to go idle after a key (Textual: 1/50 s, so every key costs at least 40 ms).
+#: Idle still means the same thing: under 5 % of one CPU used during the look.
+PILOT_IDLE_POLL = 0.005
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _pilot_polls_faster():
-    import os
-
-    g = float(os.environ.get("XG", "0.02"))
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(textual_wait, "SLEEP_GRANULARITY", g)
-        mp.setattr(textual_wait, "SLEEP_IDLE", g / 20)
+        mp.setattr(textual_wait, "SLEEP_GRANULARITY", PILOT_IDLE_POLL)
+        mp.setattr(textual_wait, "SLEEP_IDLE", PILOT_IDLE_POLL / 20)
         yield
 
 
+def _synced(tmp_path: Path, fixed_clock: bool) -> World:
+    w = make_world(tmp_path, fixed_clock=fixed_clock)
+    asyncio.run(w.sync())
+    return w
+
+
+@pytest.fixture(scope="session")
+def _synced_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    """The template of `world`: built once, never handed to a test (they get copies)."""
+    return _synced(tmp_path_factory.mktemp("synced-world"), fixed_clock=False)
+
+
+@pytest.fixture(scope="session")
+def _synced_still_world(tmp_path_factory: pytest.TempPathFactory) -> World:
+    return _synced(tmp_path_factory.mktemp("synced-still-world"), fixed_clock=True)
+
+
 @pytest.fixture
-def world(tmp_path: Path) -> World:
+def world(tmp_path: Path, _synced_world: World) -> World:
     """After one sync: the conflicts scenario leaves 33 conflicts open."""
-    w = make_world(tmp_path)
-    asyncio.run(w.sync())
-    return w
+    return copy_world(_synced_world, tmp_path)
 
 
 @pytest.fixture
-def still_world(tmp_path: Path) -> World:
+def still_world(tmp_path: Path, _synced_still_world: World) -> World:
     """Like `world`, on a store whose clock stands still (for snapshots)."""
-    w = make_world(tmp_path, fixed_clock=True)
-    asyncio.run(w.sync())
-    return w
+    return copy_world(_synced_still_world, tmp_path, fixed_clock=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from world_copy import copy_sandbox, copy_state
 
 from recontui.cli import make_factory, save_sandbox_profile
 from recontui.runner import RunOptions, RunResult, run_sync
@@ -72,4 +73,25 @@ def make_world(
     )
     return World(
         sandbox, store, secrets, store.get_profile("t"), httpx.ASGITransport(app=sandbox.app)
+    )
+
+
+def copy_world(template: World, tmp_path: Path, fixed_clock: bool = False) -> World:
+    """An independent copy of ``template`` (stand-ins, state database, secrets) in tmp_path.
+
+    The template is never handed to a test; copying it skips the sync each test would
+    otherwise run to reach the same state."""
+    sandbox = copy_sandbox(template.sandbox)
+    copy_state(template.store.path, tmp_path / "state.db")
+    if fixed_clock:
+        store = open_store(tmp_path / "state.db", clock=lambda: FIXED_NOW)
+    else:
+        store = open_store(tmp_path / "state.db")
+    secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
+    return World(
+        sandbox,
+        store,
+        secrets,
+        store.get_profile(template.profile.name),
+        httpx.ASGITransport(app=sandbox.app),
     )

@@ -612,8 +612,8 @@ class HttpClient:
 
         def no_answer(kind: str) -> str:
             return (
-                f"{self.label} did not answer {endpoint} within {deadline:g} s ({kind})"
-                if deadline is not None and kind.endswith("Timeout")
+                f"{self.label} did not answer {endpoint} within {max(1, round(counted))} s ({kind})"
+                if kind.endswith("Timeout")
                 else f"The connection to {self.label} broke during {endpoint} ({kind})"
             )
 

@@ -320,8 +320,8 @@ def find_twins(
     records that changed); None looks at every pair. Output is deterministic: a-records in
     input order, twins by confidence, then score, then b's input order.
     """
-    if entity.kind != "list":
-        return {}
+    if entity.kind != "list" or not a or not b:
+        return {}  # (a first sync against an empty company prepares nothing)
     specs = _specs(entity)
     prep_a = [p for p in (_prepare(entity, r, specs) for r in a) if p is not None]
     prep_b = [p for p in (_prepare(entity, r, specs) for r in b) if p is not None]

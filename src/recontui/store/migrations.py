@@ -224,8 +224,21 @@ def record_title(entity: str, a_fields: Any, b_fields: Any, link_id: int) -> str
 
 
 def field_names_text(kind: str, fields: Any) -> str:
-    """What the queue's "fields in conflict" column shows: the names, or the kind."""
-    return ", ".join(sorted(fields or {})) if kind == "field" else kind
+    """What the queue's "fields in conflict" column shows: the names, or the kind.
+
+    A change a system refused (an entry of kind ``refused``, see
+    :mod:`recontui.engine.refusals`) says so, so the queue tells it from a disagreement.
+    """
+    fields = fields or {}
+    refused = [k for k, v in sorted(fields.items()) if (v or {}).get("kind") == REFUSED]
+    if kind != "field":
+        return "refused create" if refused else kind
+    others = sorted(k for k in fields if k not in refused)
+    return ", ".join([*others, *(f"{k} (refused)" for k in refused)])
+
+
+#: The kind of a conflict entry holding a refused change (``engine.refusals.REFUSED``).
+REFUSED = "refused"
 
 
 def _title_value(fields_json: str | None, entity: str) -> dict[str, Any] | None:

@@ -40,6 +40,8 @@ T = TypeVar("T")
 #: Audit ``by`` of a rule's decision a person reopened, and the kind of that
 #: field in the conflict it became (the runner keeps it open while it stands).
 OVERRIDE = "override"
+#: The choice that unlinks the record of a field conflict: never synced again.
+IGNORE = "$ignore"
 
 
 def utcnow() -> dt.datetime:
@@ -1174,13 +1176,14 @@ class Store:
             )
             return cur.rowcount
 
-    def count_waiting_ops(self, profile_id: int) -> int:
+    def count_waiting_ops(self, profile_id: int, *, reason: str = "waiting for") -> int:
+        """Pending ops that wait (for a record to exist, or for ``reason`` more narrowly)."""
         return int(
             scalar(
                 self.db,
                 "SELECT count(*) FROM outbox WHERE profile_id=? AND "
-                "state='pending' AND last_error LIKE 'waiting for%'",
-                (profile_id,),
+                "state='pending' AND last_error LIKE ? || '%'",
+                (profile_id, reason),
             )
         )
 
