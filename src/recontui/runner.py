@@ -1605,6 +1605,12 @@ class SyncRun:
         self.counts["push_failed"] += 1
         self.counts["rejected"] += 1
         conflict_id: int | None = None
+        # The connector's sentence already names the system and the record.
+        why = (
+            reason
+            if said
+            else f"{ENTITIES[op.entity].label} {name!r} was not written to {label}: {reason}"
+        )
         # One transaction: a run killed here leaves the op as it was (it is sent again and
         # refused again), never rejected without the decision that keeps it visible.
         with self.store.transaction() as tx:
@@ -1612,17 +1618,8 @@ class SyncRun:
             if op.conflict_id:
                 self.reopen_after_push(op.conflict_id, f"{label} refused the change: {reason}")
             else:
-                conflict_id = self.ask_after_refusal(op, link, reason)
-        if said:  # the connector's sentence already names the system and the record
-            self.emit("error", "push", reason, entity=op.entity, record=name)
-        else:
-            self.emit(
-                "error",
-                "push",
-                f"{ENTITIES[op.entity].label} {name!r} was not written to {label}: {reason}",
-                entity=op.entity,
-                record=name,
-            )
+                conflict_id = self.ask_after_refusal(op, link, why)
+        self.emit("error", "push", why, entity=op.entity, record=name)
         if conflict_id is not None:
             self.emit(
                 "warning",
@@ -1636,6 +1633,8 @@ class SyncRun:
 
     def ask_after_refusal(self, op: Op, link: Link, reason: str) -> int | None:
         """Open (or extend) the conflict that holds a refused write; returns its id.
+
+        ``reason`` is the sentence that says which system refused what, and why.
 
         A refused update becomes ``refused`` entries of the record's field conflict (see
         :mod:`recontui.engine.refusals`); a refused create a question about the record.
@@ -1659,9 +1658,8 @@ class SyncRun:
                 if not entries:
                     return None
                 note = (
-                    f"{label} refused the change from {source}: {reason} Once that is fixed, "
-                    f"choose {source}'s value to send it again; or choose {label}'s value to "
-                    "keep it on both sides."
+                    f"{reason} Once that is fixed, choose {source}'s value to send it again; "
+                    f"or choose {label}'s value to keep it on both sides."
                 )
                 if live is not None and live.kind == "field":
                     self.store.reopen_conflict(
@@ -1690,8 +1688,8 @@ class SyncRun:
                     }
                 }
                 note = (
-                    f"{label} refused to create it: {reason} Once that is fixed, create it "
-                    f"again; or link it to a {label} record, or never sync it."
+                    f"{reason} Once that is fixed, create it again; or link it to a {label} "
+                    "record, or never sync it."
                 )
                 if live is not None and is_refused_create(live.fields):
                     self.store.reopen_conflict(

@@ -271,7 +271,7 @@ def test_a_refused_create_is_a_decision_and_is_not_sent_again(demo_world: World)
         c for c in world.store.conflicts(world.profile.id, statuses=("open",)) if c.kind == "match"
     )
     assert conflict.fields["refused"]["kind"] == "refused"
-    assert "refused to create it" in conflict.note
+    assert "rejected the create" in conflict.note and "create it again" in conflict.note
     second = world.sync()
     assert second.exit_code == 1
     assert ("create", "customer") not in wrappers[-1].attempts

@@ -46,3 +46,33 @@ async def test_the_candidate_under_the_cursor_is_shown_beside_the_record(world):
         assert f"QuickBooks Online: id {b_ids[1]}" in text
         assert "≠ Eriksen & Rossi (Annex)" in line_of(text, "Name")
         assert "l Link" in text.splitlines()[-1]
+
+
+async def test_a_refused_create_says_why_and_that_k_creates_it_again(world):
+    """Issue 9: a create the other system refused is a decision in the queue; Resolve shows
+    the system's reason and words the keys for it (not "keep both")."""
+    link = world.store.links(world.profile.id, "customer", where="a_id IS NOT NULL")[0]
+    reason = "BILL rejected the create of customer (BDC_1119: email: must not be blank)."
+    with world.store.transaction() as tx:
+        cid = world.store.open_conflict(
+            tx,
+            world.profile.id,
+            link.id,
+            "customer",
+            "match",
+            {"refused": {"base": None, "a": "Acme", "b": None, "kind": "refused", "side": "b"}},
+            link.a_version,
+            None,
+            None,
+            candidates=[],
+            note=f"QuickBooks Online refused to create it: {reason}",
+        )
+    assert world.store.conflict(cid).field_names == "refused create"
+    app = world.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = ResolveScreen(cid)
+        await pilot.app.push_screen(screen)
+        await settle(pilot)
+        text = " ".join(screen_text(pilot.app).split())
+        assert "email: must not be blank" in text
+        assert "k creates it again" in text and "keeps both" not in text

@@ -18,6 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ...engine.refusals import is_refused_create
 from ...model import FieldType, display, is_blank
 from ...model import entity as entity_spec
 from ...present import (
@@ -194,9 +195,21 @@ class ResolveScreen(Screen[None]):
             self.render_table()
         self.say(self.hint())
 
+    def refusal(self) -> bool:
+        """A decision about a change a system refused: its reason is shown whole."""
+        conflict = self.conflict
+        if conflict is None:
+            return False
+        return any((e or {}).get("kind") == "refused" for e in conflict.fields.values())
+
     def hint(self) -> str:
         if self.conflict is None:
             return ""
+        if self.conflict.kind == "match" and is_refused_create(self.conflict.fields):
+            return (
+                "The other system refused to create it (why: above). Fix the cause, then k "
+                "creates it again; or i ignores it (never sync)."
+            )
         if self.conflict.kind == "match":
             return (
                 "Which record is this? Enter or l links the candidate under the cursor, "
@@ -260,7 +273,9 @@ class ResolveScreen(Screen[None]):
         if detail.get("note"):
             head.append("\n")
             head.append_text(plain(detail["note"], "italic"))
-        self.query_one("#resolve-head", Static).update(head)
+        widget = self.query_one("#resolve-head", Static)
+        widget.set_class(self.refusal(), "refusal")
+        widget.update(head)
 
     # -- match conflicts ----------------------------------------------------------------
     def render_match(self) -> None:
@@ -278,7 +293,8 @@ class ResolveScreen(Screen[None]):
         table.add_column("record", key="record", width=30)
         table.add_column(Text(f"{systems['b']} id"), key="b_id", width=20)
         table.add_column("choice", key="choice", width=12)
-        chosen = {"create": "keep both", "ignore": "ignore"}.get(str(choice[0]), "")
+        create = "create again" if is_refused_create(self.conflict.fields) else "keep both"
+        chosen = {"create": create, "ignore": "ignore"}.get(str(choice[0]), "")
         table.add_row(
             Text(systems["a"], style="bold"),
             plain(detail["record"], "bold"),
