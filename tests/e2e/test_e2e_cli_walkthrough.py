@@ -202,8 +202,14 @@ def test_walkthrough_sandbox_sync_resolve_edit_sync_agree(served) -> None:
                 str(shown["candidates"][0]["link"]),
                 check=0,
             )
-        else:
-            cli(env, "conflicts", "resolve", str(c["id"]), "--all", "b", check=0)
+    # One field conflict taken whole from one side by id, the rest as README says: one
+    # `resolve-all` (a process per conflict would only repeat the same start-up).
+    whole = next(c for c in field_conflicts if c["id"] not in (target["id"], other["id"]))
+    cli(env, "conflicts", "resolve", str(whole["id"]), "--all", "b", check=0)
+    rest = json.loads(cli(env, "conflicts", "resolve-all", "--side", "b", "--json", check=0).stdout)
+    assert len(rest["resolved"]) == len(field_conflicts) - 2 and rest["skipped"] == []
+    left = json.loads(cli(env, "conflicts", "list", "--json", check=0).stdout)
+    assert [c for c in left if c["status"] == "open"] == [], left
 
     # Outside edits on both sides, to records that are not in conflict.
     store, profile, a_data, b_data, _ = read_both(env)

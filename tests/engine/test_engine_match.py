@@ -125,3 +125,36 @@ def test_fifty_thousand_records_match_in_under_two_seconds() -> None:
     elapsed = time.perf_counter() - start
     assert len(result.pairs) == n
     assert elapsed < 2.0, f"{elapsed:.2f}s"
+
+
+def test_a_payment_whose_customer_was_split_is_paired_not_copied() -> None:
+    """Issue 9: after "keep both" on a customer, the same $258 payment referred to two
+    different customers and was created a second time in QuickBooks against one invoice.
+    Same reference, date and amount pair it; the differing customer is then a conflict."""
+    import datetime as dt
+    from decimal import Decimal
+
+    payment = ENTITIES["payment"]
+    fields = {"reference": "ACH-258", "date": dt.date(2026, 8, 1), "amount": Decimal("258.00")}
+    result = match_records(
+        payment,
+        [Candidate(1, {**fields, "customer": Ref("customer", 65)})],
+        [Candidate(10, {**fields, "customer": Ref("customer", 762)})],
+    )
+    assert result.pairs == [(1, 10, ("reference", "date", "amount"))]
+
+
+def test_a_bill_whose_vendor_was_split_is_paired_by_number_date_and_total() -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    fields = {"number": "INV-9", "date": dt.date(2026, 8, 1), "total": Decimal("99.50")}
+    result = match_records(
+        BILL,
+        [Candidate(1, {**fields, "vendor": Ref("vendor", 5)})],
+        [
+            Candidate(10, {**fields, "vendor": Ref("vendor", 6)}),
+            Candidate(11, {**fields, "vendor": Ref("vendor", 7), "total": Decimal("10.00")}),
+        ],
+    )
+    assert result.pairs == [(1, 10, ("number", "date", "total"))]

@@ -251,7 +251,13 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
             F("memo", T.TEXT),
             F("applied", T.LINES, line_fields=applied_lines("invoice"), label="Applied to"),
         ),
-        keys=(("reference", "customer"), ("customer", "date", "amount")),
+        # The last key pairs the same payment whose customer was split in two ("keep both"):
+        # its customer then differs, which is a conflict for a person, never a second copy.
+        keys=(
+            ("reference", "customer"),
+            ("customer", "date", "amount"),
+            ("reference", "date", "amount"),
+        ),
         title_field="reference",
     ),
     EntitySpec(
@@ -268,7 +274,7 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
             F("lines", T.LINES, line_fields=EXPENSE_LINE, required=True),
             F("total", T.MONEY, synced=False),
         ),
-        keys=(("number", "vendor"),),
+        keys=(("number", "vendor"), ("number", "date", "total")),
         title_field="number",
     ),
     EntitySpec(
@@ -284,7 +290,11 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
             F("memo", T.TEXT),
             F("applied", T.LINES, line_fields=applied_lines("bill"), label="Applied to"),
         ),
-        keys=(("reference", "vendor"), ("vendor", "date", "amount")),
+        keys=(
+            ("reference", "vendor"),
+            ("vendor", "date", "amount"),
+            ("reference", "date", "amount"),
+        ),
         title_field="reference",
     ),
     EntitySpec(
