@@ -36,6 +36,7 @@ from recontui.sandbox import Sandbox, SandboxConfig
 from recontui.sandbox.faults import FaultPlan
 from recontui.sandbox.sandbox import InProcessTransport
 from recontui.store import Profile, open_store
+from recontui.verify import VerifyResult, verify
 from recontui.wiring import BoundSecrets
 
 START = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
@@ -211,12 +212,15 @@ class _CountedUuids:
         return uuid.UUID(int=self.n)
 
 
-def _is_kill(exc: BaseException) -> bool:
+def _is_kill(exc: BaseException | None) -> bool:
+    """The process died: whatever else was raising at that moment died with it."""
+    if exc is None:
+        return False
     if isinstance(exc, SimulatedKill):
         return True
     if isinstance(exc, BaseExceptionGroup):
-        return all(_is_kill(e) for e in exc.exceptions)
-    return False
+        return any(_is_kill(e) for e in exc.exceptions)
+    return _is_kill(exc.__context__) or _is_kill(exc.__cause__)
 
 
 def dead_pid() -> int:
@@ -355,6 +359,18 @@ class ModelWorld:
                 return await read_books(ca, cb)
 
         return asyncio.run(go())
+
+    def verify(self) -> VerifyResult:
+        """`recontui verify`: both systems read in full and compared, record by record."""
+        profile = self.profile
+        return asyncio.run(
+            verify(
+                self.store,
+                profile,
+                lambda side, _events: self.connector(side, self.quiet_transport),
+                scratch_dir=self.root,
+            )
+        )
 
     def integrity(self) -> list[str]:
         """``PRAGMA integrity_check`` and ``foreign_key_check`` problems (empty: sound)."""

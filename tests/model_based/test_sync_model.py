@@ -230,6 +230,11 @@ class SyncModel(RuleBasedStateMachine):
             assert problems == [], (
                 f"run {outcome.result.run_id} exited 0 but the books differ: {problems[:10]}"
             )
+            checked = self.world.verify()
+            assert checked.agree, (
+                f"run {outcome.result.run_id} exited 0 but `recontui verify` disagrees: "
+                f"{[d.to_json() for d in checked.disagreements[:5]]}"
+            )
         self.check_decisions()
 
     def check_decisions(self) -> None:
@@ -578,8 +583,9 @@ class SyncModel(RuleBasedStateMachine):
 
     def decide_everything(self, tries: Counter[int]) -> None:
         """What a person does with each open conflict: side a, then side b if it comes
-        back; a match is linked to each free candidate in turn, then kept apart
-        (created), then never synced."""
+        back (a system refused side a's value); a deleted record is kept; a match is
+        linked to each free candidate in turn, then kept apart (created), then never
+        synced."""
         store = self.world.store
         for c in store.conflicts(self.world.profile.id, statuses=("open",)):
             # Counted per record: a question that comes back may come as a new conflict.
@@ -598,6 +604,11 @@ class SyncModel(RuleBasedStateMachine):
                     self.decide(c, create=True)
                 else:
                     self.decide(c, ignore=True)
+            elif c.kind == "delete":
+                # Keeping the record must always be possible (restored or created again),
+                # so a person who asks for it is never asked again.
+                kept = [s for s in ("a", "b") if not c.fields["deleted"].get(s)]
+                self.decide(c, take_all=kept[0] if kept else "a")
             else:
                 self.decide(c, take_all="a" if n == 0 else "b")
 
