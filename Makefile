@@ -31,6 +31,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/pull.py
 	$(BIN)/python bench/fuzzy.py
 	$(BIN)/python bench/verify.py
+	$(BIN)/python bench/kill_loop.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache

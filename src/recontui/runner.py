@@ -82,8 +82,11 @@ EXIT_OK, EXIT_WAITING, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2, 3
 PROGRESS_EVERY = 1.0
 
 #: How far a remote system's clock may be behind ours when a record's creation time is
-#: compared with when a create was planned.
-CLOCK_MARGIN = dt.timedelta(minutes=10)
+#: compared with when a create was planned. Every record recontui has pulled is already
+#: ruled out by its link, so this only guards against a namesake someone made between the
+#: pull and a lost create; it is wide so that a server clock hours off never makes the
+#: look-up pass over our own record (which would then be created a second time).
+CLOCK_MARGIN = dt.timedelta(hours=24)
 
 #: How an op that waits for a person's decision on the record it refers to says so.
 WAITING_ON_DECISION = "waiting for your decision"

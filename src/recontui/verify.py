@@ -647,7 +647,7 @@ def excluded_line(result: VerifyResult) -> str | None:
     if not totals:
         return None
     parts = [f"{n:,} {EXCLUDED_WORDS[Excluded(k)]}" for k, n in sorted(totals.items())]
-    return "Left out on purpose (records on one side only): " + ", ".join(parts) + "."
+    return "Left out on purpose (records): " + ", ".join(parts) + "."
 
 
 def report_lines(result: VerifyResult) -> list[str]:

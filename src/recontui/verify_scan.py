@@ -17,7 +17,7 @@ import tempfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
-from .engine.compare import digest, remote_refs, translate
+from .engine.compare import UNSYNCED_STATES, digest, remote_refs, translate
 from .model import ENTITIES, SIDES, FieldSpec, RemoteRecord, Side, display, is_blank, other
 from .model.codec import dumps
 from .store import Profile, Store
@@ -243,7 +243,10 @@ class Reader:
                     flags |= MOVED
                 if gone:
                     flags |= GONE_KNOWN
-                self.buckets.toggle(entity, side, link, dig, 1)
+                if state in UNSYNCED_STATES:
+                    link = None  # never paired: counted as left out, on each side
+                else:
+                    self.buckets.toggle(entity, side, link, dig, 1)
             name = rec.fields.get(spec.title_field)
             shown = display(title, name) if not is_blank(name) else rec.remote_id
             rows.append(

@@ -5,8 +5,10 @@ conflict queue the way the CLI saves them).
 
 Like ``tests/runner/runner_world.py`` (Sandbox on an in-process transport, a fresh store,
 ``save_sandbox_profile``), with what a model needs on top: a clock that ticks the same on
-every replay, idempotency keys drawn from a counter, connectors that back off in
-milliseconds, and a second, fault-free way in for the outside world and the checks.
+every replay (shared by the stand-ins and the store, which the runner compares),
+idempotency keys drawn from a counter, connectors that retry without waiting, and a
+second, fault-free way in for the outside world and the checks. Together they make a run
+the same on every replay, so hypothesis can shrink a failure and replay it.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ from runner_world import World, Wrapped
 from recontui.connectors.base import RejectedError, UnreachableError
 from recontui.model import SYNCED, RemoteRef
 from recontui.present import resolve_conflict
+from recontui.store import open_store
+from recontui.store.store import utcnow
 
 
 def remote_names(world: World, side: str, entity: str) -> Counter:
@@ -489,3 +491,30 @@ def test_a_refused_update_can_be_settled_by_unlinking_the_record(demo_world: Wor
     edit_customer(world, link, "a", {"city": "Elsewhere"})
     assert world.sync().exit_code == 0, "an unlinked record is never synced again"
     assert customer_on(world, link, "b")["city"] != "Elsewhere"
+
+
+def test_a_lost_create_is_found_even_when_this_clock_runs_hours_ahead(
+    demo_world: World,
+) -> None:
+    """The look-up passes over records made before the create was planned; a server whose
+    clock runs ahead of the remote system's must not make it pass over our own record."""
+    world = demo_world
+    agreed_demo(world)
+    path = world.store.path
+    world.store.close()
+    world.store = open_store(path, clock=lambda: utcnow() + dt.timedelta(hours=3))
+    new_customer_in_qbo(world, "Skewed Clock Supplies")
+    lost: list[str] = []
+
+    def lose_answer(entity: str, record):
+        if entity == "customer" and not lost:
+            lost.append(record.remote_id)
+            raise UnreachableError("connection reset", outcome_unknown=True)
+        return record
+
+    world.wrap = lambda side, conn: Wrapped(conn, create=lose_answer) if side == "a" else conn
+    world.sync()
+    assert lost
+    world.wrap = None
+    assert world.sync().exit_code == 0
+    assert remote_names(world, "a", "customer")["skewed clock supplies"] == 1

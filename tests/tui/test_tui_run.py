@@ -294,7 +294,13 @@ async def test_a_run_started_elsewhere_is_followed_and_s_starts_no_second_run(wo
             await until(pilot, lambda: run.followed is None, timeout=60)
             assert "Run #2 finished: waiting (exit 1)" in state_text(run)
             assert any("Run 2 finished: waiting." in x for x in log_text(run))
-            assert any("Run #2 (started by CLI" in n and "finished" in n for n in notes(pilot.app))
+            # The note is a message to the app: it may land a moment after the screen let go.
+            await until(
+                pilot,
+                lambda: any(
+                    "Run #2 (started by CLI" in n and "finished" in n for n in notes(pilot.app)
+                ),
+            )
             # Now nothing holds the profile: s starts a run here.
             await pilot.press("s")
             await until(pilot, lambda: run.last_result is not None, timeout=60)
@@ -332,7 +338,9 @@ async def test_s_starts_a_run_from_home_and_from_the_queue(world):
         await until(pilot, lambda: pilot.app.screen.query_one(DataTable).row_count > 0)
         await pilot.press("s")
         assert pilot.app.screen is run
-        await until(pilot, lambda: run.last_result.run_id == 3, timeout=60)
+        await until(
+            pilot, lambda: run.last_result is not None and run.last_result.run_id == 3, timeout=60
+        )
     assert [r["trigger"] for r in world.store.runs(world.profile.id)] == ["tui", "tui", "cli"]
 
 

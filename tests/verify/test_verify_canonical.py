@@ -209,6 +209,7 @@ def test_one_sided_records_left_out_on_purpose_and_those_that_are_not() -> None:
     cases: list[tuple[dict[str, Any], Any, Excluded | None]] = [
         # (fields, state / direction / first date, expected)
         ({"name": "X"}, ("ignored", "both", None), Excluded.IGNORED),
+        ({"name": "X"}, ("reference", "both", None), Excluded.BEFORE_WINDOW),
         ({"name": "X", "active": False}, (None, "both", None), Excluded.INACTIVE),
         ({"name": "X"}, (None, "b_to_a", None), Excluded.DIRECTION),
         ({"name": "X"}, (None, "none", None), Excluded.DIRECTION),

@@ -224,6 +224,12 @@ EXCLUDED_WORDS: dict[Excluded, str] = {
 }
 
 
+#: Link states whose records are never compared, even when both sides hold them: a
+#: person unlinked the pair, or it is a transaction before the initial window linked only
+#: so that references to it translate.
+UNSYNCED_STATES = frozenset({"ignored", "reference"})
+
+
 def copies_from(direction: str, side: Side) -> bool:
     """Whether ``direction`` copies records from ``side`` to the other side."""
     return direction in ("both", f"{side}_to_{other(side)}")
@@ -243,10 +249,13 @@ def exclusion(
 
     Only records the sync would never copy are left out, in the order the runner
     decides them: ignored links, inactive records, transactions before the initial
-    window, directions that do not copy from ``side``.
+    window, directions that do not copy from ``side``. A record whose link is in one of
+    :data:`UNSYNCED_STATES` is left out even when both sides hold it.
     """
     if state == "ignored":
         return Excluded.IGNORED
+    if state == "reference":  # linked only so that references translate: never synced
+        return Excluded.BEFORE_WINDOW
     if state == "paired":
         return None  # its counterpart was there once: gone now, which needs deciding
     if fields.get("active") is False:
