@@ -37,6 +37,7 @@ from .connectors.base import (
 from .engine import (
     Audit,
     Candidate,
+    MatchResult,
     Policy,
     Rule,
     apply_resolution,
@@ -675,7 +676,11 @@ class SyncRun:
             ]
             for side in SIDES
         }
+        has_refs = any(True for _ in spec.refs())
+        undecided = self.store.link_ids_in_state(self.pid, "matching") if has_refs else set()
         result = match_records(spec, candidates["a"], candidates["b"])
+        if undecided:
+            _wait_for_parties(spec, result, candidates, undecided)
         by_id = {link.id: link for side in SIDES for link in unpaired[side]}
         for a_id, b_id, _key in result.pairs:
             self.store.pair_links(conn, a_id, b_id)
@@ -1899,6 +1904,33 @@ class SyncRun:
         self.counts["held"] = ops.get("held", 0)
         self.counts["deferred"] = self.store.count_waiting_ops(self.pid)
         return RunResult(self.run_id, status, code, dict(self.counts), plan=self.plan)
+
+
+def _wait_for_parties(
+    spec: EntitySpec,
+    result: MatchResult,
+    candidates: Mapping[Side, list[Candidate]],
+    undecided: set[int],
+) -> None:
+    """Undo pairs made by a fallback key without the party (reference + date + amount)
+    where a party still waits for a person's match decision: that decision may pair them,
+    and then the records' own key pairs them without a conflict on the party. Until then
+    they stay unmatched, and wait for the decision like any record that refers to it."""
+    refs = {f.name for f in spec.refs()}
+    fields = {c.key: c.fields for side in SIDES for c in candidates[side]}
+
+    def waits(key: int) -> bool:
+        return any(r.link in undecided for r in _refs_in(fields.get(key, {})))
+
+    kept = []
+    for a_id, b_id, key in result.pairs:
+        fallback = key != spec.keys[0] and not refs.intersection(key)
+        if fallback and (waits(a_id) or waits(b_id)):
+            result.unmatched_a.append(a_id)
+            result.unmatched_b.append(b_id)
+        else:
+            kept.append((a_id, b_id, key))
+    result.pairs[:] = kept
 
 
 def _hold_back(merge: Merge, standing: Mapping[str, Any]) -> None:

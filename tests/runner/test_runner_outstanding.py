@@ -518,3 +518,24 @@ def test_a_lost_create_is_found_even_when_this_clock_runs_hours_ahead(
     world.wrap = None
     assert world.sync().exit_code == 0
     assert remote_names(world, "a", "customer")["skewed clock supplies"] == 1
+
+
+def test_payments_of_a_customer_awaiting_a_match_decision_wait_for_it(world: World) -> None:
+    """The key without the party pairs a payment whose customer was split by "keep both";
+    while the customer's match is still undecided it must not pair (nor open a conflict on
+    the customer that the decision would settle anyway)."""
+    world.sync()
+    early = [
+        c
+        for c in world.store.conflicts(world.profile.id, statuses=("open",))
+        if c.entity == "payment" and set(c.fields) == {"customer"}
+    ]
+    assert early == []
+    match = next(c for c in world.store.conflicts(world.profile.id) if c.kind == "match")
+    resolve_conflict(world.store, match, link_to=match.candidates[0], actor="t")
+    world.sync()
+    assert not [
+        c
+        for c in world.store.conflicts(world.profile.id, statuses=("open",))
+        if c.entity == "payment"
+    ]

@@ -452,6 +452,14 @@ class Store:
             )
         ]
 
+    def link_ids_in_state(self, profile_id: int, state: str) -> set[int]:
+        return {
+            int(r[0])
+            for r in self.db.conn.execute(
+                "SELECT id FROM links WHERE profile_id=? AND state=?", (profile_id, state)
+            )
+        }
+
     def has_links(self, profile_id: int) -> bool:
         """Whether the profile knows any record yet (it has synced at least a page)."""
         return bool(
