@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import time
-
 from recontui.engine import Candidate, match_records
 from recontui.model import ENTITIES, Ref
 
@@ -116,15 +114,14 @@ def test_output_is_deterministic_and_every_record_lands_once() -> None:
     assert seen_b | set(first.unmatched_b) == {c.key for c in b}
 
 
-def test_fifty_thousand_records_match_in_under_two_seconds() -> None:
-    n = 50_000
+def test_many_records_pair_by_email_then_by_name() -> None:
+    """Speed and growth are measured by bench/match.py; here, that every record pairs."""
+    n = 5_000
     a = [cust(i, f"Customer {i}", f"c{i}@example.test" if i % 2 else None) for i in range(n)]
     b = [cust(n + i, f"CUSTOMER  {i}", f"C{i}@example.test" if i % 3 else None) for i in range(n)]
-    start = time.perf_counter()
     result = match_records(CUSTOMER, a, b)
-    elapsed = time.perf_counter() - start
     assert len(result.pairs) == n
-    assert elapsed < 2.0, f"{elapsed:.2f}s"
+    assert {key for _a, _b, key in result.pairs} == {("email",), ("name",)}
 
 
 def test_a_payment_whose_customer_was_split_is_paired_not_copied() -> None:

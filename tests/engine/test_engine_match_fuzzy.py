@@ -193,7 +193,7 @@ def _names(rng: random.Random, n: int, start: int) -> list[Candidate]:
 
 
 def test_only_changed_records_look_for_twins_among_many() -> None:
-    """Speed is measured by bench/fuzzy.py; here, what the fast path must still find."""
+    """Speed is measured by bench/match.py; here, what the fast path must still find."""
     rng = random.Random(5)
     a, b = _names(rng, 2_000, 0), _names(rng, 2_000, 100_000)
     a.append(cust(-1, "Northwind Traders, Inc."))

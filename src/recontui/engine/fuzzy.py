@@ -31,7 +31,7 @@ exits on length), so no pair below ``MIN_SCORE`` costs a Python call and none is
 a blocking key; phone, e-mail domain and address are exact indexes. A run looks only for
 twins of records that changed since the last run: 10,000 x 10,000 unmatched customers with
 200 changed take under a second, every pair of them about ten seconds on a busy two-core
-machine (``tests/engine/test_engine_match_fuzzy.py`` pins the first).
+machine (``bench/match.py`` measures both).
 """
 
 from __future__ import annotations

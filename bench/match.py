@@ -1,9 +1,11 @@
-"""Benchmark: near-duplicate search (engine/fuzzy.py) as the company grows.
+"""Benchmark: matching as the company grows: exact keys (engine/match.py) and the
+near-duplicate search (engine/fuzzy.py).
 
-    python bench/fuzzy.py [--sizes 1000,10000,100000] [--changed 200]
+    python bench/match.py [--sizes 1000,10000,100000] [--changed 200]
 
-For each size N it builds N unmatched customers per side (numbered names, so none is a
-twin, plus one planted pair) and times ``find_twins`` twice in one process:
+For each size N it times ``match_records`` on N customers per side that all pair (half by
+e-mail, the rest by name), then builds N unmatched customers per side (numbered names, so
+none is a twin, plus one planted pair) and times ``find_twins`` in one process:
 
 - *changed*: only ``--changed`` records per side changed since the last run (what a
   daily sync sees); cost should grow linearly with N (each changed record is scored
@@ -22,7 +24,7 @@ import random
 import time
 
 from recontui.engine.fuzzy import find_twins
-from recontui.engine.match import Candidate
+from recontui.engine.match import Candidate, match_records
 from recontui.model import ENTITIES
 
 CUSTOMER = ENTITIES["customer"]
@@ -51,6 +53,22 @@ def timed(a: list[Candidate], b: list[Candidate], changed: set[int] | None) -> t
     return time.perf_counter() - start, out
 
 
+def exact(n: int) -> float:
+    a = [
+        Candidate(i, {"name": f"Customer {i}", "email": f"c{i}@x.test" if i % 2 else None})
+        for i in range(n)
+    ]
+    b = [
+        Candidate(n + i, {"name": f"CUSTOMER  {i}", "email": f"C{i}@x.test" if i % 3 else None})
+        for i in range(n)
+    ]
+    start = time.perf_counter()
+    result = match_records(CUSTOMER, a, b)
+    seconds = time.perf_counter() - start
+    assert len(result.pairs) == n
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,10000,100000")
@@ -58,7 +76,7 @@ def main() -> None:
     args = parser.parse_args()
     rng = random.Random(7)
     previous: tuple[int, float] | None = None
-    print(f"{'N per side':>11} {'changed s':>10} {'growth':>8} {'all pairs s':>12}")
+    print(f"{'N per side':>11} {'exact s':>8} {'changed s':>10} {'growth':>8} {'all pairs s':>12}")
     for n in (int(x) for x in args.sizes.split(",")):
         a, b = customers(rng, n, 0), customers(rng, n, 10_000_000)
         a.append(Candidate(-1, {"name": "Northwind Traders, Inc."}))
@@ -72,7 +90,7 @@ def main() -> None:
         every = ""
         if n <= 10_000:
             every = f"{timed(a, b, None)[0]:.2f}"
-        print(f"{n:>11,} {seconds:>10.2f} {growth:>8} {every:>12}")
+        print(f"{n:>11,} {exact(n):>8.2f} {seconds:>10.2f} {growth:>8} {every:>12}")
         previous = (n, seconds)
 
 
