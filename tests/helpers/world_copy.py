@@ -46,6 +46,8 @@ def copy_sandbox(src: Sandbox) -> Sandbox:
             if id(value) in memo:
                 continue
             counterpart = mine.get(name)
+            if counterpart is value:
+                continue  # shared by every Sandbox alike (the cached seed plan): keep sharing
             if _is_stand_in(value) and type(counterpart) is type(value):
                 pair(value, counterpart)
             elif isinstance(value, _LOCK_TYPES):
