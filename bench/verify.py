@@ -23,9 +23,10 @@ For each size (``--big`` adds 100,000 records per side):
    the total of records whose lines make it).
 5. It checks that both report exactly the same disagreements (record and field, or record
    on one side only) and that every injected edit is among them, then prints: records,
-   disagreements, wall time of each (the ratio verify / naive), and each child's peak
-   resident set size (``VmHWM`` at its exit; a child that only imports recontui's
-   modules is the baseline).
+   disagreements, wall time and CPU time of each (the ratios verify / naive; the wall
+   time includes waiting for the stand-ins, which are slow to page through a big
+   company), and each child's peak resident set size (``VmHWM`` at its exit; a child
+   that only imports recontui's modules is the baseline).
 
 The machine is shared and noisy: compare the ratios of one run, not absolute times.
 """
@@ -42,6 +43,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -194,9 +196,10 @@ def child_env() -> dict[str, str]:
 HWM = """
 import atexit, os, runpy, sys
 def peak():
+    cpu = sum(os.times()[:2])
     for line in open("/proc/self/status"):
         if line.startswith("VmHWM:"):
-            open(os.environ["BENCH_HWM"], "w").write(line.split()[1])
+            open(os.environ["BENCH_HWM"], "w").write(f"{line.split()[1]} {cpu}")
 atexit.register(peak)
 kind, target, *rest = sys.argv[1:]
 sys.argv = [target, *rest]
@@ -211,9 +214,9 @@ else:
 IMPORTS = "import recontui.cli, recontui.verify, recontui.connectors, recontui.wiring"
 
 
-def measured(kind: str, target: str, *args: str) -> tuple[str, float, float, int]:
+def measured(kind: str, target: str, *args: str) -> tuple[str, float, float, float, int]:
     """Run a module (``-m``) or script in a child: its stdout, wall seconds, peak RSS in
-    MB and exit code."""
+    MB, CPU seconds (its own work, not the stand-ins') and exit code."""
     began = time.perf_counter()
     with tempfile.TemporaryFile() as err, tempfile.NamedTemporaryFile("r") as hwm:
         proc = subprocess.run(
@@ -227,8 +230,8 @@ def measured(kind: str, target: str, *args: str) -> tuple[str, float, float, int
         if proc.returncode not in (0, 1):
             err.seek(0)
             raise SystemExit(f"{target} {args[:3]} failed ({proc.returncode}): {err.read()!r}")
-        peak_kb = int(hwm.read() or 0)
-    return proc.stdout.decode(), elapsed, peak_kb / 1024, proc.returncode
+        peak_kb, cpu = hwm.read().split()
+    return proc.stdout.decode(), elapsed, int(peak_kb) / 1024, float(cpu), proc.returncode
 
 
 EDITABLE = {
@@ -242,13 +245,24 @@ EDITABLE = {
 
 def decide_everything(store: Any, profile: Any) -> int:
     """What a person would do with the queue of a big first sync: link each ambiguous
-    record to its first candidate, take BILL's values for the rest."""
+    record to its first candidate nobody else took (else keep both), take BILL's values
+    for the rest."""
     from recontui.present import resolve_conflict
 
     decided = 0
+    taken: set[int] = set()
     for conflict in store.conflicts(profile.id, statuses=("open",)):
         if conflict.kind == "match":
-            resolve_conflict(store, conflict, link_to=conflict.candidates[0], actor="bench")
+            free = [
+                c
+                for c in conflict.candidates or []
+                if c not in taken and (link := store.link(c)) is not None and link.a_id is None
+            ]
+            if free:
+                taken.add(free[0])
+                resolve_conflict(store, conflict, link_to=free[0], actor="bench")
+            else:
+                resolve_conflict(store, conflict, create=True, actor="bench")
         else:
             resolve_conflict(store, conflict, take_all="a", actor="bench")
         decided += 1
@@ -273,7 +287,11 @@ def sync_to_agreement(store: Any, profile: Any, factory: Any) -> tuple[float, in
         if result.exit_code == 0:
             return time.perf_counter() - began, runs
         if result.exit_code == 1:
-            print(f"  decided {decide_everything(store, profile)} conflicts", flush=True)
+            kinds = Counter(
+                f"{c.kind} ({c.note})" if c.note else c.kind
+                for c in store.conflicts(profile.id, statuses=("open",))
+            )
+            print(f"  decided {decide_everything(store, profile)} conflicts: {dict(kinds)}")
     raise SystemExit(f"the books did not come to agree: {result.status} {result.message}")
 
 
@@ -356,7 +374,7 @@ def bench_size(size: int, args: argparse.Namespace, here: Path) -> dict[str, Any
             expected = inject(store, profile, factory, args.edits, random.Random(args.seed))
             store.close()
             check = ["verify", "-p", PROFILE, "--json", "--limit", "0"]
-            out, v_time, v_rss, v_code = measured("-m", "recontui.cli", "--db", db, *check)
+            out, v_time, v_rss, v_cpu, v_code = measured("-m", "recontui.cli", "--db", db, *check)
             report = json.loads(out)
             found_v = {
                 ("field", d["entity"], d["link"], d["field"])
@@ -364,12 +382,12 @@ def bench_size(size: int, args: argparse.Namespace, here: Path) -> dict[str, Any
                 else ("only", d["entity"], "a" if d["a_id"] else "b", d["a_id"] or d["b_id"])
                 for d in report["disagreements"]
             }
-            out, n_time, n_rss, _ = measured("-p", str(here), "--naive", db)
+            out, n_time, n_rss, n_cpu, _ = measured("-p", str(here), "--naive", db)
             naive_out = json.loads(out)
             found_n = {("field", *row) for row in naive_out["fields"]} | {
                 ("only", *row) for row in naive_out["only"]
             }
-            _, _, base_rss, _ = measured("-c", IMPORTS)
+            _, _, base_rss, _, _ = measured("-c", IMPORTS)
     finally:
         if server.stdin is not None:
             server.stdin.close()
@@ -390,6 +408,8 @@ def bench_size(size: int, args: argparse.Namespace, here: Path) -> dict[str, Any
         "verify_s": v_time,
         "naive_s": n_time,
         "verify_rss": v_rss,
+        "verify_cpu": v_cpu,
+        "naive_cpu": n_cpu,
         "naive_rss": n_rss,
         "base_rss": base_rss,
         "sync_s": synced,
@@ -424,7 +444,9 @@ def main(args: argparse.Namespace) -> int:
                 print(f"  {label}: {r[label][:10]}")
         print(
             f"  time   verify {r['verify_s']:.1f} s, naive {r['naive_s']:.1f} s "
-            f"(verify / naive = {r['verify_s'] / r['naive_s']:.2f})"
+            f"(verify / naive = {r['verify_s'] / r['naive_s']:.2f}); CPU of their own "
+            f"verify {r['verify_cpu']:.1f} s, naive {r['naive_cpu']:.1f} s "
+            f"({r['verify_cpu'] / r['naive_cpu']:.2f})"
         )
         print(
             f"  peak   verify {r['verify_rss']:.0f} MB, naive {r['naive_rss']:.0f} MB "

@@ -628,7 +628,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print("Interrupted; the next run carries on where this one stopped.", file=sys.stderr)
         return 3
-    checked = verify_after_run(args, store, profile, secrets, result) if args.verify else None
+    checked = verify_after_run(store, profile, secrets, result) if args.verify else None
     if args.json:
         out_json(
             {
@@ -721,9 +721,7 @@ class AfterRun:
     lines: list[str]
 
 
-def verify_after_run(
-    args: argparse.Namespace, store: Store, profile: Profile, secrets: SecretStore, run: Any
-) -> AfterRun:
+def verify_after_run(store: Store, profile: Profile, secrets: SecretStore, run: Any) -> AfterRun:
     """Check the books after a run that completed; exit 0 only when they agree."""
     from .verify import report_lines
 
