@@ -5,6 +5,7 @@ from __future__ import annotations
 from screen_text import screen_text
 from textual.widgets import DataTable
 
+from recontui.tui.screens.conflicts import queue_row
 from recontui.tui.screens.resolve import ResolveScreen
 
 
@@ -68,6 +69,7 @@ async def test_a_refused_create_says_why_and_that_k_creates_it_again(world):
             note=f"QuickBooks Online refused to create it: {reason}",
         )
     assert world.store.conflict(cid).field_names == "refused create"
+    assert queue_row(world.store.conflict(cid))["field_names"] == "refused create"
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
         screen = ResolveScreen(cid)

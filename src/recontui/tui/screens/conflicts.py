@@ -140,6 +140,8 @@ def queue_row(conflict: Conflict) -> dict[str, Any]:
         "status": conflict.status,
         "record": conflict.title or f"{conflict.entity} #{conflict.link_id}",
         "fields": sorted(conflict.fields),
+        #: As the store words them: a refused change is marked ("city (refused)").
+        "field_names": conflict.field_names,
         "a_changed_at": conflict.a_changed_at,
         "b_changed_at": conflict.b_changed_at,
         "earlier": earlier_choice(conflict),
@@ -292,7 +294,9 @@ class ConflictsScreen(Screen[None]):
             table.move_cursor(row=cursor)
 
     def cells(self, row: dict[str, Any]) -> list[Text]:
-        fields = ", ".join(row["fields"]) if row["kind"] == "field" else row["kind"]
+        fields = row.get("field_names") or (
+            ", ".join(row["fields"]) if row["kind"] == "field" else row["kind"]
+        )
         app: Any = self.app
         now = app.store.clock()  # "today" as the store sees it (fixed in tests)
         return [
