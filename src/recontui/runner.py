@@ -72,7 +72,7 @@ from .model import (
     other,
     same,
 )
-from .model.codec import dumps, loads
+from .model.codec import dumps
 from .store import Conflict, Link, LockHeld, Op, Profile, Store, StoreError
 from .store.store import IGNORE, OVERRIDE
 from .wiring import system_label
@@ -728,18 +728,11 @@ class SyncRun:
         # Records an open match conflict asks about or lists wait for its answer.
         asked: set[int] = set()
         listed: set[int] = set()
-        open_matches = (
-            conn.execute(
-                "SELECT link_id, candidates FROM conflicts WHERE profile_id=? AND entity=? "
-                "AND kind='match' AND status='open'",
-                (self.pid, entity),
-            )
-            if result.unmatched_a or result.unmatched_b
-            else ()
-        )
-        for subject, listed_ids in open_matches:
-            asked.add(subject)
-            listed.update(loads(listed_ids) or ())
+        if result.unmatched_a or result.unmatched_b:
+            for c in self.store.conflicts(self.pid, statuses=("open",), entity=entity):
+                if c.kind == "match":
+                    asked.add(c.link_id)
+                    listed.update(c.candidates or ())
         left = {"a": set(result.unmatched_a), "b": set(result.unmatched_b)}
         changed = {i for side in SIDES for i in left[side] if by_id[i].dirty}
         twins = (
