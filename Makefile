@@ -23,12 +23,17 @@ demo: $(STAMP)
 # subprocess of the CLI tests would otherwise compile the same modules again.
 PYTEST_WORKERS ?= 2
 
+# The static checks, quickest first: ruff (style, C901 complexity), lint-imports (the
+# layers of docs/architecture.md, contracts in pyproject.toml), mypy (strict for engine,
+# model and store; its cache in .mypy_cache makes a warm run about a second).
+CHECKS = $(BIN)/ruff check src tests bench && $(BIN)/lint-imports && $(BIN)/mypy src/recontui
+
 test: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(CHECKS)
 	PYTHONDONTWRITEBYTECODE= $(BIN)/python -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests bench
+	$(CHECKS)
 	$(BIN)/ruff format --check src tests bench
 
 bench: $(STAMP)
@@ -40,4 +45,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/kill_loop.py
 
 clean:
-	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache
+	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .grimp_cache

@@ -270,7 +270,7 @@ def decide_everything(store: Any, profile: Any) -> int:
 
 
 def sync_to_agreement(store: Any, profile: Any, factory: Any) -> tuple[float, int]:
-    from recontui.runner import RunOptions, run_sync
+    from recontui.run import RunOptions, run_sync
 
     began = time.perf_counter()
     for runs in range(1, 6):

@@ -22,10 +22,11 @@ import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .model import ORDER, SIDES
+from .model import ORDER, SIDES, Side
+from .model.states import LIVE_STATUSES, ConflictStatus
 from .secrets import SecretsError, SecretStore
 from .store import (
     Conflict,
@@ -38,7 +39,11 @@ from .store import (
 )
 from .store.database import describe_sqlite_error
 
-EXIT_USAGE = 64
+if TYPE_CHECKING:  # the connectors load inside the commands that use them
+    from .connectors.base import Company
+    from .connectors.qbo import Consent
+    from .sandbox import Sandbox, SandboxConfig
+    from .wiring import HeldSecrets
 
 
 class CliError(Exception):
@@ -113,28 +118,10 @@ def check_entity(name: str | None) -> str | None:
 
 
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
-    from .sandbox import RunningSandbox, SandboxConfig
-    from .sandbox.faults import FaultSpecError, parse_faults
-    from .sandbox.seed import check_size
+    from .sandbox import RunningSandbox
     from .sandbox.server import PortUnavailable
 
-    try:
-        parse_faults(args.faults)
-    except FaultSpecError as exc:
-        raise CliError(f"--faults {exc}", 2) from None
-    try:
-        check_size(args.size, args.scenario)
-    except ValueError as exc:
-        raise CliError(f"--{exc}.", 2) from None
-    config = SandboxConfig(
-        seed=args.seed,
-        scenario=args.scenario,
-        faults=args.faults or "",
-        fault_seed=args.fault_seed,
-        slow_seconds=args.slow_seconds,
-        size=args.size,
-        qbo_sales_tax_code=args.qbo_sales_tax,
-    )
+    config = _sandbox_config(args)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: Any) -> None:
@@ -148,16 +135,7 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         raise CliError(str(exc), 2) from None
     with running_sandbox as running:
         if args.qbo_sales_tax is not None:
-            codes = sorted(
-                str(r.get("Name")) for _i, r in running.sandbox.qbo_company.rows("TaxCode")
-            )
-            if args.qbo_sales_tax not in codes:
-                known = ", ".join(codes) or "none"
-                raise CliError(
-                    f"--qbo-sales-tax {args.qbo_sales_tax!r} is not a tax code of the "
-                    f"{args.scenario} company (it has: {known}).",
-                    2,
-                )
+            _check_sales_tax_code(running.sandbox, args.qbo_sales_tax, args.scenario)
         creds = running.sandbox.credentials(running.base_url)
         if args.profile:
             store = open_db(args)
@@ -178,6 +156,43 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         while not stop.wait(0.5):
             pass
     return 0
+
+
+def _sandbox_config(args: argparse.Namespace) -> SandboxConfig:
+    """The stand-ins' configuration from `sandbox serve`'s options, checked."""
+    from .sandbox import SandboxConfig
+    from .sandbox.faults import FaultSpecError, parse_faults
+    from .sandbox.seed import check_size
+
+    try:
+        parse_faults(args.faults)
+    except FaultSpecError as exc:
+        raise CliError(f"--faults {exc}", 2) from None
+    try:
+        check_size(args.size, args.scenario)
+    except ValueError as exc:
+        raise CliError(f"--{exc}.", 2) from None
+    return SandboxConfig(
+        seed=args.seed,
+        scenario=args.scenario,
+        faults=args.faults or "",
+        fault_seed=args.fault_seed,
+        slow_seconds=args.slow_seconds,
+        size=args.size,
+        qbo_sales_tax_code=args.qbo_sales_tax,
+    )
+
+
+def _check_sales_tax_code(sandbox: Sandbox, code: str, scenario: str) -> None:
+    """``--qbo-sales-tax`` must name a tax code of the seeded QBO company."""
+    codes = sorted(str(r.get("Name")) for _i, r in sandbox.qbo_company.rows("TaxCode"))
+    if code not in codes:
+        known = ", ".join(codes) or "none"
+        raise CliError(
+            f"--qbo-sales-tax {code!r} is not a tax code of the "
+            f"{scenario} company (it has: {known}).",
+            2,
+        )
 
 
 def save_sandbox_profile(
@@ -213,11 +228,7 @@ def save_sandbox_profile(
     # the other books (until `recontui state forget`) rather than mixing the two.
     profile = store.get_profile(name)
     if not store.has_links(profile.id):
-        with store.transaction() as conn:
-            conn.execute(
-                "UPDATE profiles SET a_company_id=NULL, b_company_id=NULL WHERE id=?",
-                (profile.id,),
-            )
+        store.forget_company_ids(profile.id)
     elif (profile.a_company_id, profile.b_company_id) != (
         bill["organization_id"],
         qbo["realm_id"],
@@ -302,56 +313,16 @@ def read_secrets_file(path: str) -> dict[str, str]:
 
 
 def cmd_profile_add(args: argparse.Namespace) -> int:
-    from .connectors.base import ConnectorError
-    from .connectors.common import deadline_setting, rate_settings
-    from .secrets import env_var_name
-    from .wiring import REQUIRED_SETTINGS
-
     store = open_db(args)
-    settings: dict[str, dict[str, str]] = {"bill": {}, "qbo": {}}
-    for system, flags in PROFILE_FLAGS.items():
-        for key, flag in flags.items():
-            value = getattr(args, flag.lstrip("-").replace("-", "_"))
-            if value:
-                settings[system][key] = value
-        for key, value in PRODUCTION_URLS[system].items():
-            settings[system].setdefault(key, value)
-        missing = [
-            PROFILE_FLAGS[system][k]
-            for k in REQUIRED_SETTINGS[system]
-            if not settings[system].get(k)
-        ]
-        if missing:
-            raise CliError(f"Profile {args.name!r} needs {', '.join(missing)}.", 2)
-        try:  # the rate and deadline settings are checked now, not at the first sync
-            rate_settings(system, settings[system], max_in_flight=1, rate_limit=1, rate_window=1)
-            deadline_setting(system, settings[system])
-        except ConnectorError as exc:
-            flag = next(f for k, f in flags.items() if k in str(exc))
-            raise CliError(f"{flag}: {exc}".replace(" and sync again", ""), 2) from None
+    settings = {system: _profile_settings(args, system) for system in PROFILE_FLAGS}
     given = read_secrets_file(args.secrets_file) if args.secrets_file else {}
     secret_store = open_secrets_for(store, args)
     to_store: dict[str, str] = {}
     for system, names in PROFILE_SECRETS.items():
         for key in names:
-            if key in given:
-                to_store[key] = given[key]
-            elif os.environ.get(env_var_name(args.name, key)):
-                continue  # read from the environment at run time
-            elif (system, key) == ("qbo", "refresh_token"):
-                continue  # `recontui profile connect qbo` obtains it
-            elif sys.stdin.isatty():
-                value = getpass.getpass(f"{system} {key}: ")
-                if not value:
-                    raise CliError(f"{system} {key} is required.", 2)
+            value = _profile_secret(args.name, system, key, given)
+            if value is not None:
                 to_store[key] = value
-            else:
-                raise CliError(
-                    f"The {system} secret {key} is missing: give it in --secrets-file, or set "
-                    f"{env_var_name(args.name, key)}, or run this command in a terminal to be "
-                    "asked for it.",
-                    2,
-                )
     store.save_profile(
         args.name, "bill", "qbo", settings["bill"], settings["qbo"], make_default=args.default
     )
@@ -364,6 +335,57 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
             f"recontui profile connect qbo --profile {shlex.quote(args.name)}"
         )
     return 0
+
+
+def _profile_settings(args: argparse.Namespace, system: str) -> dict[str, str]:
+    """One system's settings from its flags (production addresses by default), checked
+    now rather than at the first sync."""
+    from .connectors.base import ConnectorError
+    from .connectors.common import deadline_setting, rate_settings
+    from .wiring import REQUIRED_SETTINGS
+
+    flags = PROFILE_FLAGS[system]
+    settings: dict[str, str] = {}
+    for key, flag in flags.items():
+        value = getattr(args, flag.lstrip("-").replace("-", "_"))
+        if value:
+            settings[key] = value
+    for key, value in PRODUCTION_URLS[system].items():
+        settings.setdefault(key, value)
+    missing = [flags[k] for k in REQUIRED_SETTINGS[system] if not settings.get(k)]
+    if missing:
+        raise CliError(f"Profile {args.name!r} needs {', '.join(missing)}.", 2)
+    try:  # the rate and deadline settings are checked now, not at the first sync
+        rate_settings(system, settings, max_in_flight=1, rate_limit=1, rate_window=1)
+        deadline_setting(system, settings)
+    except ConnectorError as exc:
+        flag = next(f for k, f in flags.items() if k in str(exc))
+        raise CliError(f"{flag}: {exc}".replace(" and sync again", ""), 2) from None
+    return settings
+
+
+def _profile_secret(profile: str, system: str, key: str, given: Mapping[str, str]) -> str | None:
+    """A secret to save: from the secrets file, else typed at a terminal; None where it is
+    read later (from the environment, or obtained by `profile connect qbo`)."""
+    from .secrets import env_var_name
+
+    if key in given:
+        return given[key]
+    if os.environ.get(env_var_name(profile, key)):
+        return None  # read from the environment at run time
+    if (system, key) == ("qbo", "refresh_token"):
+        return None  # `recontui profile connect qbo` obtains it
+    if not sys.stdin.isatty():
+        raise CliError(
+            f"The {system} secret {key} is missing: give it in --secrets-file, or set "
+            f"{env_var_name(profile, key)}, or run this command in a terminal to be "
+            "asked for it.",
+            2,
+        )
+    value = getpass.getpass(f"{system} {key}: ")
+    if not value:
+        raise CliError(f"{system} {key} is required.", 2)
+    return value
 
 
 def cmd_profile_list(args: argparse.Namespace) -> int:
@@ -423,17 +445,7 @@ def cmd_profile_connect(args: argparse.Namespace) -> int:
     (or just its code), checks its state and company, exchanges the code, checks the
     company answers, then saves the newest refresh token (and the realm id if new).
     """
-    from .connectors import make_connector
-    from .connectors.base import ConnectorError
-    from .connectors.qbo import (
-        AUTH_URL,
-        DEFAULT_REDIRECT_URI,
-        authorization_url,
-        exchange_code,
-        parse_consent,
-    )
     from .secrets import env_var_name
-    from .wiring import HeldSecrets
 
     if args.system != "qbo":
         raise CliError(
@@ -448,16 +460,49 @@ def cmd_profile_connect(args: argparse.Namespace) -> int:
         raise CliError(f"Profile {profile.name!r} has no QuickBooks Online side.", 2)
     settings = dict(profile.side_settings(side))
     secrets = open_secrets_for(store, args)
+    keys = _qbo_app_keys(secrets, profile)
+    consent, redirect_uri = _ask_for_consent(profile, settings, keys[0])
+    realm = _consented_realm(profile, side, settings, consent.realm_id)
+    held, company = _exchange_code(profile, settings, keys, consent.code, redirect_uri, realm)
+    # The connector may have rotated the token while checking: save the newest one.
+    secrets.set(profile.name, "refresh_token", held.values["refresh_token"])
+    if settings.get("realm_id") != realm:
+        sides = {"a": dict(profile.a_settings), "b": dict(profile.b_settings)}
+        sides[side]["realm_id"] = realm
+        store.save_profile(profile.name, profile.a_system, profile.b_system, sides["a"], sides["b"])
+    print(
+        f"Connected profile {profile.name!r} to QuickBooks Online company "
+        f"{_safe(company.name)} ({company.company_id}); sync with: "
+        f"recontui sync --profile {shlex.quote(profile.name)}"
+    )
+    variable = env_var_name(profile.name, "refresh_token")
+    if os.environ.get(variable):
+        print(f"Note: {variable} is set and wins over the saved refresh token: unset it.")
+    return 0
+
+
+def _qbo_app_keys(secrets: SecretStore, profile: Profile) -> tuple[str, str]:
+    """The Intuit app's client_id and client_secret saved for the profile."""
     client_id = secrets.get(profile.name, "client_id")
     client_secret = secrets.get(profile.name, "client_secret")
-    quoted = shlex.quote(profile.name)
     if not client_id or not client_secret:
         raise CliError(
             f"Profile {profile.name!r} has no QuickBooks Online client_id and client_secret: "
-            f"save your Intuit app's keys with `recontui profile add {quoted} ... "
-            "--secrets-file FILE`, then run this again.",
+            f"save your Intuit app's keys with `recontui profile add {shlex.quote(profile.name)}"
+            " ... --secrets-file FILE`, then run this again.",
             2,
         )
+    return client_id, client_secret
+
+
+def _ask_for_consent(
+    profile: Profile, settings: Mapping[str, str], client_id: str
+) -> tuple[Consent, str]:
+    """Show Intuit's consent address, read back where the browser was sent; the consent
+    (its state checked against this attempt's) and the redirect address used."""
+    from .connectors.base import ConnectorError
+    from .connectors.qbo import AUTH_URL, DEFAULT_REDIRECT_URI, authorization_url, parse_consent
+
     redirect_uri = settings.get("redirect_uri") or DEFAULT_REDIRECT_URI
     state = pysecrets.token_urlsafe(16)
     url = authorization_url(
@@ -485,10 +530,17 @@ def cmd_profile_connect(args: argparse.Namespace) -> int:
             "browser shows after you approve.",
             2,
         )
+    return consent, redirect_uri
+
+
+def _consented_realm(
+    profile: Profile, side: Side, settings: Mapping[str, str], pasted: str | None
+) -> str:
+    """The company the approval is for; it must be the profile's, when it has one."""
     known = settings.get("realm_id") or (
         profile.b_company_id if side == "b" else profile.a_company_id
     )
-    realm = consent.realm_id or known
+    realm = pasted or known
     if not realm:
         raise CliError(
             "A code alone does not say which company it is for: run the command again and "
@@ -503,10 +555,29 @@ def cmd_profile_connect(args: argparse.Namespace) -> int:
             "company.",
             2,
         )
+    return realm
 
-    async def connect() -> tuple[HeldSecrets, Any]:
+
+def _exchange_code(
+    profile: Profile,
+    settings: Mapping[str, str],
+    keys: tuple[str, str],
+    code: str,
+    redirect_uri: str,
+    realm: str,
+) -> tuple[HeldSecrets, Company]:
+    """Trade the code for tokens and ask the company for its name with them: the tokens,
+    held in memory until they are proven, and the company that answered."""
+    from .connectors import make_connector
+    from .connectors.base import ConnectorError
+    from .connectors.qbo import exchange_code
+    from .wiring import HeldSecrets
+
+    client_id, client_secret = keys
+
+    async def connect() -> tuple[HeldSecrets, Company]:
         grant = await exchange_code(
-            settings["token_url"], client_id, client_secret, consent.code, redirect_uri
+            settings["token_url"], client_id, client_secret, code, redirect_uri
         )
         held = HeldSecrets(
             {
@@ -520,42 +591,12 @@ def cmd_profile_connect(args: argparse.Namespace) -> int:
             return held, await qbo.company()
 
     try:
-        held, company = asyncio.run(connect())
+        return asyncio.run(connect())
     except ConnectorError as exc:
         raise CliError(f"Nothing was saved: {exc}", 3) from None
-    # The connector may have rotated the token while checking: save the newest one.
-    secrets.set(profile.name, "refresh_token", held.values["refresh_token"])
-    if settings.get("realm_id") != realm:
-        sides = {"a": dict(profile.a_settings), "b": dict(profile.b_settings)}
-        sides[side]["realm_id"] = realm
-        store.save_profile(profile.name, profile.a_system, profile.b_system, sides["a"], sides["b"])
-    print(
-        f"Connected profile {profile.name!r} to QuickBooks Online company "
-        f"{_safe(company.name)} ({company.company_id}); sync with: "
-        f"recontui sync --profile {quoted}"
-    )
-    variable = env_var_name(profile.name, "refresh_token")
-    if os.environ.get(variable):
-        print(f"Note: {variable} is set and wins over the saved refresh token: unset it.")
-    return 0
 
 
 # -- sync ---------------------------------------------------------------------------------
-
-
-def make_factory(profile: Any, secrets: SecretStore, transport: Any = None) -> Callable[..., Any]:
-    from .wiring import build_connector
-
-    def factory(side: str, events: Any) -> Any:
-        return build_connector(
-            profile,
-            side,
-            secrets,
-            transport=transport,
-            on_event=events.connector_sink(profile.system(side).upper()),
-        )
-
-    return factory
 
 
 def _due(store: Any, profile: Any, *, verbose: bool) -> bool:
@@ -566,18 +607,19 @@ def _due(store: Any, profile: Any, *, verbose: bool) -> bool:
     import datetime as dt
 
     from .present import local_time, next_scheduled_run
+    from .schedule import reached
 
     text, due = next_scheduled_run(store, profile)
     if due is None:
         if text != "off":
             raise CliError(
                 f"The schedule of profile {profile.name!r} is not valid ({text!r}); fix it in "
-                "the console's Preferences (key 5)."
+                "the console's Preferences (`recontui tui`)."
             )
         if verbose:
             print(f"Profile {profile.name!r} has no schedule (off): nothing to do.")
         return False
-    if due > dt.datetime.now(dt.UTC):
+    if not reached(due, dt.datetime.now(dt.UTC)):
         if verbose:
             print(f"Not due: the next run ({text}) is at {local_time(due.isoformat())}.")
         return False
@@ -585,7 +627,8 @@ def _due(store: Any, profile: Any, *, verbose: bool) -> bool:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
-    from .runner import RunOptions, run_sync, summary_lines
+    from .run import RunOptions, run_sync
+    from .wiring import connector_factory
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
@@ -593,21 +636,6 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return 0
     secrets = open_secrets_for(store, args)
     cancel = threading.Event()
-
-    def listener(event: Any) -> None:
-        """Errors always reach stderr (cron mails them), one line each; -v adds the rest
-        of the run's log and -vv the HTTP lines. The run's end is the summary's to say."""
-        if args.verbose:
-            shown = event.level != "debug" or args.verbose > 1
-        else:
-            shown = event.level == "error" and event.phase != "end"
-        if shown:
-            print(
-                f"[{event.level:7}] {event.phase:8} {_safe(event.message)}",
-                file=sys.stderr,
-                flush=True,
-            )
-
     options = RunOptions(
         dry_run=args.dry_run,
         accept_big_change=args.accept_big_change,
@@ -621,10 +649,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
         cancel.set()
 
     signal.signal(signal.SIGTERM, on_term)
+    factory, listener = connector_factory(profile, secrets), _sync_listener(args.verbose)
     try:
-        result = asyncio.run(
-            run_sync(store, profile, make_factory(profile, secrets), options, listener=listener)
-        )
+        result = asyncio.run(run_sync(store, profile, factory, options, listener=listener))
     except KeyboardInterrupt:
         print("Interrupted; the next run carries on where this one stopped.", file=sys.stderr)
         return 3
@@ -642,20 +669,47 @@ def cmd_sync(args: argparse.Namespace) -> int:
             }
         )
     else:
-        lines = summary_lines(result)
-        if result.exit_code == 3 and result.message:
-            lines = [line for line in lines if line != result.message]
-        for line in lines:
-            print(_safe(line))
-        if args.dry_run and result.plan:
-            print("Plan:")
-            for item in result.plan:
-                print("  " + _safe(json.dumps(item, default=str)))
-        for line in checked.lines if checked is not None else ():
-            print(_safe(line))
+        _print_sync(result, checked, dry_run=args.dry_run)
     if result.exit_code == 3 and result.message and not args.json:
         print(_safe(result.message), file=sys.stderr)
     return result.exit_code if checked is None else checked.exit_code
+
+
+def _sync_listener(verbose: int) -> Callable[[Any], None]:
+    """Errors always reach stderr (cron mails them), one line each; -v adds the rest
+    of the run's log and -vv the HTTP lines. The run's end is the summary's to say."""
+
+    def listener(event: Any) -> None:
+        if verbose:
+            shown = event.level != "debug" or verbose > 1
+        else:
+            shown = event.level == "error" and event.phase != "end"
+        if shown:
+            print(
+                f"[{event.level:7}] {event.phase:8} {_safe(event.message)}",
+                file=sys.stderr,
+                flush=True,
+            )
+
+    return listener
+
+
+def _print_sync(result: Any, checked: AfterRun | None, *, dry_run: bool) -> None:
+    """A run's summary (its fatal message goes to stderr instead), a dry run's plan, and
+    what the check after it found."""
+    from .run import summary_lines
+
+    lines = summary_lines(result)
+    if result.exit_code == 3 and result.message:
+        lines = [line for line in lines if line != result.message]
+    for line in lines:
+        print(_safe(line))
+    if dry_run and result.plan:
+        print("Plan:")
+        for item in result.plan:
+            print("  " + _safe(json.dumps(item, default=str)))
+    for line in checked.lines if checked is not None else ():
+        print(_safe(line))
 
 
 # -- verify -------------------------------------------------------------------------------
@@ -672,13 +726,14 @@ def check_books(
 ) -> Any:
     """Run `recontui verify` and keep its result; CliError (exit 3) when it cannot."""
     from .verify import VerifyError, save_result, verify
+    from .wiring import connector_factory
 
     try:
         result = asyncio.run(
             verify(
                 store,
                 profile,
-                make_factory(profile, secrets),
+                connector_factory(profile, secrets),
                 entity=entity,
                 limit=limit,
                 run_id=run_id,
@@ -760,7 +815,7 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     check_entity(args.entity)
     store = open_db(args)
     profile = get_profile(store, args.profile)
-    statuses = ("open", "resolved", "pushed", "superseded") if args.all else ("open", "resolved")
+    statuses = tuple(ConflictStatus) if args.all else LIVE_STATUSES
     conflicts = store.conflicts(profile.id, statuses=statuses, entity=args.entity, limit=args.limit)
     names = Names(store)
     rows = [conflict_summary(store, profile, c, names) for c in conflicts]
@@ -793,7 +848,6 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
     if args.json:
         out_json(detail)
         return 0
-    a, b = detail["systems"]["a"], detail["systems"]["b"]
     print(
         f"Conflict {conflict.id}: {conflict.entity} {_safe(detail['record'])!s} "
         f"[{conflict.kind}, {conflict.status}]"
@@ -801,30 +855,43 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
     if conflict.note:
         print(f"  note: {_safe(conflict.note)}")
     if conflict.kind == "match":
-        sides = detail["sides"]
-        record, *cands = sides["columns"]
-        there = b if record["system"] == a else a
+        _print_match(conflict, detail)
+    else:
+        _print_field_rows(detail)
+    return 0
+
+
+def _print_match(conflict: Conflict, detail: Mapping[str, Any]) -> None:
+    """A match conflict: the record and each candidate side by side, and how to decide."""
+    a, b = detail["systems"]["a"], detail["systems"]["b"]
+    sides = detail["sides"]
+    record, *cands = sides["columns"]
+    there = b if record["system"] == a else a
+    print(
+        f"  {record['system']} record {_safe(record['remote_id'] or '?')}: "
+        f"{_safe(detail['record'])}; {len(cands)} candidate"
+        f"{'' if len(cands) == 1 else 's'} in {there}:"
+    )
+    for start in range(0, max(len(cands), 1), MATCH_COLUMNS):
+        group = [record, *cands[start : start + MATCH_COLUMNS]]
+        heads = ["this record"] + [
+            f"link {c['link']} (id {_safe(c['remote_id'] or '?')})" for c in group[1:]
+        ]
+        table = [["", *heads]] + [
+            [label, *(_safe(col["values"].get(label, "")) for col in group)]
+            for label in sides["rows"]
+        ]
+        _print_columns(table)
+    if conflict.status == "open":
         print(
-            f"  {record['system']} record {_safe(record['remote_id'] or '?')}: "
-            f"{_safe(detail['record'])}; {len(cands)} candidate"
-            f"{'' if len(cands) == 1 else 's'} in {there}:"
+            f"  Decide with: recontui conflicts resolve {conflict.id} --link LINK "
+            "| --create | --ignore"
         )
-        for start in range(0, max(len(cands), 1), MATCH_COLUMNS):
-            group = [record, *cands[start : start + MATCH_COLUMNS]]
-            heads = ["this record"] + [
-                f"link {c['link']} (id {_safe(c['remote_id'] or '?')})" for c in group[1:]
-            ]
-            table = [["", *heads]] + [
-                [label, *(_safe(col["values"].get(label, "")) for col in group)]
-                for label in sides["rows"]
-            ]
-            _print_columns(table)
-        if conflict.status == "open":
-            print(
-                f"  Decide with: recontui conflicts resolve {conflict.id} --link LINK "
-                "| --create | --ignore"
-            )
-        return 0
+
+
+def _print_field_rows(detail: Mapping[str, Any]) -> None:
+    """A field conflict: per field its base, both sides and what was chosen or suggested."""
+    a, b = detail["systems"]["a"], detail["systems"]["b"]
     for row in detail["rows"]:
         print(f"  {row['field']}:")
         base = (
@@ -839,7 +906,6 @@ def cmd_conflicts_show(args: argparse.Namespace) -> int:
             print(f"    chosen     {_safe(row['choice'])}")
         elif row["suggestion"]:
             print(f"    suggested  {_safe(row['suggestion'])}")
-    return 0
 
 
 #: Candidates shown beside the record per block of `conflicts show` (fits 80 columns).
@@ -857,7 +923,7 @@ def _print_columns(table: list[list[str]]) -> None:
 
 
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
-    from .present import ResolveError, resolve_conflict
+    from .decisions import ResolveError, resolve_conflict
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
@@ -891,13 +957,14 @@ def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
 
 def cmd_conflicts_resolve_all(args: argparse.Namespace) -> int:
     """Take one side for every open field conflict (optionally of one entity)."""
-    from .present import ResolveError, resolve_conflict
+    from .decisions import ResolveError, resolve_conflict
 
     check_entity(args.entity)
     store = open_db(args)
     profile = get_profile(store, args.profile)
     done, skipped = [], []
-    for conflict in store.conflicts(profile.id, statuses=("open",), entity=args.entity):
+    waiting = store.conflicts(profile.id, statuses=(ConflictStatus.OPEN,), entity=args.entity)
+    for conflict in waiting:
         if conflict.kind != "field":
             skipped.append(conflict.id)
             continue
@@ -1096,7 +1163,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
             )
         if secrets is None:
             continue
-        for side in ("a", "b"):
+        for side in SIDES:
             status = asyncio.run(_probe(p, side, secrets))
             ok = ok and status.startswith("ok")
             print(f"  {p.system(side)}: {_safe(status)}")
@@ -1117,7 +1184,7 @@ def _lock_words(store: Store, profile: Profile) -> str:
     return f", locked by {who} since {holder['acquired_at']}"
 
 
-async def _probe(profile: Any, side: str, secrets: SecretStore) -> str:
+async def _probe(profile: Profile, side: Side, secrets: SecretStore) -> str:
     from .connectors.base import ConnectorError
     from .wiring import build_connector
 
@@ -1181,9 +1248,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     """Stand-ins on loopback, a demo profile in a scratch database, one sync, the console."""
-    from .runner import RunOptions, run_sync, summary_lines
+    from .run import RunOptions, run_sync, summary_lines
     from .sandbox import RunningSandbox, SandboxConfig
-    from .wiring import open_secrets
+    from .wiring import connector_factory, open_secrets
 
     workdir = Path(tempfile.mkdtemp(prefix="recontui-demo-"))
     db_path = Path(args.db).expanduser() if args.db else workdir / "demo.db"
@@ -1218,7 +1285,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             run_sync(
                 store,
                 profile,
-                make_factory(profile, secrets),
+                connector_factory(profile, secrets),
                 RunOptions(trigger="demo"),
                 listener=listener,
             )
@@ -1255,23 +1322,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="allow an unencrypted secrets file when no keyring and no passphrase are available",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    # In the order `recontui --help` lists them.
+    _add_sandbox_commands(sub)
+    _add_profile_commands(sub)
+    _add_sync_command(sub)
+    _add_conflicts_commands(sub)
+    _add_check_commands(sub)
+    _add_state_commands(sub)
+    _add_console_commands(sub)
+    return parser
 
-    def add(
-        name: str, func: Callable[[argparse.Namespace], int], parent: Any = sub, **kw: Any
-    ) -> argparse.ArgumentParser:
-        p = parent.add_parser(name, **kw)
-        p.set_defaults(func=func)
-        return p
 
-    def profile_opt(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--profile", "-p", help="profile name (default: the default profile)")
+Subcommands = argparse._SubParsersAction  # what `add_subparsers` returns
 
-    def json_opt(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--json", action="store_true", help="machine-readable output")
 
+def _add(
+    name: str, func: Callable[[argparse.Namespace], int], parent: Subcommands, **kw: Any
+) -> argparse.ArgumentParser:
+    p: argparse.ArgumentParser = parent.add_parser(name, **kw)
+    p.set_defaults(func=func)
+    return p
+
+
+def _profile_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--profile", "-p", help="profile name (default: the default profile)")
+
+
+def _json_opt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+
+
+def _add_sandbox_commands(sub: Subcommands) -> None:
     sandbox = sub.add_parser("sandbox", help="local stand-ins of the remote APIs")
     sandbox_sub = sandbox.add_subparsers(dest="sandbox_command", metavar="COMMAND", required=True)
-    serve = add(
+    serve = _add(
         "serve", cmd_sandbox_serve, sandbox_sub, help="run both stand-ins until interrupted"
     )
     serve.add_argument("--host", default="127.0.0.1")
@@ -1306,9 +1390,11 @@ def build_parser() -> argparse.ArgumentParser:
         "(the seeded one is California); off unless given",
     )
 
+
+def _add_profile_commands(sub: Subcommands) -> None:
     profile = sub.add_parser("profile", help="manage connection profiles")
     profile_sub = profile.add_subparsers(dest="profile_command", metavar="COMMAND", required=True)
-    p_add = add("add", cmd_profile_add, profile_sub, help="create or update a profile")
+    p_add = _add("add", cmd_profile_add, profile_sub, help="create or update a profile")
     p_add.add_argument("name")
     for flags in PROFILE_FLAGS.values():
         for flag in flags.values():
@@ -1319,23 +1405,25 @@ def build_parser() -> argparse.ArgumentParser:
         "client_id, client_secret (refresh_token optional: `profile connect qbo` gets one)",
     )
     p_add.add_argument("--default", action="store_true")
-    json_opt(add("list", cmd_profile_list, profile_sub, help="list profiles"))
-    p_show = add("show", cmd_profile_show, profile_sub, help="show one profile (no secrets)")
+    _json_opt(_add("list", cmd_profile_list, profile_sub, help="list profiles"))
+    p_show = _add("show", cmd_profile_show, profile_sub, help="show one profile (no secrets)")
     p_show.add_argument("name", nargs="?")
-    json_opt(p_show)
-    add("remove", cmd_profile_remove, profile_sub, help="remove a profile").add_argument("name")
-    p_connect = add(
+    _json_opt(p_show)
+    _add("remove", cmd_profile_remove, profile_sub, help="remove a profile").add_argument("name")
+    p_connect = _add(
         "connect",
         cmd_profile_connect,
         profile_sub,
         help="authorise QuickBooks Online (open the address on any computer, paste back)",
     )
     p_connect.add_argument("system", choices=("qbo", "bill"), help="qbo")
-    profile_opt(p_connect)
+    _profile_opt(p_connect)
 
-    sync = add("sync", cmd_sync, help="one sync run")
-    profile_opt(sync)
-    json_opt(sync)
+
+def _add_sync_command(sub: Subcommands) -> None:
+    sync = _add("sync", cmd_sync, sub, help="one sync run")
+    _profile_opt(sync)
+    _json_opt(sync)
     sync.add_argument("--dry-run", action="store_true", help="show the plan, write nothing remote")
     sync.add_argument(
         "--accept-big-change", action="store_true", help="push changes held by the big-change guard"
@@ -1358,22 +1446,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the run log to stderr (-vv: with HTTP requests)",
     )
 
+
+def _add_conflicts_commands(sub: Subcommands) -> None:
     conflicts = sub.add_parser("conflicts", help="the conflict queue")
     c_sub = conflicts.add_subparsers(dest="conflicts_command", metavar="COMMAND", required=True)
-    c_list = add("list", cmd_conflicts_list, c_sub, help="open and resolved conflicts")
+    c_list = _add("list", cmd_conflicts_list, c_sub, help="open and resolved conflicts")
     c_list.add_argument("--all", action="store_true", help="also pushed and superseded ones")
     c_list.add_argument("--entity")
     c_list.add_argument("--limit", type=int, default=None)
-    c_show = add("show", cmd_conflicts_show, c_sub, help="one conflict, field by field")
+    c_show = _add("show", cmd_conflicts_show, c_sub, help="one conflict, field by field")
     c_show.add_argument("id", type=int)
-    c_res = add("resolve", cmd_conflicts_resolve, c_sub, help="choose values; pushed next run")
+    c_res = _add("resolve", cmd_conflicts_resolve, c_sub, help="choose values; pushed next run")
     c_res.add_argument("id", type=int)
     c_res.add_argument("--pick", action="append", metavar="FIELD=a|b|=VALUE")
     c_res.add_argument("--all", choices=("a", "b"), help="take every field from one side")
     c_res.add_argument("--link", type=int, metavar="LINK_ID", help="match: link to a candidate")
     c_res.add_argument("--create", action="store_true", help="match: create on the other side")
     c_res.add_argument("--ignore", action="store_true", help="match: never sync this record")
-    c_all = add(
+    c_all = _add(
         "resolve-all",
         cmd_conflicts_resolve_all,
         c_sub,
@@ -1381,26 +1471,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     c_all.add_argument("--side", choices=("a", "b"), required=True)
     c_all.add_argument("--entity")
-    c_unres = add(
+    c_unres = _add(
         "unresolve",
         cmd_conflicts_unresolve,
         c_sub,
         help="reopen a resolved conflict before it is pushed",
     )
     c_unres.add_argument("id", type=int)
-    c_auto = add("auto", cmd_conflicts_auto, c_sub, help="what rules decided on their own")
+    c_auto = _add("auto", cmd_conflicts_auto, c_sub, help="what rules decided on their own")
     c_auto.add_argument("--limit", type=int, default=50)
     for p in (c_list, c_show, c_res, c_all, c_unres, c_auto):
-        profile_opt(p)
-        json_opt(p)
+        _profile_opt(p)
+        _json_opt(p)
 
-    check = add(
+
+def _add_check_commands(sub: Subcommands) -> None:
+    """`verify`, `history` and `log`."""
+    check = _add(
         "verify",
         cmd_verify,
+        sub,
         help="read both systems in full and check that they agree, field by field",
     )
-    profile_opt(check)
-    json_opt(check)
+    _profile_opt(check)
+    _json_opt(check)
     check.add_argument("--entity", help="check one entity only (customer, invoice, ...)")
     check.add_argument(
         "--limit",
@@ -1410,51 +1504,57 @@ def build_parser() -> argparse.ArgumentParser:
         help="list at most N disagreements (all are counted; 0 lists them all)",
     )
 
-    hist = add("history", cmd_history, help="recent runs")
-    profile_opt(hist)
-    json_opt(hist)
+    hist = _add("history", cmd_history, sub, help="recent runs")
+    _profile_opt(hist)
+    _json_opt(hist)
     hist.add_argument("--limit", type=int, default=20)
-    log = add("log", cmd_log, help="one run's events")
+    log = _add("log", cmd_log, sub, help="one run's events")
     log.add_argument("run_id", type=int)
-    json_opt(log)
+    _json_opt(log)
 
+
+def _add_state_commands(sub: Subcommands) -> None:
     state = sub.add_parser("state", help="pull cursors")
     s_sub = state.add_subparsers(dest="state_command", metavar="COMMAND", required=True)
-    s_show = add("show", cmd_state_show, s_sub, help="each side's cursor per entity")
-    profile_opt(s_show)
-    json_opt(s_show)
-    s_reset = add("reset", cmd_state_reset, s_sub, help="re-read an entity fully next run")
+    s_show = _add("show", cmd_state_show, s_sub, help="each side's cursor per entity")
+    _profile_opt(s_show)
+    _json_opt(s_show)
+    s_reset = _add("reset", cmd_state_reset, s_sub, help="re-read an entity fully next run")
     s_reset.add_argument("entity", nargs="?")
     s_reset.add_argument("--all", action="store_true")
-    profile_opt(s_reset)
-    s_forget = add(
+    _profile_opt(s_reset)
+    s_forget = _add(
         "forget",
         cmd_state_forget,
         s_sub,
         help="forget links, bases, conflicts and cursors (to point the profile at other books)",
     )
     s_forget.add_argument("--yes", action="store_true", help="do not ask")
-    profile_opt(s_forget)
+    _profile_opt(s_forget)
 
-    add("doctor", cmd_doctor, help="database, secrets store, profiles and reachability")
-    demo = add("demo", cmd_demo, help="the console on the embedded demo (stand-in servers)")
+
+def _add_console_commands(sub: Subcommands) -> None:
+    """`doctor`, `demo`, `keys` and `tui`."""
+    _add("doctor", cmd_doctor, sub, help="database, secrets store, profiles and reachability")
+    demo = _add("demo", cmd_demo, sub, help="the console on the embedded demo (stand-in servers)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument(
         "--headless",
         action="store_true",
         help="no console: run one sync and print the conflict queue",
     )
-    keys = add("keys", cmd_keys, help="the console's key bindings: ids to remap in config.toml")
-    json_opt(keys)
-    tui = add("tui", cmd_tui, help="the console (also: recontui with no command)")
-    profile_opt(tui)
+    keys = _add(
+        "keys", cmd_keys, sub, help="the console's key bindings: ids to remap in config.toml"
+    )
+    _json_opt(keys)
+    tui = _add("tui", cmd_tui, sub, help="the console (also: recontui with no command)")
+    _profile_opt(tui)
     for p in (tui, demo):
         p.add_argument(
             "--no-mouse",
             action="store_true",
             help="leave the mouse to the terminal (its own text selection works)",
         )
-    return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -14,25 +14,16 @@ from typing import Any
 from .model import (
     ENTITIES,
     FieldSpec,
-    FieldType,
-    FieldValueError,
     Ref,
     RemoteRef,
     Side,
     display,
-    entity,
     is_blank,
-    parse_value,
     same,
 )
-from .store import Conflict, Link, Profile, Store, StoreError
+from .store import Conflict, Link, Profile, Store
 from .store.migrations import field_names_text
-from .store.store import IGNORE, OVERRIDE
 from .wiring import system_label
-
-
-class ResolveError(ValueError):
-    """A resolution that cannot be saved; the message says what to do instead."""
 
 
 class Names:
@@ -163,181 +154,6 @@ def _choice_text(
     return " ".join(str(c) for c in choice)
 
 
-def parse_picks(
-    conflict: Conflict,
-    picks: Sequence[str],
-    take_all: str | None,
-    custom: Mapping[str, Any] | None = None,
-) -> dict[str, list[Any]]:
-    """``FIELD=a``, ``FIELD=b``, ``FIELD==VALUE`` (a typed value) and ``--all a|b``.
-
-    ``custom`` maps fields to values of a person's own that are already values, not
-    text (a record chosen from a list for a reference); they are checked by type.
-    Choices already saved on the conflict (a partial choice) are kept unless replaced.
-    """
-    if conflict.kind != "field":
-        raise ResolveError(
-            f"Conflict {conflict.id} is a {conflict.kind} conflict; resolve it with "
-            + (
-                "--link LINK_ID, --create or --ignore."
-                if conflict.kind == "match"
-                else "--all a or --all b (which side's state wins)."
-            )
-        )
-    spec = entity(conflict.entity)
-    choices: dict[str, list[Any]] = dict(conflict.choices or {})
-    if take_all:
-        if take_all not in ("a", "b"):
-            raise ResolveError("--all takes a or b.")
-        for name in conflict.fields:
-            choices[name] = [take_all, None]
-    for pick in picks:
-        if "=" not in pick:
-            raise ResolveError(f"{pick!r} is not FIELD=a, FIELD=b or FIELD==VALUE.")
-        name, _, rest = pick.partition("=")
-        name = name.strip()
-        if name not in conflict.fields:
-            raise ResolveError(
-                f"{name!r} is not in conflict {conflict.id}; its fields are: "
-                f"{', '.join(sorted(conflict.fields))}."
-            )
-        if rest in ("a", "b"):
-            choices[name] = [rest, None]
-        elif rest.startswith("="):
-            try:
-                value = parse_value(spec.field(name), rest[1:])
-            except FieldValueError as exc:
-                raise ResolveError(str(exc)) from exc
-            choices[name] = ["custom", value]
-        else:
-            raise ResolveError(
-                f"{pick!r}: after {name}= put a (billing side), b (accounting side) or "
-                f"=VALUE for a value of your own, e.g. {name}==new value."
-            )
-    for name, value in (custom or {}).items():
-        if name not in conflict.fields:
-            raise ResolveError(
-                f"{name!r} is not in conflict {conflict.id}; its fields are: "
-                f"{', '.join(sorted(conflict.fields))}."
-            )
-        choices[name] = ["custom", checked_custom(spec.field(name), value)]
-    missing = sorted(set(conflict.fields) - set(choices))
-    if missing:
-        raise ResolveError(
-            f"Choose every field of conflict {conflict.id}; still open: {', '.join(missing)} "
-            "(use --pick FIELD=a|b|=VALUE or --all a|b)."
-        )
-    return choices
-
-
-def refuse_options(
-    conflict: Conflict,
-    *,
-    picks: bool,
-    take_all: bool,
-    link_to: bool,
-    create: bool,
-    ignore: bool,
-) -> None:
-    """A :class:`ResolveError` for options that do not fit ``conflict`` or each other."""
-    match_opts = [
-        name
-        for name, given in (("--link", link_to), ("--create", create), ("--ignore", ignore))
-        if given
-    ]
-    field_opts = [name for name, given in (("--pick", picks), ("--all", take_all)) if given]
-    cid = conflict.id
-    if conflict.kind == "match" and field_opts:
-        raise ResolveError(
-            f"Conflict {cid} asks which record this is, so {' and '.join(field_opts)} "
-            "does not apply: decide it with exactly one of --link LINK_ID, --create or --ignore."
-        )
-    if conflict.kind == "delete" and (match_opts or picks):
-        given = " and ".join(match_opts + (["--pick"] if picks else []))
-        raise ResolveError(
-            f"Conflict {cid} is about a deletion, so {given} does not apply: pass --all a or "
-            "--all b to say which side's state wins."
-        )
-    if conflict.kind == "field" and (link_to or create):
-        given = " and ".join(o for o in match_opts if o != "--ignore")
-        raise ResolveError(
-            f"Conflict {cid} is a field conflict, so {given} does not apply (--link and "
-            "--create decide match conflicts): choose its values with --pick FIELD=a|b|=VALUE "
-            "or --all a|b, or stop syncing the record with --ignore."
-        )
-    if conflict.kind == "field" and ignore and field_opts:
-        raise ResolveError(
-            f"--ignore cannot be combined with {' and '.join(field_opts)} for conflict {cid}: "
-            "either choose its values, or pass --ignore alone to stop syncing the record."
-        )
-    if conflict.kind == "field" and picks and take_all:
-        raise ResolveError(
-            f"--pick and --all cannot be combined for conflict {cid}: use --all a|b to take "
-            "every field from one side, or --pick FIELD=a|b|=VALUE for each field."
-        )
-
-
-def resolve_conflict(
-    store: Store,
-    conflict: Conflict,
-    *,
-    picks: Sequence[str] = (),
-    take_all: str | None = None,
-    link_to: int | None = None,
-    create: bool = False,
-    ignore: bool = False,
-    custom: Mapping[str, Any] | None = None,
-    actor: str,
-) -> None:
-    """Save a person's decision; the next run pushes it.
-
-    Options that do not fit the conflict's kind, or contradict each other, are refused
-    (never ignored): a field conflict takes picks or one side for all, a match conflict
-    one of link, create or ignore, a deletion one side for all.
-    """
-    refuse_options(
-        conflict,
-        picks=bool(picks) or bool(custom),
-        take_all=take_all is not None,
-        link_to=link_to is not None,
-        create=create,
-        ignore=ignore,
-    )
-    if conflict.kind == "match":
-        options = [x for x in (link_to is not None, create, ignore) if x]
-        if len(options) != 1:
-            raise ResolveError(
-                f"Conflict {conflict.id} asks which record this is: pass exactly one of "
-                "--link LINK_ID (one of its candidates), --create (create it on the other "
-                "side, keeping both) or --ignore (never sync it)."
-            )
-        if link_to is not None:
-            if link_to not in (conflict.candidates or []):
-                raise ResolveError(
-                    f"{link_to} is not a candidate of conflict {conflict.id}; candidates: "
-                    f"{', '.join(str(c) for c in conflict.candidates or [])}."
-                )
-            choices = {"$match": ["link", link_to]}
-        else:
-            choices = {"$match": ["create" if create else "ignore", None]}
-    elif conflict.kind == "delete":
-        if take_all not in ("a", "b"):
-            raise ResolveError(
-                f"Conflict {conflict.id} is about a deletion: pass --all a or --all b to say "
-                "which side's state wins."
-            )
-        choices = {"deleted": [take_all, None]}
-    elif ignore:
-        # Unlink: the two records stay as they are and are never synced again.
-        choices = {IGNORE: ["ignore", None]}
-    else:
-        choices = parse_picks(conflict, picks, take_all, custom)
-    try:
-        store.resolve_conflict(conflict.id, choices, actor=actor)
-    except StoreError as exc:
-        raise ResolveError(str(exc)) from exc
-
-
 def edit_text(spec: FieldSpec | None, value: Any) -> str:
     """The text that types ``value`` in again: ``parse_value`` turns it back into it."""
     if value is None:
@@ -351,20 +167,6 @@ def edit_text(spec: FieldSpec | None, value: Any) -> str:
     if isinstance(value, str):
         return value
     return display(spec, value)
-
-
-def checked_custom(spec: FieldSpec, value: Any) -> Any:
-    """A value of a person's own for ``spec``, checked against the field's type."""
-    if spec.type is FieldType.REF:
-        if not isinstance(value, Ref) or value.entity != spec.ref_entity:
-            raise ResolveError(
-                f"{spec.title} refers to a {spec.ref_entity}: choose one from the list."
-            )
-        return value
-    try:
-        return parse_value(spec, edit_text(spec, value))
-    except FieldValueError as exc:
-        raise ResolveError(str(exc)) from exc
 
 
 def other_fields(
@@ -386,7 +188,7 @@ def other_fields(
         a = _canonical(store, profile.id, link.a_fields[name], "a")
         b = _canonical(store, profile.id, link.b_fields[name], "b")
         values = {"base": base.get(name), "a": a, "b": b}
-        row = {k: names.value(conflict.entity, name, v) for k, v in values.items()}
+        row: dict[str, Any] = {k: names.value(conflict.entity, name, v) for k, v in values.items()}
         row.update(field=name, values=values, same=same(fspec, a, b), in_base=name in base)
         out.append(row)
     return out
@@ -433,51 +235,6 @@ def rule_words(
         return f"fill blanks for {scope}"
     who = {"a": a_label, "b": b_label}.get(side or "", str(side))
     return f"{kind} {who} for {scope}"
-
-
-def remember_rule(
-    store: Store,
-    profile: Profile,
-    kind: str,
-    side: str | None,
-    entity_name: str | None,
-    field_name: str | None,
-    *,
-    actor: str,
-) -> int:
-    """Save a master rule with an audit entry, in one transaction; returns its id.
-
-    The next run applies it, to conflicts that are already open too.
-    """
-    from .engine.policy import Rule
-
-    try:
-        rule = Rule(kind=kind, side=side, entity=entity_name, field=field_name)  # type: ignore[arg-type]
-    except ValueError as exc:
-        raise ResolveError(f"{exc}.") from exc
-    labels = system_label(profile.a_system), system_label(profile.b_system)
-    words = rule_words(rule.kind, rule.side, rule.entity, rule.field, *labels)
-    with store.transaction() as conn:
-        rule_id = store.add_rule(
-            profile.id, rule.kind, rule.side, rule.entity, rule.field, actor=actor
-        )
-        entry = {"field": f"rule {rule_id}", "side": "-", "old": None, "new": words}
-        store.add_audit(conn, profile.id, None, "rules", None, [{**entry, "by": "rules"}], actor)
-    return rule_id
-
-
-def forget_rule(store: Store, profile: Profile, rule_id: int, *, actor: str) -> bool:
-    """Delete a master rule with an audit entry; False when there was no such rule."""
-    rule = next((r for r in store.rules(profile.id) if r["id"] == rule_id), None)
-    if rule is None:
-        return False
-    labels = system_label(profile.a_system), system_label(profile.b_system)
-    words = rule_words(rule["kind"], rule["side"], rule["entity"], rule["field"], *labels)
-    with store.transaction() as conn:
-        store.delete_rule(profile.id, rule_id)
-        entry = {"field": f"rule {rule_id}", "side": "-", "old": words, "new": None}
-        store.add_audit(conn, profile.id, None, "rules", None, [{**entry, "by": "rules"}], actor)
-    return True
 
 
 def local_time(iso: str | None, *, seconds: bool = True) -> str:
@@ -533,10 +290,6 @@ def next_scheduled_run(store: Store, profile: Profile) -> tuple[str, dt.datetime
 
 
 # -- what rules decided on their own (the Auto-resolved screen) ---------------------------
-
-
-class OverrideError(ResolveError):
-    """A rule decision that cannot be overridden; the message says why and what to do."""
 
 
 def _decision_rule(
@@ -637,119 +390,6 @@ def _canonical(store: Store, profile_id: int, value: Any, side: Side) -> Any:
     if isinstance(value, dict):
         return {k: _canonical(store, profile_id, v, side) for k, v in value.items()}
     return value
-
-
-def override_rule_decision(store: Store, profile: Profile, audit_id: int, *, actor: str) -> int:
-    """Turn a rule's decision back into an open field conflict; returns the conflict's id.
-
-    The conflict offers the value the rule overwrote (on the side it overwrote)
-    against the value it kept, with the base the sides last agreed on and the
-    record's current versions. Resolving it pushes from the records' current
-    state: taking the overwritten value writes it to every side that differs
-    (``runner.override_choice``), keeping the rule's value writes nothing. Added
-    to the record's open field conflict if it has one. The override is audited
-    (by "override"), so a decision is overridden once; each refusal is an
-    :class:`OverrideError` saying why.
-    """
-    labels = {"a": system_label(profile.a_system), "b": system_label(profile.b_system)}
-    names = Names(store)
-    with store.transaction():
-        d = store.rule_decision(profile.id, audit_id)
-        if d is None:
-            raise OverrideError(
-                f"There is no rule decision {audit_id} in profile {profile.name!r}; "
-                "press F5 to reload the list."
-            )
-        record = names.link_name(d["link_id"]) if d["link_id"] else "?"
-        what = f"{d['field']} of {d['entity']} {record!r}"
-        if _overridden(d):
-            done = store.audit_entry(profile.id, d["override_id"]) or {}
-            raise OverrideError(
-                f"The rule's decision on {what} was already overridden "
-                f"(by {done.get('actor', '?')} on {local_time(done.get('ts'))}); "
-                "decide its conflict in the Conflicts screen (key 2)."
-            )
-        if d["next_id"] is not None:
-            raise OverrideError(
-                f"A later rule decision on {what} replaced this one; override that one "
-                "instead (it is higher in the list)."
-            )
-        link = store.link(store.canonical_link_id(d["link_id"])) if d["link_id"] else None
-        spec = ENTITIES.get(d["entity"])
-        if (
-            link is None
-            or spec is None
-            or link.state != "paired"
-            or link.a_deleted
-            or link.b_deleted
-            or not spec.has_field(d["field"])
-        ):
-            raise OverrideError(
-                f"{what[0].upper()}{what[1:]} is no longer synced on both sides (deleted, "
-                "unlinked or no longer a synced field), so there is nothing to override."
-            )
-        fspec = spec.field(d["field"])
-        loser: Side = "b" if d["side"] == "b" else "a"
-        winner: Side = "a" if loser == "b" else "b"
-        now = {
-            side: _canonical(store, profile.id, (link.fields(side) or {}).get(d["field"]), side)
-            for side in ("a", "b")
-        }
-        kept = _canonical(store, profile.id, d["new"], winner)
-        if not (same(fspec, now["a"], kept) and same(fspec, now["b"], kept)):
-            shown = {s: names.value(d["entity"], d["field"], now[s]) for s in ("a", "b")}
-            raise OverrideError(
-                f"{what[0].upper()}{what[1:]} changed after the rule decided it "
-                f"({labels['a']} holds {shown['a']!r}, {labels['b']} holds {shown['b']!r}); "
-                "the next sync merges it as usual, so there is nothing to override."
-            )
-        live = store.live_conflict_for_link(link.id)
-        conflict_id = None
-        if live is not None:
-            if live.status != "open":
-                raise OverrideError(
-                    f"{record!r} has conflict {live.id} resolved and waiting for the next sync "
-                    "to push it; sync first, then override."
-                )
-            if live.kind != "field":
-                raise OverrideError(
-                    f"{record!r} has an open {live.kind} conflict ({live.id}); decide it "
-                    "first, then override."
-                )
-            if d["field"] in live.fields:
-                raise OverrideError(
-                    f"{d['field']} of {record!r} is already in open conflict {live.id}; "
-                    "decide it there."
-                )
-            conflict_id = live.id
-        rule_id = _rule_id(d["by"])
-        rule = {r["id"]: r for r in store.rules(profile.id)}.get(rule_id)
-        entry = {
-            "base": (store.base(link.id) or {}).get(d["field"]),
-            loser: _canonical(store, profile.id, d["old"], loser),
-            winner: now[winner],
-            "kind": OVERRIDE,
-            "side": loser,
-        }
-        note = (
-            f"{actor} overrode {_decision_rule(rule_id, rule, d['ts'], labels)}, which "
-            f"had overwritten {labels[loser]}'s {d['field']}: pick {labels[loser]}'s earlier "
-            f"value or keep {labels[winner]}'s"
-        )
-        try:
-            return store.record_override(
-                profile.id,
-                d,
-                link.id,
-                entry,
-                link.a_version,
-                link.b_version,
-                conflict_id=conflict_id,
-                note=note,
-                actor=actor,
-            )
-        except StoreError as exc:
-            raise OverrideError(str(exc)) from exc
 
 
 def sync_state(store: Store, profile: Profile) -> dict[str, Any]:

@@ -23,13 +23,6 @@ def _held_side(link: Link | None) -> Side:
     return "b" if link is not None and link.a_id is None else "a"
 
 
-def _updated_at(store: Store, link_id: int, side: Side) -> str | None:
-    row = store.db.conn.execute(
-        f"SELECT {side}_updated_at FROM links WHERE id = ?", (link_id,)
-    ).fetchone()
-    return row[0] if row else None
-
-
 def _values(
     store: Store,
     profile: Profile,
@@ -64,7 +57,7 @@ def _values(
             out[fspec.title] = names.link_name(target) if target else display(fspec, value)
         else:
             out[fspec.title] = display(fspec, value)
-    changed = _updated_at(store, link.id, side)
+    changed = store.updated_at(link.id, side)
     if changed:
         out[CHANGED] = local_time(changed, seconds=False)
     return out
@@ -89,7 +82,7 @@ def match_sides(store: Store, profile: Profile, conflict: Conflict) -> dict[str,
     if theirs:
         mapped &= set().union(*theirs)
     systems = {"a": system_label(profile.a_system), "b": system_label(profile.b_system)}
-    columns = [
+    columns: list[dict[str, Any]] = [
         {
             "role": "record",
             "system": systems[held],

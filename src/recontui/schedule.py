@@ -110,5 +110,9 @@ def next_run(
 
 
 def is_due(schedule: Schedule, last_started: dt.datetime | None, now: dt.datetime) -> bool:
-    due = next_run(schedule, last_started, now)
+    return reached(next_run(schedule, last_started, now), now)
+
+
+def reached(due: dt.datetime | None, now: dt.datetime) -> bool:
+    """Whether a run due at ``due`` (None: never, the schedule is off) starts at ``now``."""
     return due is not None and due <= now

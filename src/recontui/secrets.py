@@ -937,14 +937,8 @@ def open_secret_store(
 
     keyring_note = "disabled"
     if use_keyring:
-        backend, keyring_note = _probe_keyring(KEYRING_SERVICE_PREFIX + str(path), keyring_timeout)
-        if backend is not None:
-            kr = _KeyringBackend(
-                backend,
-                KEYRING_SERVICE_PREFIX + str(path),
-                path.with_name(path.name + ".lock"),
-                op_timeout=keyring_timeout * _KEYRING_OP_TIMEOUT_FACTOR,
-            )
+        kr, keyring_note = _open_keyring(path, keyring_timeout)
+        if kr is not None:
             return SecretStore(kr, env=environ.reveal(), secrets_path=path)
 
     encrypted_exists = path.exists()
@@ -975,6 +969,22 @@ def open_secret_store(
         f"set {PASSPHRASE_ENV} (the secrets file at {path} will be encrypted with it), "
         "or pass --plaintext-secrets to store them unencrypted."
     )
+
+
+def _open_keyring(path: Path, timeout: float) -> tuple[_KeyringBackend | None, str]:
+    """The OS keyring that holds ``path``'s secrets if one answers in time, and a note on
+    the keyring either way (what ``describe`` says when another store is used)."""
+    service = KEYRING_SERVICE_PREFIX + str(path)
+    backend, note = _probe_keyring(service, timeout)
+    if backend is None:
+        return None, note
+    kr = _KeyringBackend(
+        backend,
+        service,
+        path.with_name(path.name + ".lock"),
+        op_timeout=timeout * _KEYRING_OP_TIMEOUT_FACTOR,
+    )
+    return kr, note
 
 
 def _forget_unresponsive_keyrings() -> None:

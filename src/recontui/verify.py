@@ -54,7 +54,7 @@ from .model import (
 )
 from .model.codec import loads
 from .present import Names
-from .runner import first_synced_date, policy_from
+from .run import first_synced_date, policy_from
 from .store import Profile, Store, StoreError
 from .verify_scan import BUCKET, GONE_KNOWN, MOVED, Buckets, Reader, Scratch
 from .wiring import system_label
@@ -281,19 +281,40 @@ class Advisor:
         if waiting is not None:
             return waiting
         if state == "paired":
-            if flags & GONE_KNOWN:
-                return (
-                    "sync",
-                    f"Deleted in {there}: run `recontui sync`; it asks whether to delete it in "
-                    f"{here} too or to bring it back.",
-                    None,
-                )
+            return self.gone(side, flags)
+        unmatched = self.unmatched_reference(values)
+        if unmatched is not None:
+            return unmatched
+        held = gap(spec, values)
+        if held is not None:
             return (
                 "fix",
-                f"No longer found in {there}, and no sync saw it deleted there: create it "
-                f"again in {there}, or delete it in {here}.",
+                f"Not copied: {held.words()} (a discount, tax, shipping or bundle line recontui "
+                f"does not carry): enter it in {there} by hand, or change it in {here} so its "
+                "lines carry the whole amount.",
                 None,
             )
+        return "sync", f"Only in {here}: run `recontui sync` to copy it to {there}.", None
+
+    def gone(self, side: Side, flags: int) -> tuple[str, str, int | None]:
+        """A linked record that vanished from the other side."""
+        here, there = self.labels[side], self.labels[other(side)]
+        if flags & GONE_KNOWN:
+            return (
+                "sync",
+                f"Deleted in {there}: run `recontui sync`; it asks whether to delete it in "
+                f"{here} too or to bring it back.",
+                None,
+            )
+        return (
+            "fix",
+            f"No longer found in {there}, and no sync saw it deleted there: create it "
+            f"again in {there}, or delete it in {here}.",
+            None,
+        )
+
+    def unmatched_reference(self, values: Mapping[str, Any]) -> tuple[str, str, int] | None:
+        """A record it refers to waits for a match decision: the record waits for it."""
         for ref in _refs(values):
             target = self.store.link(self.store.canonical_link_id(ref.link))
             found = self.match_conflict(target.id) if target is not None else None
@@ -305,16 +326,7 @@ class Advisor:
                     f"matched: decide conflict {found} (`recontui conflicts show {found}`).",
                     found,
                 )
-        held = gap(spec, values)
-        if held is not None:
-            return (
-                "fix",
-                f"Not copied: {held.words()} (a discount, tax, shipping or bundle line recontui "
-                f"does not carry): enter it in {there} by hand, or change it in {here} so its "
-                "lines carry the whole amount.",
-                None,
-            )
-        return "sync", f"Only in {here}: run `recontui sync` to copy it to {there}.", None
+        return None
 
 
 def _refs(value: Any) -> Iterator[Ref]:
@@ -405,10 +417,10 @@ class Check:
         excluded: Counter[str] = Counter()
         pairs = settled
         for number in unsettled:
-            lo, hi = number * BUCKET, (number + 1) * BUCKET - 1
-            pairs += self.scratch.pairs(entity, lo, hi)
+            first, last = number * BUCKET, (number + 1) * BUCKET - 1
+            pairs += self.scratch.pairs(entity, first, last)
             if direction != "none":
-                self.differing(spec, lo, hi)
+                self.differing(spec, first, last)
         ranges: list[tuple[int | None, int | None]] = [(None, None)]
         ranges += [(n * BUCKET, (n + 1) * BUCKET - 1) for n in unsettled]
         for side in SIDES:
@@ -530,18 +542,8 @@ async def verify(
 ) -> VerifyResult:
     """Read both systems in full and compare them. Raises :class:`VerifyError` (one
     sentence) when they cannot be read or the profile cannot be checked yet."""
-    labels = {side: system_label(profile.system(side)) for side in SIDES}
-    holder = store.live_lock(profile.id)
-    if holder is not None:
-        raise VerifyError(
-            f"Run {holder['run_id']} is syncing profile {profile.name!r} now: verify once it "
-            "has finished."
-        )
-    if not store.has_links(profile.id):
-        raise VerifyError(
-            f"Profile {profile.name!r} has not synced yet: run `recontui sync` first, then "
-            "verify what it keeps in agreement."
-        )
+    labels: dict[str, str] = {side: system_label(profile.system(side)) for side in SIDES}
+    _refuse_unless_checkable(store, profile)
     started = store.clock()
     last_run = store.runs(profile.id, limit=1)
     before = last_run[0]["id"] if last_run else 0
@@ -560,21 +562,7 @@ async def verify(
                 for name in entities
             }
             reader = Reader(store, profile, scratch, fields)
-
-            async def read(side: Side) -> None:
-                for name in entities:
-                    done = 0
-                    async for page in connectors[side].pull(name, None):
-                        done += reader.add(side, name, page.records)
-                        if progress is not None:
-                            progress(side, name, done)
-
-            try:
-                async with asyncio.TaskGroup() as group:
-                    for side in SIDES:
-                        group.create_task(read(side))
-            except* (ConnectorError, StoreError, sqlite3.Error) as grouped:
-                raise grouped.exceptions[0] from None
+            await _read_both(connectors, entities, reader, progress)
         check = Check(store, profile, scratch, reader.buckets, fields, labels, limit)
         check.run(entities)
     except (ConnectorError, StoreError) as exc:
@@ -586,13 +574,6 @@ async def verify(
         ) from None
     finally:
         scratch.close()
-    warnings = []
-    latest = store.runs(profile.id, limit=1)
-    if latest and latest[0]["id"] != before:
-        warnings.append(
-            f"Run {latest[0]['id']} started while the books were read: some of these "
-            "disagreements may be its work in progress; verify again once it has finished."
-        )
     return VerifyResult(
         started_at=started,
         finished_at=store.clock(),
@@ -603,8 +584,58 @@ async def verify(
         count=check.count,
         entity=entity,
         run_id=run_id,
-        warnings=warnings,
+        warnings=_runs_meanwhile(store, profile, before),
     )
+
+
+def _refuse_unless_checkable(store: Store, profile: Profile) -> None:
+    """VerifyError while a run syncs the profile, or before its first run."""
+    holder = store.live_lock(profile.id)
+    if holder is not None:
+        raise VerifyError(
+            f"Run {holder['run_id']} is syncing profile {profile.name!r} now: verify once it "
+            "has finished."
+        )
+    if not store.has_links(profile.id):
+        raise VerifyError(
+            f"Profile {profile.name!r} has not synced yet: run `recontui sync` first, then "
+            "verify what it keeps in agreement."
+        )
+
+
+async def _read_both(
+    connectors: Mapping[Side, Connector],
+    entities: Sequence[str],
+    reader: Reader,
+    progress: Callable[[Side, str, int], None] | None,
+) -> None:
+    """Page through both systems at once, every record of ``entities`` into ``reader``."""
+
+    async def read(side: Side) -> None:
+        for name in entities:
+            done = 0
+            async for page in connectors[side].pull(name, None):
+                done += reader.add(side, name, page.records)
+                if progress is not None:
+                    progress(side, name, done)
+
+    try:
+        async with asyncio.TaskGroup() as group:
+            for side in SIDES:
+                group.create_task(read(side))
+    except* (ConnectorError, StoreError, sqlite3.Error) as grouped:
+        raise grouped.exceptions[0] from None
+
+
+def _runs_meanwhile(store: Store, profile: Profile, before: int) -> list[str]:
+    """A warning when a run started while the books were read (after run ``before``)."""
+    latest = store.runs(profile.id, limit=1)
+    if latest and latest[0]["id"] != before:
+        return [
+            f"Run {latest[0]['id']} started while the books were read: some of these "
+            "disagreements may be its work in progress; verify again once it has finished."
+        ]
+    return []
 
 
 def save_result(store: Store, profile: Profile, result: VerifyResult) -> int:

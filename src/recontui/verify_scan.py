@@ -1,6 +1,7 @@
 """Reading for `recontui verify`: each record a system gives, reduced to a digest of its
-checked fields in canonical form and written to a scratch SQLite file; digests folded
-into buckets of link ids so that agreeing buckets are settled without their records.
+checked fields in canonical form and written to a scratch SQLite file
+(:class:`~recontui.store.scan.Scratch`); digests folded into buckets of link ids so that
+agreeing buckets are settled without their records.
 
 The scratch file lives in the temporary directory and is deleted afterwards; it is never
 the state database. Memory stays bounded: one page of records at a time, a capped cache
@@ -9,18 +10,14 @@ of references, and one small fold per bucket of link ids.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
-import os
-import sqlite3
-import tempfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 
 from .engine.compare import UNSYNCED_STATES, digest, remote_refs, translate
-from .model import ENTITIES, SIDES, FieldSpec, RemoteRecord, Side, display, is_blank, other
+from .model import ENTITIES, FieldSpec, RemoteRecord, Side, display, is_blank
 from .model.codec import dumps
 from .store import Profile, Store
+from .store.scan import ScanRow, Scratch
 
 #: Link ids per bucket: a bucket whose two sides agree is settled without its records.
 BUCKET = 1024
@@ -30,106 +27,6 @@ REF_CACHE = 100_000
 # Flags of a record read (scratch column ``flags``).
 MOVED = 1  # its version is not the one the last sync stored
 GONE_KNOWN = 2  # the last sync saw it deleted on the other side
-
-
-class Scratch:
-    """A throw-away SQLite file holding each record read: digest, flags, values."""
-
-    def __init__(self, directory: str | Path | None = None) -> None:
-        fd, name = tempfile.mkstemp(prefix="recontui-verify-", suffix=".db", dir=directory)
-        os.close(fd)
-        self.path = Path(name)
-        self.db = sqlite3.connect(name, isolation_level=None)
-        for pragma in (
-            "journal_mode = OFF",
-            "synchronous = OFF",
-            "temp_store = FILE",
-            "cache_size = -16000",
-        ):
-            self.db.execute(f"PRAGMA {pragma}")
-        self.db.execute(
-            "CREATE TABLE rec (entity TEXT NOT NULL, side TEXT NOT NULL, remote_id TEXT NOT "
-            "NULL, link INTEGER, state TEXT, flags INTEGER NOT NULL, digest BLOB NOT NULL, "
-            "title TEXT NOT NULL, blob TEXT NOT NULL)"
-        )
-        self.db.execute("CREATE UNIQUE INDEX rec_id ON rec(entity, side, remote_id)")
-        self.db.execute("CREATE INDEX rec_link ON rec(entity, side, link)")
-
-    def close(self) -> None:
-        self.db.close()
-        with contextlib.suppress(OSError):
-            self.path.unlink()
-
-    def previous(self, entity: str, side: Side, ids: Sequence[str]) -> dict[str, tuple]:
-        """Rows already held for these ids (a record edited during the read comes twice)."""
-        out: dict[str, tuple] = {}
-        for at in range(0, len(ids), 500):
-            chunk = list(ids[at : at + 500])
-            marks = ",".join("?" * len(chunk))
-            for rid, link, dig in self.db.execute(
-                f"SELECT remote_id, link, digest FROM rec WHERE entity=? AND side=? "
-                f"AND remote_id IN ({marks})",
-                (entity, side, *chunk),
-            ):
-                out[rid] = (link, dig)
-        return out
-
-    def put(self, rows: list[tuple]) -> None:
-        self.db.execute("BEGIN")
-        self.db.executemany(
-            "INSERT OR REPLACE INTO rec (entity, side, remote_id, link, state, flags, digest, "
-            "title, blob) VALUES (?,?,?,?,?,?,?,?,?)",
-            rows,
-        )
-        self.db.execute("COMMIT")
-
-    def drop(self, entity: str, side: Side, remote_id: str) -> None:
-        self.db.execute(
-            "DELETE FROM rec WHERE entity=? AND side=? AND remote_id=?", (entity, side, remote_id)
-        )
-
-    def counts(self, entity: str) -> dict[str, int]:
-        got = dict(
-            self.db.execute(
-                "SELECT side, count(*) FROM rec WHERE entity=? GROUP BY side", (entity,)
-            )
-        )
-        return {side: int(got.get(side, 0)) for side in SIDES}
-
-    def pairs(self, entity: str, lo: int, hi: int) -> int:
-        return int(
-            self.db.execute(
-                "SELECT count(*) FROM rec a JOIN rec b ON b.entity=a.entity AND b.side='b' "
-                "AND b.link=a.link WHERE a.entity=? AND a.side='a' AND a.link BETWEEN ? AND ?",
-                (entity, lo, hi),
-            ).fetchone()[0]
-        )
-
-    def differing_pairs(self, entity: str, lo: int, hi: int) -> Iterator[tuple]:
-        yield from self.db.execute(
-            "SELECT a.link, a.remote_id, b.remote_id, a.title, a.flags, b.flags, a.blob, b.blob "
-            "FROM rec a JOIN rec b ON b.entity=a.entity AND b.side='b' AND b.link=a.link "
-            "WHERE a.entity=? AND a.side='a' AND a.link BETWEEN ? AND ? "
-            "AND a.digest != b.digest ORDER BY a.link",
-            (entity, lo, hi),
-        )
-
-    def one_sided(self, entity: str, side: Side, lo: int | None, hi: int | None) -> Iterator[tuple]:
-        """Rows of ``side`` whose link the other side's records do not hold (lo is None:
-        the rows no link knows)."""
-        select = "SELECT r.remote_id, r.link, r.state, r.flags, r.title, r.blob FROM rec r "
-        if lo is None:
-            yield from self.db.execute(
-                select + "WHERE r.entity=? AND r.side=? AND r.link IS NULL ORDER BY r.rowid",
-                (entity, side),
-            )
-            return
-        yield from self.db.execute(
-            select + "WHERE r.entity=? AND r.side=? AND r.link BETWEEN ? AND ? AND NOT EXISTS "
-            "(SELECT 1 FROM rec o WHERE o.entity=r.entity AND o.side=? AND o.link=r.link) "
-            "ORDER BY r.link",
-            (entity, side, lo, hi, other(side)),
-        )
 
 
 def _mark(link: int, dig: bytes) -> int:
@@ -230,7 +127,7 @@ class Reader:
         self.learn_refs(side, fields, live)
         link_of = self.link_of(side)
         title = spec.field(spec.title_field)
-        rows = []
+        rows: list[ScanRow] = []
         for rec in live:
             key = keys.get(rec.remote_id)
             values = {f.name: translate(rec.fields.get(f.name), side, link_of) for f in fields}

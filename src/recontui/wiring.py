@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import httpx
 
@@ -135,3 +136,34 @@ def build_connector(
         transport=transport,
         on_event=on_event,
     )
+
+
+class EventSource(Protocol):
+    """Where a connector's log lines go: a run's event log, or nowhere (a check)."""
+
+    def connector_sink(self, side_label: str) -> EventSink: ...
+
+
+#: side, where its log lines go -> a connector not yet opened (what a run is given).
+ConnectorFactory = Callable[[Side, EventSource], Connector]
+
+
+def connector_factory(
+    profile: Profile,
+    secrets: SecretStore,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> ConnectorFactory:
+    """The one factory of the CLI and the console: the profile's connector for a side,
+    its HTTP log lines labelled with the system's name ("BILL: ...", "QBO: ...")."""
+
+    def factory(side: Side, events: EventSource) -> Connector:
+        return build_connector(
+            profile,
+            side,
+            secrets,
+            transport=transport,
+            on_event=events.connector_sink(profile.system(side).upper()),
+        )
+
+    return factory

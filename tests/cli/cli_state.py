@@ -91,9 +91,8 @@ def _seed(store: Store, url: str) -> Seeded:
     lonely = store.placeholder_link(pid, "customer", "a", "cu-2")
     first = store.placeholder_link(pid, "customer", "b", "q-1")
     second = store.placeholder_link(pid, "customer", "b", "q-2")
-    with store.transaction() as conn:
+    with store.transaction():
         paid = store.open_conflict(
-            conn,
             pid,
             payment,
             "payment",
@@ -104,7 +103,6 @@ def _seed(store: Store, url: str) -> Seeded:
             None,
         )
         phone = store.open_conflict(
-            conn,
             pid,
             customer,
             "customer",
@@ -118,7 +116,6 @@ def _seed(store: Store, url: str) -> Seeded:
             None,
         )
         match = store.open_conflict(
-            conn,
             pid,
             lonely,
             "customer",

@@ -12,7 +12,7 @@ import pytest
 from cli_state import cli, one_sentence, seed
 
 from recontui import cli as cli_module
-from recontui.runner import RunOptions, run_sync
+from recontui.run import RunOptions, run_sync
 from recontui.store import database as database_module
 from recontui.store import open_store
 

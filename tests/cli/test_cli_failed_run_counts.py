@@ -21,7 +21,6 @@ def seed_waiting(path: Path) -> None:
     with store.transaction() as conn:
         for state, error, key in (("held", None, "k1"), ("pending", "waiting for x", "k2")):
             op = store.add_op(
-                conn,
                 seeded.profile_id,
                 None,
                 link,

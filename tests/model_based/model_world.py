@@ -28,12 +28,12 @@ from typing import Any
 
 from books import Books, read_books
 
-import recontui.runner as runner_module
+import recontui.run.ops as runner_module
 from recontui.cli import save_sandbox_profile
 from recontui.connectors.bill import BillConnector
 from recontui.connectors.qbo import QboConnector
 from recontui.events import Event, Progress
-from recontui.runner import RunOptions, RunResult, run_sync
+from recontui.run import RunOptions, RunResult, run_sync
 from recontui.sandbox import Sandbox, SandboxConfig
 from recontui.sandbox.faults import FaultPlan
 from recontui.sandbox.sandbox import InProcessTransport

@@ -51,8 +51,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 from model_world import START, Kill, ModelWorld, Outcome
 
 from recontui.connectors.base import ConnectorError
+from recontui.decisions import ResolveError, resolve_conflict
 from recontui.model import ENTITIES, FieldType, RemoteRef, normalize
-from recontui.present import ResolveError, resolve_conflict
 from recontui.sandbox.faults import FaultPlan
 from recontui.store import Conflict
 

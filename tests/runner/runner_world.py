@@ -13,12 +13,12 @@ from typing import Any
 
 import httpx
 
-from recontui.cli import make_factory, save_sandbox_profile
-from recontui.runner import RunOptions, RunResult, run_sync
+from recontui.cli import save_sandbox_profile
+from recontui.run import RunOptions, RunResult, run_sync
 from recontui.sandbox import Sandbox, SandboxConfig
 from recontui.secrets import SecretStore
 from recontui.store import Profile, Store, open_store
-from recontui.wiring import open_secrets
+from recontui.wiring import connector_factory, open_secrets
 
 PASSPHRASE = "runner-tests"
 
@@ -34,7 +34,7 @@ class World:
     events: list[Any] = field(default_factory=list)
 
     def factory(self) -> Callable[..., Any]:
-        base = make_factory(self.profile, self.secrets, self.transport)
+        base = connector_factory(self.profile, self.secrets, transport=self.transport)
 
         def build(side: str, events: Any) -> Any:
             conn = base(side, events)
@@ -55,7 +55,7 @@ class World:
         )
 
     def connectors(self) -> tuple[Any, Any]:
-        base = make_factory(self.profile, self.secrets, self.transport)
+        base = connector_factory(self.profile, self.secrets, transport=self.transport)
 
         class _Events:
             def connector_sink(self, label: str) -> Any:

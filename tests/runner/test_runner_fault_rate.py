@@ -14,8 +14,8 @@ import pytest
 from agreement import disagreements, pull_everything
 from runner_world import World, make_world
 
+from recontui.decisions import resolve_conflict
 from recontui.model import ENTITIES, SYNCED
-from recontui.present import resolve_conflict
 from recontui.sandbox.faults import FaultPlan
 
 #: Natural keys that must stay unique on each side: a retried create must not duplicate.

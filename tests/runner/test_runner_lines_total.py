@@ -12,7 +12,7 @@ from typing import Any
 
 from runner_world import World
 
-from recontui.present import resolve_conflict
+from recontui.decisions import resolve_conflict
 from recontui.sandbox.qbo_entities import BY_NAME as QBO_ENTITIES
 
 D = Decimal

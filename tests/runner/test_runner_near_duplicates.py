@@ -17,8 +17,9 @@ from agreement import pull_everything
 from runner_world import World, make_world
 
 from recontui.cli import main
+from recontui.decisions import resolve_conflict
 from recontui.model import RemoteRef
-from recontui.present import conflict_detail, resolve_conflict
+from recontui.present import conflict_detail
 
 TWINS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "customer": (
@@ -207,3 +208,30 @@ def test_conflicts_show_puts_the_deciding_fields_side_by_side(
     record, twin = shown["sides"]["columns"]
     assert record["values"]["Email"] == "ap@northwind.test"
     assert twin["values"]["Phone"] == "(503) 555-0100" and twin["link"] == c.candidates[0]
+
+
+def test_linking_to_a_record_already_taken_reopens_the_question(tmp_path: Path) -> None:
+    """Two questions name the same twin and both answer "link": the first links it, the
+    second finds it taken, goes back to the queue with its answer as a suggestion, and
+    its record is neither linked nor copied."""
+    world = make_world(tmp_path, scenario="empty")
+    create(world, "a", "customer", {"name": "Northwind Traders, Inc."})
+    create(world, "a", "customer", {"name": "Northwind Traders Inc."})
+    create(world, "b", "customer", {"name": "Northwind Traders Inc"})
+    before = names(world)
+    world.sync()
+    first, second = (
+        c for c in world.store.conflicts(world.profile.id, statuses=("open",)) if c.kind == "match"
+    )
+    twin = first.candidates[0]
+    resolve_conflict(world.store, first, link_to=twin, actor="test")
+    resolve_conflict(world.store, world.store.conflict(second.id), link_to=twin, actor="test")
+    result = world.sync()
+    assert result.exit_code == 1, result.message
+    again = world.store.conflict(second.id)
+    assert again is not None and again.status == "open"
+    assert again.note == "the chosen record is no longer available"
+    assert again.suggestion == {"$match": ["link", twin]}
+    left = world.store.link(second.link_id)
+    assert left is not None and left.b_id is None and left.state == "matching"
+    assert names(world) == before  # nothing copied either way

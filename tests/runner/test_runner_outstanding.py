@@ -13,8 +13,8 @@ from decimal import Decimal
 from runner_world import World, Wrapped
 
 from recontui.connectors.base import RejectedError, UnreachableError
+from recontui.decisions import resolve_conflict
 from recontui.model import SYNCED, RemoteRef
-from recontui.present import resolve_conflict
 from recontui.store import open_store
 from recontui.store.store import utcnow
 
@@ -90,7 +90,6 @@ def test_a_wedged_link_from_an_earlier_version_is_not_a_crash(world: World) -> N
     other = world.store.links(world.profile.id, "customer", where="b_id IS NOT NULL")[-1]
     with world.store.transaction() as conn:
         world.store.add_op(
-            conn,
             world.profile.id,
             None,
             other.id,

@@ -9,13 +9,10 @@ from typing import Any
 import pytest
 from runner_world import World
 
-from recontui.present import (
-    OverrideError,
-    override_rule_decision,
-    resolve_conflict,
-    rule_decision_rows,
-)
-from recontui.runner import override_choice, standing_overrides
+from recontui.decisions import OverrideError, override_rule_decision, resolve_conflict
+from recontui.engine.lifecycle import override_choice, standing_overrides
+from recontui.model.states import Choice
+from recontui.present import rule_decision_rows
 from recontui.store import Conflict, Link
 
 BILL_EMAIL, QBO_EMAIL = "ap-bill@example.com", "ap-qbo@example.com"
@@ -230,8 +227,8 @@ def test_an_override_stands_while_both_sides_hold_the_rules_value() -> None:
 
 def test_a_side_picked_on_an_override_means_the_value_shown_for_it() -> None:
     entry = {"base": "q@x", "a": "old@x", "b": "q@x", "kind": "override", "side": "a"}
-    assert override_choice(entry, ("a", None)) == ("custom", "old@x")
-    assert override_choice(entry, ("b", None)) == ("custom", "q@x")
-    assert override_choice(entry, ("custom", "mine@x")) == ("custom", "mine@x")
+    assert override_choice(entry, Choice.of(("a", None))) == ("custom", "old@x")
+    assert override_choice(entry, Choice.of(("b", None))) == ("custom", "q@x")
+    assert override_choice(entry, Choice.of(("custom", "mine@x"))) == ("custom", "mine@x")
     plain = {"base": "q@x", "a": "old@x", "b": "q@x", "kind": "both_changed"}
-    assert override_choice(plain, ("a", None)) == ("a", None)
+    assert override_choice(plain, Choice.of(("a", None))) == ("a", None)

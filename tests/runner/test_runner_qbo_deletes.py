@@ -8,7 +8,7 @@ import asyncio
 
 from runner_world import World
 
-from recontui.present import resolve_conflict
+from recontui.decisions import resolve_conflict
 from recontui.store import Link
 
 

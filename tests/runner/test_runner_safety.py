@@ -11,8 +11,8 @@ from agreement import pull_everything
 from runner_world import World, Wrapped, make_world
 
 from recontui.connectors.base import UnreachableError
+from recontui.decisions import resolve_conflict
 from recontui.model import SYNCED
-from recontui.present import resolve_conflict
 
 
 def remote_counts(world: World) -> tuple[dict, dict]:

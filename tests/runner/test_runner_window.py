@@ -9,7 +9,7 @@ from agreement import pull_everything
 from runner_world import World
 
 from recontui.model import ENTITIES, SYNCED
-from recontui.runner import first_synced_date
+from recontui.run import first_synced_date
 
 TRANSACTIONS = [e for e in SYNCED if ENTITIES[e].kind == "transaction"]
 
@@ -90,3 +90,13 @@ def test_a_bad_window_stops_the_run_with_a_sentence(demo_world: World) -> None:
     result = world.sync()
     assert result.exit_code == 3
     assert "not a window" in result.message and "Preferences" in result.message
+
+
+def test_a_bad_window_names_no_console_key_to_a_cron_mail_reader(demo_world: World) -> None:
+    # `recontui sync` runs from cron: its reader has no console keys to press.
+    world = demo_world
+    world.store.set_setting(world.profile.id, "initial_window", "last spring", actor="test")
+    result = world.sync()
+    assert result.exit_code == 3
+    assert "(key" not in result.message
+    assert "the console's Preferences (`recontui tui`)" in result.message

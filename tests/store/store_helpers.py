@@ -114,9 +114,8 @@ def open_field_conflict(
             "kind": "both_changed",
         }
     }
-    with store.transaction() as conn:
+    with store.transaction():
         return store.open_conflict(
-            conn,
             profile_id,
             link_id,
             entity,

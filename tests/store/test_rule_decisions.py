@@ -8,9 +8,8 @@ from recontui.store import Profile, Store, StoreError
 
 
 def add(store: Store, profile: Profile, by: str, link: int = 1, field: str = "email") -> int:
-    with store.transaction() as conn:
+    with store.transaction():
         store.add_audit(
-            conn,
             profile.id,
             7,
             "customer",
@@ -101,9 +100,9 @@ def test_record_override_into_a_conflict_no_longer_open_is_refused(
 ) -> None:
     link = store.placeholder_link(profile.id, "customer", "a", "42")
     decision = store.rule_decision(profile.id, add(store, profile, "rule:1", link=link))
-    with store.transaction() as conn:
+    with store.transaction():
         cid = store.open_conflict(
-            conn, profile.id, link, "customer", "field", {"phone": {}}, None, None, None
+            profile.id, link, "customer", "field", {"phone": {}}, None, None, None
         )
     store.resolve_conflict(cid, {"phone": ["a", None]}, actor="alice")
     before = len(store.audit(profile.id))

@@ -65,8 +65,8 @@ def test_a_conflict_that_is_no_longer_live_cannot_be_resolved(
     store: Store, conflict_id: int, status: str
 ) -> None:
     store.resolve_conflict(conflict_id, CHOICES, actor="alice")
-    with store.transaction() as conn:
-        store.set_conflict_status(conn, conflict_id, status, note="done")
+    with store.transaction():
+        store.set_conflict_status(conflict_id, status, note="done")
     before = store.conflict(conflict_id)
 
     with pytest.raises(StoreError, match=f"Conflict {conflict_id} is {status}"):
@@ -77,8 +77,8 @@ def test_a_conflict_that_is_no_longer_live_cannot_be_resolved(
 
 
 def test_pushing_a_conflict_stamps_pushed_at(store: Store, conflict_id: int) -> None:
-    with store.transaction() as conn:
-        store.set_conflict_status(conn, conflict_id, "pushed", note="written to both sides")
+    with store.transaction():
+        store.set_conflict_status(conflict_id, "pushed", note="written to both sides")
     c = store.conflict(conflict_id)
     assert c is not None
     assert c.status == "pushed" and c.pushed_at is not None
@@ -101,9 +101,9 @@ def test_reopening_keeps_the_suggestion_it_already_had(store: Store, conflict_id
             "kind": "both_changed",
         }
     }
-    with store.transaction() as conn:
+    with store.transaction():
         store.reopen_conflict(
-            conn, conflict_id, fresh, "4", "17", suggestion=None, note="changed again in BILL"
+            conflict_id, fresh, "4", "17", suggestion=None, note="changed again in BILL"
         )
 
     c = store.conflict(conflict_id)
@@ -117,13 +117,12 @@ def test_reopening_a_resolved_conflict_turns_its_choices_into_the_suggestion(
     store: Store, conflict_id: int
 ) -> None:
     store.resolve_conflict(conflict_id, CHOICES, actor="alice")
-    with store.transaction() as conn:
-        store.set_conflict_status(conn, conflict_id, "pushed")
+    with store.transaction():
+        store.set_conflict_status(conflict_id, "pushed")
     pushed = store.conflict(conflict_id)
     assert pushed is not None
-    with store.transaction() as conn:
+    with store.transaction():
         store.reopen_conflict(
-            conn,
             conflict_id,
             pushed.fields,
             "5",
@@ -141,9 +140,9 @@ def test_reopening_a_resolved_conflict_turns_its_choices_into_the_suggestion(
 def test_following_our_own_write_moves_only_the_matching_version(
     store: Store, conflict_id: int, link_id: int
 ) -> None:
-    with store.transaction() as conn:
-        store.follow_own_write(conn, link_id, "b", "16", "99")  # not the version it holds
-        store.follow_own_write(conn, link_id, "a", "3", "4")
+    with store.transaction():
+        store.follow_own_write(link_id, "b", "16", "99")  # not the version it holds
+        store.follow_own_write(link_id, "a", "3", "4")
     c = store.conflict(conflict_id)
     assert c is not None and (c.a_version, c.b_version) == ("4", "17")
 
@@ -181,8 +180,8 @@ def test_pages_respect_status_and_entity_filters(store: Store, profile: Profile)
         conflict_for("customer", "c4"),
     )
     store.resolve_conflict(c2, CHOICES, actor="alice")
-    with store.transaction() as conn:
-        store.set_conflict_status(conn, c3, "pushed")
+    with store.transaction():
+        store.set_conflict_status(c3, "pushed")
 
     first = store.conflicts(profile.id, entity="customer", limit=2)
     second = store.conflicts(profile.id, entity="customer", after_id=first[-1].id, limit=2)
@@ -207,8 +206,8 @@ def test_conflict_counts_group_by_status_then_entity_for_one_profile(
     pushed = conflict_for(profile.id, "invoice", "i1")
     conflict_for(other.id, "customer", "c1")
     store.resolve_conflict(resolved, CHOICES, actor="alice")
-    with store.transaction() as conn:
-        store.set_conflict_status(conn, pushed, "pushed")
+    with store.transaction():
+        store.set_conflict_status(pushed, "pushed")
 
     assert store.conflict_counts(profile.id) == {
         "open": {"customer": 1, "vendor": 1},
@@ -230,9 +229,8 @@ def test_a_conflict_is_only_visible_through_its_own_profile(
 def test_match_conflict_keeps_its_candidates(store: Store, profile: Profile) -> None:
     a_link = store.placeholder_link(profile.id, "customer", "a", "0cu01")
     b_links = [store.placeholder_link(profile.id, "customer", "b", rid) for rid in ("58", "59")]
-    with store.transaction() as conn:
+    with store.transaction():
         cid = store.open_conflict(
-            conn,
             profile.id,
             a_link,
             "customer",

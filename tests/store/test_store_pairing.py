@@ -25,8 +25,8 @@ def test_pairing_moves_the_b_side_onto_the_a_link(
     store: Store, profile: Profile, pair: tuple[int, int]
 ) -> None:
     a_link, b_link = pair
-    with store.transaction() as conn:
-        survivor = store.pair_links(conn, a_link, b_link)
+    with store.transaction():
+        survivor = store.pair_links(a_link, b_link)
 
     assert survivor == a_link
     link = store.link(a_link)
@@ -42,8 +42,8 @@ def test_absorbed_link_stays_as_an_alias_that_resolves_to_the_survivor(
     store: Store, pair: tuple[int, int]
 ) -> None:
     a_link, b_link = pair
-    with store.transaction() as conn:
-        store.pair_links(conn, a_link, b_link)
+    with store.transaction():
+        store.pair_links(a_link, b_link)
 
     alias = store.link(b_link)
     assert alias is not None
@@ -59,9 +59,9 @@ def test_reference_stored_before_pairing_still_finds_its_record(
 ) -> None:
     a_link, b_link = pair
     invoice = store.placeholder_link(profile.id, "invoice", "b", "145")
-    with store.transaction() as conn:
-        store.set_base(conn, invoice, {"customer": Ref("customer", b_link)}, None, "0", None)
-        store.pair_links(conn, a_link, b_link)
+    with store.transaction():
+        store.set_base(invoice, {"customer": Ref("customer", b_link)}, None, "0", None)
+        store.pair_links(a_link, b_link)
 
     ref = store.base(invoice)["customer"]  # type: ignore[index]
     assert ref == Ref("customer", b_link)
@@ -75,9 +75,8 @@ def test_conflicts_and_outbox_rows_of_the_absorbed_link_move_to_the_survivor(
 ) -> None:
     a_link, b_link = pair
     conflict_id = open_field_conflict(store, profile.id, b_link)
-    with store.transaction() as conn:
+    with store.transaction():
         op_id = store.add_op(
-            conn,
             profile.id,
             None,
             b_link,
@@ -89,7 +88,7 @@ def test_conflicts_and_outbox_rows_of_the_absorbed_link_move_to_the_survivor(
             {"email": "ap@acme.test"},
             "idem-58-4",
         )
-        store.pair_links(conn, a_link, b_link)
+        store.pair_links(a_link, b_link)
 
     assert store.conflict(conflict_id).link_id == a_link  # type: ignore[union-attr]
     assert store.live_conflict_for_link(a_link).id == conflict_id  # type: ignore[union-attr]
@@ -114,6 +113,6 @@ def test_canonical_link_id_follows_a_chain_of_aliases_and_survives_a_cycle(
 
 def test_pairing_with_a_vanished_link_is_a_store_error(store: Store, pair: tuple[int, int]) -> None:
     a_link, _ = pair
-    with pytest.raises(StoreError, match="vanished"), store.transaction() as conn:
-        store.pair_links(conn, a_link, 9999)
+    with pytest.raises(StoreError, match="vanished"), store.transaction():
+        store.pair_links(a_link, 9999)
     assert store.link(a_link).b_id is None  # type: ignore[union-attr]

@@ -82,10 +82,9 @@ def test_removing_a_profile_cascades_to_everything_it_owns(store: Store, profile
         store.acquire_lock(p.id, run)
         link = pull_one(store, p.id, "a", record("0cu01", "v1"), cursor="c1")
         open_field_conflict(store, p.id, link, run_id=run)
-        with store.transaction() as conn:
-            store.set_base(conn, link, {"name": "Acme Ltd"}, "v1", None, run)
+        with store.transaction():
+            store.set_base(link, {"name": "Acme Ltd"}, "v1", None, run)
             store.add_op(
-                conn,
                 p.id,
                 run,
                 link,

@@ -52,8 +52,8 @@ def test_same_version_again_is_unchanged_and_leaves_dirty_alone(
 ) -> None:
     settled = pull_one(store, profile.id, "a", record("0cu01", "v1"))
     still_dirty = pull_one(store, profile.id, "a", record("0cu02", "v1", customer_fields("Globex")))
-    with store.transaction() as conn:
-        store.clear_dirty(conn, settled)
+    with store.transaction():
+        store.clear_dirty(settled)
     before = {r["id"]: r for r in store.iter_table("links")}
 
     counts = store.store_pulled(
@@ -78,8 +78,8 @@ def test_new_version_marks_dirty_and_updates_the_side_fields(
     store: Store, profile: Profile
 ) -> None:
     link_id = pull_one(store, profile.id, "a", record("0cu01", "v1"))
-    with store.transaction() as conn:
-        store.clear_dirty(conn, link_id)
+    with store.transaction():
+        store.clear_dirty(link_id)
 
     changed = customer_fields(email="billing@acme.test", balance=Decimal("99.95"))
     later = dt.datetime(2026, 3, 16, 9, 30, tzinfo=dt.UTC)
@@ -103,9 +103,9 @@ def test_a_change_on_one_side_adds_its_bit_to_the_other_sides_dirty(
 ) -> None:
     a_link = pull_one(store, profile.id, "a", record("0cu01", "v1"))
     b_link = pull_one(store, profile.id, "b", record("58", "3"))
-    with store.transaction() as conn:
-        store.pair_links(conn, a_link, b_link)
-        store.clear_dirty(conn, a_link)
+    with store.transaction():
+        store.pair_links(a_link, b_link)
+        store.clear_dirty(a_link)
 
     store.store_pulled(
         profile.id, "b", "customer", [record("58", "4", customer_fields(phone="+1 555 0199"))], None
@@ -183,8 +183,8 @@ def test_failure_midway_through_a_page_stores_nothing_and_keeps_the_cursor(
     store: Store, profile: Profile
 ) -> None:
     first = pull_one(store, profile.id, "a", record("0cu01", "v1"), cursor="cursor-1")
-    with store.transaction() as conn:
-        store.clear_dirty(conn, first)
+    with store.transaction():
+        store.clear_dirty(first)
     links_before = list(store.iter_table("links"))
     cursors_before = store.cursors(profile.id)
 

@@ -41,8 +41,8 @@ def queue(store: Store, profile: Profile) -> list[int]:
         if i % 5 == 1:
             store.resolve_conflict(cid, {"email": ["b", None]}, actor="alice")
         if i % 11 == 3:
-            with store.transaction() as conn:
-                store.set_conflict_status(conn, cid, "pushed")
+            with store.transaction():
+                store.set_conflict_status(cid, "pushed")
     return ids
 
 
@@ -106,8 +106,8 @@ def test_opening_a_conflict_copies_the_name_fields_and_times(
     b_link = pull_one(
         store, profile.id, "b", record("q1", "4", customer_fields("Acme"), updated_at=later)
     )
-    with store.transaction() as conn:
-        store.pair_links(conn, link, b_link)
+    with store.transaction():
+        store.pair_links(link, b_link)
     cid = open_field_conflict(store, profile.id, link)
     c = store.conflict(cid)
     assert c is not None
@@ -119,9 +119,9 @@ def test_opening_a_conflict_copies_the_name_fields_and_times(
     pull_one(
         store, profile.id, "a", record("c1", "2", customer_fields("Acme Group"), updated_at=newer)
     )
-    with store.transaction() as conn:
+    with store.transaction():
         store.reopen_conflict(
-            conn, cid, {"phone": {"a": "1", "b": "2"}}, "2", "4", suggestion=None, note="again"
+            cid, {"phone": {"a": "1", "b": "2"}}, "2", "4", suggestion=None, note="again"
         )
     c = store.conflict(cid)
     assert c is not None

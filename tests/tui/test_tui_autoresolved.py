@@ -170,11 +170,10 @@ def add_decisions(world: World, count: int, by: str = "rule:1", **values: Any) -
     links = [
         lk.id for lk in world.store.links(world.profile.id, "customer", where="b_id IS NOT NULL")
     ]
-    with world.store.transaction() as conn:
+    with world.store.transaction():
         for i in range(count):
             entry = {"field": "phone", "side": "a", "old": f"old {i}", "new": f"new {i}", "by": by}
             world.store.add_audit(
-                conn,
                 world.profile.id,
                 1,
                 "customer",
@@ -247,11 +246,11 @@ async def test_a_refused_override_says_why_in_one_sentence(world: World) -> None
     )
     link = world.store.link(conflict.link_id)
     spare = next(f for f in ("email", "phone", "city") if f not in conflict.fields)
-    with world.store.transaction() as conn:
+    with world.store.transaction():
         value = (link.a_fields or {}).get(spare)
         entry = {"field": spare, "side": "a", "old": "before", "new": value, "by": "rule:1"}
-        world.store.add_audit(conn, world.profile.id, 1, "customer", link.id, [entry], "t")
-    from recontui.present import resolve_conflict
+        world.store.add_audit(world.profile.id, 1, "customer", link.id, [entry], "t")
+    from recontui.decisions import resolve_conflict
 
     resolve_conflict(world.store, conflict, take_all="a", actor="t")
     app = world.app()

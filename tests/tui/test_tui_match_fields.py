@@ -54,9 +54,8 @@ async def test_a_refused_create_says_why_and_that_k_creates_it_again(world):
     the system's reason and words the keys for it (not "keep both")."""
     link = world.store.links(world.profile.id, "customer", where="a_id IS NOT NULL")[0]
     reason = "BILL rejected the create of customer (BDC_1119: email: must not be blank)."
-    with world.store.transaction() as tx:
+    with world.store.transaction():
         cid = world.store.open_conflict(
-            tx,
             world.profile.id,
             link.id,
             "customer",

@@ -4,10 +4,11 @@ remember as a rule, reopen and take the suggestion, a reference chosen from a li
 from __future__ import annotations
 
 import pytest
+from pilot_steps import conflict_for, press
 from textual.widgets import DataTable, Input
 
+from recontui.decisions import ResolveError, resolve_conflict
 from recontui.model import Ref, RemoteRef
-from recontui.present import ResolveError, conflict_summary, resolve_conflict
 from recontui.tui.screens.conflicts import ConflictsScreen
 from recontui.tui.screens.help import HelpScreen
 from recontui.tui.screens.modals import (
@@ -18,24 +19,6 @@ from recontui.tui.screens.modals import (
 )
 from recontui.tui.screens.preferences import PreferencesScreen
 from recontui.tui.screens.resolve import ResolveScreen
-
-
-async def settle(pilot) -> None:
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def press(pilot, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-def conflict_for(world, record: str):
-    for c in world.store.conflicts(world.profile.id):
-        if conflict_summary(world.store, world.profile, c)["record"] == record:
-            return c
-    raise AssertionError(record)
 
 
 async def open_conflict(pilot, conflict_id: int) -> ResolveScreen:
@@ -307,9 +290,8 @@ async def test_u_refuses_while_the_choice_waits_in_the_outbox(world):
         await press(pilot, "b", "ctrl+s")
         # A run turned the choice into a write it could not send yet.
         link = world.store.link(target.link_id)
-        with world.store.transaction() as conn:
+        with world.store.transaction():
             world.store.add_op(
-                conn,
                 world.profile.id,
                 None,
                 link.id,

@@ -28,9 +28,8 @@ def payment_amount_conflict(world) -> int:
     store, pid = world.store, world.profile.id
     link = next(iter(store.links(pid, "payment")), None)
     link_id = link.id if link is not None else store.placeholder_link(pid, "payment", "a", "p-1")
-    with store.transaction() as conn:
+    with store.transaction():
         return store.open_conflict(
-            conn,
             pid,
             link_id,
             "payment",

@@ -14,7 +14,7 @@ from typing import Any
 from textual.widgets import DataTable, Input, RichLog, Static
 
 from recontui.events import Progress
-from recontui.runner import RunOptions, run_sync
+from recontui.run import RunOptions, run_sync
 from recontui.store import open_store
 from recontui.tui import make_app
 from recontui.tui.messages import RunBatch
@@ -368,13 +368,12 @@ async def test_typing_s_in_the_filter_or_under_a_dialog_starts_no_run(world):
 
 
 async def test_wrong_credentials_are_one_sentence_with_a_next_step(world):
-    from recontui.cli import make_factory
     from recontui.secrets import env_var_name
-    from recontui.wiring import open_secrets
+    from recontui.wiring import connector_factory, open_secrets
 
     env = {"RECONTUI_PASSPHRASE": "tui-tests", env_var_name(world.profile.name, "password"): "no"}
     secrets = open_secrets(world.store, env=env)
-    factory = make_factory(world.profile, secrets, world.transport)
+    factory = connector_factory(world.profile, secrets, transport=world.transport)
     app = make_app(world.store, world.profile, secrets, factory)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("s")
@@ -419,9 +418,9 @@ async def test_a_followed_run_is_tailed_and_a_vanished_one_reported_as_stopped(w
 def test_the_runner_reports_progress_and_keeps_a_snapshot_on_the_run_row(tmp_path, monkeypatch):
     from tui_world import make_world
 
-    from recontui import runner
+    from recontui.run import context
 
-    monkeypatch.setattr(runner, "PROGRESS_EVERY", 0.0)
+    monkeypatch.setattr(context, "PROGRESS_EVERY", 0.0)
     fresh = make_world(tmp_path)
     store = fresh.store
     items: list[Progress] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from tui_world import World, copy_world, make_world
 
-from recontui.present import resolve_conflict
+from recontui.decisions import resolve_conflict
 
 
 def open_conflicts(world: World) -> list[tuple[int, str, dict]]:

@@ -14,13 +14,13 @@ from typing import Any
 import httpx
 from world_copy import copy_sandbox, copy_state
 
-from recontui.cli import make_factory, save_sandbox_profile
-from recontui.runner import RunOptions, RunResult, run_sync
+from recontui.cli import save_sandbox_profile
+from recontui.run import RunOptions, RunResult, run_sync
 from recontui.sandbox import Sandbox, SandboxConfig
 from recontui.secrets import SecretStore
 from recontui.store import Profile, Store, open_store
 from recontui.tui import ReconApp, make_app
-from recontui.wiring import open_secrets
+from recontui.wiring import connector_factory, open_secrets
 
 PASSPHRASE = "tui-tests"
 SNAPSHOTS = Path(__file__).resolve().parents[2] / "snapshots"
@@ -36,7 +36,7 @@ class World:
     transport: httpx.ASGITransport
 
     def factory(self) -> Callable[..., Any]:
-        return make_factory(self.profile, self.secrets, self.transport)
+        return connector_factory(self.profile, self.secrets, transport=self.transport)
 
     async def sync(self) -> RunResult:
         return await run_sync(

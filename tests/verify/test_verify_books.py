@@ -11,8 +11,8 @@ from runner_world import Wrapped, make_world
 from verify_world import a_paired, agreed_world, check, create, edit
 
 from recontui.connectors.base import Page
+from recontui.decisions import resolve_conflict
 from recontui.model import RemoteRecord, RemoteRef
-from recontui.present import resolve_conflict
 from recontui.verify import VerifyError, report_lines
 
 

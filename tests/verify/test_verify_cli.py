@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from recontui.cli import main, make_factory, save_sandbox_profile
+from recontui.cli import main, save_sandbox_profile
 from recontui.sandbox import RunningSandbox, SandboxConfig
 from recontui.store import open_store
-from recontui.wiring import open_secrets
+from recontui.wiring import connector_factory, open_secrets
 
 PASSPHRASE = "verify-cli-tests"
 
@@ -54,7 +54,7 @@ def edit_in_quickbooks(served: dict[str, Any], entity: str, **changes: Any) -> s
             return lambda *a: None
 
     async def go() -> None:
-        async with make_factory(profile, secrets)("b", Quiet()) as conn:
+        async with connector_factory(profile, secrets)("b", Quiet()) as conn:
             rec = await conn.read(entity, link.b_id)
             await conn.update(
                 entity, link.b_id, rec.version, changes, idempotency_key=uuid.uuid4().hex

@@ -16,8 +16,8 @@ def test_an_ignored_record_is_left_out_and_counted(tmp_path: Path) -> None:
     world = agreed_world(tmp_path)
     made = create(world, "b", "vendor", name="Never Sync Me Inc")
     link_id = world.store.placeholder_link(world.profile.id, "vendor", "b", made.remote_id)
-    with world.store.transaction() as conn:
-        world.store.set_link_state(conn, link_id, "ignored")
+    with world.store.transaction():
+        world.store.set_link_state(link_id, "ignored")
     result = check(world)
     assert result.agree
     assert result.excluded == {"vendor": {"ignored": 1}}
@@ -41,8 +41,8 @@ def test_inactive_and_direction_left_out_but_a_record_that_should_be_copied_is_n
 def test_a_pair_a_person_unlinked_is_left_out_and_counted(tmp_path: Path) -> None:
     world = agreed_world(tmp_path)
     link = a_paired(world, "customer")
-    with world.store.transaction() as conn:  # what `conflicts resolve --ignore` leaves
-        world.store.set_link_state(conn, link.id, "ignored")
+    with world.store.transaction():  # what `conflicts resolve --ignore` leaves
+        world.store.set_link_state(link.id, "ignored")
     edit(world, "b", "customer", link.b_id, email="unlinked-on-purpose@example.com")
     result = check(world)
     assert result.agree, result.disagreements

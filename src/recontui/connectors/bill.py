@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from typing import Any
 
 import httpx
@@ -301,7 +301,7 @@ class BillConnector(ConnectorBase):
 
     async def _list(
         self, entity: str, filters: str | None, *, sort: bool = True
-    ) -> AsyncIterator[list[dict[str, Any]]]:
+    ) -> AsyncGenerator[list[dict[str, Any]], None]:
         """Raw result pages of a list endpoint, following ``nextPage``."""
         s = bill_map.spec(entity)
         params: dict[str, str] = {"max": str(self._page_size)}
@@ -524,48 +524,19 @@ class BillConnector(ConnectorBase):
         """Look a record up by natural key; names compared trimmed and case-insensitively.
 
         A record ``skip`` rules out is passed over: the scan goes on to the next one."""
-        s = bill_map.spec(entity)
-        # (BILL JSON path, wanted value, (party path, party id) or None)
-        lookups: list[tuple[tuple[str, ...], Any, tuple[str, str] | None]] = []
-        if entity == "account":
-            lookups += [
-                (("accountNumber",), fields.get("number"), None),
-                (("name",), fields.get("name"), None),
-            ]
-        elif entity in ("class", "department", "item", "customer", "vendor"):
-            lookups.append((("name",), fields.get("name"), None))
-        elif entity == "invoice":
-            lookups.append((("invoiceNumber",), fields.get("number"), None))
-        elif entity in ("bill", "vendor_credit"):
-            vendor = ref_id(fields.get("vendor"))
-            if vendor is None:
-                return None
-            path = ("invoice", "invoiceNumber") if entity == "bill" else ("referenceNumber",)
-            lookups.append((path, fields.get("number"), ("vendorId", vendor)))
-        elif entity in ("payment", "bill_payment"):
-            key = "customerId" if entity == "payment" else "vendorId"
-            party = ref_id(fields.get("customer" if entity == "payment" else "vendor"))
-            if party is None:
-                return None
-            lookups.append((("referenceNumber",), fields.get("reference"), (key, party)))
-        endpoint = f"GET /v3/{s.resource}"
-        for path, value, party in lookups:
+        endpoint = f"GET /v3/{bill_map.spec(entity).resource}"
+
+        def wanted_row(row: dict[str, Any]) -> bool:
+            return skip is None or not skip(self._record(entity, row, endpoint))
+
+        for path, value, party in _natural_lookups(entity, fields):
             wanted = text_key(value)
             if wanted is None:
                 continue
             # Narrow on the server (a party id, or the exact value), then compare locally.
             # BILL's ``eq`` is exact, so a miss on the value itself is confirmed by a scan
             # compared case-insensitively; a filter BILL refuses also falls back to a scan.
-            if party is not None:
-                narrow: str | None = f"{party[0]}:eq:{filter_value(party[1])}"
-            elif len(path) == 1:
-                narrow = f"{path[0]}:eq:{filter_value(str(value).strip())}"
-            else:
-                narrow = None
-
-            def wanted_row(row: dict[str, Any]) -> bool:
-                return skip is None or not skip(self._record(entity, row, endpoint))
-
+            narrow = _narrowing_filter(path, value, party)
             try:
                 found = await self._scan(entity, narrow, path, wanted, party, wanted_row)
             except ProtocolError:
@@ -596,6 +567,49 @@ class BillConnector(ConnectorBase):
                 if keep(row):
                     return row
         return None
+
+
+#: (BILL JSON path, wanted value, (party field, party id) or None): one natural-key look-up.
+Lookup = tuple[tuple[str, ...], Any, tuple[str, str] | None]
+
+
+def _natural_lookups(entity: str, fields: Mapping[str, Any]) -> list[Lookup]:
+    """The look-ups that find ``fields``' record by natural key, in the order they are tried;
+    none for a transaction whose party is not known yet."""
+    if entity == "account":
+        return [
+            (("accountNumber",), fields.get("number"), None),
+            (("name",), fields.get("name"), None),
+        ]
+    if entity in ("class", "department", "item", "customer", "vendor"):
+        return [(("name",), fields.get("name"), None)]
+    if entity == "invoice":
+        return [(("invoiceNumber",), fields.get("number"), None)]
+    if entity in ("bill", "vendor_credit"):
+        vendor = ref_id(fields.get("vendor"))
+        if vendor is None:
+            return []
+        path = ("invoice", "invoiceNumber") if entity == "bill" else ("referenceNumber",)
+        return [(path, fields.get("number"), ("vendorId", vendor))]
+    if entity in ("payment", "bill_payment"):
+        key = "customerId" if entity == "payment" else "vendorId"
+        party = ref_id(fields.get("customer" if entity == "payment" else "vendor"))
+        if party is None:
+            return []
+        return [(("referenceNumber",), fields.get("reference"), (key, party))]
+    return []
+
+
+def _narrowing_filter(
+    path: tuple[str, ...], value: Any, party: tuple[str, str] | None
+) -> str | None:
+    """The server-side filter a look-up starts from: the party's id, or the exact value of
+    a top-level field; None where BILL cannot filter (a nested path)."""
+    if party is not None:
+        return f"{party[0]}:eq:{filter_value(party[1])}"
+    if len(path) == 1:
+        return f"{path[0]}:eq:{filter_value(str(value).strip())}"
+    return None
 
 
 def _errors(data: Any) -> list[dict[str, Any]]:

@@ -331,6 +331,7 @@ def to_bill(
         CODEC, s, fields, partial=partial, current=current, skip_kinds=frozenset({"active"})
     )
     if rows is not None:
+        assert s.lines is not None  # write_body returns rows for an entity with lines only
         if partial and remote is None:
             raise MappingError(f"{s.lines.name}: rewriting lines needs the record as BILL holds it")
         body[s.lines.path] = _lines_out(s, rows, remote if partial else None)

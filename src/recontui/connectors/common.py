@@ -31,8 +31,6 @@ from .http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, HttpClient, RateGovernor, s
 from .values import CannotCarry, Codec, Field, MappingError, shift_timestamp
 
 DEFAULT_OVERLAP_SECONDS = 60
-#: Profile side settings that tune the rate governor (see ``rate_settings``).
-RATE_SETTINGS = ("max_in_flight", "rate_limit", "rate_window_seconds")
 
 
 @dataclass(frozen=True)

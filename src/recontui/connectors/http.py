@@ -596,205 +596,278 @@ class HttpClient:
         ``response.extensions[DECODED]``; a body that does not decode (cut short on the
         way) is treated like a connection that broke after the request was sent.
         """
-        path = httpx.URL(url).path
-        endpoint = f"{method} {path}"
+        call = _Call(
+            self,
+            method,
+            url,
+            params=params,
+            headers=headers,
+            content=content,
+            retry=retry,
+            retry_if=retry_if,
+            final_if=final_if,
+            decode=decode,
+        )
+        return await call.run()
+
+
+class _Call:
+    """One logical request of an :class:`HttpClient`: its attempts, the deadline they
+    share, and what the caller is told when they run out (``HttpClient.request``)."""
+
+    def __init__(
+        self,
+        client: HttpClient,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        content: bytes | str | None,
+        retry: Retry,
+        retry_if: Callable[[httpx.Response], bool] | None,
+        final_if: Callable[[httpx.Response], bool] | None,
+        decode: Callable[[bytes], Any] | None,
+    ) -> None:
+        self.client = client
+        self.label = client.label
+        self.method, self.url = method, url
+        self.params, self.headers, self.content = params, headers, content
+        self.retry, self.retry_if, self.final_if, self.decode = retry, retry_if, final_if, decode
+        self.path = httpx.URL(url).path
+        self.endpoint = f"{method} {self.path}"
         # Whether any attempt may have reached the server and been acted on: the caller
         # (the runner) then looks the record up before sending a create again.
-        maybe_applied = False
-        tries = 0
+        self.maybe_applied = False
+        self.tries = 0
         # Seconds counted against the deadline: time on the wire and backoff sleeps.
-        counted = 0.0
-        out_of_time = False
-        deadline = self.deadline
+        self.counted = 0.0
+        self.out_of_time = False
+        self.deadline = client.deadline
+        self.started = 0.0  # when the current attempt went on the wire
 
-        def left() -> float | None:
-            return None if deadline is None else deadline - counted
-
-        def no_answer(kind: str) -> str:
-            return (
-                f"{self.label} did not answer {endpoint} within {max(1, round(counted))} s ({kind})"
-                if kind.endswith("Timeout")
-                else f"The connection to {self.label} broke during {endpoint} ({kind})"
-            )
-
-        async def attempt() -> httpx.Response:
-            """One try. Returns a final answer, raises :class:`_TryAgain` for one worth
-            repeating, or :class:`UnreachableError` when repeating is not safe."""
-            nonlocal maybe_applied, tries, counted
-            tries += 1
-            number = tries
-            started = time.monotonic()
-            try:
-                await self._turn()
-                started = time.monotonic()  # the wire time, not the wait for a turn
-                try:
-                    response = await self._send(
-                        method, url, left(), params=params, headers=headers, content=content
-                    )
-                finally:
-                    counted += time.monotonic() - started
-                    self._end_turn()
-            except httpx.TransportError as exc:
-                kind = type(exc).__name__
-                sent_maybe = not isinstance(exc, _NOT_SENT)
-                maybe_applied = maybe_applied or sent_maybe
-                self.emit(
-                    "warning",
-                    f"{self.label} {endpoint} failed: {kind}",
-                    {
-                        "method": method,
-                        "path": path,
-                        "error": kind,
-                        "attempt": number,
-                        "duration_ms": round((time.monotonic() - started) * 1000),
-                    },
-                )
-                if retry is Retry.UNSENT_ONLY and sent_maybe:
-                    raise UnreachableError(
-                        f"{no_answer(kind)}, so it is not known whether the change was saved: "
-                        "sync again and recontui will look for the record before sending it "
-                        "again.",
-                        outcome_unknown=True,
-                    ) from exc
-                raise _TryAgain(
-                    None,
-                    lambda tries: UnreachableError(
-                        f"Could not reach {self.label} ({endpoint}: {kind}) after {tries} "
-                        "attempts: check the network connection and the profile's API address, "
-                        "then sync again.",
-                        outcome_unknown=maybe_applied,
-                    ),
-                ) from exc
-
-            data: dict[str, Any] = {
-                "method": method,
-                "path": path,
-                "query": safe_query(params),
-                "status": response.status_code,
-                "duration_ms": round((time.monotonic() - started) * 1000),
-                "attempt": number,
-            }
-            for name in self._log_headers:
-                if name in response.headers:
-                    data[name] = response.headers[name]
-            tid = f" tid={data['intuit_tid']}" if "intuit_tid" in data else ""
-            self.emit(
-                "debug",
-                f"{self.label} {endpoint} -> {response.status_code} in "
-                f"{data['duration_ms']} ms{tid}",
-                data,
-            )
-
-            status = response.status_code
-            if decode is not None and status < 400 and response.content:
-                try:
-                    response.extensions[DECODED] = decode(response.content)
-                except ValueError:
-                    maybe_applied = True
-                    self.emit(
-                        "warning",
-                        f"{self.label} {endpoint} sent an unreadable answer (cut short?)",
-                        {**data, "error": "unreadable"},
-                    )
-                    if retry is Retry.UNSENT_ONLY:
-                        raise UnreachableError(
-                            f"{self.label}'s answer to {endpoint} arrived unreadable, so it is "
-                            "not known whether the change was saved: sync again and recontui "
-                            "will look for the record before sending it again.",
-                            outcome_unknown=True,
-                        ) from None
-                    # Out of attempts, the connector names what it could not read.
-                    raise _TryAgain(None, lambda tries: response) from None
-            wants_retry = status in RETRY_STATUSES or (retry_if is not None and retry_if(response))
-            if not wants_retry or (final_if is not None and final_if(response)):
-                return response
-            not_processed = status == 429 or (retry_if is not None and retry_if(response))
-            maybe_applied = maybe_applied or not not_processed
-            if retry is Retry.UNSENT_ONLY and not not_processed:
-                raise UnreachableError(
-                    f"{self.label} answered {status} to {endpoint}, so it is not known whether "
-                    "the change was saved: sync again and recontui will look for the record "
-                    "before sending it again.",
-                    outcome_unknown=True,
-                )
-            busy = "is throttling requests" if status == 429 else f"kept answering {status}"
-            raise _TryAgain(
-                response,
-                lambda tries: UnreachableError(
-                    f"{self.label} {busy} ({endpoint}) after {tries} attempts: wait a few "
-                    "minutes and sync again.",
-                    outcome_unknown=maybe_applied,
-                ),
-                data,
-            )
-
-        def wait(state: tenacity.RetryCallState) -> float:
-            again = _try_again(state)
-            return self._delay(state.attempt_number, again.response)
-
-        def asked_to_wait(again: _TryAgain) -> bool:
-            """The server said how long to wait (``Retry-After``): not counted."""
-            response = again.response
-            return response is not None and (
-                retry_after_seconds(response.headers.get("retry-after")) is not None
-            )
-
-        def stop(state: tenacity.RetryCallState) -> bool:
-            nonlocal out_of_time
-            if state.attempt_number >= self.max_attempts:
-                return True
-            remaining = left()
-            if remaining is None:
-                return False
-            cost = 0.0 if asked_to_wait(_try_again(state)) else state.upcoming_sleep
-            out_of_time = remaining - cost < MIN_ATTEMPT_SECONDS
-            return out_of_time
-
-        async def before_sleep(state: tenacity.RetryCallState) -> None:
-            nonlocal counted
-            again = _try_again(state)
-            if not asked_to_wait(again):
-                counted += state.upcoming_sleep
-            response = again.response
-            if response is None:
-                return  # a broken connection or an unreadable answer: already said
-            delay = state.upcoming_sleep
-            hinted = retry_after_seconds(response.headers.get("retry-after"))
-            if response.status_code == 429 and hinted:
-                for governor in self.governors:
-                    governor.pause(min(hinted, self.max_retry_after))
-            self.emit(
-                "warning",
-                f"{self.label} {endpoint} answered {response.status_code}; "
-                f"retrying in {delay:.1f} s",
-                {**again.data, "retry_in": round(delay, 3)},
-            )
-
-        def give_up(state: tenacity.RetryCallState) -> httpx.Response:
-            again = _try_again(state)
-            cause = state.outcome.exception() if state.outcome else None
-            if out_of_time and again.response is None and deadline is not None:
-                raise UnreachableError(
-                    f"{self.label} did not answer within {deadline:g} s ({endpoint}, "
-                    f"{state.attempt_number} attempt(s)): check {self.label}'s service "
-                    "status, or sync again later; the next run carries on from here.",
-                    outcome_unknown=maybe_applied,
-                ) from cause
-            result = again.give_up(state.attempt_number)
-            if isinstance(result, BaseException):
-                raise result from cause
-            return result
-
+    async def run(self) -> httpx.Response:
         retrying = tenacity.AsyncRetrying(
             retry=tenacity.retry_if_exception_type(_TryAgain),
-            stop=stop,
-            wait=wait,
-            sleep=self._sleep,
-            before_sleep=before_sleep,
-            retry_error_callback=give_up,
+            stop=self.stop,
+            wait=self.wait,
+            sleep=self.client._sleep,
+            before_sleep=self.before_sleep,
+            retry_error_callback=self.give_up,
         )
-        response: httpx.Response = await retrying(attempt)
+        response: httpx.Response = await retrying(self.attempt)
         return response
+
+    def left(self) -> float | None:
+        return None if self.deadline is None else self.deadline - self.counted
+
+    def no_answer(self, kind: str) -> str:
+        if kind.endswith("Timeout"):
+            waited = max(1, round(self.counted))
+            return f"{self.label} did not answer {self.endpoint} within {waited} s ({kind})"
+        return f"The connection to {self.label} broke during {self.endpoint} ({kind})"
+
+    def _ms(self) -> int:
+        return round((time.monotonic() - self.started) * 1000)
+
+    # -- one attempt ----------------------------------------------------------------------
+
+    async def attempt(self) -> httpx.Response:
+        """One try. Returns a final answer, raises :class:`_TryAgain` for one worth
+        repeating, or :class:`UnreachableError` when repeating is not safe."""
+        self.tries += 1
+        number = self.tries
+        self.started = time.monotonic()
+        try:
+            response = await self._exchange()
+        except httpx.TransportError as exc:
+            raise self._broken(exc, number) from exc
+        data = self._log_answer(response, number)
+        if self.decode is not None and response.status_code < 400 and response.content:
+            self._decode(response, data)
+        return self._judge(response, data)
+
+    async def _exchange(self) -> httpx.Response:
+        """Wait for the governors' turn, then send; only the wire time counts."""
+        client = self.client
+        await client._turn()
+        self.started = time.monotonic()  # the wire time, not the wait for a turn
+        try:
+            return await client._send(
+                self.method,
+                self.url,
+                self.left(),
+                params=self.params,
+                headers=self.headers,
+                content=self.content,
+            )
+        finally:
+            self.counted += time.monotonic() - self.started
+            client._end_turn()
+
+    def _broken(self, exc: httpx.TransportError, number: int) -> Exception:
+        """What a connection that failed becomes: a try again, or, for a write that may
+        have landed and must not be repeated, an outcome the caller has to look up."""
+        kind = type(exc).__name__
+        sent_maybe = not isinstance(exc, _NOT_SENT)
+        self.maybe_applied = self.maybe_applied or sent_maybe
+        self.client.emit(
+            "warning",
+            f"{self.label} {self.endpoint} failed: {kind}",
+            {
+                "method": self.method,
+                "path": self.path,
+                "error": kind,
+                "attempt": number,
+                "duration_ms": self._ms(),
+            },
+        )
+        if self.retry is Retry.UNSENT_ONLY and sent_maybe:
+            return UnreachableError(
+                f"{self.no_answer(kind)}, so it is not known whether the change was saved: "
+                "sync again and recontui will look for the record before sending it "
+                "again.",
+                outcome_unknown=True,
+            )
+        return _TryAgain(
+            None,
+            lambda tries: UnreachableError(
+                f"Could not reach {self.label} ({self.endpoint}: {kind}) after {tries} "
+                "attempts: check the network connection and the profile's API address, "
+                "then sync again.",
+                outcome_unknown=self.maybe_applied,
+            ),
+        )
+
+    def _log_answer(self, response: httpx.Response, number: int) -> dict[str, Any]:
+        """The debug line of an answer (redacted by ``emit``); its data for later lines."""
+        data: dict[str, Any] = {
+            "method": self.method,
+            "path": self.path,
+            "query": safe_query(self.params),
+            "status": response.status_code,
+            "duration_ms": self._ms(),
+            "attempt": number,
+        }
+        for name in self.client._log_headers:
+            if name in response.headers:
+                data[name] = response.headers[name]
+        tid = f" tid={data['intuit_tid']}" if "intuit_tid" in data else ""
+        self.client.emit(
+            "debug",
+            f"{self.label} {self.endpoint} -> {response.status_code} in "
+            f"{data['duration_ms']} ms{tid}",
+            data,
+        )
+        return data
+
+    def _decode(self, response: httpx.Response, data: Mapping[str, Any]) -> None:
+        """Decode a successful answer's body into ``extensions[DECODED]``; a body that does
+        not decode (cut short on the way) is like a connection broken after sending."""
+        assert self.decode is not None
+        try:
+            response.extensions[DECODED] = self.decode(response.content)
+        except ValueError:
+            self.maybe_applied = True
+            self.client.emit(
+                "warning",
+                f"{self.label} {self.endpoint} sent an unreadable answer (cut short?)",
+                {**data, "error": "unreadable"},
+            )
+            if self.retry is Retry.UNSENT_ONLY:
+                raise UnreachableError(
+                    f"{self.label}'s answer to {self.endpoint} arrived unreadable, so it is "
+                    "not known whether the change was saved: sync again and recontui "
+                    "will look for the record before sending it again.",
+                    outcome_unknown=True,
+                ) from None
+            # Out of attempts, the connector names what it could not read.
+            raise _TryAgain(None, lambda tries: response) from None
+
+    def _judge(self, response: httpx.Response, data: Mapping[str, Any]) -> httpx.Response:
+        """The answer if it is final; else try again, or stop where repeating is unsafe."""
+        status = response.status_code
+        retry_if, final_if = self.retry_if, self.final_if
+        wants_retry = status in RETRY_STATUSES or (retry_if is not None and retry_if(response))
+        if not wants_retry or (final_if is not None and final_if(response)):
+            return response
+        not_processed = status == 429 or (retry_if is not None and retry_if(response))
+        self.maybe_applied = self.maybe_applied or not not_processed
+        if self.retry is Retry.UNSENT_ONLY and not not_processed:
+            raise UnreachableError(
+                f"{self.label} answered {status} to {self.endpoint}, so it is not known "
+                "whether the change was saved: sync again and recontui will look for the "
+                "record before sending it again.",
+                outcome_unknown=True,
+            )
+        busy = "is throttling requests" if status == 429 else f"kept answering {status}"
+        raise _TryAgain(
+            response,
+            lambda tries: UnreachableError(
+                f"{self.label} {busy} ({self.endpoint}) after {tries} attempts: wait a few "
+                "minutes and sync again.",
+                outcome_unknown=self.maybe_applied,
+            ),
+            data,
+        )
+
+    # -- between attempts (tenacity's hooks) ----------------------------------------------
+
+    def wait(self, state: tenacity.RetryCallState) -> float:
+        again = _try_again(state)
+        return self.client._delay(state.attempt_number, again.response)
+
+    @staticmethod
+    def asked_to_wait(again: _TryAgain) -> bool:
+        """The server said how long to wait (``Retry-After``): not counted."""
+        response = again.response
+        return response is not None and (
+            retry_after_seconds(response.headers.get("retry-after")) is not None
+        )
+
+    def stop(self, state: tenacity.RetryCallState) -> bool:
+        if state.attempt_number >= self.client.max_attempts:
+            return True
+        remaining = self.left()
+        if remaining is None:
+            return False
+        cost = 0.0 if self.asked_to_wait(_try_again(state)) else state.upcoming_sleep
+        self.out_of_time = remaining - cost < MIN_ATTEMPT_SECONDS
+        return self.out_of_time
+
+    async def before_sleep(self, state: tenacity.RetryCallState) -> None:
+        again = _try_again(state)
+        if not self.asked_to_wait(again):
+            self.counted += state.upcoming_sleep
+        response = again.response
+        if response is None:
+            return  # a broken connection or an unreadable answer: already said
+        delay = state.upcoming_sleep
+        hinted = retry_after_seconds(response.headers.get("retry-after"))
+        if response.status_code == 429 and hinted:
+            for governor in self.client.governors:
+                governor.pause(min(hinted, self.client.max_retry_after))
+        self.client.emit(
+            "warning",
+            f"{self.label} {self.endpoint} answered {response.status_code}; "
+            f"retrying in {delay:.1f} s",
+            {**again.data, "retry_in": round(delay, 3)},
+        )
+
+    def give_up(self, state: tenacity.RetryCallState) -> httpx.Response:
+        again = _try_again(state)
+        cause = state.outcome.exception() if state.outcome else None
+        if self.out_of_time and again.response is None and self.deadline is not None:
+            raise UnreachableError(
+                f"{self.label} did not answer within {self.deadline:g} s ({self.endpoint}, "
+                f"{state.attempt_number} attempt(s)): check {self.label}'s service "
+                "status, or sync again later; the next run carries on from here.",
+                outcome_unknown=self.maybe_applied,
+            ) from cause
+        result = again.give_up(state.attempt_number)
+        if isinstance(result, BaseException):
+            raise result from cause
+        return result
 
 
 class _TryAgain(Exception):

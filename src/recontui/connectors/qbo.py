@@ -90,6 +90,15 @@ def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+#: What to do about a write QBO rejected, by its fault code.
+_REJECTION_HINTS = {
+    "6240": "another customer, vendor or employee already uses this name; rename one",
+    "610": "it refers to something inactive or deleted; reactivate it or change the reference",
+    "6140": "that document number is already used; change the number",
+    "6070": "a line amount is not quantity times unit price; fix the line",
+}
+
+
 class QboConnector(ConnectorBase):
     """QuickBooks Online for one realm. Use ``async with``.
 
@@ -160,35 +169,13 @@ class QboConnector(ConnectorBase):
         async with self._token_lock:
             if stale is not None and self._access_token not in (None, stale):
                 return
-            client_id = self._secrets.get("client_id")
-            client_secret = self._secrets.get("client_secret")
-            refresh_token = self._secrets.get("refresh_token")
-            missing = [
-                name
-                for name, value in (
-                    ("client_id", client_id),
-                    ("client_secret", client_secret),
-                    ("refresh_token", refresh_token),
-                )
-                if not value
-            ]
-            if missing == ["refresh_token"]:
-                raise AuthError(
-                    "QuickBooks Online is not connected for this profile yet (no saved "
-                    f"refresh_token): {self._reconnect}."
-                )
-            if missing:
-                raise AuthError(
-                    f"QuickBooks Online has no saved {', '.join(missing)} for this profile: add "
-                    "the app's keys with `recontui profile add NAME --secrets-file FILE`, then "
-                    f"{self._reconnect.removeprefix('reconnect required: ')}."
-                )
+            client_id, client_secret, refresh_token = self._saved_keys()
             response, data = await _token_call(
                 self.http,
                 self._token_url,
-                str(client_id),
-                str(client_secret),
-                {"grant_type": "refresh_token", "refresh_token": str(refresh_token)},
+                client_id,
+                client_secret,
+                {"grant_type": "refresh_token", "refresh_token": refresh_token},
             )
             if response.status_code >= 400:
                 raise _token_refused(
@@ -206,21 +193,53 @@ class QboConnector(ConnectorBase):
                     "QuickBooks Online's token service (POST token_url) sent an answer without "
                     "an access token: try again later."
                 )
-            new_refresh = data.get("refresh_token")
-            if new_refresh:
-                # Persist before anything else can fail: the old token may already be dead.
-                self._secrets.set("refresh_token", str(new_refresh))
-            try:
-                lifetime = float(data.get("expires_in", 3600))
-            except (TypeError, ValueError):
-                lifetime = 3600.0
-            self._access_token = str(data["access_token"])
-            self._expires_at = self._clock() + lifetime
-            self.http.emit(
-                "info",
-                "QuickBooks Online access token refreshed",
-                {"expires_in": lifetime, "refresh_token_rotated": bool(new_refresh)},
+            self._keep_tokens(data)
+
+    def _saved_keys(self) -> tuple[str, str, str]:
+        """client_id, client_secret and refresh_token from the secret store; AuthError
+        naming what is missing and how to add it."""
+        client_id = self._secrets.get("client_id")
+        client_secret = self._secrets.get("client_secret")
+        refresh_token = self._secrets.get("refresh_token")
+        missing = [
+            name
+            for name, value in (
+                ("client_id", client_id),
+                ("client_secret", client_secret),
+                ("refresh_token", refresh_token),
             )
+            if not value
+        ]
+        if missing == ["refresh_token"]:
+            raise AuthError(
+                "QuickBooks Online is not connected for this profile yet (no saved "
+                f"refresh_token): {self._reconnect}."
+            )
+        if missing:
+            raise AuthError(
+                f"QuickBooks Online has no saved {', '.join(missing)} for this profile: add "
+                "the app's keys with `recontui profile add NAME --secrets-file FILE`, then "
+                f"{self._reconnect.removeprefix('reconnect required: ')}."
+            )
+        return str(client_id), str(client_secret), str(refresh_token)
+
+    def _keep_tokens(self, data: Mapping[str, Any]) -> None:
+        """Save a rotated refresh token first (the old one may already be dead), then hold
+        the new access token until shortly before it expires."""
+        new_refresh = data.get("refresh_token")
+        if new_refresh:
+            self._secrets.set("refresh_token", str(new_refresh))
+        try:
+            lifetime = float(data.get("expires_in", 3600))
+        except (TypeError, ValueError):
+            lifetime = 3600.0
+        self._access_token = str(data["access_token"])
+        self._expires_at = self._clock() + lifetime
+        self.http.emit(
+            "info",
+            "QuickBooks Online access token refreshed",
+            {"expires_in": lifetime, "refresh_token_rotated": bool(new_refresh)},
+        )
 
     async def _token(self) -> str:
         if self._access_token is None or self._clock() >= self._expires_at - REFRESH_MARGIN_SECONDS:
@@ -340,6 +359,31 @@ class QboConnector(ConnectorBase):
                 "record": ctx.record,
             },
         )
+        refused = self._refused(status, code, said, fault_type, ctx, endpoint)
+        if refused is not None:
+            return refused
+        if ctx.action in ("read", "query", "company", "bank"):
+            if code == "610" or status == 404:
+                return NotFoundError(f"QuickBooks Online has no {ctx.what} ({said}).")
+            return self._not_accepted(ctx, endpoint, said)
+        if status == 404:
+            return self._not_found(ctx, endpoint)
+        if status >= 500 and code in (str(status), ""):
+            return self._failed(ctx, endpoint, f"HTTP {status}")
+        hint = _REJECTION_HINTS.get(code, "correct the record")
+        return RejectedError(
+            f"QuickBooks Online rejected the {ctx.action} of {ctx.what} ({said}): {hint}, then "
+            "sync again.",
+            code=code,
+            entity=ctx.entity,
+            record=ctx.record,
+        )
+
+    def _refused(
+        self, status: int, code: str, said: str, fault_type: str, ctx: Ctx, endpoint: str
+    ) -> ConnectorError | None:
+        """The faults about the request itself rather than the record: a stale version,
+        authorisation, throttling, a company that cannot be used; None for the others."""
         if code == "5010":
             return StaleVersionError(
                 f"QuickBooks Online holds a newer version of {ctx.what} than the one this change "
@@ -365,28 +409,7 @@ class QboConnector(ConnectorBase):
                 f"QuickBooks Online says company {self.realm_id} cannot be used ({said}): check "
                 "the company's subscription, then sync again."
             )
-        if ctx.action in ("read", "query", "company", "bank"):
-            if code == "610" or status == 404:
-                return NotFoundError(f"QuickBooks Online has no {ctx.what} ({said}).")
-            return self._not_accepted(ctx, endpoint, said)
-        if status == 404:
-            return self._not_found(ctx, endpoint)
-        if status >= 500 and code in (str(status), ""):
-            return self._failed(ctx, endpoint, f"HTTP {status}")
-        hint = {
-            "6240": "another customer, vendor or employee already uses this name; rename one",
-            "610": "it refers to something inactive or deleted; reactivate it or change the "
-            "reference",
-            "6140": "that document number is already used; change the number",
-            "6070": "a line amount is not quantity times unit price; fix the line",
-        }.get(code, "correct the record")
-        return RejectedError(
-            f"QuickBooks Online rejected the {ctx.action} of {ctx.what} ({said}): {hint}, then "
-            "sync again.",
-            code=code,
-            entity=ctx.entity,
-            record=ctx.record,
-        )
+        return None
 
     def _entity_in(self, data: Mapping[str, Any], entity: str, endpoint: str) -> RemoteRecord:
         name = qbo_map.spec(entity).name
@@ -586,7 +609,6 @@ class QboConnector(ConnectorBase):
         the bound is read by query (complete for records that exist), together with the
         deletion stubs the capped answers did carry.
         """
-        s = qbo_map.spec(entity)
         rows, total, server = first
         lower = parse_timestamp(since)
         cut: dt.datetime | None = lower
@@ -602,18 +624,7 @@ class QboConnector(ConnectorBase):
                 rows, total, server = await self._cdc(entity, cut.isoformat())
         best = sent = cursor
         if cut is None or cut > lower:
-            where = f"before {cut.isoformat()}" if cut is not None else "in the whole window"
-            self.http.emit(
-                "warning" if s.kind == "transaction" else "info",
-                f"QuickBooks Online had at least {self._cdc_cap} changed {s.name} records since "
-                f"{since}: those changed {where} are read by query"
-                + (
-                    ", which shows only the deletions the capped change answers carried"
-                    if s.kind == "transaction"
-                    else ""
-                ),
-                {"entity": entity, "since": since, "cut": cut.isoformat() if cut else None},
-            )
+            self._say_capped(entity, since, cut)
             gone = sorted(stubs.values(), key=lambda row: _stamp_of(row, lower))
             if gone:
                 yield Page([self._record(entity, row, "GET /cdc") for row in gone], cursor)
@@ -635,6 +646,22 @@ class QboConnector(ConnectorBase):
         end_cursor = later(best, server)
         if end_cursor != sent:
             yield Page([], end_cursor)
+
+    def _say_capped(self, entity: str, since: str, cut: dt.datetime | None) -> None:
+        """Tell the run log that CDC answers were capped and what is read by query instead."""
+        s = qbo_map.spec(entity)
+        where = f"before {cut.isoformat()}" if cut is not None else "in the whole window"
+        self.http.emit(
+            "warning" if s.kind == "transaction" else "info",
+            f"QuickBooks Online had at least {self._cdc_cap} changed {s.name} records since "
+            f"{since}: those changed {where} are read by query"
+            + (
+                ", which shows only the deletions the capped change answers carried"
+                if s.kind == "transaction"
+                else ""
+            ),
+            {"entity": entity, "since": since, "cut": cut.isoformat() if cut else None},
+        )
 
     async def read(self, entity: str, remote_id: str) -> RemoteRecord | None:
         s = qbo_map.spec(entity)
@@ -821,31 +848,7 @@ class QboConnector(ConnectorBase):
         without a reference). Queried with ``=``, then compared trimmed and case-insensitively.
         """
         s = qbo_map.spec(entity)
-        lookups: list[tuple[str, Any, Callable[[dict[str, Any]], bool]]] = []
-        if entity == "account":
-            lookups.append(("AcctNum", fields.get("number"), lambda r: True))
-            lookups.append(("Name", fields.get("name"), lambda r: True))
-        elif entity in ("class", "department", "item", "tax_rate", "tax_code"):
-            lookups.append(("Name", fields.get("name"), lambda r: True))
-        elif entity in ("customer", "vendor"):
-            lookups.append(("DisplayName", fields.get("name"), lambda r: True))
-        elif entity in ("invoice", "journal_entry"):
-            lookups.append(("DocNumber", fields.get("number"), lambda r: True))
-        elif entity in ("bill", "vendor_credit"):
-            vendor = ref_id(fields.get("vendor"))
-            if vendor is None:
-                return None
-            lookups.append(("DocNumber", fields.get("number"), _ref_is("VendorRef", vendor)))
-        elif entity in ("payment", "bill_payment"):
-            party, ref_key, column = (
-                ("customer", "CustomerRef", "PaymentRefNum")
-                if entity == "payment"
-                else ("vendor", "VendorRef", "DocNumber")
-            )
-            who = ref_id(fields.get(party))
-            if who is None:
-                return None
-            lookups.append((column, fields.get("reference"), _ref_is(ref_key, who)))
+        lookups = _natural_lookups(entity, fields)
         ctx = Ctx.for_fields("query", entity, fields)
         for column, value, extra in lookups:
             wanted = text_key(value)
@@ -866,6 +869,43 @@ class QboConnector(ConnectorBase):
                     if skip is None or not skip(record):
                         return record
         return None
+
+
+#: (column, wanted value, what else the row must satisfy): one natural-key look-up.
+Lookup = tuple[str, Any, Callable[[dict[str, Any]], bool]]
+
+
+def _any_row(row: dict[str, Any]) -> bool:
+    return True
+
+
+def _natural_lookups(entity: str, fields: Mapping[str, Any]) -> list[Lookup]:
+    """The look-ups that find ``fields``' record by natural key, in the order they are tried;
+    none for a transaction whose party is not known yet."""
+    if entity == "account":
+        return [("AcctNum", fields.get("number"), _any_row), ("Name", fields.get("name"), _any_row)]
+    if entity in ("class", "department", "item", "tax_rate", "tax_code"):
+        return [("Name", fields.get("name"), _any_row)]
+    if entity in ("customer", "vendor"):
+        return [("DisplayName", fields.get("name"), _any_row)]
+    if entity in ("invoice", "journal_entry"):
+        return [("DocNumber", fields.get("number"), _any_row)]
+    if entity in ("bill", "vendor_credit"):
+        vendor = ref_id(fields.get("vendor"))
+        if vendor is None:
+            return []
+        return [("DocNumber", fields.get("number"), _ref_is("VendorRef", vendor))]
+    if entity in ("payment", "bill_payment"):
+        party, ref_key, column = (
+            ("customer", "CustomerRef", "PaymentRefNum")
+            if entity == "payment"
+            else ("vendor", "VendorRef", "DocNumber")
+        )
+        who = ref_id(fields.get(party))
+        if who is None:
+            return []
+        return [(column, fields.get("reference"), _ref_is(ref_key, who))]
+    return []
 
 
 def _ref_is(key: str, remote_id: str) -> Callable[[dict[str, Any]], bool]:

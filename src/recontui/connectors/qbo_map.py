@@ -484,6 +484,7 @@ def to_qbo(
         )
     body, rows = write_body(CODEC, s, fields, partial=sparse, current=current)
     if rows is not None:
+        assert s.lines is not None  # write_body returns rows for an entity with lines only
         if sparse and remote is None:
             raise MappingError(
                 f"{s.lines.name}: rewriting lines needs the record as QuickBooks Online holds it"
@@ -529,16 +530,16 @@ def _lines_out(s: QboEntity, rows: Any, remote: Mapping[str, Any] | None) -> lis
     held_rows = [CODEC.fields_in(lines.fields, line) for line in mapped]
     pairs = pair_rows(line_spec, new, held_rows)
     out = []
-    for row, index in zip(new, pairs, strict=True):
+    for row, held_at in zip(new, pairs, strict=True):
         carried: dict[str, Any] = {}
-        if index is not None:
+        if held_at is not None:
             paths = [f.path for f in lines.fields] + [("LineNum",)]
             for sub in line_spec.line_fields:
-                if not same(sub, row.get(sub.name), held_rows[index].get(sub.name)):
+                if not same(sub, row.get(sub.name), held_rows[held_at].get(sub.name)):
                     paths += [
                         (str(lines.detail), p) for p, src in DERIVED.items() if src == sub.name
                     ]
-            carried = unmapped_parts(mapped[index], paths)
+            carried = unmapped_parts(mapped[held_at], paths)
         out.append(_line_out(lines, row, carried))
     return _with_kept(out, pairs, kept)
 

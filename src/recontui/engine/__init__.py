@@ -4,11 +4,11 @@ Records go in, decisions come out (writes, conflicts, audit entries), which is
 what lets the engine be property-tested and benchmarked on a million pairs.
 """
 
+from ..model.states import Choice
 from .guard import big_change
 from .match import Candidate, MatchResult, match_records
 from .merge import (
     Audit,
-    Choice,
     ConflictKind,
     FieldConflict,
     Merge,

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -296,15 +296,84 @@ def twin_of(entity: EntitySpec, a: Mapping[str, Any], b: Mapping[str, Any]) -> T
     return _judge(pa, pb, fuzz.ratio(pa.sorted_name, pb.sorted_name))
 
 
-def _index(records: Iterable[_Prepared], key: Any) -> dict[Any, list[int]]:
+#: The exact evidence that can carry a pair whose words disagree: a phone, an e-mail
+#: domain, an address.
+_EVIDENCE_KEYS: tuple[Callable[[_Prepared], Any], ...] = (
+    lambda p: p.phone,
+    lambda p: p.domain,
+    lambda p: p.address,
+)
+
+#: Value -> positions of the records holding it, one per ``_EVIDENCE_KEYS``.
+Index = dict[Any, list[int]]
+
+
+def _index(records: Iterable[_Prepared], key: Callable[[_Prepared], Any]) -> Index:
     """Value -> positions; a value more than ``MAX_SHARED`` records hold is left out (a
     head office's phone or a domain every vendor uses does not single out a twin)."""
-    out: dict[Any, list[int]] = {}
+    out: Index = {}
     for pos, rec in enumerate(records):
         value = key(rec)
         if value is not None:
             out.setdefault(value, []).append(pos)
     return {value: where for value, where in out.items() if len(where) <= MAX_SHARED}
+
+
+def _alike_names(name: str, names: Sequence[str]) -> list[tuple[int, float]]:
+    """(position in ``names``, score) of each name at least ``MIN_SCORE`` alike."""
+    found = process.extract(name, names, scorer=fuzz.ratio, score_cutoff=MIN_SCORE, limit=None)
+    return [(at, score) for _name, score, at in found]
+
+
+def _same_evidence(record: _Prepared, indexes: Sequence[Index]) -> Iterator[int]:
+    """Positions of the records that share a phone, domain or address with ``record``."""
+    for key, index in zip(_EVIDENCE_KEYS, indexes, strict=True):
+        value = key(record)
+        if value is not None:
+            yield from index.get(value, ())
+
+
+def _pair_scores(
+    prep_a: Sequence[_Prepared], prep_b: Sequence[_Prepared], focus: set[int] | None
+) -> dict[tuple[int, int], float]:
+    """(a position, b position) -> name score, or -1 where only evidence found the pair;
+    the pairs with a record in ``focus`` (None: every pair)."""
+    scores: dict[tuple[int, int], float] = {}
+    names_b = [p.sorted_name for p in prep_b]
+    index_b = [_index(prep_b, k) for k in _EVIDENCE_KEYS]
+    for i, pa in enumerate(prep_a):
+        if focus is None or pa.key in focus:
+            for j, score in _alike_names(pa.sorted_name, names_b):
+                scores[(i, j)] = score
+            for j in _same_evidence(pa, index_b):
+                scores.setdefault((i, j), -1.0)
+    if focus is not None:
+        _score_changed_b(scores, prep_a, prep_b, focus)
+    return scores
+
+
+def _score_changed_b(
+    scores: dict[tuple[int, int], float],
+    prep_a: Sequence[_Prepared],
+    prep_b: Sequence[_Prepared],
+    focus: set[int],
+) -> None:
+    """Add the b-records that changed, against the a-records that did not (the a-records
+    that changed were scored against every b-record already)."""
+    rest_a = [i for i, p in enumerate(prep_a) if p.key not in focus]
+    if not rest_a:
+        return
+    rest = set(rest_a)
+    rest_names = [prep_a[i].sorted_name for i in rest_a]
+    index_a = [_index(prep_a, k) for k in _EVIDENCE_KEYS]
+    for j, pb in enumerate(prep_b):
+        if pb.key not in focus:
+            continue
+        for k, score in _alike_names(pb.sorted_name, rest_names):
+            scores[(rest_a[k], j)] = score
+        for i in _same_evidence(pb, index_a):
+            if i in rest:
+                scores.setdefault((i, j), -1.0)
 
 
 def find_twins(
@@ -328,45 +397,8 @@ def find_twins(
     if not prep_a or not prep_b:
         return {}
     focus = None if involving is None else set(involving)
-    names_b = [p.sorted_name for p in prep_b]
-    names_a = [p.sorted_name for p in prep_a]
-    # Exact indexes for the evidence that can carry a pair whose words disagree.
-    keys = (lambda p: p.phone, lambda p: p.domain, lambda p: p.address)
-    index_a = [_index(prep_a, k) for k in keys]
-    index_b = [_index(prep_b, k) for k in keys]
-
-    # (a position, b position) -> name score, or -1 where only an index found the pair.
-    scores: dict[tuple[int, int], float] = {}
-    for i, pa in enumerate(prep_a):
-        if focus is None or pa.key in focus:
-            for _name, score, j in process.extract(
-                pa.sorted_name, names_b, scorer=fuzz.ratio, score_cutoff=MIN_SCORE, limit=None
-            ):
-                scores[(i, j)] = score
-            for key, index in zip(keys, index_b, strict=True):
-                value = key(pa)
-                for j in index.get(value, ()) if value is not None else ():
-                    scores.setdefault((i, j), -1.0)
-    # b-records that changed, against the a-records that did not (the others are done).
-    rest_a = [i for i, p in enumerate(prep_a) if focus is not None and p.key not in focus]
-    if rest_a:
-        rest = set(rest_a)
-        rest_names = [names_a[i] for i in rest_a]
-        for j, pb in enumerate(prep_b):
-            if focus is None or pb.key not in focus:
-                continue
-            for _name, score, k in process.extract(
-                pb.sorted_name, rest_names, scorer=fuzz.ratio, score_cutoff=MIN_SCORE, limit=None
-            ):
-                scores[(rest_a[k], j)] = score
-            for key, index in zip(keys, index_a, strict=True):
-                value = key(pb)
-                for i in index.get(value, ()) if value is not None else ():
-                    if i in rest:
-                        scores.setdefault((i, j), -1.0)
-
     found: dict[int, list[tuple[Twin, int]]] = {}
-    for (i, j), score in scores.items():
+    for (i, j), score in _pair_scores(prep_a, prep_b, focus).items():
         pa, pb = prep_a[i], prep_b[j]
         if score < 0:
             score = fuzz.ratio(pa.sorted_name, pb.sorted_name)

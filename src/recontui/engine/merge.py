@@ -38,11 +38,11 @@ from typing import Any, Literal
 
 from recontui.model.entities import EntitySpec, Side, other
 from recontui.model.fields import FieldSpec, is_blank, normalize, same
+from recontui.model.states import Choice
 
 from .policy import DIRECTIONS, Policy, Rule, may_write
 
 ConflictKind = Literal["both_changed", "no_base", "forbidden"]
-Choice = tuple[Literal["a", "b", "custom"], Any]
 
 MERGE = "merge"
 REVERT = "revert"
@@ -212,32 +212,48 @@ def merge_record(
         if va == vb:
             merge.agreed[name] = va
             continue
-        na = norm(va)
-        nb = norm(vb)
-        if na == nb:
-            merge.agreed[name] = va
-            continue
-        # No base, and the sides differ: a rule decides, or a person does.
-        vbase = _MISSING if base is None else base.get(name, _MISSING)
-        if vbase is _MISSING:
-            _contested(merge, entity.name, name, None, va, vb, "no_base", policy, writable)
-            continue
-        nbase = norm(vbase)
-        a_changed = na != nbase
-        b_changed = nb != nbase
-        # changed / changed, different: a rule decides, or a person does.
-        if a_changed and b_changed:
-            _contested(merge, entity.name, name, vbase, va, vb, "both_changed", policy, writable)
-            continue
-        # changed / same, or same / changed: push the change to the other side,
-        # unless a force rule makes the side that did not change the master.
-        changed: Side = "a" if a_changed else "b"
-        master = policy.master_rule(entity.name, name)
-        if master is not None and master.kind == "force" and master.side != changed:
-            _settle(merge, name, master.side, master.audit_by, vbase, va, vb, policy, writable)
-        else:
-            _settle(merge, name, changed, MERGE, vbase, va, vb, policy, writable, changed)
+        _merge_field(merge, entity.name, name, norm, base, va, vb, policy, writable)
     return merge
+
+
+def _merge_field(
+    merge: Merge,
+    entity: str,
+    name: str,
+    norm: Callable[[Any], Any],
+    base: Mapping[str, Any] | None,
+    va: Any,
+    vb: Any,
+    policy: Policy,
+    writable: Mapping[Side, bool],
+) -> None:
+    """The rows of the table for one field whose two values are not ``==``."""
+    na = norm(va)
+    nb = norm(vb)
+    if na == nb:
+        merge.agreed[name] = va
+        return
+    # No base, and the sides differ: a rule decides, or a person does.
+    vbase = _MISSING if base is None else base.get(name, _MISSING)
+    if vbase is _MISSING:
+        _contested(merge, entity, name, None, va, vb, "no_base", policy, writable)
+        return
+    nbase = norm(vbase)
+    a_changed = na != nbase
+    b_changed = nb != nbase
+    # changed / changed, different: a rule decides, or a person does.
+    if a_changed and b_changed:
+        _contested(merge, entity, name, vbase, va, vb, "both_changed", policy, writable)
+        return
+    # changed / same, or same / changed: push the change to the other side,
+    # unless a force rule makes the side that did not change the master.
+    changed: Side = "a" if a_changed else "b"
+    master = policy.master_rule(entity, name)
+    forced = master.side if master is not None and master.kind == "force" else None
+    if master is not None and forced is not None and forced != changed:
+        _settle(merge, name, forced, master.audit_by, vbase, va, vb, policy, writable)
+    else:
+        _settle(merge, name, changed, MERGE, vbase, va, vb, policy, writable, changed)
 
 
 def _contested(
@@ -362,7 +378,11 @@ def apply_resolution(
         else:
             raise ValueError(f"unknown choice {pick!r} for {spec.name}")
         out.result[spec.name] = value
-        for side, current, target in (("a", a, out.to_a), ("b", b, out.to_b)):
+        sides: tuple[tuple[Side, Mapping[str, Any], dict[str, Any]], ...] = (
+            ("a", a, out.to_a),
+            ("b", b, out.to_b),
+        )
+        for side, current, target in sides:
             old = current.get(spec.name)
             if not same(spec, old, value):
                 target[spec.name] = value

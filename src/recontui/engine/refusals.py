@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..model import FieldSpec, Side, same
+from ..model import FieldSpec, Side, other, same
+from ..model.states import ConflictKind
 
 #: The kind of a conflict entry that holds a refused change.
 REFUSED = "refused"
@@ -78,3 +79,36 @@ def is_refused_create(entries: Mapping[str, Mapping[str, Any]] | None) -> bool:
     """A match-kind conflict that asks about a refused create."""
     entry = (entries or {}).get(REFUSED_CREATE)
     return isinstance(entry, Mapping) and entry.get("kind") == REFUSED
+
+
+def refused_create_entries(
+    refused_by: Side, held_name: str, reason: str
+) -> dict[str, dict[str, Any]]:
+    """The single entry of the decision a refused create becomes: the record's name on the
+    side that holds it, nothing on the side that refused to create it."""
+    held = other(refused_by)
+    return {
+        REFUSED_CREATE: {
+            "base": None,
+            held: held_name,
+            refused_by: None,
+            "kind": REFUSED,
+            "side": refused_by,
+            "reason": reason,
+        }
+    }
+
+
+def live_conflict_takes_refusal(
+    live_kind: str, live_entries: Mapping[str, Mapping[str, Any]] | None, *, create: bool
+) -> bool:
+    """Whether a record's live conflict takes a refused write as entries of its own (it
+    reopens with them), rather than holding it behind its own question.
+
+    A refused update joins the record's field conflict; a refused create renews the question
+    an earlier refused create asked. Any other live question is about the whole record (which
+    record it is, whether it is deleted): it comes first, and the refusal waits behind it.
+    """
+    if create:
+        return is_refused_create(live_entries)
+    return live_kind == ConflictKind.FIELD

@@ -11,7 +11,7 @@ from .fields import (
     parse_value,
     same,
 )
-from .money import CENT, MoneyError, money_str, to_decimal, to_money
+from .money import CENT, MoneyError, to_decimal, to_money
 from .record import RemoteRecord
 from .refs import Ref, RemoteRef
 
@@ -33,7 +33,6 @@ __all__ = [
     "display",
     "entity",
     "is_blank",
-    "money_str",
     "normalize",
     "other",
     "parse_value",

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from .fields import FieldSpec
 from .fields import FieldType as T
@@ -62,7 +62,7 @@ class EntitySpec:
                 yield from (sub for sub in spec.line_fields if sub.type is T.REF)
 
 
-def F(name: str, type_: T, **kw) -> FieldSpec:
+def F(name: str, type_: T, **kw: Any) -> FieldSpec:
     return FieldSpec(name, type_, **kw)
 
 

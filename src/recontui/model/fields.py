@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -113,69 +113,89 @@ def normalize(spec: FieldSpec, value: Any) -> Any:
     """The comparison key of ``value``: equal keys mean no real difference."""
     if is_blank(value):
         return None
-    t = spec.type
-    if t is FieldType.TEXT:
-        return str(value).strip()
-    if t is FieldType.NAME:
-        text = unicodedata.normalize("NFKC", str(value))
-        return _SPACES.sub(" ", text).strip().casefold()
-    if t is FieldType.EMAIL:
-        return str(value).strip().casefold()
-    if t is FieldType.PHONE:
-        text = str(value).strip()
-        digits = re.sub(r"\D", "", text)
-        return ("+" if text.startswith("+") else "") + digits
-    if t is FieldType.CODE:
-        return str(value).strip().upper()
-    if t is FieldType.ENUM:
-        return str(value).strip().lower()
-    if t is FieldType.MONEY:
-        try:
-            return to_money(value)
-        except MoneyError:
-            return ("invalid", str(value))
-    if t is FieldType.PRICE:
-        try:
-            return price_places(to_price(value))
-        except MoneyError:
-            return ("invalid", str(value))
-    if t is FieldType.DECIMAL:
-        try:
-            d = to_decimal(value)
-        except MoneyError:
-            return ("invalid", str(value))
-        return d.normalize() if d != 0 else Decimal(0)
-    if t is FieldType.DATE:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value).strip()[:10])
-        except ValueError:
-            return ("invalid", str(value))
-    if t is FieldType.BOOL:
-        return bool(value)
-    if t is FieldType.REF:
-        if isinstance(value, (Ref, RemoteRef)):
-            return tuple(value)
+    normalizer = _NORMALIZERS.get(spec.type)
+    return value if normalizer is None else normalizer(spec, value)
+
+
+def _name_key(spec: FieldSpec, value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value))
+    return _SPACES.sub(" ", text).strip().casefold()
+
+
+def _phone_key(spec: FieldSpec, value: Any) -> str:
+    text = str(value).strip()
+    digits = re.sub(r"\D", "", text)
+    return ("+" if text.startswith("+") else "") + digits
+
+
+def _money_key(spec: FieldSpec, value: Any) -> Any:
+    try:
+        return to_money(value)
+    except MoneyError:
         return ("invalid", str(value))
-    if t is FieldType.LINES:
-        out = []
-        for line in value:
-            out.append(
-                tuple(
-                    (sub.name, normalize(sub, line.get(sub.name)))
-                    for sub in spec.line_fields
-                    if sub.synced
-                )
-            )
-        return tuple(out)
-    return value
+
+
+def _price_key(spec: FieldSpec, value: Any) -> Any:
+    try:
+        return price_places(to_price(value))
+    except MoneyError:
+        return ("invalid", str(value))
+
+
+def _decimal_key(spec: FieldSpec, value: Any) -> Any:
+    try:
+        d = to_decimal(value)
+    except MoneyError:
+        return ("invalid", str(value))
+    return d.normalize() if d != 0 else Decimal(0)
+
+
+def _date_key(spec: FieldSpec, value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value).strip()[:10])
+    except ValueError:
+        return ("invalid", str(value))
+
+
+def _ref_key(spec: FieldSpec, value: Any) -> tuple[Any, ...]:
+    if isinstance(value, (Ref, RemoteRef)):
+        return tuple(value)
+    return ("invalid", str(value))
+
+
+def _lines_key(spec: FieldSpec, value: Any) -> tuple[Any, ...]:
+    return tuple(
+        tuple(
+            (sub.name, normalize(sub, line.get(sub.name))) for sub in spec.line_fields if sub.synced
+        )
+        for line in value
+    )
+
+
+#: Each field type's comparison key of a value that is not blank.
+_NORMALIZERS: dict[FieldType, Callable[[FieldSpec, Any], Any]] = {
+    FieldType.TEXT: lambda spec, value: str(value).strip(),
+    FieldType.NAME: _name_key,
+    FieldType.EMAIL: lambda spec, value: str(value).strip().casefold(),
+    FieldType.PHONE: _phone_key,
+    FieldType.CODE: lambda spec, value: str(value).strip().upper(),
+    FieldType.ENUM: lambda spec, value: str(value).strip().lower(),
+    FieldType.MONEY: _money_key,
+    FieldType.PRICE: _price_key,
+    FieldType.DECIMAL: _decimal_key,
+    FieldType.DATE: _date_key,
+    FieldType.BOOL: lambda spec, value: bool(value),
+    FieldType.REF: _ref_key,
+    FieldType.LINES: _lines_key,
+}
 
 
 def same(spec: FieldSpec, left: Any, right: Any) -> bool:
-    return normalize(spec, left) == normalize(spec, right)
+    return bool(normalize(spec, left) == normalize(spec, right))
 
 
 def parse_value(spec: FieldSpec, text: str) -> Any:
@@ -288,21 +308,32 @@ def display(
     if isinstance(value, RemoteRef):
         return f"{value.entity}@{value.remote_id}"
     if isinstance(value, Sequence) and not isinstance(value, str):
-        parts = []
-        for line in value:
-            if isinstance(line, Mapping):
-                bits = []
-                for key, item in line.items():
-                    sub = None
-                    if spec is not None:
-                        try:
-                            sub = spec.line_field(key)
-                        except KeyError:
-                            sub = None
-                    if item is not None:
-                        bits.append(f"{key}={display(sub, item, ref_names=ref_names)}")
-                parts.append("{" + ", ".join(bits) + "}")
-            else:
-                parts.append(display(None, line, ref_names=ref_names))
-        return "[" + "; ".join(parts) + "]"
+        return _display_lines(spec, value, ref_names)
     return str(value)
+
+
+def _display_lines(
+    spec: FieldSpec | None, lines: Sequence[Any], ref_names: Mapping[Ref, str] | None
+) -> str:
+    """Lines as ``[{field=value, ...}; ...]``, each value shown by its line field."""
+    parts = []
+    for line in lines:
+        if not isinstance(line, Mapping):
+            parts.append(display(None, line, ref_names=ref_names))
+            continue
+        bits = [
+            f"{key}={display(_line_field_or_none(spec, key), item, ref_names=ref_names)}"
+            for key, item in line.items()
+            if item is not None
+        ]
+        parts.append("{" + ", ".join(bits) + "}")
+    return "[" + "; ".join(parts) + "]"
+
+
+def _line_field_or_none(spec: FieldSpec | None, name: str) -> FieldSpec | None:
+    if spec is None:
+        return None
+    try:
+        return spec.line_field(name)
+    except KeyError:
+        return None

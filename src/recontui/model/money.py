@@ -50,8 +50,3 @@ def to_money(value: object) -> Decimal:
     if abs(number) > MAX_MONEY:
         raise MoneyError(f"too large an amount: {value!r}")
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def money_str(value: Decimal) -> str:
-    """Two decimals, no exponent: the form shown to people and sent to APIs."""
-    return format(to_money(value), "f")

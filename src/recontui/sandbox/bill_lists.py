@@ -200,6 +200,11 @@ class _Key:
             return str(self.value) < str(other.value)
 
 
+def _sort_key(field: str) -> Callable[[dict[str, Any]], _Key]:
+    """How records sort by ``field`` (BILL's order for its values)."""
+    return lambda rec: _Key(_record_value(field, rec))
+
+
 def page(
     resource: BillResource,
     records: Sequence[dict[str, Any]] | Callable[[], Sequence[dict[str, Any]]],
@@ -245,7 +250,7 @@ def page(
         hits = [r for r in rows if all(_matches(f, r) for f in filters)]
         hits.sort(key=lambda r: (r["createdTime"], r["id"]))
         for field, descending in reversed(order):
-            hits.sort(key=lambda r, f=field: _Key(_record_value(f, r)), reverse=descending)
+            hits.sort(key=_sort_key(field), reverse=descending)
         if memo is not None:
             memo[resource.path] = (generation, filters_text, sort_text, hits)
     fingerprint = _fingerprint(filters_text, sort_text)

@@ -6,6 +6,7 @@ Field sets follow docs/remote-shapes.md; fields outside them are refused with BD
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 ADDRESS = frozenset(
@@ -61,7 +62,8 @@ SERVER_FIELDS = frozenset({"id", "archived", "createdTime", "updatedTime"})
 class LineSpec:
     field: str
     keys: frozenset[str]
-    refs: dict[str, str] = field(default_factory=dict)
+    # (``dataclasses.field``: the attribute ``field`` above hides the name here)
+    refs: dict[str, str] = dataclasses.field(default_factory=dict)
     #: True for money lines (amount or quantity x price); False for payment applications.
     priced: bool = True
     target: str | None = None  # payment applications: the key naming the paid record

@@ -277,6 +277,27 @@ class BillOrg:
         self_id: str | None,
         before: dict[str, Any] | None,
     ) -> None:
+        self._check_shape(resource, rec)
+        for key in ("price", "amount"):
+            if key in rec:
+                rec[key] = _decimal(rec[key], key)
+        if resource.line is not None and resource.line.field in rec:
+            self._lines(resource, rec, before)
+        self._check_refs(resource, rec, before)
+        self._duplicates(resource, rec, self_id)
+        if resource.path in PAYS:
+            self._applications(resource, rec, self_id)
+        elif resource.path in ("invoices", "bills") and self_id is not None:
+            paid = self._paid(resource.path, self_id)
+            total = sum((ln["amount"] for ln in rec[resource.line.field]), ZERO)  # type: ignore[union-attr]
+            if total < paid:
+                raise invalid_value(
+                    resource.line.field,  # type: ignore[union-attr]
+                    f"total {total} is below the {paid} already paid",
+                )
+
+    def _check_shape(self, resource: BillResource, rec: dict[str, Any]) -> None:
+        """Required fields, the keys of nested objects, names, dates and account types."""
         for dotted in resource.required:
             if _blank(_dig(rec, dotted)):
                 raise missing(dotted)
@@ -295,16 +316,14 @@ class BillOrg:
         if "invoice" in rec and "invoiceDate" in rec["invoice"]:
             self._date("invoice.invoiceDate", rec["invoice"]["invoiceDate"])
         if "accountType" in rec:
-            allowed = (
-                ACCOUNT_TYPES if resource.path.endswith("chart-of-accounts") else (PARTY_TYPES)
-            )
-            if rec["accountType"] not in allowed:
+            types = ACCOUNT_TYPES if resource.path.endswith("chart-of-accounts") else PARTY_TYPES
+            if rec["accountType"] not in types:
                 raise invalid_value("accountType", rec["accountType"])
-        for key in ("price", "amount"):
-            if key in rec:
-                rec[key] = _decimal(rec[key], key)
-        if resource.line is not None and resource.line.field in rec:
-            self._lines(resource, rec, before)
+
+    def _check_refs(
+        self, resource: BillResource, rec: dict[str, Any], before: dict[str, Any] | None
+    ) -> None:
+        """Every id the record and its lines refer to names a record that may be used."""
         for dotted, target in resource.refs.items():
             self._ref(
                 dotted,
@@ -312,27 +331,17 @@ class BillOrg:
                 target,
                 _dig(before, dotted) if before is not None else None,
             )
-        if resource.line is not None:
-            for index, line in enumerate(rec.get(resource.line.field, [])):
-                old_lines = (before or {}).get(resource.line.field) or []
-                old = old_lines[index] if index < len(old_lines) else None
-                for dotted, target in resource.line.refs.items():
-                    self._ref(
-                        f"{resource.line.field}.{dotted}",
-                        _dig(line, dotted),
-                        target,
-                        _dig(old, dotted) if isinstance(old, dict) else None,
-                    )
-        self._duplicates(resource, rec, self_id)
-        if resource.path in PAYS:
-            self._applications(resource, rec, self_id)
-        elif resource.path in ("invoices", "bills") and self_id is not None:
-            paid = self._paid(resource.path, self_id)
-            total = sum((ln["amount"] for ln in rec[resource.line.field]), ZERO)  # type: ignore[union-attr]
-            if total < paid:
-                raise invalid_value(
-                    resource.line.field,  # type: ignore[union-attr]
-                    f"total {total} is below the {paid} already paid",
+        if resource.line is None:
+            return
+        for index, line in enumerate(rec.get(resource.line.field, [])):
+            old_lines = (before or {}).get(resource.line.field) or []
+            old = old_lines[index] if index < len(old_lines) else None
+            for dotted, target in resource.line.refs.items():
+                self._ref(
+                    f"{resource.line.field}.{dotted}",
+                    _dig(line, dotted),
+                    target,
+                    _dig(old, dotted) if isinstance(old, dict) else None,
                 )
 
     @staticmethod

@@ -209,22 +209,7 @@ class QboService:
         method = request.method
         params = request.query_params
         if parts == ["query"]:
-            if method == "GET":
-                text = params.get("query")
-            else:
-                ctype = request.headers.get("content-type", "")
-                if not ctype.startswith(("application/text", "text/plain")):
-                    raise QboFault(
-                        "500",
-                        "Unsupported Operation",
-                        f"query bodies must be Content-Type application/text, "
-                        f"not {ctype or 'none'}",
-                        status=415,
-                    )
-                text = self._text(body)
-            if not text:
-                raise query_parse("no query given")
-            return 200, {"QueryResponse": self._query(text)}
+            return 200, {"QueryResponse": self._query(self._query_text(request, body))}
         if parts == ["cdc"] and method == "GET":
             return 200, {
                 "CDCResponse": qbo_cdc.changed_since(
@@ -239,22 +224,7 @@ class QboService:
         if parts == ["batch"] and method == "POST":
             return 200, self._batch(self._json_body(request, body))
         if len(parts) == 2 and parts[0] == "companyinfo" and method == "GET":
-            if parts[1] != self.company.realm_id:
-                raise QboFault(
-                    "610",
-                    "Object Not Found",
-                    f"Object Not Found : CompanyInfo {parts[1]}",
-                    status=400,
-                )
-            return 200, {
-                "CompanyInfo": {
-                    "Id": "1",
-                    "SyncToken": "0",
-                    "domain": "QBO",
-                    "CompanyName": self.config.qbo_company_name,
-                    "Country": "US",
-                }
-            }
+            return 200, {"CompanyInfo": self._company_info(parts[1])}
         if len(parts) == 2 and method == "GET":
             entity = require_entity_path(parts[0])
             return 200, {entity.name: self.company.read(entity, parts[1])}
@@ -269,6 +239,40 @@ class QboService:
         raise QboFault(
             "500", "Unsupported Operation", f"{method} /{rest} is not supported", status=400
         )
+
+    def _query_text(self, request: Request, body: bytes) -> str:
+        """The query statement: ``?query=`` on a GET, the body (application/text) on a POST."""
+        if request.method == "GET":
+            text = request.query_params.get("query")
+        else:
+            ctype = request.headers.get("content-type", "")
+            if not ctype.startswith(("application/text", "text/plain")):
+                raise QboFault(
+                    "500",
+                    "Unsupported Operation",
+                    f"query bodies must be Content-Type application/text, not {ctype or 'none'}",
+                    status=415,
+                )
+            text = self._text(body)
+        if not text:
+            raise query_parse("no query given")
+        return text
+
+    def _company_info(self, realm_id: str) -> dict[str, Any]:
+        if realm_id != self.company.realm_id:
+            raise QboFault(
+                "610",
+                "Object Not Found",
+                f"Object Not Found : CompanyInfo {realm_id}",
+                status=400,
+            )
+        return {
+            "Id": "1",
+            "SyncToken": "0",
+            "domain": "QBO",
+            "CompanyName": self.config.qbo_company_name,
+            "Country": "US",
+        }
 
     def _text(self, body: bytes) -> str:
         try:

@@ -35,7 +35,29 @@ def changed_since(
         raise required("entities")
     if not since_param:
         raise required("changedSince")
-    names = []
+    names = _entity_names(entities_param)
+    since = _since(since_param, now, max_days)
+    changes: list[tuple[datetime, int, str, dict[str, Any]]] = []
+    for order, name in enumerate(names):
+        changes += [(stamp, order, name, rec) for stamp, rec in _changes(company, name, since)]
+    changes.sort(key=lambda c: (c[0], c[1]))
+    kept = changes[:cap]
+    by_entity: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
+    for _, _, name, rec in kept:
+        by_entity[name].append(rec)
+    responses: list[dict[str, Any]] = []
+    for name in names:
+        rows = by_entity[name]
+        if rows:
+            responses.append({name: rows, "startPosition": 1, "maxResults": len(rows)})
+        else:
+            responses.append({})
+    return [{"QueryResponse": responses}]
+
+
+def _entity_names(entities_param: str) -> list[str]:
+    """The entities asked for, in the order first named; a fault for one CDC does not know."""
+    names: list[str] = []
     lowered = {name.lower(): name for name in BY_NAME}
     for raw in entities_param.split(","):
         name = lowered.get(raw.strip().lower())
@@ -55,6 +77,11 @@ def changed_since(
             )
         if name not in names:
             names.append(name)
+    return names
+
+
+def _since(since_param: str, now: datetime, max_days: int) -> datetime:
+    """``changedSince`` as an instant, within the look-back; a fault otherwise."""
     try:
         since = parse_instant(since_param, QBO_TZ)
     except ValueError:
@@ -71,37 +98,26 @@ def changed_since(
             f"Business Validation Error: changedSince must be within the last {max_days} days",
             element="changedSince",
         )
-    changes: list[tuple[datetime, int, str, dict[str, Any]]] = []
-    for order, name in enumerate(names):
-        for ident, rec in company.rows(name):
-            stamp = company.updated_at(name, ident)
-            if stamp >= since:
-                changes.append((stamp, order, name, company.render(rec)))
-        for ident, stamp in company.tombstones[name].items():
-            if stamp >= since:
-                changes.append(
-                    (
-                        stamp,
-                        order,
-                        name,
-                        {
-                            "Id": ident,
-                            "status": "Deleted",
-                            "domain": "QBO",
-                            "MetaData": {"LastUpdatedTime": qbo_meta_time(stamp)},
-                        },
-                    )
-                )
-    changes.sort(key=lambda c: (c[0], c[1]))
-    kept = changes[:cap]
-    by_entity: dict[str, list[dict[str, Any]]] = {name: [] for name in names}
-    for _, _, name, rec in kept:
-        by_entity[name].append(rec)
-    responses: list[dict[str, Any]] = []
-    for name in names:
-        rows = by_entity[name]
-        if rows:
-            responses.append({name: rows, "startPosition": 1, "maxResults": len(rows)})
-        else:
-            responses.append({})
-    return [{"QueryResponse": responses}]
+    return since
+
+
+def _changes(
+    company: QboCompany, name: str, since: datetime
+) -> list[tuple[datetime, dict[str, Any]]]:
+    """(when, object) of each record of ``name`` changed since then, and a stub for each
+    one deleted since then."""
+    out: list[tuple[datetime, dict[str, Any]]] = []
+    for ident, rec in company.rows(name):
+        stamp = company.updated_at(name, ident)
+        if stamp >= since:
+            out.append((stamp, company.render(rec)))
+    for ident, stamp in company.tombstones[name].items():
+        if stamp >= since:
+            stub = {
+                "Id": ident,
+                "status": "Deleted",
+                "domain": "QBO",
+                "MetaData": {"LastUpdatedTime": qbo_meta_time(stamp)},
+            }
+            out.append((stamp, stub))
+    return out

@@ -9,6 +9,7 @@ from __future__ import annotations
 import operator
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -127,19 +128,7 @@ class _Parser:
 def parse(text: str) -> Query:
     p = _Parser(text)
     p.expect_keyword("SELECT")
-    count = False
-    if p.keyword("COUNT"):
-        p.expect_punct("(")
-        p.expect_punct("*")
-        p.expect_punct(")")
-        count = True
-    else:
-        p.expect_punct("*")
-        while (tok := p.peek()) is not None and tok.kind == "punct" and tok.text == ",":
-            p.take()
-            extra = p.take()  # pyqb's "SELECT *, Sku FROM Item": extra columns are ignored
-            if extra.kind != "word":
-                raise query_parse(f"Expected a property after ',' but found {extra.text}")
+    count = _columns(p)
     p.expect_keyword("FROM")
     name_tok = p.take()
     if name_tok.kind != "word":
@@ -154,22 +143,8 @@ def parse(text: str) -> Query:
             query.where.append(_condition(p))
         if p.keyword("OR"):
             raise query_parse("OR is not supported")
-    if p.keyword("ORDERBY") or (p.keyword("ORDER") and (p.expect_keyword("BY") or True)):
-        while True:
-            tok = p.take()
-            if tok.kind != "word":
-                raise query_parse(f"Expected a property after ORDERBY, found {tok.text}")
-            descending = False
-            if p.keyword("DESC"):
-                descending = True
-            else:
-                p.keyword("ASC")
-            query.order.append((tok.text, descending))
-            nxt = p.peek()
-            if nxt is not None and nxt.kind == "punct" and nxt.text == ",":
-                p.take()
-                continue
-            break
+    if p.keyword("ORDERBY") or _order_by(p):
+        query.order = _order(p)
     seen: set[str] = set()
     while p.peek() is not None:
         if "START" not in seen and p.keyword("STARTPOSITION"):
@@ -181,6 +156,50 @@ def parse(text: str) -> Query:
         else:
             raise query_parse(f'Encountered unexpected "{p.take().text}"')
     return query
+
+
+def _columns(p: _Parser) -> bool:
+    """``COUNT(*)`` (True) or ``*`` with any extra columns, which are ignored (False)."""
+    if p.keyword("COUNT"):
+        p.expect_punct("(")
+        p.expect_punct("*")
+        p.expect_punct(")")
+        return True
+    p.expect_punct("*")
+    while (tok := p.peek()) is not None and tok.kind == "punct" and tok.text == ",":
+        p.take()
+        extra = p.take()  # pyqb's "SELECT *, Sku FROM Item": extra columns are ignored
+        if extra.kind != "word":
+            raise query_parse(f"Expected a property after ',' but found {extra.text}")
+    return False
+
+
+def _order_by(p: _Parser) -> bool:
+    """``ORDER BY`` written as two words."""
+    if not p.keyword("ORDER"):
+        return False
+    p.expect_keyword("BY")
+    return True
+
+
+def _order(p: _Parser) -> list[tuple[str, bool]]:
+    """The properties after ORDERBY, each ascending (False) or descending (True)."""
+    order: list[tuple[str, bool]] = []
+    while True:
+        tok = p.take()
+        if tok.kind != "word":
+            raise query_parse(f"Expected a property after ORDERBY, found {tok.text}")
+        descending = False
+        if p.keyword("DESC"):
+            descending = True
+        else:
+            p.keyword("ASC")
+        order.append((tok.text, descending))
+        nxt = p.peek()
+        if nxt is not None and nxt.kind == "punct" and nxt.text == ",":
+            p.take()
+            continue
+        return order
 
 
 def _condition(p: _Parser) -> Condition:
@@ -328,6 +347,11 @@ class _Sortable:
     __hash__ = None  # type: ignore[assignment]
 
 
+def _sort_key(prop: str) -> Callable[[dict[str, Any]], _Sortable]:
+    """How records sort by ``prop`` (QBO's order for its values)."""
+    return lambda rec: _Sortable(_key(prop, resolve(rec, prop)))
+
+
 def _where(query: Query) -> list[Condition]:
     where = list(query.where)
     if query.entity.is_list and not any(_segments(c.prop) == ["active"] for c in where):
@@ -362,7 +386,7 @@ def run(query: Query, rows: list[dict[str, Any]], *, over_cap: str = "error") ->
     limit = _limit(query, over_cap)
     order = query.order or [("Id", False)]
     for prop, descending in reversed(order):
-        hits.sort(key=lambda r, p=prop: _Sortable(_key(p, resolve(r, p))), reverse=descending)
+        hits.sort(key=_sort_key(prop), reverse=descending)
     page = hits[query.start - 1 : query.start - 1 + limit]
     if not page:
         return {}

@@ -412,36 +412,8 @@ def _sales_tax(company: QboCompany, rec: dict[str, Any], lines: list[dict[str, A
     """
     if company.sales_tax_code is None:
         return ZERO
-    taxable = ZERO
-    for line in lines:
-        detail = line.get("SalesItemLineDetail")
-        if line["DetailType"] != "SalesItemLineDetail" or not isinstance(detail, dict):
-            continue
-        code = (detail.get("TaxCodeRef") or {}).get("value")
-        if code is None:
-            item = company.find("Item", str((detail.get("ItemRef") or {}).get("value")))
-            code = "TAX" if item is not None and item.get("Taxable") is True else "NON"
-            detail["TaxCodeRef"] = {"value": code}
-        if code == "TAX":
-            taxable += _amount(line)
-    held = rec.get("TxnTaxDetail") if isinstance(rec.get("TxnTaxDetail"), dict) else {}
-    wanted = (held.get("TxnTaxCodeRef") or {}).get("value")
-    code_rec = (
-        company.find("TaxCode", str(wanted))
-        if wanted is not None
-        else next(
-            (r for _i, r in company.rows("TaxCode") if r.get("Name") == company.sales_tax_code),
-            None,
-        )
-    )
-    if code_rec is None:
-        raise QboFault(
-            "6000",
-            "A business validation error has occurred while processing your request",
-            f"Business Validation Error: the sales tax code {wanted or company.sales_tax_code} "
-            "does not exist",
-            element="TxnTaxDetail.TxnTaxCodeRef",
-        )
+    taxable = _taxable_amount(company, lines)
+    code_rec = _invoice_tax_code(company, rec)
     rates = [
         company.find("TaxRate", str((d.get("TaxRateRef") or {}).get("value")))
         for d in (code_rec.get("SalesTaxRateList") or {}).get("TaxRateDetail") or []
@@ -472,6 +444,49 @@ def _sales_tax(company: QboCompany, rec: dict[str, Any], lines: list[dict[str, A
         "TaxLine": tax_lines,
     }
     return total
+
+
+def _taxable_amount(company: QboCompany, lines: list[dict[str, Any]]) -> Decimal:
+    """The amount of the product lines coded ``TAX``; a line sent without a code takes its
+    item's taxability (the code is written on the line)."""
+    taxable = ZERO
+    for line in lines:
+        detail = line.get("SalesItemLineDetail")
+        if line["DetailType"] != "SalesItemLineDetail" or not isinstance(detail, dict):
+            continue
+        code = (detail.get("TaxCodeRef") or {}).get("value")
+        if code is None:
+            item = company.find("Item", str((detail.get("ItemRef") or {}).get("value")))
+            code = "TAX" if item is not None and item.get("Taxable") is True else "NON"
+            detail["TaxCodeRef"] = {"value": code}
+        if code == "TAX":
+            taxable += _amount(line)
+    return taxable
+
+
+def _invoice_tax_code(company: QboCompany, rec: dict[str, Any]) -> dict[str, Any]:
+    """The invoice's ``TxnTaxCodeRef``, else the company's default sales tax code."""
+    held = rec.get("TxnTaxDetail")
+    if not isinstance(held, dict):
+        held = {}
+    wanted = (held.get("TxnTaxCodeRef") or {}).get("value")
+    code_rec = (
+        company.find("TaxCode", str(wanted))
+        if wanted is not None
+        else next(
+            (r for _i, r in company.rows("TaxCode") if r.get("Name") == company.sales_tax_code),
+            None,
+        )
+    )
+    if code_rec is None:
+        raise QboFault(
+            "6000",
+            "A business validation error has occurred while processing your request",
+            f"Business Validation Error: the sales tax code {wanted or company.sales_tax_code} "
+            "does not exist",
+            element="TxnTaxDetail.TxnTaxCodeRef",
+        )
+    return code_rec
 
 
 def _expense_lines(rec: dict[str, Any], held: dict[str, Any] | None) -> Decimal:
@@ -635,9 +650,9 @@ def _journal_entry(company: QboCompany, rec: dict[str, Any], self_id: str | None
             raise invalid_enum("PostingType", posting)
         if "AccountRef" not in detail:
             raise required("JournalEntryLineDetail.AccountRef")
-        account = company.find("Account", detail["AccountRef"]["value"])
+        account = company.find("Account", detail["AccountRef"]["value"]) or {}
         needs = {"Accounts Receivable": "Customer", "Accounts Payable": "Vendor"}.get(
-            (account or {}).get("AccountType", "")
+            account.get("AccountType", "")
         )
         if needs and (detail.get("Entity") or {}).get("Type") != needs:
             raise business(

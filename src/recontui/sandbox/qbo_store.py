@@ -7,7 +7,7 @@ MetaData and payment-link bookkeeping.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -208,18 +208,7 @@ class QboCompany:
         in (a big seeded company loads faster; tests pin that it loads the same records as
         the full path).
         """
-        if entity.read_only_entity:
-            raise unsupported(
-                f"Operation Create/Update is not supported for {entity.name}; it is read-only"
-            )
-        if not isinstance(body, dict):
-            raise invalid_property(entity.name, f"the request body must be a {entity.name} object")
-        unknown = set(body) - entity.properties
-        if unknown:
-            prop = sorted(unknown)[0]
-            raise invalid_property(
-                prop, f"Property Name:{prop} specified is unsupported or invalid for {entity.name}"
-            )
+        _check_body(entity, body)
         inputs = entity.writable - entity.readonly
         ident = body.get("Id")
         if ident in (None, ""):
@@ -234,19 +223,7 @@ class QboCompany:
             if existing is None:
                 raise not_found(entity.name, ident)
             self._check_token(entity, existing, body)
-            sparse = body.get("sparse") in (True, "true")
-            if sparse:
-                candidate = {k: clone(v) for k, v in existing.items() if k in inputs}
-                for key, value in body.items():
-                    if key not in inputs:
-                        continue
-                    if value is None:
-                        candidate.pop(key, None)
-                    else:
-                        candidate[key] = value
-            else:
-                candidate = {k: v for k, v in body.items() if k in inputs and v is not None}
-            candidate = normalise(candidate)
+            candidate = normalise(_updated(existing, body, inputs))
         previous_targets = qbo_rules.payment_targets(entity.name, existing) if existing else set()
         rec = qbo_rules.prepare(self, entity, candidate, ident, trusted=trusted and not existing)
         stamp = at or self.clock.now()
@@ -389,3 +366,37 @@ def require_entity_path(path: str) -> QboEntity:
             status=400,
         )
     return entity
+
+
+def _check_body(entity: QboEntity, body: Any) -> None:
+    """A body QBO would take for ``entity``: an object of its properties, not read-only."""
+    if entity.read_only_entity:
+        raise unsupported(
+            f"Operation Create/Update is not supported for {entity.name}; it is read-only"
+        )
+    if not isinstance(body, dict):
+        raise invalid_property(entity.name, f"the request body must be a {entity.name} object")
+    unknown = set(body) - entity.properties
+    if unknown:
+        prop = sorted(unknown)[0]
+        raise invalid_property(
+            prop, f"Property Name:{prop} specified is unsupported or invalid for {entity.name}"
+        )
+
+
+def _updated(
+    existing: dict[str, Any], body: dict[str, Any], inputs: Collection[str]
+) -> dict[str, Any]:
+    """The writable properties after an update: a sparse one changes only what it names
+    (None removes), a full one replaces them all."""
+    if body.get("sparse") not in (True, "true"):
+        return {k: v for k, v in body.items() if k in inputs and v is not None}
+    candidate = {k: clone(v) for k, v in existing.items() if k in inputs}
+    for key, value in body.items():
+        if key not in inputs:
+            continue
+        if value is None:
+            candidate.pop(key, None)
+        else:
+            candidate[key] = value
+    return candidate

@@ -147,6 +147,29 @@ class Sandbox:
             self.clock,
             self.config.bill_session_idle_seconds,
         )
+        template = self._load_seed()
+        #: The seed events (none kept for a company above CACHE_MAX_SIZE).
+        self.seed_plan: seed.SeedPlan = template.plan
+        #: seed key -> remote id per side ("qbo"/"bill"); tests use it to find records.
+        self.seed_ids: dict[str, dict[str, str]] = {k: dict(v) for k, v in template.ids.items()}
+
+        self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock, self.lock)
+        self.bill = BillService(
+            self.bill_org, self.bill_sessions, self.config, self.clock, self.lock
+        )
+        self.qbo_app: ASGIApp = self.qbo.app()
+        self.bill_app: ASGIApp = self.bill.app()
+        plan = parse_faults(
+            self.config.faults,
+            seed=self.config.seed if self.config.fault_seed is None else self.config.fault_seed,
+            slow_seconds=self.config.slow_seconds,
+        )
+        #: Counts what it injected, by kind; ``app`` goes through it.
+        self.faults = FaultInjector(self._routes(), plan, self.clock.now)
+        self.app: ASGIApp = self.faults
+
+    def _load_seed(self) -> SeededStores:
+        """Fill both companies with the scenario's records; the seed they came from."""
         if (self.config.size or 0) > CACHE_MAX_SIZE:
             # A big company is built for this sandbox alone: a cached template plus each
             # sandbox's copy of it would double its memory.
@@ -159,28 +182,21 @@ class Sandbox:
             )
             template.company.clock = template.org.clock = self.clock
             self.qbo_company, self.bill_org = template.company, template.org
-        else:
-            template = _seeded(
-                self.config.scenario,
-                self.config.seed,
-                self.anchor,
-                self.config.qbo_invoice_subtotal_line,
-                self.config.size,
-            )
-            self.qbo_company.adopt(template.company)
-            self.bill_org.adopt(template.org)
-        #: The seed events (none kept for a company above CACHE_MAX_SIZE).
-        self.seed_plan: seed.SeedPlan = template.plan
-        #: seed key -> remote id per side ("qbo"/"bill"); tests use it to find records.
-        self.seed_ids: dict[str, dict[str, str]] = {k: dict(v) for k, v in template.ids.items()}
-
-        self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock, self.lock)
-        self.bill = BillService(
-            self.bill_org, self.bill_sessions, self.config, self.clock, self.lock
+            return template
+        template = _seeded(
+            self.config.scenario,
+            self.config.seed,
+            self.anchor,
+            self.config.qbo_invoice_subtotal_line,
+            self.config.size,
         )
-        self.qbo_app: ASGIApp = self.qbo.app()
-        self.bill_app: ASGIApp = self.bill.app()
-        routes = Starlette(
+        self.qbo_company.adopt(template.company)
+        self.bill_org.adopt(template.org)
+        return template
+
+    def _routes(self) -> Starlette:
+        """Both stand-ins, and the sandbox's own endpoints under ``/_sandbox``."""
+        return Starlette(
             routes=[
                 Mount("/qbo", app=self.qbo_app),
                 Mount("/bill", app=self.bill_app),
@@ -191,14 +207,6 @@ class Sandbox:
                 Route("/_sandbox/faults", self._faults, methods=["GET"]),
             ]
         )
-        plan = parse_faults(
-            self.config.faults,
-            seed=self.config.seed if self.config.fault_seed is None else self.config.fault_seed,
-            slow_seconds=self.config.slow_seconds,
-        )
-        #: Counts what it injected, by kind; ``app`` goes through it.
-        self.faults = FaultInjector(routes, plan, self.clock.now)
-        self.app: ASGIApp = self.faults
 
     def transport(self) -> httpx.AsyncBaseTransport:
         """An in-process transport to ``app`` that fails like a socket would."""

@@ -13,6 +13,7 @@ Without a size every scenario seeds exactly what it always has.
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import random
@@ -315,20 +316,19 @@ class _Builder:
             self.customers.append({"key": key, "fields": rec, "sides": sides})
             self.create(self.list_time(), "customer", key, rec, sides)
 
+    def _vendor_name(self, kind: tuple[Any, ...]) -> str:
+        return f"{self.rng.choice(W.ADJECTIVES)} {self.rng.choice(W.NOUNS)} {kind[0]}"
+
     def vendors_(self, count: int, qbo_only: int) -> None:
         specials = list(W.SPECIAL_VENDORS)
         for index in range(count):
             if specials and index % 4 == 0:
                 special, kind_index = specials.pop(0)
-                name = self._unique_name(lambda s=special: s)
+                name = self._unique_name(functools.partial(str, special))  # that name itself
                 kind = W.VENDOR_KINDS[kind_index]
             else:
                 kind = self.rng.choice(W.VENDOR_KINDS)
-                name = self._unique_name(
-                    lambda k=kind: (
-                        f"{self.rng.choice(W.ADJECTIVES)} {self.rng.choice(W.NOUNS)} {k[0]}"
-                    )
-                )
+                name = self._unique_name(functools.partial(self._vendor_name, kind))
             rec = {
                 "name": name,
                 "company_name": name if self.rng.random() < 0.5 else f"{name} LLC",
@@ -504,7 +504,7 @@ class _Builder:
         both = [v for v in self.vendors if v["sides"] == SIDES and v.get("active", True)]
         weights = [rng.choice((1, 2, 3, 4)) for _ in both]
         cumulative = list(itertools.accumulate(weights))
-        plans = [
+        plans: list[tuple[dict[str, Any], date, tuple[str, ...]]] = [
             (rng.choices(both, cum_weights=cumulative)[0], self.day(1, self.days(120)), SIDES)
             for _ in range(count)
         ]

@@ -129,6 +129,19 @@ def _reprice(
 
 
 def add_conflicts(b: _Builder, rng: random.Random) -> None:
+    # (in this order: each draws from ``rng``, and the seeded companies are pinned)
+    _customer_conflicts(b, rng)
+    _vendor_conflicts(b, rng)
+    cutoff = b.anchor - timedelta(days=12)
+    _invoice_conflicts(b, rng, cutoff)
+    _bill_conflicts(b, rng, cutoff)
+
+
+def _due(rec: dict[str, Any], days: int) -> str:
+    return (date.fromisoformat(rec["fields"]["due_date"]) + timedelta(days=days)).isoformat()
+
+
+def _customer_conflicts(b: _Builder, rng: random.Random) -> None:
     customers = [c for c in b.customers if c["sides"] == SIDES and c.get("active", True)]
     picks = rng.sample(customers, len(REAL) + 4)
     for rec, kind in zip(
@@ -137,7 +150,7 @@ def add_conflicts(b: _Builder, rng: random.Random) -> None:
         _party_edits(b, rng, "customer", rec, kind)
     # The ambiguous case: a second QBO customer shares the email of one on both sides.
     base = picks[-1]
-    twin = {
+    twin: dict[str, Any] = {
         "key": "cust:twin",
         "sides": ("qbo",),
         "conflict": ["ambiguous_email"],
@@ -154,23 +167,23 @@ def add_conflicts(b: _Builder, rng: random.Random) -> None:
         ("qbo",),
     )
 
+
+def _vendor_conflicts(b: _Builder, rng: random.Random) -> None:
     vendors = [v for v in b.vendors if v["sides"] == SIDES and v.get("active", True)]
     for rec, kind in zip(
         rng.sample(vendors, 8), (*REAL[:6], "cosmetic_lower", "cosmetic_space"), strict=True
     ):
         _party_edits(b, rng, "vendor", rec, kind)
 
-    cutoff = b.anchor - timedelta(days=12)
+
+def _invoice_conflicts(b: _Builder, rng: random.Random, cutoff: date) -> None:
     invoices = [
         i for i in b.invoices if i["sides"] == SIDES and not i["paid"] and i["date"] <= cutoff
     ]
     inv = rng.sample(invoices, 6)
 
-    def due(rec: dict[str, Any], days: int) -> str:
-        return (date.fromisoformat(rec["fields"]["due_date"]) + timedelta(days=days)).isoformat()
-
-    _edit(b, rng, "invoice", inv[0], "bill", {"due_date": due(inv[0], 15)})
-    _edit(b, rng, "invoice", inv[1], "qbo", {"due_date": due(inv[1], 10)})
+    _edit(b, rng, "invoice", inv[0], "bill", {"due_date": _due(inv[0], 15)})
+    _edit(b, rng, "invoice", inv[1], "qbo", {"due_date": _due(inv[1], 10)})
     _edit(b, rng, "invoice", inv[2], "qbo", {"memo": "Revised scope per call"})
     _edit(b, rng, "invoice", inv[3], "qbo", {"memo": "Approved by J. Rossi"})
     _edit(b, rng, "invoice", inv[3], "bill", {"memo": "Approved - see email"})
@@ -197,9 +210,11 @@ def add_conflicts(b: _Builder, rng: random.Random) -> None:
     ):
         rec.setdefault("conflict", []).append(kind)
 
+
+def _bill_conflicts(b: _Builder, rng: random.Random, cutoff: date) -> None:
     bills = [x for x in b.bills if x["sides"] == SIDES and not x["paid"] and x["date"] <= cutoff]
     bl = rng.sample(bills, 4)
-    _edit(b, rng, "bill", bl[0], "bill", {"due_date": due(bl[0], 7)})
+    _edit(b, rng, "bill", bl[0], "bill", {"due_date": _due(bl[0], 7)})
     _edit(b, rng, "bill", bl[1], "qbo", {"memo": "Disputed - waiting on credit"})
     lines = bl[2]["fields"]["lines"]
     _edit(

@@ -6,6 +6,7 @@ written here independently of recontui's connectors on purpose.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from .bill_resources import BY_PATH as BILL_RESOURCES
@@ -74,209 +75,200 @@ class _QboLoader:
         self.ids: dict[str, str] = {}
         self.bank: str | None = None
         self.trusted = trusted
+        #: entity -> its wire body (from the seed's canonical fields).
+        self._bodies: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+            "account": self._account,
+            "class": self._named,
+            "department": self._named,
+            "item": self._item,
+            "customer": self._party,
+            "vendor": self._party,
+            "invoice": self._invoice,
+            "bill": self._expense_txn,
+            "vendor_credit": self._expense_txn,
+            "payment": self._payment,
+            "bill_payment": self._bill_payment,
+            "journal_entry": self._journal_entry,
+        }
 
     def ref(self, key: str | None) -> dict[str, str] | None:
         return {"value": self.ids[key]} if key else None
 
     def body(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
-        if entity == "account":
-            return _drop_empty(
-                {
-                    "Name": f["name"],
-                    "AcctNum": f.get("number"),
-                    "AccountType": QBO_ACCOUNT_TYPE[f["type"]],
-                    "Description": f.get("description"),
-                }
-            )
-        if entity in ("class", "department"):
-            return {"Name": f["name"]}
-        if entity == "item":
-            return _drop_empty(
-                {
-                    "Name": f["name"],
-                    "Type": "Service",
-                    "Description": f.get("description"),
-                    "UnitPrice": f.get("unit_price"),
-                    "IncomeAccountRef": self.ref(f.get("income_account")),
-                }
-            )
-        if entity in ("customer", "vendor"):
-            out = {
-                "DisplayName": f["name"],
-                "CompanyName": f.get("company_name"),
-                "PrimaryEmailAddr": _drop_empty({"Address": f.get("email")}),
-                "PrimaryPhone": _drop_empty({"FreeFormNumber": f.get("phone")}),
-                "BillAddr": _drop_empty(
-                    {
-                        "Line1": f.get("address_line1"),
-                        "City": f.get("city"),
-                        "CountrySubDivisionCode": f.get("region"),
-                        "PostalCode": f.get("postal_code"),
-                        "Country": f.get("country"),
-                    }
-                ),
-                "CurrencyRef": {"value": f.get("currency", "USD")},
+        build = self._bodies.get(entity)
+        if build is None:
+            raise ValueError(f"no QBO mapping for {entity}")
+        return build(entity, f)
+
+    def _account(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "Name": f["name"],
+                "AcctNum": f.get("number"),
+                "AccountType": QBO_ACCOUNT_TYPE[f["type"]],
+                "Description": f.get("description"),
             }
-            if entity == "vendor":
-                out.update(TaxIdentifier=f.get("tax_id"), AcctNum=f.get("account_number"))
-            return _drop_empty(out)
-        if entity == "invoice":
-            return _drop_empty(
+        )
+
+    def _named(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return {"Name": f["name"]}
+
+    def _item(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "Name": f["name"],
+                "Type": "Service",
+                "Description": f.get("description"),
+                "UnitPrice": f.get("unit_price"),
+                "IncomeAccountRef": self.ref(f.get("income_account")),
+            }
+        )
+
+    def _party(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        out = {
+            "DisplayName": f["name"],
+            "CompanyName": f.get("company_name"),
+            "PrimaryEmailAddr": _drop_empty({"Address": f.get("email")}),
+            "PrimaryPhone": _drop_empty({"FreeFormNumber": f.get("phone")}),
+            "BillAddr": _drop_empty(
                 {
-                    "DocNumber": f["number"],
-                    "CustomerRef": self.ref(f["customer"]),
-                    "TxnDate": f["date"],
-                    "DueDate": f.get("due_date"),
-                    "PrivateNote": f.get("memo"),
-                    "Line": [
-                        _drop_empty(
-                            {
-                                "Amount": ln["amount"],
-                                "Description": ln.get("description"),
-                                "DetailType": "SalesItemLineDetail",
-                                "SalesItemLineDetail": _drop_empty(
-                                    {
-                                        "ItemRef": self.ref(ln.get("item")),
-                                        "Qty": ln.get("quantity"),
-                                        "UnitPrice": ln.get("unit_price"),
-                                        "ClassRef": self.ref(ln.get("class")),
-                                    }
-                                ),
-                            }
-                        )
-                        for ln in f["lines"]
-                    ],
+                    "Line1": f.get("address_line1"),
+                    "City": f.get("city"),
+                    "CountrySubDivisionCode": f.get("region"),
+                    "PostalCode": f.get("postal_code"),
+                    "Country": f.get("country"),
                 }
-            )
-        if entity in ("bill", "vendor_credit"):
-            return _drop_empty(
-                {
-                    "DocNumber": f["number"],
-                    "VendorRef": self.ref(f["vendor"]),
-                    "TxnDate": f["date"],
-                    "DueDate": f.get("due_date"),
-                    "PrivateNote": f.get("memo"),
-                    "Line": [
-                        _drop_empty(
-                            {
-                                "Amount": ln["amount"],
-                                "Description": ln.get("description"),
-                                "DetailType": "AccountBasedExpenseLineDetail",
-                                "AccountBasedExpenseLineDetail": _drop_empty(
-                                    {
-                                        "AccountRef": self.ref(ln["account"]),
-                                        "ClassRef": self.ref(ln.get("class")),
-                                    }
-                                ),
-                            }
-                        )
-                        for ln in f["lines"]
-                    ],
-                }
-            )
-        if entity == "payment":
-            return _drop_empty(
-                {
-                    "CustomerRef": self.ref(f["customer"]),
-                    "TxnDate": f["date"],
-                    "TotalAmt": f["amount"],
-                    "PaymentRefNum": f.get("reference"),
-                    "PrivateNote": f.get("memo"),
-                    "Line": [
+            ),
+            "CurrencyRef": {"value": f.get("currency", "USD")},
+        }
+        if entity == "vendor":
+            out.update(TaxIdentifier=f.get("tax_id"), AcctNum=f.get("account_number"))
+        return _drop_empty(out)
+
+    def _invoice(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "DocNumber": f["number"],
+                "CustomerRef": self.ref(f["customer"]),
+                "TxnDate": f["date"],
+                "DueDate": f.get("due_date"),
+                "PrivateNote": f.get("memo"),
+                "Line": [
+                    _drop_empty(
                         {
-                            "Amount": a["amount"],
-                            "LinkedTxn": [{"TxnId": self.ids[a["invoice"]], "TxnType": "Invoice"}],
+                            "Amount": ln["amount"],
+                            "Description": ln.get("description"),
+                            "DetailType": "SalesItemLineDetail",
+                            "SalesItemLineDetail": _drop_empty(
+                                {
+                                    "ItemRef": self.ref(ln.get("item")),
+                                    "Qty": ln.get("quantity"),
+                                    "UnitPrice": ln.get("unit_price"),
+                                    "ClassRef": self.ref(ln.get("class")),
+                                }
+                            ),
                         }
-                        for a in f.get("applied", [])
-                    ],
-                }
-            )
-        if entity == "bill_payment":
-            return _drop_empty(
-                {
-                    "VendorRef": self.ref(f["vendor"]),
-                    "PayType": "Check",
-                    "CheckPayment": {"BankAccountRef": {"value": self.bank}},
-                    "TxnDate": f["date"],
-                    "TotalAmt": f["amount"],
-                    "DocNumber": f.get("reference"),
-                    "PrivateNote": f.get("memo"),
-                    "Line": [
+                    )
+                    for ln in f["lines"]
+                ],
+            }
+        )
+
+    def _expense_txn(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        """A bill or a vendor credit."""
+        return _drop_empty(
+            {
+                "DocNumber": f["number"],
+                "VendorRef": self.ref(f["vendor"]),
+                "TxnDate": f["date"],
+                "DueDate": f.get("due_date"),
+                "PrivateNote": f.get("memo"),
+                "Line": [
+                    _drop_empty(
                         {
-                            "Amount": a["amount"],
-                            "LinkedTxn": [{"TxnId": self.ids[a["bill"]], "TxnType": "Bill"}],
+                            "Amount": ln["amount"],
+                            "Description": ln.get("description"),
+                            "DetailType": "AccountBasedExpenseLineDetail",
+                            "AccountBasedExpenseLineDetail": _drop_empty(
+                                {
+                                    "AccountRef": self.ref(ln["account"]),
+                                    "ClassRef": self.ref(ln.get("class")),
+                                }
+                            ),
                         }
-                        for a in f.get("applied", [])
-                    ],
-                }
-            )
-        if entity == "journal_entry":
-            return _drop_empty(
-                {
-                    "DocNumber": f.get("number"),
-                    "TxnDate": f["date"],
-                    "PrivateNote": f.get("memo"),
-                    "Line": [
-                        _drop_empty(
-                            {
-                                "Amount": ln["amount"],
-                                "Description": ln.get("description"),
-                                "DetailType": "JournalEntryLineDetail",
-                                "JournalEntryLineDetail": _drop_empty(
-                                    {
-                                        "PostingType": ln["posting"].capitalize(),
-                                        "AccountRef": self.ref(ln["account"]),
-                                        "ClassRef": self.ref(ln.get("class")),
-                                    }
-                                ),
-                            }
-                        )
-                        for ln in f["lines"]
-                    ],
-                }
-            )
-        raise ValueError(f"no QBO mapping for {entity}")
+                    )
+                    for ln in f["lines"]
+                ],
+            }
+        )
+
+    def _payment(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "CustomerRef": self.ref(f["customer"]),
+                "TxnDate": f["date"],
+                "TotalAmt": f["amount"],
+                "PaymentRefNum": f.get("reference"),
+                "PrivateNote": f.get("memo"),
+                "Line": [
+                    {
+                        "Amount": a["amount"],
+                        "LinkedTxn": [{"TxnId": self.ids[a["invoice"]], "TxnType": "Invoice"}],
+                    }
+                    for a in f.get("applied", [])
+                ],
+            }
+        )
+
+    def _bill_payment(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "VendorRef": self.ref(f["vendor"]),
+                "PayType": "Check",
+                "CheckPayment": {"BankAccountRef": {"value": self.bank}},
+                "TxnDate": f["date"],
+                "TotalAmt": f["amount"],
+                "DocNumber": f.get("reference"),
+                "PrivateNote": f.get("memo"),
+                "Line": [
+                    {
+                        "Amount": a["amount"],
+                        "LinkedTxn": [{"TxnId": self.ids[a["bill"]], "TxnType": "Bill"}],
+                    }
+                    for a in f.get("applied", [])
+                ],
+            }
+        )
+
+    def _journal_entry(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "DocNumber": f.get("number"),
+                "TxnDate": f["date"],
+                "PrivateNote": f.get("memo"),
+                "Line": [
+                    _drop_empty(
+                        {
+                            "Amount": ln["amount"],
+                            "Description": ln.get("description"),
+                            "DetailType": "JournalEntryLineDetail",
+                            "JournalEntryLineDetail": _drop_empty(
+                                {
+                                    "PostingType": ln["posting"].capitalize(),
+                                    "AccountRef": self.ref(ln["account"]),
+                                    "ClassRef": self.ref(ln.get("class")),
+                                }
+                            ),
+                        }
+                    )
+                    for ln in f["lines"]
+                ],
+            }
+        )
 
     def apply(self, ev: SeedEvent) -> None:
-        if ev.entity == "tax_rate":
-            rec = self.company.insert_fixed(
-                "TaxRate",
-                {
-                    "Name": ev.fields["name"],
-                    "Description": ev.fields.get("description"),
-                    "RateValue": ev.fields["rate"],
-                    "Active": True,
-                    "SpecialTaxType": "NONE",
-                    "DisplayType": "ReadOnly",
-                },
-                ev.at,
-            )
-            self.ids[ev.key] = rec["Id"]
-            return
-        if ev.entity == "tax_code":
-            rec = self.company.insert_fixed(
-                "TaxCode",
-                {
-                    "Name": ev.fields["name"],
-                    "Description": ev.fields.get("description"),
-                    "Taxable": True,
-                    "TaxGroup": True,
-                    "Active": True,
-                    "SalesTaxRateList": {
-                        "TaxRateDetail": [
-                            {
-                                "TaxRateRef": {"value": self.ids[k]},
-                                "TaxTypeApplicable": "TaxOnAmount",
-                                "TaxOrder": 0,
-                            }
-                            for k in ev.fields["rates"]
-                        ]
-                    },
-                    "PurchaseTaxRateList": {"TaxRateDetail": []},
-                },
-                ev.at,
-            )
-            self.ids[ev.key] = rec["Id"]
+        if ev.entity in ("tax_rate", "tax_code"):
+            self.ids[ev.key] = self._insert_tax(ev)
             return
         entity = QBO_ENTITIES[QBO_ENTITY[ev.entity]]
         if ev.op == "create":
@@ -301,12 +293,66 @@ class _QboLoader:
             render=False,
         )
 
+    def _insert_tax(self, ev: SeedEvent) -> str:
+        """A tax rate or tax code (read-only through the API: inserted as they are); its id."""
+        if ev.entity == "tax_rate":
+            rec = self.company.insert_fixed(
+                "TaxRate",
+                {
+                    "Name": ev.fields["name"],
+                    "Description": ev.fields.get("description"),
+                    "RateValue": ev.fields["rate"],
+                    "Active": True,
+                    "SpecialTaxType": "NONE",
+                    "DisplayType": "ReadOnly",
+                },
+                ev.at,
+            )
+            return rec["Id"]
+        rec = self.company.insert_fixed(
+            "TaxCode",
+            {
+                "Name": ev.fields["name"],
+                "Description": ev.fields.get("description"),
+                "Taxable": True,
+                "TaxGroup": True,
+                "Active": True,
+                "SalesTaxRateList": {
+                    "TaxRateDetail": [
+                        {
+                            "TaxRateRef": {"value": self.ids[k]},
+                            "TaxTypeApplicable": "TaxOnAmount",
+                            "TaxOrder": 0,
+                        }
+                        for k in ev.fields["rates"]
+                    ]
+                },
+                "PurchaseTaxRateList": {"TaxRateDetail": []},
+            },
+            ev.at,
+        )
+        return rec["Id"]
+
 
 class _BillLoader:
     def __init__(self, org: BillOrg, *, trusted: bool = False) -> None:
         self.org = org
         self.ids: dict[str, str] = {}
         self.trusted = trusted
+        #: entity -> its wire body (from the seed's canonical fields).
+        self._bodies: dict[str, Callable[[str, dict[str, Any]], dict[str, Any]]] = {
+            "account": self._account,
+            "class": self._named,
+            "department": self._named,
+            "item": self._item,
+            "customer": self._party,
+            "vendor": self._party,
+            "invoice": self._invoice,
+            "bill": self._bill,
+            "vendor_credit": self._vendor_credit,
+            "payment": self._payment,
+            "bill_payment": self._bill_payment,
+        }
 
     def id(self, key: str | None) -> str | None:
         return self.ids[key] if key else None
@@ -315,125 +361,137 @@ class _BillLoader:
         return {"accountingClassId": self.ids[key]} if key else None
 
     def body(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
-        if entity == "account":
-            return _drop_empty(
-                {
-                    "name": f["name"],
-                    "accountNumber": f.get("number"),
-                    "accountType": f["type"].upper(),
-                    "description": f.get("description"),
-                }
-            )
-        if entity in ("class", "department"):
-            return {"name": f["name"]}
-        if entity == "item":
-            return _drop_empty(
-                {
-                    "name": f["name"],
-                    "description": f.get("description"),
-                    "price": f.get("unit_price"),
-                    "chartOfAccountId": self.id(f.get("income_account")),
-                }
-            )
-        if entity in ("customer", "vendor"):
-            address = _drop_empty(
-                {
-                    "line1": f.get("address_line1"),
-                    "city": f.get("city"),
-                    "stateOrProvince": f.get("region"),
-                    "zipOrPostalCode": f.get("postal_code"),
-                    "country": f.get("country"),
-                }
-            )
-            out = {
+        build = self._bodies.get(entity)
+        if build is None:
+            raise ValueError(f"no BILL mapping for {entity}")
+        return build(entity, f)
+
+    def _account(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
                 "name": f["name"],
-                "companyName": f.get("company_name"),
-                "email": f.get("email"),
-                "phone": f.get("phone"),
+                "accountNumber": f.get("number"),
+                "accountType": f["type"].upper(),
+                "description": f.get("description"),
             }
-            if entity == "customer":
-                out["billingAddress"] = address
-            else:
-                out.update(
-                    address=address,
-                    accountType="BUSINESS",
-                    accountNumber=f.get("account_number"),
-                    additionalInfo=_drop_empty({"taxId": f.get("tax_id")}),
-                    billCurrency=f.get("currency", "USD"),
-                )
-            return _drop_empty(out)
-        if entity == "invoice":
-            return _drop_empty(
-                {
-                    "invoiceNumber": f["number"],
-                    "customerId": self.id(f["customer"]),
-                    "invoiceDate": f["date"],
-                    "dueDate": f.get("due_date"),
-                    "description": f.get("memo"),
-                    "invoiceLineItems": [
-                        _drop_empty(
-                            {
-                                "amount": ln["amount"],
-                                "description": ln.get("description"),
-                                "itemId": self.id(ln.get("item")),
-                                "quantity": ln.get("quantity"),
-                                "price": ln.get("unit_price"),
-                                "classifications": self._classes(ln.get("class")),
-                            }
-                        )
-                        for ln in f["lines"]
-                    ],
-                }
+        )
+
+    def _named(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return {"name": f["name"]}
+
+    def _item(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "name": f["name"],
+                "description": f.get("description"),
+                "price": f.get("unit_price"),
+                "chartOfAccountId": self.id(f.get("income_account")),
+            }
+        )
+
+    def _party(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        address = _drop_empty(
+            {
+                "line1": f.get("address_line1"),
+                "city": f.get("city"),
+                "stateOrProvince": f.get("region"),
+                "zipOrPostalCode": f.get("postal_code"),
+                "country": f.get("country"),
+            }
+        )
+        out = {
+            "name": f["name"],
+            "companyName": f.get("company_name"),
+            "email": f.get("email"),
+            "phone": f.get("phone"),
+        }
+        if entity == "customer":
+            out["billingAddress"] = address
+        else:
+            out.update(
+                address=address,
+                accountType="BUSINESS",
+                accountNumber=f.get("account_number"),
+                additionalInfo=_drop_empty({"taxId": f.get("tax_id")}),
+                billCurrency=f.get("currency", "USD"),
             )
-        if entity == "bill":
-            return _drop_empty(
-                {
-                    "vendorId": self.id(f["vendor"]),
-                    "invoice": {"invoiceNumber": f["number"], "invoiceDate": f["date"]},
-                    "dueDate": f["due_date"],
-                    "description": f.get("memo"),
-                    "billLineItems": self._expense(f["lines"]),
-                }
-            )
-        if entity == "vendor_credit":
-            return _drop_empty(
-                {
-                    "vendorId": self.id(f["vendor"]),
-                    "referenceNumber": f["number"],
-                    "creditDate": f["date"],
-                    "description": f.get("memo"),
-                    "vendorCreditLineItems": self._expense(f["lines"]),
-                }
-            )
-        if entity == "payment":
-            return _drop_empty(
-                {
-                    "customerId": self.id(f["customer"]),
-                    "paymentDate": f["date"],
-                    "amount": f["amount"],
-                    "referenceNumber": f.get("reference"),
-                    "description": f.get("memo"),
-                    "paymentType": "CHECK",
-                    "invoices": [
-                        {"invoiceId": self.ids[a["invoice"]], "amount": a["amount"]}
-                        for a in f["applied"]
-                    ],
-                }
-            )
-        if entity == "bill_payment":
-            return _drop_empty(
-                {
-                    "vendorId": self.id(f["vendor"]),
-                    "paymentDate": f["date"],
-                    "amount": f["amount"],
-                    "referenceNumber": f.get("reference"),
-                    "description": f.get("memo"),
-                    "bills": [
-                        {"billId": self.ids[a["bill"]], "amount": a["amount"]} for a in f["applied"]
-                    ],
-                }
-            )
-        raise ValueError(f"no BILL mapping for {entity}")
+        return _drop_empty(out)
+
+    def _invoice(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "invoiceNumber": f["number"],
+                "customerId": self.id(f["customer"]),
+                "invoiceDate": f["date"],
+                "dueDate": f.get("due_date"),
+                "description": f.get("memo"),
+                "invoiceLineItems": [
+                    _drop_empty(
+                        {
+                            "amount": ln["amount"],
+                            "description": ln.get("description"),
+                            "itemId": self.id(ln.get("item")),
+                            "quantity": ln.get("quantity"),
+                            "price": ln.get("unit_price"),
+                            "classifications": self._classes(ln.get("class")),
+                        }
+                    )
+                    for ln in f["lines"]
+                ],
+            }
+        )
+
+    def _bill(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "vendorId": self.id(f["vendor"]),
+                "invoice": {"invoiceNumber": f["number"], "invoiceDate": f["date"]},
+                "dueDate": f["due_date"],
+                "description": f.get("memo"),
+                "billLineItems": self._expense(f["lines"]),
+            }
+        )
+
+    def _vendor_credit(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "vendorId": self.id(f["vendor"]),
+                "referenceNumber": f["number"],
+                "creditDate": f["date"],
+                "description": f.get("memo"),
+                "vendorCreditLineItems": self._expense(f["lines"]),
+            }
+        )
+
+    def _payment(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "customerId": self.id(f["customer"]),
+                "paymentDate": f["date"],
+                "amount": f["amount"],
+                "referenceNumber": f.get("reference"),
+                "description": f.get("memo"),
+                "paymentType": "CHECK",
+                "invoices": [
+                    {"invoiceId": self.ids[a["invoice"]], "amount": a["amount"]}
+                    for a in f["applied"]
+                ],
+            }
+        )
+
+    def _bill_payment(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        return _drop_empty(
+            {
+                "vendorId": self.id(f["vendor"]),
+                "paymentDate": f["date"],
+                "amount": f["amount"],
+                "referenceNumber": f.get("reference"),
+                "description": f.get("memo"),
+                "bills": [
+                    {"billId": self.ids[a["bill"]], "amount": a["amount"]} for a in f["applied"]
+                ],
+            }
+        )
 
     def _expense(self, lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [

@@ -1,17 +1,16 @@
 """recontui's state in SQLite: profiles, links, bases, conflicts, outbox, runs.
 
-The runner and the console go through :class:`~recontui.store.store.Store`; no
-other module writes SQL.
+The runner and the console go through :class:`~recontui.store.store.Store`, composed
+from one repository per concern (see :mod:`recontui.store.store`); no other module
+writes SQL.
 """
 
 from .database import StoreError, connect, default_db_path, transaction
 from .migrations import SCHEMA_VERSION, migrate, schema_version
+from .rows import Conflict, Link, Op, Profile, PullCounts
+from .settings import DEFAULT_SETTINGS, ProfileSettings
 from .store import (
-    Conflict,
-    Link,
     LockHeld,
-    Op,
-    Profile,
     ProfileNotFound,
     Store,
     cannot_reopen,
@@ -19,6 +18,7 @@ from .store import (
 )
 
 __all__ = [
+    "DEFAULT_SETTINGS",
     "SCHEMA_VERSION",
     "Conflict",
     "Link",
@@ -26,6 +26,8 @@ __all__ = [
     "Op",
     "Profile",
     "ProfileNotFound",
+    "ProfileSettings",
+    "PullCounts",
     "Store",
     "StoreError",
     "cannot_reopen",

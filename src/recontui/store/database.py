@@ -191,6 +191,13 @@ def transaction(
         raise StoreError(describe_sqlite_error(exc)) from exc
 
 
+def inserted_id(cursor: sqlite3.Cursor) -> int:
+    """The id of the row an INSERT through ``cursor`` made."""
+    if cursor.lastrowid is None:  # only if the statement inserted nothing
+        raise StoreError("The database did not say which row it inserted.")
+    return cursor.lastrowid
+
+
 def rows(db: sqlite_utils.Database, sql: str, params: Any = ()) -> list[dict[str, Any]]:
     cursor = db.conn.execute(sql, params)
     names = [d[0] for d in cursor.description]

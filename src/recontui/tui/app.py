@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, ClassVar
 
 from textual import on
@@ -11,8 +10,10 @@ from textual.binding import Binding, BindingType
 
 from ..secrets import SecretStore
 from ..store import Profile, Store
-from ..wiring import system_label
+from ..wiring import ConnectorFactory
+from ..wiring import connector_factory as default_factory
 from .commands import ActionsProvider
+from .console import ConsoleApp
 from .keymap import Keymap
 from .messages import OtherRunFound
 from .screens.autoresolved import AutoResolvedScreen
@@ -23,25 +24,9 @@ from .screens.home import HomeScreen
 from .screens.preferences import PreferencesScreen
 from .screens.run import RunScreen, look_for_other_run, other_run_note
 
-ConnectorFactory = Callable[[str, Any], Any]
 
-
-def default_factory(profile: Profile, secrets: SecretStore) -> ConnectorFactory:
-    from ..wiring import build_connector
-
-    def factory(side: str, events: Any) -> Any:
-        return build_connector(
-            profile,
-            side,
-            secrets,  # type: ignore[arg-type]
-            on_event=events.connector_sink(profile.system(side).upper()),
-        )
-
-    return factory
-
-
-class ReconApp(App[None]):
-    """Screens read the store in thread workers; this App owns the shared state."""
+class ReconApp(ConsoleApp):
+    """The screens, one mode each, and the keys that work on every screen."""
 
     CSS_PATH = "app.tcss"
     COMMANDS = App.COMMANDS | {ActionsProvider}
@@ -77,24 +62,12 @@ class ReconApp(App[None]):
         actor: str = "recontui",
         keymap: Keymap | None = None,
     ) -> None:
-        super().__init__()
-        #: Keys remapped in the config file (`tui/keymap.py`), applied on mount.
-        self.keymap = keymap or Keymap()
-        self.store = store
-        self.profile = profile
-        self.secrets = secrets
-        self.actor = actor
         if connector_factory is None:
             if secrets is None:
                 raise ValueError("make_app needs secrets or a connector factory.")
             connector_factory = default_factory(profile, secrets)
-        self.connector_factory = connector_factory
-        self.a_label = system_label(profile.a_system)
-        self.b_label = system_label(profile.b_system)
+        super().__init__(store, profile, secrets, connector_factory, actor=actor, keymap=keymap)
         self.sub_title = f"profile {profile.name}"
-        #: Bumped when a run from the console ends (or an override opens a conflict); the
-        #: queue reloads when it sees a new value.
-        self.runs_finished = 0
 
     def on_mount(self) -> None:
         if self.keymap.keys:
@@ -105,7 +78,8 @@ class ReconApp(App[None]):
 
     @on(OtherRunFound)
     def other_run_found(self, message: OtherRunFound) -> None:
-        self.notify(other_run_note(message.other), severity="warning", markup=False)
+        note = other_run_note(message.other, self.key("app.run"))
+        self.notify(note, severity="warning", markup=False)
 
     async def action_sync(self) -> None:
         """`s` anywhere (not while typing, not under a dialog): the Run screen starts a run."""

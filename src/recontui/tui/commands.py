@@ -6,9 +6,8 @@ can never offer an action the screen does not have, nor miss one it does.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
-from typing import Any
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -25,8 +24,8 @@ SCREENS = (
 class ActionsProvider(Provider):
     """The bindings active on the screen the palette was opened from."""
 
-    def commands(self) -> Iterator[tuple[str, str, Any]]:
-        app: Any = self.app
+    def commands(self) -> Iterator[tuple[str, str, Callable[[], object]]]:
+        app = self.app
         screen = self.screen
         seen: set[str] = set()
         for active in screen.active_bindings.values():

@@ -14,18 +14,22 @@ or names unknown ids never stops the console: it starts with the default keys an
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import inspect
 import os
 import pkgutil
+import re
 import tomllib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 import platformdirs
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.dom import DOMNode
+from textual.keys import format_key
 
 
 def config_path(env: Mapping[str, str] | None = None) -> Path:
@@ -56,19 +60,45 @@ def _classes() -> Iterator[type[DOMNode]]:
 
 
 def known_bindings() -> list[KnownBinding]:
-    """Every binding the console declares, with its id and default key, sorted by id.
-
-    Screens that add bindings when they open (named after the systems of the profile)
-    declare them in ``RUNTIME_BINDINGS``.
-    """
+    """Every binding the console declares, with its id and default key, sorted by id."""
     out: dict[str, KnownBinding] = {}
     for cls in _classes():
         where = "App" if cls.__name__ == "ReconApp" else cls.__name__.removesuffix("Screen")
-        declared = list(getattr(cls, "BINDINGS", [])) + list(getattr(cls, "RUNTIME_BINDINGS", []))
-        for binding in declared:
+        for binding in getattr(cls, "BINDINGS", []):
             if isinstance(binding, Binding) and binding.id and binding.id not in out:
                 out[binding.id] = KnownBinding(binding.id, binding.key, binding.description, where)
     return sorted(out.values(), key=lambda b: b.id)
+
+
+@cache
+def default_keys() -> dict[str, str]:
+    """Binding id -> its default key (the first, when a binding has several)."""
+    return {b.id: b.key.split(",")[0].strip() for b in known_bindings()}
+
+
+#: Keys a sentence names in words ("Enter saves", "escape cancels", "F5 retries").
+SPOKEN = {"enter": "Enter", "escape": "escape", "space": "space", "tab": "Tab"}
+
+
+def spoken_key(key: str) -> str:
+    """A key as a sentence names it: "ctrl+s", "?" (not "question_mark"), "Enter", "F5"."""
+    *modifiers, last = key.split("+")
+    function_key = re.fullmatch(r"f\d+", last) is not None
+    name = last.upper() if function_key else SPOKEN.get(last) or format_key(last)
+    return "+".join([*modifiers, name])
+
+
+def relabel(
+    active: Mapping[str, ActiveBinding], descriptions: Mapping[str, str]
+) -> dict[str, ActiveBinding]:
+    """Active bindings with the descriptions given by binding id (keys named after the
+    profile's systems: "Use BILL"); the footer, `?` and the palette all read them."""
+    out = dict(active)
+    for key, (node, binding, enabled, tooltip) in active.items():
+        if binding.id is not None and binding.id in descriptions:
+            named = dataclasses.replace(binding, description=descriptions[binding.id])
+            out[key] = ActiveBinding(node, named, enabled, tooltip)
+    return out
 
 
 @dataclass
@@ -77,6 +107,12 @@ class Keymap:
     #: Sentences for the user: the file could not be read, or named unknown ids.
     problems: list[str] = field(default_factory=list)
     path: Path | None = None
+
+    def key(self, binding_id: str) -> str:
+        """The key that runs `binding_id`: the file's (its first), else the default, named
+        as a sentence names it. Messages that tell the user a key say this one."""
+        keys = self.keys.get(binding_id) or default_keys()[binding_id]
+        return spoken_key(keys.split(",")[0].strip())
 
 
 def load_keymap(path: Path | None = None) -> Keymap:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from textual.message import Message
 
 from ..events import Event
-from ..runner import RunResult
+from ..model.states import Choice
+from ..run import RunResult
 
 
 @dataclass
@@ -141,7 +143,7 @@ class SameFieldCounted(Message):
     """How many other open conflicts of the entity have this field (Resolve, apply to all)."""
 
     field: str
-    choice: list[Any]
+    choice: Choice
     count: int
 
 
@@ -150,7 +152,7 @@ class SameFieldChosen(Message):
     """Apply to all is done: conflict id -> its status now (or the sentence saying why not)."""
 
     field: str
-    statuses: dict[int, str]
+    statuses: Mapping[int, str]
     error: str | None = None
 
 

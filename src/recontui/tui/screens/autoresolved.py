@@ -9,13 +9,15 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from ...present import OverrideError, override_rule_decision, rule_decision_rows
+from ...decisions import OverrideError, override_rule_decision
+from ...present import rule_decision_rows
+from ..console import ConsoleApp
 from ..messages import DecisionsPage
 from ..text import plain
 from .modals import ConfirmScreen
@@ -54,8 +56,9 @@ def row_cells(row: dict[str, Any], short: dict[str, str]) -> list[Text]:
     ]
 
 
-def detail_text(row: dict[str, Any]) -> Text:
-    """The row under the cursor in full, as one wrapped paragraph."""
+def detail_text(row: dict[str, Any], open_key: str = "Enter", override_key: str = "o") -> Text:
+    """The row under the cursor in full, as one wrapped paragraph (naming the keys that
+    open its conflict and override it)."""
     line = Text.assemble((row["when"], "bold"), f" · run {row['run_id']} · ")
     line.append_text(plain(row["entity"]))
     line.append(" ")
@@ -71,7 +74,7 @@ def detail_text(row: dict[str, Any]) -> Text:
     line.append(". ")
     if row["overridden"]:
         where = (
-            f"conflict {row['conflict_id']} (Enter opens it)"
+            f"conflict {row['conflict_id']} ({open_key} opens it)"
             if row["conflict_id"] is not None
             else "its conflict, now settled"
         )
@@ -79,13 +82,14 @@ def detail_text(row: dict[str, Any]) -> Text:
     elif row["replaced"]:
         line.append("A later rule decision on this field replaced it.", "italic")
     else:
-        line.append("o overrides it: back to an open conflict.")
+        line.append(f"{override_key} overrides it: back to an open conflict.")
     line.no_wrap = False
     line.overflow = "fold"
     return line
 
 
 class AutoResolvedScreen(Screen[None]):
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("o", "override", "Override", id="auto.override"),
         Binding("m", "more", "More", id="auto.more"),
@@ -110,8 +114,8 @@ class AutoResolvedScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        self.short = {"a": app.profile.a_system.upper(), "b": app.profile.b_system.upper()}
+        profile = self.app.profile
+        self.short = {"a": profile.a_system.upper(), "b": profile.b_system.upper()}
         table = self.query_one(DataTable)
         # Widths that fit 80 columns with the scroll bar; the detail line shows a row whole.
         table.add_column("when", key="when", width=13)
@@ -121,13 +125,12 @@ class AutoResolvedScreen(Screen[None]):
         table.add_column("side", key="side", width=4)
         table.add_column("old → new", key="change", width=12)
         table.add_column("rule", key="rule", width=5)
-        self.seen_runs = app.runs_finished
+        self.seen_runs = self.app.runs_finished
         self.action_reload()
 
     def on_screen_resume(self) -> None:
-        app: Any = self.app
-        if app.runs_finished != self.seen_runs:  # a run may have decided more
-            self.seen_runs = app.runs_finished
+        if self.app.runs_finished != self.seen_runs:  # a run may have decided more
+            self.seen_runs = self.app.runs_finished
             self.action_reload()
 
     # -- loading ----------------------------------------------------------
@@ -145,18 +148,18 @@ class AutoResolvedScreen(Screen[None]):
         self.fetching = True
         self.query_one("#auto-status", Static).update("Loading…")
         before = self.rows[-1]["id"] if self.rows and not reset else None
-        self._load(before, reset, self.generation)
+        self.load_rows(before, reset, self.generation)
 
     @work(thread=True, exclusive=True, group="auto")
-    def _load(self, before_id: int | None, reset: bool, generation: int) -> None:
-        app: Any = self.app
-        rows = rule_decision_rows(app.store, app.profile, before_id=before_id, limit=PAGE)
+    def load_rows(self, before_id: int | None, reset: bool, generation: int) -> None:
+        store, profile = self.app.store, self.app.profile
+        rows = rule_decision_rows(store, profile, before_id=before_id, limit=PAGE)
         self.post_message(DecisionsPage(rows, len(rows) < PAGE, reset, generation))
 
     @work(thread=True, group="auto-refresh")
     def refresh_row(self, audit_id: int) -> None:
-        app: Any = self.app
-        rows = rule_decision_rows(app.store, app.profile, before_id=audit_id + 1, limit=1)
+        store, profile = self.app.store, self.app.profile
+        rows = rule_decision_rows(store, profile, before_id=audit_id + 1, limit=1)
         rows = [r for r in rows if r["id"] == audit_id]
         self.post_message(DecisionsPage(rows, False, False, refresh=True))
 
@@ -189,11 +192,16 @@ class AutoResolvedScreen(Screen[None]):
     def show_status(self) -> None:
         if not self.rows:
             text = (
-                "No rule has decided anything yet. Rules are in Preferences (key 5); "
+                "No rule has decided anything yet. Rules are in Preferences "
+                f"(key {self.app.key('app.preferences')}); "
                 "each run applies them to the conflicts they cover."
             )
         else:
-            more = "" if self.exhausted else "; m or the last row loads more"
+            more = (
+                ""
+                if self.exhausted
+                else f"; {self.app.key('auto.more')} or the last row loads more"
+            )
             text = f"{len(self.rows)} rule decisions shown, newest first{more}."
         self.query_one("#auto-status", Static).update(Text(text))
 
@@ -204,7 +212,10 @@ class AutoResolvedScreen(Screen[None]):
 
     def show_detail(self) -> None:
         row = self.current()
-        self.say(detail_text(row) if row is not None else Text(""))
+        if row is None:
+            self.say(Text(""))
+            return
+        self.say(detail_text(row, self.app.key("auto.open"), self.app.key("auto.override")))
 
     def say(self, text: Text | str) -> None:
         self.query_one("#auto-detail", Static).update(
@@ -228,9 +239,11 @@ class AutoResolvedScreen(Screen[None]):
             return
         if row["conflict_id"] is None:
             self.say(
-                "Only an overridden decision has a conflict to open; o overrides this one."
+                f"Only an overridden decision has a conflict to open; "
+                f"{self.app.key('auto.override')} overrides this one."
                 if not row["overridden"]
-                else "Its conflict is settled already; the Conflicts screen (key 2) has the rest."
+                else "Its conflict is settled already; the Conflicts screen "
+                f"(key {self.app.key('app.conflicts')}) has the rest."
             )
             return
         from .resolve import ResolveScreen
@@ -246,8 +259,8 @@ class AutoResolvedScreen(Screen[None]):
         if row["overridden"]:
             self.say(
                 Text(
-                    "This decision is already overridden; Enter opens its conflict, "
-                    "where you pick the value.",
+                    f"This decision is already overridden; {self.app.key('auto.open')} opens "
+                    "its conflict, where you pick the value.",
                     style="bold",
                 )
             )
@@ -270,7 +283,7 @@ class AutoResolvedScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
     def override(self, row: dict[str, Any]) -> None:
-        app: Any = self.app
+        app = self.app
         try:
             conflict_id = override_rule_decision(app.store, app.profile, row["id"], actor=app.actor)
         except OverrideError as exc:
@@ -281,5 +294,6 @@ class AutoResolvedScreen(Screen[None]):
         self.seen_runs = app.runs_finished
         self.refresh_row(row["id"])
         self.notify(
-            f"Conflict {conflict_id} is open: Enter opens it here, or find it in Conflicts (key 2)."
+            f"Conflict {conflict_id} is open: {app.key('auto.open')} opens it here, or find it "
+            f"in Conflicts (key {app.key('app.conflicts')})."
         )

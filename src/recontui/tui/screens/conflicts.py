@@ -13,24 +13,31 @@ one transaction, and `u` reopens a resolved conflict that has not been pushed ye
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import events, on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Static
 from textual.worker import get_current_worker
 
-from ...present import local_time, parse_picks
+from ...decisions import all_from
+from ...model import Side
+from ...model.states import Choices
+from ...present import local_time
 from ...store import Conflict, Store, StoreError, cannot_reopen, open_store
+from ..console import ConsoleApp
+from ..keymap import relabel
 from ..messages import BulkResolved, ConflictsPage
 from ..text import plain, status_text
 from .modals import ConfirmScreen
+from .resolve import ResolveOutcome, ResolveScreen
 
 PAGE = 50
 #: How long the cursor rests before the status line shows its row in full (seconds).
@@ -158,14 +165,70 @@ def cheap_match(row: Mapping[str, Any], needle: str) -> bool:
     )
 
 
-def take_side(conflict: Conflict, side: str) -> dict[str, list[Any]] | None:
+def take_side(conflict: Conflict, side: Side) -> Choices | None:
     """Choices taking every field (a deletion: the state) from one side, as
     `recontui conflicts resolve --all` does; None for a match conflict."""
     if conflict.kind == "match":
         return None
-    if conflict.kind == "delete":
-        return {"deleted": [side, None]}
-    return parse_picks(conflict, [], side)
+    return all_from(conflict, side)
+
+
+@dataclass
+class Loaded:
+    """What one load of the queue read: its rows, and where the next load starts."""
+
+    rows: list[dict[str, Any]]
+    #: (sort key, id) of the last row examined (None: none yet).
+    last: tuple[Any, int] | None
+    examined: int = 0
+    #: Nothing further in this order (and filter).
+    exhausted: bool = False
+    #: The filter stopped at FILTER_CAP rows examined; more may match further on.
+    capped: bool = False
+
+
+def read_page(
+    store: Store, profile_id: int, order: Mapping[str, Any], after: tuple[Any, int] | None
+) -> Loaded:
+    """The next PAGE rows in `order` after `after` (no filter)."""
+    page = store.conflict_page(profile_id, **order, after=after, limit=PAGE)
+    last = (page[-1][0], page[-1][1].id) if page else after
+    return Loaded([queue_row(c) for _, c in page], last, len(page), len(page) < PAGE)
+
+
+def read_matching(
+    store: Store,
+    profile_id: int,
+    needle: str,
+    order: Mapping[str, Any],
+    after: tuple[Any, int] | None,
+    cancelled: Callable[[], bool],
+) -> Loaded | None:
+    """Up to PAGE rows after `after` whose entity, kind, record or fields contain `needle`,
+    reading only the columns the filter compares (a matching row is then read whole) and
+    stopping after FILTER_CAP rows examined. None once `cancelled()` says so."""
+    found = Loaded([], after)
+    batch_size = min(FILTER_BATCH, FILTER_CAP)
+    while len(found.rows) < PAGE:
+        if cancelled():
+            return None
+        batch = store.conflict_keys(profile_id, **order, after=found.last, limit=batch_size)
+        for row in batch:
+            found.last, found.examined = (row["sort_key"], row["id"]), found.examined + 1
+            if cheap_match(row, needle):
+                conflict = store.conflict(row["id"], profile_id)
+                if conflict is not None:
+                    found.rows.append(queue_row(conflict))
+                if len(found.rows) >= PAGE:
+                    break
+        read_all = not batch or (found.last is not None and found.last[1] == batch[-1]["id"])
+        if len(batch) < batch_size and read_all:
+            found.exhausted = True
+            break
+        if len(found.rows) < PAGE and found.examined >= FILTER_CAP:
+            found.capped = True
+            break
+    return found
 
 
 class QueueTable(DataTable):
@@ -178,8 +241,12 @@ class QueueTable(DataTable):
 
 
 class ConflictsScreen(Screen[None]):
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "mark", "Mark", key_display="space", id="conflicts.mark"),
+        # Right after Mark in the footer; shown named after the systems ("All BILL").
+        Binding("A", "take_all('a')", "All from the billing side", id="conflicts.all_a"),
+        Binding("B", "take_all('b')", "All from the accounting side", id="conflicts.all_b"),
         Binding(
             "asterisk",
             "mark_all",
@@ -197,31 +264,27 @@ class ConflictsScreen(Screen[None]):
         Binding("f5", "reload", "Refresh", show=False, id="conflicts.refresh"),
         Binding("escape", "leave", "Home", show=False, id="conflicts.home"),
     ]
-    #: Added in __init__ with the systems' names (declared here for `recontui keys`).
-    RUNTIME_BINDINGS: ClassVar[list[Binding]] = [
-        Binding("A", "take_all('a')", "All from the billing side", id="conflicts.all_a"),
-        Binding("B", "take_all('b')", "All from the accounting side", id="conflicts.all_b"),
-    ]
     AUTO_FOCUS = "#queue"
     #: The order a new queue opens in: a `SORTS` key, and whether it is reversed.
     DEFAULT_SORT = "id"
     DEFAULT_DESCENDING = False
 
+    #: Lower-case filter text ("" shows every conflict): a change reloads the rows.
+    needle: var[str] = var("", init=False)
+    #: The column sorted by (a `SORTS` key) and the direction: a change re-sorts.
+    sort: var[str] = var(DEFAULT_SORT, init=False)
+    descending: var[bool] = var(DEFAULT_DESCENDING, init=False)
+    #: The outcome of the last action (bulk, reopen), shown until the cursor moves.
+    note: var[Text | None] = var(None, init=False)
+
     def __init__(self) -> None:
         super().__init__()
-        app: Any = self.app
+        app = self.app
         self.a_short, self.b_short = short_label(app.a_label), short_label(app.b_label)
-        for binding in (
-            Binding("A", "take_all('a')", f"All {self.a_short}", id="conflicts.all_a"),
-            Binding("B", "take_all('b')", f"All {self.b_short}", id="conflicts.all_b"),
-        ):
-            self._bindings._add_binding(binding)
-        # The bulk keys go right after Mark in the footer.
-        keys = self._bindings.key_to_bindings
-        order = ["space", "A", "B"]
-        self._bindings.key_to_bindings = {
-            **{k: keys[k] for k in order if k in keys},
-            **{k: v for k, v in keys.items() if k not in order},
+        #: Binding id -> what the footer, `?` and the palette call it.
+        self.key_names = {
+            "conflicts.all_a": f"All {self.a_short}",
+            "conflicts.all_b": f"All {self.b_short}",
         }
         #: Loaded conflict ids in table order, and what each row shows.
         self.ids: list[int] = []
@@ -232,21 +295,14 @@ class ConflictsScreen(Screen[None]):
         self.exhausted = False
         self.fetching = False
         self.status_timer: Timer | None = None
-        #: Conflicts saved on the Resolve screen, re-read when we come back.
-        self.touched: set[int] = set()
         self.seen_runs = 0
-        #: Lower-case filter text ("" shows every conflict); a new load bumps the generation.
-        self.needle = ""
+        #: A new load (filter, sort, reload) bumps the generation: older pages are dropped.
         self.generation = 0
         self.capped = False
         self.examined = 0
         self.total: int | None = None
-        self.sort = self.DEFAULT_SORT
-        self.descending = self.DEFAULT_DESCENDING
         #: Marked conflict id -> its kind; kept across reloads, sorts and filters.
         self.marks: dict[int, str] = {}
-        #: The outcome of the last action (bulk, reopen), shown until the cursor moves.
-        self.note: Text | None = None
         self.widths: dict[str, int] = {}
         #: Wide enough for the largest id loaded, and for "# ↑".
         self.id_width = 3
@@ -254,8 +310,11 @@ class ConflictsScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Header()
         yield QueueTable(id="queue", cursor_type="row", zebra_stripes=True)
+        filters = self.app.key("conflicts.filter")
         yield Input(
-            placeholder="/ filter: entity, record or field", compact=True, id="queue-filter"
+            placeholder=f"{filters} filter: entity, record or field",
+            compact=True,
+            id="queue-filter",
         )
         yield Static(id="queue-status")
         yield Footer(compact=True)
@@ -275,7 +334,7 @@ class ConflictsScreen(Screen[None]):
         return Text(f"{label} {arrow}" if fits else f"{arrow}{label}", style="bold")
 
     def sort_name(self) -> str:
-        app: Any = self.app
+        app = self.app
         column = next(c for c in COLUMNS if c.key == self.sort)
         name = column.sort_name.format(a=app.a_label, b=app.b_label)
         return f"{name} {ARROWS[self.descending]}"
@@ -297,7 +356,7 @@ class ConflictsScreen(Screen[None]):
         fields = row.get("field_names") or (
             ", ".join(row["fields"]) if row["kind"] == "field" else row["kind"]
         )
-        app: Any = self.app
+        app = self.app
         now = app.store.clock()  # "today" as the store sees it (fixed in tests)
         return [
             self.mark_cell(row["id"]),
@@ -326,14 +385,26 @@ class ConflictsScreen(Screen[None]):
 
     # -- loading ----------------------------------------------------------
     def on_screen_resume(self) -> None:
-        app: Any = self.app
-        if app.runs_finished != self.seen_runs:  # a run may have pushed or opened some
-            self.seen_runs = app.runs_finished
-            self.touched.clear()
+        if self.app.runs_finished != self.seen_runs:  # a run may have pushed or opened some
+            self.seen_runs = self.app.runs_finished
             self.action_reload()
-        elif self.touched:
-            touched, self.touched = sorted(self.touched), set()
-            self.refresh_rows(touched)
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys (footer, `?`, palette), the bulk ones named after the systems."""
+        return relabel(super().active_bindings, self.key_names)
+
+    def watch_needle(self) -> None:
+        self.action_reload()
+
+    def watch_sort(self) -> None:
+        self.resort()
+
+    def watch_descending(self) -> None:
+        self.resort()
+
+    def watch_note(self) -> None:
+        self.show_status()
 
     def action_reload(self) -> None:
         self.ids, self.rows, self.after, self.last_id = [], {}, None, 0
@@ -344,11 +415,9 @@ class ConflictsScreen(Screen[None]):
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
-        self.resort()
 
     def action_reverse(self) -> None:
         self.descending = not self.descending
-        self.resort()
 
     def resort(self) -> None:
         self.note = None
@@ -370,10 +439,7 @@ class ConflictsScreen(Screen[None]):
 
     @on(Input.Changed, "#queue-filter")
     def filter_changed(self, event: Input.Changed) -> None:
-        needle = event.value.strip().lower()
-        if needle != self.needle:
-            self.needle = needle
-            self.action_reload()
+        self.needle = event.value.strip().lower()
 
     def action_more(self) -> None:
         if not self.exhausted and not self.fetching:
@@ -383,12 +449,12 @@ class ConflictsScreen(Screen[None]):
         self.fetching = True
         self.query_one("#queue-status", Static).update("Loading…", layout=False)
         marks = list(self.marks) if reset else []
-        self._load(
+        self.load_rows(
             self.after, reset, self.needle, self.generation, self.sort, self.descending, marks
         )
 
     @work(thread=True, exclusive=True, group="queue")
-    def _load(
+    def load_rows(
         self,
         after: tuple[Any, int] | None,
         reset: bool,
@@ -400,52 +466,30 @@ class ConflictsScreen(Screen[None]):
     ) -> None:
         """Up to PAGE rows after `after` in `sort` order that match `needle` (and, on a
         reset, the queue's length and which marked conflicts are still in it)."""
-        app: Any = self.app
-        store: Store = app.store
-        profile = app.profile
-        worker = get_current_worker()
-        rows: list[dict[str, Any]] = []
-        last, examined, exhausted, capped = after, 0, False, False
+        store, profile_id = self.app.store, self.app.profile.id
         order: dict[str, Any] = {"sort": sort, "descending": descending}
-        if not needle:
-            page = store.conflict_page(profile.id, **order, after=after, limit=PAGE)
-            rows = [queue_row(conflict) for _, conflict in page]
-            examined, exhausted = len(page), len(page) < PAGE
-            if page:
-                last = (page[-1][0], page[-1][1].id)
-        batch_size = min(FILTER_BATCH, FILTER_CAP)
-        while needle and len(rows) < PAGE:
-            if worker.is_cancelled:  # a newer filter or sort took over
+        if needle:
+            worker = get_current_worker()
+            found = read_matching(
+                store, profile_id, needle, order, after, lambda: worker.is_cancelled
+            )
+            if found is None:  # a newer filter or sort took over
                 return
-            # Only the columns the filter reads; a matching row is then read whole.
-            batch = store.conflict_keys(profile.id, **order, after=last, limit=batch_size)
-            for row in batch:
-                last, examined = (row["sort_key"], row["id"]), examined + 1
-                if cheap_match(row, needle):
-                    conflict = store.conflict(row["id"], profile.id)
-                    if conflict is not None:
-                        rows.append(queue_row(conflict))
-                    if len(rows) >= PAGE:
-                        break
-            if len(batch) < batch_size and (not batch or last[1] == batch[-1]["id"]):
-                exhausted = True
-                break
-            if len(rows) < PAGE and examined >= FILTER_CAP:
-                capped = True
-                break
-        total = store.count_live_conflicts(profile.id) if reset else None
-        gone_marks = set(marks) - store.live_conflict_ids(profile.id, marks) if reset else None
-        last_id = last[1] if last else 0
+        else:
+            found = read_page(store, profile_id, order, after)
+        total = store.count_live_conflicts(profile_id) if reset else None
+        gone_marks = set(marks) - store.live_conflict_ids(profile_id, marks) if reset else None
+        last_id = found.last[1] if found.last else 0
         self.post_message(
             ConflictsPage(
-                rows,
+                found.rows,
                 last_id,
-                exhausted,
+                found.exhausted,
                 reset,
                 generation,
-                capped,
-                last,
-                examined,
+                found.capped,
+                found.last,
+                found.examined,
                 total,
                 gone_marks,
             )
@@ -453,7 +497,7 @@ class ConflictsScreen(Screen[None]):
 
     @work(thread=True, group="queue-refresh")
     def refresh_rows(self, ids: list[int]) -> None:
-        app: Any = self.app
+        app = self.app
         rows = []
         for cid in ids:
             conflict = app.store.conflict(cid, app.profile.id)
@@ -502,10 +546,11 @@ class ConflictsScreen(Screen[None]):
     def show_status(self) -> None:
         if self.fetching:
             return
+        key = self.app.key("conflicts.more")
         if self.capped:
-            more = f"; more may match: press m (searched {self.examined:,})"
+            more = f"; more may match: press {key} (searched {self.examined:,})"
         else:
-            more = "" if self.exhausted else "; m loads more"
+            more = "" if self.exhausted else f"; {key} loads more"
         if self.needle:
             shown = f"{len(self.ids)} matching conflicts shown"
         elif self.total is not None:
@@ -533,7 +578,7 @@ class ConflictsScreen(Screen[None]):
 
     def row_detail(self, row: Mapping[str, Any]) -> Text:
         """The row under the cursor in full: name, fields and when each side changed."""
-        app: Any = self.app
+        app = self.app
         detail = Text(f"#{row['id']} ", style="bold")
         detail.append_text(plain(row["record"]))
         if row["kind"] == "field":
@@ -551,7 +596,6 @@ class ConflictsScreen(Screen[None]):
 
     def say(self, text: str, style: str = "bold") -> None:
         self.note = Text(text, style=style)
-        self.show_status()
 
     def current_row(self) -> dict[str, Any] | None:
         table = self.query_one(DataTable)
@@ -601,7 +645,7 @@ class ConflictsScreen(Screen[None]):
     def action_take_all(self, side: str) -> None:
         """A / B: every field from one system for the marked conflicts (or the one under
         the cursor), after asking."""
-        app: Any = self.app
+        app = self.app
         if self.marks:
             targets = dict(self.marks)
         else:
@@ -638,9 +682,9 @@ class ConflictsScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question), answer)
 
     @work(thread=True, exclusive=True, group="queue-bulk")
-    def bulk(self, side: str, ids: list[int], matches: list[int]) -> None:
+    def bulk(self, side: Side, ids: list[int], matches: list[int]) -> None:
         """Resolve `ids` from one side in one transaction, on a connection of its own."""
-        app: Any = self.app
+        app = self.app
         shared: Store = app.store
         own = str(shared.path) != ":memory:"
         try:
@@ -649,7 +693,7 @@ class ConflictsScreen(Screen[None]):
             self.post_message(BulkResolved(side, [], matches, [], str(exc)))
             return
         try:
-            choices: dict[int, dict[str, list[Any]]] = {}
+            choices: dict[int, Choices] = {}
             skipped_match = list(matches)
             kept: list[int] = []
             for cid in ids:
@@ -677,7 +721,7 @@ class ConflictsScreen(Screen[None]):
 
     @on(BulkResolved)
     def bulk_done(self, message: BulkResolved) -> None:
-        app: Any = self.app
+        app = self.app
         if message.error:
             self.say(message.error, style="bold red")
             return
@@ -694,7 +738,10 @@ class ConflictsScreen(Screen[None]):
             )
         if message.skipped_resolved:
             k = len(message.skipped_resolved)
-            text += f" {k} already resolved kept as chosen (u reopens one to choose again)."
+            text += (
+                f" {k} already resolved kept as chosen "
+                f"({self.app.key('conflicts.reopen')} reopens one to choose again)."
+            )
         if message.skipped_gone:
             g = len(message.skipped_gone)
             text += f" {g} no longer open (pushed or settled by a run), skipped."
@@ -715,7 +762,7 @@ class ConflictsScreen(Screen[None]):
         def answer(yes: bool | None) -> None:
             if not yes:
                 return
-            app: Any = self.app
+            app = self.app
             try:
                 app.store.unresolve_conflict(cid)
             except StoreError as exc:
@@ -749,18 +796,16 @@ class ConflictsScreen(Screen[None]):
             return
         if not self.ids or table.cursor_row < 0:
             return
-        from .resolve import ResolveScreen
-
         cid = self.ids[table.cursor_row]
-        self.app.push_screen(ResolveScreen(cid, self))
+        # n / p on Resolve walk the rows loaded here; Resolve hands back what it changed.
+        self.app.push_screen(ResolveScreen(cid, order=tuple(self.ids)), self.back_from_resolve)
 
-    def neighbour(self, conflict_id: int, step: int) -> int | None:
-        """The loaded conflict before/after this one (None at either end)."""
-        try:
-            i = self.ids.index(conflict_id) + step
-        except ValueError:
-            return None
-        if 0 <= i < len(self.ids):
-            self.query_one(DataTable).move_cursor(row=i)
-            return self.ids[i]
-        return None
+    def back_from_resolve(self, outcome: ResolveOutcome | None) -> None:
+        """Re-read the rows Resolve changed; the cursor goes to the conflict it showed last
+        (a run meanwhile reloads the whole queue instead: `on_screen_resume`)."""
+        if outcome is None:
+            return
+        if outcome.last in self.ids:
+            self.query_one(DataTable).move_cursor(row=self.ids.index(outcome.last))
+        if outcome.changed:
+            self.refresh_rows(sorted(outcome.changed))

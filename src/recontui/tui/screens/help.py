@@ -5,14 +5,18 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
+from textual import getters
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Label
 
+from ..console import ConsoleApp
+
 
 class HelpScreen(ModalScreen[None]):
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "dismiss", "Close", id="help.close"),
         Binding("question_mark", "dismiss", "Close", key_display="?", show=False, id="help.close2"),
@@ -39,7 +43,8 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("Keys on this screen (escape closes)", classes="title")
+            closes = self.app.key("help.close")
+            yield Label(Text(f"Keys on this screen ({closes} closes)"), classes="title")
             yield DataTable(id="help-table", cursor_type="row", show_cursor=False)
 
     def on_mount(self) -> None:

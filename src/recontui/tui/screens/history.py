@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, RichLog, Static
 
 from ...present import local_time, sync_state
+from ..console import ConsoleApp
 from ..messages import EventsLoaded, RunsLoaded, StateLoaded
 from ..text import plain
 from .modals import ConfirmScreen
@@ -30,6 +31,7 @@ class RunsTable(DataTable):
 
 
 class HistoryScreen(Screen[None]):
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k", "cursors", "Cursors", id="history.cursors"),
         Binding("f5", "reload", "Refresh", id="history.refresh"),
@@ -55,8 +57,7 @@ class HistoryScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="history")
     def load(self) -> None:
-        app: Any = self.app
-        self.post_message(RunsLoaded(app.store.runs(app.profile.id, limit=RUNS)))
+        self.post_message(RunsLoaded(self.app.store.runs(self.app.profile.id, limit=RUNS)))
 
     @on(RunsLoaded)
     def show(self, message: RunsLoaded) -> None:
@@ -75,10 +76,12 @@ class HistoryScreen(Screen[None]):
                 str(c.get("open_conflicts", "")),
                 key=str(r["id"]),
             )
-        self.query_one("#history-status", Static).update(
-            f"{len(self.run_ids)} most recent runs (local time). Enter shows a run's log; "
-            "k shows the companies and pull cursors."
+        opens, cursors = self.app.key("history.open"), self.app.key("history.cursors")
+        said = (
+            f"{len(self.run_ids)} most recent runs (local time). {opens} shows a run's log; "
+            f"{cursors} shows the companies and pull cursors."
         )
+        self.query_one("#history-status", Static).update(Text(said))
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         """Enter on the table. Handled as the table's own event, after any cursor keys
@@ -100,6 +103,7 @@ class CursorsScreen(Screen[None]):
     entity. `r` makes the next run re-read one entity in full, `R` every entity (links
     and bases are kept)."""
 
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("r", "reset(False)", "Re-read entity", id="cursors.reset"),
         Binding("R", "reset(True)", "Re-read all", id="cursors.reset_all"),
@@ -130,9 +134,9 @@ class CursorsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="cursors")
     def load(self) -> None:
-        app: Any = self.app
-        profile = app.store.get_profile(app.profile.name)  # company ids move on a first run
-        self.post_message(StateLoaded(sync_state(app.store, profile)))
+        store = self.app.store
+        profile = store.get_profile(self.app.profile.name)  # company ids move on a first run
+        self.post_message(StateLoaded(sync_state(store, profile)))
 
     @on(StateLoaded)
     def show(self, message: StateLoaded) -> None:
@@ -165,10 +169,12 @@ class CursorsScreen(Screen[None]):
             )
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
+        one, every = self.app.key("cursors.reset"), self.app.key("cursors.reset_all")
         said = (
             "No cursor yet: the first run reads everything."
             if not self.rows
-            else "r: the next run re-reads the entity under the cursor in full; R: all of them."
+            else f"{one}: the next run re-reads the entity under the cursor in full; "
+            f"{every}: all of them."
         )
         self.query_one("#cursors-status", Static).update(Text(said))
 
@@ -186,8 +192,7 @@ class CursorsScreen(Screen[None]):
         def answer(yes: bool | None) -> None:
             if not yes:
                 return
-            app: Any = self.app
-            n = app.store.reset_cursors(app.profile.id, entity)
+            n = self.app.store.reset_cursors(self.app.profile.id, entity)
             self.notify(f"Reset {n} cursors: the next run re-reads {what} in full.", markup=False)
             self.action_reload()
 
@@ -195,6 +200,7 @@ class CursorsScreen(Screen[None]):
 
 
 class RunLogScreen(Screen[None]):
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back", id="runlog.back"),
     ]
@@ -215,10 +221,10 @@ class RunLogScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="runlog")
     def load(self) -> None:
         """The run's last LOG_LINES events (the log keeps no more), oldest first."""
-        app: Any = self.app
-        after = app.store.events_tail_after(self.run_id, LOG_LINES)
+        store = self.app.store
+        after = store.events_tail_after(self.run_id, LOG_LINES)
         while True:
-            page = app.store.events(self.run_id, after_id=after, limit=500)
+            page = store.events(self.run_id, after_id=after, limit=500)
             if not page:
                 break
             self.post_message(EventsLoaded(page))

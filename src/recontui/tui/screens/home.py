@@ -9,14 +9,18 @@ from typing import Any, ClassVar
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
+from ...model import Side
 from ...present import local_time, next_scheduled_run
 from ...verify import check_line
+from ...wiring import ConnectorFactory, EventSink
+from ..console import ConsoleApp
 from ..messages import HomeLoaded, SystemsChecked
 from ..text import plain
 
@@ -24,21 +28,23 @@ from ..text import plain
 class _Quiet:
     """Connector log lines of a reachability check go nowhere (no run to attach them to)."""
 
-    def connector_sink(self, label: str) -> Any:
+    def connector_sink(self, side_label: str) -> EventSink:
         return lambda *args: None
 
 
-async def reachability(factory: Any, timeout: float = 15.0) -> dict[str, tuple[bool, str]]:
+async def reachability(
+    factory: ConnectorFactory, retry_key: str = "F5", timeout: float = 15.0
+) -> dict[str, tuple[bool, str]]:
     """side -> (answered, company name or the reason it did not), both sides at once."""
 
-    async def one(side: str) -> tuple[bool, str]:
+    async def one(side: Side) -> tuple[bool, str]:
         try:
             async with asyncio.timeout(timeout):
                 async with factory(side, _Quiet()) as conn:
                     company = await conn.company()
             return True, f"{company.name} ({company.company_id}), reachable"
         except TimeoutError:
-            return False, f"no answer within {timeout:g} s: check the network, F5 retries"
+            return False, f"no answer within {timeout:g} s: check the network, {retry_key} retries"
         except Exception as exc:  # every failure is shown, in its own words
             said = str(exc) or type(exc).__name__
             return False, said
@@ -56,7 +62,63 @@ def check_text(row: dict[str, Any] | None) -> Text:
     return line
 
 
+def last_run_text(message: HomeLoaded, sync_key: str, preferences_key: str) -> Text:
+    """The last run, the next scheduled one and the last check of the books."""
+    run = message.last_run
+    if run is None:
+        last = Text(f"No run yet: press {sync_key} to start one.")
+    else:
+        last = Text.assemble(
+            ("Last run ", "bold"),
+            f"#{run['id']} ",
+            plain(run["status"], "bold"),
+            f"  {local_time(run.get('finished_at') or run['started_at'])}",
+            f"  exit {run['exit_code']}" if run.get("exit_code") is not None else "",
+        )
+        if run.get("message"):
+            last.append("\n")
+            last.append_text(plain(run["message"]))
+    if message.due is None:
+        last.append(
+            f"\nSchedule {message.schedule}: no scheduled run (set one in Preferences, "
+            f"{preferences_key})."
+            if message.schedule == "off"
+            else f"\nSchedule {message.schedule!r} is not valid: fix it in Preferences "
+            f"({preferences_key})."
+        )
+    else:
+        when = local_time(message.due.isoformat(), seconds=False)
+        now = dt.datetime.now(dt.UTC)
+        if message.due <= now:
+            when = "due now (cron starts it with `recontui sync --if-due`)"
+        last.append(f"\nNext scheduled run ({message.schedule}): {when}")
+    last.append("\n")
+    last.append_text(check_text(message.last_check))
+    return last
+
+
+def open_conflicts_table(counts: dict[str, dict[str, int]]) -> Table:
+    table = Table(
+        title="Open conflicts",
+        title_justify="left",
+        box=None,
+        show_header=True,
+        header_style="bold",
+    )
+    table.add_column("entity")
+    table.add_column("open", justify="right")
+    table.add_column("resolved, to push", justify="right")
+    open_ = counts.get("open", {})
+    resolved = counts.get("resolved", {})
+    for name in sorted(set(open_) | set(resolved)):
+        table.add_row(plain(name), str(open_.get(name, 0)), str(resolved.get(name, 0)))
+    if not open_ and not resolved:
+        table.add_row("none", "0", "0")
+    return table
+
+
 class HomeScreen(Screen[None]):
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("c", "app.switch_mode('conflicts')", "Conflicts", id="home.conflicts"),
         Binding("r", "app.switch_mode('run')", "Run", id="home.run"),
@@ -72,25 +134,28 @@ class HomeScreen(Screen[None]):
         Binding("f5", "reload", "Refresh", id="home.refresh"),
     ]
 
+    #: side -> (reachable, what to show); a side is missing until its check answers.
+    reach: var[dict[str, tuple[bool, str]]] = var(dict)
+
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(id="home-systems", classes="panel")
         yield Static(id="home-body", classes="panel")
         yield Footer()
 
-    #: side -> (reachable, what to show): None until the check answers.
-    reach: dict[str, tuple[bool, str]]
-
     def on_mount(self) -> None:
-        self.reach = {}
-        self.show_systems()
         self.check_systems()
 
+    def watch_reach(self) -> None:
+        self.show_systems()
+
     def show_systems(self) -> None:
-        app: Any = self.app
-        profile = app.profile
+        profile = self.app.profile
         systems = Table.grid(padding=(0, 1))
-        for side, role, label in (("a", "Billing", app.a_label), ("b", "Accounting", app.b_label)):
+        for side, role, label in (
+            ("a", "Billing", self.app.a_label),
+            ("b", "Accounting", self.app.b_label),
+        ):
             if side not in self.reach:
                 known = profile.a_company_id if side == "a" else profile.b_company_id
                 line = plain(f"company {known}  " if known else "")
@@ -101,7 +166,7 @@ class HomeScreen(Screen[None]):
                 line.append_text(plain(said, "" if ok else "red"))
             line.no_wrap, line.overflow = True, "ellipsis"
             systems.add_row(Text(role, style="bold"), plain(label), line)
-        secrets = app.secrets.describe() if app.secrets is not None else "none (test)"
+        secrets = self.app.secrets.describe() if self.app.secrets is not None else "none (test)"
         systems.add_row(Text("Secrets", style="bold"), Text(""), plain(secrets))
         self.query_one("#home-systems", Static).update(systems)
 
@@ -110,74 +175,31 @@ class HomeScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.reach = {}
-        self.show_systems()
         self.check_systems()
         self.load()
 
     @work(thread=True, exclusive=True, group="home")
     def load(self) -> None:
-        app: Any = self.app
-        runs = app.store.runs(app.profile.id, limit=1)
-        counts = app.store.conflict_counts(app.profile.id)
-        schedule, due = next_scheduled_run(app.store, app.profile)
-        check = app.store.last_verification(app.profile.id)
+        store, profile = self.app.store, self.app.profile
+        runs = store.runs(profile.id, limit=1)
+        counts = store.conflict_counts(profile.id)
+        schedule, due = next_scheduled_run(store, profile)
+        check = store.last_verification(profile.id)
         self.post_message(HomeLoaded(runs[0] if runs else None, counts, schedule, due, check))
 
     @work(thread=True, exclusive=True, group="home-reach", exit_on_error=False)
     def check_systems(self) -> None:
         """Ask each side who it is (one light request); say why when it cannot answer."""
-        app: Any = self.app
-        self.post_message(SystemsChecked(asyncio.run(reachability(app.connector_factory))))
+        factory, retry = self.app.connector_factory, self.app.key("home.refresh")
+        self.post_message(SystemsChecked(asyncio.run(reachability(factory, retry))))
 
     @on(SystemsChecked)
     def systems_checked(self, message: SystemsChecked) -> None:
         self.reach = dict(message.reach)
-        self.show_systems()
 
     @on(HomeLoaded)
     def show(self, message: HomeLoaded) -> None:
-        run = message.last_run
-        if run is None:
-            last = Text("No run yet: press s to start one.")
-        else:
-            last = Text.assemble(
-                ("Last run ", "bold"),
-                f"#{run['id']} ",
-                plain(run["status"], "bold"),
-                f"  {local_time(run.get('finished_at') or run['started_at'])}",
-                f"  exit {run['exit_code']}" if run.get("exit_code") is not None else "",
-            )
-            if run.get("message"):
-                last.append("\n")
-                last.append_text(plain(run["message"]))
-        if message.due is None:
-            last.append(
-                f"\nSchedule {message.schedule}: no scheduled run (set one in Preferences, 5)."
-                if message.schedule == "off"
-                else f"\nSchedule {message.schedule!r} is not valid: fix it in Preferences (5)."
-            )
-        else:
-            when = local_time(message.due.isoformat(), seconds=False)
-            now = dt.datetime.now(dt.UTC)
-            if message.due <= now:
-                when = "due now (cron starts it with `recontui sync --if-due`)"
-            last.append(f"\nNext scheduled run ({message.schedule}): {when}")
-        last.append("\n")
-        last.append_text(check_text(message.last_check))
-        table = Table(
-            title="Open conflicts",
-            title_justify="left",
-            box=None,
-            show_header=True,
-            header_style="bold",
-        )
-        table.add_column("entity")
-        table.add_column("open", justify="right")
-        table.add_column("resolved, to push", justify="right")
-        open_ = message.counts.get("open", {})
-        resolved = message.counts.get("resolved", {})
-        for name in sorted(set(open_) | set(resolved)):
-            table.add_row(plain(name), str(open_.get(name, 0)), str(resolved.get(name, 0)))
-        if not open_ and not resolved:
-            table.add_row("none", "0", "0")
+        keys = self.app.key("app.sync"), self.app.key("app.preferences")
+        last = last_run_text(message, *keys)
+        table = open_conflicts_table(message.counts)
         self.query_one("#home-body", Static).update(Group(last, Text(""), table))

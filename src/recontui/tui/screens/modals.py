@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -16,11 +16,13 @@ from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...model import ENTITIES, FieldSpec, FieldValueError, Ref, parse_value
+from ..console import ConsoleApp
 from ..messages import RecordsPage
 from ..text import plain
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("y", "answer(True)", "Yes", id="confirm.yes"),
         Binding("n", "answer(False)", "No", id="confirm.no"),
@@ -34,7 +36,8 @@ class ConfirmScreen(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(Text(self.question))
-            yield Label("y yes · n no")
+            yes, no = self.app.key("confirm.yes"), self.app.key("confirm.no")
+            yield Label(Text(f"{yes} yes · {no} no"))
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -56,6 +59,8 @@ class FieldValidator(Validator):
 class EditValueScreen(ModalScreen[tuple[str, Any] | None]):
     """Dismisses with (typed text, parsed value), or None when cancelled."""
 
+    app = getters.app(ConsoleApp)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="edit.cancel"),
     ]
@@ -67,7 +72,8 @@ class EditValueScreen(ModalScreen[tuple[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Text(f"Value for {self.spec.title} (Enter saves, escape cancels)"))
+            cancels = self.app.key("edit.cancel")
+            yield Label(Text(f"Value for {self.spec.title} (Enter saves, {cancels} cancels)"))
             yield Input(
                 value=self.initial,
                 validators=[FieldValidator(self.spec)],
@@ -78,17 +84,17 @@ class EditValueScreen(ModalScreen[tuple[str, Any] | None]):
 
     @on(Input.Changed)
     def changed(self, event: Input.Changed) -> None:
-        self._show(event.validation_result)
+        self.show_error(event.validation_result)
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
         result = event.validation_result
         if result is not None and not result.is_valid:
-            self._show(result)
+            self.show_error(result)
             return
         self.dismiss((event.value, parse_value(self.spec, event.value)))
 
-    def _show(self, result: ValidationResult | None) -> None:
+    def show_error(self, result: ValidationResult | None) -> None:
         text = "" if result is None or result.is_valid else " ".join(result.failure_descriptions)
         self.query_one("#edit-error", Static).update(Text(text))
 
@@ -104,6 +110,7 @@ class RecordChooserScreen(ModalScreen[tuple[Ref, str] | None]):
     with (the reference, the record's name), or None when cancelled.
     """
 
+    app = getters.app(ConsoleApp)
     PAGE = 50
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("down", "move(1)", "Next record", show=False, id="records.down"),
@@ -151,9 +158,8 @@ class RecordChooserScreen(ModalScreen[tuple[Ref, str] | None]):
 
     @work(thread=True, exclusive=True, group="records")
     def load(self, needle: str, after: tuple[str, int] | None, generation: int) -> None:
-        app: Any = self.app
-        rows = app.store.paired_names(
-            app.profile.id,
+        rows = self.app.store.paired_names(
+            self.app.profile.id,
             self.entity.name,
             self.entity.title_field,
             contains=needle,
@@ -185,7 +191,8 @@ class RecordChooserScreen(ModalScreen[tuple[Ref, str] | None]):
             )
         else:
             more = "" if self.exhausted else "; more below"
-            text = f"{len(self.rows)} shown{more}. Enter chooses, escape cancels."
+            cancels = self.app.key("records.cancel")
+            text = f"{len(self.rows)} shown{more}. Enter chooses, {cancels} cancels."
         self.query_one("#records-status", Static).update(Text(text))
 
     @on(Input.Changed, "#records-filter")
@@ -226,6 +233,8 @@ class RecordChooserScreen(ModalScreen[tuple[Ref, str] | None]):
 class ChoiceScreen(ModalScreen[Any]):
     """One question, a few answers as sentences: dismisses with the chosen answer's value."""
 
+    app = getters.app(ConsoleApp)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="choice.cancel"),
     ]
@@ -242,7 +251,8 @@ class ChoiceScreen(ModalScreen[Any]):
                 *(Option(Text(label), id=str(i)) for i, (label, _) in enumerate(self.answers)),
                 id="choice-list",
             )
-            yield Label("↑ ↓ choose · Enter saves · escape cancels")
+            cancels = self.app.key("choice.cancel")
+            yield Label(Text(f"↑ ↓ choose · Enter saves · {cancels} cancels"))
 
     @on(OptionList.OptionSelected, "#choice-list")
     def chosen(self, event: OptionList.OptionSelected) -> None:

@@ -5,10 +5,10 @@ Every change is saved at once with `Store.set_setting`, so it lands in the audit
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from rich.text import Text
-from textual import on
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
@@ -16,13 +16,15 @@ from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from ...engine.policy import DIRECTIONS, ON_FORBIDDEN, RULE_KINDS, Rule
+from ...decisions import forget_rule, remember_rule
+from ...engine.policy import DIRECTIONS, ON_FORBIDDEN, RULE_KINDS, Rule, RuleKind
 from ...engine.window import WindowError, parse_window
-from ...model.entities import ENTITIES, SYNCED
-from ...present import forget_rule, remember_rule
-from ...runner import DEFAULT_SETTINGS, first_synced_date
+from ...model.entities import ENTITIES, SYNCED, Side
+from ...run import first_synced_date
 from ...schedule import ScheduleError, parse_schedule
 from ...store import StoreError
+from ...store.settings import DEFAULT_SETTINGS
+from ..console import ConsoleApp
 from ..text import plain
 from .modals import ConfirmScreen
 
@@ -113,7 +115,18 @@ def percent_text(share: float) -> str:
     return f"{share * 100:g}"
 
 
+def checked_input(input_id: str, validator: Validator, placeholder: str) -> Input:
+    """A setting typed in: checked as it is typed and when Enter saves it."""
+    return Input(
+        validators=[validator],
+        validate_on=["changed", "submitted"],
+        id=input_id,
+        placeholder=placeholder,
+    )
+
+
 class PreferencesScreen(Screen[None]):
+    app = getters.app(ConsoleApp)
     AUTO_FOCUS = "#prefs-directions"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "cycle_direction", "Next direction", id="prefs.direction"),
@@ -123,10 +136,11 @@ class PreferencesScreen(Screen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        app: Any = self.app
+        app = self.app
         yield Header()
         with VerticalScroll(id="prefs-body", can_focus=False):
-            yield Label("Sync direction (space or enter changes it)", classes="title")
+            cycles = app.key("prefs.direction")
+            yield Label(Text(f"Sync direction ({cycles} or enter changes it)"), classes="title")
             yield DataTable(id="prefs-directions", cursor_type="row")
             yield Label("A change the direction forbids", classes="title")
             yield Select(
@@ -137,42 +151,34 @@ class PreferencesScreen(Screen[None]):
             yield Label(
                 "Big-change guard: share of records, 1-100 % (Enter saves)", classes="title"
             )
-            yield Input(
-                validators=[ShareValidator()],
-                validate_on=["changed", "submitted"],
-                id="prefs-share",
-                placeholder="share in %",
-            )
+            yield checked_input("prefs-share", ShareValidator(), "share in %")
             yield Label("Big-change guard: and at least this many records", classes="title")
-            yield Input(
-                validators=[MinValidator()],
-                validate_on=["changed", "submitted"],
-                id="prefs-min",
-                placeholder="minimum count",
-            )
+            yield checked_input("prefs-min", MinValidator(), "minimum count")
             yield Label(
                 "Schedule for cron's `recontui sync --if-due` (Enter saves)", classes="title"
             )
-            yield Input(
-                validators=[ScheduleValidator()],
-                validate_on=["changed", "submitted"],
-                id="prefs-schedule",
-                placeholder="off, every 30 minutes, daily 02:30, weekdays 18:00",
+            yield checked_input(
+                "prefs-schedule",
+                ScheduleValidator(),
+                "off, every 30 minutes, daily 02:30, weekdays 18:00",
             )
             yield Label(
                 "Initial window: which transactions are synced, by date (Enter saves)",
                 classes="title",
             )
-            yield Input(
-                validators=[WindowValidator()],
-                validate_on=["changed", "submitted"],
-                id="prefs-window",
-                placeholder="all, 90 days (before the first run), from 2026-01-01",
+            yield checked_input(
+                "prefs-window",
+                WindowValidator(),
+                "all, 90 days (before the first run), from 2026-01-01",
             )
             yield Static(id="prefs-window-note")
             yield Static(id="prefs-error", classes="error")
+            add, delete = app.key("prefs.rule_add"), app.key("prefs.rule_delete")
             yield Label(
-                f"Master rules (n new, d delete; sides: {app.a_label}, {app.b_label})",
+                Text(
+                    f"Master rules ({add} new, {delete} delete; "
+                    f"sides: {app.a_label}, {app.b_label})"
+                ),
                 classes="title",
             )
             yield DataTable(id="prefs-rules", cursor_type="row")
@@ -192,11 +198,11 @@ class PreferencesScreen(Screen[None]):
 
     # -- reading ------------------------------------------------------------
     def settings(self) -> dict[str, Any]:
-        app: Any = self.app
+        app = self.app
         return {**DEFAULT_SETTINGS, **app.store.settings(app.profile.id)}
 
     def load(self, *, inputs: bool = False) -> None:
-        app: Any = self.app
+        app = self.app
         settings = self.settings()
         table = self.query_one("#prefs-directions", DataTable)
         row = table.cursor_row
@@ -224,7 +230,7 @@ class PreferencesScreen(Screen[None]):
         self.load_rules()
 
     def load_rules(self) -> None:
-        app: Any = self.app
+        app = self.app
         table = self.query_one("#prefs-rules", DataTable)
         row = table.cursor_row
         table.clear()
@@ -241,7 +247,7 @@ class PreferencesScreen(Screen[None]):
 
     # -- saving -------------------------------------------------------------
     def save(self, key: str, value: Any, said: str) -> None:
-        app: Any = self.app
+        app = self.app
         app.store.set_setting(app.profile.id, key, value, actor=app.actor)
         self.status(f"Saved: {said}.")
 
@@ -255,14 +261,14 @@ class PreferencesScreen(Screen[None]):
         table = self.query_one("#prefs-directions", DataTable)
         if self.focused is not table or not table.row_count:
             return
-        self._cycle(table)
+        self.cycle(table)
 
     @on(DataTable.RowSelected, "#prefs-directions")
     def direction_selected(self, event: DataTable.RowSelected) -> None:
-        self._cycle(event.data_table)
+        self.cycle(event.data_table)
 
-    def _cycle(self, table: DataTable) -> None:
-        app: Any = self.app
+    def cycle(self, table: DataTable) -> None:
+        app = self.app
         name = SYNCED[table.cursor_row]
         current = self.settings().get(f"direction.{name}", "both")
         order = list(DIRECTIONS)
@@ -330,7 +336,7 @@ class PreferencesScreen(Screen[None]):
 
     def show_window(self) -> None:
         """The window as the date it means for this profile."""
-        app: Any = self.app
+        app = self.app
         try:
             first = first_synced_date(app.store, app.profile)
         except StoreError as exc:
@@ -346,7 +352,7 @@ class PreferencesScreen(Screen[None]):
 
     # -- rules ----------------------------------------------------------------
     def action_add_rule(self) -> None:
-        app: Any = self.app
+        app = self.app
 
         def added(rule: Rule | None) -> None:
             if rule is None:
@@ -366,7 +372,7 @@ class PreferencesScreen(Screen[None]):
         self.app.push_screen(AddRuleScreen(app.a_label, app.b_label), added)
 
     def action_delete_rule(self) -> None:
-        app: Any = self.app
+        app = self.app
         table = self.query_one("#prefs-rules", DataTable)
         if not table.row_count:
             self.status("There is no rule to delete.")
@@ -387,6 +393,8 @@ class PreferencesScreen(Screen[None]):
 class AddRuleScreen(ModalScreen[Rule | None]):
     """Kind, side, entity (or the whole profile) and an optional field."""
 
+    app = getters.app(ConsoleApp)
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "save", "Save", id="rule.save"),
         Binding("escape", "cancel", "Cancel", id="rule.cancel"),
@@ -399,7 +407,8 @@ class AddRuleScreen(ModalScreen[Rule | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label("New master rule (ctrl+s or Enter saves, escape cancels)")
+            saves, cancels = self.app.key("rule.save"), self.app.key("rule.cancel")
+            yield Label(Text(f"New master rule ({saves} or Enter saves, {cancels} cancels)"))
             yield Select(
                 [(KIND_LABELS[k], k) for k in RULE_KINDS], allow_blank=False, id="rule-kind"
             )
@@ -435,25 +444,27 @@ class AddRuleScreen(ModalScreen[Rule | None]):
         if kind == "fill_blanks":
             side = None
         elif side == NO_SIDE:
-            return self._error(
+            return self.refuse(
                 f"A {kind} rule needs a master side: {self.a_label} or {self.b_label}."
             )
         if field_name is not None:
             if entity is None:
-                return self._error("A rule for one field must name its entity.")
+                return self.refuse("A rule for one field must name its entity.")
             fields = {spec.name for spec in ENTITIES[entity].synced_fields}
             if field_name not in fields:
-                return self._error(
+                return self.refuse(
                     f"{ENTITIES[entity].label} has no synced field {field_name!r}; "
                     f"fields: {', '.join(sorted(fields))}."
                 )
         try:
-            rule = Rule(kind=kind, side=side, entity=entity, field=field_name)  # type: ignore[arg-type]
+            # The selects offer only rule kinds and sides; Rule checks both again.
+            chosen_kind, chosen_side = cast(RuleKind, kind), cast(Side | None, side)
+            rule = Rule(kind=chosen_kind, side=chosen_side, entity=entity, field=field_name)
         except ValueError as exc:
-            return self._error(f"{exc}.")
+            return self.refuse(f"{exc}.")
         self.dismiss(rule)
 
-    def _error(self, text: str) -> None:
+    def refuse(self, text: str) -> None:
         self.query_one("#rule-error", Static).update(Text(text))
 
     def action_cancel(self) -> None:

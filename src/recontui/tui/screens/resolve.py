@@ -7,38 +7,35 @@ a partial choice where other fields stay undecided), or remembered as a master r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar, NamedTuple
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import getters, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from ...decisions import ChoiceProblem, ResolveError, checked_custom, remember_rule, save_choices
 from ...engine.refusals import is_refused_create
 from ...model import FieldType, display, is_blank
 from ...model import entity as entity_spec
-from ...present import (
-    ResolveError,
-    checked_custom,
-    edit_text,
-    remember_rule,
-    resolve_conflict,
-    resolve_view,
-    rule_words,
-)
+from ...model.states import MATCH_KEY, Choice
+from ...model.states import Pick as PickOf
+from ...present import edit_text, resolve_view, rule_words
 from ...present_match import CHANGED as LAST_CHANGED
 from ...present_match import match_sides
 from ...store import StoreError, cannot_reopen, open_store
+from ..choice_words import choice_problem_text
+from ..console import ConsoleApp
+from ..keymap import relabel
 from ..messages import ConflictLoaded, SameFieldChosen, SameFieldCounted
 from ..text import CHANGED, CHOSEN, plain, status_text
 from .modals import ChoiceScreen, ConfirmScreen, EditValueScreen, RecordChooserScreen
-
-if TYPE_CHECKING:
-    from .conflicts import ConflictsScreen
 
 
 class Pick(NamedTuple):
@@ -64,10 +61,33 @@ MATCH_LABEL = 12
 MATCH_CELL = 30
 
 
-class ResolveScreen(Screen[None]):
+@dataclass(frozen=True)
+class ResolveOutcome:
+    """What the Resolve screen hands back when it closes (escape)."""
+
+    #: Conflicts whose choices or status changed here: saved, reopened, or chosen in by
+    #: apply to all. The queue re-reads their rows.
+    changed: frozenset[int]
+    #: The conflict shown last (n / p walk on): the queue's cursor goes to it.
+    last: int
+
+
+class ResolveScreen(Screen[ResolveOutcome]):
+    app = getters.app(ConsoleApp)
+    #: In footer order: what this screen is for first (the footer cuts off at 80 columns;
+    #: `?` lists every key).
     BINDINGS: ClassVar[list[BindingType]] = [
+        # Shown named after the profile's systems ("Use BILL": `key_names`).
+        Binding("a", "pick('a')", "Use the billing side's value", id="resolve.pick_a"),
+        Binding("b", "pick('b')", "Use the accounting side's value", id="resolve.pick_b"),
         Binding("e", "edit", "Edit value", id="resolve.edit"),
         Binding("ctrl+s", "save", "Save", id="resolve.save"),
+        # Match conflicts only (check_action hides them otherwise); Enter also links.
+        Binding("l", "match('link')", "Link", id="resolve.match_link"),
+        Binding("k", "match('create')", "Keep both", id="resolve.match_create"),
+        Binding("i", "match('ignore')", "Ignore", id="resolve.match_ignore"),
+        Binding("A", "take_all('a')", "Every field from the billing side", id="resolve.all_a"),
+        Binding("B", "take_all('b')", "Every field from the accounting side", id="resolve.all_b"),
         Binding("n", "step(1)", "Next", id="resolve.next"),
         Binding("p", "step(-1)", "Previous", id="resolve.previous"),
         Binding("f", "fill_blanks", "Fill blanks", id="resolve.fill_blanks"),
@@ -80,19 +100,6 @@ class ResolveScreen(Screen[None]):
         Binding("u", "reopen", "Reopen", id="resolve.reopen"),
         Binding("g", "take_suggestion", "Take suggestion", id="resolve.take_suggestion"),
         Binding("escape", "leave", "Back", id="resolve.back"),
-        # Match conflicts only (check_action hides them otherwise); Enter also links.
-        Binding("l", "match('link')", "Link", id="resolve.match_link"),
-        Binding("k", "match('create')", "Keep both", id="resolve.match_create"),
-        Binding("i", "match('ignore')", "Ignore", id="resolve.match_ignore"),
-    ]
-
-    #: Bindings added in __init__ (their descriptions name the profile's systems), declared
-    #: here too so `recontui keys` and the keymap file know their ids.
-    RUNTIME_BINDINGS: ClassVar[list[Binding]] = [
-        Binding("a", "pick('a')", "Use the billing side's value", id="resolve.pick_a"),
-        Binding("b", "pick('b')", "Use the accounting side's value", id="resolve.pick_b"),
-        Binding("A", "take_all('a')", "Every field from the billing side", id="resolve.all_a"),
-        Binding("B", "take_all('b')", "Every field from the accounting side", id="resolve.all_b"),
     ]
     #: Actions that apply to one kind of conflict; the others are hidden from footer and help.
     MATCH_ACTIONS: ClassVar[frozenset[str]] = frozenset({"match"})
@@ -102,17 +109,14 @@ class ResolveScreen(Screen[None]):
     FIELD_ACTIONS: ClassVar[frozenset[str]] = frozenset(
         {"pick", "edit", "fill_blanks", "show_all", "apply_all", "remember"}
     )
-    #: Footer order: what this screen is for first (the footer cuts off at 80 columns;
-    #: `?` lists every key).
-    FOOTER_ORDER: ClassVar[tuple[str, ...]] = (
-        "a", "b", "e", "ctrl+s", "l", "k", "i", "A", "B", "n", "p", "f", "x", "v",
-        "equals_sign", "R", "u", "g", "escape",
-    )  # fmt: skip
 
-    def __init__(self, conflict_id: int, queue: ConflictsScreen | None = None) -> None:
+    def __init__(self, conflict_id: int, *, order: Sequence[int] = ()) -> None:
+        """`order`: the conflicts n and p walk (the queue's loaded rows, in its order)."""
         super().__init__()
         self.conflict_id = conflict_id
-        self.queue = queue
+        self.order = tuple(order)
+        #: Conflicts saved, reopened or chosen in here (handed back on leaving).
+        self.changed: set[int] = set()
         #: The conflict the field table shows (its cursor is kept only while it stays).
         self.drawn_id: int | None = None
         self.conflict: Any = None
@@ -123,21 +127,19 @@ class ResolveScreen(Screen[None]):
         self.show_all = False
         #: The rows in the table, in order (conflict rows, and the others when shown).
         self.shown: list[dict[str, Any]] = []
-        app: Any = self.app
-        a, b = app.a_label, app.b_label
-        for binding in (
-            Binding("a", "pick('a')", f"Use {a}", id="resolve.pick_a"),
-            Binding("b", "pick('b')", f"Use {b}", id="resolve.pick_b"),
-            Binding("A", "take_all('a')", f"{a} as master", id="resolve.all_a"),
-            Binding("B", "take_all('b')", f"{b} as master", id="resolve.all_b"),
-        ):
-            self._bindings._add_binding(binding)
-        keys = self._bindings.key_to_bindings
-        order = self.FOOTER_ORDER
-        self._bindings.key_to_bindings = {
-            **{k: keys[k] for k in order if k in keys},
-            **{k: v for k, v in keys.items() if k not in order},
+        a, b = self.app.a_label, self.app.b_label
+        #: Binding id -> what the footer, `?` and the palette call it.
+        self.key_names = {
+            "resolve.pick_a": f"Use {a}",
+            "resolve.pick_b": f"Use {b}",
+            "resolve.all_a": f"{a} as master",
+            "resolve.all_b": f"{b} as master",
         }
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """The keys (footer, `?`, palette), the pick keys named after the systems."""
+        return relabel(super().active_bindings, self.key_names)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -174,7 +176,7 @@ class ResolveScreen(Screen[None]):
     # -- loading ------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="resolve")
     def load(self, conflict_id: int) -> None:
-        app: Any = self.app
+        app = self.app
         conflict = app.store.conflict(conflict_id, app.profile.id)
         detail = resolve_view(app.store, app.profile, conflict) if conflict else None
         if conflict is not None and detail is not None and conflict.kind == "match":
@@ -203,31 +205,50 @@ class ResolveScreen(Screen[None]):
         return any((e or {}).get("kind") == "refused" for e in conflict.fields.values())
 
     def hint(self) -> str:
+        """What to do here, naming the keys the keymap gives."""
         if self.conflict is None:
             return ""
-        if self.conflict.kind == "match" and is_refused_create(self.conflict.fields):
-            return (
-                "The other system refused to create it (why: above). Fix the cause, then k "
-                "creates it again; or i ignores it (never sync)."
-            )
+        key = self.app.key
         if self.conflict.kind == "match":
-            return (
-                "Which record is this? Enter or l links the candidate under the cursor, "
-                "k keeps both (creates it on the other side), i ignores it (never sync)."
-            )
+            return self.match_hint()
         status = self.conflict.status
         if status == "resolved":
-            return "Resolved: pushed on the next run. u reopens it; ? lists every key."
+            return (
+                f"Resolved: pushed on the next run. {key('resolve.reopen')} reopens it; "
+                f"{key('app.help')} lists every key."
+            )
+        saves = key("resolve.save")
         if self.conflict.kind == "delete":
-            text = "A deletion: take all from one side (A or B), then ctrl+s saves."
+            text = (
+                f"A deletion: take all from one side ({key('resolve.all_a')} or "
+                f"{key('resolve.all_b')}), then {saves} saves."
+            )
         else:
-            text = "Pick a side per field (a/b), e edits a value, ctrl+s saves; ? lists keys."
+            text = (
+                f"Pick a side per field ({key('resolve.pick_a')}/{key('resolve.pick_b')}), "
+                f"{key('resolve.edit')} edits a value, {saves} saves; "
+                f"{key('app.help')} lists keys."
+            )
             chosen = len(self.conflict.choices or {})
             if status == "open" and chosen:
                 text += f" {chosen} of {len(self.conflict.fields)} fields already chosen."
         if self.conflict.suggestion and status == "open":
-            text += " g takes your earlier choice."
+            text += f" {key('resolve.take_suggestion')} takes your earlier choice."
         return text
+
+    def match_hint(self) -> str:
+        key = self.app.key
+        create, ignore = key("resolve.match_create"), key("resolve.match_ignore")
+        if is_refused_create(self.conflict.fields):
+            return (
+                f"The other system refused to create it (why: above). Fix the cause, then "
+                f"{create} creates it again; or {ignore} ignores it (never sync)."
+            )
+        return (
+            f"Which record is this? Enter or {key('resolve.match_link')} links the candidate "
+            f"under the cursor, {create} keeps both (creates it on the other side), "
+            f"{ignore} ignores it (never sync)."
+        )
 
     def state_note(self) -> Text:
         """What the head says beside the status: saved choices, what u and g would do."""
@@ -235,7 +256,7 @@ class ResolveScreen(Screen[None]):
         if conflict is None:
             return Text("")
         if conflict.status == "resolved":
-            return Text("  (u reopens)", style="dim")
+            return Text(f"  ({self.app.key('resolve.reopen')} reopens)", style="dim")
         if conflict.kind == "match":
             return Text("")
         note = Text("")
@@ -243,8 +264,17 @@ class ResolveScreen(Screen[None]):
         if conflict.status == "open" and chosen and conflict.kind == "field":
             note.append(f"  {chosen} of {len(conflict.fields)} fields chosen", "bold")
         if conflict.status == "open" and conflict.suggestion:
-            note.append("  (g: earlier choice)", "dim")
+            note.append(f"  ({self.app.key('resolve.take_suggestion')}: earlier choice)", "dim")
         return note
+
+    def sides_keys(self) -> str:
+        """The keys that pick a side for a field ("a or b")."""
+        return f"{self.app.key('resolve.pick_a')} or {self.app.key('resolve.pick_b')}"
+
+    def pick_keys(self) -> str:
+        """The keys that choose a field's value ("a, b or e")."""
+        key = self.app.key
+        return f"{key('resolve.pick_a')}, {key('resolve.pick_b')} or {key('resolve.edit')}"
 
     def say(self, text: str | Text) -> None:
         self.query_one("#resolve-status", Static).update(
@@ -377,7 +407,8 @@ class ResolveScreen(Screen[None]):
         if how == "link":
             cand = self.current_candidate()
             if cand is None:
-                self.say("Move the cursor to a candidate to link it (Enter or l).")
+                links = self.app.key("resolve.match_link")
+                self.say(f"Move the cursor to a candidate to link it (Enter or {links}).")
                 return
             question = f"Link {record} to {b} record {cand['record']} (id {cand['b_id']})?"
         elif how == "create":
@@ -390,21 +421,17 @@ class ResolveScreen(Screen[None]):
         def save(yes: bool | None) -> None:
             if not yes:
                 return
-            app: Any = self.app
+            app = self.app
+            answer = Choice(PickOf(how), cand["link"] if cand else None)
             try:
-                resolve_conflict(
-                    app.store,
-                    conflict,
-                    link_to=cand["link"] if cand else None,
-                    create=how == "create",
-                    ignore=how == "ignore",
-                    actor=app.actor,
-                )
+                save_choices(app.store, conflict, {MATCH_KEY: answer}, actor=app.actor)
+            except ChoiceProblem as problem:
+                self.say(Text(choice_problem_text(problem, conflict), style="bold red"))
+                return
             except ResolveError as exc:
                 self.say(Text(str(exc), style="bold red"))
                 return
-            if self.queue is not None:
-                self.queue.touched.add(conflict.id)
+            self.changed.add(conflict.id)
             self.load(conflict.id)
             self.notify("Saved: pushed on the next run.")
 
@@ -521,14 +548,13 @@ class ResolveScreen(Screen[None]):
             return "custom", choice[1:]
         return None, ""
 
-    def chosen_value(self, row: dict[str, Any]) -> list[Any] | None:
-        """The stored form of a row's choice (unsaved pick first): [side, None] or
-        ["custom", value]."""
+    def chosen_value(self, row: dict[str, Any]) -> Choice | None:
+        """A row's choice (unsaved pick first): a side, or a custom value."""
         pick = self.picks.get(row["field"])
         if pick is not None:
-            return [pick.side, pick.value if pick.side == "custom" else None]
+            return Choice(PickOf(pick.side), pick.value if pick.side == "custom" else None)
         saved = row.get("choice_value")
-        return list(saved) if saved else None
+        return Choice.of(saved) if saved else None
 
     def current_field(self) -> dict[str, Any] | None:
         if not self.detail or not self.shown:
@@ -547,7 +573,7 @@ class ResolveScreen(Screen[None]):
         if row is not None and row.get("other"):
             self.say(
                 f"{row['field']} is not in conflict: there is nothing to choose "
-                "(v hides the fields not in conflict)."
+                f"({self.app.key('resolve.show_all')} hides the fields not in conflict)."
             )
             return None
         return row
@@ -587,7 +613,8 @@ class ResolveScreen(Screen[None]):
             self.say("No field is blank on one side only: nothing to fill.")
             return
         self.render_table()
-        self.say(f"Filled from the other side: {', '.join(filled)}. ctrl+s saves.")
+        saves = self.app.key("resolve.save")
+        self.say(f"Filled from the other side: {', '.join(filled)}. {saves} saves.")
 
     def action_reset(self) -> None:
         if not self.picks:
@@ -607,16 +634,20 @@ class ResolveScreen(Screen[None]):
         self.show_all = not self.show_all
         self.render_table(keep_field=row["field"] if row else None)
         others = len(self.detail.get("others", []))
+        toggles = self.app.key("resolve.show_all")
         if self.show_all:
-            self.say(f"Showing {others} more field(s) not in conflict, dimmed; v hides them.")
+            self.say(
+                f"Showing {others} more field(s) not in conflict, dimmed; {toggles} hides them."
+            )
         else:
-            self.say("Showing only the fields in conflict; v shows all fields.")
+            self.say(f"Showing only the fields in conflict; {toggles} shows all fields.")
 
     def action_take_suggestion(self) -> None:
         if self.detail is None or self.conflict is None or self.is_match():
             return
         if self.conflict.status != "open":
-            self.say("Only an open conflict takes a suggestion; u reopens a resolved one.")
+            reopens = self.app.key("resolve.reopen")
+            self.say(f"Only an open conflict takes a suggestion; {reopens} reopens a resolved one.")
             return
         taken = 0
         for row in self.detail["rows"]:
@@ -638,7 +669,8 @@ class ResolveScreen(Screen[None]):
             self.say("There is no earlier choice to take.")
             return
         self.render_table()
-        self.say(f"Took the earlier choice for {taken} field(s); ctrl+s saves.")
+        saves = self.app.key("resolve.save")
+        self.say(f"Took the earlier choice for {taken} field(s); {saves} saves.")
 
     def field_spec(self, name: str) -> Any:
         try:
@@ -658,7 +690,7 @@ class ResolveScreen(Screen[None]):
             self.choose_record(spec, row)
             return
         if spec.type is FieldType.LINES:
-            self.say(f"{spec.title} cannot be typed in: pick a side (a or b).")
+            self.say(f"{spec.title} cannot be typed in: pick a side ({self.sides_keys()}).")
             return
         pick = self.picks.get(name)
         saved = row.get("choice_value")
@@ -701,33 +733,28 @@ class ResolveScreen(Screen[None]):
     def action_save(self) -> None:
         if self.conflict is None:
             return
-        app: Any = self.app
-        picks: list[str] = []
-        custom: dict[str, Any] = {}
-        take_all = None
+        app = self.app
+        choices: dict[str, Choice] = {}
         sides = {p.side for p in self.picks.values()}
-        if self.conflict.kind == "delete":
-            take_all = next(iter(sides), None) if len(sides) == 1 else None
-        else:
-            for name, pick in self.picks.items():
-                if pick.side == "custom":
-                    custom[name] = pick.value
-                else:
-                    picks.append(f"{name}={pick.side}")
         try:
-            resolve_conflict(
-                app.store,
-                self.conflict,
-                picks=picks,
-                take_all=take_all,
-                custom=custom,
-                actor=app.actor,
-            )
+            if self.conflict.kind == "delete":
+                if len(sides) == 1:
+                    choices["deleted"] = Choice(PickOf(next(iter(sides))))
+            else:
+                for name, pick in self.picks.items():
+                    if pick.side == "custom":
+                        spec = entity_spec(self.conflict.entity).field(name)
+                        choices[name] = Choice(PickOf.CUSTOM, checked_custom(spec, pick.value))
+                    else:
+                        choices[name] = Choice(PickOf(pick.side))
+            save_choices(app.store, self.conflict, choices, actor=app.actor)
+        except ChoiceProblem as problem:
+            self.say(Text(choice_problem_text(problem, self.conflict), style="bold red"))
+            return
         except ResolveError as exc:
             self.say(Text(str(exc), style="bold red"))
             return
-        if self.queue is not None:
-            self.queue.touched.add(self.conflict.id)
+        self.changed.add(self.conflict.id)
         self.load(self.conflict.id)
         self.notify("Saved: pushed on the next run.")
 
@@ -740,22 +767,23 @@ class ResolveScreen(Screen[None]):
         choice = self.chosen_value(row)
         if choice is None:
             self.say(
-                f"Choose {row['field']} first (a, b or e); = then applies that choice to "
+                f"Choose {row['field']} first ({self.pick_keys()}); "
+                f"{self.app.key('resolve.apply_all')} then applies that choice to "
                 f"every other open {self.conflict.entity} conflict on {row['field']}."
             )
             return
         if choice[0] == "custom":
             spec = self.field_spec(row["field"])
             try:
-                choice = ["custom", checked_custom(spec, choice[1])]
+                choice = Choice(PickOf.CUSTOM, checked_custom(spec, choice[1]))
             except ResolveError as exc:
                 self.say(Text(str(exc), style="bold red"))
                 return
         self.count_same_field(self.conflict.entity, row["field"], choice, self.conflict.id)
 
     @work(thread=True, group="resolve-count")
-    def count_same_field(self, entity: str, field: str, choice: list[Any], exclude: int) -> None:
-        app: Any = self.app
+    def count_same_field(self, entity: str, field: str, choice: Choice, exclude: int) -> None:
+        app = self.app
         count = app.store.count_open_with_field(app.profile.id, entity, field, exclude=exclude)
         self.post_message(SameFieldCounted(field, choice, count))
 
@@ -787,8 +815,8 @@ class ResolveScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question), go)
 
     @work(thread=True, group="resolve-apply")
-    def choose_everywhere(self, entity: str, field: str, choice: list[Any], exclude: int) -> None:
-        app: Any = self.app
+    def choose_everywhere(self, entity: str, field: str, choice: Choice, exclude: int) -> None:
+        app = self.app
         # Possibly many rows: this thread writes through its own connection.
         store = open_store(app.store.path)
         try:
@@ -807,8 +835,7 @@ class ResolveScreen(Screen[None]):
         if message.error:
             self.say(Text(message.error, style="bold red"))
             return
-        if self.queue is not None:
-            self.queue.touched.update(message.statuses)
+        self.changed.update(message.statuses)
         resolved = sum(1 for s in message.statuses.values() if s == "resolved")
         still = len(message.statuses) - resolved
         text = (
@@ -816,7 +843,7 @@ class ResolveScreen(Screen[None]):
             f"{resolved} resolved, {still} still open with other fields to decide."
         )
         if message.field in self.picks:
-            text += " This conflict's choice is saved with ctrl+s."
+            text += f" This conflict's choice is saved with {self.app.key('resolve.save')}."
         self.say(text)
         self.notify(text, markup=False)
 
@@ -828,11 +855,12 @@ class ResolveScreen(Screen[None]):
         side, _ = self.result_of(row)
         if side not in ("a", "b"):
             self.say(
-                f"To remember a rule, pick a side for {row['field']} first (a or b): "
+                f"To remember a rule, pick a side for {row['field']} first "
+                f"({self.sides_keys()}): "
                 "a typed value cannot become a rule."
             )
             return
-        app: Any = self.app
+        app = self.app
         entity, field = self.conflict.entity, row["field"]
         labels = (app.a_label, app.b_label)
         scopes = [(entity, field), (entity, None), (None, None)]
@@ -862,7 +890,8 @@ class ResolveScreen(Screen[None]):
             words = rule_words(kind, rule_side, e, f, *labels)
             text = (
                 f"Saved rule #{rule_id}: {words}. The next run applies it, to open conflicts "
-                "too. Preferences (key 5) lists it; d deletes it there."
+                f"too. Preferences (key {app.key('app.preferences')}) lists it; "
+                f"{app.key('prefs.rule_delete')} deletes it there."
             )
             self.say(text)
             self.notify(text, markup=False)
@@ -881,40 +910,50 @@ class ResolveScreen(Screen[None]):
         def go(leave: bool | None = True) -> None:
             if not leave:
                 return
-            app: Any = self.app
+            app = self.app
             try:
                 app.store.unresolve_conflict(conflict_id)
             except StoreError as exc:
                 self.say(Text(str(exc), style="bold red"))
                 return
-            if self.queue is not None:
-                self.queue.touched.add(conflict_id)
+            self.changed.add(conflict_id)
             self.load(conflict_id)
-            self.notify("Reopened: your earlier choice is the suggestion; g takes it.")
+            takes = self.app.key("resolve.take_suggestion")
+            self.notify(f"Reopened: your earlier choice is the suggestion; {takes} takes it.")
 
-        self._confirm_unsaved(go, "Reopen and drop them?")
+        self.confirm_unsaved(go, "Reopen and drop them?")
 
     # -- leaving ------------------------------------------------------------------------
+    def neighbour(self, step: int) -> int | None:
+        """The conflict before/after this one in `order` (None at either end, or when
+        this one is not in it)."""
+        if self.conflict_id not in self.order:
+            return None
+        i = self.order.index(self.conflict_id) + step
+        return self.order[i] if 0 <= i < len(self.order) else None
+
     def action_step(self, step: int) -> None:
         def go(leave: bool | None = True) -> None:
             if not leave:
                 return
-            target = self.queue.neighbour(self.conflict_id, step) if self.queue else None
+            target = self.neighbour(step)
             if target is None:
                 self.say("No more conflicts that way (in the loaded queue).")
                 return
             self.load(target)
 
-        self._confirm_unsaved(go)
+        self.confirm_unsaved(go)
 
     def action_leave(self) -> None:
         def go(leave: bool | None = True) -> None:
             if leave:
-                self.app.pop_screen()
+                self.dismiss(ResolveOutcome(frozenset(self.changed), self.conflict_id))
 
-        self._confirm_unsaved(go)
+        self.confirm_unsaved(go)
 
-    def _confirm_unsaved(self, then: Any, question: str = "Leave without saving?") -> None:
+    def confirm_unsaved(
+        self, then: Callable[[bool | None], None], question: str = "Leave without saving?"
+    ) -> None:
         if self.picks:
             self.app.push_screen(
                 ConfirmScreen(

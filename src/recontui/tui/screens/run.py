@@ -18,21 +18,23 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Container, Mapping
+from collections.abc import Callable, Container, Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.text import Text
-from textual import on, work
-from textual.app import App, ComposeResult
+from textual import getters, on, work
+from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Header, RichLog, Static
 
 from ...events import Event, Progress, ProgressBoard
-from ...runner import RunOptions, RunResult, run_sync
+from ...run import RunOptions, RunResult, run_sync
 from ...store import Store, StoreError, open_store
+from ..console import ConsoleApp
 from ..messages import FollowUpdate, OtherRunFound, RunBatch, RunFinished, RunRefused
 from ..text import plain
 
@@ -174,7 +176,7 @@ def entity_lines(
             line.append_text(bar(done, total))
             line.append(f" {done:>5}/{total if total is not None else '?'} {UNITS.get(phase, '')}")
         else:
-            for side in sorted(by_side):
+            for side in sorted(s for s in by_side if s is not None):
                 done, total = by_side[side]
                 line.append_text(plain(sides.get(side, side), "bold"))
                 line.append(f" {done:>5} {UNITS.get(phase, '')} ")
@@ -242,39 +244,86 @@ class Reader:
         self.store = None
 
 
+async def run_in_batches(
+    store: Store,
+    app: ConsoleApp,
+    cancel: threading.Event,
+    buffer: RunBuffer,
+    flush: Callable[[], None],
+) -> RunResult:
+    """A console run on `store` (in the worker's thread): its events (but debug) and
+    progress go into `buffer`, and `flush` hands a batch over on each of them and every
+    `BATCH_EVERY` seconds while the run waits on the network."""
+
+    def listener(event: Event) -> None:
+        if event.level != "debug":
+            buffer.add(event)
+        flush()
+
+    def progress(item: Progress) -> None:
+        buffer.progress(item)
+        flush()
+
+    async def tick() -> None:
+        while True:
+            await asyncio.sleep(BATCH_EVERY)
+            flush()
+
+    ticker = asyncio.create_task(tick())
+    try:
+        profile = store.get_profile(app.profile.name)
+        options = RunOptions(trigger="tui", actor=app.actor, cancel=cancel, progress=progress)
+        return await run_sync(store, profile, app.connector_factory, options, listener=listener)
+    finally:
+        ticker.cancel()
+
+
 # -- the screen -----------------------------------------------------------------------
 
 
 class RunScreen(Screen[None]):
+    app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start sync", id="run.start"),
         Binding("c", "cancel", "Cancel run", id="run.cancel"),
         Binding("escape", "app.switch_mode('home')", "Home", id="run.home"),
     ]
 
+    #: A run started by this console is in progress (`s` hides, `c` shows).
+    running: var[bool] = var(False, bindings=True)
+    #: The run row of the run started elsewhere that is being followed (`s` hides).
+    followed: var[dict[str, Any] | None] = var(None, bindings=True)
+    #: The last finished run shown (its id, status, exit_code, counts, message).
+    outcome: var[dict[str, Any] | None] = var(None)
+    #: The progress of the run shown (a `ProgressBoard.snapshot()`; empty: no panel).
+    snapshot: var[dict[str, Any]] = var(dict)
+
     def __init__(self) -> None:
         super().__init__()
+        #: Set while a run started here is in progress; `c` sets it to cancel the run.
         self.cancel_event: threading.Event | None = None
         self.levels: Counter[str] = Counter()
         self.last_result: RunResult | None = None
         #: Runs this console started: never "followed".
         self.own_runs: set[int] = set()
         self.run_id: int | None = None
-        #: The run row of the run started elsewhere that is being followed.
-        self.followed: dict[str, Any] | None = None
-        #: Its last event shown (None: start at the tail of its log).
+        #: The followed run's last event shown (None: start at the tail of its log).
         self.follow_after: int | None = None
-        #: The last finished run shown (its id, status, exit_code, counts, message).
-        self.outcome: dict[str, Any] | None = None
-        self.snapshot: dict[str, Any] = {}
         self.polling = False
         self.poll_timer: Timer | None = None
         self.reader: Reader | None = None
 
-    @property
-    def running(self) -> bool:
-        """A run started by this console is in progress."""
-        return self.cancel_event is not None
+    def watch_running(self) -> None:
+        self.show_state()
+
+    def watch_followed(self) -> None:
+        self.show_state()
+
+    def watch_outcome(self) -> None:
+        self.show_state()
+
+    def watch_snapshot(self) -> None:
+        self.show_progress()
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -284,10 +333,7 @@ class RunScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        app: Any = self.app
-        self.reader = Reader(app.store)
-        self.show_state()
-        self.show_progress()
+        self.reader = Reader(self.app.store)
 
     def on_screen_resume(self) -> None:
         if self.poll_timer is None:
@@ -342,7 +388,7 @@ class RunScreen(Screen[None]):
                 state.append("\n")
                 state.append_text(plain(o["message"]))
         else:
-            state = Text("Idle: press s to start a sync run.")
+            state = Text(f"Idle: press {self.app.key('run.start')} to start a sync run.")
         self.query_one("#run-counts", Static).update(state)
 
     def show_progress(self) -> None:
@@ -350,12 +396,12 @@ class RunScreen(Screen[None]):
         if not self.snapshot.get("rows"):
             panel.display = False
             return
-        app: Any = self.app
+        app = self.app
         sides = {side: app.profile.system(side).upper() for side in ("a", "b")}
         panel.update(Group(phase_line(self.snapshot), *entity_lines(self.snapshot, sides)))
         panel.display = True
 
-    def write_events(self, events: list[Mapping[str, Any]]) -> None:
+    def write_events(self, events: Sequence[Mapping[str, Any]]) -> None:
         for e in events:
             self.levels[e["level"]] += 1
         log = self.query_one(RichLog)
@@ -390,7 +436,10 @@ class RunScreen(Screen[None]):
     def request_start(self) -> None:
         """Start a run here, unless one is in progress (here or elsewhere): then say so."""
         if self.running:
-            self.notify("A sync run is already in progress here; c cancels it.", severity="warning")
+            cancels = self.app.key("run.cancel")
+            self.notify(
+                f"A sync run is already in progress here; {cancels} cancels it.", severity="warning"
+            )
             return
         if self.followed is not None:
             self.notify(following_note(self.followed), severity="warning", markup=False)
@@ -399,9 +448,7 @@ class RunScreen(Screen[None]):
         self.last_result = None
         self.run_id = None
         self.reset()
-        self.refresh_bindings()
-        self.show_state()
-        self.show_progress()
+        self.running = True
         self.sync(self.cancel_event, frozenset(self.own_runs))
 
     def action_cancel(self) -> None:
@@ -415,40 +462,13 @@ class RunScreen(Screen[None]):
     # -- a run started here -----------------------------------------------------------
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
     def sync(self, cancel: threading.Event, own: frozenset[int]) -> None:
-        app: Any = self.app
+        app = self.app
         buffer = RunBuffer()
 
         def flush(force: bool = False) -> None:
             batch = buffer.take(force)
             if batch is not None:
                 self.post_message(RunBatch(*batch))
-
-        def listener(event: Event) -> None:
-            if event.level != "debug":
-                buffer.add(event)
-            flush()
-
-        def progress(item: Progress) -> None:
-            buffer.progress(item)
-            flush()
-
-        async def run(store: Store) -> RunResult:
-            async def tick() -> None:  # flushes while the run waits on the network
-                while True:
-                    await asyncio.sleep(BATCH_EVERY)
-                    flush()
-
-            ticker = asyncio.create_task(tick())
-            try:
-                profile = store.get_profile(app.profile.name)
-                options = RunOptions(
-                    trigger="tui", actor=app.actor, cancel=cancel, progress=progress
-                )
-                return await run_sync(
-                    store, profile, app.connector_factory, options, listener=listener
-                )
-            finally:
-                ticker.cancel()
 
         store: Store | None = None
         try:
@@ -458,7 +478,7 @@ class RunScreen(Screen[None]):
             if other is not None:
                 self.post_message(RunRefused(other))
                 return
-            result = asyncio.run(run(store))
+            result = asyncio.run(run_in_batches(store, app, cancel, buffer, flush))
             flush(force=True)
             self.post_message(RunFinished(result))
         except StoreError as exc:  # the database itself: its message says what to do
@@ -485,22 +505,22 @@ class RunScreen(Screen[None]):
         self.write_events([vars(e) for e in message.events])
         if message.progress is not None:
             self.snapshot = message.progress
-            self.show_progress()
         self.show_state()
 
     @on(RunRefused)
     def refused(self, message: RunRefused) -> None:
         self.cancel_event = None
-        self.refresh_bindings()
+        self.running = False
         self.notify(following_note(message.other), severity="warning", markup=False)
         self.follow(message.other)
 
     @on(RunFinished)
     def finished(self, message: RunFinished) -> None:
         self.cancel_event = None
+        self.running = False
         result = message.result
         self.last_result = result
-        app: Any = self.app
+        app = self.app
         if result is not None:
             if result.run_id is not None:
                 self.own_runs.add(result.run_id)
@@ -521,18 +541,12 @@ class RunScreen(Screen[None]):
             line.append_text(plain(message.error, "bold red"))
             self.query_one(RichLog).write(line)
             self.notify(message.error, title="The run stopped", severity="error", markup=False)
-        self.refresh_bindings()
-        self.show_state()
-        self.show_progress()
 
     # -- a run started elsewhere ------------------------------------------------------
     def follow(self, run: dict[str, Any], *, look: bool = True) -> None:
-        self.followed = run
-        self.follow_after = None
         self.reset()
-        self.refresh_bindings()
-        self.show_state()
-        self.show_progress()
+        self.follow_after = None
+        self.followed = run
         if look:
             self.poll()
 
@@ -548,7 +562,7 @@ class RunScreen(Screen[None]):
     def follow_poll(
         self, reader: Reader, run_id: int | None, after: int | None, own: frozenset[int]
     ) -> None:
-        app: Any = self.app
+        app = self.app
         try:
             self.post_message(look_at_run(reader.get(), app.profile.id, run_id, after, own))
         except Exception:  # the next look tries again; the database reports its own errors
@@ -576,11 +590,10 @@ class RunScreen(Screen[None]):
             self.snapshot = progress
         if message.ended:
             self.end_follow(run)
-        self.show_state()
-        self.show_progress()
+        self.show_state()  # the counts of the events just written
 
     def end_follow(self, run: dict[str, Any]) -> None:
-        app: Any = self.app
+        app = self.app
         self.followed = None
         self.follow_after = None
         self.snapshot = {}
@@ -591,14 +604,13 @@ class RunScreen(Screen[None]):
                 "The run's process is gone without finishing; the next run carries on "
                 "from where it stopped."
             )
-        self.outcome = {**run, "counts": {**(run.get("counts") or {})}}
-        self.outcome["counts"].pop("progress", None)
+        counts = {k: v for k, v in (run.get("counts") or {}).items() if k != "progress"}
+        self.outcome = {**run, "counts": counts}
         note = f"Run #{run['id']} ({started_by(run)}) finished: {run['status']}."
         if run.get("message"):
             note += f" {run['message']}"
         failed = run["status"] in ("failed", "stopped", "interrupted")
         self.notify(note, severity="error" if failed else "information", markup=False)
-        self.refresh_bindings()
 
 
 def look_at_run(
@@ -630,20 +642,20 @@ def look_at_run(
     return FollowUpdate(run, events, first=first, ended=ended)
 
 
-def look_for_other_run(app: App[Any]) -> None:
+def look_for_other_run(app: ConsoleApp) -> None:
     """At start-up, once and cheaply: say so when a run started elsewhere is in progress."""
-    a: Any = app
 
     def look() -> None:
-        other = other_run(a.store, a.profile.id, ())
+        other = other_run(app.store, app.profile.id, ())
         if other is not None:
             app.post_message(OtherRunFound(other))
 
     app.run_worker(look, thread=True, group="other-run", exit_on_error=False)
 
 
-def other_run_note(run: Mapping[str, Any]) -> str:
+def other_run_note(run: Mapping[str, Any], run_key: str = "3") -> str:
+    """Said at start-up, naming the key of the Run screen (`app.run`)."""
     return (
         f"Run #{run['id']} ({started_by(run)}) is in progress on this profile; "
-        "press 3 to follow it on the Run screen."
+        f"press {run_key} to follow it on the Run screen."
     )

@@ -1,0 +1,253 @@
+"""The state one run shares across its phases: options, counters, events, cancel, canonical
+values.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..connectors.base import (
+    Connector,
+)
+from ..events import EventLog, Progress, ProgressBoard, ProgressListener
+from ..model import (
+    ENTITIES,
+    SIDES,
+    FieldSpec,
+    Ref,
+    RemoteRef,
+    Side,
+    display,
+    is_blank,
+    same,
+)
+from ..store import Link, Profile, Store, StoreError
+from ..wiring import system_label
+from .settings import first_synced_date, policy_from
+
+#: Seconds between progress snapshots stored on the run row (for a console following it).
+PROGRESS_EVERY = 1.0
+
+
+class Interrupted(Exception):
+    """The run was asked to stop; it stopped at a safe point."""
+
+
+class MissingDependency(Exception):
+    """A record refers to one that does not exist on the target side yet."""
+
+    def __init__(self, ref: Ref) -> None:
+        super().__init__(f"{ref.entity} #{ref.link}")
+        self.ref = ref
+
+
+class _DryRunRollback(Exception):
+    pass
+
+
+@dataclass
+class RunOptions:
+    dry_run: bool = False
+    accept_big_change: bool = False
+    trigger: str = "cli"
+    actor: str = "recontui"
+    keep_debug: bool = False
+    cancel: threading.Event | None = None
+    #: Called with each progress report, in the run's thread.
+    progress: ProgressListener | None = None
+
+
+@dataclass
+class RunResult:
+    run_id: int | None
+    status: str
+    exit_code: int
+    counts: dict[str, int]
+    message: str | None = None
+    plan: list[dict[str, Any]] = field(default_factory=list)
+    #: The run was refused because another run holds the profile's lock.
+    lock_held: bool = False
+
+
+COUNT_KEYS = (
+    "pulled",
+    "linked",
+    "created",
+    "updated",
+    "auto_merged",
+    "conflicts_opened",
+    "conflicts_reopened",
+    "auto_resolved",
+    "resolutions_applied",
+    "pushed",
+    "push_failed",
+    "held",
+    "deferred",
+    "rejected",
+    "not_carried",
+    "totals_differ",
+    "read_back_mismatch",
+    "open_conflicts",
+)
+
+
+ConnectorFactory = Callable[[Side, EventLog], Connector]
+
+
+class RunContext:
+    """The state one run shares across its phases."""
+
+    def __init__(
+        self,
+        store: Store,
+        profile: Profile,
+        connectors: Mapping[Side, Connector],
+        options: RunOptions,
+        events: EventLog,
+        run_id: int,
+    ) -> None:
+        self.store = store
+        self.profile = profile
+        self.pid = profile.id
+        self.conns = dict(connectors)
+        self.options = options
+        self.events = events
+        self.run_id = run_id
+        self.counts: dict[str, int] = dict.fromkeys(COUNT_KEYS, 0)
+        settings = store.profile_settings(profile.id)
+        self.policy = policy_from(store, profile, settings)
+        self.big_share = settings.big_change_share
+        self.big_min = settings.big_change_min
+        self.first_date = first_synced_date(store, profile, settings)
+        self.index: dict[Side, dict[tuple[str, str], int]] = {}
+        self.synced_fields: dict[str, tuple[FieldSpec, ...]] = {}
+        self.unreachable: set[Side] = set()
+        self.plan: list[dict[str, Any]] = []
+        self.labels = {side: system_label(profile.system(side)) for side in SIDES}
+        self.board = ProgressBoard()
+        self.progress_saved = 0.0
+        self.progress_unsaved = False
+        #: Entities pulled so far (both sides together) and how many there are.
+        self.pulled = [0, 0]
+
+    # -- helpers ----------------------------------------------------------
+    def check_cancel(self) -> None:
+        if self.options.cancel is not None and self.options.cancel.is_set():
+            raise Interrupted("The run was cancelled; it stopped at a safe point.")
+
+    def emit(self, level: str, phase: str, message: str, **kw: Any) -> None:
+        self.events.emit(level, phase, message, **kw)
+
+    def progress(
+        self,
+        phase: str,
+        done: int,
+        total: int | None = None,
+        *,
+        entity: str | None = None,
+        side: Side | None = None,
+    ) -> None:
+        """Report progress; store a snapshot on the run row at most every PROGRESS_EVERY s."""
+        item = Progress(phase, done, total, entity, side)
+        self.board.update(item)
+        if self.options.progress is not None:
+            self.options.progress(item)
+        self.progress_unsaved = True
+        if time.monotonic() - self.progress_saved >= PROGRESS_EVERY:
+            self.save_progress()
+
+    def save_progress(self) -> None:
+        self.progress_saved = time.monotonic()
+        self.progress_unsaved = False
+        self.store.update_run_counts(
+            self.run_id, {**self.counts, "progress": self.board.snapshot()}
+        )
+
+    async def keep_progress_saved(self) -> None:
+        """Store the latest progress while the run waits (on the network, say)."""
+        while True:
+            await asyncio.sleep(PROGRESS_EVERY)
+            if self.progress_unsaved:
+                with contextlib.suppress(StoreError):  # the next report tries again
+                    self.save_progress()
+
+    def fields_for(self, entity: str) -> tuple[FieldSpec, ...]:
+        """The synced set: fields the model syncs and both connectors map."""
+        if entity not in self.synced_fields:
+            spec = ENTITIES[entity]
+            mapped = self.conns["a"].fields(entity) & self.conns["b"].fields(entity)
+            self.synced_fields[entity] = tuple(f for f in spec.synced_fields if f.name in mapped)
+        return self.synced_fields[entity]
+
+    def syncs(self, entity: str) -> bool:
+        spec = ENTITIES[entity]
+        return spec.synced and all(self.conns[s].supports(entity) for s in SIDES)
+
+    def canon(self, value: Any, side: Side) -> Any:
+        """A side's stored value with its remote references turned into link ids."""
+        if isinstance(value, RemoteRef):
+            key = (value.entity, value.remote_id)
+            link_id = self.index[side].get(key)
+            if link_id is None:
+                link_id = self.store.placeholder_link(self.pid, value.entity, side, value.remote_id)
+                self.index[side][key] = link_id
+            return Ref(value.entity, link_id)
+        if isinstance(value, list):
+            return [self.canon(v, side) for v in value]
+        if isinstance(value, dict):
+            return {k: self.canon(v, side) for k, v in value.items()}
+        return value
+
+    def side_fields(self, link: Link, side: Side, fields: Iterable[FieldSpec]) -> dict[str, Any]:
+        raw = link.fields(side) or {}
+        return {f.name: self.canon(raw.get(f.name), side) for f in fields}
+
+    def to_remote(self, value: Any, side: Side) -> Any:
+        if isinstance(value, Ref):
+            target = self.store.link(self.store.canonical_link_id(value.link))
+            remote_id = None if target is None else target.remote_id(side)
+            if remote_id is None:
+                raise MissingDependency(value)
+            return RemoteRef(value.entity, remote_id)
+        if isinstance(value, list):
+            return [self.to_remote(v, side) for v in value]
+        if isinstance(value, dict):
+            return {k: self.to_remote(v, side) for k, v in value.items()}
+        return value
+
+    def record_name(
+        self, entity: str, fields: Mapping[str, Any] | None, remote_id: str | None = None
+    ) -> str:
+        spec = ENTITIES[entity]
+        value = (fields or {}).get(spec.title_field)
+        text = display(spec.field(spec.title_field), value) if not is_blank(value) else ""
+        return text or (remote_id or "?")
+
+    def ref_words(self, ref: Ref) -> str:
+        """A referenced record as people know it: "customer 'Acme'"."""
+        link = self.store.link(self.store.canonical_link_id(ref.link))
+        label = ENTITIES[ref.entity].label.lower() if ref.entity in ENTITIES else ref.entity
+        if link is None:
+            return f"{label} #{ref.link}"
+        side: Side = "a" if link.a_fields else "b"
+        return f"{label} {self.record_name(ref.entity, link.fields(side), link.remote_id(side))!r}"
+
+    def agreed_base(self, link: Link, fields: Iterable[FieldSpec]) -> dict[str, Any] | None:
+        """The base with every field both sides now hold equally brought up to date."""
+        if link.a_fields is None or link.b_fields is None:
+            return None
+        fields = tuple(fields)
+        a = self.side_fields(link, "a", fields)
+        b = self.side_fields(link, "b", fields)
+        base = dict(self.store.base(link.id) or {})
+        before = dict(base)
+        for spec in fields:
+            if same(spec, a[spec.name], b[spec.name]):
+                base[spec.name] = a[spec.name]
+        return None if base == before and before else base

@@ -1,0 +1,364 @@
+"""Phase 3: merge each changed pair and carry out what the conflict lifecycle
+(engine/lifecycle.py) decides, as outbox ops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..engine import (
+    Audit,
+)
+from ..engine.amounts import gap, totals_differ
+from ..engine.lifecycle import (
+    ApplyResolution,
+    Close,
+    DropWaitingOps,
+    Open,
+    Pair,
+    Reason,
+    Reopen,
+    SettleDeletion,
+    Step,
+    Unlink,
+    Why,
+    decide_link,
+)
+from ..engine.merge import Merge
+from ..model import (
+    ENTITIES,
+    SIDES,
+    EntitySpec,
+    FieldSpec,
+    Side,
+    is_blank,
+    other,
+)
+from ..model.states import ConflictKind, ConflictStatus, LinkState, OpKind, OpState
+from ..store import Conflict, Link
+from .ops import Ops
+
+
+def _audit_dict(entry: Audit) -> dict[str, Any]:
+    return {
+        "field": entry.field,
+        "side": entry.side,
+        "old": entry.old,
+        "new": entry.new,
+        "by": entry.by,
+    }
+
+
+class Plan(Ops):
+    """Phase 3."""
+
+    def describe_plan(self, op_ids: list[int]) -> list[dict[str, Any]]:
+        out = []
+        for op in self.store.ops(self.pid, (OpState.PENDING, OpState.HELD)):
+            if op.id not in op_ids:
+                continue
+            out.append(
+                {
+                    "entity": op.entity,
+                    "side": op.side,
+                    "system": self.labels[op.side],
+                    "op": op.op,
+                    "link": op.link_id,
+                    "state": op.state,
+                    "fields": sorted(op.payload.get("changes", {})),
+                }
+            )
+        for c in self.store.conflicts(self.pid, statuses=(ConflictStatus.OPEN,)):
+            item: dict[str, Any] = {
+                "entity": c.entity,
+                "op": "conflict" if c.opened_run == self.run_id else "decision",
+                "kind": c.kind,
+                "link": c.link_id,
+                "fields": sorted(c.fields),
+            }
+            if c.opened_run != self.run_id:  # outstanding from an earlier run: still owed
+                item.update(conflict=c.id, note=c.note)
+            out.append(item)
+        return out
+
+    def merge_entity(self, entity: str) -> None:
+        spec = ENTITIES[entity]
+        fields = self.fields_for(entity)
+        links = self.store.links_to_merge(self.pid, entity)
+        self.progress("plan", 0, len(links), entity=entity)
+        for done, link in enumerate(links, 1):
+            self.merge_link(spec, fields, link)
+            self.progress("plan", done, len(links), entity=entity)
+
+    def merge_link(self, spec: EntitySpec, fields: tuple[FieldSpec, ...], link: Link) -> None:
+        """Carry out what the conflict lifecycle (``engine/lifecycle.py``) decides for one
+        linked record: its steps in order, then its writes and the new base."""
+        self.store.clear_dirty(link.id)
+        pair = Pair(
+            a=self.side_fields(link, "a", fields),
+            b=self.side_fields(link, "b", fields),
+            base=self.store.base(link.id),
+            a_version=link.a_version,
+            b_version=link.b_version,
+            a_deleted=link.a_deleted,
+            b_deleted=link.b_deleted,
+        )
+        name = self.record_name(spec.name, pair.a, link.a_id)
+        live = self.store.live_conflict_for_link(link.id)
+        decision = decide_link(spec, fields, pair, live, self.policy)
+        for step in decision.steps:
+            self.carry_out(step, spec, link, pair, name)
+        write = decision.write
+        if write is None:
+            return
+        res = write.resolution
+        chosen: dict[Side, dict[str, Any]] = {
+            "a": dict(res.to_a) if res else {},
+            "b": dict(res.to_b) if res else {},
+        }
+        if self.hold_lines(spec, link, write.merge, chosen, live, write.conflict_id):
+            return
+        audit = res.audit if res else []
+        self.plan_writes(spec, link, write.merge, chosen, audit, write.conflict_id, name)
+        if write.base is not None:
+            self.store.set_base(link.id, write.base, link.a_version, link.b_version, self.run_id)
+
+    def carry_out(self, step: Step, spec: EntitySpec, link: Link, pair: Pair, name: str) -> None:
+        """One lifecycle step against the store, counted and said in the run log."""
+        if isinstance(step, Unlink):
+            self.unlink(spec, link, step.conflict_id, name)
+        elif isinstance(step, DropWaitingOps):
+            self.drop_waiting_ops(link, step.reason)
+        elif isinstance(step, Close):
+            self.close_conflict(step, spec, name)
+        elif isinstance(step, Open):
+            self.store.open_conflict(
+                self.pid,
+                link.id,
+                spec.name,
+                step.kind,
+                step.entries,
+                link.a_version,
+                link.b_version,
+                self.run_id,
+                note=self.reason_words(step.reason) if step.reason else None,
+            )
+            self.counts["conflicts_opened"] += 1
+            if step.kind == ConflictKind.FIELD:
+                self.emit(
+                    "info",
+                    "merge",
+                    f"Conflict on {spec.label.lower()} {name!r}: "
+                    f"{', '.join(sorted(step.entries))}.",
+                    entity=spec.name,
+                    record=name,
+                )
+        elif isinstance(step, Reopen):
+            self.reopen_conflict(step, spec, link, name)
+        elif isinstance(step, SettleDeletion):
+            self.plan_delete_resolution(spec, link, step, pair)
+        elif isinstance(step, ApplyResolution):
+            self.counts["resolutions_applied"] += 1
+            self.emit(
+                "info",
+                "merge",
+                f"Applying the saved resolution of conflict {step.conflict_id} "
+                f"({spec.label} {name!r}).",
+                entity=spec.name,
+                record=name,
+            )
+
+    def drop_waiting_ops(self, link: Link, reason: Reason) -> None:
+        for op in self.store.live_ops_for_link(link.id):
+            if op.state in (OpState.PENDING, OpState.HELD):
+                self.store.set_op_state(op.id, OpState.SUPERSEDED, error=self.reason_words(reason))
+
+    def reason_words(self, reason: Reason) -> str:
+        """A lifecycle reason as the note a conflict or op keeps (system names, no keys)."""
+        sides = " and ".join(self.labels[s] for s in reason.sides)
+        words = {
+            Why.LINKED: "linked to its counterpart",
+            Why.DELETED: f"deleted in {sides}",
+            Why.CHANGED_AGAIN: f"changed again in {sides}",
+            Why.VALUES_CHANGED: "the values in conflict changed",
+            Why.SETTLED_BY_RULE: f"decided by {', '.join(reason.rules)}",
+            Why.SETTLED: "settled: both sides now agree",
+            Why.ALREADY_HELD: "both sides already held the chosen values",
+            Why.REPLANNED: "replanned after newer changes",
+            Why.UNLINKED: "unlinked",
+        }[reason.why]
+        if reason.kept_choice:
+            words += "; your earlier choice is kept as a suggestion"
+        return words
+
+    def close_conflict(self, step: Close, spec: EntitySpec, name: str) -> None:
+        note = self.reason_words(step.reason)
+        if step.reason.why == Why.DELETED:
+            note += ": decide the deletion instead"
+        self.store.set_conflict_status(step.conflict_id, step.status, note=note)
+        said = {
+            Why.SETTLED: "settled itself: both sides now agree.",
+            Why.SETTLED_BY_RULE: f"was {note}.",
+        }.get(step.reason.why)
+        if said is not None:
+            self.emit(
+                "info",
+                "merge",
+                f"Conflict {step.conflict_id} ({spec.label} {name!r}) {said}",
+                entity=spec.name,
+                record=name,
+            )
+
+    def reopen_conflict(self, step: Reopen, spec: EntitySpec, link: Link, name: str) -> None:
+        self.store.reopen_conflict(
+            step.conflict_id,
+            step.entries,
+            link.a_version,
+            link.b_version,
+            suggestion=step.suggestion,
+            note=self.reason_words(step.reason),
+        )
+        if step.was_resolved:
+            self.counts["conflicts_reopened"] += 1
+            self.emit(
+                "warning",
+                "merge",
+                f"Conflict {step.conflict_id} ({spec.label} {name!r}) was reopened: the record "
+                "changed again before its resolution was pushed.",
+                entity=spec.name,
+                record=name,
+            )
+
+    def unlink(self, spec: EntitySpec, link: Link, conflict_id: int, name: str) -> None:
+        """A person chose never to sync this record again: nothing more is written to
+        either side, and its waiting writes are dropped (said in the log)."""
+        self.store.set_link_state(link.id, LinkState.IGNORED)
+        self.drop_waiting_ops(link, Reason(Why.UNLINKED))
+        self.store.set_conflict_status(
+            conflict_id, ConflictStatus.PUSHED, note="unlinked: never synced"
+        )
+        self.emit(
+            "info",
+            "merge",
+            f"{spec.label} {name!r} is unlinked, as chosen in conflict {conflict_id}: it is "
+            "never synced again.",
+            entity=spec.name,
+            record=name,
+        )
+
+    def hold_lines(
+        self,
+        spec: EntitySpec,
+        link: Link,
+        merge: Merge,
+        resolution_writes: dict[Side, dict[str, Any]],
+        live: Conflict | None,
+        conflict_id: int | None,
+    ) -> bool:
+        """Where one side's lines do not carry the record's total
+        (:func:`~recontui.engine.amounts.gap`) and the two sides' totals differ, or those
+        lines are about to be copied, say so (on every run until it changes) and take the
+        copy out of the plan.
+
+        A saved resolution that chose those lines goes back to the queue, its choice kept
+        as a suggestion: nothing of it is written, and True is returned.
+        """
+        for source in SIDES:
+            held = gap(spec, link.fields(source))
+            if held is None:
+                continue
+            target = other(source)
+            writes = merge.to_a if target == "a" else merge.to_b
+            chosen = "lines" in resolution_writes.get(target, {})
+            apart = totals_differ(spec, link.a_fields, link.b_fields) is not None
+            if "lines" not in writes and not chosen and not apart:
+                continue
+            self.not_carried(spec, link, source, held, create=False)
+            if chosen and live is not None and conflict_id is not None:
+                self.store.reopen_conflict(
+                    conflict_id,
+                    live.fields,
+                    link.a_version,
+                    link.b_version,
+                    suggestion=live.choices or None,
+                    note=f"the chosen lines from {self.labels[source]} do not carry its total",
+                )
+                self.counts["resolutions_applied"] -= 1
+                return True
+            writes.pop("lines", None)
+        return False
+
+    def plan_delete_resolution(
+        self, spec: EntitySpec, link: Link, step: SettleDeletion, pair: Pair
+    ) -> None:
+        """One side deleted the record: delete it on the other too, or bring it back."""
+        winner, a, b = step.winner, pair.a, pair.b
+        gone: Side = "a" if link.a_deleted else "b"
+        survivor: Side = other(gone)
+        if winner == gone:
+            side, op, changes, old, new = survivor, OpKind.DEACTIVATE, {}, "exists", "deleted"
+        else:
+            values = a if survivor == "a" else b
+            changes = {k: v for k, v in values.items() if not is_blank(v)}
+            side, old, new = gone, "deleted", "restored"
+            # An archived record comes back as itself (its id, number and history); only a
+            # record its system cannot bring back is created anew.
+            op = OpKind.RESTORE if self.conns[gone].can_restore(spec.name) else OpKind.CREATE
+        audit = [{"field": "(record)", "side": side, "old": old, "new": new, "by": "resolution"}]
+        self.plan_op(link, spec.name, side, op, changes, audit, conflict_id=step.conflict_id)
+
+    def plan_writes(
+        self,
+        spec: EntitySpec,
+        link: Link,
+        merge: Merge,
+        resolution_writes: Mapping[Side, Mapping[str, Any]],
+        resolution_audit: list[Audit],
+        conflict_id: int | None,
+        name: str,
+    ) -> None:
+        audits = list(merge.audit) + list(resolution_audit)
+        rule_decisions = [e for e in merge.audit if e.by not in ("merge", "revert", "resolution")]
+        if rule_decisions:
+            self.counts["auto_resolved"] += len(rule_decisions)
+            for entry in rule_decisions:
+                self.emit(
+                    "info",
+                    "merge",
+                    f"{spec.label} {name!r}: {entry.field} decided by {entry.by}.",
+                    entity=spec.name,
+                    record=name,
+                    field=entry.field,
+                    rule=entry.by,
+                    link=link.id,
+                )
+        wrote = False
+        for side in SIDES:
+            changes = dict(merge.to_a if side == "a" else merge.to_b)
+            changes.update(resolution_writes.get(side, {}))
+            if not changes:
+                continue
+            side_audit = [_audit_dict(e) for e in audits if e.side == side]
+            self.plan_op(
+                link,
+                spec.name,
+                side,
+                OpKind.UPDATE,
+                changes,
+                side_audit,
+                conflict_id=conflict_id,
+            )
+            wrote = True
+        if wrote and conflict_id is None:
+            self.counts["auto_merged"] += 1
+        if merge.forbidden:
+            self.emit(
+                "warning",
+                "merge",
+                f"{spec.label} {name!r}: a change to "
+                f"{', '.join(merge.forbidden)} goes against the sync direction "
+                f"({self.policy.direction(spec.name)}); see the conflict queue.",
+                entity=spec.name,
+                record=name,
+            )

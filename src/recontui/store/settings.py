@@ -1,0 +1,183 @@
+"""A profile's settings, typed, with their defaults in this one place.
+
+Settings are stored one key per row (``settings`` table, JSON values) so that each
+change is audited on its own; :class:`ProfileSettings` is what every reader gets:
+the stored values over the defaults below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+from .audit import AuditRepo
+from .database import inserted_id, one, rows
+
+#: The prefix of a per-entity sync direction key (``direction.customer``).
+DIRECTION_PREFIX = "direction."
+
+
+@dataclass(frozen=True)
+class ProfileSettings:
+    """What a profile is set to; a key never stored reads as its default here."""
+
+    #: What a change the sync direction forbids does: ``queue``, ``revert`` or ``ignore``.
+    on_forbidden: str = "queue"
+    #: The big-change guard holds a run that would change more than this share of a
+    #: side's records ...
+    big_change_share: float = 0.25
+    #: ... and at least this many of them.
+    big_change_min: int = 20
+    #: When a scheduled run is due (``off``, ``hourly``, ``daily 02:30``, ...).
+    schedule: str = "off"
+    #: Which older transactions the first run takes (``all``, ``from 2026-01-01``, ...).
+    initial_window: str = "all"
+    #: entity -> direction (``both``, ``a_to_b``, ``b_to_a``); a missing entity syncs both ways.
+    directions: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any]) -> ProfileSettings:
+        """The settings from their stored keys (``big_change.share``, ``direction.x``...)."""
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            key = stored_key(f.name)
+            if f.name != "directions" and key in stored:
+                values[f.name] = stored[key]
+        values["big_change_share"] = float(values.get("big_change_share", cls.big_change_share))
+        values["big_change_min"] = int(values.get("big_change_min", cls.big_change_min))
+        values["directions"] = {
+            key.removeprefix(DIRECTION_PREFIX): str(value)
+            for key, value in stored.items()
+            if key.startswith(DIRECTION_PREFIX)
+        }
+        return cls(**values)
+
+    def stored(self) -> dict[str, Any]:
+        """The settings as stored keys -> values (directions as ``direction.<entity>``)."""
+        out = {stored_key(f.name): getattr(self, f.name) for f in fields(self)}
+        del out["directions"]
+        out.update({DIRECTION_PREFIX + name: value for name, value in self.directions.items()})
+        return out
+
+
+def stored_key(name: str) -> str:
+    """The stored key of a :class:`ProfileSettings` field (``big_change_share`` ->
+    ``big_change.share``)."""
+    return name.replace("big_change_", "big_change.")
+
+
+#: Every setting's default, by stored key.
+DEFAULT_SETTINGS: dict[str, Any] = ProfileSettings().stored()
+
+
+class SettingsRepo(AuditRepo):
+    """Settings and rules (each change audited), and the results of `recontui verify`."""
+
+    def settings(self, profile_id: int) -> dict[str, Any]:
+        return {
+            r["key"]: json.loads(r["value"])
+            for r in rows(
+                self.db, "SELECT key, value FROM settings WHERE profile_id = ?", (profile_id,)
+            )
+        }
+
+    def profile_settings(self, profile_id: int) -> ProfileSettings:
+        """The profile's settings over the defaults, typed."""
+        return ProfileSettings.from_stored(self.settings(profile_id))
+
+    def set_setting(self, profile_id: int, key: str, value: Any, *, actor: str) -> None:
+        """Change one setting; the old and new values go to the audit trail."""
+        with self.transaction() as conn:
+            old = self.settings(profile_id).get(key)
+            conn.execute(
+                "INSERT INTO settings (profile_id, key, value) VALUES (?,?,?) "
+                "ON CONFLICT(profile_id, key) DO UPDATE SET value = excluded.value",
+                (profile_id, key, json.dumps(value)),
+            )
+            self._audit(profile_id, None, "settings", None, key, "-", old, value, "settings", actor)
+
+    def rules(self, profile_id: int) -> list[dict[str, Any]]:
+        return rows(self.db, "SELECT * FROM rules WHERE profile_id = ? ORDER BY id", (profile_id,))
+
+    def add_rule(
+        self,
+        profile_id: int,
+        kind: str,
+        side: str | None,
+        entity: str | None,
+        field_name: str | None,
+        *,
+        actor: str,
+        note: str | None = None,
+    ) -> int:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO rules (profile_id, kind, side, entity, field, created_at, "
+                "created_by, note) VALUES (?,?,?,?,?,?,?,?)",
+                (profile_id, kind, side, entity, field_name, self.now(), actor, note),
+            )
+            return inserted_id(cur)
+
+    def delete_rule(self, profile_id: int, rule_id: int) -> bool:
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "DELETE FROM rules WHERE profile_id = ? AND id = ?", (profile_id, rule_id)
+            )
+            return cur.rowcount > 0
+
+    #: Verification results kept per profile (the console shows the latest).
+    VERIFICATIONS_KEPT = 100
+
+    def save_verification(
+        self,
+        profile_id: int,
+        *,
+        started_at: dt.datetime,
+        agree: bool,
+        pairs: int,
+        disagreements: int,
+        excluded: int,
+        summary: Mapping[str, Any],
+        entity: str | None = None,
+        run_id: int | None = None,
+    ) -> int:
+        """Record one `recontui verify` result (older ones beyond the last 100 go)."""
+        with self.transaction() as conn:
+            cur = conn.execute(
+                "INSERT INTO verifications (profile_id, run_id, entity, started_at, "
+                "finished_at, agree, pairs, disagreements, excluded, summary) "
+                "VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    profile_id,
+                    run_id,
+                    entity,
+                    started_at.astimezone(dt.UTC).isoformat(),
+                    self.now(),
+                    1 if agree else 0,
+                    pairs,
+                    disagreements,
+                    excluded,
+                    json.dumps(dict(summary)),
+                ),
+            )
+            conn.execute(
+                "DELETE FROM verifications WHERE profile_id=? AND id NOT IN (SELECT id FROM "
+                "verifications WHERE profile_id=? ORDER BY id DESC LIMIT ?)",
+                (profile_id, profile_id, self.VERIFICATIONS_KEPT),
+            )
+            return inserted_id(cur)
+
+    def last_verification(self, profile_id: int) -> dict[str, Any] | None:
+        """The latest `recontui verify` result of the profile (``agree`` as a bool)."""
+        row = one(
+            self.db,
+            "SELECT * FROM verifications WHERE profile_id=? ORDER BY id DESC LIMIT 1",
+            (profile_id,),
+        )
+        if row is not None:
+            row["agree"] = bool(row["agree"])
+            row["summary"] = json.loads(row["summary"])
+        return row
