@@ -882,7 +882,7 @@ def _print_match(conflict: Conflict, detail: Mapping[str, Any]) -> None:
             for label in sides["rows"]
         ]
         _print_columns(table)
-    if conflict.status == "open":
+    if conflict.status == ConflictStatus.OPEN:
         print(
             f"  Decide with: recontui conflicts resolve {conflict.id} --link LINK "
             "| --create | --ignore"

@@ -53,6 +53,7 @@ from .model import (
     other,
 )
 from .model.codec import loads
+from .model.states import ConflictStatus, LinkState
 from .present import Names
 from .run import first_synced_date, policy_from
 from .store import Profile, Store, StoreError
@@ -184,7 +185,7 @@ class Advisor:
     def waiting(self, link_id: int) -> tuple[str, str, int | None] | None:
         """A conflict or write already waiting for the link, as (action, words, conflict)."""
         live = self.store.live_conflict_for_link(link_id)
-        if live is not None and live.status == "open":
+        if live is not None and live.status == ConflictStatus.OPEN:
             return (
                 "decide",
                 f"Waiting for your decision in conflict {live.id} "
@@ -280,7 +281,7 @@ class Advisor:
         waiting = self.waiting(link_id)
         if waiting is not None:
             return waiting
-        if state == "paired":
+        if state == LinkState.PAIRED:
             return self.gone(side, flags)
         unmatched = self.unmatched_reference(values)
         if unmatched is not None:

@@ -26,6 +26,7 @@ import orjson
 
 from ..model import EntitySpec, FieldSpec, FieldType, Ref, RemoteRef, normalize, same
 from ..model.entities import Side, other
+from ..model.states import LinkState
 from .amounts import carries_total
 from .window import in_window
 
@@ -256,7 +257,7 @@ def exclusion(
         return Excluded.IGNORED
     if state == "reference":  # linked only so that references translate: never synced
         return Excluded.BEFORE_WINDOW
-    if state == "paired":
+    if state == LinkState.PAIRED:
         return None  # its counterpart was there once: gone now, which needs deciding
     if fields.get("active") is False:
         return Excluded.INACTIVE

@@ -29,7 +29,7 @@ from textual.worker import get_current_worker
 
 from ...decisions import all_from
 from ...model import Side
-from ...model.states import Choices
+from ...model.states import LIVE_STATUSES, Choices, ConflictStatus
 from ...present import local_time
 from ...store import Conflict, Store, StoreError, cannot_reopen, open_store
 from ..console import ConsoleApp
@@ -698,9 +698,10 @@ class ConflictsScreen(Screen[None]):
             kept: list[int] = []
             for cid in ids:
                 conflict = store.conflict(cid, app.profile.id)
-                if conflict is None or conflict.status not in ("open", "resolved"):
+                if conflict is None or conflict.status not in LIVE_STATUSES:
                     continue
-                if conflict.status == "resolved":  # a choice already made stays as made
+                # A choice already made stays as made.
+                if conflict.status == ConflictStatus.RESOLVED:
                     kept.append(cid)
                     continue
                 chosen = take_side(conflict, side)
@@ -755,7 +756,7 @@ class ConflictsScreen(Screen[None]):
         if row is None:
             return
         cid = row["id"]
-        if row["status"] != "resolved":
+        if row["status"] != ConflictStatus.RESOLVED:
             self.say(cannot_reopen(cid, row["status"]))
             return
 

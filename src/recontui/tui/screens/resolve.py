@@ -24,7 +24,7 @@ from ...decisions import ChoiceProblem, ResolveError, checked_custom, remember_r
 from ...engine.refusals import is_refused_create
 from ...model import FieldType, display, is_blank
 from ...model import entity as entity_spec
-from ...model.states import MATCH_KEY, Choice
+from ...model.states import MATCH_KEY, Choice, ConflictKind, ConflictStatus
 from ...model.states import Pick as PickOf
 from ...present import edit_text, resolve_view, rule_words
 from ...present_match import CHANGED as LAST_CHANGED
@@ -166,7 +166,7 @@ class ResolveScreen(Screen[ResolveOutcome]):
             return self.is_field()
         # Shown only when they apply: u on a resolved conflict, g when there is a suggestion.
         if action == "reopen":
-            return self.conflict is not None and self.conflict.status == "resolved"
+            return self.conflict is not None and self.conflict.status == ConflictStatus.RESOLVED
         if action == "take_suggestion":
             return (
                 self.conflict is not None and not self.is_match() and bool(self.conflict.suggestion)
@@ -212,7 +212,7 @@ class ResolveScreen(Screen[ResolveOutcome]):
         if self.conflict.kind == "match":
             return self.match_hint()
         status = self.conflict.status
-        if status == "resolved":
+        if status == ConflictStatus.RESOLVED:
             return (
                 f"Resolved: pushed on the next run. {key('resolve.reopen')} reopens it; "
                 f"{key('app.help')} lists every key."
@@ -230,9 +230,9 @@ class ResolveScreen(Screen[ResolveOutcome]):
                 f"{key('app.help')} lists keys."
             )
             chosen = len(self.conflict.choices or {})
-            if status == "open" and chosen:
+            if status == ConflictStatus.OPEN and chosen:
                 text += f" {chosen} of {len(self.conflict.fields)} fields already chosen."
-        if self.conflict.suggestion and status == "open":
+        if self.conflict.suggestion and status == ConflictStatus.OPEN:
             text += f" {key('resolve.take_suggestion')} takes your earlier choice."
         return text
 
@@ -255,15 +255,19 @@ class ResolveScreen(Screen[ResolveOutcome]):
         conflict = self.conflict
         if conflict is None:
             return Text("")
-        if conflict.status == "resolved":
+        if conflict.status == ConflictStatus.RESOLVED:
             return Text(f"  ({self.app.key('resolve.reopen')} reopens)", style="dim")
         if conflict.kind == "match":
             return Text("")
         note = Text("")
         chosen = len(conflict.choices or {})
-        if conflict.status == "open" and chosen and conflict.kind == "field":
+        if (
+            conflict.status == ConflictStatus.OPEN
+            and chosen
+            and conflict.kind == ConflictKind.FIELD
+        ):
             note.append(f"  {chosen} of {len(conflict.fields)} fields chosen", "bold")
-        if conflict.status == "open" and conflict.suggestion:
+        if conflict.status == ConflictStatus.OPEN and conflict.suggestion:
             note.append(f"  ({self.app.key('resolve.take_suggestion')}: earlier choice)", "dim")
         return note
 
@@ -836,7 +840,7 @@ class ResolveScreen(Screen[ResolveOutcome]):
             self.say(Text(message.error, style="bold red"))
             return
         self.changed.update(message.statuses)
-        resolved = sum(1 for s in message.statuses.values() if s == "resolved")
+        resolved = sum(1 for s in message.statuses.values() if s == ConflictStatus.RESOLVED)
         still = len(message.statuses) - resolved
         text = (
             f"{message.field} chosen in {len(message.statuses)} other conflict(s): "
@@ -902,7 +906,7 @@ class ResolveScreen(Screen[ResolveOutcome]):
     def action_reopen(self) -> None:
         if self.conflict is None:
             return
-        if self.conflict.status != "resolved":
+        if self.conflict.status != ConflictStatus.RESOLVED:
             self.say(cannot_reopen(self.conflict.id, self.conflict.status))
             return
         conflict_id = self.conflict.id
