@@ -1185,18 +1185,14 @@ def _lock_words(store: Store, profile: Profile) -> str:
 
 
 async def _probe(profile: Profile, side: Side, secrets: SecretStore) -> str:
-    from .connectors.base import ConnectorError
-    from .wiring import build_connector
+    from .wiring import connector_factory, reach_side
 
-    try:
-        connector = build_connector(profile, side, secrets)
-        async with connector:
-            company = await connector.company()
-        return f"ok, answers: {company.name} ({company.company_id})"
-    except ConnectorError as exc:
-        return f"not answering: {exc}"
-    except Exception as exc:  # a probe must report, not crash
-        return f"not answering: {type(exc).__name__}: {exc}"
+    reach = await reach_side(connector_factory(profile, secrets), side)
+    if reach.answered:
+        return f"ok, answers: {reach.company_name} ({reach.company_id})"
+    if reach.timed_out:
+        return "not answering: no answer within 15 s; check the network and the API address"
+    return f"not answering: {reach.reason}"
 
 
 # -- demo ---------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ go through the secret store under the profile's name.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -167,3 +168,43 @@ def connector_factory(
         )
 
     return factory
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Whether a side's system answered who it is: its company, or why it did not."""
+
+    answered: bool
+    company_name: str = ""
+    company_id: str = ""
+    #: The system's own sentence when it did not answer ("" when it timed out).
+    reason: str = ""
+    timed_out: bool = False
+
+
+class _Quiet:
+    """Connector log lines of a reachability check go nowhere (no run to attach them to)."""
+
+    def connector_sink(self, side_label: str) -> EventSink:
+        return lambda *args: None
+
+
+async def reach_side(factory: ConnectorFactory, side: Side, timeout: float = 15.0) -> Reach:
+    """Ask one side who it is (one light request), within ``timeout`` seconds."""
+    try:
+        async with asyncio.timeout(timeout):
+            async with factory(side, _Quiet()) as conn:
+                company = await conn.company()
+        return Reach(True, company.name, company.company_id)
+    except TimeoutError:
+        return Reach(False, timed_out=True)
+    except Exception as exc:  # every failure is reported, in its own words
+        return Reach(False, reason=str(exc) or type(exc).__name__)
+
+
+async def reachability(factory: ConnectorFactory, timeout: float = 15.0) -> dict[Side, Reach]:
+    """Both sides asked at once (the console's Home and `recontui doctor`)."""
+    a, b = await asyncio.gather(
+        reach_side(factory, "a", timeout), reach_side(factory, "b", timeout)
+    )
+    return {"a": a, "b": b}

@@ -16,41 +16,21 @@ from textual.reactive import var
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
-from ...model import Side
 from ...present import local_time, next_scheduled_run
 from ...verify import check_line
-from ...wiring import ConnectorFactory, EventSink
+from ...wiring import Reach, reachability
 from ..console import ConsoleApp
 from ..messages import HomeLoaded, SystemsChecked
 from ..text import plain
 
 
-class _Quiet:
-    """Connector log lines of a reachability check go nowhere (no run to attach them to)."""
-
-    def connector_sink(self, side_label: str) -> EventSink:
-        return lambda *args: None
-
-
-async def reachability(
-    factory: ConnectorFactory, retry_key: str = "F5", timeout: float = 15.0
-) -> dict[str, tuple[bool, str]]:
-    """side -> (answered, company name or the reason it did not), both sides at once."""
-
-    async def one(side: Side) -> tuple[bool, str]:
-        try:
-            async with asyncio.timeout(timeout):
-                async with factory(side, _Quiet()) as conn:
-                    company = await conn.company()
-            return True, f"{company.name} ({company.company_id}), reachable"
-        except TimeoutError:
-            return False, f"no answer within {timeout:g} s: check the network, {retry_key} retries"
-        except Exception as exc:  # every failure is shown, in its own words
-            said = str(exc) or type(exc).__name__
-            return False, said
-
-    a, b = await asyncio.gather(one("a"), one("b"))
-    return {"a": a, "b": b}
+def reach_text(reach: Reach, retry_key: str, timeout: float = 15.0) -> str:
+    """A side's reachability in the Home screen's words."""
+    if reach.answered:
+        return f"{reach.company_name} ({reach.company_id}), reachable"
+    if reach.timed_out:
+        return f"no answer within {timeout:g} s: check the network, {retry_key} retries"
+    return reach.reason
 
 
 def check_text(row: dict[str, Any] | None) -> Text:
@@ -191,7 +171,11 @@ class HomeScreen(Screen[None]):
     def check_systems(self) -> None:
         """Ask each side who it is (one light request); say why when it cannot answer."""
         factory, retry = self.app.connector_factory, self.app.key("home.refresh")
-        self.post_message(SystemsChecked(asyncio.run(reachability(factory, retry))))
+        reach = asyncio.run(reachability(factory))
+        words: dict[str, tuple[bool, str]] = {
+            side: (r.answered, reach_text(r, retry)) for side, r in reach.items()
+        }
+        self.post_message(SystemsChecked(words))
 
     @on(SystemsChecked)
     def systems_checked(self, message: SystemsChecked) -> None:
