@@ -27,6 +27,17 @@ def _cheap_scrypt() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _rate_ledgers_in_a_temporary_directory(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[None]:
+    """The rate budgets shared by processes (connectors/ledger.py) live in a directory of
+    the test session, not in the user's cache; subprocesses inherit it."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("RECONTUI_RATE_DIR", str(tmp_path_factory.mktemp("rate")))
+        yield
+
+
 #: Retry back-off in tests that ask for ``fast_backoff`` is this many times shorter.
 BACKOFF_SHRINK = 50
 

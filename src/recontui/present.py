@@ -18,7 +18,6 @@ from .model import (
     RemoteRef,
     Side,
     display,
-    is_blank,
     same,
 )
 from .store import Conflict, Link, Profile, Store
@@ -43,10 +42,9 @@ class Names:
     def _name(link: Link) -> str:
         spec = ENTITIES.get(link.entity)
         for fields in (link.a_fields, link.b_fields):
-            if fields and spec is not None:
-                value = fields.get(spec.title_field)
-                if not is_blank(value):
-                    return display(spec.field(spec.title_field), value)
+            title = spec.title(fields) if spec is not None else ""
+            if title:
+                return title
         return f"{link.entity} #{link.id}"
 
     def ref_name(self, link_id: int) -> str:

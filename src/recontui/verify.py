@@ -39,6 +39,7 @@ from .engine.compare import (
     exclusion,
     unlinked_id,
 )
+from .engine.required import held_for
 from .model import (
     ENTITIES,
     ORDER,
@@ -53,7 +54,7 @@ from .model import (
     other,
 )
 from .model.codec import loads
-from .model.states import ConflictStatus, LinkState
+from .model.states import ConflictStatus, LinkState, OpState
 from .present import Names
 from .run import first_synced_date, policy_from
 from .store import Profile, Store, StoreError
@@ -166,10 +167,18 @@ class _Quiet:
 class Advisor:
     """Says, for each disagreement, what settles it (from the queue and the outbox)."""
 
-    def __init__(self, store: Store, profile: Profile, labels: Mapping[str, str]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        profile: Profile,
+        labels: Mapping[str, str],
+        required: Mapping[Side, Mapping[str, tuple[str, ...]]] | None = None,
+    ) -> None:
         self.store = store
         self.profile = profile
         self.labels = labels
+        #: Per side and entity, the fields its system requires (Connector.required_fields).
+        self.required = required or {}
         self._match: dict[int, int] | None = None
 
     def match_conflict(self, link_id: int) -> int | None:
@@ -199,7 +208,13 @@ class Advisor:
                 live.id,
             )
         ops = self.store.live_ops_for_link(link_id)
-        if any(op.state == "held" for op in ops):
+        held = [op for op in ops if op.state == OpState.HELD]
+        for op in held:
+            required = self.required.get(op.side, {}).get(op.entity, ())
+            if held_for(op.op, required, op.payload.get("changes", {})) and op.last_error:
+                # Held for a field its system requires: the run's words say what to fill.
+                return "fix", op.last_error, None
+        if held:
             return (
                 "accept",
                 "A change to it is held by the big-change guard: review it with `recontui sync "
@@ -357,6 +372,7 @@ class Check:
         fields: Mapping[str, tuple[FieldSpec, ...]],
         labels: dict[str, str],
         limit: int,
+        required: Mapping[Side, Mapping[str, tuple[str, ...]]] | None = None,
     ) -> None:
         self.store = store
         self.profile = profile
@@ -367,7 +383,7 @@ class Check:
         self.limit = limit
         self.first_date = first_synced_date(store, profile)
         self.policy = policy_from(store, profile)
-        self.advisor = Advisor(store, profile, labels)
+        self.advisor = Advisor(store, profile, labels, required)
         self.names = Names(store)
         self.found: list[Disagreement] = []
         self.count = 0
@@ -562,9 +578,13 @@ async def verify(
                 )
                 for name in entities
             }
+            required = {
+                side: {name: tuple(connectors[side].required_fields(name)) for name in entities}
+                for side in SIDES
+            }
             reader = Reader(store, profile, scratch, fields)
             await _read_both(connectors, entities, reader, progress)
-        check = Check(store, profile, scratch, reader.buckets, fields, labels, limit)
+        check = Check(store, profile, scratch, reader.buckets, fields, labels, limit, required)
         check.run(entities)
     except (ConnectorError, StoreError) as exc:
         raise VerifyError(str(exc)) from None

@@ -14,7 +14,7 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 
 from .engine.compare import UNSYNCED_STATES, digest, remote_refs, translate
-from .model import ENTITIES, FieldSpec, RemoteRecord, Side, display, is_blank
+from .model import ENTITIES, FieldSpec, RemoteRecord, Side
 from .model.codec import dumps
 from .store import Profile, Store
 from .store.scan import ScanRow, Scratch
@@ -126,7 +126,6 @@ class Reader:
         keys = self.store.link_keys(self.pid, entity, side, [rec.remote_id for rec in live])
         self.learn_refs(side, fields, live)
         link_of = self.link_of(side)
-        title = spec.field(spec.title_field)
         rows: list[ScanRow] = []
         for rec in live:
             key = keys.get(rec.remote_id)
@@ -144,8 +143,7 @@ class Reader:
                     link = None  # never paired: counted as left out, on each side
                 else:
                     self.buckets.toggle(entity, side, link, dig, 1)
-            name = rec.fields.get(spec.title_field)
-            shown = display(title, name) if not is_blank(name) else rec.remote_id
+            shown = spec.title(rec.fields) or rec.remote_id
             rows.append(
                 (entity, side, rec.remote_id, link, state, flags, dig, shown, dumps(values))
             )

@@ -154,6 +154,10 @@ class Harness:
                 page_size=page_size,
             )
         cls = QboConnector if self.system == "qbo" else BillConnector
+        if "base_delay" in options:
+            # Tuned for speed: a 429 waits the same short back-off, not QBO's documented
+            # minute (tests/connectors/test_connector_throttle_wait.py pins that).
+            options.setdefault("throttle_wait", options["base_delay"])
         return cls(
             merged,
             self.secrets,
@@ -202,9 +206,15 @@ class Harness:
         with self.sb.lock:
             return self.sb.qbo_company.applied_to(name, ident)[0] > 0
 
+    @property
+    def invoice_edit_field(self) -> str:
+        """The canonical invoice field :meth:`edit_behind` changes (a BILL invoice has no
+        memo)."""
+        return "memo" if self.system == "qbo" else "number"
+
     def edit_behind(self, entity: str, remote_id: str) -> str:
         """Change one field of a record in the stand-in's store, as another user would;
-        answer the new value (customer: email, invoice: memo)."""
+        answer the new value (customer: email, invoice: QBO memo, BILL number)."""
         value = f"edited-{uuid.uuid4().hex[:8]}"
         remote = self.side.remote[entity]
         with self.sb.lock:
@@ -227,8 +237,8 @@ class Harness:
                 if entity == "customer":
                     value += "@example.test"
                     patch = {"email": value}
-                else:
-                    patch = {"description": value}
+                else:  # a BILL invoice has no memo (BILL's Postman collection): its number
+                    patch = {"invoiceNumber": value}
                 self.sb.bill_org.patch(BILL_RESOURCES[remote], remote_id, patch)
         return value
 
@@ -330,6 +340,12 @@ class Harness:
 
 
 # -- helpers the tests share -----------------------------------------------------------
+
+
+def new_customer(name: str) -> dict[str, str]:
+    """A new customer both systems accept: BILL requires a name and an email
+    (https://developer.bill.com/docs/ar-customers, "email: must not be blank")."""
+    return {"name": name, "email": "contract@example.test"}
 
 
 def key() -> str:

@@ -28,8 +28,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         {
             "id": "0ca01",
             "name": "Receivables",
-            "accountNumber": "1200",
-            "accountType": "ACCOUNTS_RECEIVABLE",
+            "account": {"type": "ACCOUNTS_RECEIVABLE", "number": "1200"},
             "description": "AR",
             "archived": False,
             **T,
@@ -43,20 +42,19 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         },
         {
             "name": "Receivables",
-            "accountNumber": "1200",
-            "accountType": "ACCOUNTS_RECEIVABLE",
+            "account": {"number": "1200", "type": "ACCOUNTS_RECEIVABLE"},
             "description": "AR",
         },
     ),
     (
         "class",
-        {"id": "0cl01", "name": "East", "archived": True, **T},
+        {"id": "cls01", "name": "East", "archived": True, **T},
         {"name": "East", "active": False},
         {"name": "East"},
     ),
     (
         "department",
-        {"id": "0dp01", "name": "Sales", "archived": False, **T},
+        {"id": "0de01", "name": "Sales", "archived": False, **T},
         {"name": "Sales", "active": True},
         {"name": "Sales"},
     ),
@@ -186,18 +184,18 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "customerId": "0cu01",
             "invoiceDate": "2024-06-01",
             "dueDate": "2024-07-01",
-            "description": "rush",
             "totalAmount": 350.1,
             "invoiceLineItems": [
                 {
                     "amount": 300,
                     "description": "Design",
-                    "itemId": "0ii01",
                     "quantity": 2,
                     "price": 150,
-                    "classifications": {"accountingClassId": "0cl01"},
+                    "classifications": {"itemId": "0ii01", "accountingClassId": "cls01"},
                 },
-                {"amount": 50.1, "itemId": "0ii02", "quantity": 0.5, "price": 100.2},
+                # Served without its amount (BILL's Postman collection shows none):
+                # quantity x price, to the cent.
+                {"classifications": {"itemId": "0ii02"}, "quantity": 0.5, "price": 100.2},
             ],
             "archived": False,
             **T,
@@ -207,7 +205,6 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "customer": RemoteRef("customer", "0cu01"),
             "date": dt.date(2024, 6, 1),
             "due_date": dt.date(2024, 7, 1),
-            "memo": "rush",
             "total": D("350.10"),
             "lines": [
                 {
@@ -216,7 +213,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "item": RemoteRef("item", "0ii01"),
                     "quantity": D("2"),
                     "unit_price": D("150.00"),
-                    "class": RemoteRef("class", "0cl01"),
+                    "class": RemoteRef("class", "cls01"),
                 },
                 {
                     "amount": D("50.10"),
@@ -230,22 +227,20 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         },
         {
             "invoiceNumber": "1037",
-            "customerId": "0cu01",
+            "customer": {"id": "0cu01"},
             "invoiceDate": "2024-06-01",
             "dueDate": "2024-07-01",
-            "description": "rush",
             "invoiceLineItems": [
                 {
                     "amount": D("300.00"),
                     "description": "Design",
-                    "itemId": "0ii01",
+                    "classifications": {"itemId": "0ii01", "accountingClassId": "cls01"},
                     "quantity": D("2"),
                     "price": D("150.00"),
-                    "classifications": {"accountingClassId": "0cl01"},
                 },
                 {
                     "amount": D("50.10"),
-                    "itemId": "0ii02",
+                    "classifications": {"itemId": "0ii02"},
                     "quantity": D("0.5"),
                     "price": D("100.20"),
                 },
@@ -260,25 +255,27 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "paymentDate": "2024-06-10",
             "amount": 350.1,
             "referenceNumber": "CHK-77",
+            "receivablesType": "CHECK",
             "description": "thanks",
-            "invoices": [{"invoiceId": "00e01", "amount": 350.1}],
+            "invoicePayments": [
+                {"invoiceId": "00e01", "amount": 350.1, "paymentDate": "2024-06-10"}
+            ],
             **T,
         },
         {
             "customer": RemoteRef("customer", "0cu01"),
             "date": dt.date(2024, 6, 10),
             "amount": D("350.10"),
-            "reference": "CHK-77",
             "memo": "thanks",
             "applied": [{"invoice": RemoteRef("invoice", "00e01"), "amount": D("350.10")}],
         },
         {
+            "paymentType": "OTHER",
             "customerId": "0cu01",
             "paymentDate": "2024-06-10",
             "amount": D("350.10"),
-            "referenceNumber": "CHK-77",
             "description": "thanks",
-            "invoices": [{"invoiceId": "00e01", "amount": D("350.10")}],
+            "invoices": [{"id": "00e01", "amount": D("350.10")}],
         },
     ),
     (
@@ -293,8 +290,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                 {
                     "amount": 99.99,
                     "description": "Paper",
-                    "chartOfAccountId": "0ca07",
-                    "classifications": {"accountingClassId": "0cl01"},
+                    "classifications": {"chartOfAccountId": "0ca07", "accountingClassId": "cls01"},
                 }
             ],
             "archived": False,
@@ -312,7 +308,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "amount": D("99.99"),
                     "description": "Paper",
                     "account": RemoteRef("account", "0ca07"),
-                    "class": RemoteRef("class", "0cl01"),
+                    "class": RemoteRef("class", "cls01"),
                 }
             ],
         },
@@ -324,8 +320,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                 {
                     "amount": D("99.99"),
                     "description": "Paper",
-                    "chartOfAccountId": "0ca07",
-                    "classifications": {"accountingClassId": "0cl01"},
+                    "classifications": {"chartOfAccountId": "0ca07", "accountingClassId": "cls01"},
                 }
             ],
         },
@@ -335,26 +330,24 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         {
             "id": "stp01",
             "vendorId": "00901",
-            "paymentDate": "2024-06-20",
+            "processDate": "2024-06-20",
             "amount": 99.99,
-            "referenceNumber": "5001",
-            "bills": [{"billId": "00n01", "amount": 99.99}],
+            "toPrintCheck": False,
+            "billPayments": [{"id": "blp01", "billId": "00n01", "amount": 99.99}],
             **T,
         },
         {
             "vendor": RemoteRef("vendor", "00901"),
             "date": dt.date(2024, 6, 20),
             "amount": D("99.99"),
-            "reference": "5001",
             "memo": None,
             "applied": [{"bill": RemoteRef("bill", "00n01"), "amount": D("99.99")}],
         },
         {
+            "toPrintCheck": False,
             "vendorId": "00901",
-            "paymentDate": "2024-06-20",
-            "amount": D("99.99"),
-            "referenceNumber": "5001",
-            "bills": [{"billId": "00n01", "amount": D("99.99")}],
+            "processDate": "2024-06-20",
+            "payments": [{"billId": "00n01", "amount": D("99.99")}],
         },
     ),
     (
@@ -366,7 +359,9 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "creditDate": "2024-06-05",
             "amount": 10.004,
             "description": "returned",
-            "vendorCreditLineItems": [{"amount": 10.004, "chartOfAccountId": "0ca07"}],
+            "vendorCreditLineItems": [
+                {"amount": 10.004, "classifications": {"chartOfAccountId": "0ca07"}}
+            ],
             **T,
         },
         {
@@ -389,7 +384,9 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "vendorId": "00901",
             "creditDate": "2024-06-05",
             "description": "returned",
-            "vendorCreditLineItems": [{"amount": D("10.00"), "chartOfAccountId": "0ca07"}],
+            "vendorCreditLineItems": [
+                {"amount": D("10.00"), "classifications": {"chartOfAccountId": "0ca07"}}
+            ],
         },
     ),
 ]
@@ -457,8 +454,8 @@ def test_partial_update_sends_nulls_and_whole_address() -> None:
 
 
 def test_money_to_the_cent() -> None:
-    body = bill_map.to_bill("bill_payment", {"amount": D("0.005"), "applied": []})
-    assert dumps_json(body) == b'{"amount":0.01,"bills":[]}'
+    body = bill_map.to_bill("payment", {"amount": D("0.005"), "applied": []})
+    assert dumps_json(body) == b'{"paymentType":"OTHER","amount":0.01,"invoices":[]}'
 
 
 def test_refuses_canonical_ref() -> None:

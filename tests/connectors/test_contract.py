@@ -27,6 +27,7 @@ from contract_harness import (
     SYSTEMS,
     Harness,
     key,
+    new_customer,
     one_sentence,
     pull_all,
     records,
@@ -126,7 +127,7 @@ async def test_incremental_pull_returns_changes_plus_overlap_only(
     async with h.connector() as conn:
         pages = await pull_all(conn, "invoice", cursor)
     got = {r.remote_id: r for r in records(pages)}
-    assert got[target].fields["memo"] == memo
+    assert got[target].fields[h.invoice_edit_field] == memo
     assert got[target].version == h.store_versions("invoice")[target]
     assert set(got) <= {target} | {r.remote_id for r in quiet}
     assert_cursors_safe(pages, cursor)
@@ -139,7 +140,7 @@ async def test_deleted_and_archived_records_arrive_as_tombstones(h: Harness) -> 
     BILL: both are archived; the invoice comes deleted, the customer active=False."""
     async with h.connector() as conn:
         customer = await conn.create(
-            "customer", {"name": f"Gone {key()[:8]}"}, idempotency_key=key()
+            "customer", new_customer(f"Gone {key()[:8]}"), idempotency_key=key()
         )
         invoice_cursor = (await pull_all(conn, "invoice"))[-1].cursor
         customer_cursor = (await pull_all(conn, "customer"))[-1].cursor
@@ -203,7 +204,7 @@ async def test_stale_version(h: Harness, entity: str, op: str) -> None:
     async with h.connector() as conn:
         if entity == "customer":
             rec = await conn.create(
-                "customer", {"name": f"Stale {key()[:8]}"}, idempotency_key=key()
+                "customer", new_customer(f"Stale {key()[:8]}"), idempotency_key=key()
             )
         else:
             held = await conn.read("invoice", h.deletable_invoice())
@@ -229,7 +230,7 @@ async def test_stale_version(h: Harness, entity: str, op: str) -> None:
 async def test_find_existing_finds_a_record_by_natural_key(h: Harness) -> None:
     name = f'Finder O\'Neil "Q" {key()[:6]}'
     async with h.connector() as conn:
-        made = await conn.create("customer", {"name": name}, idempotency_key=key())
+        made = await conn.create("customer", new_customer(name), idempotency_key=key())
         found = await conn.find_existing("customer", {"name": f"  {name.upper()} "})
         assert found is not None and found.remote_id == made.remote_id
         assert await conn.find_existing("customer", {"name": f"Nobody {key()}"}) is None
@@ -244,7 +245,7 @@ async def test_find_existing_passes_over_what_skip_rules_out(h: Harness) -> None
     never taken for its result; the creation time comes from the system itself."""
     name = f"Skipped {key()[:8]}"
     async with h.connector() as conn:
-        made = await conn.create("customer", {"name": name}, idempotency_key=key())
+        made = await conn.create("customer", new_customer(name), idempotency_key=key())
         assert made.created_at is not None and made.created_at.tzinfo is not None
         assert await conn.find_existing("customer", {"name": name}, skip=lambda r: False)
         held = await conn.find_existing(
@@ -265,12 +266,13 @@ async def test_a_deleted_transaction_is_restored_where_the_system_can(h: Harness
             with pytest.raises(RejectedError):
                 await conn.restore("invoice", invoice.remote_id, {}, idempotency_key=key())
             return
+        kept = f"kept-{key()[:6]}"
         back = await conn.restore(
-            "invoice", invoice.remote_id, {"memo": "kept"}, idempotency_key=key()
+            "invoice", invoice.remote_id, {h.invoice_edit_field: kept}, idempotency_key=key()
         )
         again = await conn.restore("invoice", invoice.remote_id, {}, idempotency_key=key())
     assert back.remote_id == invoice.remote_id and not back.deleted
-    assert back.fields["memo"] == "kept" and not again.deleted
+    assert back.fields[h.invoice_edit_field] == kept and not again.deleted
 
 
 # -- authorisation --------------------------------------------------------------------------
@@ -294,8 +296,9 @@ async def test_expired_credentials_are_renewed_once_transparently(system: str) -
 
 
 async def test_renewal_keeps_the_saved_credentials_current(h: Harness) -> None:
-    """QBO rotates the refresh token at every refresh and the connector saves the new one
-    at once (the old one dies after a grace period); BILL's login saves nothing."""
+    """QBO hands out a new refresh token about once a day (the seeded one is a day old) and
+    the connector saves whatever token each refresh returns, at once (the old one dies after
+    a grace period); BILL's login saves nothing."""
     saved = dict(h.secrets.values)
     async with h.connector() as conn:
         await pull_all(conn, "class")
@@ -305,7 +308,13 @@ async def test_renewal_keeps_the_saved_credentials_current(h: Harness) -> None:
         assert h.secrets.writes == [] and h.secrets.values == saved
         return
     assert [name for name, _ in h.secrets.writes] == ["refresh_token", "refresh_token"]
-    assert h.secrets.values["refresh_token"] not in (saved["refresh_token"], h.secrets.writes[0][1])
+    first = h.secrets.writes[0][1]
+    assert first != saved["refresh_token"]
+    assert h.secrets.values["refresh_token"] == first  # within a day the same one comes back
+    h.sb.advance(24 * 3600)
+    async with h.connector() as conn:
+        await pull_all(conn, "class")
+    assert h.secrets.values["refresh_token"] not in (saved["refresh_token"], first)
     h.sb.advance(120)  # past the grace window: only the newest token still works
     async with h.connector() as conn:
         await pull_all(conn, "class")
@@ -360,7 +369,7 @@ async def test_a_create_meeting_each_fault_kind_is_never_duplicated(system: str,
         error: ConnectorError | None = None
         with h.faulty(kind):
             try:
-                made = await conn.create("customer", {"name": name}, idempotency_key=idem)
+                made = await conn.create("customer", new_customer(name), idempotency_key=idem)
             except ConnectorError as exc:
                 error = exc
         held = h.named("customer", name)
@@ -378,7 +387,7 @@ async def test_a_create_meeting_each_fault_kind_is_never_duplicated(system: str,
             found = await conn.find_existing("customer", {"name": name})
             assert ([found.remote_id] if found else []) == held
             if h.side.idempotent_writes:
-                again = await conn.create("customer", {"name": name}, idempotency_key=idem)
+                again = await conn.create("customer", new_customer(name), idempotency_key=idem)
                 assert h.named("customer", name) == [again.remote_id]
                 assert not held or held == [again.remote_id]
     assert h.sb.faults.counts[kind] >= 1
@@ -402,14 +411,14 @@ async def test_an_answer_slower_than_the_timeout_is_retried_or_looked_up(system:
         assert any("ReadTimeout" in message for _level, message, _data in h.events)
     async with h.connector(max_attempts=2, base_delay=0.001, timeout=quick) as conn:
         with h.faulty("slow"), pytest.raises(UnreachableError) as caught:
-            await conn.create("customer", {"name": name}, idempotency_key=idem)
+            await conn.create("customer", new_customer(name), idempotency_key=idem)
         assert caught.value.outcome_unknown and one_sentence(str(caught.value))
         held = h.named("customer", name)
         assert len(held) == 1, "the work was done once, only the answer was lost"
         found = await conn.find_existing("customer", {"name": name})
         assert found is not None and [found.remote_id] == held
         if h.side.idempotent_writes:
-            again = await conn.create("customer", {"name": name}, idempotency_key=idem)
+            again = await conn.create("customer", new_customer(name), idempotency_key=idem)
             assert [again.remote_id] == held == h.named("customer", name)
         else:
             assert h.posts_to("customer") == 1, "a create that may have landed is not re-sent"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import heapq
-import itertools
 import random
 import threading
 import time
@@ -12,42 +10,11 @@ from typing import Any
 
 import httpx
 import pytest
+from fake_clock import FakeClock
 
 from recontui.connectors import ConnectorError, make_connector
 from recontui.connectors.common import rate_settings
 from recontui.connectors.http import HttpClient, RateGovernor, shared_governor
-
-
-class FakeClock:
-    """Virtual time: ``sleep`` registers a timer, ``run`` advances to the next one
-    whenever every task is blocked, so a test of minutes takes milliseconds."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-        self._timers: list[tuple[float, int, asyncio.Future[None]]] = []
-        self._seq = itertools.count()
-
-    def __call__(self) -> float:
-        return self.now
-
-    async def sleep(self, delay: float) -> None:
-        future = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._timers, (self.now + max(0.0, delay), next(self._seq), future))
-        await future
-
-    async def run(self, tasks: list[asyncio.Task[Any]]) -> None:
-        while True:
-            for _ in range(50):  # let every woken task run until it blocks again
-                await asyncio.sleep(0)
-            if all(t.done() for t in tasks):
-                return
-            while self._timers and self._timers[0][2].done():
-                heapq.heappop(self._timers)  # cancelled sleeps
-            if not self._timers:
-                raise AssertionError("deadlock: tasks wait but no timer is pending")
-            when, _, future = heapq.heappop(self._timers)
-            self.now = max(self.now, when)
-            future.set_result(None)
 
 
 def governor(clock: FakeClock, **limits: Any) -> RateGovernor:
@@ -308,7 +275,12 @@ async def pull_paced(rate_limit: str) -> tuple[Any, dict[str, int], Exception | 
     secrets = _NoSecrets({k: creds[k] for k in ("client_id", "client_secret", "refresh_token")})
     counts = {"invoice": 0, "bill": 0, "payment": 0}
     connector = QboConnector(
-        settings, secrets, transport=sb.transport(), page_size=10, base_delay=0.05
+        settings,
+        secrets,
+        transport=sb.transport(),
+        page_size=10,
+        base_delay=0.05,
+        throttle_wait=0.05,
     )
 
     async def pull(entity: str) -> None:

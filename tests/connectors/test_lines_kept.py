@@ -28,6 +28,14 @@ BASE = "http://lines"
 SALES = "SalesItemLineDetail"
 
 
+def _dig(rec: dict[str, Any], dotted: str) -> Any:
+    """The value at a dotted path (``account.type``), None when a part is missing."""
+    value: Any = rec
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
 class World:
     """One demo stand-in, its store, and connectors to it."""
 
@@ -71,9 +79,10 @@ class World:
     # -- BILL's store --------------------------------------------------------------------
 
     def bill_first(self, path: str, **match: Any) -> str:
+        """The first live record of ``path`` whose (dotted) keys hold ``match``'s values."""
         with self.sb.lock:
             for rec in self.sb.bill_org.all(path):
-                if not rec["archived"] and all(rec.get(k) == v for k, v in match.items()):
+                if not rec["archived"] and all(_dig(rec, k) == v for k, v in match.items()):
                     return str(rec["id"])
         raise AssertionError(f"no {path} matching {match} in the stand-in")
 
@@ -319,9 +328,10 @@ async def test_bill_lines_update_keeps_line_ids_departments_locations_and_taxabl
     world: World,
 ) -> None:
     vendor = world.bill_first("vendors")
-    account = world.bill_first("classifications/chart-of-accounts", accountType="EXPENSE")
+    account = world.bill_first("classifications/chart-of-accounts", **{"account.type": "EXPENSE"})
     department = world.bill_first("classifications/departments")
     where = {"departmentId": department, "locationId": "0lo01Harbor000000000"}
+    coded = {**where, "chartOfAccountId": account}
     made = world.bill_create(
         "bills",
         {
@@ -329,8 +339,12 @@ async def test_bill_lines_update_keeps_line_ids_departments_locations_and_taxabl
             "dueDate": "2026-03-31",
             "invoice": {"invoiceNumber": number(), "invoiceDate": "2026-03-01"},
             "billLineItems": [
-                {"amount": D("50.00"), "chartOfAccountId": account, "classifications": where},
-                {"chartOfAccountId": account, "quantity": D("4"), "price": D("2.50")},
+                {"amount": D("50.00"), "classifications": coded},
+                {
+                    "classifications": {"chartOfAccountId": account},
+                    "quantity": 4,
+                    "price": D("2.5"),
+                },
             ],
         },
     )
@@ -342,7 +356,7 @@ async def test_bill_lines_update_keeps_line_ids_departments_locations_and_taxabl
     first, priced = held["billLineItems"]
     assert [first["id"], priced["id"]] == [line["id"] for line in made["billLineItems"]]
     assert first["description"] == "changed in BILL"
-    assert first["classifications"] == where
+    assert first["classifications"] == coded
     assert (priced["quantity"], priced["price"], priced["amount"]) == (4, D("2.5"), D("10"))
 
     customer = world.bill_first("customers")
@@ -355,12 +369,17 @@ async def test_bill_lines_update_keeps_line_ids_departments_locations_and_taxabl
             "invoiceDate": "2026-03-01",
             "dueDate": "2026-03-31",
             "invoiceLineItems": [
-                {"amount": D("10.00"), "itemId": item, "quantity": 1, "price": D("10.00")},
+                {
+                    "amount": D("10.00"),
+                    "classifications": {"itemId": item},
+                    "quantity": 1,
+                    "price": D("10.00"),
+                },
                 {
                     "amount": D("5.00"),
-                    "itemId": item,
+                    "quantity": 1,
                     "taxable": True,
-                    "classifications": {"departmentId": department},
+                    "classifications": {"departmentId": department, "itemId": item},
                 },
             ],
         },
@@ -370,13 +389,14 @@ async def test_bill_lines_update_keeps_line_ids_departments_locations_and_taxabl
 
     moved = world.bill_held("invoices", made["id"])["invoiceLineItems"][0]
     assert moved["id"] == made["invoiceLineItems"][1]["id"]
-    assert moved["taxable"] is True and moved["classifications"] == {"departmentId": department}
+    assert moved["taxable"] is True
+    assert moved["classifications"] == {"departmentId": department, "itemId": item}
 
 
 async def test_bill_expense_line_priced_by_quantity_refuses_a_new_amount(world: World) -> None:
     """A new amount that the line's quantity times price no longer gives: refused, named."""
     vendor = world.bill_first("vendors")
-    account = world.bill_first("classifications/chart-of-accounts", accountType="EXPENSE")
+    account = world.bill_first("classifications/chart-of-accounts", **{"account.type": "EXPENSE"})
     doc = number()
     made = world.bill_create(
         "bills",
@@ -384,7 +404,13 @@ async def test_bill_expense_line_priced_by_quantity_refuses_a_new_amount(world: 
             "vendorId": vendor,
             "dueDate": "2026-03-31",
             "invoice": {"invoiceNumber": doc, "invoiceDate": "2026-03-01"},
-            "billLineItems": [{"chartOfAccountId": account, "quantity": 4, "price": D("2.50")}],
+            "billLineItems": [
+                {
+                    "classifications": {"chartOfAccountId": account},
+                    "quantity": 4,
+                    "price": D("2.50"),
+                }
+            ],
         },
     )
 

@@ -127,8 +127,8 @@ BILL = System(
         "account/expense": _bill_id("0ca", "Exp6100rT5y"),
         "account/cogs": _bill_id("0ca", "Cgs5000uI7o"),
         "account/bank": _bill_id("0ca", "Bnk1000pA9s"),
-        "class/east": _bill_id("0cl", "EastdF2gH4j"),
-        "class/west": _bill_id("0cl", "WestkL6zX8c"),
+        "class/east": _bill_id("cls", "EastdF2gH4j"),
+        "class/west": _bill_id("cls", "WestkL6zX8c"),
         "customer/zoe": _bill_id("0cu", "ZoeAngstrom1"),
         "customer/sushi": _bill_id("0cu", "Sushi9vB1n3"),
         "vendor/amal": _bill_id("009", "AmalTrade5m"),
@@ -913,10 +913,11 @@ def serve_qbo_tax_rate(fields: Mapping[str, Any]) -> dict[str, Any]:
 
 BILL_CREATED = "2024-06-01T16:30:00.123Z"
 BILL_UPDATED = "2024-06-02T17:45:30.456Z"
+#: https://developer.bill.com/docs/bill-generated-ids
 BILL_PREFIX = {
     "account": "0ca",
-    "class": "0cl",
-    "department": "0dp",
+    "class": "cls",
+    "department": "0de",
     "item": "0ii",
     "customer": "0cu",
     "vendor": "009",
@@ -926,21 +927,46 @@ BILL_PREFIX = {
     "bill_payment": "stp",
     "vendor_credit": "vcr",
 }
-BILL_LINE_PREFIX = {"invoice": "0il", "bill": "0bi", "vendor_credit": "0vi"}
+BILL_LINE_PREFIX = {"invoice": "00f", "bill": "0bi", "vendor_credit": "0vi"}
+#: Recorded payments: no archive flag, and their applications carry no line id (AR) or
+#: a bill-pay id (AP).
+BILL_RECORDED = ("payment", "bill_payment")
+
+
+def _bill_served(entity: str, obj: dict[str, Any]) -> dict[str, Any]:
+    """A request body in the shape BILL serves the record: an invoice's ``customer: {id}``
+    becomes ``customerId``; a recorded payment's applications are listed as its received
+    payment (``invoicePayments``) or payment (``billPayments``) lists them."""
+    out = dict(obj)
+    if entity == "invoice" and "customer" in out:
+        out["customerId"] = out.pop("customer")["id"]
+    elif entity == "payment":
+        out["receivablesType"] = out.pop("paymentType")
+        out["invoicePayments"] = [
+            {"invoiceId": ln["id"], "amount": ln["amount"], "paymentDate": out.get("paymentDate")}
+            for ln in out.pop("invoices", [])
+        ]
+    elif entity == "bill_payment":
+        out["billPayments"] = [
+            {"id": _bill_id("blp", f"Pay{index:012d}"), **ln}
+            for index, ln in enumerate(out.pop("payments", []), start=1)
+        ]
+    return out
 
 
 def serve_bill(entity: str, body: Mapping[str, Any], active: Any) -> dict[str, Any]:
     """BILL's answer to creating ``body``; ``active=False`` is archived by the connector."""
     obj: dict[str, Any] = {"id": _bill_id(BILL_PREFIX[entity], "Served1234567")}
-    obj.update(wire(body))
+    obj.update(_bill_served(entity, wire(body)))
     if entity == "vendor":
         obj.setdefault("billCurrency", "USD")
     s = bill_map.spec(entity)
-    if s.lines is not None and entity in ("payment", "bill_payment"):
+    if s.lines is not None and entity in BILL_RECORDED:
         obj.setdefault("amount", _sum(ln["amount"] for ln in obj.get(s.lines.path, [])))
     _bill_computed(entity, obj, line_ids={})
-    archived = ENTITIES[entity].kind == "list" and active is False
-    obj.update(archived=archived, createdTime=BILL_CREATED, updatedTime=BILL_CREATED)
+    if entity not in BILL_RECORDED:
+        obj["archived"] = ENTITIES[entity].kind == "list" and active is False
+    obj.update(createdTime=BILL_CREATED, updatedTime=BILL_CREATED)
     return server_numbers(obj)
 
 
@@ -949,7 +975,7 @@ def update_bill(
 ) -> dict[str, Any]:
     """BILL's answer to PATCHing ``patch`` onto ``stored`` (then archive/restore)."""
     obj = wire(stored)
-    for key, value in wire(patch).items():
+    for key, value in _bill_served(entity, wire(patch)).items():
         if value is None:
             obj.pop(key, None)
         else:
@@ -959,7 +985,8 @@ def update_bill(
         obj["archived"] = active is False
     obj["updatedTime"] = BILL_UPDATED
     for key in ("archived", "createdTime", "updatedTime"):
-        obj[key] = obj.pop(key)
+        if key in obj:
+            obj[key] = obj.pop(key)
     return server_numbers(obj)
 
 
@@ -1017,7 +1044,28 @@ def expected_created(system: System, entity: str, fields: Mapping[str, Any]) -> 
     for name, value in created_defaults(system, entity, fields).items():
         if is_blank(out.get(name)):
             out[name] = value
+    return as_held(system, entity, out)
+
+
+def as_held(system: System, entity: str, fields: Mapping[str, Any]) -> Fields:
+    """``fields`` as the system holds them once written (what a write of them reads back
+    as, where the system normalises a value)."""
+    out = dict(fields)
+    if system is BILL and entity == "invoice" and out.get("lines"):
+        out["lines"] = [_bill_unit_quantity(ln) for ln in out["lines"]]
     return out
+
+
+def _bill_unit_quantity(line: Mapping[str, Any]) -> Fields:
+    """A BILL invoice line as it reads back: BILL requires a quantity, so a line priced
+    without one comes back as quantity 1, and quantity 1 without a price (how a line sold
+    as an amount is written) reads back as no quantity."""
+    quantity, price = line.get("quantity"), line.get("unit_price")
+    if quantity is None and price is not None:
+        return {**line, "quantity": D("1")}
+    if price is None and quantity is not None and quantity == 1:
+        return {**line, "quantity": None}
+    return dict(line)
 
 
 # ---------------------------------------------------------------------------
@@ -1263,8 +1311,13 @@ def test_golden_round_trip_is_the_identity(system: System, entity: str) -> None:
 UNMAPPED: dict[str, dict[str, set[str]]] = {
     "qbo": {},
     "bill": {
-        entity: {"currency"}
-        for entity in ("customer", "invoice", "payment", "bill", "bill_payment", "vendor_credit")
+        **{entity: {"currency"} for entity in ("customer", "bill", "vendor_credit")},
+        # A BILL invoice has no memo (BILL's Postman collection, createinvoice); a recorded
+        # payment takes no reference recontui may write (recording-an-ar-payment,
+        # record-ap-payments).
+        "invoice": {"currency", "memo"},
+        "payment": {"currency", "reference"},
+        "bill_payment": {"currency", "reference"},
     },
 }
 
@@ -1382,9 +1435,15 @@ def _optional(system: System, entity: str, f: FieldSpec) -> st.SearchStrategy[An
 def records(system: System, entity: str) -> st.SearchStrategy[Fields]:
     spec = ENTITIES[entity]
     names = system.synced(entity)
-    return st.fixed_dictionaries(
+    drawn = st.fixed_dictionaries(
         {name: _optional(system, entity, spec.field(name)) for name in names}
     )
+    if system is BILL and bill_map.spec(entity).amount_is_applied:
+        # BILL records a bill payment as the sum of its applications (record-ap-payments).
+        return drawn.map(
+            lambda f: {**f, "amount": _sum(ln["amount"] or D(0) for ln in f["applied"] or [])}
+        )
+    return drawn
 
 
 def changes(system: System, entity: str) -> st.SearchStrategy[Fields]:
@@ -1408,6 +1467,11 @@ def changes(system: System, entity: str) -> st.SearchStrategy[Fields]:
 PROPS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 #: "system/entity" strings (hypothesis prints its arguments: keep them short).
 WRITABLE = [f"{s}/{e}" for s, e in PAIRS if not (s is QBO and qbo_map.spec(e).read_only)]
+#: ... and of those, the records the system lets recontui change (BILL offers no update of
+#: a recorded payment).
+UPDATABLE = [
+    w for w in WRITABLE if not (w.startswith("bill/") and not bill_map.spec(w[5:]).updatable)
+]
 BY_NAME = {s.name: s for s in SYSTEMS}
 
 
@@ -1426,7 +1490,7 @@ def test_create_round_trip_property(pair: str, data: st.DataObject) -> None:
     assert_reads_back(system, entity, expected_created(system, entity, fields), record)
 
 
-@pytest.mark.parametrize("pair", WRITABLE)
+@pytest.mark.parametrize("pair", UPDATABLE)
 @PROPS
 @given(data=st.data())
 def test_update_round_trip_property(pair: str, data: st.DataObject) -> None:
@@ -1436,7 +1500,7 @@ def test_update_round_trip_property(pair: str, data: st.DataObject) -> None:
     before = read(system, entity, stored).fields
     change = data.draw(changes(system, entity), label="changes")
     after = read(system, entity, serve_update(system, entity, stored, change))
-    want = {k: v for k, v in before.items() if k != "total"} | change
+    want = as_held(system, entity, {k: v for k, v in before.items() if k != "total"} | change)
     assert_reads_back(system, entity, want, after)
 
 
@@ -1656,7 +1720,7 @@ def test_bill_line_parts_recontui_does_not_map_survive_a_lines_update() -> None:
     stored = serve(BILL, "bill", fields)
     first, second, _third = stored["billLineItems"]
     first["classifications"].update(
-        departmentId=_bill_id("0dp", "Sales1234567"), locationId=_bill_id("0lo", "Oslo")
+        departmentId=_bill_id("0de", "Sales1234567"), locationId=_bill_id("0lo", "Oslo")
     )
     second.update(quantity=2, price=D("0.05"))
     after = _rewrite_lines(BILL, "bill", stored, _describe_first)
@@ -1669,10 +1733,12 @@ def test_bill_line_parts_recontui_does_not_map_survive_a_lines_update() -> None:
     (_name, fields), *_ = case_fields(BILL, "invoice")
     stored = serve(BILL, "invoice", fields)
     stored["invoiceLineItems"][1]["taxable"] = True
-    stored["invoiceLineItems"][1]["classifications"] = {"departmentId": "0dp01x"}
+    stored["invoiceLineItems"][1]["classifications"]["departmentId"] = "0de01x"
+    item = stored["invoiceLineItems"][1]["classifications"]["itemId"]
     after = _rewrite_lines(BILL, "invoice", stored, lambda rows: rows.reverse())
     moved = after["invoiceLineItems"][2]
-    assert moved["taxable"] is True and moved["classifications"] == {"departmentId": "0dp01x"}
+    assert moved["taxable"] is True
+    assert moved["classifications"] == {"departmentId": "0de01x", "itemId": item}
     assert moved["id"] == stored["invoiceLineItems"][1]["id"]
 
 

@@ -288,8 +288,9 @@ class ModelWorld:
             transport=transport,
             on_event=on_event,
             # Retries wait no time: a real wait would let the two sides' requests
-            # interleave differently on every replay.
+            # interleave differently on every replay (a 429 too: not QBO's minute).
             base_delay=0.0,
+            throttle_wait=0.0,
         )
 
     @contextlib.contextmanager

@@ -591,6 +591,7 @@ class SyncModel(RuleBasedStateMachine):
         outcome = None
         for _ in range(CONVERGE_RUNS):
             self.decide_everything(tries)
+            self.fill_held()
             outcome = self.run()
             if outcome.exit_code == 0:
                 break
@@ -637,6 +638,22 @@ class SyncModel(RuleBasedStateMachine):
                     self.decide(c, take_all=gone[0])
             else:
                 self.decide(c, take_all="a" if n == 0 else "b")
+
+    def fill_held(self) -> None:
+        """What a person does about a create held for a field its target requires (the run
+        log says which): fills the field in, in the system the record comes from."""
+        store = self.world.store
+        for op in store.ops(self.world.profile.id, ("held",)):
+            if op.op != "create" or op.entity not in ("customer", "vendor"):
+                continue
+            link = store.link(op.link_id)
+            source = "b" if op.side == "a" else "a"
+            if link is None or not link.remote_id(source):
+                continue
+            held = link.fields(source) or {}
+            for name in ("email", "phone"):
+                if not held.get(name):
+                    self.edit_record(source, op.entity, link.remote_id(source), name)
 
     def stuck(self, outcome: Outcome | None) -> str:
         store, pid = self.world.store, self.world.profile.id

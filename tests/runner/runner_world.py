@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 
 from recontui.cli import save_sandbox_profile
+from recontui.connectors import ConnectorError
 from recontui.run import RunOptions, RunResult, run_sync
 from recontui.sandbox import Sandbox, SandboxConfig
 from recontui.secrets import SecretStore
@@ -62,6 +63,43 @@ class World:
                 return lambda *a: None
 
         return base("a", _Events()), base("b", _Events())
+
+    def fill_held(self) -> int:
+        """Do what a held create asks of a person: give its record, in the system it comes
+        from, the e-mail address and phone number the target requires; the number filled.
+        An edit the network breaks is tried again (tests with injected faults)."""
+        held = [
+            op
+            for op in self.store.ops(self.profile.id, ("held",))
+            if op.op == "create" and op.entity in ("customer", "vendor")
+        ]
+
+        async def go() -> None:
+            for op in held:
+                source = "b" if op.side == "a" else "a"
+                link = self.store.link(op.link_id)
+                remote_id = link.remote_id(source)
+                slug = "".join(ch for ch in link.fields(source)["name"].lower() if ch.isalnum())
+                fill = {"email": f"accounts@{slug}.example.com", "phone": "(503) 555-0100"}
+                for attempt in range(10):
+                    try:
+                        conn = self.connectors()[0 if source == "a" else 1]
+                        async with conn:
+                            rec = await conn.read(op.entity, remote_id)
+                            await conn.update(
+                                op.entity,
+                                remote_id,
+                                rec.version,
+                                fill,
+                                idempotency_key=f"fill-{op.id}-{attempt}",
+                            )
+                        break
+                    except ConnectorError:
+                        if attempt == 9:
+                            raise
+
+        asyncio.run(go())
+        return len(held)
 
 
 def make_world(tmp_path: Path, scenario: str = "conflicts", seed: int = 7, **config: Any) -> World:

@@ -24,10 +24,16 @@ from recontui.present import conflict_detail
 TWINS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
     "customer": (
         {"name": "Northwind Traders, Inc.", "email": "ap@northwind.test"},
-        {"name": "Northwind Traders Inc", "phone": "(503) 555-0100"},
+        # BILL creates no customer without an e-mail address ("keep both" copies it there).
+        {
+            "name": "Northwind Traders Inc",
+            "phone": "(503) 555-0100",
+            "email": "orders@northwind.test",
+        },
     ),
     "vendor": (
-        {"name": "Eriksen & Rossi", "email": "office@eriksenrossi.test"},
+        # BILL creates no vendor without an e-mail address and a phone number.
+        {"name": "Eriksen & Rossi", "email": "office@eriksenrossi.test", "phone": "555-0142"},
         {"name": "Eriksen and Rossi (Annex)"},
     ),
     "item": ({"name": "Consulting Hours"}, {"name": "Consulting  hour"}),
@@ -155,8 +161,8 @@ def test_conflict_detail_names_the_twin(twin_world: World) -> None:
 
 def test_a_twin_two_records_ask_about_waits_for_both_answers(tmp_path: Path) -> None:
     world = make_world(tmp_path, scenario="empty")
-    create(world, "a", "customer", {"name": "Northwind Traders, Inc."})
-    create(world, "a", "customer", {"name": "Northwind Traders Inc."})
+    create(world, "a", "customer", {"name": "Northwind Traders, Inc.", "email": "a@nw1.test"})
+    create(world, "a", "customer", {"name": "Northwind Traders Inc.", "email": "b@nw2.test"})
     create(world, "b", "customer", {"name": "Northwind Traders Inc"})
     before = names(world)
     world.sync()
@@ -176,9 +182,10 @@ def test_a_twin_two_records_ask_about_waits_for_both_answers(tmp_path: Path) -> 
     assert twin is not None and twin.state == "matching"
     resolve_conflict(world.store, world.store.conflict(second.id), link_to=twin.id, actor="test")
     world.sync()
-    # Linked: what is left is which spelling of the name both should hold.
+    # Linked: what is left is which spelling of the name both should hold (and the e-mail
+    # address, which BILL requires and the QuickBooks twin lacks).
     left = world.store.conflicts(world.profile.id, statuses=("open",))
-    assert [(c.kind, sorted(c.fields)) for c in left] == [("field", ["name"])]
+    assert [(c.kind, sorted(c.fields)) for c in left] == [("field", ["email", "name"])]
     assert names(world)["a"]["customer"] == before["a"]["customer"]
     assert len(names(world)["b"]["customer"]) == 2
 
@@ -193,7 +200,7 @@ def test_conflicts_show_puts_the_deciding_fields_side_by_side(
     args = ["--db", str(world.store.path), "conflicts", "show", str(c.id), "--profile", "t"]
     assert main(args) == 0
     out = capsys.readouterr().out
-    assert "similar name: 'Northwind Traders Inc' (score 100)" in out
+    assert "similar name: 'Northwind Traders Inc' (score 100, same e-mail domain)" in out
     rows = {line.strip().split("  ")[0]: line for line in out.splitlines()[3:]}
     # Both records on one line per field: BILL's value, then the QuickBooks candidate's.
     assert "Northwind Traders, Inc." in rows["Name"] and "Northwind Traders Inc" in rows["Name"]
@@ -215,8 +222,8 @@ def test_linking_to_a_record_already_taken_reopens_the_question(tmp_path: Path) 
     second finds it taken, goes back to the queue with its answer as a suggestion, and
     its record is neither linked nor copied."""
     world = make_world(tmp_path, scenario="empty")
-    create(world, "a", "customer", {"name": "Northwind Traders, Inc."})
-    create(world, "a", "customer", {"name": "Northwind Traders Inc."})
+    create(world, "a", "customer", {"name": "Northwind Traders, Inc.", "email": "a@nw1.test"})
+    create(world, "a", "customer", {"name": "Northwind Traders Inc.", "email": "b@nw2.test"})
     create(world, "b", "customer", {"name": "Northwind Traders Inc"})
     before = names(world)
     world.sync()

@@ -69,7 +69,16 @@ async def test_a_reset_lands_the_write_then_drops_the_answer():
         bill = await Bill(sandbox, http).login()
         before = len(sandbox.bill_org.all("vendors"))
         with pytest.raises(httpx.RemoteProtocolError):
-            await bill.send("POST", "vendors", {"name": "Dropped Answer Ltd"})
+            await bill.send(
+                "POST",
+                "vendors",
+                {
+                    "name": "Dropped Answer Ltd",
+                    "accountType": "BUSINESS",
+                    "email": "ap@dropped.example",
+                    "phone": "555-0100",
+                },
+            )
         names = [v["name"] for v in sandbox.bill_org.all("vendors")]
         assert len(names) == before + 1 and "Dropped Answer Ltd" in names
 

@@ -33,9 +33,13 @@ async def test_refresh_rotates_with_grace_then_invalid_grant() -> None:
         assert late.status_code == 400
         assert late.json() == {"error": "invalid_grant"}
 
+        # The replacement is kept for a day (Intuit's FAQ), then replaced in turn.
         third = await qbo.refresh(second)
         assert third.status_code == 200
-        assert third.json()["refresh_token"] not in (first_token, second)
+        assert third.json()["refresh_token"] == second
+        sandbox.advance(24 * 3600)
+        fourth = await qbo.refresh(second)
+        assert fourth.json()["refresh_token"] not in (first_token, second)
 
 
 async def test_bad_client_and_bad_grant() -> None:

@@ -73,7 +73,7 @@ async def test_malformed_queries_are_parser_errors() -> None:
             "SELECT * FROM Account WHERE Name = 'a' OR Id = '1'",
             "SELECT * FROM Account WHERE",
             "SELECT * FROM Account LIMIT 5",
-            "SELECT Name FROM Account",
+            "SELECT Name, FROM Account",
         ):
             response = await qbo.query(text)
             assert response.status_code == 400, text

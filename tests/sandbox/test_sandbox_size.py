@@ -26,8 +26,8 @@ ANCHOR = date(2026, 3, 15)
 #: before sizes existed. Tests and the console's snapshots depend on these names and
 #: values: if a change to the demo is intended, update these and the snapshot SVGs.
 UNSIZED = {
-    "demo": "3b54b68c9077e335c3d5f2092b4418122a4549dd2728e6b58b69b71ad4a4a848",
-    "conflicts": "0fcdc02f56db2a49a2514cb14d658260a7152ef333b5ccc3941e57daca8f65d2",
+    "demo": "a3711dc198d21f99dc9c5603a905859130cab1fa6ef5b8e6e794568c8dcc7467",
+    "conflicts": "d2a175b7bbafc1b7145e2338a44865b3992171fe716be8723cd298c7261870d9",
 }
 
 
@@ -326,7 +326,7 @@ async def test_bill_list_paging_sorts_once_and_follows_writes(monkeypatch: Any) 
         assert sorts == count  # one sort key per invoice, for all the pages together
 
         # A write invalidates the sorted list: the edited invoice moves to the end.
-        edited = await bill.send("PATCH", f"invoices/{ids[0]}", {"description": "Edited"})
+        edited = await bill.send("PATCH", f"invoices/{ids[0]}", {"dueDate": "2026-12-31"})
         assert edited.status_code == 200, edited.text
         again = [r["id"] for r in await bill.all("invoices", sort="updatedTime:asc")]
         assert again[-1] == ids[0] and sorted(again) == sorted(ids)

@@ -57,7 +57,7 @@ def mark_column(queue: ConflictsScreen) -> dict[int, str]:
 async def test_sort_by_record_name_pages_in_name_order_and_reverses(world, monkeypatch):
     monkeypatch.setattr(conflicts, "PAGE", 5)
     expected = by_name(world)
-    assert len(expected) == 33
+    assert len(expected) == 31
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:
         queue = await open_queue(pilot)
@@ -271,7 +271,7 @@ async def test_columns_fit_80_and_widen_with_the_terminal(world):
         await pilot.resize_terminal(120, 30)
         await settle(pilot)
         assert table.columns["record"].width > narrow
-        assert table.row_count == len(queue.ids) == 33
+        assert table.row_count == len(queue.ids) == 31
 
 
 async def test_a_run_that_pushes_a_marked_conflict_drops_its_mark(world):

@@ -91,7 +91,7 @@ async def test_v_shows_the_fields_not_in_conflict_dimmed_and_keeps_the_cursor(wo
 
 
 async def test_f_fills_blanks_from_the_other_side_on_top_of_use_as_master(world):
-    target = conflict_for(world, "1045")  # invoice memo: blank in BILL, set in QuickBooks
+    target = conflict_for(world, "593121")  # bill memo: blank in BILL, set in QuickBooks
     assert target.fields["memo"]["a"] is None and target.fields["memo"]["b"]
     app = world.app()
     async with app.run_test(size=(80, 24)) as pilot:

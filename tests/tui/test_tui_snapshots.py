@@ -160,8 +160,8 @@ class TestConflicts:
         assert snap_compare(_app(still_world), run_before=_keys("c", "enter"))
 
     def test_edit_rejects_a_value_that_does_not_fit_the_field(self, still_world, snap_compare):
-        # Conflict 22 is invoice 1135's due date: "soon" is not a date.
-        keys = ("c", *["down"] * 21, "enter", "e", "ctrl+u", *"soon")
+        # Conflict 21 is invoice 1135's due date: "soon" is not a date.
+        keys = ("c", *["down"] * 20, "enter", "e", "ctrl+u", *"soon")
         assert snap_compare(_app(still_world), run_before=_keys(*keys))
 
     def test_help_lists_the_resolve_keys(self, still_world, snap_compare):

@@ -28,11 +28,20 @@ def test_inactive_and_direction_left_out_but_a_record_that_should_be_copied_is_n
     tmp_path: Path,
 ) -> None:
     world = agreed_world(tmp_path)
-    retired = create(world, "a", "customer", name="Retired Before Sync")
+    retired = create(
+        world, "a", "customer", name="Retired Before Sync", email="retired@example.com"
+    )
     deactivate(world, "a", "customer", retired.remote_id)
     world.store.set_setting(world.profile.id, "direction.vendor", "a_to_b", actor="t")
     create(world, "b", "vendor", name="Ledger Only Vendor")  # the direction never copies it
-    copied = create(world, "a", "vendor", name="Billing Vendor To Copy")
+    copied = create(
+        world,
+        "a",
+        "vendor",
+        name="Billing Vendor To Copy",
+        email="ap@copy.example.com",
+        phone="555-0100",
+    )
     result = check(world)
     assert result.excluded == {"customer": {"inactive": 1}, "vendor": {"direction": 1}}
     assert [(d.entity, d.a_id) for d in result.disagreements] == [("vendor", copied.remote_id)]

@@ -136,6 +136,13 @@ class Connector(Protocol):
 
     def fields(self, entity: str) -> frozenset[str]: ...
 
+    def required_fields(self, entity: str) -> tuple[str, ...]:
+        """The canonical fields (among :meth:`fields`) the system requires a record of
+        ``entity`` to hold: it refuses a create without them and an update that blanks
+        them. The runner holds such a write instead of sending it (engine/required.py).
+        Default: none."""
+        return ()
+
     async def __aenter__(self) -> Self: ...
 
     async def __aexit__(self, *exc: object) -> None: ...

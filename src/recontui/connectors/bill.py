@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 
+from ..model.money import MoneyError, to_money
 from ..model.record import RemoteRecord
 from . import bill_map
 from .base import (
@@ -99,6 +100,13 @@ class BillConnector(ConnectorBase):
     def _from_remote(self, entity: str, obj: Any) -> RemoteRecord:
         return bill_map.from_bill(entity, obj)
 
+    def required_fields(self, entity: str) -> tuple[str, ...]:
+        """What BILL refuses a customer or vendor without ("email: must not be blank").
+        Customer: name, email (https://developer.bill.com/docs/ar-customers); vendor: name,
+        accountType (sent by bill_map), email, phone
+        (https://developer.bill.com/docs/creating-a-us-vendor)."""
+        return {"customer": ("name", "email"), "vendor": ("name", "email", "phone")}.get(entity, ())
+
     async def __aexit__(self, *exc: object) -> None:
         """Log out (best effort: a dead session is no reason to fail) and close."""
         if self._http is None:
@@ -150,6 +158,8 @@ class BillConnector(ConnectorBase):
                 f"{self._base}/login",
                 headers={"Accept": "application/json", "Content-Type": "application/json"},
                 content=dumps_json(body),
+                # 200 logins an hour per developer key: a refused one is not tried again.
+                final_if=_hourly,
             )
             ctx = Ctx("login", "organization", self.organization_id)
             data = self._decode(response, ctx, "POST /v3/login")
@@ -157,6 +167,12 @@ class BillConnector(ConnectorBase):
             if response.status_code >= 400 or errors:
                 codes = {e.get("code") for e in errors}
                 said = _said(errors, response.status_code)
+                if HOURLY_LIMIT in codes:
+                    raise ConnectorError(
+                        f"BILL allows 200 sign-ins an hour per developer key and refused this "
+                        f"one ({said}): wait until the next hour and sync again.",
+                        retryable=True,
+                    )
                 if codes & set(BAD_LOGIN) or response.status_code in (401, 403):
                     raise AuthError(
                         f"BILL refused the sign-in of {self._settings['username']} to "
@@ -460,6 +476,8 @@ class BillConnector(ConnectorBase):
         """Read, compare ``updatedTime`` with ``version``, PATCH; ``active`` via archive/restore."""
         s = bill_map.spec(entity)
         ctx = Ctx("update", entity, remote_id)
+        if not s.updatable:
+            raise self._not_offered(ctx, f"PATCH /v3/{s.resource}/{{id}}")
         raw = await self._checked(entity, remote_id, version, ctx)
         current = self._record(entity, raw, f"GET /v3/{s.resource}/{remote_id}")
         rest = {k: v for k, v in changes.items() if k != "active"}
@@ -487,12 +505,29 @@ class BillConnector(ConnectorBase):
     ) -> RemoteRecord:
         """Archive (list records come back ``active=False``, transactions ``deleted=True``)."""
         ctx = Ctx("archive", entity, remote_id)
+        s = bill_map.spec(entity)
+        if not s.archivable:
+            raise self._not_offered(ctx, f"POST /v3/{s.resource}/{{id}}/archive")
         await self._checked(entity, remote_id, version, ctx)
         return await self._archive(entity, remote_id, "archive")
 
+    def _not_offered(self, ctx: Ctx, endpoint: str) -> RejectedError:
+        """A write BILL has no endpoint for (a recorded payment cannot be changed or
+        archived): refused before any request, as BILL would refuse it (BDC_1121)."""
+        return RejectedError(
+            f"BILL offers no way to {ctx.action} {ctx.what} ({endpoint} does not exist): make "
+            "this change in BILL itself.",
+            code=NOT_SUPPORTED,
+            entity=ctx.entity,
+            record=ctx.record,
+        )
+
     def can_restore(self, entity: str) -> bool:
         """An archived BILL record comes back, with its id, through ``/restore``."""
-        return self.supports(entity) and bill_map.spec(entity).archivable
+        if not self.supports(entity):
+            return False
+        s = bill_map.spec(entity)
+        return s.archivable and s.restorable
 
     async def restore(
         self,
@@ -527,6 +562,8 @@ class BillConnector(ConnectorBase):
         endpoint = f"GET /v3/{bill_map.spec(entity).resource}"
 
         def wanted_row(row: dict[str, Any]) -> bool:
+            if not _same_amount(entity, fields, row):
+                return False
             return skip is None or not skip(self._record(entity, row, endpoint))
 
         for path, value, party in _natural_lookups(entity, fields):
@@ -578,7 +615,7 @@ def _natural_lookups(entity: str, fields: Mapping[str, Any]) -> list[Lookup]:
     none for a transaction whose party is not known yet."""
     if entity == "account":
         return [
-            (("accountNumber",), fields.get("number"), None),
+            (("account", "number"), fields.get("number"), None),
             (("name",), fields.get("name"), None),
         ]
     if entity in ("class", "department", "item", "customer", "vendor"):
@@ -592,12 +629,25 @@ def _natural_lookups(entity: str, fields: Mapping[str, Any]) -> list[Lookup]:
         path = ("invoice", "invoiceNumber") if entity == "bill" else ("referenceNumber",)
         return [(path, fields.get("number"), ("vendorId", vendor))]
     if entity in ("payment", "bill_payment"):
+        # A recorded payment carries no reference BILL lets recontui write: it is the
+        # party's payment of that date (and amount, see _same_amount).
         key = "customerId" if entity == "payment" else "vendorId"
         party = ref_id(fields.get("customer" if entity == "payment" else "vendor"))
         if party is None:
             return []
-        return [(("referenceNumber",), fields.get("reference"), (key, party))]
+        date_path = ("paymentDate",) if entity == "payment" else ("processDate",)
+        return [(date_path, fields.get("date"), (key, party))]
     return []
+
+
+def _same_amount(entity: str, fields: Mapping[str, Any], row: Mapping[str, Any]) -> bool:
+    """A payment found by party and date is the one looked for only at the same amount."""
+    if entity not in ("payment", "bill_payment") or fields.get("amount") is None:
+        return True
+    try:
+        return to_money(row.get("amount")) == to_money(fields["amount"])
+    except MoneyError:
+        return False
 
 
 def _narrowing_filter(

@@ -8,8 +8,10 @@ changed through the archive/restore endpoints, never through a PATCH body, so
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from ..model.entities import ENTITIES
@@ -25,6 +27,7 @@ from .values import (
     MappingError,
     bool_in,
     line_rows,
+    money_out,
     objects,
     optional_timestamp,
     parse_timestamp,
@@ -37,11 +40,35 @@ Kind = Literal["text", "money", "decimal", "price", "date", "ref", "account_type
 
 @dataclass(frozen=True)
 class Lines:
-    """A canonical list field stored in one BILL array (``path``)."""
+    """A canonical list field stored in one BILL array (``path``).
+
+    ``write_path`` and ``write_fields``: where a create puts the lines, and their keys
+    there, when the request differs from the object BILL serves (a recorded payment is
+    written as ``invoices[{id, amount}]`` and served as ``invoicePayments[{invoiceId,
+    amount}]``). ``unit_quantity``: BILL requires a quantity on every line, so a line
+    without one is written as quantity 1 with its amount and no price (the "Replace an
+    invoice" request in BILL's Postman collection writes such a line), and a line holding
+    quantity 1 and no price reads back without a quantity.
+    """
 
     name: str
     path: str
     fields: tuple[F, ...]
+    write_path: str | None = None
+    write_fields: tuple[F, ...] | None = None
+    unit_quantity: bool = False
+
+    def as_written(self) -> Lines:
+        """These lines as a request body holds them."""
+        if self.write_path is None and self.write_fields is None:
+            return self
+        return dataclasses.replace(
+            self,
+            path=self.write_path or self.path,
+            fields=self.write_fields or self.fields,
+            write_path=None,
+            write_fields=None,
+        )
 
 
 @dataclass(frozen=True)
@@ -53,20 +80,42 @@ class BillEntity(MappedEntity):
     #: Create path when it is not the resource itself (payments are "recorded").
     create_path: str | None = None
     create_extra: Mapping[str, Any] = field(default_factory=dict)
-    #: ``POST /v3/{resource}/{id}/archive`` and ``/restore`` exist (payments have neither):
-    #: https://developer.bill.com/reference/archiveinvoice,
-    #: https://developer.bill.com/reference/restoreinvoice
+    #: The fields as a request body holds them, when that differs from the served object
+    #: (an invoice is written with ``customer: {id}`` and served with ``customerId``).
+    write_fields: tuple[F, ...] | None = None
+    #: ``POST /v3/{resource}/{id}/archive`` exists (payments have none):
+    #: https://developer.bill.com/reference/archiveinvoice
     archivable: bool = True
+    #: ``POST /v3/{resource}/{id}/restore`` exists too (vendor credits have none in BILL's
+    #: Postman collection): https://developer.bill.com/reference/restoreinvoice
+    restorable: bool = True
+    #: ``PATCH /v3/{resource}/{id}`` exists (a recorded payment has none: BILL's Postman
+    #: collection lists only GET for /v3/receivable-payments and no PATCH for /v3/payments).
+    updatable: bool = True
+    #: BILL records the amount as the sum of the applied lines (a bill payment's
+    #: ``record-payment`` body has no amount): a canonical amount that differs is refused.
+    amount_is_applied: bool = False
+
+    def as_written(self) -> BillEntity:
+        """This entity's fields and lines as a request body holds them."""
+        lines = self.lines.as_written() if self.lines is not None else None
+        if self.write_fields is None and lines is self.lines:
+            return self
+        return dataclasses.replace(
+            self, fields=self.write_fields or self.fields, lines=lines, write_fields=None
+        )
 
 
 _ACTIVE = F("active", ("archived",), "active")
 
 
-def _party(address: str) -> tuple[F, ...]:
-    """Customer and vendor contact fields; the address object's key differs."""
+def _party(address: str, company: tuple[str, ...]) -> tuple[F, ...]:
+    """Customer and vendor contact fields; the address object's key differs, and so does
+    where the company name is (a customer's ``companyName``, a vendor's
+    ``additionalInfo.companyName``)."""
     return (
         F("name", ("name",)),
-        F("company_name", ("companyName",)),
+        F("company_name", company),
         F("email", ("email",)),
         F("phone", ("phone",)),
         F("address_line1", (address, "line1")),
@@ -81,10 +130,24 @@ _CLASS = F("class", ("classifications", "accountingClassId"), "ref", "class")
 _EXPENSE_LINE = (
     F("amount", ("amount",), "money"),
     F("description", ("description",)),
-    F("account", ("chartOfAccountId",), "ref", "account"),
+    F("account", ("classifications", "chartOfAccountId"), "ref", "account"),
     _CLASS,
 )
+_INVOICE_HEAD = (
+    F("number", ("invoiceNumber",)),
+    F("customer", ("customerId",), "ref", "customer"),
+    F("date", ("invoiceDate",), "date"),
+    F("due_date", ("dueDate",), "date"),
+    F("total", ("totalAmount",), "money", read_only=True),
+)
+_PAYMENT_HEAD = (
+    F("customer", ("customerId",), "ref", "customer"),
+    F("date", ("paymentDate",), "date"),
+    F("amount", ("amount",), "money"),
+    F("memo", ("description",)),
+)
 
+#: docs/remote-shapes.md (BILL section) cites the page of every shape below.
 BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
     "BILL",
     (
@@ -93,8 +156,8 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
             "classifications/chart-of-accounts",
             (
                 F("name", ("name",)),
-                F("number", ("accountNumber",)),
-                F("type", ("accountType",), "account_type"),
+                F("number", ("account", "number")),
+                F("type", ("account", "type"), "account_type"),
                 F("description", ("description",)),
                 _ACTIVE,
             ),
@@ -115,16 +178,13 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
         BillEntity(
             "customer",
             "customers",
-            (
-                *_party("billingAddress"),
-                _ACTIVE,
-            ),
+            (*_party("billingAddress", ("companyName",)), _ACTIVE),
         ),
         BillEntity(
             "vendor",
             "vendors",
             (
-                *_party("address"),
+                *_party("address", ("additionalInfo", "companyName")),
                 F("tax_id", ("additionalInfo", "taxId")),
                 F("account_number", ("accountNumber",)),
                 F("currency", ("billCurrency",)),
@@ -135,44 +195,47 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
         BillEntity(
             "invoice",
             "invoices",
-            (
-                F("number", ("invoiceNumber",)),
-                F("customer", ("customerId",), "ref", "customer"),
-                F("date", ("invoiceDate",), "date"),
-                F("due_date", ("dueDate",), "date"),
-                F("memo", ("description",)),
-                F("total", ("totalAmount",), "money", read_only=True),
-            ),
+            _INVOICE_HEAD,
             Lines(
                 "lines",
                 "invoiceLineItems",
                 (
                     F("amount", ("amount",), "money"),
                     F("description", ("description",)),
-                    F("item", ("itemId",), "ref", "item"),
+                    F("item", ("classifications", "itemId"), "ref", "item"),
                     F("quantity", ("quantity",), "decimal"),
                     F("unit_price", ("price",), "price"),
                     _CLASS,
                 ),
+                unit_quantity=True,
+            ),
+            write_fields=(
+                _INVOICE_HEAD[0],
+                F("customer", ("customer", "id"), "ref", "customer"),
+                *_INVOICE_HEAD[2:],
             ),
         ),
         BillEntity(
             "payment",
             "receivable-payments",
-            (
-                F("customer", ("customerId",), "ref", "customer"),
-                F("date", ("paymentDate",), "date"),
-                F("amount", ("amount",), "money"),
-                F("reference", ("referenceNumber",)),
-                F("memo", ("description",)),
-            ),
+            _PAYMENT_HEAD,
             Lines(
                 "applied",
-                "invoices",
+                "invoicePayments",
                 (F("invoice", ("invoiceId",), "ref", "invoice"), F("amount", ("amount",), "money")),
+                write_path="invoices",
+                write_fields=(
+                    F("invoice", ("id",), "ref", "invoice"),
+                    F("amount", ("amount",), "money"),
+                ),
             ),
             create_path="invoices/record-payment",
+            # https://developer.bill.com/docs/recording-an-ar-payment: paymentType is
+            # required; a canonical payment carries no method, and OTHER claims none.
+            create_extra={"paymentType": "OTHER"},
             archivable=False,
+            restorable=False,
+            updatable=False,
         ),
         BillEntity(
             "bill",
@@ -192,18 +255,24 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
             "payments",
             (
                 F("vendor", ("vendorId",), "ref", "vendor"),
-                F("date", ("paymentDate",), "date"),
-                F("amount", ("amount",), "money"),
-                F("reference", ("referenceNumber",)),
+                F("date", ("processDate",), "date"),
+                F("amount", ("amount",), "money", read_only=True),
                 F("memo", ("description",)),
             ),
             Lines(
                 "applied",
-                "bills",
+                "billPayments",
                 (F("bill", ("billId",), "ref", "bill"), F("amount", ("amount",), "money")),
+                write_path="payments",
             ),
             create_path="bills/record-payment",
+            # https://developer.bill.com/docs/record-ap-payments: toPrintCheck is required;
+            # the payment was made outside BILL, so there is no check to print.
+            create_extra={"toPrintCheck": False},
             archivable=False,
+            restorable=False,
+            updatable=False,
+            amount_is_applied=True,
         ),
         BillEntity(
             "vendor_credit",
@@ -216,10 +285,12 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 F("total", ("amount",), "money", read_only=True),
             ),
             Lines("lines", "vendorCreditLineItems", _EXPENSE_LINE),
+            restorable=False,
         ),
     ),
 )
 spec = BILL_ENTITIES.spec
+D0 = Decimal(0)
 fields_of = BILL_ENTITIES.fields_of
 
 
@@ -291,7 +362,20 @@ def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
     entries = objects(
         raw, f"{lines.path} is not a list", f"an entry of {lines.path} is not an object"
     )
-    return [CODEC.fields_in(lines.fields, line) for line in entries]
+    return [_line_in(lines, line) for line in entries]
+
+
+def _line_in(lines: Lines, line: Mapping[str, Any]) -> dict[str, Any]:
+    """One line; an invoice line served without its ``amount`` (BILL's Postman collection
+    shows only ``quantity`` and ``price``) is worth their product, to the cent."""
+    row = CODEC.fields_in(lines.fields, line)
+    quantity, price = row.get("quantity"), row.get("unit_price")
+    unpriced = row.get("amount") is None and line.get("amount") is None
+    if unpriced and quantity is not None and price is not None:
+        row["amount"] = to_money(quantity * price)
+    if lines.unit_quantity and price is None and quantity == 1:
+        row["quantity"] = None  # the quantity BILL requires of a line sold as an amount
+    return row
 
 
 # ---------------------------------------------------------------------------
@@ -325,17 +409,35 @@ def to_bill(
     :class:`CannotCarry` rather than dropping or contradicting them.
     """
     s = spec(entity)
+    w = s.as_written()
     if partial:
-        fields = _whole_objects(s, fields, current)
+        fields = _whole_objects(w, fields, current)
+    elif s.amount_is_applied:
+        _check_applied(s, fields)
     body, rows = write_body(
-        CODEC, s, fields, partial=partial, current=current, skip_kinds=frozenset({"active"})
+        CODEC, w, fields, partial=partial, current=current, skip_kinds=frozenset({"active"})
     )
     if rows is not None:
-        assert s.lines is not None  # write_body returns rows for an entity with lines only
+        assert s.lines is not None and w.lines is not None  # rows come with lines only
         if partial and remote is None:
             raise MappingError(f"{s.lines.name}: rewriting lines needs the record as BILL holds it")
-        body[s.lines.path] = _lines_out(s, rows, remote if partial else None)
+        body[w.lines.path] = _lines_out(s, rows, remote if partial else None)
     return body
+
+
+def _check_applied(s: BillEntity, fields: Mapping[str, Any]) -> None:
+    """Refuse an amount BILL would not record: it records the applied lines' sum."""
+    assert s.lines is not None
+    amount, rows = fields.get("amount"), fields.get(s.lines.name)
+    if amount is None or rows is None:
+        return
+    written = money_out(amount)
+    applied = sum((money_out(row.get("amount") or 0) for row in line_rows(s.lines.name, rows)), D0)
+    if written != applied:
+        raise MappingError(
+            f"BILL records a {ENTITIES[s.entity].label.lower()} as the sum of what it applies "
+            f"({applied}), which is not its amount ({written})"
+        )
 
 
 def _whole_objects(
@@ -365,9 +467,10 @@ def _lines_out(s: BillEntity, rows: Any, remote: Mapping[str, Any] | None) -> li
     """The line array for canonical ``rows``; ``remote`` (a PATCH) is what BILL holds."""
     lines = s.lines
     assert lines is not None
+    written = lines.as_written()
     new = list(line_rows(lines.name, rows))
     if remote is None:
-        return [_line_out(lines, row, {}) for row in new]
+        return [_line_out(written, row, {}) for row in new]
     held = list(
         objects(
             remote.get(lines.path),
@@ -387,7 +490,7 @@ def _lines_out(s: BillEntity, rows: Any, remote: Mapping[str, Any] | None) -> li
             amount = line_spec.line_field("amount")
             if not same(amount, row.get("amount"), held_rows[index].get("amount")):
                 _check_priced(s, remote, carried, row.get("amount"))
-        out.append(_line_out(lines, row, carried))
+        out.append(_line_out(written, row, carried))
     return out
 
 
@@ -412,6 +515,9 @@ def _check_priced(
 
 
 def _line_out(lines: Lines, row: Mapping[str, Any], carried: dict[str, Any]) -> dict[str, Any]:
-    """One line: ``carried`` (what BILL holds beyond the mapping) plus ``row``."""
+    """One line: ``carried`` (what BILL holds beyond the mapping) plus ``row``; a line
+    without a quantity, where BILL requires one, goes as quantity 1 (see :class:`Lines`)."""
+    if lines.unit_quantity and row.get("quantity") is None:
+        row = {**row, "quantity": Decimal(1)}
     CODEC.write(carried, lines.fields, row)
     return carried

@@ -27,7 +27,14 @@ from .base import (
     RejectedError,
     SecretAccess,
 )
-from .http import DEFAULT_DEADLINE, DEFAULT_TIMEOUT, HttpClient, RateGovernor, shared_governor
+from .http import (
+    DEFAULT_DEADLINE,
+    DEFAULT_TIMEOUT,
+    HttpClient,
+    RateGovernor,
+    shared_governor,
+    with_support_id,
+)
 from .values import CannotCarry, Codec, Field, MappingError, shift_timestamp
 
 DEFAULT_OVERLAP_SECONDS = 60
@@ -292,6 +299,9 @@ class ConnectorBase:
     #: ``rate_limit``, ``off`` for none, and ``rate_window_seconds``).
     rate_limit: int | None = None
     rate_window: float = 60.0
+    #: Seconds to wait after a 429 without ``Retry-After``, when the vendor documents one
+    #: (None: exponential back-off); option ``throttle_wait`` overrides it (tests).
+    throttle_wait: float | None = None
     #: Response headers worth logging (request ids a vendor's support asks for).
     log_headers: tuple[str, ...] = ()
     #: The realm / organisation id, set by the subclass from its settings.
@@ -309,6 +319,7 @@ class ConnectorBase:
         max_attempts: int = 5,
         base_delay: float = 0.5,
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        throttle_wait: float | None = None,
     ) -> None:
         missing = [k for k in self.required_settings if not settings.get(k)]
         if missing:
@@ -332,6 +343,8 @@ class ConnectorBase:
         self._max_attempts = max_attempts
         self._base_delay = base_delay
         self._timeout = timeout
+        if throttle_wait is not None:
+            self.throttle_wait = throttle_wait
         self._http: HttpClient | None = None
 
     # -- protocol basics ---------------------------------------------------
@@ -354,6 +367,7 @@ class ConnectorBase:
             log_headers=self.log_headers,
             governors=self._governors(),
             deadline=self._deadline,
+            throttle_wait=self.throttle_wait,
         )
         try:
             await self._start()
@@ -414,14 +428,25 @@ class ConnectorBase:
     def _from_remote(self, entity: str, obj: Any) -> RemoteRecord:
         raise NotImplementedError
 
+    def _support(self) -> str:
+        """What names the answer being handled for the vendor's support ("intuit_tid
+        1-abc"), "" when the system names none: every error made from an answer ends
+        with it (:func:`~.http.with_support_id`), so a person can quote it."""
+        return ""
+
+    def _said(self, message: str) -> str:
+        return with_support_id(message, self._support())
+
     def _record(self, entity: str, obj: Any, endpoint: str) -> RemoteRecord:
         """``obj`` (from ``endpoint``) as a record; one that does not map is a ProtocolError."""
         try:
             return self._from_remote(entity, obj)
         except MappingError as exc:
             raise ProtocolError(
-                f"{self.label} sent a {entity} from {endpoint} that recontui cannot read "
-                f"({exc}): report it with the log."
+                self._said(
+                    f"{self.label} sent a {entity} from {endpoint} that recontui cannot read "
+                    f"({exc}): report it with the log."
+                )
             ) from exc
 
     def _body(self, ctx: Ctx, build: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -450,34 +475,44 @@ class ConnectorBase:
     def _not_found(self, ctx: Ctx, endpoint: str | None = None) -> NotFoundError:
         where = f" ({endpoint})" if endpoint else ""
         return NotFoundError(
-            f"{self.label} has no {ctx.what}{where}: sync again to refresh the record list."
+            self._said(
+                f"{self.label} has no {ctx.what}{where}: sync again to refresh the record list."
+            )
         )
 
     def _unreadable(self, ctx: Ctx, endpoint: str) -> ProtocolError:
         return ProtocolError(
-            f"{self.label} sent an unreadable or truncated answer to {endpoint} ({ctx.what}): "
-            "sync again; if it keeps happening, report it."
+            self._said(
+                f"{self.label} sent an unreadable or truncated answer to {endpoint} "
+                f"({ctx.what}): sync again; if it keeps happening, report it."
+            )
         )
 
     def _lacking(self, endpoint: str, what: str) -> ProtocolError:
         """An answer to ``endpoint`` without ``what`` (a wrapper object, a list, an id)."""
         return ProtocolError(
-            f"{self.label}'s answer to {endpoint} has no {what}: sync again; if it keeps "
-            "happening, report it."
+            self._said(
+                f"{self.label}'s answer to {endpoint} has no {what}: sync again; if it keeps "
+                "happening, report it."
+            )
         )
 
     def _failed(self, ctx: Ctx, endpoint: str, said: str) -> ConnectorError:
         """The server failed (5xx): worth trying again later."""
         return ConnectorError(
-            f"{self.label} failed on {endpoint} for {ctx.what} ({said}): sync again later.",
+            self._said(
+                f"{self.label} failed on {endpoint} for {ctx.what} ({said}): sync again later."
+            ),
             retryable=True,
         )
 
     def _not_accepted(self, ctx: Ctx, endpoint: str, said: str) -> ProtocolError:
         """A read or query the server refused: recontui asked wrongly."""
         return ProtocolError(
-            f"{self.label} did not accept {endpoint} for {ctx.what} ({said}): this is a "
-            "recontui problem; report it with the log."
+            self._said(
+                f"{self.label} did not accept {endpoint} for {ctx.what} ({said}): this is a "
+                "recontui problem; report it with the log."
+            )
         )
 
     # -- company -----------------------------------------------------------

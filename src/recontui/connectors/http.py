@@ -28,6 +28,7 @@ import httpx
 import tenacity
 
 from .base import EventSink, UnreachableError
+from .ledger import RateLedger, rate_dir
 
 #: Header, form and JSON keys whose values are never logged (compared lower-case).
 SECRET_KEYS = frozenset(
@@ -155,6 +156,35 @@ def safe_query(params: Mapping[str, Any] | None) -> dict[str, str]:
     }
 
 
+def support_id(response: httpx.Response | None, headers: Sequence[str]) -> str:
+    """``"intuit_tid 1-abc"``: the first of ``headers`` (request ids a vendor's support asks
+    for) that ``response`` carries, named; "" when none (or no response)."""
+    if response is None:
+        return ""
+    for name in headers:
+        value = response.headers.get(name)
+        if value:
+            return f"{name} {value}"
+    return ""
+
+
+def with_support_id(message: str, support: str) -> str:
+    """``message`` with ``support`` (:func:`support_id`) in brackets before its full stop:
+    "... sync again (intuit_tid 1-abc).". Unchanged when ``support`` is "" or already in."""
+    if not support or support in message:
+        return message
+    body = message[:-1] if message.endswith(".") else message
+    return f"{body} ({support})."
+
+
+def tag_error(exc: Exception, support: str) -> Exception:
+    """``exc`` itself, its sentence (``args[0]``) carrying ``support``; type and attributes
+    (``retryable``, ``outcome_unknown``, a rejection's code) unchanged."""
+    if support and exc.args and isinstance(exc.args[0], str):
+        exc.args = (with_support_id(exc.args[0], support), *exc.args[1:])
+    return exc
+
+
 def retry_after_seconds(value: str | None, *, now: float | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header (delta-seconds or HTTP date)."""
     if not value:
@@ -193,6 +223,10 @@ class RateGovernor:
     request that is cancelled leaves the queue cleanly. One governor may be shared by
     clients running on different event loops (threads): its state sits behind a lock
     and wake-ups go through each waiter's own loop.
+
+    With a ``ledger`` (:class:`~.ledger.RateLedger`) the same limits hold for the
+    company across every process of the machine: a request the governor lets go also
+    takes its slot in the ledger, or waits (polling) while other processes hold them.
     """
 
     def __init__(
@@ -203,6 +237,7 @@ class RateGovernor:
         window: float = 60.0,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[Any]] | None = None,
+        ledger: RateLedger | None = None,
     ) -> None:
         if max_in_flight is not None and max_in_flight < 1:
             raise ValueError("max_in_flight must be 1 or more (or None)")
@@ -215,6 +250,7 @@ class RateGovernor:
         self.window = float(window)
         self._clock = clock
         self._sleep = sleep or asyncio.sleep
+        self.ledger = ledger
         self._lock = threading.Lock()
         self._in_flight = 0
         #: When each finished request stops counting against the window (ascending).
@@ -254,6 +290,21 @@ class RateGovernor:
             return None  # the budget is held by requests still running
         return max(expiries[over] - now, pause, 0.0)
 
+    def _take_shared(self) -> float:
+        """0 when the machine-wide ledger (if any) gave this request its slot; else the
+        seconds to wait before asking it again (lock held)."""
+        if self.ledger is None:
+            return 0.0
+        return self.ledger.try_take(
+            max_in_flight=self.max_in_flight, budget=self.budget, window=self.window
+        )
+
+    @property
+    def problem(self) -> str | None:
+        """Why the budget is not shared with the machine's other processes (None: it is,
+        or there is no ledger)."""
+        return None if self.ledger is None else self.ledger.problem
+
     def _wake_head(self) -> None:
         """Tell the first waiter to look again (lock held)."""
         while self._queue:
@@ -270,7 +321,7 @@ class RateGovernor:
         started = self._clock()
         waiter = _Waiter(loop)
         with self._lock:
-            if not self._queue and self._free_in(started) == 0:
+            if not self._queue and self._free_in(started) == 0 and self._take_shared() == 0:
                 self._take()
                 return 0.0
             self._queue.append(waiter)
@@ -281,6 +332,8 @@ class RateGovernor:
                     if self._queue[0] is waiter:
                         now = self._clock()
                         delay = self._free_in(now)
+                        if delay == 0:
+                            delay = self._take_shared()
                         if delay == 0:
                             self._queue.popleft()
                             self._take()
@@ -320,14 +373,22 @@ class RateGovernor:
             self._in_flight = max(0, self._in_flight - 1)
             if self.budget is not None:
                 self._expiries.append(self._clock() + self.window)
+            if self.ledger is not None:
+                self.ledger.give_back(self.window)
             self._wake_head()
 
-    def pause(self, seconds: float) -> None:
-        """Start nothing for ``seconds`` (the server's ``Retry-After`` applies to all)."""
+    def pause(self, seconds: float) -> bool:
+        """Start nothing for ``seconds`` (a server's throttle applies to all its requests);
+        True when no pause was in force before (a new one starts, worth saying)."""
         if seconds <= 0:
-            return
+            return False
         with self._lock:
-            self._paused_until = max(self._paused_until, self._clock() + seconds)
+            now = self._clock()
+            fresh = self._paused_until <= now
+            self._paused_until = max(self._paused_until, now + seconds)
+            if self.ledger is not None:
+                self.ledger.pause(seconds, self.window)
+            return fresh
 
     @contextlib.asynccontextmanager
     async def slot(self) -> AsyncIterator[float]:
@@ -394,9 +455,11 @@ def shared_governor(
     """The process's governor for ``key`` (system, server, company) and these limits.
 
     Every client for the same company shares one, so two connectors to one realm
-    cannot together exceed its limits. ``scope`` (a test's in-process transport: each
-    stands for a server of its own) keeps governors apart that would otherwise share a
-    key; it is held weakly.
+    cannot together exceed its limits; and every process of the machine shares the
+    company's :class:`~.ledger.RateLedger` (unless ``RECONTUI_RATE_DIR=off``), so a cron
+    sync and the console cannot either. ``scope`` (a test's in-process transport: each
+    stands for a server of its own, which no other process can reach) keeps governors
+    apart that would otherwise share a key, without a ledger; it is held weakly.
     """
     full = (*key, max_in_flight, budget, float(window))
     with _GOVERNORS_LOCK:
@@ -408,8 +471,12 @@ def shared_governor(
                 return RateGovernor(max_in_flight=max_in_flight, budget=budget, window=window)
         governor = table.get(full)
         if governor is None:
+            directory = rate_dir() if scope is None else None
             governor = table[full] = RateGovernor(
-                max_in_flight=max_in_flight, budget=budget, window=window
+                max_in_flight=max_in_flight,
+                budget=budget,
+                window=window,
+                ledger=None if directory is None else RateLedger(directory, key),
             )
         return governor
 
@@ -454,8 +521,13 @@ class HttpClient:
         log_headers: tuple[str, ...] = (),
         governors: Sequence[RateGovernor] | None = None,
         deadline: float | None = DEFAULT_DEADLINE,
+        throttle_wait: float | None = None,
     ) -> None:
         self.label = label
+        #: Seconds to wait after a 429 that names no ``Retry-After``, as the vendor documents
+        #: (QBO: 60); None: the exponential back-off. Like ``Retry-After``, not counted
+        #: against the deadline, and every request of the company waits it out.
+        self.throttle_wait = throttle_wait
         self._client = httpx.AsyncClient(
             transport=transport, timeout=timeout, follow_redirects=False
         )
@@ -469,6 +541,7 @@ class HttpClient:
         )
         self._waits = 0
         self._waited = 0.0
+        self._said_unshared = False
         self._last_wait_event: float | None = None
         self.max_attempts = max(1, max_attempts)
         self.base_delay = base_delay
@@ -497,7 +570,24 @@ class HttpClient:
             self._waits += 1
             self._waited += waited
             self._report_waits()
+        if not self._said_unshared:
+            self._say_unshared()
         return waited
+
+    def _say_unshared(self) -> None:
+        """Once per client: the company's budget could not be shared with the machine's
+        other processes (the governors then pace this process alone)."""
+        problem = next((g.problem for g in self.governors if g.problem), None)
+        if problem is None:
+            return
+        self._said_unshared = True
+        self.emit(
+            "warning",
+            f"{self.label}: the rate limits cannot be shared with other recontui processes "
+            f"on this machine ({problem}); this one keeps to them alone, so do not run two "
+            "syncs of this company at once",
+            {"rate_ledger": problem},
+        )
 
     def _end_turn(self) -> None:
         for governor in reversed(self.governors):
@@ -558,11 +648,36 @@ class HttpClient:
         except TimeoutError:
             raise httpx.ReadTimeout(f"no answer within {left:.1f} s") from None
 
+    def told_wait(self, response: httpx.Response | None) -> float | None:
+        """The wait the server asked for (``Retry-After``), or its documentation asks for
+        after a 429 (``throttle_wait``); None: back off as usual."""
+        if response is None:
+            return None
+        hinted = retry_after_seconds(response.headers.get("retry-after"))
+        if hinted is not None:
+            return min(hinted, self.max_retry_after)
+        if response.status_code == 429 and self.throttle_wait:
+            return self.throttle_wait
+        return None
+
+    def _say_waiting(self, seconds: float, data: Mapping[str, Any]) -> None:
+        """The info line of the live log when a throttle starts: how long, and until when
+        (UTC; the front ends show event times in local time)."""
+        until = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=seconds)
+        until = until.replace(microsecond=0) + dt.timedelta(seconds=1 if until.microsecond else 0)
+        stamp = until.isoformat().replace("+00:00", "Z")
+        shown = f"{seconds:.0f}" if seconds >= 10 else f"{seconds:.1f}"
+        self.emit(
+            "info",
+            f"{self.label} is throttling requests to this company: waiting {shown} s, until "
+            f"{stamp}, before sending more",
+            {**data, "wait_seconds": round(seconds, 3), "until": stamp},
+        )
+
     def _delay(self, attempt: int, response: httpx.Response | None) -> float:
-        if response is not None:
-            hinted = retry_after_seconds(response.headers.get("retry-after"))
-            if hinted is not None:
-                return min(hinted, self.max_retry_after)
+        told = self.told_wait(response)
+        if told is not None:
+            return told
         base = self.base_delay
         if response is not None and response.status_code == 429:
             base *= 4  # rate windows (QBO: 500 per minute) need more patience than blips
@@ -793,19 +908,26 @@ class _Call:
             return response
         not_processed = status == 429 or (retry_if is not None and retry_if(response))
         self.maybe_applied = self.maybe_applied or not not_processed
+        support = support_id(response, self.client._log_headers)
         if self.retry is Retry.UNSENT_ONLY and not not_processed:
             raise UnreachableError(
-                f"{self.label} answered {status} to {self.endpoint}, so it is not known "
-                "whether the change was saved: sync again and recontui will look for the "
-                "record before sending it again.",
+                with_support_id(
+                    f"{self.label} answered {status} to {self.endpoint}, so it is not known "
+                    "whether the change was saved: sync again and recontui will look for the "
+                    "record before sending it again.",
+                    support,
+                ),
                 outcome_unknown=True,
             )
         busy = "is throttling requests" if status == 429 else f"kept answering {status}"
         raise _TryAgain(
             response,
             lambda tries: UnreachableError(
-                f"{self.label} {busy} ({self.endpoint}) after {tries} attempts: wait a few "
-                "minutes and sync again.",
+                with_support_id(
+                    f"{self.label} {busy} ({self.endpoint}) after {tries} attempts: wait a "
+                    "few minutes and sync again.",
+                    support,
+                ),
                 outcome_unknown=self.maybe_applied,
             ),
             data,
@@ -817,13 +939,10 @@ class _Call:
         again = _try_again(state)
         return self.client._delay(state.attempt_number, again.response)
 
-    @staticmethod
-    def asked_to_wait(again: _TryAgain) -> bool:
-        """The server said how long to wait (``Retry-After``): not counted."""
-        response = again.response
-        return response is not None and (
-            retry_after_seconds(response.headers.get("retry-after")) is not None
-        )
+    def asked_to_wait(self, again: _TryAgain) -> bool:
+        """The server (``Retry-After``) or its documentation (a 429) said how long to wait:
+        the server answered, it is not frozen, so the wait is not counted."""
+        return self.client.told_wait(again.response) is not None
 
     def stop(self, state: tenacity.RetryCallState) -> bool:
         if state.attempt_number >= self.client.max_attempts:
@@ -843,10 +962,12 @@ class _Call:
         if response is None:
             return  # a broken connection or an unreadable answer: already said
         delay = state.upcoming_sleep
-        hinted = retry_after_seconds(response.headers.get("retry-after"))
-        if response.status_code == 429 and hinted:
-            for governor in self.client.governors:
-                governor.pause(min(hinted, self.client.max_retry_after))
+        if response.status_code == 429 and self.client.told_wait(response) and delay > 0:
+            # The company is throttled: every request of it waits, in this process and in
+            # the others sharing its budget; the live log says so once per throttle.
+            fresh = [governor.pause(delay) for governor in self.client.governors]
+            if any(fresh):
+                self.client._say_waiting(delay, again.data)
         self.client.emit(
             "warning",
             f"{self.label} {self.endpoint} answered {response.status_code}; "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextvars
 import datetime as dt
 import hashlib
 import re
@@ -38,7 +39,16 @@ from .base import (
     UnreachableError,
 )
 from .common import ConnectorBase, Ctx, query_bound, ref_id, text_key
-from .http import DECODED, HttpClient, Retry, dumps_json, loads_json
+from .http import (
+    DECODED,
+    HttpClient,
+    Retry,
+    dumps_json,
+    loads_json,
+    support_id,
+    tag_error,
+    with_support_id,
+)
 from .values import MappingError, later, parse_timestamp
 
 MINOR_VERSION = "75"
@@ -61,6 +71,14 @@ SCOPE = "com.intuit.quickbooks.accounting"
 DEFAULT_REDIRECT_URI = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
 
 RECONNECT = "reconnect required: run `recontui profile connect qbo`, then sync again"
+
+#: The response header Intuit's support asks for: every error made from an answer names it.
+TID_HEADER = "intuit_tid"
+#: The ``intuit_tid`` of the last answer this task received from the company API (None
+#: while a request waits for its answer): the errors made from that answer carry it.
+_ANSWER_TID: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "qbo_answer_tid", default=None
+)
 
 
 def reconnect_step(profile: str | None) -> str:
@@ -118,7 +136,10 @@ class QboConnector(ConnectorBase):
     #: QBO throttles at 500 requests per minute per realm (api-contracts 1.8).
     rate_limit = 500
     rate_window = 60.0
-    log_headers = ("intuit_tid",)
+    #: "If you see [a 429], wait 60 seconds before retrying the request."
+    #: (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles)
+    throttle_wait = 60.0
+    log_headers = (TID_HEADER,)
 
     def __init__(
         self,
@@ -157,6 +178,14 @@ class QboConnector(ConnectorBase):
     def _from_remote(self, entity: str, obj: Any) -> RemoteRecord:
         return qbo_map.from_qbo(entity, obj)
 
+    def required_fields(self, entity: str) -> tuple[str, ...]:
+        """A customer or vendor needs its DisplayName, which name maps to ("The DisplayName
+        attribute or at least one of Title, GivenName, MiddleName, FamilyName, Suffix ... are
+        required during create"; it cannot be removed with a sparse update):
+        https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer
+        and .../all-entities/vendor."""
+        return ("name",) if entity in ("customer", "vendor") else ()
+
     # -- OAuth -------------------------------------------------------------
 
     async def _refresh(self, stale: str | None) -> None:
@@ -190,8 +219,11 @@ class QboConnector(ConnectorBase):
                 )
             if not isinstance(data, dict) or not data.get("access_token"):
                 raise ProtocolError(
-                    "QuickBooks Online's token service (POST token_url) sent an answer without "
-                    "an access token: try again later."
+                    with_support_id(
+                        "QuickBooks Online's token service (POST token_url) sent an answer "
+                        "without an access token: try again later.",
+                        support_id(response, (TID_HEADER,)),
+                    )
                 )
             self._keep_tokens(data)
 
@@ -276,6 +308,7 @@ class QboConnector(ConnectorBase):
             headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
             if content_type:
                 headers["Content-Type"] = content_type
+            _ANSWER_TID.set(None)
             response = await self.http.request(
                 method,
                 url,
@@ -285,6 +318,7 @@ class QboConnector(ConnectorBase):
                 retry=Retry.ALWAYS,
                 decode=loads_json,
             )
+            _ANSWER_TID.set(response.headers.get(TID_HEADER) or None)
             if response.status_code == 401:
                 if attempt == 1:
                     self.http.emit(
@@ -293,13 +327,25 @@ class QboConnector(ConnectorBase):
                     await self._refresh(stale=token)
                     continue
                 raise AuthError(
-                    "QuickBooks Online refused the access token even after refreshing it: "
-                    f"{self._reconnect}."
+                    with_support_id(
+                        "QuickBooks Online refused the access token even after refreshing it: "
+                        f"{self._reconnect}.",
+                        self._support(),
+                    )
                 )
-            data = self._parse(response, ctx, f"{method} /{path}")
+            try:
+                data = self._parse(response, ctx, f"{method} /{path}")
+            except ConnectorError as exc:
+                tag_error(exc, self._support())
+                raise
             self._note_time(data.get("time"))
             return data
         raise AssertionError("unreachable")
+
+    def _support(self) -> str:
+        """The ``intuit_tid`` of the answer being handled, named ("" when it had none)."""
+        tid = _ANSWER_TID.get()
+        return f"{TID_HEADER} {tid}" if tid else ""
 
     def _parse(self, response: httpx.Response, ctx: Ctx, endpoint: str) -> dict[str, Any]:
         status = response.status_code
@@ -348,8 +394,9 @@ class QboConnector(ConnectorBase):
         fault_type = str((fault or {}).get("type") or (fault or {}).get("Type") or "").lower()
         self.http.emit(
             "warning",
-            f"QuickBooks Online fault on {endpoint}: {code} {message}",
+            self._said(f"QuickBooks Online fault on {endpoint}: {code} {message}".rstrip()),
             {
+                TID_HEADER: _ANSWER_TID.get(),
                 "status": status,
                 "code": code,
                 "message": message,
@@ -453,7 +500,11 @@ class QboConnector(ConnectorBase):
         rows = response.get(table, [])
         if not isinstance(rows, list):
             raise ProtocolError(
-                f"QuickBooks Online's QueryResponse.{table} is not a list: report it with the log."
+                with_support_id(
+                    f"QuickBooks Online's QueryResponse.{table} is not a list: report it with "
+                    "the log.",
+                    self._support(),
+                )
             )
         stamp = data.get("time")
         return rows, stamp if isinstance(stamp, str) else None
@@ -1063,15 +1114,20 @@ async def _token_call(
 def _token_refused(
     response: httpx.Response, data: Any, *, invalid_grant: str, invalid_client: str, otherwise: str
 ) -> ConnectorError:
-    """The error for a token endpoint's refusal: each sentence says what to do next."""
+    """The error for a token endpoint's refusal: each sentence says what to do next, and
+    names the answer's ``intuit_tid``."""
     error = data.get("error") if isinstance(data, dict) else None
+    tid = support_id(response, (TID_HEADER,))
     if error == "invalid_grant":
-        return AuthError(invalid_grant)
+        return AuthError(with_support_id(invalid_grant, tid))
     if error == "invalid_client" or response.status_code == 401:
-        return AuthError(invalid_client)
+        return AuthError(with_support_id(invalid_client, tid))
     return ConnectorError(
-        f"QuickBooks Online's token service answered {response.status_code}"
-        f"{f' ({error})' if error else ''}: {otherwise}.",
+        with_support_id(
+            f"QuickBooks Online's token service answered {response.status_code}"
+            f"{f' ({error})' if error else ''}: {otherwise}.",
+            tid,
+        ),
         retryable=response.status_code >= 500,
     )
 
@@ -1125,7 +1181,10 @@ async def exchange_code(
         )
     if not isinstance(data, dict) or not data.get("refresh_token"):
         raise ProtocolError(
-            "QuickBooks Online's token service sent an answer without a refresh token: run the "
-            "command again; if it keeps happening, report it."
+            with_support_id(
+                "QuickBooks Online's token service sent an answer without a refresh token: run "
+                "the command again; if it keeps happening, report it.",
+                support_id(response, (TID_HEADER,)),
+            )
         )
     return data

@@ -7,11 +7,11 @@ the ledger) is pulled and kept, but never synced.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .fields import FieldSpec
+from .fields import FieldSpec, display, is_blank
 from .fields import FieldType as T
 
 Side = Literal["a", "b"]
@@ -44,6 +44,23 @@ class EntitySpec:
 
     def has_field(self, name: str) -> bool:
         return any(spec.name == name for spec in self.fields)
+
+    def title(self, fields: Mapping[str, Any] | None) -> str:
+        """The record's name as people know it: its title field ("ACH-72836"); for a
+        transaction a system keeps without one (BILL's payments carry no reference), its
+        amount and date ("1,250.00 on 2026-02-10"); "" when it has neither."""
+        if not fields:
+            return ""
+        value = fields.get(self.title_field)
+        if not is_blank(value):
+            return display(self.field(self.title_field), value)
+        if self.kind == "transaction" and self.has_field("amount") and self.has_field("date"):
+            amount, on = fields.get("amount"), fields.get("date")
+            if not is_blank(amount) and not is_blank(on):
+                return (
+                    f"{display(self.field('amount'), amount)} on {display(self.field('date'), on)}"
+                )
+        return ""
 
     @property
     def synced_fields(self) -> tuple[FieldSpec, ...]:

@@ -23,8 +23,6 @@ from ..model import (
     Ref,
     RemoteRef,
     Side,
-    display,
-    is_blank,
     same,
 )
 from ..store import Link, Profile, Store, StoreError
@@ -224,10 +222,7 @@ class RunContext:
     def record_name(
         self, entity: str, fields: Mapping[str, Any] | None, remote_id: str | None = None
     ) -> str:
-        spec = ENTITIES[entity]
-        value = (fields or {}).get(spec.title_field)
-        text = display(spec.field(spec.title_field), value) if not is_blank(value) else ""
-        return text or (remote_id or "?")
+        return ENTITIES[entity].title(fields) or (remote_id or "?")
 
     def ref_words(self, ref: Ref) -> str:
         """A referenced record as people know it: "customer 'Acme'"."""

@@ -27,9 +27,17 @@ from ..model import (
     is_blank,
     other,
 )
-from ..model.states import MATCH_KEY, ConflictKind, ConflictStatus, LinkState, OpKind, Pick
+from ..model.states import (
+    MATCH_KEY,
+    ConflictKind,
+    ConflictStatus,
+    LinkState,
+    OpKind,
+    OpState,
+    Pick,
+)
 from ..store import Conflict, Link
-from .ops import Ops, _refs_in
+from .ops import REPLANNED, Ops, _refs_in
 
 
 def _wait_for_parties(
@@ -181,6 +189,7 @@ class Matching(Ops):
         spec = ENTITIES[entity]
         singles = self.kept_apart(entity)
         unpaired = self.unpaired_with(entity, singles)
+        self.replan_held_creates(entity, unpaired)
         self.drop_out_of_window(spec, unpaired)
         if not unpaired["a"] and not unpaired["b"]:
             return
@@ -206,6 +215,17 @@ class Matching(Ops):
             if link.id not in singles
         ]
         return singles
+
+    def replan_held_creates(self, entity: str, unpaired: Mapping[Side, list[Link]]) -> None:
+        """A create held for a field its system requires (engine/required.py) waits for
+        its record to change; once it has, the held create is dropped and the record is
+        planned afresh below (created, held again, or left alone if it went inactive)."""
+        changed = {link.id for side in SIDES for link in unpaired[side] if link.dirty}
+        if not changed:
+            return
+        for op in self.store.ops(self.pid, (OpState.HELD,)):
+            if op.entity == entity and op.op == OpKind.CREATE and op.link_id in changed:
+                self.store.set_op_state(op.id, OpState.SUPERSEDED, error=REPLANNED)
 
     def unpaired_with(self, entity: str, singles: list[int]) -> dict[Side, list[Link]]:
         """Each side's unpaired links, the kept-apart ``singles`` added to side a."""
@@ -430,7 +450,7 @@ class Matching(Ops):
             self.not_carried(spec, link, side, held, create=True)
             return
         payload = {k: v for k, v in fields_side.items() if not is_blank(v)}
-        self.plan_op(link.id, entity, target, OpKind.CREATE, payload, [])
+        self.plan_op(link, entity, target, OpKind.CREATE, payload, [])
 
     def drop_out_of_window(self, spec: EntitySpec, unpaired: dict[Side, list[Link]]) -> None:
         """Transactions dated before the initial window are never created or updated.

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine.amounts import Gap
+from ..engine.required import Held, Lack, held_for, split_write
 from ..engine.window import in_window
 from ..model import (
     ENTITIES,
@@ -20,7 +21,7 @@ from ..model import (
     Side,
     other,
 )
-from ..model.states import OpKind
+from ..model.states import OpKind, OpState
 from ..store import Link, Op
 from .context import RunContext
 
@@ -35,6 +36,13 @@ CLOCK_MARGIN = dt.timedelta(hours=24)
 #: How an op that waits for a person's decision on the record it refers to says so.
 WAITING_ON_DECISION = "waiting for your decision"
 
+#: How an op that refers to a record held for a field its system requires says so: it
+#: waits on a person too (who fills the field in), like :data:`WAITING_ON_DECISION`.
+WAITING_ON_HELD = "waiting for a held record"
+
+#: How an op dropped because its record changed since it was planned says so.
+REPLANNED = "replanned after newer changes"
+
 
 def _parse_iso(text: str | None) -> dt.datetime | None:
     if not text:
@@ -44,6 +52,26 @@ def _parse_iso(text: str | None) -> dt.datetime | None:
     except ValueError:
         return None
     return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
+#: How a sentence names a field a system requires: article and noun (else its title).
+_FIELD_NOUNS = {
+    "email": ("an", "e-mail address"),
+    "phone": ("a", "phone number"),
+    "name": ("a", "name"),
+}
+
+
+def _field_noun(spec: EntitySpec, name: str) -> tuple[str, str]:
+    if name in _FIELD_NOUNS:
+        return _FIELD_NOUNS[name]
+    title = spec.field(name).title.lower() if spec.has_field(name) else name
+    return ("an" if title[:1] in "aeiou" else "a", title)
+
+
+def _and(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def _refs_in(value: Any) -> list[Ref]:
@@ -72,10 +100,37 @@ class Ops(RunContext):
     ) -> None:
         """Queue one write in the outbox, with a fresh idempotency key.
 
-        The read-back after the push expects exactly ``changes``.
+        The read-back after the push expects exactly ``changes``. What the target system
+        would refuse for a field it requires (engine/required.py) is queued apart, held:
+        a create whole, an update's blanked fields only (the rest is sent as usual).
         """
+        record = link if isinstance(link, Link) else self.store.link(link)
+        split = split_write(op, self.required(side, entity), changes)
+        whole = op == OpKind.CREATE
+        if split.why is None or split.send:
+            sent = [a for a in audit if a.get("field") not in split.held]
+            self.queue_op(record or link, entity, side, op, split.send, sent, conflict_id)
+        if split.why is not None:
+            held = audit if whole else [a for a in audit if a.get("field") in split.held]
+            op_id = self.queue_op(record or link, entity, side, op, split.held, held, conflict_id)
+            name = self.held_record_name(entity, side, record, changes)
+            words = self.held_words(entity, side, name, split.why)
+            self.store.set_op_state(op_id, OpState.HELD, error=words)
+            self.emit("warning", "plan", words, entity=entity, record=name, side=side)
+
+    def queue_op(
+        self,
+        link: Link | int,
+        entity: str,
+        side: Side,
+        op: OpKind,
+        changes: Mapping[str, Any],
+        audit: list[dict[str, Any]],
+        conflict_id: int | None,
+    ) -> int:
+        """One op in the outbox, pending; its id."""
         record = link if isinstance(link, Link) else None
-        self.store.add_op(
+        return self.store.add_op(
             self.pid,
             self.run_id,
             link.id if isinstance(link, Link) else link,
@@ -87,6 +142,74 @@ class Ops(RunContext):
             {"changes": dict(changes), "expect": dict(changes), "audit": audit},
             uuid.uuid4().hex,
             conflict_id=conflict_id,
+        )
+
+    # -- what a system requires (engine/required.py) ----------------------------------
+
+    def required(self, side: Side, entity: str) -> tuple[str, ...]:
+        """The fields ``side``'s system requires a record of ``entity`` to hold."""
+        return tuple(self.conns[side].required_fields(entity))
+
+    def remind_held(self) -> None:
+        """Say again, on every run, each write still held for a field its system requires
+        (planned by an earlier run: this run's are said as they are planned)."""
+        for op in self.store.ops(self.pid, (OpState.HELD,)):
+            changes = op.payload.get("changes", {})
+            held = held_for(op.op, self.required(op.side, op.entity), changes)
+            if held is None or op.run_id == self.run_id:
+                continue  # held by the big-change guard, or said already
+            link = self.store.link(self.store.canonical_link_id(op.link_id))
+            name = self.held_record_name(op.entity, op.side, link, changes)
+            words = self.held_words(op.entity, op.side, name, held)
+            self.emit("warning", "plan", words, entity=op.entity, record=name, side=op.side)
+
+    def blank_choice_words(self, entity: str, side: Side, held: Held) -> str:
+        """The note of a conflict whose chosen values ``side``'s system would refuse as
+        blanks of fields it requires."""
+        nouns = [_field_noun(ENTITIES[entity], f) for f in held.fields]
+        some = _and([f"{article} {noun}" for article, noun in nouns])
+        label, one = self.labels[side], len(nouns) == 1
+        return (
+            f"{label} requires {some}: choose {label}'s value{'' if one else 's'}, or type "
+            f"{'one' if one else 'them'} to send to both"
+        )
+
+    def held_create(self, link_id: int, side: Side) -> Op | None:
+        """The create of the record ``link_id`` on ``side``, if it is held."""
+        for op in self.store.live_ops_for_link(link_id):
+            if op.op == OpKind.CREATE and op.state == OpState.HELD and op.side == side:
+                return op
+        return None
+
+    def held_record_name(
+        self, entity: str, side: Side, link: Link | None, changes: Mapping[str, Any]
+    ) -> str:
+        """The record a held write is about, by its title on the side it comes from."""
+        source = other(side)
+        title = ENTITIES[entity].title_field
+        fields = changes if title in changes else (link.fields(source) if link else None)
+        return self.record_name(entity, fields, link.remote_id(source) if link else None)
+
+    def held_words(self, entity: str, side: Side, name: str, held: Held) -> str:
+        """The one sentence that says a write is held, what it lacks and what to fill in."""
+        spec = ENTITIES[entity]
+        target, source = self.labels[side], self.labels[other(side)]
+        nouns = [_field_noun(spec, f) for f in held.fields]
+        some = _and([f"{article} {noun}" for article, noun in nouns])
+        one = len(nouns) == 1
+        if held.lack == Lack.MISSING:
+            return (
+                f"{spec.label} {name!r} is not created in {target}: {target} requires {some}. "
+                f"Add {'one' if one else 'them'} in {source} and the next sync creates it (or "
+                f"enter the {spec.label.lower()} in {target} by hand: the next sync links the "
+                "two)."
+            )
+        bare = _and([noun for _article, noun in nouns])
+        return (
+            f"{spec.label} {name!r} keeps its {bare} in {target}: "
+            f"{'it was' if one else 'they were'} removed in {source}, and {target} requires "
+            f"{'one' if one else 'them'}. Add {some} in {source} and the next sync sends "
+            f"{'it' if one else 'them'} to {target}."
         )
 
     def undecided_refs(self, fields: Mapping[str, Any]) -> list[Ref]:

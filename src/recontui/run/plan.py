@@ -26,6 +26,7 @@ from ..engine.lifecycle import (
     decide_link,
 )
 from ..engine.merge import Merge
+from ..engine.required import held_for
 from ..model import (
     ENTITIES,
     SIDES,
@@ -37,7 +38,7 @@ from ..model import (
 )
 from ..model.states import ConflictKind, ConflictStatus, LinkState, OpKind, OpState
 from ..store import Conflict, Link
-from .ops import Ops
+from .ops import REPLANNED, Ops
 
 
 def _audit_dict(entry: Audit) -> dict[str, Any]:
@@ -119,6 +120,8 @@ class Plan(Ops):
         }
         if self.hold_lines(spec, link, write.merge, chosen, live, write.conflict_id):
             return
+        if self.hold_blanked_choice(spec, link, chosen, live, write.conflict_id, name):
+            return
         audit = res.audit if res else []
         self.plan_writes(spec, link, write.merge, chosen, audit, write.conflict_id, name)
         if write.base is not None:
@@ -185,7 +188,7 @@ class Plan(Ops):
             Why.SETTLED_BY_RULE: f"decided by {', '.join(reason.rules)}",
             Why.SETTLED: "settled: both sides now agree",
             Why.ALREADY_HELD: "both sides already held the chosen values",
-            Why.REPLANNED: "replanned after newer changes",
+            Why.REPLANNED: REPLANNED,
             Why.UNLINKED: "unlinked",
         }[reason.why]
         if reason.kept_choice:
@@ -276,17 +279,53 @@ class Plan(Ops):
                 continue
             self.not_carried(spec, link, source, held, create=False)
             if chosen and live is not None and conflict_id is not None:
-                self.store.reopen_conflict(
-                    conflict_id,
-                    live.fields,
-                    link.a_version,
-                    link.b_version,
-                    suggestion=live.choices or None,
-                    note=f"the chosen lines from {self.labels[source]} do not carry its total",
-                )
-                self.counts["resolutions_applied"] -= 1
+                note = f"the chosen lines from {self.labels[source]} do not carry its total"
+                self.send_back(conflict_id, live, link, note)
                 return True
             writes.pop("lines", None)
+        return False
+
+    def send_back(self, conflict_id: int, live: Conflict, link: Link, note: str) -> None:
+        """A saved resolution that cannot be carried out goes back to the queue, its choice
+        kept as a suggestion and ``note`` saying why; it is not counted as applied."""
+        self.store.reopen_conflict(
+            conflict_id,
+            live.fields,
+            link.a_version,
+            link.b_version,
+            suggestion=live.choices or None,
+            note=note,
+        )
+        self.counts["resolutions_applied"] -= 1
+
+    def hold_blanked_choice(
+        self,
+        spec: EntitySpec,
+        link: Link,
+        chosen: Mapping[Side, Mapping[str, Any]],
+        live: Conflict | None,
+        conflict_id: int | None,
+        name: str,
+    ) -> bool:
+        """A saved resolution whose choice would blank a field a system requires
+        (engine/required.py) is not sent to be refused: the conflict goes back to the queue
+        saying so, the choice kept as a suggestion, and nothing of it is written (True)."""
+        if live is None or conflict_id is None:
+            return False
+        for side in SIDES:
+            held = held_for(OpKind.UPDATE, self.required(side, spec.name), chosen.get(side, {}))
+            if held is None:
+                continue
+            note = self.blank_choice_words(spec.name, side, held)
+            self.send_back(conflict_id, live, link, note)
+            self.emit(
+                "warning",
+                "merge",
+                f"Conflict {conflict_id} ({spec.label} {name!r}) is back in the queue: {note}.",
+                entity=spec.name,
+                record=name,
+            )
+            return True
         return False
 
     def plan_delete_resolution(

@@ -20,6 +20,7 @@ from ..engine.refusals import (
     refusal_entries,
     refused_create_entries,
 )
+from ..engine.required import Held, held_for
 from ..model import (
     ENTITIES,
     ORDER,
@@ -31,7 +32,7 @@ from ..model import (
 from ..model.states import LIVE_OP_STATES, ConflictKind, ConflictStatus, OpKind, OpState
 from ..store import Conflict, Link, Op
 from .context import MissingDependency
-from .ops import WAITING_ON_DECISION, Ops
+from .ops import WAITING_ON_DECISION, WAITING_ON_HELD, Ops
 
 #: How the run log says a write landed, per kind of op.
 _DONE = {
@@ -82,6 +83,10 @@ class Push(Ops):
             return
         changes = op.payload.get("changes", {})
         name = self.op_record_name(op, link, changes)
+        held = held_for(op.op, self.required(op.side, op.entity), changes)
+        if held is not None:
+            self.hold_again(op, name, held)
+            return
         try:
             remote_changes = self.to_remote(changes, op.side)
         except MissingDependency as missing:
@@ -102,6 +107,13 @@ class Push(Ops):
             self.on_unreadable_answer(op, name, exc)
             return
         await self.on_pushed(op, link, rec, name)
+
+    def hold_again(self, op: Op, name: str, held: Held) -> None:
+        """A write that lacks a field its system requires is never sent (its system would
+        refuse it): one released from hold (``--accept-big-change``) is held again."""
+        words = self.held_words(op.entity, op.side, name, held)
+        self.store.set_op_state(op.id, OpState.HELD, error=words)
+        self.emit("warning", "push", words, entity=op.entity, record=name, side=op.side)
 
     def op_record_name(self, op: Op, link: Link, changes: Mapping[str, Any]) -> str:
         """The record an op writes, named by its title: from the change itself, else from
@@ -126,13 +138,21 @@ class Push(Ops):
             self.refused(op, link, name, never)
             return
         words = self.ref_words(missing.ref)
-        parent = self.store.live_conflict_for_link(self.store.canonical_link_id(missing.ref.link))
+        parent_id = self.store.canonical_link_id(missing.ref.link)
+        parent = self.store.live_conflict_for_link(parent_id)
         if parent is not None and parent.status == ConflictStatus.OPEN:
             # Only a person can settle it: the run waits on them, it did not fail.
             error = f"{WAITING_ON_DECISION} on {words} (conflict {parent.id})"
             text = (
                 f"{ENTITIES[op.entity].label} {name!r} waits for your decision on "
                 f"{words} (conflict {parent.id}) before it can be sent to {label}."
+            )
+        elif self.held_create(parent_id, op.side) is not None:
+            # Held for a field its system requires: a person fills it in (said for it).
+            error = f"{WAITING_ON_HELD}: {words}"
+            text = (
+                f"{ENTITIES[op.entity].label} {name!r} waits until {words} can be created "
+                f"in {label}; it will be sent once that record is."
             )
         else:
             error = f"waiting for {missing} to exist in {label}"

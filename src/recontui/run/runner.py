@@ -23,7 +23,7 @@ from .context import (
 )
 from .guard import Guard
 from .matching import Matching
-from .ops import WAITING_ON_DECISION
+from .ops import WAITING_ON_DECISION, WAITING_ON_HELD
 from .plan import Plan
 from .pull import Pull
 from .push import Push
@@ -178,6 +178,11 @@ def summary_lines(result: RunResult, conflicts_note: bool = True) -> list[str]:
         f"{c.get('held', 0)}, waiting on dependencies {c.get('deferred', 0)}",
         f"  open conflicts {c.get('open_conflicts', 0)}",
     ]
+    if c.get("held"):
+        lines.append(
+            f"  held changes wait for you: `recontui log {result.run_id}` says why each is "
+            "held and what to do"
+        )
     if c.get("not_carried") or c.get("totals_differ"):
         lines.append(
             f"  not carried (lines short of the total) {c.get('not_carried', 0)}, totals "
@@ -225,6 +230,7 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
         for side in SIDES:
             self.index[side] = self.store.remote_index(self.pid, side)
         self.plan_changes()
+        self.remind_held()
         if not self.options.dry_run:
             await self.push_ops(self.store.ops(self.pid, (OpState.PENDING, OpState.SENT)))
         return self.finish()
@@ -269,7 +275,9 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
         self.counts["open_conflicts"] = sum(counts.get("open", {}).values())
         waiting_resolved = sum(counts.get("resolved", {}).values())
         ops = self.store.op_counts(self.pid)
-        on_people = self.store.count_waiting_ops(self.pid, reason=WAITING_ON_DECISION)
+        on_people = self.store.count_waiting_ops(
+            self.pid, reason=WAITING_ON_DECISION
+        ) + self.store.count_waiting_ops(self.pid, reason=WAITING_ON_HELD)
         if self.options.dry_run:
             waiting = self.plan or self.counts["open_conflicts"] or ops.get("held", 0)
             status, code = "dry-run", EXIT_WAITING if waiting else EXIT_OK

@@ -1,7 +1,9 @@
 """The BILL v3 stand-in as a Starlette app (mounted at ``/bill``; API under ``/connect``).
 
 Order of checks follows the real gateway: session, then per-organisation concurrency and
-hourly budget, then the resource layer; every failure is a BILL error array.
+hourly budget, then the resource layer; every failure is a BILL error array. Logins have
+their own budget: 200 per developer key per hour, and each counts as a request too
+(https://developer.bill.com/docs/api-rate-limits).
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ class BillService:
         self.lock = lock
         self.limiter = ConcurrencyLimiter(config.bill_max_concurrent)
         self.hourly = WindowBudget(config.bill_per_hour, config.bill_window_seconds, clock.now)
+        self.logins = WindowBudget(
+            config.bill_logins_per_hour, config.bill_window_seconds, clock.now
+        )
 
     def _json(self, status: int, payload: Any) -> Response:
         return Response(jsonio.dumps(payload), status, media_type=JSON)
@@ -63,8 +68,14 @@ class BillService:
 
     async def login(self, request: Request) -> Response:
         try:
+            payload = self._body(await request.body())
+            dev_key = str(payload.get("devKey") or "") if isinstance(payload, dict) else ""
+            if not self.logins.try_take(dev_key):
+                return self._error(hourly(self.logins.limit))
+            if not self.hourly.try_take(dev_key):
+                return self._error(hourly(self.hourly.limit))
             with self.lock:
-                return self._json(200, self.sessions.login(self._body(await request.body())))
+                return self._json(200, self.sessions.login(payload))
         except BillError as err:
             return self._error(err)
 
@@ -80,7 +91,7 @@ class BillService:
             return self._error(concurrency())
         try:
             if not self.hourly.try_take(self.sessions.account.dev_key):
-                return self._error(hourly())
+                return self._error(hourly(self.hourly.limit))
             if self.config.latency_seconds:
                 await asyncio.sleep(self.config.latency_seconds)
             raw = await request.body()
@@ -110,7 +121,13 @@ class BillService:
                 "archived": False,
             }
         if rest in RECORD_PAYMENT and method == "POST":
-            return 200, self.org.create(BY_PATH[RECORD_PAYMENT[rest]], self._body(raw))
+            return 200, self.org.record_payment(RECORD_PAYMENT[rest], self._body(raw))
+        return self._on_resource(request, rest, raw)
+
+    def _on_resource(self, request: Request, rest: str, raw: bytes) -> tuple[int, Any]:
+        """A call on ``/v3/{resource}[/{id}[/archive|restore]]``; anything the resource
+        does not offer is BDC_1121."""
+        method = request.method
         resource, tail = self._resource(rest)
         if resource is None:
             raise not_supported(method, f"/v3/{rest}")
@@ -125,19 +142,17 @@ class BillService:
                     generation=self.org.generation,
                 )
             if method == "POST" and resource.creatable:
-                return 200, self.org.create(resource, self._body(raw))
+                return 200, self.org.create_request(resource, self._body(raw))
         elif len(tail) == 1:
             if method == "GET":
                 return 200, self.org.get(resource, tail[0])
-            if method == "PATCH":
-                return 200, self.org.patch(resource, tail[0], self._body(raw))
-        elif (
-            len(tail) == 2
-            and method == "POST"
-            and resource.archivable
-            and tail[1] in ("archive", "restore")
-        ):
-            return 200, self.org.set_archived(resource, tail[0], tail[1] == "archive")
+            if method == "PATCH" and resource.updatable:
+                return 200, self.org.patch_request(resource, tail[0], self._body(raw))
+        elif len(tail) == 2 and method == "POST":
+            if tail[1] == "archive" and resource.archivable:
+                return 200, self.org.set_archived(resource, tail[0], True)
+            if tail[1] == "restore" and resource.restorable:
+                return 200, self.org.set_archived(resource, tail[0], False)
         raise not_supported(method, f"/v3/{rest}")
 
     @staticmethod

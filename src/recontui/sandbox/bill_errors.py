@@ -47,7 +47,9 @@ def bad_param(message: str) -> BillError:
 
 
 def missing(field: str) -> BillError:
-    return BillError(400, "BDC_1117", f"Missing required data for: {field}.")
+    """A required field left out or blank, worded as a real organisation answers it
+    ("email: must not be blank"); BILL documents no code for it, so BDC_1117 [U]."""
+    return BillError(400, "BDC_1117", f"{field}: must not be blank")
 
 
 def invalid_value(field: str, value: object) -> BillError:
@@ -80,12 +82,14 @@ def concurrency() -> BillError:
     return BillError(429, "BDC_1322", "Max number of concurrent requests per organization reached.")
 
 
-def hourly() -> BillError:
+def hourly(limit: int | None) -> BillError:
+    """BDC_1144 as https://developer.bill.com/docs/api-rate-limits shows it (category
+    DOWNSTREAM); the HTTP status of it is not documented [U]: 429."""
     return BillError(
         429,
         "BDC_1144",
-        "Max number of API requests per hour reached for this "
-        "developer key. Please wait until the next hour.",
+        f"Max number of allowed requests per hour reached: {limit}.",
+        category="DOWNSTREAM",
     )
 
 

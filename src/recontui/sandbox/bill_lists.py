@@ -48,25 +48,15 @@ def parse_filters(text: str) -> list[Filter]:
         if op not in OPS:
             raise BillError(400, "BDC_1131", f"Invalid list filter operator: {op}.")
         pos = colon2 + 1
-        values: list[str] = []
-        while True:
-            if pos < len(text) and text[pos] == '"':
-                value, pos = _quoted(text, pos)
-            else:
-                end = text.find(",", pos)
-                end = len(text) if end < 0 else end
-                value, pos = text[pos:end], end
-            values.append(value)
-            # in/nin continue with further quoted values; anything else ends the filter.
-            if (
-                op in ("in", "nin")
-                and pos + 1 < len(text)
-                and text[pos] == ","
-                and text[pos + 1] == '"'
-            ):
-                pos += 1
-                continue
-            break
+        if pos < len(text) and text[pos] == '"':
+            value, pos = _quoted(text, pos)
+        else:
+            end = text.find(",", pos)
+            end = len(text) if end < 0 else end
+            value, pos = text[pos:end], end
+        # ``in``/``nin`` take one value listing several, comma-separated inside its quotes:
+        # ``invoiceCurrency:in:"USD,CAD"`` (https://developer.bill.com/docs/search-op-with-lists).
+        values = [v.strip() for v in value.split(",")] if op in ("in", "nin") else [value]
         if pos < len(text):
             if text[pos] != ",":
                 raise invalid_param("filters", text)

@@ -1,7 +1,10 @@
 """The BILL v3 resources the stand-in serves, and what each accepts.
 
-Field sets follow docs/remote-shapes.md; fields outside them are refused with BDC_1002
-(BILL's code for unknown parameters) so a connector's misspelt field names surface.
+Field sets follow docs/remote-shapes.md, which cites BILL's page for each (and BILL's
+Postman collection "BILL v3 API" where a page shows only the required fields). Fields
+outside them are refused with BDC_1002 (BILL's code for an unknown or misspelt
+parameter, https://developer.bill.com/docs/common-api-error-codes), so a connector's
+misspelt field names surface.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from dataclasses import dataclass, field
 ADDRESS = frozenset(
     {"line1", "line2", "city", "stateOrProvince", "zipOrPostalCode", "country", "countryName"}
 )
+#: Every classification a line or header can carry (BILL's Postman collection: bill
+#: lines also take ``customerId``, changelog 2025-05-22).
 CLASSIFICATIONS = frozenset(
     {
         "accountingClassId",
@@ -21,6 +26,7 @@ CLASSIFICATIONS = frozenset(
         "itemId",
         "jobId",
         "employeeId",
+        "customerId",
     }
 )
 CLASS_REFS = {
@@ -51,11 +57,13 @@ ACCOUNT_TYPES = frozenset(
 PARTY_TYPES = frozenset({"BUSINESS", "PERSON", "NONE"})
 
 TIME_FIELDS = frozenset({"createdTime", "updatedTime"})
-DATE_FIELDS = frozenset({"invoiceDate", "dueDate", "creditDate", "paymentDate"})
+DATE_FIELDS = frozenset({"invoiceDate", "dueDate", "creditDate", "paymentDate", "processDate"})
 NUMBER_FIELDS = frozenset(
-    {"amount", "totalAmount", "dueAmount", "price", "quantity", "appliedAmount"}
+    {"amount", "totalAmount", "dueAmount", "price", "quantity", "appliedAmount", "unappliedAmount"}
 )
 SERVER_FIELDS = frozenset({"id", "archived", "createdTime", "updatedTime"})
+#: https://developer.bill.com/docs/recording-an-ar-payment
+PAYMENT_TYPES = frozenset({"CASH", "CHECK", "CREDIT_CARD", "ACH", "PAYPAL", "OTHER"})
 
 
 @dataclass(frozen=True)
@@ -67,12 +75,19 @@ class LineSpec:
     #: True for money lines (amount or quantity x price); False for payment applications.
     priced: bool = True
     target: str | None = None  # payment applications: the key naming the paid record
+    #: Keys a line must carry (an invoice line's ``quantity``).
+    required: tuple[str, ...] = ()
+    #: Id prefix of the lines (https://developer.bill.com/docs/bill-generated-ids);
+    #: None: the lines carry no id.
+    prefix: str | None = None
 
 
 @dataclass(frozen=True)
 class BillResource:
     path: str
     prefix: str
+    #: The keys the stored record holds that a write may set (a request's own keys, for
+    #: the resources a request creates directly).
     fields: frozenset[str]
     required: tuple[str, ...] = ()
     refs: dict[str, str] = field(default_factory=dict)
@@ -81,6 +96,8 @@ class BillResource:
     nested: dict[str, frozenset[str]] = field(default_factory=dict)
     creatable: bool = True
     archivable: bool = True
+    restorable: bool = True
+    updatable: bool = True
     label: str = ""
 
     @property
@@ -88,10 +105,11 @@ class BillResource:
         return self.fields | self.computed | SERVER_FIELDS
 
 
-EXPENSE_LINE_KEYS = frozenset(
-    {"id", "amount", "description", "chartOfAccountId", "classifications", "quantity", "price"}
-)
-EXPENSE_LINE_REFS = {"chartOfAccountId": "classifications/chart-of-accounts", **CLASS_REFS}
+#: Bill and vendor-credit lines (BILL's Postman collection): the account is a
+#: classification (``classifications.chartOfAccountId``), never a key of the line itself.
+BILL_LINE_KEYS = frozenset({"id", "amount", "description", "classifications", "quantity", "price"})
+CREDIT_LINE_KEYS = frozenset({"id", "amount", "description", "classifications"})
+EXPENSE_LINE_REFS = dict(CLASS_REFS)
 
 RESOURCES: tuple[BillResource, ...] = (
     BillResource(
@@ -102,7 +120,6 @@ RESOURCES: tuple[BillResource, ...] = (
                 "name",
                 "shortName",
                 "accountType",
-                "companyName",
                 "email",
                 "phone",
                 "address",
@@ -113,9 +130,23 @@ RESOURCES: tuple[BillResource, ...] = (
                 "description",
             }
         ),
-        required=("name",),
+        # https://developer.bill.com/docs/creating-a-us-vendor
+        required=("name", "accountType", "email", "phone"),
         computed=frozenset({"networkStatus"}),
-        nested={"address": ADDRESS},
+        nested={
+            "address": ADDRESS,
+            "additionalInfo": frozenset(
+                {
+                    "taxId",
+                    "taxIdType",
+                    "track1099",
+                    "leadTimeInDays",
+                    "combinePayments",
+                    "paymentTermId",
+                    "companyName",
+                }
+            ),
+        },
         label="vendor",
     ),
     BillResource(
@@ -133,23 +164,26 @@ RESOURCES: tuple[BillResource, ...] = (
                 "accountNumber",
                 "description",
                 "contact",
+                "invoiceCurrency",
             }
         ),
-        required=("name",),
+        # https://developer.bill.com/docs/ar-customers
+        required=("name", "email"),
         nested={"billingAddress": ADDRESS, "shippingAddress": ADDRESS},
         label="customer",
     ),
     BillResource(
         "classifications/chart-of-accounts",
         "0ca",
-        frozenset({"name", "accountNumber", "accountType", "description", "parentId"}),
-        required=("name", "accountType"),
+        frozenset({"name", "description", "parentId", "account"}),
+        required=("name",),
         refs={"parentId": "classifications/chart-of-accounts"},
+        nested={"account": frozenset({"type", "number"})},
         label="chart of account",
     ),
     BillResource(
         "classifications/accounting-classes",
-        "0cl",
+        "cls",
         frozenset({"name", "shortName", "description", "parentId"}),
         required=("name",),
         refs={"parentId": "classifications/accounting-classes"},
@@ -157,7 +191,7 @@ RESOURCES: tuple[BillResource, ...] = (
     ),
     BillResource(
         "classifications/departments",
-        "0dp",
+        "0de",
         frozenset({"name", "shortName", "description", "parentId"}),
         required=("name",),
         refs={"parentId": "classifications/departments"},
@@ -166,43 +200,63 @@ RESOURCES: tuple[BillResource, ...] = (
     BillResource(
         "classifications/items",
         "0ii",
-        frozenset({"name", "shortName", "description", "price", "chartOfAccountId", "type"}),
+        frozenset(
+            {
+                "name",
+                "shortName",
+                "description",
+                "price",
+                "chartOfAccountId",
+                "type",
+                "parentId",
+                "expenseChartOfAccountId",
+                "purchaseDescription",
+                "purchaseCost",
+                "taxable",
+                "percentage",
+            }
+        ),
         required=("name",),
-        refs={"chartOfAccountId": "classifications/chart-of-accounts"},
+        refs={
+            "chartOfAccountId": "classifications/chart-of-accounts",
+            "expenseChartOfAccountId": "classifications/chart-of-accounts",
+        },
         label="item",
     ),
     BillResource(
         "invoices",
         "00e",
+        # Stored keys; a request names the customer as ``customer: {id}`` (or ``{name,
+        # email}``) and never as ``customerId`` (https://developer.bill.com/docs/ar-invoices).
         frozenset(
             {
                 "customerId",
                 "invoiceNumber",
                 "invoiceDate",
                 "dueDate",
-                "description",
                 "invoiceLineItems",
-                "poNumber",
                 "classifications",
+                "payToChartOfAccountId",
+                "processingOptions",
+                "creditAmount",
+                "salesTaxItemId",
+                "enableCardPayment",
             }
         ),
         required=("customerId", "invoiceNumber", "invoiceDate", "dueDate", "invoiceLineItems"),
-        refs={"customerId": "customers", **CLASS_REFS},
+        refs={
+            "customerId": "customers",
+            "payToChartOfAccountId": "classifications/chart-of-accounts",
+            **CLASS_REFS,
+        },
         line=LineSpec(
             "invoiceLineItems",
             frozenset(
-                {
-                    "id",
-                    "amount",
-                    "description",
-                    "itemId",
-                    "quantity",
-                    "price",
-                    "classifications",
-                    "taxable",
-                }
+                {"id", "amount", "description", "quantity", "price", "classifications", "taxable"}
             ),
-            {"itemId": "classifications/items", **CLASS_REFS},
+            dict(CLASS_REFS),
+            required=("quantity",),
+            prefix="00f",
         ),
         computed=frozenset({"totalAmount", "dueAmount", "status"}),
         nested={"classifications": CLASSIFICATIONS},
@@ -220,6 +274,7 @@ RESOURCES: tuple[BillResource, ...] = (
                 "description",
                 "classifications",
                 "payFromChartOfAccountId",
+                "chartOfAccountId",
             }
         ),
         required=(
@@ -232,9 +287,10 @@ RESOURCES: tuple[BillResource, ...] = (
         refs={
             "vendorId": "vendors",
             "payFromChartOfAccountId": "classifications/chart-of-accounts",
+            "chartOfAccountId": "classifications/chart-of-accounts",
             **CLASS_REFS,
         },
-        line=LineSpec("billLineItems", EXPENSE_LINE_KEYS, EXPENSE_LINE_REFS),
+        line=LineSpec("billLineItems", BILL_LINE_KEYS, EXPENSE_LINE_REFS, prefix="0bi"),
         computed=frozenset({"amount", "dueAmount", "paymentStatus"}),
         nested={
             "invoice": frozenset({"invoiceNumber", "invoiceDate"}),
@@ -250,10 +306,14 @@ RESOURCES: tuple[BillResource, ...] = (
         ),
         required=("vendorId", "referenceNumber", "creditDate", "vendorCreditLineItems"),
         refs={"vendorId": "vendors"},
-        line=LineSpec("vendorCreditLineItems", EXPENSE_LINE_KEYS, EXPENSE_LINE_REFS),
+        line=LineSpec("vendorCreditLineItems", CREDIT_LINE_KEYS, EXPENSE_LINE_REFS, prefix="0vi"),
         computed=frozenset({"amount"}),
+        # BILL's Postman collection: /v3/vendor-credits/{id}/archive, and no restore.
+        restorable=False,
         label="vendor credit",
     ),
+    # A received payment as GET /v3/receivable-payments serves it (BILL's Postman
+    # collection); it is created only by POST /v3/invoices/record-payment (RECORD_PAYMENT).
     BillResource(
         "receivable-payments",
         "0rp",
@@ -262,64 +322,123 @@ RESOURCES: tuple[BillResource, ...] = (
                 "customerId",
                 "paymentDate",
                 "amount",
-                "referenceNumber",
                 "description",
-                "paymentType",
-                "invoices",
+                "referenceNumber",
+                "receivablesType",
+                "invoicePayments",
             }
         ),
-        required=("customerId", "paymentDate", "invoices"),
+        required=("customerId", "paymentDate", "amount", "invoicePayments"),
         refs={"customerId": "customers"},
         line=LineSpec(
-            "invoices",
-            frozenset({"invoiceId", "amount"}),
+            "invoicePayments",
+            frozenset({"invoiceId", "amount", "paymentDate"}),
             {"invoiceId": "invoices"},
             priced=False,
             target="invoiceId",
         ),
-        computed=frozenset({"status"}),
+        computed=frozenset({"status", "unappliedAmount", "onlinePayment"}),
         creatable=False,
         archivable=False,
-        label="receivable payment",
+        restorable=False,
+        updatable=False,
+        label="received payment",
     ),
+    # A payment as GET /v3/payments serves it; recontui only records one, through POST
+    # /v3/bills/record-payment (RECORD_PAYMENT).
     BillResource(
         "payments",
         "stp",
         frozenset(
             {
                 "vendorId",
-                "paymentDate",
-                "amount",
-                "referenceNumber",
+                "processDate",
                 "description",
-                "paymentType",
-                "bills",
+                "toPrintCheck",
+                "classifications",
+                "syncReference",
+                "allowExport",
+                "billPayments",
             }
         ),
-        required=("vendorId", "paymentDate", "bills"),
-        refs={"vendorId": "vendors"},
+        required=("vendorId", "processDate", "billPayments"),
+        refs={"vendorId": "vendors", **CLASS_REFS},
         line=LineSpec(
-            "bills",
-            frozenset({"billId", "amount"}),
+            "billPayments",
+            frozenset({"id", "billId", "amount", "vendorCredits"}),
             {"billId": "bills"},
             priced=False,
             target="billId",
+            prefix="blp",
         ),
-        computed=frozenset({"status"}),
+        computed=frozenset({"amount", "status"}),
+        nested={"classifications": CLASSIFICATIONS},
         creatable=False,
         archivable=False,
+        restorable=False,
+        updatable=False,
         label="payment",
     ),
 )
 
 BY_PATH: dict[str, BillResource] = {r.path: r for r in RESOURCES}
-#: record-payment endpoint -> the resource it creates.
-RECORD_PAYMENT: dict[str, str] = {
-    "invoices/record-payment": "receivable-payments",
-    "bills/record-payment": "payments",
-}
 #: payment resource -> (paid resource, party field that must match).
 PAYS: dict[str, tuple[str, str]] = {
     "receivable-payments": ("invoices", "customerId"),
     "payments": ("bills", "vendorId"),
+}
+
+
+@dataclass(frozen=True)
+class RecordPayment:
+    """A ``record-payment`` request: its keys, what it requires, its applications."""
+
+    path: str
+    creates: str  # the resource the recorded payment is served as
+    fields: frozenset[str]
+    required: tuple[str, ...]
+    lines: str
+    line_keys: frozenset[str]
+    line_required: tuple[str, ...]
+
+
+#: https://developer.bill.com/docs/recording-an-ar-payment,
+#: https://developer.bill.com/hc/docs/recordinvoice (body params);
+#: https://developer.bill.com/docs/record-ap-payments,
+#: https://developer.bill.com/hc/reference/recordpayment (body params).
+RECORD_PAYMENT: dict[str, RecordPayment] = {
+    "invoices/record-payment": RecordPayment(
+        "invoices/record-payment",
+        "receivable-payments",
+        frozenset(
+            {"customerId", "paymentDate", "paymentType", "amount", "description", "invoices"}
+        ),
+        ("paymentDate", "paymentType", "amount", "invoices"),
+        "invoices",
+        frozenset({"id", "amount"}),
+        ("id", "amount"),
+    ),
+    # The reference page also lists a payment reference and an export flag whose keys it
+    # does not name in text; the record-payment answer in BILL's Postman collection calls
+    # them ``syncReference`` and ``allowExport``, accepted here without more checks [U].
+    "bills/record-payment": RecordPayment(
+        "bills/record-payment",
+        "payments",
+        frozenset(
+            {
+                "vendorId",
+                "processDate",
+                "toPrintCheck",
+                "classifications",
+                "description",
+                "syncReference",
+                "allowExport",
+                "payments",
+            }
+        ),
+        ("vendorId", "processDate", "toPrintCheck", "payments"),
+        "payments",
+        frozenset({"billId", "amount", "vendorCredits"}),
+        ("billId", "amount"),
+    ),
 }

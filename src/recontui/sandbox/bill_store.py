@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -28,10 +28,13 @@ from .bill_resources import (
     BY_PATH,
     DATE_FIELDS,
     PARTY_TYPES,
+    PAYMENT_TYPES,
     PAYS,
     RESOURCES,
     SERVER_FIELDS,
     BillResource,
+    LineSpec,
+    RecordPayment,
 )
 from .clock import SandboxClock, bill_time, parse_date
 from .jsonio import clone
@@ -41,7 +44,6 @@ CENT = Decimal("0.01")
 _ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 #: Byte b -> ``_ALPHABET[b % 62]``, for ``bytes.translate``.
 _BYTE_CHARS = bytes(ord(_ALPHABET[b % 62]) for b in range(256))
-_LINE_PREFIX = {"invoices": "0il", "bills": "0bi", "vendor-credits": "0vi"}
 
 
 def _dig(rec: dict[str, Any], dotted: str) -> Any:
@@ -59,7 +61,9 @@ def _number_key(value: Any) -> str:
 
 
 def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, (str, list, dict)) and not value)
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (isinstance(value, (list, dict)) and not value)
 
 
 def _decimal(value: Any, field: str) -> Decimal:
@@ -202,13 +206,10 @@ class BillOrg:
             self._validate(resource, candidate, None, None)
         ident = self.new_id(resource.prefix)
         stamp = self.tick(at)
-        rec = {
-            "id": ident,
-            **candidate,
-            "archived": False,
-            "createdTime": stamp,
-            "updatedTime": stamp,
-        }
+        rec = {"id": ident, **candidate}
+        if resource.archivable:  # a recorded payment has no archived flag
+            rec["archived"] = False
+        rec.update(createdTime=stamp, updatedTime=stamp)
         self._compute(resource, rec)
         self._index(resource.path, rec, add=True)
         self._records[resource.path][ident] = rec
@@ -230,13 +231,10 @@ class BillOrg:
         before = {k: clone(v) for k, v in existing.items() if k in resource.fields}
         candidate = _merge(clone(before), changes)
         self._validate(resource, candidate, ident, before)
-        rec = {
-            "id": ident,
-            **candidate,
-            "archived": existing["archived"],
-            "createdTime": existing["createdTime"],
-            "updatedTime": self.tick(at),
-        }
+        rec = {"id": ident, **candidate}
+        if "archived" in existing:
+            rec["archived"] = existing["archived"]
+        rec.update(createdTime=existing["createdTime"], updatedTime=self.tick(at))
         self._compute(resource, rec)
         self._index(resource.path, existing, add=False)
         self._index(resource.path, rec, add=True)
@@ -254,6 +252,143 @@ class BillOrg:
             rec["archived"] = archived
             rec["updatedTime"] = self.tick(at)
         return clone(rec)
+
+    # --- requests (the HTTP layer's entry points) ---------------------------------------
+
+    def create_request(self, resource: BillResource, body: Any) -> dict[str, Any]:
+        """``POST /v3/{resource}``: the request's own shape, then :meth:`create`."""
+        return self.create(resource, self._incoming(resource, body, creating=True))
+
+    def patch_request(self, resource: BillResource, ident: str, body: Any) -> dict[str, Any]:
+        """``PATCH /v3/{resource}/{id}``: the request's own shape, then :meth:`patch`."""
+        return self.patch(resource, ident, self._incoming(resource, body, creating=False))
+
+    def _incoming(self, resource: BillResource, body: Any, *, creating: bool) -> Any:
+        """A request body in the stored shape. An invoice request names its customer as
+        ``customer: {id}`` (or ``{name, email}`` for a new one) and may leave out its
+        number and dates (https://developer.bill.com/hc/docs/createinvoice)."""
+        if resource.path != "invoices" or not isinstance(body, dict):
+            return body
+        out = dict(body)
+        if "customerId" in out:
+            raise bad_param("Unrecognized field 'customerId' for invoice")
+        if "customer" in out:
+            out["customerId"] = self._invoice_customer(out.pop("customer"))
+        elif creating:
+            raise missing("customer")
+        if creating:
+            today = self.clock.now().astimezone(UTC).date().isoformat()
+            for key in ("invoiceDate", "dueDate"):
+                if out.get(key) is None:
+                    out[key] = today
+            if _blank(out.get("invoiceNumber")):
+                out["invoiceNumber"] = self._next_invoice_number()
+        return out
+
+    def _invoice_customer(self, value: Any) -> Any:
+        if not isinstance(value, dict):
+            raise invalid_type("customer")
+        unknown = set(value) - {"id", "name", "email"}
+        if unknown:
+            raise bad_param(f"Unrecognized field 'customer.{sorted(unknown)[0]}'")
+        if not _blank(value.get("id")):
+            return value["id"]
+        if _blank(value.get("name")) or _blank(value.get("email")):
+            raise missing("customer.id")
+        made = self.create(BY_PATH["customers"], {"name": value["name"], "email": value["email"]})
+        return made["id"]
+
+    def _next_invoice_number(self) -> str:
+        number = len(self._records["invoices"]) + 1
+        while self._numbers.get(("invoices", None, _number_key(number))):
+            number += 1
+        return str(number)
+
+    def record_payment(self, spec: RecordPayment, body: Any) -> dict[str, Any]:
+        """``POST /v3/{invoices|bills}/record-payment``: check the request as its page
+        documents it, store the payment as its list serves it, answer as the page shows."""
+        self._check_record_request(spec, body)
+        if spec.creates == "receivable-payments":
+            return self._record_received(body)
+        stored = {k: clone(v) for k, v in body.items() if k != "payments"}
+        stored["billPayments"] = clone(body["payments"])
+        return self.create(BY_PATH["payments"], stored)
+
+    def _check_record_request(self, spec: RecordPayment, body: Any) -> None:
+        if not isinstance(body, dict):
+            raise bad_param("the request body must be a JSON object")
+        for key in body:
+            if key not in spec.fields:
+                raise bad_param(f"Unrecognized field '{key}' for {spec.path}")
+        for key in spec.required:
+            if _blank(body.get(key)):
+                raise missing(key)
+        lines = body[spec.lines]
+        if not isinstance(lines, list):
+            raise invalid_type(spec.lines)
+        for line in lines:
+            if not isinstance(line, dict):
+                raise invalid_type(spec.lines)
+            unknown = set(line) - spec.line_keys
+            if unknown:
+                raise bad_param(f"Unrecognized field '{spec.lines}.{sorted(unknown)[0]}'")
+            for key in spec.line_required:
+                if _blank(line.get(key)):
+                    raise missing(f"{spec.lines}.{key}")
+        if "paymentType" in spec.fields and body["paymentType"] not in PAYMENT_TYPES:
+            raise invalid_value("paymentType", body["paymentType"])
+        if "toPrintCheck" in body and not isinstance(body["toPrintCheck"], bool):
+            raise invalid_type("toPrintCheck")
+
+    def _record_received(self, body: dict[str, Any]) -> dict[str, Any]:
+        """An AR payment: stored as GET /v3/receivable-payments serves it, answered in the
+        record-payment response's shape (BILL's Postman collection)."""
+        self._date("paymentDate", body["paymentDate"])
+        customer = body.get("customerId")
+        if _blank(customer):  # optional: the invoices name their customer
+            first = self.find("invoices", body["invoices"][0]["id"])
+            if first is None:
+                raise invalid_value("invoices.id", body["invoices"][0]["id"])
+            customer = first["customerId"]
+        stored: dict[str, Any] = {
+            "customerId": customer,
+            "paymentDate": body["paymentDate"],
+            "amount": body["amount"],
+            "receivablesType": body["paymentType"],
+            "invoicePayments": [
+                {"invoiceId": ln["id"], "amount": ln["amount"], "paymentDate": body["paymentDate"]}
+                for ln in body["invoices"]
+            ],
+        }
+        if body.get("description") is not None:
+            stored["description"] = body["description"]
+        rec = self.create(BY_PATH["receivable-payments"], stored)
+        answer: dict[str, Any] = {
+            "id": rec["id"],
+            "customerId": rec["customerId"],
+            "paymentType": rec["receivablesType"],
+            "paymentDate": rec["paymentDate"],
+            "amount": rec["amount"],
+            "unappliedAmount": rec["unappliedAmount"],
+            "status": rec["status"],
+        }
+        if "description" in rec:
+            answer["description"] = rec["description"]
+        answer["invoices"] = [
+            {
+                "id": ln["invoiceId"],
+                "payments": [
+                    {
+                        "id": rec["id"],
+                        "amount": ln["amount"],
+                        "status": "PAID",
+                        "date": rec["paymentDate"],
+                    }
+                ],
+            }
+            for ln in rec["invoicePayments"]
+        ]
+        return answer
 
     # --- validation -------------------------------------------------------------------
 
@@ -315,10 +450,11 @@ class BillOrg:
                 self._date(key, rec[key])
         if "invoice" in rec and "invoiceDate" in rec["invoice"]:
             self._date("invoice.invoiceDate", rec["invoice"]["invoiceDate"])
-        if "accountType" in rec:
-            types = ACCOUNT_TYPES if resource.path.endswith("chart-of-accounts") else PARTY_TYPES
-            if rec["accountType"] not in types:
-                raise invalid_value("accountType", rec["accountType"])
+        if "accountType" in rec and rec["accountType"] not in PARTY_TYPES:
+            raise invalid_value("accountType", rec["accountType"])
+        kind = _dig(rec, "account.type")
+        if kind is not None and kind not in ACCOUNT_TYPES:
+            raise invalid_value("account.type", kind)
 
     def _check_refs(
         self, resource: BillResource, rec: dict[str, Any], before: dict[str, Any] | None
@@ -362,20 +498,8 @@ class BillOrg:
         if not isinstance(lines, list) or not lines:
             raise missing(spec.field)
         out = []
-        for line in lines:
-            if not isinstance(line, dict):
-                raise invalid_type(spec.field)
-            unknown = set(line) - spec.keys
-            if unknown:
-                raise bad_param(f"Unrecognized field '{spec.field}.{sorted(unknown)[0]}'")
-            line_id = line.get("id") if line.get("id") in known else None
-            known.discard(line_id)
-            line = {k: v for k, v in line.items() if v is not None and k != "id"}
-            if "classifications" in line and not isinstance(line["classifications"], dict):
-                raise invalid_type(f"{spec.field}.classifications")
-            for key in ("quantity", "price", "amount"):
-                if key in line:
-                    line[key] = _decimal(line[key], f"{spec.field}.{key}")
+        for raw in lines:
+            line_id, line = self._line(spec, raw, known)
             if spec.priced:
                 if "amount" not in line:
                     if "quantity" in line and "price" in line:
@@ -384,7 +508,6 @@ class BillOrg:
                         )
                     else:
                         raise missing(f"{spec.field}.amount")
-                out.append({"id": line_id or self.new_id(_LINE_PREFIX[resource.path]), **line})
             else:
                 assert spec.target is not None
                 if _blank(line.get(spec.target)):
@@ -393,8 +516,31 @@ class BillOrg:
                     raise missing(f"{spec.field}.amount")
                 if line["amount"] <= 0:
                     raise invalid_value(f"{spec.field}.amount", line["amount"])
-                out.append(line)
+            if spec.prefix is not None:
+                line = {"id": line_id or self.new_id(spec.prefix), **line}
+            out.append(line)
         rec[spec.field] = out
+
+    @staticmethod
+    def _line(spec: LineSpec, line: Any, known: set[Any]) -> tuple[Any, dict[str, Any]]:
+        """One line checked: its kept id (or None) and its values without nulls."""
+        if not isinstance(line, dict):
+            raise invalid_type(spec.field)
+        unknown = set(line) - spec.keys
+        if unknown:
+            raise bad_param(f"Unrecognized field '{spec.field}.{sorted(unknown)[0]}'")
+        line_id = line.get("id") if line.get("id") in known else None
+        known.discard(line_id)
+        out = {k: v for k, v in line.items() if v is not None and k != "id"}
+        if "classifications" in out and not isinstance(out["classifications"], dict):
+            raise invalid_type(f"{spec.field}.classifications")
+        for key in ("quantity", "price", "amount"):
+            if key in out:
+                out[key] = _decimal(out[key], f"{spec.field}.{key}")
+        for key in spec.required:
+            if _blank(out.get(key)):
+                raise missing(f"{spec.field}.{key}")
+        return line_id, out
 
     def _ref(self, field: str, value: Any, target: str, old: Any) -> None:
         if value is None:
@@ -402,7 +548,7 @@ class BillOrg:
         found = self.find(target, value)
         if found is None:
             raise invalid_value(field, value)
-        if found["archived"] and value != old:
+        if found.get("archived") and value != old:
             raise BillError(
                 400,
                 "BDC_1119",
@@ -492,6 +638,13 @@ class BillOrg:
             self._amounts(rec, "bills", "amount", "paymentStatus", ("UNPAID", "PARTIAL", "PAID"))
         elif resource.path == "vendor-credits":
             rec["amount"] = sum((ln["amount"] for ln in rec["vendorCreditLineItems"]), ZERO)
+        elif resource.path == "payments":
+            rec["amount"] = sum((ln["amount"] for ln in rec["billPayments"]), ZERO)
+            rec["status"] = "PAID"
+        elif resource.path == "receivable-payments":
+            applied = sum((ln["amount"] for ln in rec["invoicePayments"]), ZERO)
+            rec["unappliedAmount"] = rec["amount"] - applied
+            rec.update(status="PAID", onlinePayment=False)
         self._reorder(rec)
 
     def _amounts(
@@ -512,7 +665,9 @@ class BillOrg:
 
     @staticmethod
     def _reorder(rec: dict[str, Any]) -> None:
-        tail = {k: rec.pop(k) for k in ("archived", "createdTime", "updatedTime")}
+        tail: dict[str, Any] = {
+            k: rec.pop(k) for k in ("archived", "createdTime", "updatedTime") if k in rec
+        }
         rec.update(tail)
 
     def _after_payment(

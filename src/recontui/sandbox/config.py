@@ -36,6 +36,9 @@ class SandboxConfig:
     latency_seconds: float = 0.0
     #: BILL's documented 20,000 requests per devKey per hour (BDC_1144). None disables.
     bill_per_hour: int | None = 20_000
+    #: BILL's documented 200 logins per devKey per hour (BDC_1144,
+    #: https://developer.bill.com/docs/api-rate-limits). None disables.
+    bill_logins_per_hour: int | None = 200
     #: Real QBO appends a SubTotalLineDetail line to every invoice it returns; a connector
     #: must ignore it. Off only for tests that want to compare Line arrays verbatim.
     qbo_invoice_subtotal_line: bool = True
@@ -45,6 +48,9 @@ class SandboxConfig:
     qbo_sales_tax_code: str | None = None
     #: Refresh-token lifetime (QBO: rolling 100 days, reported as 8726400 s).
     qbo_refresh_token_seconds: int = 8_726_400
+    #: Age at which a refresh hands out a new refresh token (Intuit's FAQ: about 24 hours);
+    #: the one it replaced keeps working for ``refresh_grace_seconds``.
+    qbo_refresh_rotate_seconds: int = 86_400
     #: CDC look-back limit in days.
     qbo_cdc_days: int = 30
     #: Most objects one CDC answer holds (shared by the entities asked for).

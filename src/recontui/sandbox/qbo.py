@@ -23,8 +23,17 @@ from . import jsonio, qbo_cdc, qbo_query
 from .clock import SandboxClock, qbo_time
 from .config import SandboxConfig
 from .limits import ConcurrencyLimiter, WindowBudget
-from .qbo_entities import BY_NAME
-from .qbo_faults import QboFault, gateway_401, gateway_403, query_parse, throttle_xml, unsupported
+from .qbo_company import company_info
+from .qbo_entities import BY_NAME, SINGLETONS
+from .qbo_faults import (
+    QboFault,
+    gateway_401,
+    gateway_403,
+    invalid_property,
+    query_parse,
+    throttle_xml,
+    unsupported,
+)
 from .qbo_oauth import OAuthError, QboOAuth
 from .qbo_store import QboCompany, require_entity_path
 
@@ -33,6 +42,10 @@ JSON = "application/json;charset=UTF-8"
 SCOPE = "com.intuit.quickbooks.accounting"
 KNOWN_SCOPES = frozenset({SCOPE, "com.intuit.quickbooks.payment", "openid", "profile", "email"})
 BATCH_CAP = 30
+#: With a ``requestid``, a batch's requestid is held to 36 characters and each ``bId`` to
+#: 10 (https://blogs.intuit.com/2015/04/06/15346/); without one a ``bId`` is any unique text.
+BATCH_REQUESTID_MAX = 36
+BATCH_BID_MAX_WITH_REQUESTID = 10
 
 
 class QboService:
@@ -80,13 +93,18 @@ class QboService:
 
     async def token(self, request: Request) -> Response:
         try:
-            self.oauth.check_client(request.headers.get("authorization"))
             ctype = request.headers.get("content-type", "")
-            if "application/x-www-form-urlencoded" not in ctype:
+            is_form = "application/x-www-form-urlencoded" in ctype
+            form = (
+                {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+                if is_form
+                else {}
+            )
+            self.oauth.check_client(request.headers.get("authorization"), form)
+            if not is_form:
                 raise OAuthError(
                     400, "invalid_request", "body must be application/x-www-form-urlencoded"
                 )
-            form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
             grant = form.get("grant_type")
             if grant == "refresh_token":
                 payload = self.oauth.refresh(form.get("refresh_token"))
@@ -95,20 +113,51 @@ class QboService:
             else:
                 raise OAuthError(400, "unsupported_grant_type")
         except OAuthError as exc:
-            return self._json(exc.status, exc.body())
+            return self._oauth_error(exc)
         return self._json(200, payload)
+
+    def _oauth_error(self, exc: OAuthError) -> Response:
+        response = self._json(exc.status, exc.body())
+        if exc.challenge:
+            response.headers["WWW-Authenticate"] = 'Basic realm="Intuit"'
+        return response
 
     async def revoke(self, request: Request) -> Response:
         try:
-            self.oauth.check_client(request.headers.get("authorization"))
+            self.oauth.check_client(request.headers.get("authorization"), {})
             try:
                 body = jsonio.loads(await request.body())
             except jsonio.JsonError:
                 raise OAuthError(400, "invalid_request", "body must be JSON") from None
             self.oauth.revoke(body.get("token") if isinstance(body, dict) else None)
         except OAuthError as exc:
-            return self._json(exc.status, exc.body())
+            return self._oauth_error(exc)
         return Response(b"", 200, headers=self._headers())
+
+    async def discovery(self, request: Request) -> Response:
+        """Intuit's OpenID discovery document, naming this stand-in's endpoints
+        (https://developer.intuit.com/.well-known/openid-sandbox-configuration)."""
+        base = str(request.url.replace(query="")).split("/.well-known/")[0]
+        return self._json(
+            200,
+            {
+                "issuer": "https://oauth.platform.intuit.com/op/v1",
+                "authorization_endpoint": f"{base}/connect/oauth2",
+                "token_endpoint": f"{base}/oauth2/v1/tokens/bearer",
+                "userinfo_endpoint": f"{base}/v1/openid_connect/userinfo",
+                "revocation_endpoint": f"{base}/oauth2/v1/tokens/revoke",
+                "jwks_uri": f"{base}/op/v1/jwks",
+                "response_types_supported": ["code"],
+                "subject_types_supported": ["public"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "scopes_supported": ["openid", "email", "profile", "address", "phone"],
+                "token_endpoint_auth_methods_supported": [
+                    "client_secret_post",
+                    "client_secret_basic",
+                ],
+                "claims_supported": ["aud", "exp", "iat", "iss", "realmid", "sub"],
+            },
+        )
 
     async def authorize(self, request: Request) -> Response:
         """Intuit's consent page, for a scripted person who signs in and approves at once.
@@ -175,14 +224,16 @@ class QboService:
             body = await request.body()
             request_id = request.query_params.get("requestid")
             if request_id is not None:
-                if not request_id or len(request_id) > 50:
+                # At most 50 characters, 36 for a batch (https://blogs.intuit.com/2015/04/06/15346/).
+                most = BATCH_REQUESTID_MAX if request.path_params["rest"] == "batch" else 50
+                if not request_id or len(request_id) > most:
                     return self._json(
                         400,
                         self._stamped(
                             QboFault(
                                 "2010",
                                 "Request has invalid or unsupported property",
-                                "requestid must be 1 to 50 characters",
+                                f"requestid must be 1 to {most} characters",
                                 element="requestid",
                             ).body()
                         ),
@@ -222,9 +273,13 @@ class QboService:
                 )
             }
         if parts == ["batch"] and method == "POST":
-            return 200, self._batch(self._json_body(request, body))
+            return 200, self._batch(
+                self._json_body(request, body), with_requestid="requestid" in params
+            )
         if len(parts) == 2 and parts[0] == "companyinfo" and method == "GET":
             return 200, {"CompanyInfo": self._company_info(parts[1])}
+        if parts == ["preferences"] and method == "GET":
+            return 200, {"Preferences": self.company.preferences.record()}
         if len(parts) == 2 and method == "GET":
             entity = require_entity_path(parts[0])
             return 200, {entity.name: self.company.read(entity, parts[1])}
@@ -266,13 +321,7 @@ class QboService:
                 f"Object Not Found : CompanyInfo {realm_id}",
                 status=400,
             )
-        return {
-            "Id": "1",
-            "SyncToken": "0",
-            "domain": "QBO",
-            "CompanyName": self.config.qbo_company_name,
-            "Country": "US",
-        }
+        return company_info(self.config.qbo_company_name, self.company.created)
 
     def _text(self, body: bytes) -> str:
         try:
@@ -302,35 +351,48 @@ class QboService:
 
     def _query(self, text: str) -> dict[str, Any]:
         query = qbo_query.parse(text)
-        if qbo_query.by_updated(query):
-            stamps, ordered = self.company.by_updated(query.entity.name)
+        name = query.entity.name
+        if name in SINGLETONS:
+            rows = [self._singleton(name)]
+            result = qbo_query.run(query, rows, over_cap=self.config.maxresults_over_cap)
+        elif qbo_query.by_updated(query):
+            stamps, ordered = self.company.by_updated(name)
             result = qbo_query.run_by_updated(
                 query, stamps, ordered, over_cap=self.config.maxresults_over_cap
             )
         else:
-            rows = [rec for _, rec in self.company.rows(query.entity.name)]
+            rows = [rec for _, rec in self.company.rows(name)]
             result = qbo_query.run(query, rows, over_cap=self.config.maxresults_over_cap)
-        if query.entity.name in result:
-            result[query.entity.name] = [self.company.render(r) for r in result[query.entity.name]]
+        if name in result:
+            result[name] = [qbo_query.project(query, self.company.render(r)) for r in result[name]]
         return result
+
+    def _singleton(self, name: str) -> dict[str, Any]:
+        if name == "CompanyInfo":
+            return self._company_info(self.company.realm_id)
+        return self.company.preferences.record()
 
     def _write(
         self, entity_name: str, operation: str | None, include: str | None, payload: Any
     ) -> dict[str, Any]:
+        """A create/update, delete or void; ``include`` (comma-separated) may ask for a
+        void (``operation=update&include=void``: Payment, BillPayment; Invoice takes
+        ``operation=void``) or let a duplicate DocNumber through (``allowduplicatedocnum``)."""
         entity = BY_NAME[entity_name]
+        includes = {part.strip().lower() for part in (include or "").split(",") if part.strip()}
         if operation in (None, "create", "update"):
-            if include == "void":
-                if entity.name == "Invoice":
-                    return self.company.void(entity, payload)
-                raise unsupported(f"void is not supported for {entity.name} in the sandbox")
-            return self.company.save(entity, payload)
+            if "void" in includes:
+                return self.company.void(entity, payload)
+            return self.company.save(
+                entity, payload, allow_duplicate_doc="allowduplicatedocnum" in includes
+            )
         if operation == "delete":
             return self.company.delete(entity, payload)
         if operation == "void":
             return self.company.void(entity, payload)
         raise unsupported(f"Operation {operation} is not supported")
 
-    def _batch(self, payload: Any) -> dict[str, Any]:
+    def _batch(self, payload: Any, *, with_requestid: bool = False) -> dict[str, Any]:
         items = payload.get("BatchItemRequest") if isinstance(payload, dict) else None
         if not isinstance(items, list):
             raise QboFault(
@@ -348,36 +410,59 @@ class QboService:
         for item in items:
             bid = str(item.get("bId", "")) if isinstance(item, dict) else ""
             try:
-                if not isinstance(item, dict) or not bid or len(bid) > 10:
-                    raise QboFault(
-                        "2020",
-                        "Required param missing, need to supply the required value for the API",
-                        "each item needs a bId of 1 to 10 characters",
-                    )
-                if "Query" in item:
-                    out.append({"bId": bid, "QueryResponse": self._query(item["Query"])})
-                    continue
-                names = [k for k in item if k in BY_NAME]
-                if len(names) != 1:
-                    raise QboFault(
-                        "2020",
-                        "Required param missing, need to supply the required value for the API",
-                        "each item needs one entity",
-                    )
-                op = item.get("operation", "create")
-                if item.get("optionsData") == "void":
-                    op = "void"
-                result = self._write(names[0], None if op == "update" else op, None, item[names[0]])
-                out.append({"bId": bid, names[0]: result})
+                out.append({"bId": bid, **self._batch_item(item, bid, with_requestid)})
             except QboFault as fault:
                 out.append({"bId": bid, "Fault": fault.body()["Fault"]})
         return {"BatchItemResponse": out}
+
+    def _batch_item(self, item: Any, bid: str, with_requestid: bool) -> dict[str, Any]:
+        """One batch item's answer: ``QueryResponse`` or the entity written."""
+        if not isinstance(item, dict) or not bid:
+            raise QboFault(
+                "2020",
+                "Required param missing, need to supply the required value for the API",
+                "each item needs a bId",
+                element="bId",
+            )
+        if with_requestid and len(bid) > BATCH_BID_MAX_WITH_REQUESTID:
+            raise invalid_property(
+                "bId",
+                f"with a requestid each bId may have at most {BATCH_BID_MAX_WITH_REQUESTID} "
+                f"characters, not {len(bid)}",
+            )
+        if "Query" in item:
+            return {"QueryResponse": self._query(item["Query"])}
+        names = [k for k in item if k in BY_NAME]
+        if len(names) != 1:
+            raise QboFault(
+                "2020",
+                "Required param missing, need to supply the required value for the API",
+                "each item needs one entity",
+            )
+        op = item.get("operation", "create")
+        if item.get("optionsData") == "void":
+            op = "void"
+        return {
+            names[0]: self._write(names[0], None if op == "update" else op, None, item[names[0]])
+        }
 
     def app(self) -> Starlette:
         return Starlette(
             routes=[
                 Route("/oauth2/v1/tokens/bearer", self.token, methods=["POST"]),
                 Route("/oauth2/v1/tokens/revoke", self.revoke, methods=["POST"]),
+                # developer.intuit.com/.well-known/openid_sandbox_configuration/ (and the
+                # production and hyphenated spellings Intuit serves too).
+                *(
+                    Route(f"/.well-known/{name}{slash}", self.discovery, methods=["GET"])
+                    for name in (
+                        "openid_sandbox_configuration",
+                        "openid_configuration",
+                        "openid-sandbox-configuration",
+                        "openid-configuration",
+                    )
+                    for slash in ("", "/")
+                ),
                 # Intuit's consent page lives at appcenter.intuit.com/connect/oauth2.
                 Route("/connect/oauth2", self.authorize, methods=["GET"]),
                 Route("/v3/company/{realm}/{rest:path}", self.company_api, methods=["GET", "POST"]),

@@ -1,48 +1,18 @@
 """Which QBO entities the stand-in serves and which properties each accepts.
 
-A request naming a property outside these sets is refused (2010), as the real API
-refuses unknown properties; the sets follow the contract's entity shapes (1.12).
+A request naming a property outside an entity's schema (``qbo_schema.SCHEMA``, the
+attributes its reference page documents) is refused with 2010, as the real API refuses a
+property it does not know; every documented one is kept and returned.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-COMMON = frozenset({"Id", "SyncToken", "sparse", "domain", "MetaData"})
-ADDRESS = frozenset(
-    {
-        "Id",
-        "Line1",
-        "Line2",
-        "Line3",
-        "Line4",
-        "Line5",
-        "City",
-        "Country",
-        "CountrySubDivisionCode",
-        "PostalCode",
-        "Lat",
-        "Long",
-    }
-)
-TXN_COMMON = frozenset(
-    {
-        "DocNumber",
-        "TxnDate",
-        "CurrencyRef",
-        "ExchangeRate",
-        "PrivateNote",
-        "Line",
-        "TxnTaxDetail",
-        "DepartmentRef",
-        "LinkedTxn",
-        "CustomField",
-        "TxnSource",
-        "GlobalTaxCalculation",
-        "HomeTotalAmt",
-        "TotalAmt",
-    }
-)
+from .qbo_schema import SCHEMA
+
+#: Set by the server on every record; a client's copy is accepted and ignored.
+COMMON = frozenset({"Id", "SyncToken", "sparse", "domain", "status", "MetaData"})
 
 
 @dataclass(frozen=True)
@@ -55,6 +25,9 @@ class QboEntity:
     readonly: frozenset[str] = frozenset()
     read_only_entity: bool = False
     cdc: bool = True
+    #: "Write-on-create" on the reference page: kept from a create, left as it was by an
+    #: update.
+    write_on_create: frozenset[str] = frozenset()
 
     @property
     def is_list(self) -> bool:
@@ -65,254 +38,67 @@ class QboEntity:
         return COMMON | self.writable | self.readonly
 
 
-PARTY = frozenset(
-    {
-        "DisplayName",
-        "Title",
-        "GivenName",
-        "MiddleName",
-        "FamilyName",
-        "Suffix",
-        "CompanyName",
-        "PrintOnCheckName",
-        "Active",
-        "PrimaryEmailAddr",
-        "PrimaryPhone",
-        "Mobile",
-        "AlternatePhone",
-        "Fax",
-        "BillAddr",
-        "CurrencyRef",
-        "Notes",
-        "WebAddr",
-        "OtherContactInfo",
-    }
-)
+def _entity(
+    name: str,
+    kind: str,
+    readonly: frozenset[str] = frozenset(),
+    *,
+    read_only_entity: bool = False,
+    cdc: bool = True,
+    write_on_create: frozenset[str] = frozenset(),
+) -> QboEntity:
+    """``name``'s entity: every schema property writable but the server's own."""
+    return QboEntity(
+        name,
+        name.lower(),
+        kind,
+        SCHEMA[name] - COMMON,
+        readonly,
+        read_only_entity=read_only_entity,
+        cdc=cdc,
+        write_on_create=write_on_create,
+    )
+
 
 ENTITIES: tuple[QboEntity, ...] = (
-    QboEntity(
+    _entity(
         "Account",
-        "account",
         "list",
-        frozenset(
-            {
-                "Name",
-                "AcctNum",
-                "SubAccount",
-                "ParentRef",
-                "Active",
-                "Classification",
-                "AccountType",
-                "AccountSubType",
-                "Description",
-                "CurrencyRef",
-                "TaxCodeRef",
-            }
-        ),
         frozenset({"FullyQualifiedName", "CurrentBalance", "CurrentBalanceWithSubAccounts"}),
     ),
-    QboEntity(
-        "Class",
-        "class",
-        "list",
-        frozenset({"Name", "SubClass", "ParentRef", "Active"}),
-        frozenset({"FullyQualifiedName"}),
-    ),
-    QboEntity(
-        "Department",
-        "department",
-        "list",
-        frozenset({"Name", "SubDepartment", "ParentRef", "Active"}),
-        frozenset({"FullyQualifiedName"}),
-    ),
-    QboEntity(
-        "TaxRate",
-        "taxrate",
-        "list",
-        frozenset(
-            {
-                "Name",
-                "Description",
-                "RateValue",
-                "SpecialTaxType",
-                "Active",
-                "DisplayType",
-                "EffectiveTaxRate",
-                "AgencyRef",
-                "TaxReturnLineRef",
-            }
-        ),
-        read_only_entity=True,
-        cdc=False,
-    ),
-    QboEntity(
-        "TaxCode",
-        "taxcode",
-        "list",
-        frozenset(
-            {
-                "Name",
-                "Description",
-                "Taxable",
-                "TaxGroup",
-                "Active",
-                "SalesTaxRateList",
-                "PurchaseTaxRateList",
-            }
-        ),
-        read_only_entity=True,
-        cdc=False,
-    ),
-    QboEntity(
-        "Item",
-        "item",
-        "list",
-        frozenset(
-            {
-                "Name",
-                "Sku",
-                "Description",
-                "Active",
-                "Type",
-                "UnitPrice",
-                "Taxable",
-                "IncomeAccountRef",
-                "ExpenseAccountRef",
-                "AssetAccountRef",
-                "TrackQtyOnHand",
-                "QtyOnHand",
-                "InvStartDate",
-                "PurchaseCost",
-                "PurchaseDesc",
-                "SalesTaxCodeRef",
-                "PurchaseTaxCodeRef",
-                "ParentRef",
-                "SubItem",
-            }
-        ),
-        frozenset({"FullyQualifiedName"}),
-    ),
-    QboEntity(
+    _entity("Class", "list", frozenset({"FullyQualifiedName"})),
+    _entity("Department", "list", frozenset({"FullyQualifiedName"})),
+    _entity("TaxRate", "list", read_only_entity=True, cdc=False),
+    _entity("TaxCode", "list", read_only_entity=True, cdc=False),
+    _entity("Item", "list", frozenset({"FullyQualifiedName", "Level"})),
+    _entity(
         "Customer",
-        "customer",
         "list",
-        PARTY
-        | frozenset(
-            {
-                "Job",
-                "IsProject",
-                "ParentRef",
-                "Level",
-                "BillWithParent",
-                "Taxable",
-                "DefaultTaxCodeRef",
-                "ShipAddr",
-                "SalesTermRef",
-                "PaymentMethodRef",
-                "ARAccountRef",
-                "PreferredDeliveryMethod",
-                "ResaleNum",
-            }
-        ),
-        frozenset({"FullyQualifiedName", "Balance", "BalanceWithJobs"}),
+        frozenset({"FullyQualifiedName", "Balance", "BalanceWithJobs", "Level", "IsProject"}),
+        write_on_create=frozenset({"OpenBalanceDate"}),
     ),
-    QboEntity(
-        "Vendor",
-        "vendor",
-        "list",
-        PARTY
-        | frozenset(
-            {"TaxIdentifier", "Vendor1099", "AcctNum", "BillRate", "TermRef", "APAccountRef"}
-        ),
-        frozenset({"Balance"}),
+    _entity(
+        "Vendor", "list", frozenset({"Balance"}), write_on_create=frozenset({"OpenBalanceDate"})
     ),
-    QboEntity(
+    _entity(
         "Invoice",
-        "invoice",
         "txn",
-        TXN_COMMON
-        | frozenset(
-            {
-                "CustomerRef",
-                "DueDate",
-                "Deposit",
-                "ApplyTaxAfterDiscount",
-                "SalesTermRef",
-                "ClassRef",
-                "BillAddr",
-                "ShipAddr",
-                "BillEmail",
-                "CustomerMemo",
-                "EmailStatus",
-                "PrintStatus",
-                "AllowOnlineCreditCardPayment",
-                "AllowOnlineACHPayment",
-                "AllowIPNPayment",
-                "AllowOnlinePayment",
-                "ShipDate",
-                "TrackingNum",
-                "ShipMethodRef",
-            }
-        ),
-        frozenset({"TotalAmt", "Balance", "HomeBalance", "InvoiceLink", "LinkedTxn"}),
-    ),
-    QboEntity(
-        "Payment",
-        "payment",
-        "txn",
-        TXN_COMMON
-        | frozenset(
-            {
-                "CustomerRef",
-                "PaymentRefNum",
-                "PaymentMethodRef",
-                "DepositToAccountRef",
-                "ARAccountRef",
-                "TxnStatus",
-                "ProcessPayment",
-            }
-        ),
-        frozenset({"UnappliedAmt"}),
-    ),
-    QboEntity(
-        "Bill",
-        "bill",
-        "txn",
-        TXN_COMMON
-        | frozenset({"VendorRef", "DueDate", "APAccountRef", "SalesTermRef", "VendorAddr"}),
-        frozenset({"TotalAmt", "Balance", "LinkedTxn"}),
-    ),
-    QboEntity(
-        "BillPayment",
-        "billpayment",
-        "txn",
-        TXN_COMMON
-        | frozenset(
-            {
-                "VendorRef",
-                "PayType",
-                "CheckPayment",
-                "CreditCardPayment",
-                "APAccountRef",
-                "ProcessBillPayment",
-            }
+        frozenset(
+            {"TotalAmt", "HomeTotalAmt", "Balance", "HomeBalance", "InvoiceLink", "LinkedTxn"}
         ),
     ),
-    QboEntity(
-        "VendorCredit",
-        "vendorcredit",
-        "txn",
-        TXN_COMMON | frozenset({"VendorRef", "APAccountRef"}),
-        frozenset({"TotalAmt", "Balance"}),
-    ),
-    QboEntity(
-        "JournalEntry",
-        "journalentry",
-        "txn",
-        TXN_COMMON | frozenset({"Adjustment"}),
-        frozenset({"TotalAmt"}),
-    ),
+    _entity("Payment", "txn", frozenset({"UnappliedAmt"})),
+    _entity("Bill", "txn", frozenset({"TotalAmt", "Balance", "HomeBalance", "LinkedTxn"})),
+    _entity("BillPayment", "txn"),
+    _entity("VendorCredit", "txn", frozenset({"TotalAmt", "Balance"})),
+    _entity("JournalEntry", "txn", frozenset({"TotalAmt", "HomeTotalAmt"})),
 )
+
+#: The company-wide objects, one per company: read and queried, never stored as records.
+SINGLETONS: dict[str, QboEntity] = {
+    name: _entity(name, "single", read_only_entity=True, cdc=False)
+    for name in ("CompanyInfo", "Preferences")
+}
 
 BY_NAME: dict[str, QboEntity] = {e.name: e for e in ENTITIES}
 BY_PATH: dict[str, QboEntity] = {e.path: e for e in ENTITIES}

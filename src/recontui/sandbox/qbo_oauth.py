@@ -1,7 +1,16 @@
-"""Intuit OAuth 2.0 for the stand-in: rotating refresh tokens, 1-hour access tokens.
+"""Intuit OAuth 2.0 for the stand-in: 1-hour access tokens, refresh tokens that change daily.
 
-Rotation with a short grace window is the [U] part of the contract; it is what makes a
-connector that forgets to persist the newest refresh token fail quickly in tests.
+Intuit's FAQ: the refresh token lasts 100 days, rolling on with each use, and its value
+changes about every 24 hours, so an app must keep the latest one it was given
+(https://developer.intuit.com/app/developer/qbo/docs/develop/authentication-and-authorization/faq,
+https://blogs.intuit.com/2024/06/03/oauth-token-management-done-the-right-way/). The stand-in
+hands back the same refresh token until it is ``rotate_seconds`` old, then a new one; the one
+it replaced keeps working for ``grace_seconds`` (how long is not documented: [U]), which is
+what makes a connector that forgets to save the newest token fail in tests.
+
+Clients authenticate with ``client_secret_basic`` or ``client_secret_post``, the two methods
+Intuit's discovery document lists
+(https://developer.intuit.com/.well-known/openid-sandbox-configuration).
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ from .clock import SandboxClock
 class _Refresh:
     realm: str
     expires: datetime
+    #: When it was handed out first; it is replaced once ``rotate_seconds`` old.
+    issued: datetime
     superseded_at: datetime | None = None
     revoked: bool = False
 
@@ -41,11 +52,15 @@ class _Code:
 
 
 class OAuthError(Exception):
-    def __init__(self, status: int, error: str, description: str = "") -> None:
+    def __init__(
+        self, status: int, error: str, description: str = "", *, challenge: bool = False
+    ) -> None:
         super().__init__(error)
         self.status = status
         self.error = error
         self.description = description
+        #: A refused HTTP Basic client: the answer carries ``WWW-Authenticate`` (RFC 6749 5.2).
+        self.challenge = challenge
 
     def body(self) -> dict[str, str]:
         out = {"error": self.error}
@@ -67,6 +82,7 @@ class QboOAuth:
         refresh_seconds: int = 8_726_400,
         grace_seconds: int = 60,
         code_seconds: int = 300,
+        rotate_seconds: int = 86_400,
     ) -> None:
         self.clock = clock
         #: Authorisation codes die this long after the consent (Intuit: minutes).
@@ -77,32 +93,44 @@ class QboOAuth:
         self.access_seconds = access_seconds
         self.refresh_seconds = refresh_seconds
         self.grace_seconds = grace_seconds
+        #: A refresh token this old is replaced by the next refresh (Intuit: about a day).
+        self.rotate_seconds = rotate_seconds
         self._lock = threading.Lock()
         self._refresh: dict[str, _Refresh] = {}
         self._access: dict[str, _Access] = {}
         self._codes: dict[str, _Code] = {}
         self._current: dict[str, str] = {}
         now = clock.now()
+        # The seeded token comes from a consent at least a day old: the next refresh
+        # replaces it, so a connector's saving of the new one is exercised at once.
         self._refresh[initial_refresh_token] = _Refresh(
-            realm_id, now + timedelta(seconds=refresh_seconds)
+            realm_id,
+            now + timedelta(seconds=refresh_seconds),
+            issued=now - timedelta(seconds=rotate_seconds),
         )
         self._current[realm_id] = initial_refresh_token
 
     # --- client authentication ----------------------------------------------------------
 
-    def check_client(self, authorization: str | None) -> None:
-        if not authorization or not authorization.lower().startswith("basic "):
+    def check_client(self, authorization: str | None, form: dict[str, str]) -> None:
+        """The app's own credentials: HTTP Basic (``client_secret_basic``), else
+        ``client_id`` and ``client_secret`` in the form (``client_secret_post``)."""
+        if authorization and authorization.lower().startswith("basic "):
+            try:
+                raw = base64.b64decode(authorization[6:].strip(), validate=True).decode()
+            except (binascii.Error, UnicodeDecodeError):
+                raise OAuthError(401, "invalid_client", challenge=True) from None
+            client_id, _, secret = raw.partition(":")
+            if not self._is_client(client_id, secret):
+                raise OAuthError(401, "invalid_client", challenge=True)
+            return
+        if not self._is_client(form.get("client_id", ""), form.get("client_secret", "")):
             raise OAuthError(401, "invalid_client")
-        try:
-            raw = base64.b64decode(authorization[6:].strip(), validate=True).decode()
-        except (binascii.Error, UnicodeDecodeError):
-            raise OAuthError(401, "invalid_client") from None
-        client_id, _, secret = raw.partition(":")
-        if not (
-            secrets.compare_digest(client_id, self.client_id)
-            and secrets.compare_digest(secret, self.client_secret)
-        ):
-            raise OAuthError(401, "invalid_client")
+
+    def _is_client(self, client_id: str, secret: str) -> bool:
+        return secrets.compare_digest(client_id, self.client_id) and secrets.compare_digest(
+            secret, self.client_secret
+        )
 
     # --- grants ---------------------------------------------------------------------
 
@@ -124,13 +152,19 @@ class QboOAuth:
                 # A retry inside the grace window (e.g. the first answer was lost) gets
                 # the token that replaced it, not yet another rotation.
                 new_refresh = self._current[state.realm]
-            else:
+            elif now - state.issued >= timedelta(seconds=self.rotate_seconds):
                 new_refresh = self._rotate(state.realm, token, now)
+            else:
+                new_refresh = token
+            # The 100 days roll on with each use.
+            self._refresh[new_refresh].expires = now + timedelta(seconds=self.refresh_seconds)
             return self._grant(state.realm, new_refresh, now)
 
     def _rotate(self, realm: str, old: str | None, now: datetime) -> str:
         new_refresh = "AB11" + secrets.token_hex(24)
-        self._refresh[new_refresh] = _Refresh(realm, now + timedelta(seconds=self.refresh_seconds))
+        self._refresh[new_refresh] = _Refresh(
+            realm, now + timedelta(seconds=self.refresh_seconds), issued=now
+        )
         previous = old or self._current.get(realm)
         if previous and previous in self._refresh:
             self._refresh[previous].superseded_at = now

@@ -1,7 +1,12 @@
 """The QBO query language: parse ``SELECT ... FROM ... WHERE ...`` and run it.
 
-Only the documented subset is accepted (AND-only WHERE, one entity, no projections), so a
-connector that builds OR clauses or 0-based pages fails here as it would against Intuit.
+Only the documented subset is accepted (AND-only WHERE, one entity), so a connector that
+builds OR clauses or 0-based pages fails here as it would against Intuit. A select list
+(``select Id, DisplayName from Customer``) names the entity attributes to answer; the records
+then come back with only those and ``"sparse": true`` ("Use the select statement to specify
+the selection criteria, entity attributes, sort order, and pagination"; ``sparse`` is "true if
+not all properties of the entity are in the response":
+https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/data-queries).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from .clock import QBO_TZ, parse_instant
-from .qbo_entities import BY_NAME, QboEntity
+from .qbo_entities import BY_NAME, SINGLETONS, QboEntity
 from .qbo_faults import QboFault, query_invalid, query_parse
 
 DEFAULT_MAX = 100
@@ -39,6 +44,8 @@ class Query:
     order: list[tuple[str, bool]] = field(default_factory=list)  # (prop, descending)
     start: int = 1
     max_results: int | None = None
+    #: The select list as written; None for ``*`` (every property).
+    columns: list[str] | None = None
 
 
 _TOKEN = re.compile(
@@ -125,18 +132,22 @@ class _Parser:
         raise query_parse(f"Expected a value but found {tok.text}")
 
 
+#: Every entity a query may name: the stored ones and the company-wide singletons.
+QUERYABLE: dict[str, QboEntity] = {**BY_NAME, **SINGLETONS}
+
+
 def parse(text: str) -> Query:
     p = _Parser(text)
     p.expect_keyword("SELECT")
-    count = _columns(p)
+    count, columns = _columns(p)
     p.expect_keyword("FROM")
     name_tok = p.take()
     if name_tok.kind != "word":
         raise query_parse(f"Expected an entity name but found {name_tok.text}")
-    entity = BY_NAME.get(name_tok.text)
+    entity = QUERYABLE.get(name_tok.text)
     if entity is None:
         raise query_invalid(f"Invalid entity: {name_tok.text} (entity names are case-sensitive)")
-    query = Query(entity, count=count)
+    query = Query(entity, count=count, columns=columns)
     if p.keyword("WHERE"):
         query.where.append(_condition(p))
         while p.keyword("AND"):
@@ -158,20 +169,32 @@ def parse(text: str) -> Query:
     return query
 
 
-def _columns(p: _Parser) -> bool:
-    """``COUNT(*)`` (True) or ``*`` with any extra columns, which are ignored (False)."""
+def _columns(p: _Parser) -> tuple[bool, list[str] | None]:
+    """``COUNT(*)`` (True, None); ``*`` with any extra columns (pyqb's ``SELECT *, Sku
+    FROM Item``), every property (False, None); or a select list (False, its names)."""
     if p.keyword("COUNT"):
         p.expect_punct("(")
         p.expect_punct("*")
         p.expect_punct(")")
-        return True
-    p.expect_punct("*")
+        return True, None
+    tok = p.peek()
+    star = tok is not None and tok.kind == "punct" and tok.text == "*"
+    names: list[str] = []
+    if star:
+        p.take()
+    else:
+        names.append(_column(p))
     while (tok := p.peek()) is not None and tok.kind == "punct" and tok.text == ",":
         p.take()
-        extra = p.take()  # pyqb's "SELECT *, Sku FROM Item": extra columns are ignored
-        if extra.kind != "word":
-            raise query_parse(f"Expected a property after ',' but found {extra.text}")
-    return False
+        names.append(_column(p))
+    return False, None if star else names
+
+
+def _column(p: _Parser) -> str:
+    tok = p.take()
+    if tok.kind != "word" or tok.text.upper() == "FROM":
+        raise query_parse(f"Expected a property in the select list but found {tok.text}")
+    return tok.text
 
 
 def _order_by(p: _Parser) -> bool:
@@ -234,6 +257,9 @@ def _segments(prop: str) -> list[str]:
 
 def check_properties(query: Query) -> None:
     allowed = {p.lower() for p in query.entity.properties}
+    for column in query.columns or []:
+        if _segments(column)[0] not in allowed:
+            raise query_invalid(f"property '{column}' is not a property of {query.entity.name}")
     for prop in [c.prop for c in query.where] + [o[0] for o in query.order]:
         segs = _segments(prop)
         if segs[0] not in allowed:
@@ -449,3 +475,15 @@ def run_by_updated(
     if not page:
         return {}
     return {query.entity.name: page, "startPosition": query.start, "maxResults": len(page)}
+
+
+def project(query: Query, rec: dict[str, Any]) -> dict[str, Any]:
+    """``rec`` as a select list answers it: the properties named (in the entity's own
+    spelling), and ``"sparse": true``; a ``*`` query answers it whole."""
+    if query.columns is None:
+        return rec
+    wanted = {_segments(c)[0] for c in query.columns}
+    out = {k: v for k, v in rec.items() if k.lower() in wanted}
+    out["domain"] = rec.get("domain", "QBO")
+    out["sparse"] = True
+    return out

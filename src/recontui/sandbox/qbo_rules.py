@@ -6,7 +6,7 @@ lenient one would let a connector ship requests production rejects.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +30,7 @@ from .qbo_faults import (
     invalid_reference,
     required,
 )
+from .qbo_schema import LINE
 from .qbo_values import cents, to_decimal
 
 if TYPE_CHECKING:
@@ -38,27 +39,9 @@ if TYPE_CHECKING:
 USD = {"value": "USD", "name": "United States Dollar"}
 ZERO = Decimal("0")
 
-LINE_KEYS = frozenset(
-    {
-        "Id",
-        "LineNum",
-        "Description",
-        "Amount",
-        "DetailType",
-        "LinkedTxn",
-        "CustomField",
-        "SalesItemLineDetail",
-        "SubTotalLineDetail",
-        "DiscountLineDetail",
-        "DescriptionOnly",
-        "DescriptionLineDetail",  # the detail object of a DescriptionOnly line
-        "GroupLineDetail",
-        "AccountBasedExpenseLineDetail",
-        "ItemBasedExpenseLineDetail",
-        "JournalEntryLineDetail",
-        "TxnLineId",
-    }
-)
+#: A line's properties: the schema's (``qbo_schema.LINE``), and the names the stand-in has
+#: always taken besides (a ``DescriptionOnly`` key, ``TxnLineId``).
+LINE_KEYS = LINE | frozenset({"DescriptionOnly", "TxnLineId"})
 SALES_DETAILS = frozenset(
     {"SalesItemLineDetail", "DiscountLineDetail", "DescriptionOnly", "GroupLineDetail"}
 )
@@ -76,9 +59,11 @@ def prepare(
     self_id: str | None,
     *,
     trusted: bool = False,
+    allow_duplicate_doc: bool = False,
 ) -> dict[str, Any]:
     """Validate a candidate record and fill the fields the server computes
-    (``trusted``: the seed's own record; names and references are not checked)."""
+    (``trusted``: the seed's own record; names and references are not checked;
+    ``allow_duplicate_doc``: the request's ``include=allowduplicatedocnum``)."""
     handler = _HANDLERS.get(entity.name)
     if handler is not None:
         handler(company, rec, self_id)
@@ -86,8 +71,64 @@ def prepare(
         return rec
     if entity.name in UNIQUE_NAME:
         _check_unique_name(company, entity, rec, self_id)
+    if not allow_duplicate_doc:
+        _check_doc_number(company, entity.name, rec, self_id)
     check_refs(company, rec, entity.name)
     return rec
+
+
+# --- document numbers -------------------------------------------------------------------
+
+#: Entity -> the ``OtherPrefs`` setting under which a duplicate DocNumber is refused, and the
+#: reference the duplicate is looked for under (None: the whole company). An invoice's
+#: number is always unique while the company uses custom transaction numbers.
+DOC_NUMBER_RULES: dict[str, tuple[str | None, str | None]] = {
+    "Invoice": (None, None),
+    "Bill": ("WarnDuplicateBillNumber", "VendorRef"),
+    "JournalEntry": ("WarnDuplicateJournalNumber", None),
+    "BillPayment": ("WarnDuplicateCheckNumber", "CheckPayment.BankAccountRef"),
+}
+
+
+def _check_doc_number(
+    company: QboCompany, entity_name: str, rec: dict[str, Any], self_id: str | None
+) -> None:
+    """6140 for a DocNumber another record already has where the company refuses one:
+    "If a duplicate DocNumber needs to be supplied, add the query parameter name/value pair,
+    include=allowduplicatedocnum" (.../all-entities/invoice, .../bill, .../billpayment; the
+    settings are ``OtherPrefs`` ``WarnDuplicate...Number``, .../all-entities/preferences)."""
+    rule = DOC_NUMBER_RULES.get(entity_name)
+    number = rec.get("DocNumber")
+    if rule is None or not number:
+        return
+    setting, scope = rule
+    if setting is not None and not company.preferences.warns(setting):
+        return
+    if entity_name == "BillPayment" and rec.get("PayType") != "Check":
+        return
+    if isinstance(number, str):
+        holders: Iterable[str] = company.doc_number_holders(entity_name, number)
+    else:
+        holders = [i for i, o in company.rows(entity_name) if o.get("DocNumber") == number]
+    for ident in holders:
+        other = company.find(entity_name, ident)
+        if ident == self_id or other is None:
+            continue
+        if scope is None or _scoped_ref(other, scope) == _scoped_ref(rec, scope):
+            raise QboFault(
+                "6140",
+                "Duplicate Document Number Error",
+                f"Duplicate Document Number Error : You must specify a different number. "
+                f"This number has already been used. DocNumber={number}",
+                element="DocNumber",
+            )
+
+
+def _scoped_ref(rec: dict[str, Any], path: str) -> str | None:
+    value: Any = rec
+    for key in path.split("."):
+        value = value.get(key) if isinstance(value, dict) else None
+    return value.get("value") if isinstance(value, dict) else None
 
 
 # --- references -------------------------------------------------------------------------
@@ -251,7 +292,11 @@ def _vendor(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> No
 
 
 def _dates(company: QboCompany, rec: dict[str, Any], *, due: bool) -> None:
+    """Check the dates; one not supplied (absent, or an empty string, as clients send for
+    an unset date) is the server's: ``TxnDate`` today, ``DueDate`` the ``TxnDate``."""
     for prop in ("TxnDate", "DueDate"):
+        if rec.get(prop) == "":
+            del rec[prop]
         if prop in rec:
             try:
                 parse_date(rec[prop])
@@ -374,23 +419,6 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
     _number_lines(lines, company.find("Invoice", self_id))
     _dates(company, rec, due=True)
     _doc_number(rec)
-    number = rec.get("DocNumber")
-    if number:
-        others = (
-            company.doc_number_holders("Invoice", number)
-            if isinstance(number, str)
-            else [i for i, o in company.rows("Invoice") if o.get("DocNumber") == number]
-        )
-        for ident in others:
-            if ident != self_id:
-                raise QboFault(
-                    "6140",
-                    "Duplicate Document Number Error",
-                    f"Duplicate Document Number Error : You must specify a "
-                    f"different number. This number has already been used. "
-                    f"DocNumber={number}",
-                    element="DocNumber",
-                )
     rec.setdefault("CurrencyRef", dict(USD))
     total = subtotal - discount + _sales_tax(company, rec, lines)
     rec["TotalAmt"] = total

@@ -15,6 +15,7 @@ from typing import Any
 from . import qbo_rules
 from .clock import SandboxClock, qbo_meta_time, qbo_today
 from .jsonio import clone
+from .qbo_company import CompanyPreferences
 from .qbo_entities import BY_NAME, BY_PATH, ENTITIES, REF_TARGETS, UNIQUE_NAME, QboEntity
 from .qbo_faults import (
     QboFault,
@@ -44,6 +45,9 @@ class QboCompany:
         self.subtotal_line = subtotal_line
         #: The name of the company's default sales tax code; None: it charges no sales tax.
         self.sales_tax_code: str | None = None
+        #: When the company was set up (its CompanyInfo and Preferences carry it).
+        self.created = clock.now()
+        self.preferences = CompanyPreferences(self.created)
         self._records: dict[str, dict[str, dict[str, Any]]] = {e.name: {} for e in ENTITIES}
         self._next_id: dict[str, int] = {e.name: 1 for e in ENTITIES}
         self._updated: dict[tuple[str, str], datetime] = {}
@@ -200,8 +204,12 @@ class QboCompany:
         at: datetime | None = None,
         render: bool = True,
         trusted: bool = False,
+        allow_duplicate_doc: bool = False,
     ) -> dict[str, Any]:
         """Create (no Id) or update (Id + SyncToken; full or sparse).
+
+        ``allow_duplicate_doc``: the request's ``include=allowduplicatedocnum`` (a DocNumber
+        another record has is taken even where the company's settings refuse it).
 
         ``trusted``: a create built by the sandbox's own seed, already normalised and with
         known-good references and names, so only the server's computed fields are filled
@@ -224,8 +232,19 @@ class QboCompany:
                 raise not_found(entity.name, ident)
             self._check_token(entity, existing, body)
             candidate = normalise(_updated(existing, body, inputs))
+            for key in entity.write_on_create:  # set by the create, never by an update
+                candidate.pop(key, None)
+                if key in existing:
+                    candidate[key] = clone(existing[key])
         previous_targets = qbo_rules.payment_targets(entity.name, existing) if existing else set()
-        rec = qbo_rules.prepare(self, entity, candidate, ident, trusted=trusted and not existing)
+        rec = qbo_rules.prepare(
+            self,
+            entity,
+            candidate,
+            ident,
+            trusted=trusted and not existing,
+            allow_duplicate_doc=allow_duplicate_doc,
+        )
         stamp = at or self.clock.now()
         stored = self._store(entity, rec, ident, existing, stamp)
         self._relink(previous_targets | qbo_rules.payment_targets(entity.name, stored), stamp)
@@ -326,9 +345,36 @@ class QboCompany:
         return {"Id": ident, "domain": "QBO", "status": "Deleted"}
 
     def void(self, entity: QboEntity, body: Any, *, at: datetime | None = None) -> dict[str, Any]:
-        if entity.name != "Invoice":
+        """Void a transaction: it stays, its amounts zeroed and ``Voided`` in its memo.
+
+        An invoice keeps its lines at zero (and refuses while payments apply to it); a
+        payment or bill payment loses its lines, so what it paid is open again ("all amounts
+        and quantities are zeroed, all lines are cleared, and the string, Voided, is injected
+        into PrivateNote, prepended to existing text if present":
+        .../all-entities/payment and .../all-entities/billpayment, "Void a ...").
+        """
+        if entity.name not in ("Invoice", "Payment", "BillPayment"):
             raise unsupported(f"Operation Void is not supported for {entity.name} here")
         existing = self._target(entity, body)
+        stamp = at or self.clock.now()
+        if entity.name == "Invoice":
+            self._void_invoice(existing)
+            self._bump("Invoice", existing, stamp)
+            return self.render(existing)
+        targets = qbo_rules.payment_targets(entity.name, existing)
+        self._index(entity.name, existing["Id"], existing, add=False)
+        existing["Line"] = []
+        existing["TotalAmt"] = ZERO
+        if entity.name == "Payment":
+            existing["UnappliedAmt"] = ZERO
+        note = existing.get("PrivateNote")
+        existing["PrivateNote"] = f"Voided {note}" if note else "Voided"
+        self._index(entity.name, existing["Id"], existing, add=True)
+        self._bump(entity.name, existing, stamp)
+        self._relink(targets, stamp)
+        return self.render(existing)
+
+    def _void_invoice(self, existing: dict[str, Any]) -> None:
         if self.applied_to("Invoice", existing["Id"])[0] > 0:
             raise business("this invoice has payments applied; it cannot be voided")
         for line in existing["Line"]:
@@ -339,8 +385,6 @@ class QboCompany:
         existing["TotalAmt"] = ZERO
         existing["Balance"] = ZERO
         existing["PrivateNote"] = "Voided"
-        self._bump("Invoice", existing, at or self.clock.now())
-        return self.render(existing)
 
     def _target(self, entity: QboEntity, body: Any) -> dict[str, Any]:
         if not isinstance(body, dict) or body.get("Id") in (None, ""):

@@ -44,12 +44,29 @@ def is_ref_key(key: str) -> bool:
     return key in REF_TARGETS or key in ("ParentRef", "EntityRef")
 
 
+#: Date properties (schema type ``date``); an empty string is a date not supplied, as the
+#: clients that send every property of an object send it for an unset one.
+DATE_PROPS = frozenset(
+    {
+        "TxnDate",
+        "DueDate",
+        "ShipDate",
+        "ServiceDate",
+        "OpenBalanceDate",
+        "OpeningBalanceDate",
+        "InvStartDate",
+        "TaxIdEffectiveDate",
+        "InvoiceLinkExpiryDate",
+    }
+)
+
+
 def normalise(value: Any, key: str = "") -> Any:
-    """Drop nulls, coerce numbers/booleans/ref ids, recursively."""
+    """Drop nulls and empty dates, coerce numbers/booleans/ref ids, recursively."""
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k, v in value.items():
-            if v is None:
+            if v is None or (v == "" and k in DATE_PROPS):
                 continue
             if isinstance(v, dict) and v and all(x is None for x in v.values()):
                 continue  # an object of nulls is no value at all

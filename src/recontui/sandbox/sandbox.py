@@ -138,6 +138,7 @@ class Sandbox:
             access_seconds=self.config.qbo_token_seconds,
             refresh_seconds=self.config.qbo_refresh_token_seconds,
             grace_seconds=self.config.refresh_grace_seconds,
+            rotate_seconds=self.config.qbo_refresh_rotate_seconds,
         )
         self.bill_org = BillOrg(ident.organization_id, self.clock)
         self.bill_sessions = BillSessions(

@@ -357,8 +357,13 @@ class _BillLoader:
     def id(self, key: str | None) -> str | None:
         return self.ids[key] if key else None
 
-    def _classes(self, key: str | None) -> dict[str, str] | None:
-        return {"accountingClassId": self.ids[key]} if key else None
+    def _classes(self, key: str | None, **more: str | None) -> dict[str, str] | None:
+        """A line's ``classifications`` (its class, and ``more``: an invoice line's item, an
+        expense line's account), or None when it has none."""
+        out = {k: v for k, v in more.items() if v}
+        if key:
+            out["accountingClassId"] = self.ids[key]
+        return out or None
 
     def body(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
         build = self._bodies.get(entity)
@@ -370,8 +375,7 @@ class _BillLoader:
         return _drop_empty(
             {
                 "name": f["name"],
-                "accountNumber": f.get("number"),
-                "accountType": f["type"].upper(),
+                "account": _drop_empty({"type": f["type"].upper(), "number": f.get("number")}),
                 "description": f.get("description"),
             }
         )
@@ -399,20 +403,17 @@ class _BillLoader:
                 "country": f.get("country"),
             }
         )
-        out = {
-            "name": f["name"],
-            "companyName": f.get("company_name"),
-            "email": f.get("email"),
-            "phone": f.get("phone"),
-        }
+        out = {"name": f["name"], "email": f.get("email"), "phone": f.get("phone")}
         if entity == "customer":
-            out["billingAddress"] = address
+            out.update(companyName=f.get("company_name"), billingAddress=address)
         else:
             out.update(
                 address=address,
                 accountType="BUSINESS",
                 accountNumber=f.get("account_number"),
-                additionalInfo=_drop_empty({"taxId": f.get("tax_id")}),
+                additionalInfo=_drop_empty(
+                    {"companyName": f.get("company_name"), "taxId": f.get("tax_id")}
+                ),
                 billCurrency=f.get("currency", "USD"),
             )
         return _drop_empty(out)
@@ -424,16 +425,16 @@ class _BillLoader:
                 "customerId": self.id(f["customer"]),
                 "invoiceDate": f["date"],
                 "dueDate": f.get("due_date"),
-                "description": f.get("memo"),
                 "invoiceLineItems": [
                     _drop_empty(
                         {
                             "amount": ln["amount"],
                             "description": ln.get("description"),
-                            "itemId": self.id(ln.get("item")),
                             "quantity": ln.get("quantity"),
                             "price": ln.get("unit_price"),
-                            "classifications": self._classes(ln.get("class")),
+                            "classifications": self._classes(
+                                ln.get("class"), itemId=self.id(ln.get("item"))
+                            ),
                         }
                     )
                     for ln in f["lines"]
@@ -464,6 +465,7 @@ class _BillLoader:
         )
 
     def _payment(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        """A received payment as GET /v3/receivable-payments serves it."""
         return _drop_empty(
             {
                 "customerId": self.id(f["customer"]),
@@ -471,23 +473,27 @@ class _BillLoader:
                 "amount": f["amount"],
                 "referenceNumber": f.get("reference"),
                 "description": f.get("memo"),
-                "paymentType": "CHECK",
-                "invoices": [
-                    {"invoiceId": self.ids[a["invoice"]], "amount": a["amount"]}
+                "receivablesType": "CHECK",
+                "invoicePayments": [
+                    {
+                        "invoiceId": self.ids[a["invoice"]],
+                        "amount": a["amount"],
+                        "paymentDate": f["date"],
+                    }
                     for a in f["applied"]
                 ],
             }
         )
 
     def _bill_payment(self, entity: str, f: dict[str, Any]) -> dict[str, Any]:
+        """A payment recorded outside BILL, as GET /v3/payments serves it."""
         return _drop_empty(
             {
                 "vendorId": self.id(f["vendor"]),
-                "paymentDate": f["date"],
-                "amount": f["amount"],
-                "referenceNumber": f.get("reference"),
+                "processDate": f["date"],
                 "description": f.get("memo"),
-                "bills": [
+                "toPrintCheck": False,
+                "billPayments": [
                     {"billId": self.ids[a["bill"]], "amount": a["amount"]} for a in f["applied"]
                 ],
             }
@@ -499,8 +505,9 @@ class _BillLoader:
                 {
                     "amount": ln["amount"],
                     "description": ln.get("description"),
-                    "chartOfAccountId": self.id(ln["account"]),
-                    "classifications": self._classes(ln.get("class")),
+                    "classifications": self._classes(
+                        ln.get("class"), chartOfAccountId=self.id(ln["account"])
+                    ),
                 }
             )
             for ln in lines

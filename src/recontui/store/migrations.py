@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import sqlite_utils
 
-from ..model import ENTITIES, display, is_blank
+from ..model import ENTITIES
 from ..model.codec import decode_value
 from .database import StoreError, transaction
 
@@ -216,10 +216,9 @@ def record_title(entity: str, a_fields: Any, b_fields: Any, link_id: int) -> str
     """A record's name as lists show it (``present.Names`` reads it the same way)."""
     spec = ENTITIES.get(entity)
     for fields in (a_fields, b_fields):
-        if fields and spec is not None:
-            value = fields.get(spec.title_field)
-            if not is_blank(value):
-                return display(spec.field(spec.title_field), value)
+        title = spec.title(fields) if spec is not None else ""
+        if title:
+            return title
     return f"{entity} #{link_id}"
 
 
