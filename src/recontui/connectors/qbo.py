@@ -117,6 +117,16 @@ _REJECTION_HINTS = {
 }
 
 
+#: The canonical fields QuickBooks Online requires, per entity (see ``required_fields``).
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "customer": ("name",),
+    "vendor": ("name",),
+    "bill": ("lines.account",),
+    "vendor_credit": ("lines.account",),
+    "item": ("income_account",),
+}
+
+
 class QboConnector(ConnectorBase):
     """QuickBooks Online for one realm. Use ``async with``.
 
@@ -165,6 +175,8 @@ class QboConnector(ConnectorBase):
         self._access_token: str | None = None
         self._expires_at = 0.0
         self._bank_account: str | None = settings.get("bank_account_id") or None
+        #: Where a payment recontui creates is deposited (None: Undeposited Funds).
+        self._deposit_account: str | None = None
         self._token_lock = asyncio.Lock()
 
     async def _start(self) -> None:
@@ -183,8 +195,20 @@ class QboConnector(ConnectorBase):
         attribute or at least one of Title, GivenName, MiddleName, FamilyName, Suffix ... are
         required during create"; it cannot be removed with a sparse update):
         https://developer.intuit.com/app/developer/qbo/docs/api/accounting/all-entities/customer
-        and .../all-entities/vendor."""
-        return ("name",) if entity in ("customer", "vendor") else ()
+        and .../all-entities/vendor. Every expense line of a bill or vendor credit needs its
+        account (``AccountBasedExpenseLineDetail.AccountRef`` is required: .../bill,
+        .../vendorcredit), a Service item its ``IncomeAccountRef`` (.../item); the profile's
+        default accounts fill them (engine/defaults.py)."""
+        return _REQUIRED.get(entity, ())
+
+    def use_default_accounts(self, accounts: Mapping[str, str]) -> None:
+        """The profile's default QuickBooks accounts (ids, by ``engine.defaults.Account``
+        value), given by the run: ``bank_account`` pays bill payments (over the profile's
+        ``bank_account_id``), ``deposit_account`` receives the payments recontui creates."""
+        bank = str(accounts.get("bank_account") or "").strip()
+        if bank:
+            self._bank_account = bank
+        self._deposit_account = str(accounts.get("deposit_account") or "").strip() or None
 
     # -- OAuth -------------------------------------------------------------
 
@@ -749,6 +773,10 @@ class QboConnector(ConnectorBase):
         if entity == "bill_payment":
             bank = body.setdefault("CheckPayment", {})
             bank.setdefault("BankAccountRef", {"value": await self._bank_account_id()})
+        if entity == "payment" and self._deposit_account:
+            # "If you do not specify this account, payment is applied to the Undeposited
+            # Funds account" (.../all-entities/payment, DepositToAccountRef).
+            body.setdefault("DepositToAccountRef", {"value": self._deposit_account})
         data = await self._api(
             "POST", s.path, ctx, body=body, requestid=request_id(idempotency_key)
         )
@@ -823,7 +851,8 @@ class QboConnector(ConnectorBase):
         )
 
     async def _bank_account_id(self) -> str:
-        """The account bill payments are paid from: the profile's, else the first active Bank."""
+        """The account bill payments are paid from: the profile's default bank account,
+        else its ``bank_account_id``, else the first active Bank (said once, as a warning)."""
         if self._bank_account:
             return self._bank_account
         ctx = Ctx("bank", "account", "Bank")
@@ -840,13 +869,20 @@ class QboConnector(ConnectorBase):
         ]
         if not banks:
             raise RejectedError(
-                "QuickBooks Online has no active Bank account to pay bills from: add one, or set "
-                "bank_account_id in the profile, then sync again.",
+                "QuickBooks Online has no active Bank account to pay bills from: add one and "
+                "choose it in setup, step Default accounts, then sync again.",
                 code="NO_BANK_ACCOUNT",
                 entity="bill_payment",
                 record="",
             )
         self._bank_account = str(banks[0]["Id"])
+        name = str(banks[0].get("Name") or self._bank_account).strip()
+        self.http.emit(
+            "warning",
+            f"Bill payments are recorded from bank account {name!r} (the first active Bank "
+            "account): choose one in setup, step Default accounts.",
+            {"account": self._bank_account},
+        )
         return self._bank_account
 
     async def _all(self, entity: str) -> AsyncIterator[list[dict[str, Any]]]:

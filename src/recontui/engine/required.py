@@ -6,6 +6,10 @@ would blank one, is refused by that system, and would be refused again on every 
 a write is *held* instead, naming the fields: a create is held whole (there is nothing to
 create without them), an update only in the fields it would blank (the rest of the record
 syncs as usual). A held write waits until the record changes, and is planned afresh then.
+
+A required field may be a part of every line, named ``<lines>.<part>`` (QuickBooks
+Online's ``lines.account``: an expense line without its account is refused): a write
+lacks it when one of its lines does, and :attr:`Held.rows` says which (1-based).
 """
 
 from __future__ import annotations
@@ -32,6 +36,8 @@ class Held:
 
     lack: Lack
     fields: tuple[str, ...]
+    #: The lines (1-based) that lack a required line part (``lines.account``), in order.
+    rows: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -43,24 +49,49 @@ class Split:
     why: Held | None = None
 
 
+def lacking(name: str, changes: Mapping[str, Any]) -> tuple[int, ...] | None:
+    """Whether ``changes`` lack the required field ``name``: None when they do not, else
+    the lines that lack it (``()`` for a field of the record itself)."""
+    top, _, part = name.partition(".")
+    if not part:
+        return () if is_blank(changes.get(top)) else None
+    rows = changes.get(top)
+    if not isinstance(rows, list):
+        return None
+    lines = tuple(
+        n for n, row in enumerate(rows, 1) if isinstance(row, Mapping) and is_blank(row.get(part))
+    )
+    return lines or None
+
+
+def _held(lack: Lack, found: Mapping[str, tuple[int, ...]]) -> Held:
+    return Held(lack, tuple(found), tuple(sorted({n for rows in found.values() for n in rows})))
+
+
 def split_write(kind: str, required: Sequence[str], changes: Mapping[str, Any]) -> Split:
     """The part of a write of ``kind`` its system accepts, and the part it would refuse.
 
     ``changes`` are what the write carries in canonical values (a create: the whole
     record). A create that lacks a required field is held whole; an update (or a restore,
     which writes over the archived record) holds back only the required fields it would
-    blank. A deactivation carries no fields.
+    blank (a line part: the whole lines field). A deactivation carries no fields.
     """
     if kind == OpKind.CREATE:
-        missing = tuple(name for name in required if is_blank(changes.get(name)))
+        missing = {n: rows for n in required if (rows := lacking(n, changes)) is not None}
         if missing:
-            return Split({}, dict(changes), Held(Lack.MISSING, missing))
+            return Split({}, dict(changes), _held(Lack.MISSING, missing))
         return Split(dict(changes))
     if kind in (OpKind.UPDATE, OpKind.RESTORE):
-        blanked = tuple(name for name in required if name in changes and is_blank(changes[name]))
+        blanked = {
+            n: rows
+            for n in required
+            if n.partition(".")[0] in changes and (rows := lacking(n, changes)) is not None
+        }
         if blanked:
-            send = {k: v for k, v in changes.items() if k not in blanked}
-            return Split(send, {k: changes[k] for k in blanked}, Held(Lack.BLANKED, blanked))
+            tops = {n.partition(".")[0] for n in blanked}
+            send = {k: v for k, v in changes.items() if k not in tops}
+            held = {k: v for k, v in changes.items() if k in tops}
+            return Split(send, held, _held(Lack.BLANKED, blanked))
     return Split(dict(changes))
 
 
@@ -69,4 +100,4 @@ def held_for(kind: str, required: Sequence[str], changes: Mapping[str, Any]) -> 
     return split_write(kind, required, changes).why
 
 
-__all__ = ["Held", "Lack", "Split", "held_for", "split_write"]
+__all__ = ["Held", "Lack", "Split", "held_for", "lacking", "split_write"]

@@ -10,11 +10,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from ..connectors.base import (
     Connector,
 )
+from ..engine.defaults import DEFAULTED, Account, booked_sides
 from ..events import EventLog, Progress, ProgressBoard, ProgressListener
 from ..model import (
     ENTITIES,
@@ -98,6 +99,18 @@ COUNT_KEYS = (
 ConnectorFactory = Callable[[Side, EventLog], Connector]
 
 
+@runtime_checkable
+class TakesDefaultAccounts(Protocol):
+    """A connector that writes accounts of the profile's default accounts itself (the
+    QuickBooks connector: a bill payment's bank account, a payment's deposit account)."""
+
+    def use_default_accounts(self, accounts: Mapping[str, str]) -> None: ...
+
+
+#: The system whose account ids the default accounts are (``default.*`` settings).
+ACCOUNTS_SYSTEM = "qbo"
+
+
 class RunContext:
     """The state one run shares across its phases."""
 
@@ -123,6 +136,11 @@ class RunContext:
         self.big_share = settings.big_change_share
         self.big_min = settings.big_change_min
         self.first_date = first_synced_date(store, profile, settings)
+        #: The default accounts (QuickBooks ids, "" when unset), by engine.defaults.Account.
+        self.default_ids: dict[Account, str] = {
+            account: getattr(settings, f"default_{account.value}") for account in Account
+        }
+        self._default_refs: dict[Side, dict[Account, Ref]] = {}
         self.index: dict[Side, dict[tuple[str, str], int]] = {}
         self.synced_fields: dict[str, tuple[FieldSpec, ...]] = {}
         self.unreachable: set[Side] = set()
@@ -233,13 +251,38 @@ class RunContext:
         side: Side = "a" if link.a_fields else "b"
         return f"{label} {self.record_name(ref.entity, link.fields(side), link.remote_id(side))!r}"
 
+    def default_refs(self, side: Side) -> dict[Account, Ref]:
+        """The default accounts that are set, as references, for writes to ``side`` (none
+        unless ``side``'s system is the one whose account ids they are)."""
+        if side not in self._default_refs:
+            ids = self.default_ids if self.profile.system(side) == ACCOUNTS_SYSTEM else {}
+            self._default_refs[side] = {
+                account: self.canon(RemoteRef("account", remote_id), side)
+                for account, remote_id in ids.items()
+                if remote_id
+            }
+        return self._default_refs[side]
+
+    def booked_pair(
+        self, entity: str, a: dict[str, Any], b: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Both sides' fields as the merge and the base compare them: where one side's
+        system requires an account a default fills and the other's does not, a blank the
+        other holds reads as the account its copy is booked to (engine/defaults.py)."""
+        if entity not in DEFAULTED:
+            return a, b
+        required = {side: self.conns[side].required_fields(entity) for side in SIDES}
+        both = booked_sides(entity, required, {"a": a, "b": b})
+        return both["a"], both["b"]
+
     def agreed_base(self, link: Link, fields: Iterable[FieldSpec]) -> dict[str, Any] | None:
         """The base with every field both sides now hold equally brought up to date."""
         if link.a_fields is None or link.b_fields is None:
             return None
         fields = tuple(fields)
-        a = self.side_fields(link, "a", fields)
-        b = self.side_fields(link, "b", fields)
+        a, b = self.booked_pair(
+            link.entity, self.side_fields(link, "a", fields), self.side_fields(link, "b", fields)
+        )
         base = dict(self.store.base(link.id) or {})
         before = dict(base)
         for spec in fields:

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..engine.amounts import Gap
+from ..engine.defaults import Account, default_for, fill_defaults
 from ..engine.required import Held, Lack, held_for, split_write
 from ..engine.window import in_window
 from ..model import (
@@ -59,7 +60,18 @@ _FIELD_NOUNS = {
     "email": ("an", "e-mail address"),
     "phone": ("a", "phone number"),
     "name": ("a", "name"),
+    "lines.account": ("an", "expense account on every line"),
+    "income_account": ("an", "income account"),
 }
+
+#: How a held write's sentence names a default account, and what it asks to give one.
+_ACCOUNT_WORDS = {
+    Account.EXPENSE: "expense account",
+    Account.INCOME: "income account",
+}
+
+#: Where a person sets the default accounts.
+SETUP_STEP = "(`recontui setup`, step Default accounts)"
 
 
 def _field_noun(spec: EntitySpec, name: str) -> tuple[str, str]:
@@ -105,6 +117,7 @@ class Ops(RunContext):
         a create whole, an update's blanked fields only (the rest is sent as usual).
         """
         record = link if isinstance(link, Link) else self.store.link(link)
+        changes = self.with_defaults(entity, side, op, changes)
         split = split_write(op, self.required(side, entity), changes)
         whole = op == OpKind.CREATE
         if split.why is None or split.send:
@@ -150,6 +163,32 @@ class Ops(RunContext):
         """The fields ``side``'s system requires a record of ``entity`` to hold."""
         return tuple(self.conns[side].required_fields(entity))
 
+    def with_defaults(
+        self, entity: str, side: Side, kind: str, changes: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """``changes`` with the default accounts filled in where ``side``'s system requires
+        an account they lack (engine/defaults.py)."""
+        accounts = self.default_refs(side)
+        if not accounts:
+            return dict(changes)
+        return fill_defaults(kind, entity, self.required(side, entity), changes, accounts)
+
+    def replan_filled(self) -> None:
+        """A write held (or released from hold) for an account a default now fills is
+        superseded, and its record marked changed, so this run plans it afresh: sent with
+        the default account (matching re-plans a create, the merge an update)."""
+        for op in self.store.ops(self.pid, (OpState.HELD, OpState.PENDING)):
+            changes = op.payload.get("changes", {})
+            required = self.required(op.side, op.entity)
+            held = held_for(op.op, required, changes)
+            if held is None:
+                continue
+            filled = self.with_defaults(op.entity, op.side, op.op, changes)
+            if held_for(op.op, required, filled) == held:
+                continue
+            self.store.set_op_state(op.id, OpState.SUPERSEDED, error=REPLANNED)
+            self.store.mark_dirty(self.store.canonical_link_id(op.link_id), other(op.side))
+
     def remind_held(self) -> None:
         """Say again, on every run, each write still held for a field its system requires
         (planned by an earlier run: this run's are said as they are planned)."""
@@ -192,6 +231,11 @@ class Ops(RunContext):
 
     def held_words(self, entity: str, side: Side, name: str, held: Held) -> str:
         """The one sentence that says a write is held, what it lacks and what to fill in."""
+        accounts = {default_for(entity, f) for f in held.fields}
+        if len(accounts) == 1 and None not in accounts:
+            account = accounts.pop()
+            assert account is not None
+            return self.account_words(entity, side, name, held, account)
         spec = ENTITIES[entity]
         target, source = self.labels[side], self.labels[other(side)]
         nouns = [_field_noun(spec, f) for f in held.fields]
@@ -210,6 +254,35 @@ class Ops(RunContext):
             f"{'it was' if one else 'they were'} removed in {source}, and {target} requires "
             f"{'one' if one else 'them'}. Add {some} in {source} and the next sync sends "
             f"{'it' if one else 'them'} to {target}."
+        )
+
+    def account_words(
+        self, entity: str, side: Side, name: str, held: Held, account: Account
+    ) -> str:
+        """The sentence of a write held for an account a default account fills: the record,
+        what lacks it, and the next step (set the default, or give it one at the source)."""
+        spec = ENTITIES[entity]
+        target, source = self.labels[side], self.labels[other(side)]
+        noun = _ACCOUNT_WORDS[account]
+        rows = [str(n) for n in held.rows]
+        if rows:
+            some = len(rows) > 1
+            what = (
+                f"its line{'s' if some else ''} {_and(rows)} {'have' if some else 'has'} no {noun}"
+            )
+            give = f"give the line{'s' if some else ''} an account"
+        else:
+            what, give = f"it has no {noun}", f"give the {spec.label.lower()} an {noun}"
+        step = f"Set a default {noun} {SETUP_STEP} or {give} in {source}"
+        if held.lack == Lack.MISSING:
+            return (
+                f"{spec.label} {name!r} is not copied to {target}: {what}. {step}; the next "
+                "sync sends it."
+            )
+        part = "lines" if rows else noun
+        return (
+            f"The {part} of {spec.label.lower()} {name!r} {'are' if rows else 'is'} not sent to "
+            f"{target}: {what}. {step}; the next sync sends {'them' if rows else 'it'}."
         )
 
     def undecided_refs(self, fields: Mapping[str, Any]) -> list[Ref]:

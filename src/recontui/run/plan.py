@@ -96,9 +96,12 @@ class Plan(Ops):
         """Carry out what the conflict lifecycle (``engine/lifecycle.py``) decides for one
         linked record: its steps in order, then its writes and the new base."""
         self.store.clear_dirty(link.id)
+        a, b = self.booked_pair(
+            spec.name, self.side_fields(link, "a", fields), self.side_fields(link, "b", fields)
+        )
         pair = Pair(
-            a=self.side_fields(link, "a", fields),
-            b=self.side_fields(link, "b", fields),
+            a=a,
+            b=b,
             base=self.store.base(link.id),
             a_version=link.a_version,
             b_version=link.b_version,
@@ -313,7 +316,8 @@ class Plan(Ops):
         if live is None or conflict_id is None:
             return False
         for side in SIDES:
-            held = held_for(OpKind.UPDATE, self.required(side, spec.name), chosen.get(side, {}))
+            writes = self.with_defaults(spec.name, side, OpKind.UPDATE, chosen.get(side, {}))
+            held = held_for(OpKind.UPDATE, self.required(side, spec.name), writes)
             if held is None:
                 continue
             note = self.blank_choice_words(spec.name, side, held)

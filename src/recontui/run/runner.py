@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Iterable
 
 from ..connectors.base import ConnectorError
+from ..engine.defaults import Account
 from ..events import EventLog, Listener
 from ..model import (
     ORDER,
@@ -19,6 +21,7 @@ from .context import (
     Interrupted,
     RunOptions,
     RunResult,
+    TakesDefaultAccounts,
     _DryRunRollback,
 )
 from .guard import Guard
@@ -98,6 +101,7 @@ async def _run_connected(
     """Open both connectors, run the phases, close the connectors. A run stopped by a
     connector or store error, or interrupted, ends with what it counted so far."""
     connectors = {side: connector_factory(side, events) for side in SIDES}
+    _give_default_accounts(store, profile, connectors.values())
     async with contextlib.AsyncExitStack() as stack:
         for side in SIDES:
             await stack.enter_async_context(connectors[side])
@@ -111,6 +115,16 @@ async def _run_connected(
             return RunResult(run_id, "failed", EXIT_FATAL, dict(run.counts), str(exc))
         finally:
             saver.cancel()
+
+
+def _give_default_accounts(store: Store, profile: Profile, connectors: Iterable[object]) -> None:
+    """The profile's default accounts (settings ``default.*``) go to each connector that
+    writes one itself (QuickBooks: a bill payment's bank, a payment's deposit account)."""
+    settings = store.profile_settings(profile.id)
+    accounts = {account.value: getattr(settings, f"default_{account.value}") for account in Account}
+    for conn in connectors:
+        if isinstance(conn, TakesDefaultAccounts):
+            conn.use_default_accounts(accounts)
 
 
 def _ended_early(run_id: int, status: str, message: str, *, lock_held: bool = False) -> RunResult:
@@ -243,6 +257,7 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
             with self.store.transaction():
                 total = sum(1 for entity in ORDER if self.syncs(entity))
                 planned = 0
+                self.replan_filled()
                 self.progress("plan", 0, total)
                 for entity in ORDER:
                     self.check_cancel()

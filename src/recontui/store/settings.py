@@ -37,6 +37,16 @@ class ProfileSettings:
     initial_window: str = "all"
     #: entity -> direction (``both``, ``a_to_b``, ``b_to_a``); a missing entity syncs both ways.
     directions: Mapping[str, str] = field(default_factory=dict)
+    #: The QuickBooks Online account (its Id; "" when unset) of an expense line without
+    #: one: BILL bill and vendor credit lines without a chart-of-accounts classification.
+    default_expense_account: str = ""
+    #: ... of an item recontui creates in QuickBooks without an income account.
+    default_income_account: str = ""
+    #: ... a payment recontui creates in QuickBooks is deposited to ("": Undeposited Funds).
+    default_deposit_account: str = ""
+    #: ... a bill payment made outside billing is paid from ("": the profile's
+    #: ``bank_account_id``, else the first active Bank account, said in the run log).
+    default_bank_account: str = ""
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> ProfileSettings:
@@ -48,6 +58,8 @@ class ProfileSettings:
                 values[f.name] = stored[key]
         values["big_change_share"] = float(values.get("big_change_share", cls.big_change_share))
         values["big_change_min"] = int(values.get("big_change_min", cls.big_change_min))
+        for name in DEFAULT_ACCOUNTS:
+            values[name] = str(values.get(name) or "").strip()
         values["directions"] = {
             key.removeprefix(DIRECTION_PREFIX): str(value)
             for key, value in stored.items()
@@ -63,10 +75,25 @@ class ProfileSettings:
         return out
 
 
+#: The default-account settings (stored as ``default.expense_account`` and so on).
+DEFAULT_ACCOUNTS = (
+    "default_expense_account",
+    "default_income_account",
+    "default_deposit_account",
+    "default_bank_account",
+)
+
+#: Field-name prefixes whose stored key puts a dot after the prefix's word.
+_DOTTED = ("big_change_", "default_")
+
+
 def stored_key(name: str) -> str:
     """The stored key of a :class:`ProfileSettings` field (``big_change_share`` ->
-    ``big_change.share``)."""
-    return name.replace("big_change_", "big_change.")
+    ``big_change.share``, ``default_bank_account`` -> ``default.bank_account``)."""
+    for prefix in _DOTTED:
+        if name.startswith(prefix):
+            return prefix[:-1] + "." + name.removeprefix(prefix)
+    return name
 
 
 #: Every setting's default, by stored key.
