@@ -1227,9 +1227,26 @@ def cmd_keys(args: argparse.Namespace) -> int:
 
 
 def cmd_tui(args: argparse.Namespace) -> int:
-    """The console on one profile. Textual is imported here only, never on headless paths."""
+    """The console on one profile. Textual is imported here only, never on headless paths.
+
+    With no profile yet, or one whose setup is unfinished, the setup opens instead (and the
+    console after it, once its first sync started)."""
+    from .setup import needs_setup
+    from .store import ProfileNotFound
+
     store = open_db(args)
-    profile = get_profile(store, getattr(args, "profile", None))
+    try:
+        profile = get_profile(store, getattr(args, "profile", None))
+    except ProfileNotFound:
+        if getattr(args, "profile", None) or store.list_profiles():
+            raise
+        return cmd_setup(args)
+    if needs_setup(store, profile):
+        return cmd_setup(args)
+    return _console(store, profile, args)
+
+
+def _console(store: Store, profile: Profile, args: argparse.Namespace) -> int:
     store.close_abandoned_runs(profile.id)  # History and Home never show a dead run running
     secrets = open_secrets_for(store, args)
     from .tui import make_app
@@ -1240,6 +1257,60 @@ def cmd_tui(args: argparse.Namespace) -> int:
     )
     app.run(mouse=not getattr(args, "no_mouse", False))
     return 3 if app.return_code else 0  # the console stopped on an error: not a success
+
+
+def _setup_profile(store: Store, name: str | None) -> Profile | None:
+    """The profile ``recontui setup`` goes on with: the one named (None: a new one of that
+    name), else the default one while its setup is unfinished (else a new one)."""
+    from .setup import needs_setup
+    from .store import ProfileNotFound
+
+    if name:
+        try:
+            return store.get_profile(name)
+        except ProfileNotFound:
+            return None
+    if not store.list_profiles():
+        return None
+    default = store.get_profile()
+    return default if needs_setup(store, default) else None
+
+
+def cmd_setup(args: argparse.Namespace) -> int:
+    """The first-sync setup, step by step in the console; resumes where it was left."""
+    from .setup import needs_setup
+
+    store = open_db(args)
+    name = getattr(args, "profile", None)
+    profile = _setup_profile(store, name)
+    if profile is not None and not needs_setup(store, profile):
+        print(
+            f"Profile {profile.name!r} is set up: `recontui tui` opens the console. For "
+            "another pair of books: recontui setup --profile NEW_NAME"
+        )
+        return 0
+    secrets, problem = None, ""
+    try:
+        secrets = open_secrets_for(store, args)
+    except SecretsError as exc:
+        problem = str(exc)
+    from .tui.setup import SetupApp
+
+    app = SetupApp(
+        store,
+        secrets,
+        profile=profile,
+        name=name or "",
+        secrets_problem=problem,
+        actor=os.environ.get("USER", "recontui"),
+    )
+    outcome = app.run(mouse=not getattr(args, "no_mouse", False))
+    if outcome != "console" or app.profile is None:
+        where = app.profile.name if app.profile is not None else None
+        if where is not None:
+            print(f"Setup of {where!r} kept; go on with: recontui setup --profile {where}")
+        return 0
+    return _console(store, app.profile, args)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -1545,7 +1616,11 @@ def _add_console_commands(sub: Subcommands) -> None:
     _json_opt(keys)
     tui = _add("tui", cmd_tui, sub, help="the console (also: recontui with no command)")
     _profile_opt(tui)
-    for p in (tui, demo):
+    setup = _add(
+        "setup", cmd_setup, sub, help="set up a profile step by step, up to its first sync"
+    )
+    _profile_opt(setup)
+    for p in (tui, demo, setup):
         p.add_argument(
             "--no-mouse",
             action="store_true",

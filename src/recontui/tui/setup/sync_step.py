@@ -1,0 +1,182 @@
+"""Step 4: the plan of the first sync (a dry run: both systems read, nothing written),
+by entity and by record name; then, confirmed, the first sync with its live log."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widget import Widget
+from textual.widgets import DataTable, Label, RichLog, Static
+
+from ...events import Event
+from ...model import ENTITIES
+from ...present import Names
+from ...run import RunOptions, RunResult, run_sync, summary_lines
+from ...setup import Step, setup_done
+from ...wiring import connector_factory
+from .base import StepScreen
+
+#: How the plan names each kind of write.
+_OPS = {
+    "create": "create",
+    "update": "update",
+    "deactivate": "deactivate",
+    "restore": "restore",
+    "delete": "delete",
+    "conflict": "ask you",
+    "decision": "ask you",
+}
+
+
+class ConfirmStart(ModalScreen[bool]):
+    """The last question before anything is written."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes, sync", id="setup.yes"),
+        Binding("n", "answer(False)", "No", id="setup.no"),
+        Binding("escape", "answer(False)", "No", show=False, id="setup.no_escape"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(self.question))
+            yield Label("y start the first sync · n not now")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class SyncStep(StepScreen):
+    STEP = Step.SYNC
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "start", "Start the first sync", priority=True, id="setup.start"),
+        Binding("enter", "console", "Open the console", show=False, id="setup.console"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.plan: list[dict[str, Any]] | None = None
+        self.started = False
+        self.finished: RunResult | None = None
+
+    def form(self) -> Iterator[Widget]:
+        yield Static(Text("Reading both systems for the plan (nothing is written)…"), id="counts")
+        table: DataTable[Any] = DataTable(id="plan", cursor_type="row", zebra_stripes=True)
+        table.add_columns("entity", "record", "in", "change")
+        yield table
+        yield RichLog(id="log", wrap=True, markup=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.say("Making the plan: a dry run reads both systems and writes nothing.")
+        self.sync(dry_run=True)
+
+    def listener(self, event: Event) -> None:
+        line = Text(f"{event.level:7} {event.phase:6} ", style="dim")
+        line.append(event.message)
+        self.app.call_from_thread(self.query_one("#log", RichLog).write, line)
+
+    @work(thread=True, exclusive=True, group="setup-run", exit_on_error=False)
+    def sync(self, *, dry_run: bool) -> None:
+        setup = self.setup
+        profile = setup.profile
+        assert profile is not None and setup.secrets is not None
+        options = RunOptions(dry_run=dry_run, trigger="setup")
+        result = asyncio.run(
+            run_sync(
+                setup.store,
+                profile,
+                connector_factory(profile, setup.secrets),
+                options,
+                listener=self.listener,
+            )
+        )
+        self.app.call_from_thread(self.show_plan if dry_run else self.show_result, result)
+
+    def show_plan(self, result: RunResult) -> None:
+        if result.message and result.status != "dry-run":
+            self.say(f"The plan could not be made: {result.message}", error=True)
+            return
+        self.plan = result.plan
+        names = Names(self.setup.store)
+        counts: Counter[tuple[str, str]] = Counter()
+        table = self.query_one("#plan", DataTable)
+        for item in sorted(self.plan, key=lambda i: (i["entity"], names.link_name(i["link"]))):
+            change = _OPS.get(item["op"], item["op"])
+            counts[(item["entity"], change)] += 1
+            where = item.get("system", "")
+            table.add_row(item["entity"], Text(names.link_name(item["link"])), where, change)
+        self.query_one("#counts", Static).update(self.count_words(counts))
+        self.say(
+            "This is what the first sync would do. ctrl+s starts it (after one more question); "
+            "esc goes back; ctrl+q leaves and keeps your place."
+        )
+
+    @staticmethod
+    def count_words(counts: Counter[tuple[str, str]]) -> Text:
+        if not counts:
+            return Text("Both systems already agree: the first sync has nothing to write.")
+        text = Text("The first sync would:\n")
+        for (entity, change), n in sorted(counts.items()):
+            label = ENTITIES[entity].label.lower() if entity in ENTITIES else entity
+            text.append(f"  {change} {n} × {label}\n")
+        return text
+
+    def action_start(self) -> None:
+        if self.plan is None or self.started:
+            return
+        writes = sum(1 for i in self.plan if i["op"] not in ("conflict", "decision"))
+        question = (
+            f"Start the first sync? It writes {writes} changes to the two systems, as planned, "
+            "and puts every difference it cannot settle in the conflict queue for you."
+        )
+        self.app.push_screen(ConfirmStart(question), self.confirmed)
+
+    def confirmed(self, yes: bool | None) -> None:
+        if not yes:
+            self.say("Not started. ctrl+s when you are ready.")
+            return
+        self.started = True
+        profile = self.setup.profile
+        assert profile is not None
+        setup_done(self.setup.store, profile, actor=self.setup.actor)
+        self.query_one("#log", RichLog).clear()
+        self.say("The first sync is running: its log is below.")
+        self.sync(dry_run=False)
+
+    def show_result(self, result: RunResult) -> None:
+        self.finished = result
+        log = self.query_one("#log", RichLog)
+        for line in summary_lines(result, conflicts_note=False):
+            log.write(Text(line))
+        self.say(
+            f"First sync finished: {result.status} (exit {result.exit_code}). Enter opens the "
+            "console (2: the conflict queue)."
+        )
+
+    def action_console(self) -> None:
+        if self.finished is not None:
+            self.setup.exit("console")
+
+    @on(DataTable.RowSelected)
+    def selected(self) -> None:
+        self.action_console()
+
+    async def finish(self) -> str | None:
+        if self.finished is None:
+            return "Start the first sync with ctrl+s (or leave with ctrl+q and come back)."
+        self.setup.exit("console")
+        return "Opening the console."
