@@ -53,6 +53,9 @@ class _DryRunRollback(Exception):
 @dataclass
 class RunOptions:
     dry_run: bool = False
+    #: Only read both systems into the store (the setup's Accounting lists step): no
+    #: replay, no plan, no write to either system.
+    pull_only: bool = False
     accept_big_change: bool = False
     trigger: str = "cli"
     actor: str = "recontui"

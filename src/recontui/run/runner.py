@@ -69,7 +69,13 @@ async def run_sync(
         "info",
         "start",
         f"Run {run_id} of profile {profile.name!r} started"
-        + (" (dry run: nothing is written to either side)." if options.dry_run else "."),
+        + (
+            " (dry run: nothing is written to either side)."
+            if options.dry_run
+            else " (reading both systems only)."
+            if options.pull_only
+            else "."
+        ),
     )
     locked = False
     try:
@@ -222,7 +228,7 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
                 self.emit("info", "push", f"Released {released} held changes, as asked.")
         for side in SIDES:
             self.index[side] = self.store.remote_index(self.pid, side)
-        if not self.options.dry_run:
+        if not (self.options.dry_run or self.options.pull_only):
             # Ops waiting for a record to exist elsewhere are retried after this
             # run's matching, which may be what they wait for.
             leftovers = [
@@ -241,6 +247,9 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
                 for side in SIDES:
                     self.index[side] = self.store.remote_index(self.pid, side)
         await self.pull()
+        if self.options.pull_only:
+            self.emit("info", "pull", "Read both systems; nothing was planned or written.")
+            return RunResult(self.run_id, "read", EXIT_OK, dict(self.counts))
         for side in SIDES:
             self.index[side] = self.store.remote_index(self.pid, side)
         self.plan_changes()

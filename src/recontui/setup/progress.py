@@ -22,7 +22,12 @@ class Step(IntEnum):
     PROFILE = 1
     CREDENTIALS = 2
     COMPANY = 3
-    SYNC = 4
+    LISTS = 4
+    ACCOUNTS = 5
+    TAX = 6
+    SYNCS = 7
+    MATCHES = 8
+    SYNC = 9
 
     @property
     def title(self) -> str:
@@ -33,6 +38,11 @@ _TITLES = {
     Step.PROFILE: "Profile",
     Step.CREDENTIALS: "Credentials",
     Step.COMPANY: "Confirm the companies",
+    Step.LISTS: "Accounting lists",
+    Step.ACCOUNTS: "Default accounts",
+    Step.TAX: "Tax mapping",
+    Step.SYNCS: "What syncs",
+    Step.MATCHES: "Match review",
     Step.SYNC: "Plan and first sync",
 }
 
