@@ -323,6 +323,8 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
             value = _profile_secret(args.name, system, key, given)
             if value is not None:
                 to_store[key] = value
+    if not args.no_check:
+        _check_bill_login(args.name, settings["bill"], to_store)
     store.save_profile(
         args.name, "bill", "qbo", settings["bill"], settings["qbo"], make_default=args.default
     )
@@ -335,6 +337,26 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
             f"recontui profile connect qbo --profile {shlex.quote(args.name)}"
         )
     return 0
+
+
+def _check_bill_login(name: str, settings: Mapping[str, str], given: Mapping[str, str]) -> None:
+    """Sign in to BILL with the profile's settings and secrets before anything is saved
+    (the setup's own check, ``setup.check_bill``); a refusal saves nothing."""
+    from .secrets import env_var_name
+    from .setup import SetupRefused, check_bill
+    from .setup.connect import bill_from
+
+    def secret(key: str) -> str:
+        return given.get(key) or os.environ.get(env_var_name(name, key), "")
+
+    login = bill_from(settings, secret("dev_key"), secret("password"))
+    try:
+        company = asyncio.run(check_bill(login))
+    except SetupRefused as exc:
+        raise CliError(
+            f"Nothing was saved: {exc} (--no-check saves the profile without signing in.)", 3
+        ) from None
+    print(f"BILL signed in: organisation {_safe(company.name)} ({company.company_id}).")
 
 
 def _profile_settings(args: argparse.Namespace, system: str) -> dict[str, str]:
@@ -464,21 +486,44 @@ def cmd_profile_connect(args: argparse.Namespace) -> int:
     consent, redirect_uri = _ask_for_consent(profile, settings, keys[0])
     realm = _consented_realm(profile, side, settings, consent.realm_id)
     held, company = _exchange_code(profile, settings, keys, consent.code, redirect_uri, realm)
+    _confirm_company(profile, company, yes=args.yes)
     # The connector may have rotated the token while checking: save the newest one.
     secrets.set(profile.name, "refresh_token", held.values["refresh_token"])
     if settings.get("realm_id") != realm:
         sides = {"a": dict(profile.a_settings), "b": dict(profile.b_settings)}
         sides[side]["realm_id"] = realm
         store.save_profile(profile.name, profile.a_system, profile.b_system, sides["a"], sides["b"])
+    name = shlex.quote(profile.name)
     print(
         f"Connected profile {profile.name!r} to QuickBooks Online company "
-        f"{_safe(company.name)} ({company.company_id}); sync with: "
-        f"recontui sync --profile {shlex.quote(profile.name)}"
+        f"{_safe(company.name)} ({company.company_id}). See what the first sync would do "
+        f"(nothing is written): recontui sync --dry-run --profile {name}; then sync with: "
+        f"recontui sync --profile {name}"
     )
     variable = env_var_name(profile.name, "refresh_token")
     if os.environ.get(variable):
         print(f"Note: {variable} is set and wins over the saved refresh token: unset it.")
     return 0
+
+
+def _confirm_company(profile: Profile, company: Company, *, yes: bool) -> None:
+    """Both companies side by side, and an explicit yes before the profile is tied to them
+    (``--yes`` answers for a script). Anything else saves nothing."""
+    billing = profile.a_company_id or profile.a_settings.get("organization_id") or "?"
+    print("The profile would keep these two sets of books in agreement:")
+    print(f"  billing     {profile.a_system:<5} organisation {_safe(billing)}")
+    print(
+        f"  accounting  {profile.b_system:<5} {_safe(company.name)} ({_safe(company.company_id)})"
+    )
+    if yes:
+        return
+    print("Are these the right companies? Type yes to connect: ", end="", flush=True)
+    if sys.stdin.readline().strip().lower() not in ("yes", "y"):
+        raise CliError(
+            "Not confirmed, so nothing was saved: run the command again and choose the "
+            "right company when you approve (or add --yes in a script).",
+            2,
+        )
 
 
 def _qbo_app_keys(secrets: SecretStore, profile: Profile) -> tuple[str, str]:
@@ -1472,6 +1517,11 @@ def _add_profile_commands(sub: Subcommands) -> None:
         "client_id, client_secret (refresh_token optional: `profile connect qbo` gets one)",
     )
     p_add.add_argument("--default", action="store_true")
+    p_add.add_argument(
+        "--no-check",
+        action="store_true",
+        help="save without signing in to BILL first (it is tested by default)",
+    )
     _json_opt(_add("list", cmd_profile_list, profile_sub, help="list profiles"))
     p_show = _add("show", cmd_profile_show, profile_sub, help="show one profile (no secrets)")
     p_show.add_argument("name", nargs="?")
@@ -1484,6 +1534,9 @@ def _add_profile_commands(sub: Subcommands) -> None:
         help="authorise QuickBooks Online (open the address on any computer, paste back)",
     )
     p_connect.add_argument("system", choices=("qbo", "bill"), help="qbo")
+    p_connect.add_argument(
+        "--yes", action="store_true", help="do not ask to confirm the company (for scripts)"
+    )
     _profile_opt(p_connect)
 
 

@@ -92,8 +92,9 @@ class Cli:
         assert proc.returncode == 0, proc.stderr
         return proc
 
-    def connect(self, answer: Callable[[str], str]) -> tuple[int, str, str]:
-        """Run the command; ``answer`` gets the printed address and returns what to paste."""
+    def connect(self, answer: Callable[[str], str], confirm: str = "yes\n") -> tuple[int, str, str]:
+        """Run the command; ``answer`` gets the printed address and returns what to paste,
+        ``confirm`` is typed when the companies are shown."""
         proc = subprocess.Popen(
             [sys.executable, "-m", "recontui.cli", "profile", "connect", "qbo", "--profile", "p"],
             env=self.env,
@@ -111,7 +112,7 @@ class Cli:
             shown.append(line)
             if line.strip().startswith("http"):
                 url = line.strip()
-        proc.stdin.write(answer(url))
+        proc.stdin.write(answer(url) + confirm)
         proc.stdin.close()
         out = "".join(shown) + proc.stdout.read()
         err = proc.stderr.read()
@@ -159,6 +160,8 @@ def test_connect_by_pasting_the_redirected_address_then_sync(cli: Cli) -> None:
     assert "open this address in a browser on any computer" in out.lower()
     assert "scope=com.intuit.quickbooks.accounting" in out
     assert "Connected profile 'p' to QuickBooks Online company" in out
+    assert "Are these the right companies?" in out
+    assert "recontui sync --dry-run --profile p" in out
     assert cli.saved_refresh_token()
     assert cli.qbo_settings()["realm_id"] == cli.info["qbo"]["realm_id"]
     synced = cli.run("sync", "--profile", "p")
@@ -203,7 +206,7 @@ def test_another_company_than_the_profiles_is_refused(cli: Cli) -> None:
 
 def test_pasting_nothing_saves_nothing(cli: Cli) -> None:
     cli.add_profile()
-    code, _out, err = cli.connect(lambda url: "")
+    code, _out, err = cli.connect(lambda url: "", confirm="")
     assert code == 2 and "Nothing was pasted" in err
     assert cli.saved_refresh_token() is None
 
@@ -222,3 +225,40 @@ def test_a_revoked_connection_says_reconnect_required_with_the_command(cli: Cli)
     assert synced.returncode == 3
     assert "invalid_grant" in synced.stderr
     assert "reconnect required: run `recontui profile connect qbo --profile p`" in synced.stderr
+
+
+def test_a_company_not_confirmed_saves_nothing(cli: Cli) -> None:
+    cli.add_profile()
+    code, out, err = cli.connect(lambda url: approve(url) + "\n", confirm="no\n")
+    assert code == 2, err
+    assert cli.info["qbo"]["realm_id"] in out  # shown before the question
+    assert "Not confirmed, so nothing was saved" in err
+    assert cli.saved_refresh_token() is None
+    assert "realm_id" not in cli.qbo_settings()
+
+
+def test_profile_add_signs_in_to_bill_first_and_saves_nothing_when_refused(cli: Cli) -> None:
+    bill = cli.info["bill"]
+    secrets = cli.tmp / "wrong.txt"
+    secrets.write_text(
+        f"dev_key={bill['dev_key']}\npassword=not-it\nclient_id=c\nclient_secret=d\n"
+    )
+    proc = cli.run(
+        "profile",
+        "add",
+        "p",
+        "--bill-url",
+        bill["api_base"],
+        "--bill-org",
+        bill["organization_id"],
+        "--bill-user",
+        bill["username"],
+        "--secrets-file",
+        str(secrets),
+    )
+    assert proc.returncode == 3
+    assert proc.stderr.count("\n") == 1, proc.stderr  # one sentence
+    assert "BILL refused the sign-in" in proc.stderr and "Nothing was saved" in proc.stderr
+    assert "No profiles yet" in cli.run("profile", "list").stdout
+    added = cli.add_profile()
+    assert "BILL signed in: organisation" in added.stdout
