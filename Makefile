@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/recontui demo
 
+# The step-by-step setup from an empty database, against the same stand-ins.
+demo-setup: $(STAMP)
+	$(BIN)/recontui demo --setup
+
 # Two pytest workers, one per core of the 2-core machines the suite is sized for
 # (`make test PYTEST_WORKERS=8` on a bigger one; 0 runs in one process). Bytecode is
 # cached even where PYTHONDONTWRITEBYTECODE is set: every worker and every `recontui`

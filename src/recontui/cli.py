@@ -1325,6 +1325,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
     """The first-sync setup, step by step in the console; resumes where it was left."""
     from .setup import needs_setup
 
+    if getattr(args, "from_file", None):
+        return _setup_from_file(args)
     store = open_db(args)
     name = getattr(args, "profile", None)
     profile = _setup_profile(store, name)
@@ -1358,16 +1360,57 @@ def cmd_setup(args: argparse.Namespace) -> int:
     return _console(store, app.profile, args)
 
 
+def _setup_from_file(args: argparse.Namespace) -> int:
+    """`recontui setup --from-file`: the same steps and checks, worded on standard output."""
+    from .setup.from_file import FileSetup, SetupFileError, load_setup_file
+
+    path = Path(args.from_file).expanduser()
+    try:
+        data = load_setup_file(path)
+    except SetupFileError as exc:
+        raise CliError(str(exc), 2) from None
+    if getattr(args, "profile", None):
+        data.setdefault("profile", {})["name"] = args.profile
+    given: dict[str, str] = {}
+    if data.get("secrets_file"):
+        given = read_secrets_file(str(path.parent / str(data["secrets_file"])))
+    store = open_db(args)
+    secrets = open_secrets_for(store, args)
+
+    def ask_consent(url: str) -> str:
+        print("Connect QuickBooks Online: open this address in a browser on any computer,")
+        print("sign in as an admin, choose the company and approve:")
+        print(f"   {url}")
+        print("Then paste the whole address the browser lands on: ", end="", flush=True)
+        return sys.stdin.readline().strip()
+
+    setup = FileSetup(
+        store,
+        secrets,
+        data,
+        say=lambda line: print(_safe(line)),
+        ask_consent=ask_consent if sys.stdin.isatty() else None,
+        actor=os.environ.get("USER", "recontui"),
+        given=given,
+        env=os.environ,
+    )
+    return asyncio.run(setup.run())
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Stand-ins on loopback, a demo profile in a scratch database, one sync, the console."""
     from .run import RunOptions, run_sync, summary_lines
     from .sandbox import RunningSandbox, SandboxConfig
     from .wiring import connector_factory, open_secrets
 
-    workdir = Path(tempfile.mkdtemp(prefix="recontui-demo-"))
-    db_path = Path(args.db).expanduser() if args.db else workdir / "demo.db"
+    if args.db:
+        db_path = Path(args.db).expanduser()
+    else:
+        db_path = Path(tempfile.mkdtemp(prefix="recontui-demo-")) / "demo.db"
     # The demo's made-up credentials go to an encrypted file under a throwaway passphrase.
     env = {"RECONTUI_PASSPHRASE": pysecrets.token_urlsafe(24)}
+    if args.setup:
+        return _demo_setup(args, db_path, env)
     with RunningSandbox(SandboxConfig(seed=args.seed, scenario="conflicts")) as running:
         store = open_store(db_path)
         secrets = open_secrets(store, env=env)
@@ -1412,6 +1455,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"\nThe console: `recontui demo` (without --headless), or against "
             f"`recontui sandbox serve`: recontui --db {db_path} tui"
         )
+    return 0
+
+
+def _demo_setup(args: argparse.Namespace, db_path: Path, env: Mapping[str, str]) -> int:
+    """`recontui demo --setup`: the step-by-step setup from an empty database against the
+    stand-ins (their made-up credentials filled in), then the console."""
+    from .sandbox import RunningSandbox, SandboxConfig
+    from .tui.setup import SetupApp
+    from .wiring import open_secrets
+
+    with RunningSandbox(SandboxConfig(seed=args.seed, scenario="demo")) as running:
+        store = open_store(db_path)
+        secrets = open_secrets(store, env=env)
+        app = SetupApp(
+            store,
+            secrets,
+            profile=_setup_profile(store, None),
+            name="demo",
+            actor=os.environ.get("USER", "recontui"),
+            demo=running.credentials(),
+        )
+        outcome = app.run(mouse=not args.no_mouse)
+        if outcome != "console" or app.profile is None:
+            print(f"The demo's stand-ins stopped; the database was {db_path}.")
+            return 0
+        from .tui import make_app
+        from .tui.keymap import load_keymap
+
+        console = make_app(store, app.profile, secrets, actor=app.actor, keymap=load_keymap())
+        console.run(mouse=not args.no_mouse)
     return 0
 
 
@@ -1663,6 +1736,11 @@ def _add_console_commands(sub: Subcommands) -> None:
         action="store_true",
         help="no console: run one sync and print the conflict queue",
     )
+    demo.add_argument(
+        "--setup",
+        action="store_true",
+        help="start from an empty database: the step-by-step setup against the stand-ins",
+    )
     keys = _add(
         "keys", cmd_keys, sub, help="the console's key bindings: ids to remap in config.toml"
     )
@@ -1673,6 +1751,11 @@ def _add_console_commands(sub: Subcommands) -> None:
         "setup", cmd_setup, sub, help="set up a profile step by step, up to its first sync"
     )
     _profile_opt(setup)
+    setup.add_argument(
+        "--from-file",
+        metavar="SETUP_TOML",
+        help="run the setup without the console, from a TOML file (see README, Setup file)",
+    )
     for p in (tui, demo, setup):
         p.add_argument(
             "--no-mouse",

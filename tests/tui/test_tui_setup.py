@@ -93,7 +93,7 @@ async def through_middle_steps(pilot: Any, app: SetupApp) -> None:
         step = app.screen.STEP
         await pilot.press("ctrl+n")
         await settle(pilot)
-        assert app.screen.STEP > step, (step, text_of(app, "#status"))
+        assert step < app.screen.STEP, (step, text_of(app, "#status"))
 
 
 async def test_from_an_empty_database_to_a_first_sync(tmp_path: Path, served: Any) -> None:
@@ -211,3 +211,31 @@ def test_token_and_consent_addresses_follow_the_api_address() -> None:
         "http://127.0.0.1:8000/qbo/oauth2/v1/tokens/bearer",
         "http://127.0.0.1:8000/qbo/connect/oauth2",
     )
+
+
+async def test_the_demo_fills_in_the_stand_ins_and_approves_their_consent_page(
+    tmp_path: Path, served: Any
+) -> None:
+    """`recontui demo --setup`: the made-up credentials are offered and ctrl+a does what a
+    person does in a browser, so the demo needs nothing typed; outside the demo ctrl+a is
+    not there."""
+    _, creds = served
+    store = open_store(tmp_path / "state.db")
+    app = SetupApp(store, open_secrets(store, env=ENV), name="demo", actor="test", demo=creds)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.STEP == Step.CREDENTIALS
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert "✔ Connected" in text_of(app, "#bill-result"), text_of(app, "#bill-result")
+        await pilot.press("ctrl+o", "ctrl+a")
+        await settle(pilot)
+        await settle(pilot)
+        assert "✔ Connected" in text_of(app, "#qbo-result"), text_of(app, "#qbo-result")
+    (tmp_path / "other").mkdir()
+    plain = new_app(tmp_path / "other")
+    async with plain.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert plain.screen.check_action("approve", ()) is False

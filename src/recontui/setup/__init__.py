@@ -8,6 +8,7 @@ from .connect import (
     QboApp,
     SetupRefused,
     check_bill,
+    check_qbo,
     connect_qbo,
     qbo_consent,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "SetupRefused",
     "Step",
     "check_bill",
+    "check_qbo",
     "connect_qbo",
     "needs_setup",
     "qbo_consent",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets as pysecrets
 from collections.abc import Mapping
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from ..connectors import make_connector
 from ..connectors.base import AuthError, Company, ConnectorError, UnreachableError
@@ -18,6 +19,22 @@ from ..connectors.qbo import (
     parse_consent,
 )
 from ..wiring import HeldSecrets
+
+BILL_PRODUCTION = "https://gateway.prod.bill.com/connect"
+QBO_PRODUCTION = "https://quickbooks.api.intuit.com"
+INTUIT_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
+INTUIT_AUTH_URL = "https://appcenter.intuit.com/connect/oauth2"
+
+
+def qbo_addresses(api_base: str) -> tuple[str, str]:
+    """The token and consent addresses that go with an API address: Intuit's own for
+    Intuit's servers (production and sandbox companies alike), the stand-in's layout
+    (``<api>/oauth2/v1/tokens/bearer``, ``<api>/connect/oauth2``) for any other."""
+    host = urlsplit(api_base).hostname or ""
+    if host == "intuit.com" or host.endswith(".intuit.com"):
+        return INTUIT_TOKEN_URL, INTUIT_AUTH_URL
+    base = api_base.rstrip("/")
+    return f"{base}/oauth2/v1/tokens/bearer", f"{base}/connect/oauth2"
 
 
 class SetupRefused(Exception):
@@ -152,6 +169,27 @@ async def connect_qbo(
     except ConnectorError as exc:
         raise SetupRefused(f"QuickBooks Online did not connect: {exc}") from None
     return held.values["refresh_token"], company, realm
+
+
+async def check_qbo(app: QboApp, refresh_token: str, realm: str) -> tuple[str, Company]:
+    """Connect with a refresh token obtained earlier (``recontui profile connect qbo``, or
+    given to a script) and ask the company who it is: the newest refresh token (QuickBooks
+    may rotate it) and the company."""
+    if not realm.strip():
+        raise SetupRefused("Give the QuickBooks Online company's realm id (realm_id).")
+    held = HeldSecrets(
+        {
+            "client_id": app.client_id,
+            "client_secret": app.client_secret,
+            "refresh_token": refresh_token,
+        }
+    )
+    try:
+        async with make_connector("qbo", app.settings(realm), held) as qbo:
+            company = await qbo.company()
+    except ConnectorError as exc:
+        raise SetupRefused(f"QuickBooks Online did not connect: {exc}") from None
+    return held.values["refresh_token"], company
 
 
 def _short(exc: Exception) -> str:

@@ -4,6 +4,7 @@ when the first sync was started, so the caller opens the console on the profile.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 from textual.app import App
@@ -33,6 +34,7 @@ class SetupApp(App[str]):
         name: str = "",
         secrets_problem: str = "",
         actor: str = "recontui",
+        demo: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
         super().__init__()
         self.store = store
@@ -43,6 +45,9 @@ class SetupApp(App[str]):
         #: The name a new profile gets by default (``recontui setup --profile NAME``).
         self.new_name = name
         self.actor = actor
+        #: The stand-ins' credentials (``recontui demo --setup``): the Credentials step
+        #: offers them, and approves the stand-in's consent page by itself.
+        self.demo = demo
 
     def on_mount(self) -> None:
         start = Step.PROFILE if self.profile is None else reached_step(self.store, self.profile)

@@ -11,6 +11,7 @@ from textual.widget import Widget
 from textual.widgets import Checkbox, Static
 
 from ...setup import Step
+from ...setup.credentials import company_of, confirm_companies
 from .base import StepScreen
 
 
@@ -31,13 +32,12 @@ class CompanyStep(StepScreen):
     def companies(self) -> Table:
         profile = self.setup.profile
         assert profile is not None
-        settings = self.setup.store.settings(profile.id)
         table = Table(box=None, pad_edge=False)
         for column in ("", "system", "company"):
             table.add_column(column)
         table.add_column("id", no_wrap=True)  # an id is read and compared whole
         for side, role, label in (("a", "Billing", "BILL"), ("b", "Accounting", "QuickBooks")):
-            company = settings.get(f"setup.{side}_company") or {}
+            company = company_of(self.setup.store, profile, side) or {}
             table.add_row(
                 role, label, Text(str(company.get("name", "?"))), Text(str(company.get("id", "?")))
             )
@@ -48,9 +48,4 @@ class CompanyStep(StepScreen):
             return "Tick the box (space) to confirm these are the right companies."
         profile = self.setup.profile
         assert profile is not None
-        settings = self.setup.store.settings(profile.id)
-        a, b = settings.get("setup.a_company"), settings.get("setup.b_company")
-        if not a or not b:
-            return "Both systems must be connected first: esc goes back to Credentials."
-        self.setup.store.set_company_ids(profile.id, a["id"], b["id"])
-        return None
+        return confirm_companies(self.setup.store, profile, confirmed=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import ClassVar
-from urllib.parse import urlsplit
 
 from rich.text import Text
 from textual import on, work
@@ -26,23 +25,9 @@ from ...setup import (
     connect_qbo,
     qbo_consent,
 )
+from ...setup.connect import BILL_PRODUCTION, QBO_PRODUCTION, qbo_addresses
+from ...setup.credentials import company_of, credentials_problem, keep_bill, keep_qbo
 from .base import StepScreen
-
-BILL_PRODUCTION = "https://gateway.prod.bill.com/connect"
-QBO_PRODUCTION = "https://quickbooks.api.intuit.com"
-INTUIT_TOKEN_URL = "https://oauth.platform.intuit.com/oauth2/v1/tokens/bearer"
-INTUIT_AUTH_URL = "https://appcenter.intuit.com/connect/oauth2"
-
-
-def qbo_addresses(api_base: str) -> tuple[str, str]:
-    """The token and consent addresses that go with an API address: Intuit's own for
-    Intuit's servers (production and sandbox companies alike), the stand-in's layout
-    (``<api>/oauth2/v1/tokens/bearer``, ``<api>/connect/oauth2``) for any other."""
-    host = urlsplit(api_base).hostname or ""
-    if host == "intuit.com" or host.endswith(".intuit.com"):
-        return INTUIT_TOKEN_URL, INTUIT_AUTH_URL
-    base = api_base.rstrip("/")
-    return f"{base}/oauth2/v1/tokens/bearer", f"{base}/connect/oauth2"
 
 
 class CredentialsStep(StepScreen):
@@ -52,6 +37,7 @@ class CredentialsStep(StepScreen):
         Binding("ctrl+o", "consent", "QuickBooks address", priority=True, id="setup.consent"),
         Binding("ctrl+g", "connect_qbo", "Connect QuickBooks", priority=True, id="setup.qbo"),
         Binding("ctrl+y", "copy", "Copy address", priority=True, id="setup.copy"),
+        Binding("ctrl+a", "approve", "Approve (demo)", priority=True, id="setup.approve"),
     ]
 
     def __init__(self) -> None:
@@ -63,18 +49,38 @@ class CredentialsStep(StepScreen):
         profile = self.setup.profile
         assert profile is not None
         a, b = profile.a_settings, profile.b_settings
+        demo = self.setup.demo or {}
+        da, db = demo.get("bill", {}), demo.get("qbo", {})
+        if demo:
+            yield Static(
+                Text(
+                    "Demo: the stand-in servers' made-up credentials are filled in. ctrl+t "
+                    "tests BILL; ctrl+o then ctrl+a approves the stand-in's consent page."
+                ),
+                classes="result",
+            )
         yield Static(self.secrets_words(), id="secrets", classes="result")
         yield Label("BILL", classes="section")
-        yield Input(a.get("api_base", BILL_PRODUCTION), placeholder="API address", id="bill-url")
-        yield Input(a.get("organization_id", ""), placeholder="organisation id (008…)", id="org")
-        yield Input(placeholder="developer key", password=True, id="dev-key")
-        yield Input(a.get("username", ""), placeholder="user name (e-mail)", id="user")
-        yield Input(placeholder="password", password=True, id="password")
+        url = a.get("api_base") or da.get("api_base") or BILL_PRODUCTION
+        yield Input(url, placeholder="API address", id="bill-url")
+        org = a.get("organization_id") or da.get("organization_id", "")
+        yield Input(org, placeholder="organisation id (008…)", id="org")
+        key = da.get("dev_key", "")
+        yield Input(key, placeholder="developer key", password=True, id="dev-key")
+        user = a.get("username") or da.get("username", "")
+        yield Input(user, placeholder="user name (e-mail)", id="user")
+        yield Input(da.get("password", ""), placeholder="password", password=True, id="password")
         yield Static(self.done_words("a"), id="bill-result", classes="result")
         yield Label("QuickBooks Online", classes="section")
-        yield Input(b.get("api_base", QBO_PRODUCTION), placeholder="API address", id="qbo-url")
-        yield Input(placeholder="Intuit app client id", id="client-id")
-        yield Input(placeholder="Intuit app client secret", password=True, id="client-secret")
+        url = b.get("api_base") or db.get("api_base") or QBO_PRODUCTION
+        yield Input(url, placeholder="API address", id="qbo-url")
+        yield Input(db.get("client_id", ""), placeholder="Intuit app client id", id="client-id")
+        yield Input(
+            db.get("client_secret", ""),
+            placeholder="Intuit app client secret",
+            password=True,
+            id="client-secret",
+        )
         yield Static(
             Text("ctrl+o shows the consent address to open in a browser on any computer."),
             id="consent",
@@ -100,7 +106,8 @@ class CredentialsStep(StepScreen):
         return Text(f"Secrets go to: {secrets.describe()}. The database never holds them.")
 
     def done_words(self, side: str) -> Text:
-        company = self.setup.store.settings(self.profile_id).get(f"setup.{side}_company")
+        assert self.setup.profile is not None
+        company = company_of(self.setup.store, self.setup.profile, side)
         if not company:
             return Text("")
         return Text(f"✔ Connected: {company['name']} ({company['id']})", style="green")
@@ -156,22 +163,10 @@ class CredentialsStep(StepScreen):
 
     def keep_bill(self, login: BillLogin, company: Company) -> None:
         """Save what the test proved: settings in the profile, secrets in the store."""
-        setup, profile = self.setup, self.setup.profile
-        assert profile is not None and setup.secrets is not None
-        a_settings = {**profile.a_settings, **login.settings(), "company_name": company.name}
-        setup.profile = setup.store.save_profile(
-            profile.name, profile.a_system, profile.b_system, a_settings, profile.b_settings
-        )
-        setup.secrets.set(profile.name, "dev_key", login.dev_key)
-        setup.secrets.set(profile.name, "password", login.password)
-        self.remember_company("a", company)
-
-    def remember_company(self, side: str, company: Company) -> None:
-        self.setup.store.set_setting(
-            self.profile_id,
-            f"setup.{side}_company",
-            {"id": company.company_id, "name": company.name},
-            actor=self.setup.actor,
+        setup = self.setup
+        assert setup.profile is not None and setup.secrets is not None
+        setup.profile = keep_bill(
+            setup.store, setup.secrets, setup.profile, login, company, actor=setup.actor
         )
 
     # -- QuickBooks Online ---------------------------------------------------------------
@@ -204,6 +199,38 @@ class CredentialsStep(StepScreen):
             self.app.copy_to_clipboard(self.consent_url)
             self.say("The consent address is on the clipboard (where the terminal allows it).")
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The demo's approve key exists only in the demo."""
+        if action == "approve":
+            return self.setup.demo is not None
+        return True
+
+    def action_approve(self) -> None:
+        """Demo only: do what a person does in the browser, against the stand-in."""
+        if self.setup.demo is None:
+            return
+        if not self.consent_url:
+            self.action_consent()
+        if self.consent_url:
+            self.approve(self.consent_url)
+
+    @work(exclusive=True, group="qbo-approve", exit_on_error=False)
+    async def approve(self, url: str) -> None:
+        import httpx
+
+        try:
+            async with httpx.AsyncClient() as client:
+                answer = await client.get(url, follow_redirects=False)
+        except httpx.HTTPError as exc:
+            self.result("qbo-result", f"The stand-in did not answer: {exc}", ok=False)
+            return
+        landed = answer.headers.get("location", "")
+        if not landed:
+            self.result("qbo-result", "The stand-in did not approve (no redirect).", ok=False)
+            return
+        self.query_one("#paste", Input).value = landed
+        self.action_connect_qbo()
+
     def action_connect_qbo(self) -> None:
         if self.setup.secrets is None:
             self.say(self.secrets_words().plain, error=True)
@@ -226,24 +253,24 @@ class CredentialsStep(StepScreen):
         self.result("qbo-result", f"✔ Connected: {company.name} ({realm})", ok=True)
 
     def keep_qbo(self, app: QboApp, refresh: str, company: Company, realm: str) -> None:
-        setup, profile = self.setup, self.setup.profile
-        assert profile is not None and setup.secrets is not None
-        b_settings = {**profile.b_settings, **app.settings(realm), "company_name": company.name}
-        setup.profile = setup.store.save_profile(
-            profile.name, profile.a_system, profile.b_system, profile.a_settings, b_settings
+        setup = self.setup
+        assert setup.profile is not None and setup.secrets is not None
+        setup.profile = keep_qbo(
+            setup.store,
+            setup.secrets,
+            setup.profile,
+            app,
+            refresh,
+            company,
+            realm,
+            actor=setup.actor,
         )
-        for key, value in (
-            ("client_id", app.client_id),
-            ("client_secret", app.client_secret),
-            ("refresh_token", refresh),
-        ):
-            setup.secrets.set(profile.name, key, value)
-        self.remember_company("b", company)
 
     async def finish(self) -> str | None:
-        settings = self.setup.store.settings(self.profile_id)
-        if not settings.get("setup.a_company"):
+        assert self.setup.profile is not None
+        problem = credentials_problem(self.setup.store, self.setup.profile)
+        if problem and problem.startswith("Test BILL"):
             return "Test BILL first (ctrl+t): Next waits until BILL accepts the sign-in."
-        if not settings.get("setup.b_company"):
+        if problem:
             return "Connect QuickBooks Online first (ctrl+o, approve, paste, ctrl+g)."
         return None

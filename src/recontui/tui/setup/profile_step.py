@@ -8,13 +8,12 @@ from textual.widget import Widget
 from textual.widgets import Input, Label, Select
 
 from ...setup import Step
-from ...store import ProfileNotFound
-from ...wiring import SYSTEMS
+from ...setup.profile import save_profile_step, systems_for
 from .base import StepScreen
 
 
 def _choices(side: str) -> list[tuple[str, str]]:
-    return [(info.label, name) for name, info in SYSTEMS.items() if info.side == side]
+    return [(label, name) for name, label in systems_for(side).items()]
 
 
 class ProfileStep(StepScreen):
@@ -46,26 +45,16 @@ class ProfileStep(StepScreen):
         await self.action_next()
 
     async def finish(self) -> str | None:
-        store = self.setup.store
         billing = self.query_one("#billing", Select).value
         accounting = self.query_one("#accounting", Select).value
-        if not isinstance(billing, str) or not isinstance(accounting, str):
-            return "Choose the billing system and the accounting system."
-        if self.setup.profile is not None:
-            profile = self.setup.profile
-            self.setup.profile = store.save_profile(
-                profile.name, billing, accounting, profile.a_settings, profile.b_settings
-            )
-            return None
-        name = self.query_one("#name", Input).value.strip()
-        if not name:
-            return "Give the profile a name (for example the company's), then ctrl+n."
-        try:
-            store.get_profile(name)
-        except ProfileNotFound:
-            self.setup.profile = store.save_profile(name, billing, accounting, {}, {})
-            return None
-        return (
-            f"A profile named {name!r} exists already: choose another name, or leave and "
-            f"run `recontui setup --profile {name}` to go on with it."
+        saved = save_profile_step(
+            self.setup.store,
+            self.setup.profile,
+            self.query_one("#name", Input).value,
+            billing if isinstance(billing, str) else "",
+            accounting if isinstance(accounting, str) else "",
         )
+        if isinstance(saved, str):
+            return saved
+        self.setup.profile = saved
+        return None

@@ -4,7 +4,6 @@ by entity and by record name; then, confirmed, the first sync with its live log.
 from __future__ import annotations
 
 import asyncio
-from collections import Counter
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
@@ -18,23 +17,11 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, RichLog, Static
 
 from ...events import Event
-from ...model import ENTITIES
 from ...present import Names
-from ...run import RunOptions, RunResult, run_sync, summary_lines
+from ...run import RunResult, summary_lines
 from ...setup import Step, setup_done
-from ...wiring import connector_factory
+from ...setup.first_sync import OP_WORDS, first_sync, plan_words
 from .base import StepScreen
-
-#: How the plan names each kind of write.
-_OPS = {
-    "create": "create",
-    "update": "update",
-    "deactivate": "deactivate",
-    "restore": "restore",
-    "delete": "delete",
-    "conflict": "ask you",
-    "decision": "ask you",
-}
 
 
 class ConfirmStart(ModalScreen[bool]):
@@ -94,46 +81,28 @@ class SyncStep(StepScreen):
         setup = self.setup
         profile = setup.profile
         assert profile is not None and setup.secrets is not None
-        options = RunOptions(dry_run=dry_run, trigger="setup")
         result = asyncio.run(
-            run_sync(
-                setup.store,
-                profile,
-                connector_factory(profile, setup.secrets),
-                options,
-                listener=self.listener,
-            )
+            first_sync(setup.store, profile, setup.secrets, dry_run=dry_run, listener=self.listener)
         )
         self.app.call_from_thread(self.show_plan if dry_run else self.show_result, result)
 
     def show_plan(self, result: RunResult) -> None:
-        if result.message and result.status != "dry-run":
-            self.say(f"The plan could not be made: {result.message}", error=True)
+        words = plan_words(self.setup.store, result)
+        if result.status != "dry-run":
+            self.say(words[0], error=True)
             return
         self.plan = result.plan
         names = Names(self.setup.store)
-        counts: Counter[tuple[str, str]] = Counter()
         table = self.query_one("#plan", DataTable)
         for item in sorted(self.plan, key=lambda i: (i["entity"], names.link_name(i["link"]))):
-            change = _OPS.get(item["op"], item["op"])
-            counts[(item["entity"], change)] += 1
+            change = OP_WORDS.get(item["op"], item["op"])
             where = item.get("system", "")
             table.add_row(item["entity"], Text(names.link_name(item["link"])), where, change)
-        self.query_one("#counts", Static).update(self.count_words(counts))
+        self.query_one("#counts", Static).update(Text("\n".join(words)))
         self.say(
             "This is what the first sync would do. ctrl+s starts it (after one more question); "
             "esc goes back; ctrl+q leaves and keeps your place."
         )
-
-    @staticmethod
-    def count_words(counts: Counter[tuple[str, str]]) -> Text:
-        if not counts:
-            return Text("Both systems already agree: the first sync has nothing to write.")
-        text = Text("The first sync would:\n")
-        for (entity, change), n in sorted(counts.items()):
-            label = ENTITIES[entity].label.lower() if entity in ENTITIES else entity
-            text.append(f"  {change} {n} × {label}\n")
-        return text
 
     def action_start(self) -> None:
         if self.plan is None or self.started:

@@ -1,0 +1,270 @@
+"""`recontui setup --from-file setup.toml`: the same setup, step by step, for servers and
+scripts. Each step calls the same headless check and save as the console's screen (so the
+same validation and the same sentences); the first problem stops the setup with that
+sentence, keeping the steps done so far (the console's setup resumes there too).
+
+Nothing is written to either system before the last step, and the last step writes only
+when the file says ``[sync] start = true``: otherwise it shows the plan and stops.
+Secrets are never read from the setup file: they come from the secrets file it names
+(``secrets_file``), from ``RECONTUI_SECRET_<PROFILE>_<NAME>``, or were saved earlier.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+from ..connectors.qbo import DEFAULT_REDIRECT_URI
+from ..secrets import SecretStore, env_var_name
+from ..store import Profile, ProfileNotFound, Store
+from .connect import (
+    BILL_PRODUCTION,
+    QBO_PRODUCTION,
+    BillLogin,
+    QboApp,
+    SetupRefused,
+    check_bill,
+    check_qbo,
+    connect_qbo,
+    qbo_addresses,
+    qbo_consent,
+)
+from .credentials import confirm_companies, keep_bill, keep_qbo
+from .profile import save_profile_step
+from .progress import STEPS, Step, needs_setup, set_reached, setup_done
+
+#: The file's tables, in step order; a key the setup does not know is refused (a typo
+#: would otherwise be a silently ignored choice).
+SECTIONS: dict[str, frozenset[str]] = {
+    "profile": frozenset({"name", "billing", "accounting"}),
+    "bill": frozenset({"api_base", "organization_id", "username"}),
+    "qbo": frozenset({"api_base", "realm_id", "redirect_uri"}),
+    "companies": frozenset({"billing", "accounting"}),
+    "accounts": frozenset({"income", "expense", "deposit", "bank"}),
+    "tax": frozenset(),  # billing tax code -> accounting tax code, any names
+    "syncs": frozenset({"directions", "masters", "initial_window", "include_inactive", "schedule"}),
+    "matches": frozenset({"link", "apart"}),
+    "sync": frozenset({"start"}),
+}
+TOP_LEVEL = frozenset({"secrets_file"})
+
+Say = Callable[[str], None]
+#: Shows Intuit's consent address and returns what the person pasted back (a terminal);
+#: None where nobody can answer (cron, a script).
+AskConsent = Callable[[str], str] | None
+
+
+class SetupFileError(Exception):
+    """The setup file cannot be used: one sentence saying what to fix."""
+
+
+def load_setup_file(path: Path) -> dict[str, Any]:
+    """The setup file's tables, checked for unknown tables and keys."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SetupFileError(f"Cannot read {path} ({exc.strerror}).") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SetupFileError(f"{path} is not valid TOML: {exc}.") from None
+    except UnicodeDecodeError:
+        raise SetupFileError(f"{path} is not UTF-8 text.") from None
+    for key, value in data.items():
+        if key in TOP_LEVEL:
+            continue
+        if key not in SECTIONS:
+            known = ", ".join(f"[{name}]" for name in SECTIONS)
+            raise SetupFileError(f"{path}: unknown table [{key}] (the setup knows {known}).")
+        if not isinstance(value, dict):
+            raise SetupFileError(f"{path}: {key} must be a table ([{key}]).")
+        allowed = SECTIONS[key]
+        unknown = sorted(set(value) - allowed) if allowed else []
+        if unknown:
+            takes = ", ".join(sorted(allowed))
+            raise SetupFileError(f"{path}: [{key}] has no key {unknown[0]!r} (it takes {takes}).")
+    return data
+
+
+@dataclass
+class FileSetup:
+    """One pass of the setup from a file, step by step."""
+
+    store: Store
+    secrets: SecretStore
+    data: Mapping[str, Any]
+    say: Say
+    ask_consent: AskConsent = None
+    actor: str = "recontui"
+    #: Secrets given in the file's ``secrets_file`` (read by the caller).
+    given: Mapping[str, str] = field(default_factory=dict)
+    env: Mapping[str, str] = field(default_factory=dict)
+    profile: Profile | None = None
+    #: The exit code of the first sync, once started.
+    exit_code: int = 1
+
+    def table(self, name: str) -> Mapping[str, Any]:
+        value = self.data.get(name, {})
+        return value if isinstance(value, Mapping) else {}
+
+    def text(self, table: str, key: str, default: str = "") -> str:
+        value = self.table(table).get(key, default)
+        if not isinstance(value, str | int) or isinstance(value, bool):
+            raise SetupRefused(f"[{table}] {key} must be text.")
+        return str(value).strip()
+
+    def secret(self, key: str) -> str:
+        """A secret from the secrets file, else the environment, else saved earlier."""
+        assert self.profile is not None
+        name = self.profile.name
+        return (
+            self.given.get(key)
+            or self.env.get(env_var_name(name, key))
+            or self.secrets.get(name, key)
+            or ""
+        )
+
+    async def run(self) -> int:
+        """Every step in order; the setup's exit code (0: the first sync ran and the books
+        agree; 1: waiting, e.g. the plan shown but not started; 2: a step's problem)."""
+        name = self.text("profile", "name", "main")
+        try:
+            self.profile = self.store.get_profile(name)
+        except ProfileNotFound:
+            self.profile = None
+        if self.profile is not None and not needs_setup(self.store, self.profile):
+            self.say(
+                f"Profile {name!r} is set up already: `recontui sync --profile {name}` syncs it."
+            )
+            return 0
+        for step in STEPS:
+            try:
+                done = await self.STEP_RUNNERS[step](self)
+            except SetupRefused as exc:
+                self.say(f"✘ {int(step)} {step.title}: {exc}")
+                self.say(
+                    "Nothing was written to either system. Fix the setup file and run the same "
+                    "command again: the steps above are kept."
+                )
+                return 2
+            self.say(f"✔ {int(step)} {step.title}: {done}")
+            if step != STEPS[-1]:
+                assert self.profile is not None
+                set_reached(self.store, self.profile, Step(step + 1), actor=self.actor)
+        return self.exit_code
+
+    # -- the steps ----------------------------------------------------------------------
+    async def profile_step(self) -> str:
+        saved = save_profile_step(
+            self.store,
+            self.profile,
+            self.text("profile", "name", "main"),
+            self.text("profile", "billing", "bill"),
+            self.text("profile", "accounting", "qbo"),
+        )
+        if isinstance(saved, str):
+            raise SetupRefused(saved)
+        self.profile = saved
+        return f"{saved.name} ({saved.a_system} ↔ {saved.b_system})"
+
+    async def credentials_step(self) -> str:
+        assert self.profile is not None
+        login = BillLogin(
+            self.text("bill", "api_base", BILL_PRODUCTION),
+            self.text("bill", "organization_id"),
+            self.text("bill", "username"),
+            self.secret("dev_key"),
+            self.secret("password"),
+        )
+        bill = await check_bill(login)
+        self.profile = keep_bill(
+            self.store, self.secrets, self.profile, login, bill, actor=self.actor
+        )
+        api_base = self.text("qbo", "api_base", QBO_PRODUCTION)
+        token_url, auth_url = qbo_addresses(api_base)
+        app = QboApp(
+            api_base,
+            token_url,
+            auth_url,
+            self.secret("client_id"),
+            self.secret("client_secret"),
+            self.text("qbo", "redirect_uri", DEFAULT_REDIRECT_URI),
+        )
+        realm = self.text("qbo", "realm_id")
+        refresh = self.secret("refresh_token")
+        if refresh:
+            refresh, qbo = await check_qbo(app, refresh, realm)
+        else:
+            refresh, qbo, realm = await self.consent(app, realm)
+        self.profile = keep_qbo(
+            self.store, self.secrets, self.profile, app, refresh, qbo, realm, actor=self.actor
+        )
+        return f"BILL {bill.name} ({bill.company_id}), QuickBooks {qbo.name} ({realm})"
+
+    async def consent(self, app: QboApp, realm: str) -> tuple[str, Any, str]:
+        """A QuickBooks approval asked for at the terminal, when nothing holds a token."""
+        assert self.profile is not None
+        if self.ask_consent is None:
+            raise SetupRefused(
+                "QuickBooks Online has no refresh token for this profile: run `recontui "
+                f"profile connect qbo --profile {self.profile.name}` once at a terminal (or "
+                "this command at a terminal, or set "
+                f"{env_var_name(self.profile.name, 'refresh_token')}), then run it again."
+            )
+        url, state = qbo_consent(app)
+        pasted = self.ask_consent(url)
+        return await connect_qbo(app, pasted, state, known_realm=realm or None)
+
+    async def company_step(self) -> str:
+        assert self.profile is not None
+        companies = self.table("companies")
+        expected = {"a": companies.get("billing"), "b": companies.get("accounting")}
+        saved = self.store.settings(self.profile.id)
+        for side, label, key in (("a", "BILL", "billing"), ("b", "QuickBooks", "accounting")):
+            answered = (saved.get(f"setup.{side}_company") or {}).get("id")
+            if not expected[side]:
+                raise SetupRefused(
+                    f'Confirm the companies: add [companies] {key} = "{answered}" (the '
+                    f"{label} company that answered) to the setup file."
+                )
+            if str(expected[side]).strip() != str(answered):
+                raise SetupRefused(
+                    f"{label} answered for company {answered}, but [companies] {key} says "
+                    f"{expected[side]}: check the credentials, or correct the file."
+                )
+        problem = confirm_companies(self.store, self.profile, confirmed=True)
+        if problem:
+            raise SetupRefused(problem)
+        return f"{expected['a']} and {expected['b']} confirmed"
+
+    async def sync_step(self) -> str:
+        from .first_sync import first_sync, plan_words
+
+        assert self.profile is not None
+        plan = await first_sync(self.store, self.profile, self.secrets, dry_run=True)
+        for line in plan_words(self.store, plan):
+            self.say(f"  {line}")
+        start = self.table("sync").get("start", False)
+        if start is not True:
+            self.exit_code = 1
+            return (
+                "the plan is above; nothing was written. Set [sync] start = true to start "
+                "the first sync."
+            )
+        setup_done(self.store, self.profile, actor=self.actor)
+        result = await first_sync(self.store, self.profile, self.secrets, dry_run=False)
+        self.exit_code = result.exit_code
+        return f"first sync {result.status} (exit {result.exit_code}), run {result.run_id}"
+
+    STEP_RUNNERS: ClassVar[dict[Step, Callable[[FileSetup], Awaitable[str]]]] = {}
+
+
+FileSetup.STEP_RUNNERS.update(
+    {
+        Step.PROFILE: FileSetup.profile_step,
+        Step.CREDENTIALS: FileSetup.credentials_step,
+        Step.COMPANY: FileSetup.company_step,
+        Step.SYNC: FileSetup.sync_step,
+    }
+)
