@@ -192,6 +192,23 @@ async def check_qbo(app: QboApp, refresh_token: str, realm: str) -> tuple[str, C
     return held.values["refresh_token"], company
 
 
+async def approve_on_stand_in(url: str) -> str:
+    """The demo only (`recontui demo --setup`): what a person does in the browser, against
+    the stand-in's consent page, which approves at once; the address it sends the browser
+    to (to paste back)."""
+    import httpx
+
+    try:
+        async with httpx.AsyncClient() as client:
+            answer = await client.get(url, follow_redirects=False)
+    except httpx.HTTPError as exc:
+        raise SetupRefused(f"The stand-in did not answer: {exc}") from None
+    landed = answer.headers.get("location", "")
+    if not landed:
+        raise SetupRefused("The stand-in did not approve (no redirect).")
+    return str(landed)
+
+
 def _short(exc: Exception) -> str:
     return str(exc).split(":")[0].rstrip(".")
 

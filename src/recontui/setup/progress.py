@@ -37,7 +37,7 @@ class Step(IntEnum):
 _TITLES = {
     Step.PROFILE: "Profile",
     Step.CREDENTIALS: "Credentials",
-    Step.COMPANY: "Confirm the companies",
+    Step.COMPANY: "Confirm companies",
     Step.LISTS: "Accounting lists",
     Step.ACCOUNTS: "Default accounts",
     Step.TAX: "Tax mapping",

@@ -12,6 +12,7 @@ from textual.binding import Binding, BindingType
 
 from ...secrets import SecretStore
 from ...setup import Step, reached_step
+from ...setup.lists import ListsReport
 from ...store import Profile, Store
 from .steps import STEP_SCREENS, StepScreen
 
@@ -20,9 +21,11 @@ class SetupApp(App[str]):
     """Holds what the steps share: the store, the secrets store in use, the profile."""
 
     CSS_PATH = "setup.tcss"
+    #: Each step's keys fit its footer at 80 columns without the palette's hint.
+    ENABLE_COMMAND_PALETTE = False
     TITLE = "recontui setup"
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+q", "leave", "Leave (resume later)", priority=True, id="setup.leave"),
+        Binding("ctrl+q", "leave", "Leave", show=False, priority=True, id="setup.leave"),
     ]
 
     def __init__(
@@ -48,6 +51,9 @@ class SetupApp(App[str]):
         #: The stand-ins' credentials (``recontui demo --setup``): the Credentials step
         #: offers them, and approves the stand-in's consent page by itself.
         self.demo = demo
+        #: What step 4 (Accounting lists) read in this session: going Back and returning
+        #: shows it again instead of reading both systems again.
+        self.lists_read: ListsReport | None = None
 
     def on_mount(self) -> None:
         start = Step.PROFILE if self.profile is None else reached_step(self.store, self.profile)

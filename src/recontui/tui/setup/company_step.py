@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from rich.table import Table
 from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static
 
 from ...setup import Step
 from ...setup.credentials import company_of, confirm_companies
+from ...wiring import SYSTEMS
 from .base import StepScreen
 
 
@@ -20,28 +20,30 @@ class CompanyStep(StepScreen):
 
     def form(self) -> Iterator[Widget]:
         yield Static(self.companies(), id="companies")
-        yield Checkbox(
-            "These are the two sets of books to keep in agreement", id="confirm", value=False
-        )
+        yield Checkbox("These are the right companies", id="confirm", value=False)
 
     def on_mount(self) -> None:
         super().on_mount()
         self.say("Check the names and ids; space ticks the box, ctrl+n goes on.")
         self.query_one("#confirm", Checkbox).focus()
 
-    def companies(self) -> Table:
+    def companies(self) -> Text:
+        """Each system's company, name and id whole on lines of their own (ids are read
+        and compared character by character: never cut)."""
         profile = self.setup.profile
         assert profile is not None
-        table = Table(box=None, pad_edge=False)
-        for column in ("", "system", "company"):
-            table.add_column(column)
-        table.add_column("id", no_wrap=True)  # an id is read and compared whole
-        for side, role, label in (("a", "Billing", "BILL"), ("b", "Accounting", "QuickBooks")):
+        text = Text()
+        for side, role in (("a", "Billing"), ("b", "Accounting")):
+            system = profile.system(side)
+            label = SYSTEMS[system].label if system in SYSTEMS else system
             company = company_of(self.setup.store, profile, side) or {}
-            table.add_row(
-                role, label, Text(str(company.get("name", "?"))), Text(str(company.get("id", "?")))
-            )
-        return table
+            text.append(f"{role}: {label}\n", style="bold")
+            text.append("  ")
+            text.append(str(company.get("name", "? (not connected)")))
+            text.append("\n  id ")
+            text.append(str(company.get("id", "?")), style="bold")
+            text.append("\n\n")
+        return text
 
     async def finish(self) -> str | None:
         if not self.query_one("#confirm", Checkbox).value:

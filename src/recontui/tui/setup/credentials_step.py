@@ -12,6 +12,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual import on, work
 from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
@@ -25,19 +26,24 @@ from ...setup import (
     connect_qbo,
     qbo_consent,
 )
-from ...setup.connect import BILL_PRODUCTION, QBO_PRODUCTION, qbo_addresses
+from ...setup.connect import BILL_PRODUCTION, QBO_PRODUCTION, approve_on_stand_in, qbo_addresses
 from ...setup.credentials import company_of, credentials_problem, keep_bill, keep_qbo
 from .base import StepScreen
+
+
+def _row(label: str, field: Input) -> Horizontal:
+    """One field on one line: its name, then the field (the form fits 80x24)."""
+    return Horizontal(Label(label), field, classes="row")
 
 
 class CredentialsStep(StepScreen):
     STEP = Step.CREDENTIALS
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+t", "test_bill", "Test BILL", priority=True, id="setup.test_bill"),
-        Binding("ctrl+o", "consent", "QuickBooks address", priority=True, id="setup.consent"),
-        Binding("ctrl+g", "connect_qbo", "Connect QuickBooks", priority=True, id="setup.qbo"),
-        Binding("ctrl+y", "copy", "Copy address", priority=True, id="setup.copy"),
-        Binding("ctrl+a", "approve", "Approve (demo)", priority=True, id="setup.approve"),
+        Binding("ctrl+o", "consent", "QBO address", priority=True, id="setup.consent"),
+        Binding("ctrl+g", "connect_qbo", "Connect QBO", priority=True, id="setup.qbo"),
+        Binding("ctrl+y", "copy", "Copy", show=False, priority=True, id="setup.copy"),
+        Binding("ctrl+a", "approve", "Approve", priority=True, id="setup.approve"),
     ]
 
     def __init__(self) -> None:
@@ -62,31 +68,32 @@ class CredentialsStep(StepScreen):
         yield Static(self.secrets_words(), id="secrets", classes="result")
         yield Label("BILL", classes="section")
         url = a.get("api_base") or da.get("api_base") or BILL_PRODUCTION
-        yield Input(url, placeholder="API address", id="bill-url")
+        yield _row("API address", Input(url, id="bill-url", compact=True))
         org = a.get("organization_id") or da.get("organization_id", "")
-        yield Input(org, placeholder="organisation id (008…)", id="org")
+        yield _row("Organisation id", Input(org, placeholder="008…", id="org", compact=True))
         key = da.get("dev_key", "")
-        yield Input(key, placeholder="developer key", password=True, id="dev-key")
+        yield _row("Developer key", Input(key, password=True, id="dev-key", compact=True))
         user = a.get("username") or da.get("username", "")
-        yield Input(user, placeholder="user name (e-mail)", id="user")
-        yield Input(da.get("password", ""), placeholder="password", password=True, id="password")
+        yield _row("User name", Input(user, placeholder="e-mail", id="user", compact=True))
+        password = da.get("password", "")
+        yield _row("Password", Input(password, password=True, id="password", compact=True))
         yield Static(self.done_words("a"), id="bill-result", classes="result")
         yield Label("QuickBooks Online", classes="section")
         url = b.get("api_base") or db.get("api_base") or QBO_PRODUCTION
-        yield Input(url, placeholder="API address", id="qbo-url")
-        yield Input(db.get("client_id", ""), placeholder="Intuit app client id", id="client-id")
-        yield Input(
-            db.get("client_secret", ""),
-            placeholder="Intuit app client secret",
-            password=True,
-            id="client-secret",
-        )
+        yield _row("API address", Input(url, id="qbo-url", compact=True))
+        client = db.get("client_id", "")
+        yield _row("App client id", Input(client, id="client-id", compact=True))
+        secret = db.get("client_secret", "")
+        yield _row("Client secret", Input(secret, password=True, id="client-secret", compact=True))
         yield Static(
             Text("ctrl+o shows the consent address to open in a browser on any computer."),
             id="consent",
             classes="result",
         )
-        yield Input(placeholder="paste the address the browser lands on", id="paste")
+        yield _row(
+            "Landed on",
+            Input(placeholder="paste the address the browser lands on", id="paste", compact=True),
+        )
         yield Static(self.done_words("b"), id="qbo-result", classes="result")
 
     def on_mount(self) -> None:
@@ -103,7 +110,8 @@ class CredentialsStep(StepScreen):
                 "encrypted file beside the database), then run `recontui setup` again.",
                 style="bold red",
             )
-        return Text(f"Secrets go to: {secrets.describe()}. The database never holds them.")
+        where = secrets.describe().split("; ", 1)[0]
+        return Text(f"Secrets go to: {where}. The database never holds them.")
 
     def done_words(self, side: str) -> Text:
         assert self.setup.profile is not None
@@ -155,9 +163,11 @@ class CredentialsStep(StepScreen):
             company = await check_bill(login)
         except SetupRefused as exc:
             self.result("bill-result", str(exc), ok=False)
+            self.say(str(exc), error=True)
             return
         self.keep_bill(login, company)
         self.result("bill-result", f"✔ Connected: {company.name} ({company.company_id})", ok=True)
+        self.say("BILL accepted the sign-in. Next: ctrl+o for QuickBooks Online's address.")
         self.query_one("#password", Input).value = ""
         self.query_one("#dev-key", Input).value = ""
 
@@ -216,17 +226,10 @@ class CredentialsStep(StepScreen):
 
     @work(exclusive=True, group="qbo-approve", exit_on_error=False)
     async def approve(self, url: str) -> None:
-        import httpx
-
         try:
-            async with httpx.AsyncClient() as client:
-                answer = await client.get(url, follow_redirects=False)
-        except httpx.HTTPError as exc:
-            self.result("qbo-result", f"The stand-in did not answer: {exc}", ok=False)
-            return
-        landed = answer.headers.get("location", "")
-        if not landed:
-            self.result("qbo-result", "The stand-in did not approve (no redirect).", ok=False)
+            landed = await approve_on_stand_in(url)
+        except SetupRefused as exc:
+            self.result("qbo-result", str(exc), ok=False)
             return
         self.query_one("#paste", Input).value = landed
         self.action_connect_qbo()
@@ -247,10 +250,12 @@ class CredentialsStep(StepScreen):
             refresh, company, realm = await connect_qbo(app, pasted, self.state)
         except SetupRefused as exc:
             self.result("qbo-result", str(exc), ok=False)
+            self.say(str(exc), error=True)
             return
         self.keep_qbo(app, refresh, company, realm)
         self.state = ""
         self.result("qbo-result", f"✔ Connected: {company.name} ({realm})", ok=True)
+        self.say("QuickBooks Online is connected. ctrl+n: confirm the two companies.")
 
     def keep_qbo(self, app: QboApp, refresh: str, company: Company, realm: str) -> None:
         setup = self.setup
