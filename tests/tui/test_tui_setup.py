@@ -239,3 +239,34 @@ async def test_the_demo_fills_in_the_stand_ins_and_approves_their_consent_page(
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert plain.screen.check_action("approve", ()) is False
+
+
+def test_the_console_on_an_empty_database_opens_the_setup(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`recontui tui` with no profile, or on one whose setup is unfinished, opens the setup
+    (it used to exit with "No profile exists yet"); a profile made by flags opens the
+    console."""
+    from recontui import cli
+    from recontui.setup import set_reached
+
+    opened: list[str] = []
+
+    def fake_run(self: Any, **_: Any) -> str:
+        opened.append(type(self).__name__)
+        return "left"
+
+    monkeypatch.setattr(SetupApp, "run", fake_run)
+    monkeypatch.setattr(cli, "_console", lambda *a: opened.append("console") or 0)
+    monkeypatch.setenv("RECONTUI_PASSPHRASE", "setup tests")
+    db = str(tmp_path / "state.db")
+    assert cli.main(["--db", db, "tui"]) == 0
+    assert opened == ["SetupApp"]
+    store = open_store(tmp_path / "state.db")
+    profile = store.save_profile("main", "bill", "qbo", {}, {})
+    assert cli.main(["--db", db, "tui"]) == 0
+    assert opened[-1] == "console"  # made by flags: set up
+    set_reached(store, profile, Step.CREDENTIALS, actor="test")
+    assert cli.main(["--db", db, "tui"]) == 0
+    assert opened[-1] == "SetupApp"
+    assert "go on with: recontui setup --profile main" in capsys.readouterr().out
