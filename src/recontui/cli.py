@@ -180,6 +180,7 @@ def _sandbox_config(args: argparse.Namespace) -> SandboxConfig:
         slow_seconds=args.slow_seconds,
         size=args.size,
         qbo_sales_tax_code=args.qbo_sales_tax,
+        bill_sales_tax=bool(getattr(args, "bill_sales_tax", False)),
     )
 
 
@@ -709,12 +710,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 "exit_code": result.exit_code if checked is None else checked.exit_code,
                 "counts": result.counts,
                 "message": result.message,
-                "plan": result.plan,
+                "plan": _named_plan(store, result.plan),
                 **({} if checked is None else {"verify": checked.json}),
             }
         )
     else:
-        _print_sync(result, checked, dry_run=args.dry_run)
+        _print_sync(result, checked, dry_run=args.dry_run, store=store)
     if result.exit_code == 3 and result.message and not args.json:
         print(_safe(result.message), file=sys.stderr)
     return result.exit_code if checked is None else checked.exit_code
@@ -739,9 +740,18 @@ def _sync_listener(verbose: int) -> Callable[[Any], None]:
     return listener
 
 
-def _print_sync(result: Any, checked: AfterRun | None, *, dry_run: bool) -> None:
-    """A run's summary (its fatal message goes to stderr instead), a dry run's plan, and
-    what the check after it found."""
+def _named_plan(store: Store, plan: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """A dry run's plan items, each with the name of its record (``name``)."""
+    from .present import Names
+
+    names = Names(store)
+    return [{**item, "name": names.link_name(int(item["link"]))} for item in plan]
+
+
+def _print_sync(result: Any, checked: AfterRun | None, *, dry_run: bool, store: Store) -> None:
+    """A run's summary (its fatal message goes to stderr instead), a dry run's plan by
+    entity and record name, and what the check after it found."""
+    from .present import Names, plan_lines
     from .run import summary_lines
 
     lines = summary_lines(result)
@@ -749,10 +759,9 @@ def _print_sync(result: Any, checked: AfterRun | None, *, dry_run: bool) -> None
         lines = [line for line in lines if line != result.message]
     for line in lines:
         print(_safe(line))
-    if dry_run and result.plan:
-        print("Plan:")
-        for item in result.plan:
-            print("  " + _safe(json.dumps(item, default=str)))
+    if dry_run:
+        for line in plan_lines(result.plan, Names(store).link_name):
+            print(_safe(line))
     for line in checked.lines if checked is not None else ():
         print(_safe(line))
 
@@ -1574,6 +1583,12 @@ def _add_sandbox_commands(sub: Subcommands) -> None:
         help="QuickBooks charges sales tax on invoices with this tax code by default "
         "(the seeded one is California); off unless given",
     )
+    serve.add_argument(
+        "--bill-sales-tax",
+        action="store_true",
+        help="BILL charges sales tax: it holds sales-tax items and a few invoices of its own "
+        "that charge one (for the setup's Tax mapping step); off unless given",
+    )
 
 
 def _add_profile_commands(sub: Subcommands) -> None:
@@ -1616,8 +1631,17 @@ def _add_profile_commands(sub: Subcommands) -> None:
 def _add_sync_command(sub: Subcommands) -> None:
     sync = _add("sync", cmd_sync, sub, help="one sync run")
     _profile_opt(sync)
-    _json_opt(sync)
-    sync.add_argument("--dry-run", action="store_true", help="show the plan, write nothing remote")
+    sync.add_argument(
+        "--json",
+        action="store_true",
+        help="machine-readable output: the run's counts and, with --dry-run, every planned "
+        "write and question (entity, system, op, fields, link id and record name)",
+    )
+    sync.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="show the plan by entity and record name (an update's fields too), write nothing",
+    )
     sync.add_argument(
         "--accept-big-change", action="store_true", help="push changes held by the big-change guard"
     )

@@ -7,12 +7,14 @@ and each front end decides how to render it safely.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from .model import (
     ENTITIES,
+    ORDER,
     FieldSpec,
     Ref,
     RemoteRef,
@@ -407,3 +409,76 @@ def sync_state(store: Store, profile: Profile) -> dict[str, Any]:
             for c in store.cursors(profile.id)
         ],
     }
+
+
+# -- a dry run's plan ---------------------------------------------------------------------
+
+_PLURALS = {"class": "Classes", "payment": "Payments received"}
+#: The order a plan lists an entity's items in: writes, then what asks a person.
+_OP_ORDER = ("create", "update", "restore", "deactivate", "delete", "conflict", "decision")
+
+
+def plural_label(entity_name: str) -> str:
+    """An entity's records in the plural ("Customers", "Payments received")."""
+    spec = ENTITIES.get(entity_name)
+    return _PLURALS.get(entity_name, (spec.label if spec else entity_name) + "s")
+
+
+def _plan_line(item: Mapping[str, Any], name: str) -> str:
+    op = str(item["op"])
+    fields = ", ".join(item.get("fields") or ())
+    if op in ("conflict", "decision"):
+        said = "which record it is" if item.get("kind") == "match" else fields
+        number = f" (conflict {item['conflict']})" if item.get("conflict") else ""
+        return f"  {'decide':<10} {'(you)':<18} '{name}': {said}{number}"
+    line = f"  {op:<10} {item.get('system', ''):<18} '{name}'"
+    if op == "update" and fields:
+        line += f": {fields}"
+    return line + (" (held)" if item.get("state") == "held" else "")
+
+
+def _plan_counts(items: Sequence[Mapping[str, Any]]) -> str:
+    counts: Counter[tuple[str, str]] = Counter()
+    for item in items:
+        asks = item["op"] in ("conflict", "decision")
+        counts[("decide", "") if asks else (str(item["op"]), str(item.get("system", "")))] += 1
+    return ", ".join(
+        f"{n} for you to decide" if op == "decide" else f"{n} to {op} in {system}"
+        for (op, system), n in counts.items()
+    )
+
+
+def plan_lines(
+    plan: Sequence[Mapping[str, Any]], name_of: Callable[[int], str], *, per_entity: int = 20
+) -> list[str]:
+    """A dry run's plan for people: by entity, its counts, then one line per record (the
+    kind of write, the system written, the record's name, an update's fields), at most
+    ``per_entity`` lines per entity and how many more there are. Remote text (names)
+    comes back as is: the caller makes it safe for its terminal."""
+    if not plan:
+        return []
+    asks = sum(1 for item in plan if item["op"] in ("conflict", "decision"))
+    decide = f", {asks} for you to decide" if asks else ""
+    writes = len(plan) - asks
+    lines = [f"Plan (nothing was written): {writes} write{'' if writes == 1 else 's'}{decide}."]
+    by_entity: dict[str, list[tuple[Mapping[str, Any], str]]] = {}
+    for item in plan:
+        by_entity.setdefault(str(item["entity"]), []).append((item, name_of(int(item["link"]))))
+    rank = {name: i for i, name in enumerate(ORDER)}
+    for entity_name in sorted(by_entity, key=lambda e: (rank.get(e, len(rank)), e)):
+        items = sorted(
+            by_entity[entity_name],
+            key=lambda pair: (
+                _OP_ORDER.index(pair[0]["op"]) if pair[0]["op"] in _OP_ORDER else len(_OP_ORDER),
+                str(pair[0].get("system", "")),
+                pair[1].casefold(),
+            ),
+        )
+        lines.append(f"{plural_label(entity_name)}: {_plan_counts([i for i, _ in items])}")
+        lines += [_plan_line(item, name) for item, name in items[:per_entity]]
+        if len(items) > per_entity:
+            lines.append(
+                f"  ... and {len(items) - per_entity} more (`recontui sync --dry-run --json` "
+                "lists every one)"
+            )
+    return lines

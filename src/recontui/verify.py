@@ -58,6 +58,7 @@ from .model.codec import loads
 from .model.states import ConflictStatus, LinkState, OpState
 from .present import Names
 from .run import first_synced_date, policy_from
+from .run.taxes import held_for_tax
 from .store import Profile, Store, StoreError
 from .verify_scan import BUCKET, GONE_KNOWN, MOVED, Buckets, Reader, Scratch
 from .wiring import system_label
@@ -214,6 +215,9 @@ class Advisor:
             required = self.required.get(op.side, {}).get(op.entity, ())
             if held_for(op.op, required, op.payload.get("changes", {})) and op.last_error:
                 # Held for a field its system requires: the run's words say what to fill.
+                return "fix", op.last_error, None
+            if held_for_tax(op) and op.last_error:
+                # Held for an unmapped sales tax: the run's words say which to map.
                 return "fix", op.last_error, None
         if held:
             return (
@@ -383,6 +387,7 @@ class Check:
         self.labels = labels
         self.limit = limit
         self.first_date = first_synced_date(store, profile)
+        self.include_inactive = store.profile_settings(profile.id).include_inactive
         self.policy = policy_from(store, profile)
         self.advisor = Advisor(store, profile, labels, required)
         self.names = Names(store)
@@ -494,7 +499,13 @@ class Check:
         if direction == "none":
             return Excluded.DIRECTION
         why = exclusion(
-            spec, side, values, state=state, first_date=self.first_date, direction=direction
+            spec,
+            side,
+            values,
+            state=state,
+            first_date=self.first_date,
+            direction=direction,
+            include_inactive=self.include_inactive,
         )
         if why is not None:
             return why

@@ -184,13 +184,18 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "customerId": "0cu01",
             "invoiceDate": "2024-06-01",
             "dueDate": "2024-07-01",
-            "totalAmount": 350.1,
+            "totalAmount": 376.35,
+            # A sales-tax item charged on the taxable lines (BILL's Postman collection).
+            "salesTaxItemId": "0ii09",
+            "salesTaxTotal": 26.25,
+            "salesTaxPercentage": 8.75,
             "invoiceLineItems": [
                 {
                     "amount": 300,
                     "description": "Design",
                     "quantity": 2,
                     "price": 150,
+                    "taxable": True,
                     "classifications": {"itemId": "0ii01", "accountingClassId": "cls01"},
                 },
                 # Served without its amount (BILL's Postman collection shows none):
@@ -205,7 +210,9 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "customer": RemoteRef("customer", "0cu01"),
             "date": dt.date(2024, 6, 1),
             "due_date": dt.date(2024, 7, 1),
-            "total": D("350.10"),
+            "total": D("376.35"),
+            "sales_tax": RemoteRef("sales_tax", "0ii09"),
+            "tax": D("26.25"),
             "lines": [
                 {
                     "amount": D("300.00"),
@@ -214,6 +221,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "quantity": D("2"),
                     "unit_price": D("150.00"),
                     "class": RemoteRef("class", "cls01"),
+                    "taxable": True,
                 },
                 {
                     "amount": D("50.10"),
@@ -222,6 +230,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "quantity": D("0.5"),
                     "unit_price": D("100.20"),
                     "class": None,
+                    "taxable": None,
                 },
             ],
         },
@@ -230,6 +239,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "customer": {"id": "0cu01"},
             "invoiceDate": "2024-06-01",
             "dueDate": "2024-07-01",
+            "salesTaxItemId": "0ii09",
             "invoiceLineItems": [
                 {
                     "amount": D("300.00"),
@@ -237,6 +247,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "classifications": {"itemId": "0ii01", "accountingClassId": "cls01"},
                     "quantity": D("2"),
                     "price": D("150.00"),
+                    "taxable": True,
                 },
                 {
                     "amount": D("50.10"),
@@ -390,6 +401,23 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
         },
     ),
 ]
+GOLDEN.append(
+    (
+        # A sales tax: an item of type SALES_TAX, its rate in ``percentage`` (BILL's Postman
+        # collection, "Create an item").
+        "sales_tax",
+        {
+            "id": "0ii09",
+            "name": "CA 8.75%",
+            "type": "SALES_TAX",
+            "percentage": 8.75,
+            "archived": False,
+            **T,
+        },
+        {"name": "CA 8.75%", "rate": D("8.75"), "active": True},
+        {"name": "CA 8.75%", "percentage": D("8.75"), "type": "SALES_TAX"},
+    )
+)
 IDS = [g[0] for g in GOLDEN]
 
 

@@ -148,7 +148,7 @@ async def test_pull_includes_inactive_list_records_and_tax_rates(qbo: Any) -> No
 async def test_every_entity_pulls(qbo: Any) -> None:
     from recontui.model import ENTITIES
 
-    for entity in ENTITIES:
+    for entity in (name for name, spec in ENTITIES.items() if "b" in spec.sides):
         records = [r for p in await pull_all(qbo, entity) for r in p.records]
         assert records, f"demo has {entity} records"
         assert all(r.version and r.updated_at is not None for r in records)

@@ -11,8 +11,10 @@ from typing import Any
 import httpx
 import pytest
 from rich.console import Console
+from test_tui_setup_lists_accounts import choose
 from textual.widgets import Input, Static
 
+from recontui.engine.defaults import Account
 from recontui.sandbox import RunningSandbox, SandboxConfig
 from recontui.setup import Step, needs_setup, reached_step
 from recontui.store import Store, open_store
@@ -91,6 +93,13 @@ async def through_middle_steps(pilot: Any, app: SetupApp) -> None:
     """Steps 4 to 8 with what each asks for, ending on the last step."""
     while app.screen.STEP < Step.SYNC:
         step = app.screen.STEP
+        if step == Step.ACCOUNTS:  # the two required ones, chosen by keys
+            await pilot.press("ctrl+n")  # not chosen: Next refuses, saying which
+            await settle(pilot)
+            assert app.screen.STEP == Step.ACCOUNTS
+            assert "income account" in text_of(app, "#status")
+            await choose(pilot, app, Account.INCOME, "consult")
+            await choose(pilot, app, Account.EXPENSE, "office")
         await pilot.press("ctrl+n")
         await settle(pilot)
         assert step < app.screen.STEP, (step, text_of(app, "#status"))

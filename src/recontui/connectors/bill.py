@@ -368,7 +368,7 @@ class BillConnector(ConnectorBase):
                     waiting += [
                         (row, version[1])
                         for row, version in zip(rows, versions, strict=True)
-                        if version not in seen
+                        if version not in seen and bill_map.keeps(entity, row)
                     ]
                     seen.update(versions)
                     while len(waiting) >= self._page_size:
@@ -562,7 +562,7 @@ class BillConnector(ConnectorBase):
         endpoint = f"GET /v3/{bill_map.spec(entity).resource}"
 
         def wanted_row(row: dict[str, Any]) -> bool:
-            if not _same_amount(entity, fields, row):
+            if not bill_map.keeps(entity, row) or not _same_amount(entity, fields, row):
                 return False
             return skip is None or not skip(self._record(entity, row, endpoint))
 

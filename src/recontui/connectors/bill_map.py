@@ -139,6 +139,9 @@ _INVOICE_HEAD = (
     F("date", ("invoiceDate",), "date"),
     F("due_date", ("dueDate",), "date"),
     F("total", ("totalAmount",), "money", read_only=True),
+    # The sales-tax item the invoice charges and the tax BILL computed from it [P].
+    F("sales_tax", ("salesTaxItemId",), "ref", "sales_tax"),
+    F("tax", ("salesTaxTotal",), "money", read_only=True),
 )
 _PAYMENT_HEAD = (
     F("customer", ("customerId",), "ref", "customer"),
@@ -164,6 +167,14 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
         ),
         BillEntity("class", "classifications/accounting-classes", (F("name", ("name",)), _ACTIVE)),
         BillEntity("department", "classifications/departments", (F("name", ("name",)), _ACTIVE)),
+        # A sales tax is an item of type SALES_TAX with its rate in ``percentage`` [P]
+        # ("Create an item": {"type": "SALES_TAX", "percentage": 3, "name": ...}).
+        BillEntity(
+            "sales_tax",
+            "classifications/items",
+            (F("name", ("name",)), F("rate", ("percentage",), "decimal"), _ACTIVE),
+            create_extra={"type": "SALES_TAX"},
+        ),
         BillEntity(
             "item",
             "classifications/items",
@@ -206,6 +217,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                     F("quantity", ("quantity",), "decimal"),
                     F("unit_price", ("price",), "price"),
                     _CLASS,
+                    F("taxable", ("taxable",), "bool"),
                 ),
                 unit_quantity=True,
             ),
@@ -320,6 +332,22 @@ CODEC = Codec(
 
 # ---------------------------------------------------------------------------
 # BILL -> canonical
+
+
+#: Item types that are sales taxes, not things sold [P]: pulled as ``sales_tax``, never as
+#: ``item`` (a sales tax copied to QuickBooks as a Service item would be a wrong item).
+SALES_TAX_TYPES = frozenset({"SALES_TAX", "SALES_TAX_GROUP"})
+#: Line parts a row may leave unsaid (None): what BILL holds on the line then stays.
+KEPT_WHEN_UNSAID = frozenset({"taxable"})
+
+
+def keeps(entity: str, obj: Mapping[str, Any]) -> bool:
+    """Whether a row of ``entity``'s resource is a record of ``entity`` (items and sales
+    taxes share ``classifications/items``, told apart by ``type``)."""
+    if entity not in ("item", "sales_tax"):
+        return True
+    taxed = str(obj.get("type") or "").upper() in SALES_TAX_TYPES
+    return taxed == (entity == "sales_tax")
 
 
 def updated_time(obj: Mapping[str, Any]) -> str | None:
@@ -481,11 +509,15 @@ def _lines_out(s: BillEntity, rows: Any, remote: Mapping[str, Any] | None) -> li
     line_spec = ENTITIES[s.entity].field(lines.name)
     held_rows = [CODEC.fields_in(lines.fields, line) for line in held]
     pairs = pair_rows(line_spec, new, held_rows)
-    paths = [f.path for f in lines.fields]
     out = []
     for row, index in zip(new, pairs, strict=True):
         carried: dict[str, Any] = {}
         if index is not None:
+            paths = [
+                f.path
+                for f in lines.fields
+                if not (f.name in KEPT_WHEN_UNSAID and row.get(f.name) is None)
+            ]
             carried = unmapped_parts(held[index], paths)
             amount = line_spec.line_field("amount")
             if not same(amount, row.get("amount"), held_rows[index].get("amount")):

@@ -35,7 +35,16 @@ from .values import Field as F
 
 #: The kinds of :class:`F` this module uses (the shared ones and its own).
 Kind = Literal[
-    "text", "money", "decimal", "price", "date", "bool", "ref", "account_type", "posting"
+    "text",
+    "money",
+    "decimal",
+    "price",
+    "date",
+    "bool",
+    "ref",
+    "account_type",
+    "posting",
+    "tax_flag",
 ]
 
 ACCOUNT_TYPES: dict[str, str] = {
@@ -190,6 +199,10 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
                 _CURRENCY,
                 F("memo", ("PrivateNote",)),
                 F("total", ("TotalAmt",), "money", read_only=True),
+                # US sales tax: one tax code for the whole invoice, and the tax QuickBooks
+                # computed with it (docs/remote-shapes.md, Sales tax).
+                F("tax_code", ("TxnTaxDetail", "TxnTaxCodeRef"), "ref", "tax_code"),
+                F("tax", ("TxnTaxDetail", "TotalTax"), "money", read_only=True),
             ),
             Lines(
                 "lines",
@@ -201,6 +214,7 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
                     F("quantity", ("SalesItemLineDetail", "Qty"), "decimal"),
                     F("unit_price", ("SalesItemLineDetail", "UnitPrice"), "price"),
                     F("class", ("SalesItemLineDetail", "ClassRef"), "ref", "class"),
+                    F("taxable", ("SalesItemLineDetail", "TaxCodeRef"), "tax_flag"),
                 ),
             ),
         ),
@@ -325,6 +339,21 @@ def _posting_out(value: Any) -> str:
     return low.capitalize()
 
 
+#: A US line's pseudo tax code (https://developer.intuit.com/app/developer/qbo/docs/
+#: workflows/manage-sales-tax-for-us-locales): TAX taxes the line, NON does not.
+_TAX_FLAGS = {"TAX": True, "NON": False}
+
+
+def _tax_flag_in(raw: Any) -> bool | None:
+    """A line's ``TaxCodeRef`` as taxable or not; None when absent or a non-US code id."""
+    code = raw.get("value") if isinstance(raw, Mapping) else raw
+    return _TAX_FLAGS.get(str(code).upper()) if code is not None else None
+
+
+def _tax_flag_out(value: Any) -> dict[str, str]:
+    return {"value": "TAX" if value else "NON"}
+
+
 def _price_out(value: Any) -> Any:
     """A unit price to the seven decimals QuickBooks Online holds."""
     return price_places(price_out(value))
@@ -332,8 +361,13 @@ def _price_out(value: Any) -> Any:
 
 #: References are ``{"value": id}``; a sparse update empties text with "".
 CODEC = Codec(
-    kinds_in={"account_type": _account_type_in, "posting": _posting_in},
-    kinds_out={"account_type": _account_type_out, "posting": _posting_out, "price": _price_out},
+    kinds_in={"account_type": _account_type_in, "posting": _posting_in, "tax_flag": _tax_flag_in},
+    kinds_out={
+        "account_type": _account_type_out,
+        "posting": _posting_out,
+        "price": _price_out,
+        "tax_flag": _tax_flag_out,
+    },
     ref_key="value",
     empty_text="",
 )
@@ -363,6 +397,8 @@ LINKED_WORDS: dict[str, str] = {
 #: Parts of a line's detail QuickBooks derives from a mapped line field: carried over only
 #: while that field keeps its value (a new item has its own income account).
 DERIVED: dict[str, str] = {"ItemAccountRef": "item", "TaxInclusiveAmt": "amount"}
+#: Line parts a row may leave unsaid (None): what QuickBooks holds on the line then stays.
+KEPT_WHEN_UNSAID = frozenset({"taxable"})
 
 
 # ---------------------------------------------------------------------------
@@ -533,7 +569,11 @@ def _lines_out(s: QboEntity, rows: Any, remote: Mapping[str, Any] | None) -> lis
     for row, held_at in zip(new, pairs, strict=True):
         carried: dict[str, Any] = {}
         if held_at is not None:
-            paths = [f.path for f in lines.fields] + [("LineNum",)]
+            paths = [
+                f.path
+                for f in lines.fields
+                if not (f.name in KEPT_WHEN_UNSAID and row.get(f.name) is None)
+            ] + [("LineNum",)]
             for sub in line_spec.line_fields:
                 if not same(sub, row.get(sub.name), held_rows[held_at].get(sub.name)):
                     paths += [

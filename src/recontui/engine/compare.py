@@ -244,13 +244,15 @@ def exclusion(
     state: str | None,
     first_date: dt.date | None,
     direction: str,
+    include_inactive: bool = False,
 ) -> Excluded | None:
     """Why a record on ``side`` only, whose link is in ``state`` (None: no link yet), is
     left out on purpose, or None when the other side should hold it too.
 
     Only records the sync would never copy are left out, in the order the runner
-    decides them: ignored links, inactive records, transactions before the initial
-    window, directions that do not copy from ``side``. A record whose link is in one of
+    decides them: ignored links, inactive records (unless the profile's
+    ``include_inactive`` copies them too), transactions before the initial window,
+    directions that do not copy from ``side``. A record whose link is in one of
     :data:`UNSYNCED_STATES` is left out even when both sides hold it.
     """
     if state == "ignored":
@@ -259,7 +261,7 @@ def exclusion(
         return Excluded.BEFORE_WINDOW
     if state == LinkState.PAIRED:
         return None  # its counterpart was there once: gone now, which needs deciding
-    if fields.get("active") is False:
+    if fields.get("active") is False and not include_inactive:
         return Excluded.INACTIVE
     if (
         spec.kind == "transaction"

@@ -100,6 +100,9 @@ SALES_LINE = (
     F("unit_price", T.PRICE, label="Unit price"),
     F("amount", T.MONEY, required=True),
     F("class", T.REF, ref_entity="class"),
+    # Whether the invoice's sales tax applies to the line (BILL ``taxable``, QuickBooks
+    # ``TaxCodeRef`` TAX/NON): written with the lines, never compared (engine/taxes.py).
+    F("taxable", T.BOOL, synced=False),
 )
 EXPENSE_LINE = (
     F("account", T.REF, ref_entity="account"),
@@ -193,6 +196,16 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         keys=(("name",),),
         sides=("b",),
     ),
+    # A billing system's sales tax (a BILL item of type SALES_TAX, its rate in percent):
+    # an invoice charges one; the setup's Tax mapping step maps each to a tax code.
+    EntitySpec(
+        "sales_tax",
+        "Sales tax",
+        "list",
+        (F("name", T.NAME, required=True), F("rate", T.DECIMAL, signed=False), ACTIVE),
+        keys=(("name",),),
+        sides=("a",),
+    ),
     EntitySpec(
         "item",
         "Item",
@@ -251,6 +264,12 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
             F("memo", T.TEXT),
             F("lines", T.LINES, line_fields=SALES_LINE, required=True),
             F("total", T.MONEY, synced=False),
+            # Sales tax, never merged (engine/taxes.py): the billing system's sales tax
+            # the invoice charges, the accounting tax code the tax map gives a copy, and
+            # the tax each system computed (part of the total).
+            F("sales_tax", T.REF, ref_entity="sales_tax", label="Sales tax", synced=False),
+            F("tax_code", T.REF, ref_entity="tax_code", label="Tax code", synced=False),
+            F("tax", T.MONEY, label="Tax amount", synced=False),
         ),
         keys=(("number",),),
         title_field="number",

@@ -56,6 +56,12 @@ class RunOptions:
     #: Only read both systems into the store (the setup's Accounting lists step): no
     #: replay, no plan, no write to either system.
     pull_only: bool = False
+    #: The setup's Match review (setup/matches.py): pairs a person chose to link, as
+    #: (billing link id, accounting link id), linked at the start of the plan (a dry run
+    #: rolls them back with it) while both records are still unpaired (run/chosen.py) ...
+    links: tuple[tuple[int, int], ...] = ()
+    #: ... and billing records of exact pairs kept apart ("create, keep both").
+    apart: tuple[int, ...] = ()
     accept_big_change: bool = False
     trigger: str = "cli"
     actor: str = "recontui"
@@ -139,11 +145,15 @@ class RunContext:
         self.big_share = settings.big_change_share
         self.big_min = settings.big_change_min
         self.first_date = first_synced_date(store, profile, settings)
+        #: Create a record inactive on one side on the other too (``include_inactive``).
+        self.include_inactive = settings.include_inactive
         #: The default accounts (QuickBooks ids, "" when unset), by engine.defaults.Account.
         self.default_ids: dict[Account, str] = {
             account: getattr(settings, f"default_{account.value}") for account in Account
         }
         self._default_refs: dict[Side, dict[Account, Ref]] = {}
+        #: The tax map: billing sales tax id -> accounting tax code id (engine/taxes.py).
+        self.tax_map: dict[str, str] = dict(settings.tax_map)
         self.index: dict[Side, dict[tuple[str, str], int]] = {}
         self.synced_fields: dict[str, tuple[FieldSpec, ...]] = {}
         self.unreachable: set[Side] = set()

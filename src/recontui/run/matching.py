@@ -430,7 +430,7 @@ class Matching(Ops):
             )
             return
         self.store.clear_dirty(link.id)
-        if fields_side.get("active") is False:
+        if fields_side.get("active") is False and not self.include_inactive:
             return
         if direction not in ("both", f"{side}_to_{target}"):
             self.emit(
@@ -445,7 +445,7 @@ class Matching(Ops):
             return
         if any(op.op == OpKind.CREATE for op in self.store.live_ops_for_link(link.id)):
             return
-        held = gap(spec, link.fields(side))
+        held = gap(spec, link.fields(side), tax_carried=self.tax_carried(link, spec.name))
         if held is not None:
             self.not_carried(spec, link, side, held, create=True)
             return

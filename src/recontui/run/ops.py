@@ -24,7 +24,7 @@ from ..model import (
 )
 from ..model.states import OpKind, OpState
 from ..store import Link, Op
-from .context import RunContext
+from .taxes import Taxes
 
 #: How far a remote system's clock may be behind ours when a record's creation time is
 #: compared with when a create was planned. Every record recontui has pulled is already
@@ -96,7 +96,7 @@ def _refs_in(value: Any) -> list[Ref]:
     return []
 
 
-class Ops(RunContext):
+class Ops(Taxes):
     """Outbox ops."""
 
     def plan_op(
@@ -117,6 +117,13 @@ class Ops(RunContext):
         a create whole, an update's blanked fields only (the rest is sent as usual).
         """
         record = link if isinstance(link, Link) else self.store.link(link)
+        need = self.tax_need_for(record, entity, side) if op != OpKind.DEACTIVATE else None
+        if record is not None and need is not None and need.unmapped:  # run/taxes.py
+            op_id = self.queue_op(record, entity, side, op, changes, audit, conflict_id)
+            self.say_tax_held(op_id, record, entity, side, op, changes, need)
+            return
+        if need is not None:
+            changes = self.with_tax(need, side, changes)
         changes = self.with_defaults(entity, side, op, changes)
         split = split_write(op, self.required(side, entity), changes)
         whole = op == OpKind.CREATE
@@ -188,6 +195,7 @@ class Ops(RunContext):
                 continue
             self.store.set_op_state(op.id, OpState.SUPERSEDED, error=REPLANNED)
             self.store.mark_dirty(self.store.canonical_link_id(op.link_id), other(op.side))
+        self.replan_taxed()
 
     def remind_held(self) -> None:
         """Say again, on every run, each write still held for a field its system requires
@@ -195,6 +203,8 @@ class Ops(RunContext):
         for op in self.store.ops(self.pid, (OpState.HELD,)):
             changes = op.payload.get("changes", {})
             held = held_for(op.op, self.required(op.side, op.entity), changes)
+            if held is None and self.remind_taxed(op):
+                continue  # held for its sales tax (run/taxes.py): said there
             if held is None or op.run_id == self.run_id:
                 continue  # held by the big-change guard, or said already
             link = self.store.link(self.store.canonical_link_id(op.link_id))

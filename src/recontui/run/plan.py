@@ -271,7 +271,7 @@ class Plan(Ops):
         as a suggestion: nothing of it is written, and True is returned.
         """
         for source in SIDES:
-            held = gap(spec, link.fields(source))
+            held = gap(spec, link.fields(source), tax_carried=self.tax_carried(link, spec.name))
             if held is None:
                 continue
             target = other(source)

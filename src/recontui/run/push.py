@@ -87,6 +87,10 @@ class Push(Ops):
         if held is not None:
             self.hold_again(op, name, held)
             return
+        taxed = self.taxed_op_changes(op, link)  # run/taxes.py
+        if taxed is None:
+            return
+        changes = taxed
         try:
             remote_changes = self.to_remote(changes, op.side)
         except MissingDependency as missing:

@@ -15,6 +15,7 @@ from ..model import (
 )
 from ..model.states import OpState
 from ..store import LockHeld, Profile, Store, StoreError
+from .chosen import link_chosen
 from .context import (
     COUNT_KEYS,
     ConnectorFactory,
@@ -267,6 +268,7 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
                 total = sum(1 for entity in ORDER if self.syncs(entity))
                 planned = 0
                 self.replan_filled()
+                link_chosen(self)  # the setup's match review, before matching
                 self.progress("plan", 0, total)
                 for entity in ORDER:
                     self.check_cancel()

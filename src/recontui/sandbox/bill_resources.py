@@ -59,8 +59,21 @@ PARTY_TYPES = frozenset({"BUSINESS", "PERSON", "NONE"})
 TIME_FIELDS = frozenset({"createdTime", "updatedTime"})
 DATE_FIELDS = frozenset({"invoiceDate", "dueDate", "creditDate", "paymentDate", "processDate"})
 NUMBER_FIELDS = frozenset(
-    {"amount", "totalAmount", "dueAmount", "price", "quantity", "appliedAmount", "unappliedAmount"}
+    {
+        "amount",
+        "totalAmount",
+        "dueAmount",
+        "price",
+        "quantity",
+        "appliedAmount",
+        "unappliedAmount",
+        "percentage",
+        "salesTaxTotal",
+        "salesTaxPercentage",
+    }
 )
+#: Item types that are a sales tax [P] ("Create an item": ``type: "SALES_TAX"``).
+SALES_TAX_TYPES = frozenset({"SALES_TAX", "SALES_TAX_GROUP"})
 SERVER_FIELDS = frozenset({"id", "archived", "createdTime", "updatedTime"})
 #: https://developer.bill.com/docs/recording-an-ar-payment
 PAYMENT_TYPES = frozenset({"CASH", "CHECK", "CREDIT_CARD", "ACH", "PAYPAL", "OTHER"})
@@ -247,6 +260,8 @@ RESOURCES: tuple[BillResource, ...] = (
         refs={
             "customerId": "customers",
             "payToChartOfAccountId": "classifications/chart-of-accounts",
+            # A sales-tax item (type SALES_TAX) [P]; the tax is computed (bill_store).
+            "salesTaxItemId": "classifications/items",
             **CLASS_REFS,
         },
         line=LineSpec(
@@ -258,7 +273,9 @@ RESOURCES: tuple[BillResource, ...] = (
             required=("quantity",),
             prefix="00f",
         ),
-        computed=frozenset({"totalAmount", "dueAmount", "status"}),
+        computed=frozenset(
+            {"totalAmount", "dueAmount", "status", "salesTaxTotal", "salesTaxPercentage"}
+        ),
         nested={"classifications": CLASSIFICATIONS},
         label="invoice",
     ),

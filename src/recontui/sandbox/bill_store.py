@@ -31,6 +31,7 @@ from .bill_resources import (
     PAYMENT_TYPES,
     PAYS,
     RESOURCES,
+    SALES_TAX_TYPES,
     SERVER_FIELDS,
     BillResource,
     LineSpec,
@@ -413,9 +414,11 @@ class BillOrg:
         before: dict[str, Any] | None,
     ) -> None:
         self._check_shape(resource, rec)
-        for key in ("price", "amount"):
+        for key in ("price", "amount", "percentage"):
             if key in rec:
                 rec[key] = _decimal(rec[key], key)
+        if resource.path == "invoices" and rec.get("salesTaxItemId") is not None:
+            self._sales_tax_item(rec["salesTaxItemId"])
         if resource.line is not None and resource.line.field in rec:
             self._lines(resource, rec, before)
         self._check_refs(resource, rec, before)
@@ -647,6 +650,29 @@ class BillOrg:
             rec.update(status="PAID", onlinePayment=False)
         self._reorder(rec)
 
+    def _sales_tax_item(self, item_id: Any) -> dict[str, Any]:
+        """The sales-tax item an invoice names: an item of type SALES_TAX (its rate in
+        ``percentage``); any other item is refused."""
+        item = self.find("classifications/items", str(item_id))
+        if item is None or str(item.get("type") or "").upper() not in SALES_TAX_TYPES:
+            raise invalid_value("salesTaxItemId", item_id)
+        return item
+
+    def _sales_tax(self, rec: dict[str, Any]) -> Decimal:
+        """The sales tax BILL adds to an invoice that names a sales-tax item: the taxable
+        lines' amount at the item's percentage, rounded half up to the cent (no vendor page
+        says how BILL rounds), set in ``salesTaxTotal``/``salesTaxPercentage``."""
+        if rec.get("salesTaxItemId") is None:
+            rec.pop("salesTaxTotal", None)
+            rec.pop("salesTaxPercentage", None)
+            return ZERO
+        item = self._sales_tax_item(rec["salesTaxItemId"])
+        percent = Decimal(str(item.get("percentage") or 0))
+        taxable = sum((ln["amount"] for ln in rec["invoiceLineItems"] if ln.get("taxable")), ZERO)
+        tax = (taxable * percent / 100).quantize(CENT, ROUND_HALF_UP)
+        rec["salesTaxTotal"], rec["salesTaxPercentage"] = tax, percent
+        return tax
+
     def _amounts(
         self,
         rec: dict[str, Any],
@@ -658,6 +684,8 @@ class BillOrg:
         spec = BY_PATH[path].line
         assert spec is not None
         total = sum((ln["amount"] for ln in rec[spec.field]), ZERO)
+        if path == "invoices":
+            total += self._sales_tax(rec)
         paid = self._paid(path, rec["id"])
         rec[total_key] = total
         rec["dueAmount"] = total - paid

@@ -46,6 +46,11 @@ class SandboxConfig:
     #: one is "California"): invoices then get QuickBooks' own tax on lines coded TAX
     #: (a line sent without a code takes its item's taxability). None: no sales tax.
     qbo_sales_tax_code: str | None = None
+    #: The BILL organisation charges sales tax (demo and conflicts scenarios): it holds
+    #: sales-tax items (type SALES_TAX) and a few invoices of its own that charge one, so
+    #: the setup's Tax mapping step has something to map. Off: the companies are seeded
+    #: exactly as before (their digests are pinned by the tests).
+    bill_sales_tax: bool = False
     #: Refresh-token lifetime (QBO: rolling 100 days, reported as 8726400 s).
     qbo_refresh_token_seconds: int = 8_726_400
     #: Age at which a refresh hands out a new refresh token (Intuit's FAQ: about 24 hours);

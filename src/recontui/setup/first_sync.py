@@ -15,6 +15,7 @@ from ..secrets import SecretStore
 from ..store import Profile, Store
 from ..wiring import connector_factory
 from .matches import saved_choices
+from .progress import setup_done
 
 #: How the plan names each kind of write.
 OP_WORDS = {
@@ -52,6 +53,28 @@ async def first_sync(
     )
 
 
+#: A first sync that ended so did not carry out its plan: the setup stays at its last step
+#: (the Match review's decisions still saved) so that starting it again carries them out.
+NOT_RUN = ("failed", "interrupted")
+
+
+async def start_first_sync(
+    store: Store,
+    profile: Profile,
+    secrets: SecretStore,
+    *,
+    actor: str,
+    listener: Callable[[Event], None] | None = None,
+) -> RunResult:
+    """The first sync, once a person confirmed its plan. The setup is done when it ran;
+    one that failed or was interrupted leaves the setup at its last step, to start again
+    (the console's `recontui tui` and `recontui setup` come back to it)."""
+    result = await first_sync(store, profile, secrets, dry_run=False, listener=listener)
+    if result.status not in NOT_RUN:
+        setup_done(store, profile, actor=actor)
+    return result
+
+
 def plan_counts(plan: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
     """How many writes of each kind the plan makes, per entity."""
     return Counter((item["entity"], OP_WORDS.get(item["op"], item["op"])) for item in plan)
@@ -69,3 +92,12 @@ def plan_words(store: Store, result: RunResult) -> list[str]:
         label = ENTITIES[entity].label.lower() if entity in ENTITIES else entity
         lines.append(f"  {change} {n} × {label}")
     return lines
+
+
+def plan_by_name(store: Store, result: RunResult, *, per_entity: int = 20) -> list[str]:
+    """The plan with a line per record, by name (what `recontui sync --dry-run` prints)."""
+    from ..present import Names, plan_lines
+
+    if result.status != "dry-run" or not result.plan:
+        return plan_words(store, result)
+    return plan_lines(result.plan, Names(store).link_name, per_entity=per_entity)

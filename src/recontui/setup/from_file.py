@@ -12,14 +12,16 @@ Secrets are never read from the setup file: they come from the secrets file it n
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
 from ..connectors.qbo import DEFAULT_REDIRECT_URI
+from ..engine.defaults import Account
 from ..secrets import SecretStore, env_var_name
 from ..store import Profile, ProfileNotFound, Store
+from .accounts import AccountChoice
 from .connect import (
     BILL_PRODUCTION,
     QBO_PRODUCTION,
@@ -33,8 +35,9 @@ from .connect import (
     qbo_consent,
 )
 from .credentials import confirm_companies, keep_bill, keep_qbo
+from .matches import Pair, PairKind
 from .profile import save_profile_step
-from .progress import STEPS, Step, needs_setup, set_reached, setup_done
+from .progress import STEPS, Step, needs_setup, set_reached
 
 #: The file's tables, in step order; a key the setup does not know is refused (a typo
 #: would otherwise be a silently ignored choice).
@@ -44,12 +47,23 @@ SECTIONS: dict[str, frozenset[str]] = {
     "qbo": frozenset({"api_base", "realm_id", "redirect_uri"}),
     "companies": frozenset({"billing", "accounting"}),
     "accounts": frozenset({"income", "expense", "deposit", "bank"}),
-    "tax": frozenset(),  # billing tax code -> accounting tax code, any names
+    "tax": frozenset(),  # billing sales tax -> accounting tax code, by name or id
     "syncs": frozenset({"directions", "masters", "initial_window", "include_inactive", "schedule"}),
     "matches": frozenset({"link", "apart"}),
     "sync": frozenset({"start"}),
 }
 TOP_LEVEL = frozenset({"secrets_file"})
+
+#: How the file names an entity's master (``[syncs.masters]``).
+MASTERS: dict[str, Any] = {"billing": "a", "accounting": "b", "ask": None}
+
+#: The file's names of the default accounts (``[accounts]``).
+FILE_ACCOUNTS: dict[str, Account] = {
+    "income": Account.INCOME,
+    "expense": Account.EXPENSE,
+    "deposit": Account.DEPOSIT,
+    "bank": Account.BANK,
+}
 
 Say = Callable[[str], None]
 #: Shows Intuit's consent address and returns what the person pasted back (a terminal);
@@ -238,12 +252,168 @@ class FileSetup:
             raise SetupRefused(problem)
         return f"{expected['a']} and {expected['b']} confirmed"
 
+    async def lists_step(self) -> str:
+        """Both systems read into this computer (nothing written to either)."""
+        from .lists import read_lists
+
+        assert self.profile is not None
+        report = await read_lists(self.store, self.profile, self.secrets)
+        if report.problems:
+            raise SetupRefused(report.problems[0])
+        for line in report.lines():
+            self.say(f"  {line}")
+        return "both systems read; nothing was written"
+
+    async def accounts_step(self) -> str:
+        """[accounts]: income, expense (required), deposit, bank, each a QuickBooks account
+        by name or id."""
+        from .accounts import account_choices, save_default_accounts
+
+        assert self.profile is not None
+        offered = account_choices(self.store, self.profile)
+        chosen: dict[Account, str] = {}
+        for key, account in FILE_ACCOUNTS.items():
+            given = self.text("accounts", key)
+            if given:
+                chosen[account] = _account_id(given, offered.get(account, []))
+            elif key in ("deposit", "bank"):
+                chosen[account] = ""
+        problem = save_default_accounts(self.store, self.profile, chosen, self.actor)
+        if problem:
+            raise SetupRefused(f"{problem} (In the file: [accounts] {_key_of(problem)}.)")
+        return ", ".join(
+            f"{key} {self.text('accounts', key) or '(default)'}" for key in FILE_ACCOUNTS
+        )
+
+    async def tax_step(self) -> str:
+        """[tax]: "billing sales tax" = "accounting tax code", each by name or id. A sales
+        tax left unmapped is allowed; the invoices charging it are held, and said here."""
+        from .taxes import (
+            accounting_tax_codes,
+            billing_tax_codes,
+            held_words,
+            save_tax_map,
+            tax_map,
+        )
+
+        assert self.profile is not None
+        taxes = billing_tax_codes(self.store, self.profile)
+        codes = accounting_tax_codes(self.store, self.profile)
+        mapping: dict[str, str | None] = dict(tax_map(self.store, self.profile))
+        for given, code in self.table("tax").items():
+            if not isinstance(code, str):
+                raise SetupRefused(f'[tax] "{given}" = "tax code name or id".')
+            tax = next((t for t in taxes if str(given).casefold() in _names(t)), None)
+            if tax is None:
+                known = ", ".join(repr(t.name) for t in taxes) or "none"
+                raise SetupRefused(f"[tax]: {given!r} is not a BILL sales tax (BILL's: {known}).")
+            found = next((c for c in codes if code.casefold() in _names(c)), None)
+            mapping[tax.id] = found.id if found else code
+        problem = save_tax_map(self.store, self.profile, mapping, self.actor)
+        if problem:
+            raise SetupRefused(problem)
+        return held_words(self.store, self.profile, mapping)
+
+    async def syncs_step(self) -> str:
+        """[syncs]: directions and masters by entity over the usual ownership, the initial
+        window, include_inactive, the schedule (Preferences' own checks)."""
+        from dataclasses import replace
+
+        from .syncs import current_syncs, save_syncs
+
+        assert self.profile is not None
+        given = self.table("syncs")
+        choices = current_syncs(self.store, self.profile)
+        directions = dict(choices.directions)
+        directions.update(self.entity_table(given, "directions"))
+        masters = dict(choices.masters)
+        for entity, who in self.entity_table(given, "masters").items():
+            if who not in MASTERS:
+                raise SetupRefused(
+                    f"[syncs] masters: {entity} = {who!r}; use one of {', '.join(MASTERS)}."
+                )
+            masters[entity] = MASTERS[who]
+        inactive = given.get("include_inactive", choices.include_inactive)
+        if not isinstance(inactive, bool):
+            raise SetupRefused("[syncs] include_inactive is true or false.")
+        choices = replace(
+            choices,
+            directions=directions,
+            masters=masters,
+            window=self.text("syncs", "initial_window", choices.window),
+            include_inactive=inactive,
+            schedule=self.text("syncs", "schedule", choices.schedule),
+        )
+        problem = save_syncs(self.store, self.profile, choices, self.actor)
+        if problem:
+            raise SetupRefused(problem)
+        owned = sorted(e for e, d in directions.items() if d != "both")
+        return (
+            f"window {choices.window}, schedule {choices.schedule}, one-way: "
+            f"{', '.join(owned) or 'none'}"
+        )
+
+    @staticmethod
+    def entity_table(given: Mapping[str, Any], key: str) -> dict[str, str]:
+        value = given.get(key, {})
+        if not isinstance(value, Mapping) or not all(isinstance(v, str) for v in value.values()):
+            raise SetupRefused(f'[syncs] {key} is a table of entity = "..." lines.')
+        return {str(k): str(v) for k, v in value.items()}
+
+    async def matches_step(self) -> str:
+        """[matches]: ``link`` = suggestions to link, ``apart`` = exact pairs to keep apart,
+        each named by entity and record names. Exact pairs link by themselves; every
+        suggestion not listed is said here and asked in the conflict queue, never created
+        twice (the review's own rules: setup/matches.py)."""
+        from .matches import review, save_review
+
+        assert self.profile is not None
+        found = review(self.store, self.profile)
+        for key in (p.key for p in found.pairs if p.kind is not PairKind.EXACT):
+            found.checked.discard(key)
+        for entry in self.named_pairs("link"):
+            pair = _find_pair(found.pairs, entry, exact=False)
+            for rival in found.check(pair.key):
+                raise SetupRefused(
+                    f"{pair.a.label} {pair.a.name!r} is listed with {pair.b.name!r} and with "
+                    f"{rival.b.name!r}: a record links to one record only."
+                )
+        for entry in self.named_pairs("apart"):
+            found.checked.discard(_find_pair(found.pairs, entry, exact=True).key)
+        chosen = found.chosen()
+        problem = save_review(
+            self.store, self.profile, chosen.links, chosen.apart, actor=self.actor
+        )
+        if problem:
+            raise SetupRefused(problem)
+        for p in found.pairs:
+            if p.kind is not PairKind.EXACT and p.key not in found.checked:
+                self.say(
+                    f"  suggested, not linked (asked in the conflict queue): {p.a.label.lower()} "
+                    f"{p.a.name!r} ~ {p.b.name!r} ({p.why})"
+                )
+        return found.summary()
+
+    def named_pairs(self, key: str) -> list[Mapping[str, str]]:
+        value = self.table("matches").get(key, [])
+        ok = isinstance(value, list) and all(
+            isinstance(v, Mapping) and {"entity", "billing"} <= set(v) for v in value
+        )
+        if not ok:
+            raise SetupRefused(
+                f'[matches] {key} is a list of {{ entity = "customer", billing = "...", '
+                'accounting = "..." }.'
+            )
+        return [{str(k): str(v) for k, v in entry.items()} for entry in value]
+
     async def sync_step(self) -> str:
-        from .first_sync import first_sync, plan_words
+        from .first_sync import NOT_RUN, first_sync, plan_by_name, start_first_sync
 
         assert self.profile is not None
         plan = await first_sync(self.store, self.profile, self.secrets, dry_run=True)
-        for line in plan_words(self.store, plan):
+        if plan.status != "dry-run":
+            raise SetupRefused(plan_by_name(self.store, plan)[0])
+        for line in plan_by_name(self.store, plan):
             self.say(f"  {line}")
         start = self.table("sync").get("start", False)
         if start is not True:
@@ -252,9 +422,13 @@ class FileSetup:
                 "the plan is above; nothing was written. Set [sync] start = true to start "
                 "the first sync."
             )
-        setup_done(self.store, self.profile, actor=self.actor)
-        result = await first_sync(self.store, self.profile, self.secrets, dry_run=False)
+        result = await start_first_sync(self.store, self.profile, self.secrets, actor=self.actor)
         self.exit_code = result.exit_code
+        if result.status in NOT_RUN:
+            raise SetupRefused(
+                f"The first sync did not run ({result.message or result.status}); run the "
+                "same command again once it is fixed"
+            )
         return f"first sync {result.status} (exit {result.exit_code}), run {result.run_id}"
 
     STEP_RUNNERS: ClassVar[dict[Step, Callable[[FileSetup], Awaitable[str]]]] = {}
@@ -265,6 +439,54 @@ FileSetup.STEP_RUNNERS.update(
         Step.PROFILE: FileSetup.profile_step,
         Step.CREDENTIALS: FileSetup.credentials_step,
         Step.COMPANY: FileSetup.company_step,
+        Step.LISTS: FileSetup.lists_step,
+        Step.ACCOUNTS: FileSetup.accounts_step,
+        Step.TAX: FileSetup.tax_step,
+        Step.SYNCS: FileSetup.syncs_step,
+        Step.MATCHES: FileSetup.matches_step,
         Step.SYNC: FileSetup.sync_step,
     }
 )
+
+
+def _account_id(given: str, offered: list[AccountChoice]) -> str:
+    """The id of the account the file names, by id, name or "name (type)"; what was given
+    when none fits (the check then says why it is refused)."""
+    wanted = given.strip().casefold()
+    for choice in offered:
+        if wanted in (choice.id.casefold(), choice.name.casefold(), choice.label.casefold()):
+            return str(choice.id)
+    return given
+
+
+def _key_of(problem: str) -> str:
+    for key in ("income", "expense", "deposit", "bank"):
+        if key in problem.casefold():
+            return key
+    return "income, expense, deposit, bank"
+
+
+def _find_pair(pairs: Sequence[Pair], entry: Mapping[str, str], *, exact: bool) -> Pair:
+    """The review's pair the file names (entity, billing name, accounting name)."""
+    entity = entry["entity"].strip().casefold()
+    billing = entry["billing"].strip().casefold()
+    accounting = entry.get("accounting", "").strip().casefold()
+    for p in pairs:
+        if (
+            (p.kind is PairKind.EXACT) == exact
+            and p.entity.casefold() == entity
+            and p.a.name.casefold() == billing
+            and (not accounting or p.b.name.casefold() == accounting)
+        ):
+            return p
+    what = "pair linked by its keys" if exact else "suggested pair"
+    raise SetupRefused(
+        f"[matches]: no {what} is {entry['entity']} {entry['billing']!r}"
+        + (f" ~ {entry.get('accounting')!r}" if entry.get("accounting") else "")
+        + "; run without it to see the suggestions."
+    )
+
+
+def _names(thing: Any) -> tuple[str, ...]:
+    """The names a file may give a sales tax or a tax code by: its id and its name."""
+    return (str(thing.id).casefold(), str(thing.name).casefold())

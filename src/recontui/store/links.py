@@ -238,6 +238,21 @@ class LinksRepo(StoreBase):
             params.append(entity)
         return int(scalar(self.db, sql, params))
 
+    def side_records(self, profile_id: int, entity: str, side: Side) -> list[Link]:
+        """The links of the ``entity`` records ``side`` holds as last pulled, in id order:
+        a record known only by a reference to it (not pulled yet) or deleted there is
+        left out (the setup's Default accounts step lists QuickBooks' chart this way)."""
+        p = "a" if side == "a" else "b"
+        return [
+            link_of(r)
+            for r in rows(
+                self.db,
+                f"SELECT * FROM links WHERE profile_id=? AND entity=? AND {p}_id IS NOT NULL "
+                f"AND {p}_fields IS NOT NULL AND {p}_deleted=0 ORDER BY id",
+                (profile_id, entity),
+            )
+        ]
+
     def link_keys(
         self, profile_id: int, entity: str, side: Side, remote_ids: Sequence[str]
     ) -> dict[str, tuple[int, LinkState, str | None, bool]]:

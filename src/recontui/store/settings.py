@@ -18,6 +18,8 @@ from .database import inserted_id, one, rows
 
 #: The prefix of a per-entity sync direction key (``direction.customer``).
 DIRECTION_PREFIX = "direction."
+#: The prefix of a tax map key (``tax.<billing sales tax id>`` -> accounting tax code id).
+TAX_PREFIX = "tax."
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,12 @@ class ProfileSettings:
     #: ... a bill payment made outside billing is paid from ("": the profile's
     #: ``bank_account_id``, else the first active Bank account, said in the run log).
     default_bank_account: str = ""
+    #: Whether a record inactive in one system is created in the other too (inactive
+    #: there); off: an inactive record found on one side only is left alone.
+    include_inactive: bool = False
+    #: The tax map: billing sales tax id -> accounting (QuickBooks) tax code id; a sales tax
+    #: not in it is unmapped, and the invoices charging it are held (engine/taxes.py).
+    tax_map: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> ProfileSettings:
@@ -54,10 +62,11 @@ class ProfileSettings:
         values: dict[str, Any] = {}
         for f in fields(cls):
             key = stored_key(f.name)
-            if f.name != "directions" and key in stored:
+            if f.name not in ("directions", "tax_map") and key in stored:
                 values[f.name] = stored[key]
         values["big_change_share"] = float(values.get("big_change_share", cls.big_change_share))
         values["big_change_min"] = int(values.get("big_change_min", cls.big_change_min))
+        values["include_inactive"] = values.get("include_inactive") is True
         for name in DEFAULT_ACCOUNTS:
             values[name] = str(values.get(name) or "").strip()
         values["directions"] = {
@@ -65,13 +74,19 @@ class ProfileSettings:
             for key, value in stored.items()
             if key.startswith(DIRECTION_PREFIX)
         }
+        values["tax_map"] = {
+            key.removeprefix(TAX_PREFIX): str(value).strip()
+            for key, value in stored.items()
+            if key.startswith(TAX_PREFIX) and value is not None and str(value).strip()
+        }
         return cls(**values)
 
     def stored(self) -> dict[str, Any]:
         """The settings as stored keys -> values (directions as ``direction.<entity>``)."""
         out = {stored_key(f.name): getattr(self, f.name) for f in fields(self)}
-        del out["directions"]
+        del out["directions"], out["tax_map"]
         out.update({DIRECTION_PREFIX + name: value for name, value in self.directions.items()})
+        out.update({TAX_PREFIX + code: value for code, value in self.tax_map.items()})
         return out
 
 

@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.widget import Widget
 from textual.widgets import Checkbox, Static
 
+from ...model import Side
 from ...setup import Step
 from ...setup.credentials import company_of, confirm_companies
 from ...wiring import SYSTEMS
@@ -33,7 +34,8 @@ class CompanyStep(StepScreen):
         profile = self.setup.profile
         assert profile is not None
         text = Text()
-        for side, role in (("a", "Billing"), ("b", "Accounting")):
+        sides: tuple[tuple[Side, str], ...] = (("a", "Billing"), ("b", "Accounting"))
+        for side, role in sides:
             system = profile.system(side)
             label = SYSTEMS[system].label if system in SYSTEMS else system
             company = company_of(self.setup.store, profile, side) or {}

@@ -19,8 +19,8 @@ from textual.widgets import DataTable, Label, RichLog, Static
 from ...events import Event
 from ...present import Names
 from ...run import RunResult, summary_lines
-from ...setup import Step, setup_done
-from ...setup.first_sync import OP_WORDS, first_sync, plan_words
+from ...setup import Step
+from ...setup.first_sync import NOT_RUN, OP_WORDS, first_sync, plan_words, start_first_sync
 from .base import StepScreen
 
 
@@ -81,9 +81,15 @@ class SyncStep(StepScreen):
         setup = self.setup
         profile = setup.profile
         assert profile is not None and setup.secrets is not None
-        result = asyncio.run(
-            first_sync(setup.store, profile, setup.secrets, dry_run=dry_run, listener=self.listener)
-        )
+        if dry_run:
+            run = first_sync(
+                setup.store, profile, setup.secrets, dry_run=True, listener=self.listener
+            )
+        else:
+            run = start_first_sync(
+                setup.store, profile, setup.secrets, actor=setup.actor, listener=self.listener
+            )
+        result = asyncio.run(run)
         self.app.call_from_thread(self.show_plan if dry_run else self.show_result, result)
 
     def show_plan(self, result: RunResult) -> None:
@@ -119,18 +125,23 @@ class SyncStep(StepScreen):
             self.say("Not started. ctrl+s when you are ready.")
             return
         self.started = True
-        profile = self.setup.profile
-        assert profile is not None
-        setup_done(self.setup.store, profile, actor=self.setup.actor)
         self.query_one("#log", RichLog).clear()
         self.say("The first sync is running: its log is below.")
         self.sync(dry_run=False)
 
     def show_result(self, result: RunResult) -> None:
-        self.finished = result
         log = self.query_one("#log", RichLog)
         for line in summary_lines(result, conflicts_note=False):
             log.write(Text(line))
+        if result.status in NOT_RUN:
+            self.started = False
+            self.say(
+                f"The first sync did not run ({result.message or result.status}). Once it is "
+                "fixed, ctrl+s starts it again; ctrl+q leaves and keeps your place.",
+                error=True,
+            )
+            return
+        self.finished = result
         self.say(
             f"First sync finished: {result.status} (exit {result.exit_code}). Enter opens the "
             "console (2: the conflict queue)."

@@ -1,0 +1,41 @@
+"""Step 9, headless: the setup is done once the first sync ran; one that could not run
+leaves the setup at its last step, the Match review's decisions still saved, so that
+starting it again carries them out (they travel only with the setup's first sync)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from setup_lists_world import ENV, ready_for_lists
+
+from recontui.sandbox import RunningSandbox, SandboxConfig
+from recontui.setup import Step, needs_setup, reached_step
+from recontui.setup.first_sync import start_first_sync
+from recontui.setup.matches import LINKS_KEY
+from recontui.store import open_store
+from recontui.wiring import open_secrets
+
+
+async def test_a_first_sync_that_did_not_run_leaves_the_setup_at_its_last_step(
+    tmp_path: Path,
+) -> None:
+    store = open_store(tmp_path / "state.db")
+    secrets = open_secrets(store, env=ENV)
+    with RunningSandbox(SandboxConfig(seed=7, scenario="empty")) as running:
+        profile = ready_for_lists(store, secrets, running.credentials(), step=Step.SYNC)
+        secrets.set(profile.name, "password", "changed since")  # BILL refuses the sign-in
+        store.set_setting(profile.id, LINKS_KEY, [[1, 2]], actor="test")
+        result = await start_first_sync(store, profile, secrets, actor="test")
+    assert result.status == "failed", result
+    assert needs_setup(store, profile) and reached_step(store, profile) == Step.SYNC
+    assert store.settings(profile.id)[LINKS_KEY] == [[1, 2]]
+
+
+async def test_a_first_sync_that_ran_finishes_the_setup(tmp_path: Path) -> None:
+    store = open_store(tmp_path / "state.db")
+    secrets = open_secrets(store, env=ENV)
+    with RunningSandbox(SandboxConfig(seed=7, scenario="empty")) as running:
+        profile = ready_for_lists(store, secrets, running.credentials(), step=Step.SYNC)
+        result = await start_first_sync(store, profile, secrets, actor="test")
+    assert result.status in ("ok", "waiting"), result
+    assert not needs_setup(store, profile)
