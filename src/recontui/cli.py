@@ -181,6 +181,7 @@ def _sandbox_config(args: argparse.Namespace) -> SandboxConfig:
         size=args.size,
         qbo_sales_tax_code=args.qbo_sales_tax,
         bill_sales_tax=bool(getattr(args, "bill_sales_tax", False)),
+        near_duplicates=bool(getattr(args, "near_duplicates", False)),
     )
 
 
@@ -1474,7 +1475,10 @@ def _demo_setup(args: argparse.Namespace, db_path: Path, env: Mapping[str, str])
     from .tui.setup import SetupApp
     from .wiring import open_secrets
 
-    with RunningSandbox(SandboxConfig(seed=args.seed, scenario="demo")) as running:
+    config = SandboxConfig(
+        seed=args.seed, scenario="demo", bill_sales_tax=True, near_duplicates=True
+    )
+    with RunningSandbox(config) as running:
         store = open_store(db_path)
         secrets = open_secrets(store, env=env)
         app = SetupApp(
@@ -1588,6 +1592,12 @@ def _add_sandbox_commands(sub: Subcommands) -> None:
         action="store_true",
         help="BILL charges sales tax: it holds sales-tax items and a few invoices of its own "
         "that charge one (for the setup's Tax mapping step); off unless given",
+    )
+    serve.add_argument(
+        "--near-duplicates",
+        action="store_true",
+        help="a few customers and a vendor entered in each system a little differently "
+        "(for the setup's Match review); off unless given",
     )
 
 

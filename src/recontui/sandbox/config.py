@@ -51,6 +51,10 @@ class SandboxConfig:
     #: the setup's Tax mapping step has something to map. Off: the companies are seeded
     #: exactly as before (their digests are pinned by the tests).
     bill_sales_tax: bool = False
+    #: Near-duplicates (demo and conflicts scenarios): three customers and vendors entered
+    #: in each system a little differently, for the setup's Match review (seed_twins.py).
+    #: Off: the companies are seeded exactly as before.
+    near_duplicates: bool = False
     #: Refresh-token lifetime (QBO: rolling 100 days, reported as 8726400 s).
     qbo_refresh_token_seconds: int = 8_726_400
     #: Age at which a refresh hands out a new refresh token (Intuit's FAQ: about 24 hours);

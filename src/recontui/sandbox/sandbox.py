@@ -27,6 +27,7 @@ from .qbo import QboService
 from .qbo_oauth import QboOAuth
 from .qbo_store import QboCompany
 from .seed_sales_tax import seed_sales_tax
+from .seed_twins import seed_twins
 
 #: Sized companies up to this many records per side are cached as templates (tests build
 #: many sandboxes of a small company; a big one is built once, and caching it would
@@ -156,6 +157,8 @@ class Sandbox:
         self.seed_ids: dict[str, dict[str, str]] = {k: dict(v) for k, v in template.ids.items()}
         if self.config.bill_sales_tax and self.config.scenario != "empty":
             seed_sales_tax(self.bill_org, self.seed_ids.setdefault("bill", {}), self.anchor)
+        if self.config.near_duplicates and self.config.scenario != "empty":
+            seed_twins(self.bill_org, self.qbo_company, self.seed_ids)
 
         self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock, self.lock)
         self.bill = BillService(
