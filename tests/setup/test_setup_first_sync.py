@@ -39,3 +39,39 @@ async def test_a_first_sync_that_ran_finishes_the_setup(tmp_path: Path) -> None:
         result = await start_first_sync(store, profile, secrets, actor="test")
     assert result.status in ("ok", "waiting"), result
     assert not needs_setup(store, profile)
+
+
+def test_the_plan_is_worded_by_entity_and_says_what_a_person_is_asked() -> None:
+    from recontui.run import RunResult
+    from recontui.setup.first_sync import change_detail, plan_words
+
+    plan = [
+        {"entity": "customer", "op": "create", "system": "QuickBooks Online", "link": 1},
+        {"entity": "customer", "op": "conflict", "kind": "field", "fields": ["email"], "link": 2},
+        {"entity": "vendor", "op": "conflict", "kind": "match", "fields": [], "link": 3},
+        {
+            "entity": "invoice",
+            "op": "create",
+            "system": "QuickBooks Online",
+            "state": "held",
+            "link": 4,
+        },
+        {"entity": "item", "op": "update", "system": "BILL", "fields": ["name"], "link": 5},
+    ]
+    result = RunResult(1, "dry-run", 1, {}, plan=plan)
+    assert plan_words(result) == [
+        "The first sync would:",
+        "  Items: update in BILL 1",
+        "  Customers: ask you 1, create in QuickBooks Online 1",
+        "  Vendors: ask you 1",
+        "  Invoices: held: create in QuickBooks Online 1",
+    ]
+    assert [change_detail(i) for i in plan] == [
+        "create in QuickBooks Online",
+        "ask you: email",
+        "ask you: which record it is",
+        "held: create in QuickBooks Online",
+        "update in BILL: name",
+    ]
+    failed = RunResult(None, "failed", 3, {}, "BILL refused the sign-in")
+    assert plan_words(failed) == ["The plan could not be made: BILL refused the sign-in."]

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..events import Event
-from ..model import ENTITIES
+from ..model import ORDER
+from ..present import plural_label
 from ..run import RunOptions, RunResult, run_sync
 from ..secrets import SecretStore
 from ..store import Profile, Store
@@ -75,22 +76,48 @@ async def start_first_sync(
     return result
 
 
+def change_words(item: dict[str, Any]) -> str:
+    """What the plan does with one record: "create in QuickBooks Online", "held: create in
+    QuickBooks Online" (waits for something a person gives; the run log says what), "ask
+    you" (a conflict or a decision)."""
+    if item["op"] in ("conflict", "decision"):
+        return OP_WORDS[item["op"]]
+    words = f"{OP_WORDS.get(item['op'], item['op'])} in {item.get('system', '?')}"
+    return f"held: {words}" if item.get("state") == "held" else words
+
+
+def change_detail(item: dict[str, Any]) -> str:
+    """:func:`change_words` with what a person is asked about, or which fields an update
+    writes ("ask you: email, name", "ask you: which record it is")."""
+    words = change_words(item)
+    if item["op"] in ("conflict", "decision"):
+        fields = ", ".join(item.get("fields") or ())
+        about = "which record it is" if item.get("kind") == "match" else fields
+        return f"{words}: {about}" if about else words
+    if item["op"] == "update" and item.get("fields"):
+        return f"{words}: {', '.join(item['fields'])}"
+    return words
+
+
 def plan_counts(plan: list[dict[str, Any]]) -> Counter[tuple[str, str]]:
-    """How many writes of each kind the plan makes, per entity."""
-    return Counter((item["entity"], OP_WORDS.get(item["op"], item["op"])) for item in plan)
+    """How many records the plan does each thing with, per entity."""
+    return Counter((item["entity"], change_words(item)) for item in plan)
 
 
-def plan_words(store: Store, result: RunResult) -> list[str]:
-    """The plan in lines a person reads: why it could not be made, or what it would do."""
+def plan_words(result: RunResult) -> list[str]:
+    """The plan in lines a person reads: why it could not be made, or what it would do,
+    entity by entity ("Customers: create in QuickBooks Online 3, ask you 2")."""
     if result.status != "dry-run":
         return [f"The plan could not be made: {result.message or result.status}."]
     counts = plan_counts(result.plan)
     if not counts:
         return ["Both systems already agree: the first sync has nothing to write."]
-    lines = ["The first sync would:"]
+    by_entity: dict[str, list[str]] = {}
     for (entity, change), n in sorted(counts.items()):
-        label = ENTITIES[entity].label.lower() if entity in ENTITIES else entity
-        lines.append(f"  {change} {n} × {label}")
+        by_entity.setdefault(entity, []).append(f"{change} {n}")
+    lines = ["The first sync would:"]
+    for entity in sorted(by_entity, key=lambda e: ORDER.index(e) if e in ORDER else len(ORDER)):
+        lines.append(f"  {plural_label(entity)}: {', '.join(by_entity[entity])}")
     return lines
 
 
@@ -99,5 +126,5 @@ def plan_by_name(store: Store, result: RunResult, *, per_entity: int = 20) -> li
     from ..present import Names, plan_lines
 
     if result.status != "dry-run" or not result.plan:
-        return plan_words(store, result)
+        return plan_words(result)
     return plan_lines(result.plan, Names(store).link_name, per_entity=per_entity)

@@ -17,10 +17,16 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, RichLog, Static
 
 from ...events import Event
-from ...present import Names
+from ...present import Names, plural_label
 from ...run import RunResult, summary_lines
 from ...setup import Step
-from ...setup.first_sync import NOT_RUN, OP_WORDS, first_sync, plan_words, start_first_sync
+from ...setup.first_sync import (
+    NOT_RUN,
+    change_detail,
+    first_sync,
+    plan_words,
+    start_first_sync,
+)
 from .base import StepScreen
 
 
@@ -48,6 +54,12 @@ class ConfirmStart(ModalScreen[bool]):
 
 class SyncStep(StepScreen):
     STEP = Step.SYNC
+    # The rail gives way: the plan's record names and the live log need the width (the
+    # header says which step this is; the footer has Back).
+    DEFAULT_CSS = """
+    SyncStep #rail { display: none; }
+    SyncStep #counts { height: auto; max-height: 8; }
+    """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "start", "Start the first sync", priority=True, id="setup.start"),
         Binding("enter", "console", "Open the console", show=False, id="setup.console"),
@@ -62,9 +74,9 @@ class SyncStep(StepScreen):
     def form(self) -> Iterator[Widget]:
         yield Static(Text("Reading both systems for the plan (nothing is written)…"), id="counts")
         table: DataTable[Any] = DataTable(id="plan", cursor_type="row", zebra_stripes=True)
-        table.add_columns("entity", "record", "in", "change")
+        table.add_columns("records", "record", "change")
         yield table
-        yield RichLog(id="log", wrap=True, markup=False)
+        yield RichLog(id="log", wrap=True, markup=False, min_width=1)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -72,7 +84,9 @@ class SyncStep(StepScreen):
         self.sync(dry_run=True)
 
     def listener(self, event: Event) -> None:
-        line = Text(f"{event.level:7} {event.phase:6} ", style="dim")
+        if event.level == "debug":
+            return
+        line = Text("⚠ " if event.level in ("warning", "error") else "", style="bold")
         line.append(event.message)
         self.app.call_from_thread(self.query_one("#log", RichLog).write, line)
 
@@ -93,7 +107,7 @@ class SyncStep(StepScreen):
         self.app.call_from_thread(self.show_plan if dry_run else self.show_result, result)
 
     def show_plan(self, result: RunResult) -> None:
-        words = plan_words(self.setup.store, result)
+        words = plan_words(result)
         if result.status != "dry-run":
             self.say(words[0], error=True)
             return
@@ -101,9 +115,8 @@ class SyncStep(StepScreen):
         names = Names(self.setup.store)
         table = self.query_one("#plan", DataTable)
         for item in sorted(self.plan, key=lambda i: (i["entity"], names.link_name(i["link"]))):
-            change = OP_WORDS.get(item["op"], item["op"])
-            where = item.get("system", "")
-            table.add_row(item["entity"], Text(names.link_name(item["link"])), where, change)
+            name = Text(names.link_name(item["link"]))
+            table.add_row(plural_label(item["entity"]), name, change_detail(item))
         self.query_one("#counts", Static).update(Text("\n".join(words)))
         self.say(
             "This is what the first sync would do. ctrl+s starts it (after one more question); "
