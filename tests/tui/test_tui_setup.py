@@ -49,8 +49,21 @@ async def settle(pilot: Any) -> None:
 
 
 def fill(app: SetupApp, **values: str) -> None:
+    """Set fields directly (for tests about something else than typing)."""
     for field, value in values.items():
         app.screen.query_one(f"#{field.replace('_', '-')}", Input).value = value
+
+
+async def type_in(pilot: Any, app: SetupApp, **values: str) -> None:
+    """Type into each field as a person does: tab (or shift+tab) to it, clear it, type."""
+    for field, value in values.items():
+        wanted = field.replace("_", "-")
+        for _ in range(30):
+            if getattr(app.focused, "id", None) == wanted:
+                break
+            await pilot.press("tab")
+        assert getattr(app.focused, "id", None) == wanted, (wanted, app.focused)
+        await pilot.press("end", "ctrl+u", *value)
 
 
 def text_of(app: SetupApp, widget_id: str) -> str:
@@ -62,10 +75,21 @@ def books(running: RunningSandbox) -> dict[str, Any]:
     return running.sandbox.snapshot()
 
 
-async def through_credentials(pilot: Any, app: SetupApp, creds: dict[str, Any]) -> None:
+async def through_credentials(
+    pilot: Any, app: SetupApp, creds: dict[str, Any], *, typed: bool = True
+) -> None:
+    """Step 2 by keys alone: each field typed, BILL tested, QuickBooks' consent address
+    opened "in a browser" (the stand-in approves at once) and where it landed typed back.
+    ``typed=False`` sets the fields directly (for tests about something else)."""
     bill, qbo = creds["bill"], creds["qbo"]
-    fill(
-        app,
+
+    async def enter(**values: str) -> None:
+        if typed:
+            await type_in(pilot, app, **values)
+        else:
+            fill(app, **values)
+
+    await enter(
         bill_url=bill["api_base"],
         org=bill["organization_id"],
         dev_key=bill["dev_key"],
@@ -75,13 +99,16 @@ async def through_credentials(pilot: Any, app: SetupApp, creds: dict[str, Any]) 
     await pilot.press("ctrl+t")
     await settle(pilot)
     assert "✔ Connected" in text_of(app, "#bill-result"), text_of(app, "#bill-result")
-    fill(app, qbo_url=qbo["api_base"], client_id=qbo["client_id"])
-    fill(app, client_secret=qbo["client_secret"])
+    await enter(
+        qbo_url=qbo["api_base"],
+        client_id=qbo["client_id"],
+        client_secret=qbo["client_secret"],
+    )
     await pilot.press("ctrl+o")
     await settle(pilot)
     consent = httpx.get(app.screen.consent_url, follow_redirects=False)  # a person approves
     assert consent.status_code in (302, 303), consent.text
-    fill(app, paste=consent.headers["location"])
+    await enter(paste=consent.headers["location"])
     await pilot.press("ctrl+g")
     await settle(pilot)
     assert "✔ Connected" in text_of(app, "#qbo-result"), text_of(app, "#qbo-result")
@@ -183,7 +210,7 @@ async def test_leaving_at_a_step_resumes_there_and_back_works(tmp_path: Path, se
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("ctrl+n")
         await settle(pilot)
-        await through_credentials(pilot, app, creds)
+        await through_credentials(pilot, app, creds, typed=False)
         assert app.screen.STEP == Step.COMPANY
         await pilot.press("escape")  # Back: the credentials, still connected
         await settle(pilot)

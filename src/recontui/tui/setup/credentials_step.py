@@ -16,6 +16,7 @@ from textual.containers import Horizontal
 from textual.widget import Widget
 from textual.widgets import Input, Label, Static
 
+from ...secrets import env_var_name
 from ...setup import (
     BillLogin,
     Company,
@@ -111,7 +112,12 @@ class CredentialsStep(StepScreen):
                 style="bold red",
             )
         where = secrets.describe().split("; ", 1)[0]
-        return Text(f"Secrets go to: {where}. The database never holds them.")
+        profile = self.setup.profile
+        example = env_var_name(profile.name if profile else "main", "password")
+        return Text(
+            f"Secrets go to: {where}. The database never holds them. For cron, variables "
+            f"such as {example} can hold them instead."
+        )
 
     def done_words(self, side: str) -> Text:
         assert self.setup.profile is not None
