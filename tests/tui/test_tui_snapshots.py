@@ -10,10 +10,27 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from setup_lists_world import ready_for_lists
 from textual.widgets import Input
 from tui_world import FIXED_NOW, World, make_world
+from world_copy import copy_state
+
+from recontui.engine.defaults import Account
+from recontui.run import RunOptions, run_sync
+from recontui.sandbox import RunningSandbox, Sandbox, SandboxConfig
+from recontui.setup import Step, set_reached
+from recontui.setup.accounts import account_choices, save_default_accounts
+from recontui.setup.matches import review, save_review
+from recontui.setup.profile import save_profile_step
+from recontui.setup.syncs import current_syncs, save_syncs
+from recontui.setup.taxes import accounting_tax_codes, billing_tax_codes, save_tax_map
+from recontui.store import open_store
+from recontui.tui.setup import SetupApp
+from recontui.wiring import connector_factory, open_secrets
 
 HOSTILE = "[bold red]X[/] \x1b[31mred\x1b[0m עברית 🧾 " + "very long name " * 30
 
@@ -199,3 +216,134 @@ class TestPreferences:
 class TestAutoResolved:
     def test_a_rule_decision(self, decided_world, snap_compare):
         assert snap_compare(_app(decided_world), run_before=_keys("6"))
+
+
+# -- the setup (`recontui setup`), one picture per step ----------------------------------
+
+SETUP_ENV = {"RECONTUI_PASSPHRASE": "setup snapshots"}
+
+
+@pytest.fixture(scope="module")
+def setup_served() -> Iterator[RunningSandbox]:
+    """The demo books with a BILL sales tax and near-duplicates, their clock standing
+    still, served on 127.0.0.1 (steps 4 and 9 read them from the screen's own worker)."""
+    config = SandboxConfig(
+        seed=7,
+        scenario="demo",
+        bill_sales_tax=True,
+        near_duplicates=True,
+        anchor_date=FIXED_NOW.date(),
+    )
+    sandbox = Sandbox(config, clock=lambda: FIXED_NOW)
+    with RunningSandbox(sandbox=sandbox) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def setup_read(tmp_path_factory, setup_served: RunningSandbox) -> Path:
+    """The template database (copied per test): the setup as step 3 leaves it, with the
+    companies each system answers for, and both systems read as step 4 does."""
+    db = tmp_path_factory.mktemp("setup-read") / "state.db"
+    store = open_store(db, clock=lambda: FIXED_NOW)
+    secrets = open_secrets(store, env=SETUP_ENV)
+    profile = ready_for_lists(store, secrets, setup_served.credentials(), step=Step.COMPANY)
+    config = setup_served.sandbox.config
+    for side, name, company in (
+        ("a", config.bill_org_name, profile.a_company_id),
+        ("b", config.qbo_company_name, profile.b_company_id),
+    ):
+        store.set_setting(
+            profile.id, f"setup.{side}_company", {"id": company, "name": name}, actor="test"
+        )
+    factory = connector_factory(profile, secrets)
+    result = asyncio.run(run_sync(store, profile, factory, RunOptions(pull_only=True)))
+    assert result.status == "read", result.message
+    store.close()
+    return db
+
+
+def _setup_app(db: Path, step: Step | None) -> SetupApp:
+    """The setup opened on ``db`` where it stands (``step``: moved on to it first; None: a
+    new database, no profile yet)."""
+    store = open_store(db, clock=lambda: FIXED_NOW)
+    secrets = open_secrets(store, env=SETUP_ENV)
+    profiles = store.list_profiles()
+    profile = profiles[0] if profiles else None
+    if profile is not None and step is not None:
+        set_reached(store, profile, step, actor="test")
+    app = SetupApp(store, secrets, profile=profile, actor="test")
+    app.secrets = _FixedSecrets(app.secrets)
+    return app
+
+
+def _decide_steps_5_to_8(db: Path) -> None:
+    """What steps 5 to 8 save, as a person would choose (the plan depends on it): the two
+    required accounts, the sales tax charged by invoices mapped, the usual directions, the
+    Match review as suggested."""
+    store = open_store(db, clock=lambda: FIXED_NOW)
+    profile = store.list_profiles()[0]
+    choices = account_choices(store, profile)
+    accounts = {
+        account: next(c.id for c in choices[account] if word in c.name.casefold())
+        for account, word in ((Account.INCOME, "consult"), (Account.EXPENSE, "office"))
+    }
+    assert save_default_accounts(store, profile, accounts, "test") is None
+    california = next(c.id for c in accounting_tax_codes(store, profile) if c.name == "California")
+    taxes = {t.id: california for t in billing_tax_codes(store, profile) if t.invoices}
+    assert save_tax_map(store, profile, taxes, "test") is None
+    assert save_syncs(store, profile, current_syncs(store, profile), "test") is None
+    chosen = review(store, profile).chosen()
+    assert save_review(store, profile, chosen.links, chosen.apart, actor="test") is None
+    store.close()
+
+
+def _at(tmp_path: Path, template: Path, step: Step) -> SetupApp:
+    copy_state(template, tmp_path / "state.db")
+    return _setup_app(tmp_path / "state.db", step)
+
+
+class TestSetup:
+    def test_step_1_profile(self, tmp_path, snap_compare):
+        assert snap_compare(
+            _setup_app(tmp_path / "state.db", None), run_before=_keys(), terminal_size=(80, 24)
+        )
+
+    def test_step_2_credentials(self, tmp_path, snap_compare):
+        # As step 1 leaves it: the production addresses offered, nothing connected yet.
+        store = open_store(tmp_path / "state.db", clock=lambda: FIXED_NOW)
+        profile = save_profile_step(store, None, "main", "bill", "qbo")
+        assert not isinstance(profile, str), profile
+        set_reached(store, profile, Step.CREDENTIALS, actor="test")
+        store.close()
+        app = _setup_app(tmp_path / "state.db", None)
+        assert snap_compare(app, run_before=_keys(), terminal_size=(80, 24))
+
+    def test_step_3_companies(self, tmp_path, setup_read, snap_compare):
+        app = _at(tmp_path, setup_read, Step.COMPANY)
+        assert snap_compare(app, run_before=_keys(), terminal_size=(80, 24))
+
+    def test_step_4_lists(self, tmp_path, setup_read, snap_compare):
+        app = _at(tmp_path, setup_read, Step.LISTS)
+        assert snap_compare(app, run_before=_keys(), terminal_size=(80, 24))
+
+    def test_step_5_accounts(self, tmp_path, setup_read, snap_compare):
+        app = _at(tmp_path, setup_read, Step.ACCOUNTS)
+        assert snap_compare(app, run_before=_keys(), terminal_size=(80, 24))
+
+    def test_step_6_tax(self, tmp_path, setup_read, snap_compare):
+        app = _at(tmp_path, setup_read, Step.TAX)
+        assert snap_compare(app, run_before=_keys(), terminal_size=(80, 24))
+
+    def test_step_7_syncs(self, tmp_path, setup_read, snap_compare):
+        app = _at(tmp_path, setup_read, Step.SYNCS)
+        assert snap_compare(app, run_before=_keys(), terminal_size=(80, 24))
+
+    def test_step_8_matches(self, tmp_path, setup_read, snap_compare):
+        app = _at(tmp_path, setup_read, Step.MATCHES)
+        assert snap_compare(app, run_before=_keys(), terminal_size=(80, 24))
+
+    def test_step_9_plan(self, tmp_path, setup_read, snap_compare):
+        copy_state(setup_read, tmp_path / "state.db")
+        _decide_steps_5_to_8(tmp_path / "state.db")
+        app = _setup_app(tmp_path / "state.db", Step.SYNC)
+        assert snap_compare(app, run_before=_keys(), terminal_size=(80, 24))

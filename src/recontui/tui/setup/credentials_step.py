@@ -37,6 +37,11 @@ def _row(label: str, field: Input) -> Horizontal:
     return Horizontal(Label(label), field, classes="row")
 
 
+def _result(text: Text, widget_id: str) -> Static:
+    """A check's result line, out of the way until there is one."""
+    return Static(text, id=widget_id, classes="result" if text.plain else "result empty")
+
+
 class CredentialsStep(StepScreen):
     STEP = Step.CREDENTIALS
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -71,14 +76,14 @@ class CredentialsStep(StepScreen):
         url = a.get("api_base") or da.get("api_base") or BILL_PRODUCTION
         yield _row("API address", Input(url, id="bill-url", compact=True))
         org = a.get("organization_id") or da.get("organization_id", "")
-        yield _row("Organisation id", Input(org, placeholder="008…", id="org", compact=True))
+        yield _row("Organisation", Input(org, placeholder="008…", id="org", compact=True))
         key = da.get("dev_key", "")
         yield _row("Developer key", Input(key, password=True, id="dev-key", compact=True))
         user = a.get("username") or da.get("username", "")
         yield _row("User name", Input(user, placeholder="e-mail", id="user", compact=True))
         password = da.get("password", "")
         yield _row("Password", Input(password, password=True, id="password", compact=True))
-        yield Static(self.done_words("a"), id="bill-result", classes="result")
+        yield _result(self.done_words("a"), "bill-result")
         yield Label("QuickBooks Online", classes="section")
         url = b.get("api_base") or db.get("api_base") or QBO_PRODUCTION
         yield _row("API address", Input(url, id="qbo-url", compact=True))
@@ -95,7 +100,7 @@ class CredentialsStep(StepScreen):
             "Landed on",
             Input(placeholder="paste the address the browser lands on", id="paste", compact=True),
         )
-        yield Static(self.done_words("b"), id="qbo-result", classes="result")
+        yield _result(self.done_words("b"), "qbo-result")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -136,6 +141,7 @@ class CredentialsStep(StepScreen):
 
     def result(self, field_id: str, message: str, *, ok: bool) -> None:
         widget = self.query_one(f"#{field_id}", Static)
+        widget.remove_class("empty")
         widget.update(Text(message, style="green" if ok else "red"))
 
     @on(Input.Submitted)

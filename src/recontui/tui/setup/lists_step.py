@@ -164,6 +164,8 @@ class ListsStep(StepScreen):
         self.query_one("#lists", Static).update(counts_table(report))
         problems = self.query_one("#problems", Static)
         problems.update(Text("\n".join(report.problems)))
+        # Empty, it would still take a line and its margin: the counts then overflow 80x24.
+        problems.display = bool(report.problems)
 
     async def finish(self) -> str | None:
         if self.reading:

@@ -297,7 +297,7 @@ class MatchesStep(StepScreen):
             table.add_column(Text(labels[item.side]), ratio=1, overflow="fold")
             for label, value in record_fields(self.setup.store, profile, item):
                 table.add_row(Text(label), Text(value))
-        grid = Table.grid()
+        grid = Table.grid(expand=True)
         grid.add_row(head)
         grid.add_row(table)
         detail.update(grid)
