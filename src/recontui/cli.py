@@ -1316,8 +1316,8 @@ def _console(store: Store, profile: Profile, args: argparse.Namespace) -> int:
 
 def _setup_profile(store: Store, name: str | None) -> Profile | None:
     """The profile ``recontui setup`` goes on with: the one named (None: a new one of that
-    name), else the default one while its setup is unfinished (else a new one)."""
-    from .setup import needs_setup
+    name), else the default one (None on an empty database: a new one). A profile already
+    set up opens on its settings (steps 4-9) to change them."""
     from .store import ProfileNotFound
 
     if name:
@@ -1327,25 +1327,18 @@ def _setup_profile(store: Store, name: str | None) -> Profile | None:
             return None
     if not store.list_profiles():
         return None
-    default = store.get_profile()
-    return default if needs_setup(store, default) else None
+    return store.get_profile()
 
 
 def cmd_setup(args: argparse.Namespace) -> int:
-    """The first-sync setup, step by step in the console; resumes where it was left."""
-    from .setup import needs_setup
-
+    """The first-sync setup, step by step in the console; resumes where it was left. On a
+    profile already set up it opens its settings (default accounts, tax map, what syncs,
+    match review, plan) to change them."""
     if getattr(args, "from_file", None):
         return _setup_from_file(args)
     store = open_db(args)
     name = getattr(args, "profile", None)
     profile = _setup_profile(store, name)
-    if profile is not None and not needs_setup(store, profile):
-        print(
-            f"Profile {profile.name!r} is set up: `recontui tui` opens the console. For "
-            "another pair of books: recontui setup --profile NEW_NAME"
-        )
-        return 0
     secrets, problem = None, ""
     try:
         secrets = open_secrets_for(store, args)
@@ -1475,8 +1468,14 @@ def _demo_setup(args: argparse.Namespace, db_path: Path, env: Mapping[str, str])
     from .tui.setup import SetupApp
     from .wiring import open_secrets
 
+    # QuickBooks charges the seeded "California" code: BILL's "CA + SF Sales Tax 8.625%"
+    # has its rate, so a mapped copy's totals agree (and untaxed ones carry NON lines).
     config = SandboxConfig(
-        seed=args.seed, scenario="demo", bill_sales_tax=True, near_duplicates=True
+        seed=args.seed,
+        scenario="demo",
+        bill_sales_tax=True,
+        near_duplicates=True,
+        qbo_sales_tax_code="California",
     )
     with RunningSandbox(config) as running:
         store = open_store(db_path)

@@ -160,7 +160,7 @@ async def test_from_an_empty_database_to_a_first_sync(tmp_path: Path, served: An
         assert books(running) == before
         await pilot.press("ctrl+s", "y")
         await settle(pilot)
-        assert "First sync finished" in text_of(app, "#status")
+        assert "first sync finished" in text_of(app, "#status")
         await pilot.press("enter")
         await settle(pilot)
     assert app.return_value == "console"
@@ -306,3 +306,40 @@ def test_the_console_on_an_empty_database_opens_the_setup(
     assert cli.main(["--db", db, "tui"]) == 0
     assert opened[-1] == "SetupApp"
     assert "go on with: recontui setup --profile main" in capsys.readouterr().out
+
+
+async def test_a_profile_set_up_opens_on_its_settings_to_change_them(
+    tmp_path: Path, served: Any
+) -> None:
+    """After the first sync the default accounts, the tax map and what syncs are still
+    changed here (the run's held sentences send people to `recontui setup`): it opens at
+    step 4, Back from there leaves, and the profile stays set up."""
+    from setup_lists_world import ready_for_lists
+
+    from recontui.setup import setup_done
+
+    _, creds = served
+    store = open_store(tmp_path / "state.db")
+    secrets = open_secrets(store, env=ENV)
+    profile = ready_for_lists(store, secrets, creds, step=Step.SYNC)
+    setup_done(store, profile, actor="test")
+    app = SetupApp(store, secrets, profile=profile, actor="test")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.screen.STEP == Step.LISTS
+        assert "(settings)" in app.title or "(settings)" in app.screen.title
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.STEP == Step.ACCOUNTS
+        await choose(pilot, app, Account.INCOME, "consult")
+        await choose(pilot, app, Account.EXPENSE, "office")
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert app.screen.STEP == Step.TAX
+        await pilot.press("escape", "escape")
+        await settle(pilot)
+        assert app.screen.STEP == Step.LISTS
+        await pilot.press("escape")
+    assert app.return_value == "left"
+    assert not needs_setup(store, profile)
+    assert store.profile_settings(profile.id).default_expense_account

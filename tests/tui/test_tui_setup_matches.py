@@ -99,7 +99,7 @@ async def test_two_pairs_linked_by_keys_one_left_and_the_first_sync(served: Any)
         assert running.sandbox.snapshot() == before, "the review or the plan wrote"
         await pilot.press("ctrl+s", "y")
         await settle(pilot)
-        assert "First sync finished" in text_of(app, "#status")
+        assert "first sync finished" in text_of(app, "#status")
     after = running.sandbox.snapshot()
 
     store, pid = world.store, world.profile.id

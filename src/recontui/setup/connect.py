@@ -10,7 +10,13 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from ..connectors import make_connector
-from ..connectors.base import AuthError, Company, ConnectorError, UnreachableError
+from ..connectors.base import (
+    AuthError,
+    Company,
+    ConnectorError,
+    PermissionDeniedError,
+    UnreachableError,
+)
 from ..connectors.qbo import (
     AUTH_URL,
     DEFAULT_REDIRECT_URI,
@@ -78,6 +84,9 @@ async def check_bill(login: BillLogin) -> Company:
     try:
         async with make_connector("bill", login.settings(), held) as bill:
             return await bill.company()
+    except PermissionDeniedError as exc:
+        # Signed in, so the password is right: the sentence names the role needed.
+        raise SetupRefused(str(exc)) from None
     except AuthError as exc:
         raise SetupRefused(
             f"BILL refused the sign-in ({_short(exc)}): check the organisation id, developer "

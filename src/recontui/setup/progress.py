@@ -48,6 +48,11 @@ _TITLES = {
 
 STEPS: tuple[Step, ...] = tuple(Step)
 
+#: Where the setup of a profile already set up opens, to change its settings: its
+#: companies are tied to it (`recontui state forget` moves it to others) and its
+#: credentials are changed with `recontui profile add` / `profile connect`.
+FIRST_REVISITED = Step.LISTS
+
 
 def reached_step(store: Store, profile: Profile) -> Step:
     """The step the profile's setup goes on from (the first for a new one)."""

@@ -11,8 +11,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 
 from ...secrets import SecretStore
-from ...setup import Step, reached_step
+from ...setup import Step, needs_setup, reached_step
 from ...setup.lists import ListsReport
+from ...setup.progress import FIRST_REVISITED
 from ...store import Profile, Store
 from .steps import STEP_SCREENS, StepScreen
 
@@ -51,11 +52,17 @@ class SetupApp(App[str]):
         #: The stand-ins' credentials (``recontui demo --setup``): the Credentials step
         #: offers them, and approves the stand-in's consent page by itself.
         self.demo = demo
+        #: A profile already set up (its first sync ran, or made by flags): its settings
+        #: are shown from step 4 on to be changed; its progress is left as it is.
+        self.revisit = profile is not None and not needs_setup(store, profile)
         #: What step 4 (Accounting lists) read in this session: going Back and returning
         #: shows it again instead of reading both systems again.
         self.lists_read: ListsReport | None = None
 
     def on_mount(self) -> None:
+        if self.revisit:
+            self.show(FIRST_REVISITED)
+            return
         start = Step.PROFILE if self.profile is None else reached_step(self.store, self.profile)
         self.show(start)
 

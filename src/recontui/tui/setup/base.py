@@ -4,6 +4,7 @@ one status line, and the keys Back (Escape) and Next (ctrl+n), which work in eve
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -15,9 +16,26 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header, Static
 
 from ...setup import STEPS, Step, reached_step, set_reached
+from ...setup.progress import FIRST_REVISITED
+from ...store import Store, open_store
 
 if TYPE_CHECKING:
     from .app import SetupApp
+
+
+@contextmanager
+def thread_store(main: Store) -> Iterator[Store]:
+    """The database for a worker thread: its own connection (one SQLite connection is never
+    shared across threads; the console's runs do the same), or the one an in-memory
+    database has."""
+    if str(main.path) == ":memory:":
+        yield main
+        return
+    store = open_store(main.path, migrate_schema=False)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 class StepScreen(Screen[None]):
@@ -43,7 +61,7 @@ class StepScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "recontui setup"
+        self.title = "recontui setup" + (" (settings)" if self.setup.revisit else "")
         self.sub_title = f"step {int(self.STEP)} of {len(STEPS)}: {self.STEP.title}"
 
     def form(self) -> Iterator[Widget]:
@@ -53,6 +71,8 @@ class StepScreen(Screen[None]):
         """The steps, the one shown marked, those reached before it ticked."""
         profile = self.setup.profile
         reached = reached_step(self.setup.store, profile) if profile else Step.PROFILE
+        if self.setup.revisit:
+            reached = STEPS[-1]
         text = Text()
         for step in STEPS:
             mark = "▶" if step == self.STEP else ("✔" if step < reached else " ")
@@ -68,7 +88,8 @@ class StepScreen(Screen[None]):
         status.set_class(error, "error")
 
     def action_back(self) -> None:
-        if STEPS[0] == self.STEP:
+        first = FIRST_REVISITED if self.setup.revisit else STEPS[0]
+        if first == self.STEP:
             self.setup.exit("left")
         else:
             self.setup.show(Step(self.STEP - 1))
@@ -82,7 +103,8 @@ class StepScreen(Screen[None]):
         following = Step(self.STEP + 1)
         profile = self.setup.profile
         assert profile is not None  # the first step makes it
-        set_reached(self.setup.store, profile, following, actor=self.setup.actor)
+        if not self.setup.revisit:  # a profile set up keeps its progress as it is
+            set_reached(self.setup.store, profile, following, actor=self.setup.actor)
         self.setup.show(following)
 
     async def finish(self) -> str | None:

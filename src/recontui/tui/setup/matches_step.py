@@ -33,7 +33,7 @@ from ...setup.matches import (
 )
 from ...store import StoreError
 from ..text import plain
-from .base import StepScreen
+from .base import StepScreen, thread_store
 
 #: The tabs, in order: the pairs, then each side's records found there only.
 TABS = ("pairs", "only-a", "only-b")
@@ -160,7 +160,8 @@ class MatchesStep(StepScreen):
         profile = self.setup.profile
         assert profile is not None
         try:
-            found = review(self.setup.store, profile)
+            with thread_store(self.setup.store) as store:
+                found = review(store, profile)
         except (StoreError, ValueError) as exc:  # a damaged file, a setting gone wrong
             self.app.call_from_thread(self.failed, str(exc))
             return

@@ -1,5 +1,6 @@
-"""Step 4: the plan of the first sync (a dry run: both systems read, nothing written),
-by entity and by record name; then, confirmed, the first sync with its live log."""
+"""Step 9: the plan of the first sync (a dry run: both systems read, nothing written),
+by entity and by record name; then, confirmed, the first sync with its live log. On a
+profile already set up (its settings revisited) the same for its next sync."""
 
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from ...setup.first_sync import (
     plan_words,
     start_first_sync,
 )
-from .base import StepScreen
+from .base import StepScreen, thread_store
 
 
 class ConfirmStart(ModalScreen[bool]):
@@ -46,7 +47,7 @@ class ConfirmStart(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.question))
-            yield Label("y start the first sync · n not now")
+            yield Label("y start it · n not now")
 
     def action_answer(self, yes: bool) -> None:
         self.dismiss(yes)
@@ -61,7 +62,7 @@ class SyncStep(StepScreen):
     SyncStep #counts { height: auto; max-height: 8; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "start", "Start the first sync", priority=True, id="setup.start"),
+        Binding("ctrl+s", "start", "Start the sync", priority=True, id="setup.start"),
         Binding("enter", "console", "Open the console", show=False, id="setup.console"),
     ]
 
@@ -95,16 +96,22 @@ class SyncStep(StepScreen):
         setup = self.setup
         profile = setup.profile
         assert profile is not None and setup.secrets is not None
-        if dry_run:
-            run = first_sync(
-                setup.store, profile, setup.secrets, dry_run=True, listener=self.listener
-            )
-        else:
-            run = start_first_sync(
-                setup.store, profile, setup.secrets, actor=setup.actor, listener=self.listener
-            )
-        result = asyncio.run(run)
+        with thread_store(setup.store) as store:
+            if dry_run:
+                run = first_sync(
+                    store, profile, setup.secrets, dry_run=True, listener=self.listener
+                )
+            else:
+                run = start_first_sync(
+                    store, profile, setup.secrets, actor=setup.actor, listener=self.listener
+                )
+            result = asyncio.run(run)
         self.app.call_from_thread(self.show_plan if dry_run else self.show_result, result)
+
+    @property
+    def which(self) -> str:
+        """The sync this step starts, as its sentences name it."""
+        return "the next sync" if self.setup.revisit else "the first sync"
 
     def show_plan(self, result: RunResult) -> None:
         words = plan_words(result)
@@ -117,9 +124,11 @@ class SyncStep(StepScreen):
         for item in sorted(self.plan, key=lambda i: (i["entity"], names.link_name(i["link"]))):
             name = Text(names.link_name(item["link"]))
             table.add_row(plural_label(item["entity"]), name, change_detail(item))
+        if self.setup.revisit:
+            words[0] = words[0].replace("The first sync", "The next sync")
         self.query_one("#counts", Static).update(Text("\n".join(words)))
         self.say(
-            "This is what the first sync would do. ctrl+s starts it (after one more question); "
+            f"This is what {self.which} would do. ctrl+s starts it (after one more question); "
             "esc goes back; ctrl+q leaves and keeps your place."
         )
 
@@ -128,7 +137,7 @@ class SyncStep(StepScreen):
             return
         writes = sum(1 for i in self.plan if i["op"] not in ("conflict", "decision"))
         question = (
-            f"Start the first sync? It writes {writes} changes to the two systems, as planned, "
+            f"Start {self.which}? It writes {writes} changes to the two systems, as planned, "
             "and puts every difference it cannot settle in the conflict queue for you."
         )
         self.app.push_screen(ConfirmStart(question), self.confirmed)
@@ -139,7 +148,7 @@ class SyncStep(StepScreen):
             return
         self.started = True
         self.query_one("#log", RichLog).clear()
-        self.say("The first sync is running: its log is below.")
+        self.say(f"{self.which.capitalize()} is running: its log is below.")
         self.sync(dry_run=False)
 
     def show_result(self, result: RunResult) -> None:
@@ -149,15 +158,15 @@ class SyncStep(StepScreen):
         if result.status in NOT_RUN:
             self.started = False
             self.say(
-                f"The first sync did not run ({result.message or result.status}). Once it is "
-                "fixed, ctrl+s starts it again; ctrl+q leaves and keeps your place.",
+                f"{self.which.capitalize()} did not run ({result.message or result.status}). "
+                "Once it is fixed, ctrl+s starts it again; ctrl+q leaves and keeps your place.",
                 error=True,
             )
             return
         self.finished = result
         self.say(
-            f"First sync finished: {result.status} (exit {result.exit_code}). Enter opens the "
-            "console (2: the conflict queue)."
+            f"{self.which.capitalize()} finished: {result.status} (exit {result.exit_code}). "
+            "Enter opens the console (2: the conflict queue)."
         )
 
     def action_console(self) -> None:
@@ -170,6 +179,6 @@ class SyncStep(StepScreen):
 
     async def finish(self) -> str | None:
         if self.finished is None:
-            return "Start the first sync with ctrl+s (or leave with ctrl+q and come back)."
+            return f"Start {self.which} with ctrl+s (or leave with ctrl+q and come back)."
         self.setup.exit("console")
         return "Opening the console."
