@@ -15,6 +15,7 @@ from recontui import cli
 from recontui.sandbox import RunningSandbox, SandboxConfig
 from recontui.setup import Step, needs_setup, reached_step
 from recontui.store import open_store
+from recontui.wiring import open_secrets
 
 PASSPHRASE = "from-file tests"
 
@@ -92,8 +93,14 @@ def test_a_whole_setup_from_a_file_shows_the_plan_then_syncs_when_told(
     assert not needs_setup(store, profile)
     assert store.runs(profile.id, limit=1)[0]["status"] in ("ok", "waiting")
     assert served.sandbox.snapshot() != before
+    # Set up: the file's settings are taken again (steps 4-8), nothing else is done.
+    write_setup(tmp_path, creds, accounts='income = "Consulting Income"\nexpense = "Rent"')
     assert run(tmp_path, monkeypatch, "--from-file", str(path)) == 0
-    assert "set up already" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "was set up already" in out and "✔ 5 Default accounts" in out
+    assert "✔ 9" not in out and "✔ 2" not in out
+    rent = store.profile_settings(profile.id).default_expense_account
+    assert rent and rent != settings.default_expense_account
 
 
 def test_an_unconfirmed_company_stops_with_the_id_to_confirm(
@@ -177,3 +184,10 @@ def test_without_a_refresh_token_and_no_terminal_it_says_how_to_connect(
     out = capsys.readouterr().out
     assert "✘ 2 Credentials" in out
     assert "recontui profile connect qbo --profile books" in out
+    # ... which then finds the app's keys and addresses it needs to ask for the approval
+    store = open_store(tmp_path / "state.db")
+    qbo = store.get_profile("books").b_settings
+    assert qbo["token_url"].endswith("/oauth2/v1/tokens/bearer") and qbo["auth_url"]
+    secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
+    assert secrets.get("books", "client_id") == creds["qbo"]["client_id"]
+    assert secrets.get("books", "refresh_token") is None

@@ -78,6 +78,28 @@ def keep_qbo(
     return saved
 
 
+def keep_qbo_app(
+    store: Store,
+    secrets: SecretStore,
+    profile: Profile,
+    app: QboApp,
+    realm: str,
+) -> Profile:
+    """Save the Intuit app's keys and the addresses before QuickBooks is connected (for
+    `recontui profile connect qbo`, which asks for the approval at a terminal); nothing
+    is remembered as connected."""
+    b_settings = {**profile.b_settings, **app.settings(realm)}
+    if not realm:
+        b_settings.pop("realm_id", None)
+    saved = store.save_profile(
+        profile.name, profile.a_system, profile.b_system, profile.a_settings, b_settings
+    )
+    for key, value in (("client_id", app.client_id), ("client_secret", app.client_secret)):
+        if value:
+            secrets.set(profile.name, key, value)
+    return saved
+
+
 def credentials_problem(store: Store, profile: Profile) -> str | None:
     """What blocks going on from step 2, or None."""
     if not company_of(store, profile, "a"):

@@ -34,10 +34,10 @@ from .connect import (
     qbo_addresses,
     qbo_consent,
 )
-from .credentials import confirm_companies, keep_bill, keep_qbo
+from .credentials import confirm_companies, keep_bill, keep_qbo, keep_qbo_app
 from .matches import Pair, PairKind
 from .profile import save_profile_step
-from .progress import STEPS, Step, needs_setup, set_reached
+from .progress import FIRST_REVISITED, STEPS, Step, needs_setup, set_reached
 
 #: The file's tables, in step order; a key the setup does not know is refused (a typo
 #: would otherwise be a silently ignored choice).
@@ -141,32 +141,48 @@ class FileSetup:
 
     async def run(self) -> int:
         """Every step in order; the setup's exit code (0: the first sync ran and the books
-        agree; 1: waiting, e.g. the plan shown but not started; 2: a step's problem)."""
+        agree; 1: waiting, e.g. the plan shown but not started, or conflicts open; 2: a
+        step's problem). A profile already set up takes the file's settings (steps 4 to 8,
+        the same checks) and is left to its syncs."""
         name = self.text("profile", "name", "main")
         try:
             self.profile = self.store.get_profile(name)
         except ProfileNotFound:
             self.profile = None
-        if self.profile is not None and not needs_setup(self.store, self.profile):
-            self.say(
-                f"Profile {name!r} is set up already: `recontui sync --profile {name}` syncs it."
-            )
-            return 0
-        for step in STEPS:
+        revisit = self.profile is not None and not needs_setup(self.store, self.profile)
+        steps = [s for s in STEPS if FIRST_REVISITED <= s < Step.SYNC] if revisit else STEPS
+        for step in steps:
             try:
                 done = await self.STEP_RUNNERS[step](self)
             except SetupRefused as exc:
                 self.say(f"✘ {int(step)} {step.title}: {exc}")
-                self.say(
-                    "Nothing was written to either system. Fix the setup file and run the same "
-                    "command again: the steps above are kept."
-                )
+                self.say(self.stopped_words(step, revisit))
                 return 2
             self.say(f"✔ {int(step)} {step.title}: {done}")
-            if step != STEPS[-1]:
+            if step != STEPS[-1] and not revisit:
                 assert self.profile is not None
                 set_reached(self.store, self.profile, Step(step + 1), actor=self.actor)
+        if revisit:
+            self.say(
+                f"Profile {name!r} was set up already: its settings above are saved; "
+                f"`recontui sync --dry-run --profile {name}` shows what the next sync does."
+            )
+            return 0
         return self.exit_code
+
+    @staticmethod
+    def stopped_words(step: Step, revisit: bool) -> str:
+        """What stands after a step refused: nothing written before the first sync."""
+        if step == Step.SYNC:
+            return (
+                "The first sync did not finish: `recontui history` and `recontui log` show "
+                "what it did. Run the same command again to go on."
+            )
+        kept = "the settings above are saved" if revisit else "the steps above are kept"
+        return (
+            "Nothing was written to either system. Fix the setup file and run the same "
+            f"command again: {kept}."
+        )
 
     # -- the steps ----------------------------------------------------------------------
     async def profile_step(self) -> str:
@@ -220,6 +236,9 @@ class FileSetup:
         """A QuickBooks approval asked for at the terminal, when nothing holds a token."""
         assert self.profile is not None
         if self.ask_consent is None:
+            # Keep the app's keys and addresses, so `recontui profile connect qbo` can ask
+            # for the approval (it reads them from the profile and the secrets store).
+            self.profile = keep_qbo_app(self.store, self.secrets, self.profile, app, realm)
             raise SetupRefused(
                 "QuickBooks Online has no refresh token for this profile: run `recontui "
                 f"profile connect qbo --profile {self.profile.name}` once at a terminal (or "
