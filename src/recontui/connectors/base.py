@@ -22,6 +22,7 @@ __all__ = [
     "EventSink",
     "NotFoundError",
     "Page",
+    "PermissionDeniedError",
     "ProtocolError",
     "RejectedError",
     "SecretAccess",
@@ -47,6 +48,19 @@ class ConnectorError(Exception):
 
 class AuthError(ConnectorError):
     """Credentials are wrong or the saved authorisation is gone: a person must act."""
+
+
+class PermissionDeniedError(ConnectorError):
+    """Signed in, but the signed-in user's role in the system lacks a permission (HTTP 403
+    after sign-in): the credentials are right, so "check the password" would send a person
+    after the wrong fix. ``entity`` is what was refused ("" when not one list), ``roles``
+    the roles that have the permission, as the system names them."""
+
+    def __init__(self, message: str, *, system: str, entity: str, roles: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.system = system
+        self.entity = entity
+        self.roles = roles
 
 
 class UnreachableError(ConnectorError):

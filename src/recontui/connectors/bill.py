@@ -27,6 +27,7 @@ from .base import (
     ConnectorError,
     NotFoundError,
     Page,
+    PermissionDeniedError,
     ProtocolError,
     RejectedError,
     SecretAccess,
@@ -45,6 +46,9 @@ HOURLY_LIMIT = "BDC_1144"
 NOT_SUPPORTED = "BDC_1121"
 
 FIX_LOGIN = "check the username, password and developer key saved in this profile"
+#: The default roles that "set up and run the sync" (BILL Help Center, User roles and
+#: permissions: https://vendorpayhelp.bill.com/hc/en-us/articles/360007958352).
+SYNC_ROLES = ("Administrator", "Accountant")
 
 
 def _busy(response: httpx.Response) -> bool:
@@ -232,8 +236,32 @@ class BillConnector(ConnectorBase):
                     f"BILL keeps refusing the session for {ctx.what} ({_said(errors, status)}): "
                     f"{FIX_LOGIN}, then sync again."
                 )
+            if status == 403 and not codes & set(BAD_LOGIN):
+                raise self._denied(errors, ctx, endpoint)
             raise self._error(status, errors, ctx, endpoint)
         raise AssertionError("unreachable")
+
+    def _denied(
+        self, errors: list[dict[str, Any]], ctx: Ctx, endpoint: str
+    ) -> PermissionDeniedError:
+        """HTTP 403 after sign-in: the session is good, the signed-in user's role lacks the
+        permission. BILL documents no code for it (its error page: "4XX: client side
+        unauthorized, forbidden, or bad request errors"), so the status decides."""
+        said = "HTTP 403" + (f", {_said(errors, 403)}" if errors else "")
+        self.http.emit(
+            "warning",
+            f"BILL refused {endpoint} to the signed-in user: {said}",
+            {"status": 403, "action": ctx.action, "entity": ctx.entity, "record": ctx.record},
+        )
+        roles = " or ".join(SYNC_ROLES)
+        return PermissionDeniedError(
+            f"BILL did not let {self._settings['username']} {ctx.doing} ({said}): that user's "
+            f"role lacks the permission; sign in as a user with the {roles} role, or give the "
+            "role that permission in BILL.",
+            system=self.system,
+            entity=ctx.entity,
+            roles=SYNC_ROLES,
+        )
 
     def _decode(self, response: httpx.Response, ctx: Ctx, endpoint: str) -> Any:
         if not response.content:

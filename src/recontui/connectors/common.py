@@ -57,6 +57,17 @@ class Ctx:
             return f"{label} records"
         return f"{label} '{self.record}'" if self.quoted else f"{label} {self.record}"
 
+    @property
+    def doing(self) -> str:
+        """What was being done, for "... did not let <user> <doing>": "read bill payments",
+        "create vendor 'Acme'", "archive customer 12"."""
+        if self.action == "query" or (self.action == "read" and not self.record):
+            return f"read {list_name(self.entity)}"
+        if self.action == "company":
+            return f"read {self.what.removesuffix(' records')}"
+        verb = {"update": "change", "deactivate": "archive"}.get(self.action, self.action)
+        return f"{verb} {self.what}"
+
     @classmethod
     def for_fields(cls, action: str, entity: str, fields: Mapping[str, Any]) -> Ctx:
         """A context naming a record that has no remote id yet, by its natural key."""
@@ -69,6 +80,34 @@ class Ctx:
                 spec and spec.kind == "list" and fields.get(spec.title_field) not in (None, "")
             ),
         )
+
+
+#: How a whole list is named in a sentence ("read the chart of accounts").
+LIST_NAMES: Mapping[str, str] = {
+    "account": "the chart of accounts",
+    "class": "classes",
+    "department": "departments",
+    "tax_rate": "tax rates",
+    "tax_code": "tax codes",
+    "sales_tax": "sales taxes",
+    "item": "items",
+    "customer": "customers",
+    "vendor": "vendors",
+    "invoice": "invoices",
+    "payment": "payments received",
+    "bill": "bills",
+    "bill_payment": "bill payments",
+    "vendor_credit": "vendor credits",
+    "journal_entry": "journal entries",
+}
+
+
+def list_name(entity: str) -> str:
+    """The list ``entity``'s records make, as a sentence names it ("bill payments")."""
+    if entity in LIST_NAMES:
+        return LIST_NAMES[entity]
+    label = ENTITIES[entity].label.lower() if entity in ENTITIES else entity
+    return f"{label} records"
 
 
 def natural_key(entity: str, fields: Mapping[str, Any]) -> str:

@@ -32,6 +32,7 @@ from .base import (
     ConnectorError,
     NotFoundError,
     Page,
+    PermissionDeniedError,
     ProtocolError,
     RejectedError,
     SecretAccess,
@@ -71,6 +72,11 @@ SCOPE = "com.intuit.quickbooks.accounting"
 DEFAULT_REDIRECT_URI = "https://developer.intuit.com/v2/OAuth2Playground/RedirectUrl"
 
 RECONNECT = "reconnect required: run `recontui profile connect qbo`, then sync again"
+#: Who can connect an app to a QuickBooks Online company: only its admins.
+ADMIN_STEP = (
+    "sign in to the consent page as an admin of the QuickBooks Online company (only admins "
+    "can connect apps)"
+)
 
 #: The response header Intuit's support asks for: every error made from an answer names it.
 TID_HEADER = "intuit_tid"
@@ -465,10 +471,17 @@ class QboConnector(ConnectorBase):
                 f"QuickBooks Online refused the request for {ctx.what} ({said}): {self._reconnect}."
             )
         if status == 403 or code == "3100":
-            return AuthError(
-                f"QuickBooks Online denied access to {endpoint} ({said}): check that this "
-                f"profile's app is still connected to company {self.realm_id}, or "
-                f"{self._reconnect}."
+            # Only a company admin can connect an app; a connection whose user is no longer
+            # one is refused (https://developer.intuit.com/app/developer/qbo/docs/develop/
+            # troubleshooting/handling-common-errors: "reach out to a current admin user").
+            return PermissionDeniedError(
+                f"QuickBooks Online denied access to {endpoint} ({said}): this profile's app "
+                f"is no longer connected to company {self.realm_id}, or the user who "
+                f"connected it is not an admin there; {ADMIN_STEP}, then connect again: "
+                f"{self._reconnect.removeprefix('reconnect required: ')}.",
+                system=self.system,
+                entity=ctx.entity,
+                roles=("admin",),
             )
         if status == 429 or code == "3001":
             return UnreachableError(
@@ -1098,8 +1111,9 @@ def parse_consent(text: str) -> Consent:
     error = params.get("error")
     if error == "access_denied":
         raise AuthError(
-            "Access was not granted on Intuit's page (access_denied): run the command again "
-            "and choose Connect."
+            "Intuit's consent page did not grant access (access_denied): Connect was not "
+            f"chosen, or the user who signed in is not an admin of the company; {ADMIN_STEP}, "
+            "then connect again."
         )
     if error:
         said = params.get("error_description", "")

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import bill_lists, jsonio
+from . import bill_lists, bill_roles, jsonio
 from .bill_errors import BillError, concurrency, hourly, not_supported
 from .bill_resources import BY_PATH, RECORD_PAYMENT, BillResource
 from .bill_sessions import BillSessions
@@ -121,6 +121,9 @@ class BillService:
                 "archived": False,
             }
         if rest in RECORD_PAYMENT and method == "POST":
+            bill_roles.check_access(
+                self.config.bill_user_role, RECORD_PAYMENT[rest].creates, method
+            )
             return 200, self.org.record_payment(RECORD_PAYMENT[rest], self._body(raw))
         return self._on_resource(request, rest, raw)
 
@@ -131,6 +134,7 @@ class BillService:
         resource, tail = self._resource(rest)
         if resource is None:
             raise not_supported(method, f"/v3/{rest}")
+        bill_roles.check_access(self.config.bill_user_role, resource.path, method)
         if not tail:
             if method == "GET":
                 params = dict(request.query_params)

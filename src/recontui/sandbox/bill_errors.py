@@ -96,6 +96,18 @@ def hourly(limit: int | None) -> BillError:
 #: [U] BILL documents no codes for these; chosen from unused numbers and kept stable.
 DUPLICATE_INVOICE = "BDC_1211"
 DUPLICATE_BILL = "BDC_1212"
+PERMISSION_DENIED = "BDC_1213"
+
+
+def permission_denied(role: str) -> BillError:
+    """The signed-in user's role lacks the permission: HTTP 403 (BILL's error page: 4XX
+    "unauthorized, forbidden"); the code and the wording are on no vendor page [U]."""
+    return BillError(
+        403,
+        PERMISSION_DENIED,
+        f"The user's role ({role}) does not have permission for this operation.",
+        category="APPLICATION",
+    )
 
 
 def duplicate(code: str, message: str) -> BillError:

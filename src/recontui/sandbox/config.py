@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from .bill_roles import check_role
 from .seed import check_size
 
 SCENARIOS = ("empty", "demo", "conflicts")
@@ -77,6 +78,13 @@ class SandboxConfig:
     qbo_window_seconds: float = 60.0
     #: Length of the BILL per-devKey budget's window (``bill_per_hour`` per this many s).
     bill_window_seconds: float = 3600.0
+    #: The signed-in BILL user's role (one of BILL's defaults, sandbox/bill_roles.py): the
+    #: lists it may not reach answer HTTP 403. Administrator reaches everything.
+    bill_user_role: str = "Administrator"
+    #: The QBO consent page's signed-in user is an admin of the company ("admin") or not
+    #: ("standard": only admins can connect apps, so the page redirects with
+    #: ``error=access_denied``).
+    qbo_consent_user: str = "admin"
 
     def __post_init__(self) -> None:
         if self.scenario not in SCENARIOS:
@@ -86,3 +94,6 @@ class SandboxConfig:
         check_size(self.size, self.scenario)
         if self.qbo_window_seconds <= 0 or self.bill_window_seconds <= 0:
             raise ValueError("rate windows must be longer than 0 seconds")
+        check_role(self.bill_user_role)
+        if self.qbo_consent_user not in ("admin", "standard"):
+            raise ValueError("qbo_consent_user must be 'admin' or 'standard'")

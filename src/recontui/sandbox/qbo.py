@@ -166,7 +166,8 @@ class QboService:
         (there is nowhere safe to send the browser); other problems (response type, scope,
         missing state) go back to the redirect URI as ``error=...`` with the state.
         Approval redirects with a fresh single-use ``code``, the ``state`` echoed and the
-        company's ``realmId``.
+        company's ``realmId``; a person who is not an admin of the company
+        (``qbo_consent_user``) is refused with ``error=access_denied``.
         """
         params = request.query_params
         redirect_uri = params.get("redirect_uri", "")
@@ -185,6 +186,12 @@ class QboService:
             query["error"] = "invalid_scope"
         elif not params.get("state"):
             query.update(error="invalid_request", error_description="state is required")
+        elif self.config.qbo_consent_user != "admin":
+            # Only a company admin can connect an app; a refused consent goes back to the
+            # redirect URI as RFC 6749 4.1.2.1's access_denied (Intuit: "if the user doesn't
+            # grant the permission, the server returns an error"; the exact answer to a
+            # user who is not an admin is on no Intuit page [U]).
+            query["error"] = "access_denied"
         else:
             try:
                 code = self.oauth.issue_code(params.get("client_id"), redirect_uri)
