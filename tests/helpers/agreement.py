@@ -97,6 +97,8 @@ def _refs_equal(fspec: Any, va: Any, vb: Any) -> bool:
         return False
     for la, lb in zip(va or [], vb or [], strict=False):
         for sub in fspec.line_fields:
+            if not sub.synced:  # a per-system mark (a line's taxable): never compared
+                continue
             x, y = la.get(sub.name), lb.get(sub.name)
             if sub.type.value == "ref":
                 if x != y:

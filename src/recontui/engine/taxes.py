@@ -11,7 +11,12 @@ billing sales tax is (setting ``tax.<billing id>``, made in the setup's Tax mapp
 and whether that tax is mapped. A write of an invoice that charges an unmapped sales tax is
 held (nothing is sent: the accounting system would compute another total); once mapped,
 :func:`with_tax_code` gives the write the mapped code and marks every line taxable or not,
-so the accounting system's recomputed total is the billing system's.
+so the accounting system's recomputed total is the billing system's. An invoice whose
+billing record charges no sales tax is written with every line marked not taxable
+(:func:`charges_none`, :func:`without_tax`): a line sent without a mark takes its item's
+taxability, so a company that charges sales tax would otherwise tax it and its total
+would exceed the billing one. An accounting copy that holds a tax of its own (an invoice
+made in the accounting system, whose tax the billing copy never had) keeps its marks.
 
 The fields involved (``sales_tax``, ``tax_code``, a line's ``taxable``) are never merged or
 compared: only billing maps ``sales_tax``, only accounting ``tax_code``, and ``taxable``
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from ..model.refs import RemoteRef
@@ -77,4 +83,38 @@ def with_tax_code(changes: Mapping[str, Any], tax_code: Any) -> dict[str, Any]:
     return out
 
 
-__all__ = ["TaxNeed", "ref_id", "tax_need", "with_tax_code"]
+def charges_none(
+    source: Mapping[str, Any] | None,
+    target: Mapping[str, Any] | None,
+    *,
+    create: bool,
+    tax_codes: bool,
+) -> bool:
+    """Whether a write of an invoice to the accounting system marks every line it writes
+    not taxable: its billing record ``source`` charges no sales tax, the accounting system
+    holds a tax code (``tax_codes``: it charges sales tax; without one it taxes nothing and
+    a line is left unmarked, as before), and the write creates the copy or the copy
+    ``target`` holds no tax (a copy with a tax of its own, made in the accounting system,
+    keeps its lines' marks)."""
+    if not tax_codes or ref_id((source or {}).get("sales_tax")) is not None:
+        return False
+    if create:
+        return True
+    tax = (target or {}).get("tax")
+    return tax is None or (isinstance(tax, Decimal | int) and tax == 0)
+
+
+def without_tax(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """``changes`` (a write to the accounting system of an invoice that charges no sales
+    tax) with every line it writes marked not taxable (no tax code is added). ``changes``
+    is not changed."""
+    out = dict(changes)
+    rows = out.get("lines")
+    if isinstance(rows, list):
+        out["lines"] = [
+            {**row, "taxable": False} if isinstance(row, Mapping) else row for row in rows
+        ]
+    return out
+
+
+__all__ = ["TaxNeed", "charges_none", "ref_id", "tax_need", "with_tax_code", "without_tax"]

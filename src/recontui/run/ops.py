@@ -122,8 +122,7 @@ class Ops(Taxes):
             op_id = self.queue_op(record, entity, side, op, changes, audit, conflict_id)
             self.say_tax_held(op_id, record, entity, side, op, changes, need)
             return
-        if need is not None:
-            changes = self.with_tax(need, side, changes)
+        changes = self.tax_marked(need, record, entity, side, op, changes)  # run/taxes.py
         changes = self.with_defaults(entity, side, op, changes)
         split = split_write(op, self.required(side, entity), changes)
         whole = op == OpKind.CREATE

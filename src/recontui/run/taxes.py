@@ -5,7 +5,9 @@ that maps its sales tax (BILL), takes the tax code the profile's tax map gives t
 tax, with every line marked taxable or not. While the sales tax is unmapped the write is
 held, whole, with one sentence naming the invoice, the sales tax and the next step; every
 later run says it again, and once the sales tax is mapped the held write is planned afresh
-(:meth:`Taxes.replan_taxed`) and sent by that same run.
+(:meth:`Taxes.replan_taxed`) and sent by that same run. A write of an invoice whose
+billing record charges no sales tax marks every line it writes not taxable
+(:meth:`Taxes.tax_marked`), so the accounting system adds no tax of its own.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..engine.taxes import TaxNeed, tax_need, with_tax_code
+from ..engine.taxes import TaxNeed, charges_none, tax_need, with_tax_code, without_tax
 from ..model import ENTITIES, RemoteRef, Side, other
 from ..model.states import OpKind, OpState
 from ..store import Link, Op
@@ -64,6 +66,49 @@ class Taxes(RunContext):
         """``changes`` with the mapped tax code (a reference) and the lines' tax marks."""
         assert need.tax_code is not None
         return with_tax_code(changes, self.canon(RemoteRef("tax_code", need.tax_code), side))
+
+    def tax_marked(
+        self,
+        need: TaxNeed | None,
+        link: Link | None,
+        entity: str,
+        side: Side,
+        op: OpKind,
+        changes: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """What a write sends for its sales tax: the mapped code and the lines' marks when
+        its billing record charges a (mapped) sales tax; every line not taxable when it
+        charges none (engine/taxes.charges_none); else ``changes`` as they are."""
+        if need is not None:
+            return self.with_tax(need, side, changes)
+        if (
+            link is None
+            or op == OpKind.DEACTIVATE
+            or not self.takes_tax_code(entity, side)
+            or not charges_none(
+                link.fields(other(side)),
+                link.fields(side),
+                create=op == OpKind.CREATE,
+                tax_codes=self.holds_tax_codes(side),
+            )
+        ):
+            return dict(changes)
+        return without_tax(changes)
+
+    def holds_tax_codes(self, side: Side) -> bool:
+        """Whether ``side``'s system holds a tax code (a pull stored one): it charges sales
+        tax. Asked once a run."""
+        known: dict[Side, bool] = vars(self).setdefault("_holds_tax_codes", {})
+        if side not in known:
+            known[side] = bool(
+                self.store.links(
+                    self.pid,
+                    "tax_code",
+                    where=f"merged_into IS NULL AND {side}_fields IS NOT NULL "
+                    f"AND {side}_deleted = 0",
+                )
+            )
+        return known[side]
 
     def say_tax_held(
         self,
@@ -132,14 +177,15 @@ class Taxes(RunContext):
 
     def taxed_op_changes(self, op: Op, link: Link) -> dict[str, Any] | None:
         """What an op about to be sent writes, with its tax code when it lacks one (an op
-        planned before its sales tax was mapped); None when the sales tax is unmapped:
-        the op is held again instead of being sent."""
+        planned before its sales tax was mapped), or its lines marked not taxable when its
+        billing record charges no sales tax (an op planned before that rule); None when
+        the sales tax is unmapped: the op is held again instead of being sent."""
         changes = dict(op.payload.get("changes", {}))
         if op.op == OpKind.DEACTIVATE or "tax_code" in changes:
             return changes
         need = self.tax_need_for(link, op.entity, op.side)
         if need is None:
-            return changes
+            return self.tax_marked(None, link, op.entity, op.side, op.op, changes)
         if need.unmapped:
             words = self.tax_words(
                 op.entity, op.side, link, changes, need, create=op.op == OpKind.CREATE
