@@ -6,12 +6,11 @@ Only costs are lowered here, never checks: every path still runs.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from recontui import secrets as secrets_mod
-from recontui.connectors.http import HttpClient
+from recontui.connectors.http import BACKOFF_SHRINK_ENV
 
 #: The cheapest scrypt cost the secrets file accepts (2**10). Real files use 2**15, about
 #: a quarter of a second per new file on this machine, and almost every world of the suite
@@ -46,11 +45,8 @@ BACKOFF_SHRINK = 50
 def fast_backoff(monkeypatch: pytest.MonkeyPatch) -> None:
     """The connectors' retry back-off, 50 times shorter: the same retries in the same order
     without sleeping out real seconds (0.5 s doubling per attempt, 2 s after a 429). For
-    tests about what a run does through faults; the back-off itself is pinned in
-    tests/connectors/test_connector_http.py, which does not use this."""
-    real = HttpClient._delay
-
-    def shorter(self: HttpClient, attempt: int, response: Any) -> float:
-        return real(self, attempt, response) / BACKOFF_SHRINK
-
-    monkeypatch.setattr(HttpClient, "_delay", shorter)
+    tests about what a run does through faults or an unreachable server, in this process
+    and in the `recontui` processes it starts (they inherit ``RECONTUI_BACKOFF_SHRINK``);
+    the back-off itself is pinned by the tests of tests/connectors/test_connector_http.py
+    that count its sleeps, which do not use this."""
+    monkeypatch.setenv(BACKOFF_SHRINK_ENV, str(BACKOFF_SHRINK))

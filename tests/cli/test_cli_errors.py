@@ -67,7 +67,7 @@ def test_unknown_profile_is_named(tmp_path: Path) -> None:
     assert "'nope'" in proc.stderr and "known: p" in proc.stderr
 
 
-def test_unreachable_server_exits_3_with_a_next_step(tmp_path: Path) -> None:
+def test_unreachable_server_exits_3_with_a_next_step(tmp_path: Path, fast_backoff: None) -> None:
     add_profile(tmp_path)
     proc = run(tmp_path, "sync", "--profile", "p")
     assert proc.returncode == 3

@@ -38,7 +38,9 @@ def seed_waiting(path: Path) -> None:
     store.close()
 
 
-def test_both_servers_down_still_counts_the_open_conflicts(tmp_path: Path) -> None:
+def test_both_servers_down_still_counts_the_open_conflicts(
+    tmp_path: Path, fast_backoff: None
+) -> None:
     seed_waiting(tmp_path / "cli.db")
 
     proc = cli(tmp_path, "sync")

@@ -23,7 +23,7 @@ def run_count(tmp_path: Path) -> int:
         store.close()
 
 
-def test_if_due_runs_only_when_the_schedule_says_so(tmp_path):
+def test_if_due_runs_only_when_the_schedule_says_so(tmp_path, fast_backoff):
     add_profile(tmp_path)  # its servers are unreachable: a run that starts fails (exit 3)
     off = run(tmp_path, "sync", "--if-due")
     assert (off.returncode, off.stdout, off.stderr) == (0, "", "")  # silent for cron

@@ -6,6 +6,7 @@ connections, XML throttle bodies, truncated JSON, a Fault inside a 200.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Callable
 from decimal import Decimal
@@ -13,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fake_clock import FakeClock
 from memory_secrets import Secrets
 
 from recontui.connectors import (
@@ -27,6 +29,7 @@ from recontui.connectors import (
 )
 from recontui.connectors.http import (
     HttpClient,
+    RateGovernor,
     Retry,
     dumps_json,
     loads_json,
@@ -92,10 +95,13 @@ def test_redact_and_retry_after() -> None:
 
 
 async def test_retries_429_xml_with_retry_after_then_succeeds() -> None:
-    calls: list[int] = []
+    # Virtual time: the client's sleeps and its governor's pause (every request of the
+    # company waits out a throttle) pass in no real time.
+    clock = FakeClock()
+    calls: list[float] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
-        calls.append(1)
+        calls.append(clock())
         if len(calls) < 3:
             return httpx.Response(
                 429,
@@ -104,11 +110,19 @@ async def test_retries_429_xml_with_retry_after_then_succeeds() -> None:
             )
         return httpx.Response(200, json={"ok": True})
 
-    sleeps = Sleeps()
-    http = client(handler, sleep=sleeps)
-    response = await http.request("GET", "https://x.test/a")
-    assert response.status_code == 200
-    assert sleeps.delays == [2.0, 2.0]
+    delays: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        delays.append(delay)
+        await clock.sleep(delay)
+
+    governor = RateGovernor(max_in_flight=4, clock=clock, sleep=clock.sleep)
+    http = client(handler, sleep=sleep, governors=[governor])
+    task = asyncio.create_task(http.request("GET", "https://x.test/a"))
+    await clock.run([task])
+    assert task.result().status_code == 200
+    assert delays == [2.0, 2.0]
+    assert calls == [0.0, 2.0, 4.0]
     await http.aclose()
 
 
@@ -204,7 +218,9 @@ def token_response(request: httpx.Request, n: int = 1) -> httpx.Response:
     )
 
 
-async def test_qbo_fault_in_200_and_truncated_body() -> None:
+async def test_qbo_fault_in_200_and_truncated_body(fast_backoff: None) -> None:
+    # The truncated answer is retried to the end (what it raises is under test here, not
+    # how long the back-off sleeps: test_gives_up_after_max_attempts_with_backoff).
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.host == "auth.test":
             return token_response(request)

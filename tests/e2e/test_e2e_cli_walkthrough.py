@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 from agreement import disagreements, pull_everything
+from cheap_secrets_cli import recontui_writing_cheap_secrets
 
 from recontui.model import ENTITIES, SYNCED
 from recontui.secrets import open_secret_store
@@ -47,10 +48,7 @@ def served(tmp_path: Path):
     env = {**os.environ, "RECONTUI_DB": str(tmp_path / "e2e.db"), "RECONTUI_PASSPHRASE": PASSPHRASE}
     env.pop("RECONTUI_PLAINTEXT_SECRETS", None)
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "recontui.cli",
+        recontui_writing_cheap_secrets(
             "sandbox",
             "serve",
             "--scenario",
@@ -61,7 +59,7 @@ def served(tmp_path: Path):
             "0",
             "--seed",
             "11",
-        ],
+        ),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -152,7 +150,10 @@ def read_both(env: dict[str, str]) -> tuple:
                 )
                 for e in SYNCED
             }
-            return await pull_everything(ca), await pull_everything(cb), synced
+            # Both systems read in full, at once (the stand-ins' process answers one while
+            # this one takes in the other's pages).
+            a, b = await asyncio.gather(pull_everything(ca), pull_everything(cb))
+            return a, b, synced
 
     a_data, b_data, synced = asyncio.run(go())
     return store, profile, a_data, b_data, synced

@@ -33,8 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agreement import disagreements
-from books import Books, Key, baseline, duplicates, field_keys, read_books
+from agreement import disagreements, pull_everything
+from books import Books, Key, baseline, duplicates, field_keys, synced_fields
+from cheap_secrets_cli import recontui_writing_cheap_secrets
 from decisions import lost_decisions
 
 from recontui.secrets import open_secret_store
@@ -107,7 +108,7 @@ def served(
     args = ["sandbox", "serve", "--scenario", scenario, "--profile", PROFILE, "--port", "0"]
     args += ["--seed", str(seed)] + (["--size", str(size)] if size else [])
     server = subprocess.Popen(
-        [sys.executable, "-m", "recontui.cli", *args],
+        recontui_writing_cheap_secrets(*args),
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -228,7 +229,10 @@ class KillLoop:
                 ca = build_connector(profile, "a", secrets)
                 cb = build_connector(profile, "b", secrets)
                 async with ca, cb:
-                    return await read_books(ca, cb)
+                    # Both systems read in full, at once (the stand-ins' process answers
+                    # one while this one takes in the other's pages).
+                    a, b = await asyncio.gather(pull_everything(ca), pull_everything(cb))
+                    return Books(a, b, synced_fields(ca, cb))
 
             return asyncio.run(go())
 

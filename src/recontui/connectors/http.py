@@ -16,6 +16,7 @@ import datetime as dt
 import email.utils
 import enum
 import json
+import os
 import random
 import threading
 import time
@@ -64,6 +65,20 @@ DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
 DEFAULT_DEADLINE = 60.0
 #: An attempt is not started with less than this many seconds of the deadline left.
 MIN_ATTEMPT_SECONDS = 1.0
+#: Set to a number above 1, every back-off sleep is that many times shorter: the same
+#: retries in the same order, without sleeping out real seconds. For the test suite and
+#: the `recontui` processes it starts (tests/conftest.py ``fast_backoff``); unset, the
+#: documented back-off applies.
+BACKOFF_SHRINK_ENV = "RECONTUI_BACKOFF_SHRINK"
+
+
+def backoff_shrink() -> float:
+    """``RECONTUI_BACKOFF_SHRINK`` as a divisor of the back-off (1 when unset or bad)."""
+    try:
+        shrink = float(os.environ.get(BACKOFF_SHRINK_ENV, ""))
+    except ValueError:
+        return 1.0
+    return shrink if 1.0 <= shrink < float("inf") else 1.0
 
 
 class Retry(enum.Enum):
@@ -677,12 +692,12 @@ class HttpClient:
     def _delay(self, attempt: int, response: httpx.Response | None) -> float:
         told = self.told_wait(response)
         if told is not None:
-            return told
+            return told / backoff_shrink()
         base = self.base_delay
         if response is not None and response.status_code == 429:
             base *= 4  # rate windows (QBO: 500 per minute) need more patience than blips
         ceiling = min(self.max_delay, base * (2 ** (attempt - 1)))
-        return ceiling / 2 + random.uniform(0, ceiling / 2)
+        return (ceiling / 2 + random.uniform(0, ceiling / 2)) / backoff_shrink()
 
     async def request(
         self,
