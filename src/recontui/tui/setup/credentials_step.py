@@ -113,9 +113,7 @@ class CredentialsStep(StepScreen):
             return Text(
                 f"No secrets store can be used here ({self.setup.secrets_problem}). Leave "
                 "(ctrl+q), set RECONTUI_PASSPHRASE to a passphrase of your own (it unlocks an "
-                "encrypted file beside the database), then run `recontui setup` again. (A "
-                "script can give each secret in a RECONTUI_SECRET_<PROFILE>_<NAME> variable "
-                "instead: `recontui setup --from-file`.)",
+                "encrypted file beside the database), then run `recontui setup` again.",
                 style="bold red",
             )
         where = secrets.describe().split("; ", 1)[0]
