@@ -12,6 +12,7 @@ import httpx
 import pytest
 from rich.console import Console
 from test_tui_setup_lists_accounts import choose
+from textual import events
 from textual.widgets import Input, Static
 
 from recontui.engine.defaults import Account
@@ -54,8 +55,14 @@ def fill(app: SetupApp, **values: str) -> None:
         app.screen.query_one(f"#{field.replace('_', '-')}", Input).value = value
 
 
+#: Fields a person pastes rather than types (a developer key, an app's keys, the address
+#: the browser landed on): the terminal sends them as one paste event.
+PASTED = {"dev_key", "client_id", "client_secret", "paste"}
+
+
 async def type_in(pilot: Any, app: SetupApp, **values: str) -> None:
-    """Type into each field as a person does: tab (or shift+tab) to it, clear it, type."""
+    """Enter each field as a person does: tab to it, clear it, type it (or paste the long
+    ones: the terminal's bracketed paste, one ``Paste`` event, as the driver sends it)."""
     for field, value in values.items():
         wanted = field.replace("_", "-")
         for _ in range(30):
@@ -63,7 +70,13 @@ async def type_in(pilot: Any, app: SetupApp, **values: str) -> None:
                 break
             await pilot.press("tab")
         assert getattr(app.focused, "id", None) == wanted, (wanted, app.focused)
-        await pilot.press("end", "ctrl+u", *value)
+        await pilot.press("end", "ctrl+u")
+        if field in PASTED:
+            app.post_message(events.Paste(value))
+            await pilot.pause()
+        else:
+            await pilot.press(*value)
+        assert app.focused.value == value, (field, app.focused.value)  # type: ignore[union-attr]
 
 
 def text_of(app: SetupApp, widget_id: str) -> str:
