@@ -654,7 +654,7 @@ def _due(store: Any, profile: Any, *, verbose: bool) -> bool:
     import datetime as dt
 
     from .present import local_time, next_scheduled_run
-    from .schedule import reached
+    from .schedule import due_on_tick
 
     text, due = next_scheduled_run(store, profile)
     if due is None:
@@ -666,17 +666,23 @@ def _due(store: Any, profile: Any, *, verbose: bool) -> bool:
         if verbose:
             print(f"Profile {profile.name!r} has no schedule (off): nothing to do.")
         return False
-    if not reached(due, dt.datetime.now(dt.UTC)):
+    if not due_on_tick(due, dt.datetime.now(dt.UTC)):
         if verbose:
             print(f"Not due: the next run ({text}) is at {local_time(due.isoformat())}.")
         return False
     return True
 
 
+#: Set by SIGTERM or Ctrl-C during a run: `sync --all` starts no further profile.
+STOPPING = threading.Event()
+
+
 def cmd_sync(args: argparse.Namespace) -> int:
     from .run import RunOptions, run_sync
     from .wiring import connector_factory
 
+    if getattr(args, "all", False):
+        return _sync_all(args)
     store = open_db(args)
     profile = get_profile(store, args.profile)
     if args.if_due and not _due(store, profile, verbose=args.verbose > 0):
@@ -694,12 +700,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
     def on_term(signum: int, frame: Any) -> None:
         cancel.set()
+        STOPPING.set()
 
     signal.signal(signal.SIGTERM, on_term)
     factory, listener = connector_factory(profile, secrets), _sync_listener(args.verbose)
     try:
         result = asyncio.run(run_sync(store, profile, factory, options, listener=listener))
     except KeyboardInterrupt:
+        STOPPING.set()
         print("Interrupted; the next run carries on where this one stopped.", file=sys.stderr)
         return 3
     checked = verify_after_run(store, profile, secrets, result) if args.verify else None
@@ -720,6 +728,84 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if result.exit_code == 3 and result.message and not args.json:
         print(_safe(result.message), file=sys.stderr)
     return result.exit_code if checked is None else checked.exit_code
+
+
+def _sync_all(args: argparse.Namespace) -> int:
+    """`sync --all [--if-due]`: every profile, one after another, each its own run and lock;
+    one profile's failure never stops the others. Exit: the worst profile's code."""
+    if args.profile or args.json:
+        raise CliError(
+            "`sync --all` runs every profile and prints a summary for each; leave out "
+            "--profile and --json (`recontui sync --profile NAME --json` gives one profile's).",
+            2,
+        )
+    store = open_db(args)
+    worst = 0
+    for profile in store.list_profiles():
+        if STOPPING.is_set():
+            print(f"Stopped before profile {profile.name!r}: not synced.", file=sys.stderr)
+            worst = 3
+            continue
+        worst = max(worst, _sync_one_of_all(store, profile, args))
+    return worst
+
+
+def _sync_one_of_all(store: Store, profile: Profile, args: argparse.Namespace) -> int:
+    """One profile of `sync --all`: skipped when not due (with --if-due, silently) or when
+    its setup is unfinished (it would sync before its person finished choosing)."""
+    from .setup import needs_setup
+
+    try:
+        if args.if_due and not _due(store, profile, verbose=args.verbose > 0):
+            return 0
+        if needs_setup(store, profile):
+            print(
+                f"Profile {profile.name!r}: skipped, its setup is unfinished (finish it with "
+                f"`recontui setup --profile {profile.name}`)."
+            )
+            return 0
+        print(f"== Profile {profile.name!r} ==", flush=True)
+        one = argparse.Namespace(**{**vars(args), "all": False, "if_due": False})
+        one.profile = profile.name
+        code = cmd_sync(one)
+    except (CliError, SecretsError, StoreError) as exc:
+        print(f"recontui: profile {profile.name!r}: {exc}", file=sys.stderr)
+        return exc.code if isinstance(exc, CliError) else 3
+    print(flush=True)
+    return code
+
+
+def recontui_command() -> list[str]:
+    """How to start this recontui again from cron or systemd, by absolute paths."""
+    import shutil
+
+    started = Path(sys.argv[0])
+    if started.name == "recontui" and started.is_file():
+        return [str(started.absolute())]
+    found = shutil.which("recontui")
+    if found:
+        return [str(Path(found).absolute())]
+    return [str(Path(sys.executable).absolute()), "-m", "recontui"]
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """`recontui schedule --cron|--systemd`: print (never install) what calls
+    `recontui sync --all --if-due` every minute on this database."""
+    import platformdirs
+
+    from .schedule import cron_text, sync_all_command, systemd_text
+
+    db = (Path(args.db).expanduser() if args.db else default_db_path()).absolute()
+    command = sync_all_command(recontui_command(), db)
+    config = Path(platformdirs.user_config_dir("recontui", appauthor=False)).absolute()
+    env_file = config / "sync.env"
+    if args.cron:
+        state = Path(platformdirs.user_state_dir("recontui", appauthor=False)).absolute()
+        print(cron_text(command, state / "sync.log", env_file), end="")
+    else:
+        units = config.parent / "systemd" / "user"
+        print(systemd_text(command, env_file, units), end="")
+    return 0
 
 
 def _sync_listener(verbose: int) -> Callable[[Any], None]:
@@ -1665,11 +1751,28 @@ def _add_sync_command(sub: Subcommands) -> None:
         help="run only when the profile's schedule says a run is due (for cron); silent otherwise",
     )
     sync.add_argument(
+        "--all",
+        action="store_true",
+        help="every profile, one after another (with --if-due: those that are due; "
+        "`recontui schedule` prints the cron line or systemd timer)",
+    )
+    sync.add_argument(
         "--verbose",
         "-v",
         action="count",
         default=0,
         help="print the run log to stderr (-vv: with HTTP requests)",
+    )
+    schedule = _add(
+        "schedule",
+        cmd_schedule,
+        sub,
+        help="print a crontab line or systemd user units that sync every profile when due",
+    )
+    how = schedule.add_mutually_exclusive_group(required=True)
+    how.add_argument("--cron", action="store_true", help="one crontab line (every minute)")
+    how.add_argument(
+        "--systemd", action="store_true", help="recontui-sync.service and .timer (user units)"
     )
 
 

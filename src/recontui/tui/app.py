@@ -16,6 +16,7 @@ from .commands import ActionsProvider
 from .console import ConsoleApp
 from .keymap import Keymap
 from .messages import OtherRunFound
+from .scheduled import SCHEDULE_EVERY, ScheduledRunDue, look_at_schedule, start_scheduled_run
 from .screens.autoresolved import AutoResolvedScreen
 from .screens.conflicts import ConflictsScreen
 from .screens.help import HelpScreen
@@ -61,6 +62,7 @@ class ReconApp(ConsoleApp):
         *,
         actor: str = "recontui",
         keymap: Keymap | None = None,
+        schedule_every: float = SCHEDULE_EVERY,
     ) -> None:
         if connector_factory is None:
             if secrets is None:
@@ -68,6 +70,8 @@ class ReconApp(ConsoleApp):
             connector_factory = default_factory(profile, secrets)
         super().__init__(store, profile, secrets, connector_factory, actor=actor, keymap=keymap)
         self.sub_title = f"profile {profile.name}"
+        #: Seconds between two looks at the profile's schedule (`tui/scheduled.py`).
+        self.schedule_every = schedule_every
 
     def on_mount(self) -> None:
         if self.keymap.keys:
@@ -75,6 +79,11 @@ class ReconApp(ConsoleApp):
         for problem in self.keymap.problems:
             self.notify(problem, severity="warning", timeout=15, markup=False)
         look_for_other_run(self)
+        self.set_interval(self.schedule_every, lambda: look_at_schedule(self))
+
+    @on(ScheduledRunDue)
+    async def scheduled_run_due(self, message: ScheduledRunDue) -> None:
+        await start_scheduled_run(self, message.schedule)
 
     @on(OtherRunFound)
     def other_run_found(self, message: OtherRunFound) -> None:
@@ -101,5 +110,14 @@ def make_app(
     *,
     actor: str = "recontui",
     keymap: Keymap | None = None,
+    schedule_every: float = SCHEDULE_EVERY,
 ) -> ReconApp:
-    return ReconApp(store, profile, secrets, connector_factory, actor=actor, keymap=keymap)
+    return ReconApp(
+        store,
+        profile,
+        secrets,
+        connector_factory,
+        actor=actor,
+        keymap=keymap,
+        schedule_every=schedule_every,
+    )

@@ -98,7 +98,8 @@ def other_run(store: Store, profile_id: int, own: Container[int]) -> dict[str, A
 
 def started_by(run: Mapping[str, Any]) -> str:
     """'started by cron, pid 4242 on host ledger-1' (who started a run, from its row)."""
-    trigger = {"cli": "CLI", "tui": "a console"}.get(run.get("trigger") or "", run.get("trigger"))
+    words = {"cli": "CLI", "tui": "a console", "schedule": "a console's schedule"}
+    trigger = words.get(run.get("trigger") or "", run.get("trigger"))
     return f"started by {trigger}, pid {run.get('pid')} on host {run.get('host')}"
 
 
@@ -250,6 +251,7 @@ async def run_in_batches(
     cancel: threading.Event,
     buffer: RunBuffer,
     flush: Callable[[], None],
+    trigger: str = "tui",
 ) -> RunResult:
     """A console run on `store` (in the worker's thread): its events (but debug) and
     progress go into `buffer`, and `flush` hands a batch over on each of them and every
@@ -272,7 +274,7 @@ async def run_in_batches(
     ticker = asyncio.create_task(tick())
     try:
         profile = store.get_profile(app.profile.name)
-        options = RunOptions(trigger="tui", actor=app.actor, cancel=cancel, progress=progress)
+        options = RunOptions(trigger=trigger, actor=app.actor, cancel=cancel, progress=progress)
         return await run_sync(store, profile, app.connector_factory, options, listener=listener)
     finally:
         ticker.cancel()
@@ -433,8 +435,9 @@ class RunScreen(Screen[None]):
     def action_start(self) -> None:
         self.request_start()
 
-    def request_start(self) -> None:
-        """Start a run here, unless one is in progress (here or elsewhere): then say so."""
+    def request_start(self, trigger: str = "tui") -> None:
+        """Start a run here, unless one is in progress (here or elsewhere): then say so.
+        ``trigger`` is what History says started it ("schedule": the console's timer)."""
         if self.running:
             cancels = self.app.key("run.cancel")
             self.notify(
@@ -449,7 +452,7 @@ class RunScreen(Screen[None]):
         self.run_id = None
         self.reset()
         self.running = True
-        self.sync(self.cancel_event, frozenset(self.own_runs))
+        self.sync(self.cancel_event, frozenset(self.own_runs), trigger)
 
     def action_cancel(self) -> None:
         if self.cancel_event is not None and not self.cancel_event.is_set():
@@ -461,7 +464,7 @@ class RunScreen(Screen[None]):
 
     # -- a run started here -----------------------------------------------------------
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
-    def sync(self, cancel: threading.Event, own: frozenset[int]) -> None:
+    def sync(self, cancel: threading.Event, own: frozenset[int], trigger: str = "tui") -> None:
         app = self.app
         buffer = RunBuffer()
 
@@ -478,7 +481,7 @@ class RunScreen(Screen[None]):
             if other is not None:
                 self.post_message(RunRefused(other))
                 return
-            result = asyncio.run(run_in_batches(store, app, cancel, buffer, flush))
+            result = asyncio.run(run_in_batches(store, app, cancel, buffer, flush, trigger))
             flush(force=True)
             self.post_message(RunFinished(result))
         except StoreError as exc:  # the database itself: its message says what to do
