@@ -415,7 +415,18 @@ def sync_state(store: Store, profile: Profile) -> dict[str, Any]:
 
 _PLURALS = {"class": "Classes", "payment": "Payments received"}
 #: The order a plan lists an entity's items in: writes, then what asks a person.
-_OP_ORDER = ("create", "update", "restore", "deactivate", "delete", "conflict", "decision")
+_OP_ORDER = (
+    "create",
+    "update",
+    "restore",
+    "deactivate",
+    "delete",
+    "not_sent",
+    "conflict",
+    "decision",
+)
+#: A plan item for a record whose differing fields updates may not replace (run/plan.py).
+NOT_SENT = "not_sent"
 
 
 def plural_label(entity_name: str) -> str:
@@ -431,6 +442,8 @@ def _plan_line(item: Mapping[str, Any], name: str) -> str:
         said = "which record it is" if item.get("kind") == "match" else fields
         number = f" (conflict {item['conflict']})" if item.get("conflict") else ""
         return f"  {'decide':<10} {'(you)':<18} '{name}': {said}{number}"
+    if op == NOT_SENT:
+        return f"  {'not sent':<10} {'(neither)':<18} '{name}': {fields} (not sent: {item['why']})"
     line = f"  {op:<10} {item.get('system', ''):<18} '{name}'"
     if op == "update" and fields:
         line += f": {fields}"
@@ -443,7 +456,11 @@ def _plan_counts(items: Sequence[Mapping[str, Any]]) -> str:
         asks = item["op"] in ("conflict", "decision")
         counts[("decide", "") if asks else (str(item["op"]), str(item.get("system", "")))] += 1
     return ", ".join(
-        f"{n} for you to decide" if op == "decide" else f"{n} to {op} in {system}"
+        f"{n} for you to decide"
+        if op == "decide"
+        else f"{n} not sent"
+        if op == NOT_SENT
+        else f"{n} to {op} in {system}"
         for (op, system), n in counts.items()
     )
 
@@ -458,9 +475,13 @@ def plan_lines(
     if not plan:
         return []
     asks = sum(1 for item in plan if item["op"] in ("conflict", "decision"))
+    kept = sum(1 for item in plan if item["op"] == NOT_SENT)
     decide = f", {asks} for you to decide" if asks else ""
-    writes = len(plan) - asks
-    lines = [f"Plan (nothing was written): {writes} write{'' if writes == 1 else 's'}{decide}."]
+    unsent = f", {kept} not sent by your update settings" if kept else ""
+    writes = len(plan) - asks - kept
+    lines = [
+        f"Plan (nothing was written): {writes} write{'' if writes == 1 else 's'}{decide}{unsent}."
+    ]
     by_entity: dict[str, list[tuple[Mapping[str, Any], str]]] = {}
     for item in plan:
         by_entity.setdefault(str(item["entity"]), []).append((item, name_of(int(item["link"]))))

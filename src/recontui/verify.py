@@ -587,9 +587,14 @@ async def verify(
                 await stack.enter_async_context(connectors[side])
             await check_companies(profile, connectors, labels)
             entities = verified_entities(connectors, entity)
-            fields = {
-                name: checked_fields(
-                    ENTITIES[name], connectors["a"].fields(name) & connectors["b"].fields(name)
+            policy = policy_from(store, profile)
+            fields = {  # a field the profile's field subset leaves out is not synced: not checked
+                name: tuple(
+                    f
+                    for f in checked_fields(
+                        ENTITIES[name], connectors["a"].fields(name) & connectors["b"].fields(name)
+                    )
+                    if policy.syncs_field(name, f.name) or not f.synced
                 )
                 for name in entities
             }

@@ -75,3 +75,20 @@ def test_the_plan_is_worded_by_entity_and_says_what_a_person_is_asked() -> None:
     ]
     failed = RunResult(None, "failed", 3, {}, "BILL refused the sign-in")
     assert plan_words(failed) == ["The plan could not be made: BILL refused the sign-in."]
+
+
+def test_what_the_update_fields_leave_alone_is_not_counted_as_a_write() -> None:
+    from recontui.run import RunResult
+    from recontui.setup.first_sync import change_detail, plan_words
+
+    item = {
+        "entity": "customer",
+        "op": "not_sent",
+        "link": 9,
+        "fields": ["phone"],
+        "why": "import only",
+    }
+    assert change_detail(item) == "not sent: import only: phone"
+    assert plan_words(RunResult(1, "dry-run", 1, {}, plan=[item]))[1] == (
+        "  Customers: not sent: import only 1"
+    )

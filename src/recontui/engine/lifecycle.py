@@ -100,6 +100,7 @@ class Why(StrEnum):
     VALUES_CHANGED = "values_changed"  # same versions, other values (a rule, a refusal)
     SETTLED_BY_RULE = "settled_by_rule"  # ``rules`` decided what was in conflict
     SETTLED = "settled"  # both sides now agree
+    NOT_SENT = "not_sent"  # updates no longer replace the fields in conflict (policy)
     ALREADY_HELD = "already_held"  # both sides already hold the chosen values
     REPLANNED = "replanned"  # newer changes came in: waiting writes are planned afresh
     UNLINKED = "unlinked"
@@ -300,7 +301,12 @@ def _merge(
     else:
         # A rule saved since the conflict opened may be what settles it.
         rules = tuple(sorted({e.by for e in merge.audit if e.by.startswith("rule")}))
-        why = Reason(Why.SETTLED_BY_RULE, rules=rules) if rules else Reason(Why.SETTLED)
+        if rules:
+            why = Reason(Why.SETTLED_BY_RULE, rules=rules)
+        elif set(live.fields) & set(merge.not_sent):  # they still differ: not updated now
+            why = Reason(Why.NOT_SENT)
+        else:
+            why = Reason(Why.SETTLED)
         steps.append(Close(live.id, ConflictStatus.SUPERSEDED, why))
     return Write(merge)
 

@@ -20,6 +20,12 @@ changed               changed, different    conflict, unless a rule decides
 else the master rule (``prefer`` or ``force``) of the field > entity > profile.
 A ``force`` rule also overrides a clean change made on the non-master side.
 
+A field the policy's update fields leave out (``Policy.may_update``: import only, or
+updates that replace only some fields) is compared but never written to an existing
+record, and never opens a conflict: a difference is listed in ``Merge.not_sent`` and
+the field keeps its old base (both sides did not agree on it), so the change is still
+a change on the next run.
+
 A write the direction does not allow is never made: the field is *forbidden*
 and ``Policy.on_forbidden`` says whether it is queued as a conflict, reverted to
 the base (possible only for a one-sided change on a side we may write to), or
@@ -97,6 +103,9 @@ class Merge:
     audit: list[Audit] = field(default_factory=list)
     #: Fields whose change the direction forbade, whatever ``on_forbidden`` did.
     forbidden: list[str] = field(default_factory=list)
+    #: Fields whose sides differ but which updates may not replace (import only, or
+    #: outside the entity's update fields): not written, no conflict, base kept.
+    not_sent: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -115,6 +124,7 @@ class Merge:
             agreed=dict(self.agreed),
             audit=[entry.mirrored() for entry in self.audit],
             forbidden=list(self.forbidden),
+            not_sent=list(self.not_sent),
         )
 
     def _write(self, side: Side, name: str, old: Any, new: Any, by: str) -> None:
@@ -232,6 +242,11 @@ def _merge_field(
     nb = norm(vb)
     if na == nb:
         merge.agreed[name] = va
+        return
+    if not policy.may_update(entity, name):
+        # Updates never replace this field: the difference is said, never written,
+        # never a conflict, and never agreed (the base keeps what both last held).
+        merge.not_sent.append(name)
         return
     # No base, and the sides differ: a rule decides, or a person does.
     vbase = _MISSING if base is None else base.get(name, _MISSING)

@@ -13,6 +13,12 @@ how, once, as a rule:
 A rule covers the whole profile, one entity, or one field of an entity; the most
 specific one applies (field > entity > profile), so "QBO is master, except for
 customer emails" is two rules.
+
+Per entity, a profile also says which fields sync at all (its *field subset*: creates
+and updates; it keeps the required fields) and which of them an *update* may replace
+("all", "none" = import only: new records are created, existing ones never changed, or
+a list such as a customer's address and phone). ``Policy.may_update`` is what the merge
+asks; a field it refuses is compared, said, never written and never a conflict.
 """
 
 from __future__ import annotations
@@ -22,7 +28,8 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Literal, get_args
 
-from recontui.model.entities import Side, other
+from recontui.model.entities import ENTITIES, SYNCED, EntitySpec, Side, other
+from recontui.model.fields import FieldSpec
 
 Direction = Literal["both", "a_to_b", "b_to_a", "none"]
 RuleKind = Literal["prefer", "force", "fill_blanks"]
@@ -133,6 +140,11 @@ class Policy:
     directions: Mapping[str, Direction] = field(default_factory=dict)
     rules: tuple[Rule, ...] = ()
     on_forbidden: OnForbidden = "queue"
+    #: Per entity, the fields an update may replace on either side (empty: import
+    #: only); a missing entity's updates replace every synced field.
+    update_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Per entity, the fields synced at all (creates and updates); missing: all.
+    field_subsets: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, direction in self.directions.items():
@@ -143,6 +155,10 @@ class Policy:
         # Frozen means frozen: a caller's dict must not change the policy later.
         object.__setattr__(self, "directions", MappingProxyType(dict(self.directions)))
         object.__setattr__(self, "rules", tuple(self.rules))
+        for name in ("update_fields", "field_subsets"):
+            given: Mapping[str, frozenset[str]] = getattr(self, name)
+            frozen = {entity: frozenset(names) for entity, names in given.items()}
+            object.__setattr__(self, name, MappingProxyType(frozen))
 
     def direction(self, entity: str) -> Direction:
         return self.directions.get(entity, "both")
@@ -166,10 +182,131 @@ class Policy:
         """The most specific fill_blanks rule covering ``entity.field``."""
         return self._most_specific(("fill_blanks",), entity, field)
 
+    def may_update(self, entity: str, field: str) -> bool:
+        """Whether an update may replace ``entity.field`` on an existing record (either
+        side). A create is not an update: it carries every synced field."""
+        allowed = self.update_fields.get(entity)
+        return allowed is None or field in allowed
+
+    def syncs_field(self, entity: str, field: str) -> bool:
+        """Whether the entity's field subset keeps ``field`` (no subset: every field)."""
+        subset = self.field_subsets.get(entity)
+        return subset is None or field in subset
+
+    def synced_subset(self, entity: str, fields: tuple[FieldSpec, ...]) -> tuple[FieldSpec, ...]:
+        """``fields`` cut to the entity's field subset (the fields synced at all)."""
+        if entity not in self.field_subsets:
+            return fields
+        return tuple(spec for spec in fields if self.syncs_field(entity, spec.name))
+
+    def update_words(self, entity: str) -> str:
+        """Why a change to a field an update may not replace is not sent, in a few words:
+        "import only", "updates replace only address_line1, phone"."""
+        allowed = self.update_fields.get(entity)
+        if allowed is None:
+            return "updates replace every field"
+        if not allowed:
+            return "import only"
+        return f"updates replace only {', '.join(sorted(allowed))}"
+
     def swapped(self) -> Policy:
         """The same policy with the sides' roles exchanged (a <-> b everywhere)."""
         return Policy(
             directions={name: _SWAPPED_DIRECTION[d] for name, d in self.directions.items()},
             rules=tuple(rule.swapped() for rule in self.rules),
             on_forbidden=self.on_forbidden,
+            update_fields=self.update_fields,
+            field_subsets=self.field_subsets,
         )
+
+
+# -- the per-entity field settings, as stored and as a person gives them ---------------------
+
+#: ``update_fields.<entity>``: every synced field (the default) or none (import only);
+#: else a list of field names.
+UPDATE_ALL = "all"
+UPDATE_NONE = "none"
+
+
+def allowed_updates(value: object) -> frozenset[str] | None:
+    """A stored ``update_fields.<entity>`` value as the policy takes it: None for "all",
+    the empty set for "none", else the names listed (check it first with
+    :func:`check_update_fields`)."""
+    if value is None or value == UPDATE_ALL:
+        return None
+    if value == UPDATE_NONE:
+        return frozenset()
+    return frozenset(str(name) for name in value) if isinstance(value, list | tuple) else None
+
+
+def _synced_names(spec: EntitySpec) -> list[str]:
+    return [f.name for f in spec.synced_fields]
+
+
+def must_sync(spec: EntitySpec) -> tuple[str, ...]:
+    """The fields a field subset of ``spec`` must keep: its required synced fields and
+    its title (a record without them cannot be created or named)."""
+    names = [f.name for f in spec.synced_fields if f.required]
+    if spec.title_field not in names and spec.has_field(spec.title_field):
+        names.insert(0, spec.title_field)
+    return tuple(names)
+
+
+def _entity_problem(entity: str) -> tuple[EntitySpec | None, str | None]:
+    if entity not in SYNCED:
+        return (
+            None,
+            f"{entity!r} is not an entity recontui syncs; choose among: {', '.join(SYNCED)}.",
+        )
+    return ENTITIES[entity], None
+
+
+def _unknown_field(spec: EntitySpec, names: list[str]) -> str | None:
+    known = _synced_names(spec)
+    for name in names:
+        if name not in known:
+            return (
+                f"{spec.label}: {name!r} is not a field recontui syncs; "
+                f"choose among: {', '.join(known)}."
+            )
+    return None
+
+
+def check_update_fields(entity: str, value: object) -> str | None:
+    """What is wrong with ``value`` as the fields updates of ``entity`` may replace
+    ("all", "none" or a list of field names), in one sentence, or None."""
+    spec, problem = _entity_problem(entity)
+    if spec is None:
+        return problem
+    if value in (UPDATE_ALL, UPDATE_NONE):
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return (
+            f'{spec.label}: the fields updates may replace are "all", "none" '
+            "(import only) or a list of field names."
+        )
+    if not value:
+        return f'{spec.label}: an empty list of update fields is "none" (import only); say so.'
+    return _unknown_field(spec, list(value))
+
+
+def check_field_subset(entity: str, value: object) -> str | None:
+    """What is wrong with ``value`` as the fields ``entity`` syncs at all ("all" or a
+    list of field names holding the entity's required ones), in one sentence, or None."""
+    spec, problem = _entity_problem(entity)
+    if spec is None:
+        return problem
+    if value == UPDATE_ALL:
+        return None
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        return f'{spec.label}: the fields synced are "all" or a list of field names.'
+    unknown = _unknown_field(spec, list(value))
+    if unknown:
+        return unknown
+    missing = [name for name in must_sync(spec) if name not in value]
+    if missing:
+        return (
+            f"{spec.label}: the fields synced must include {', '.join(missing)}, "
+            "without which a record cannot be created or named."
+        )
+    return None

@@ -158,6 +158,9 @@ class RunContext:
         self.synced_fields: dict[str, tuple[FieldSpec, ...]] = {}
         self.unreachable: set[Side] = set()
         self.plan: list[dict[str, Any]] = []
+        #: Records whose differing fields updates may not replace (engine/policy.py
+        #: ``may_update``): what a dry run's plan lists as "not sent".
+        self.not_sent: list[dict[str, Any]] = []
         self.labels = {side: system_label(profile.system(side)) for side in SIDES}
         self.board = ProgressBoard()
         self.progress_saved = 0.0
@@ -207,11 +210,14 @@ class RunContext:
                     self.save_progress()
 
     def fields_for(self, entity: str) -> tuple[FieldSpec, ...]:
-        """The synced set: fields the model syncs and both connectors map."""
+        """The synced set: fields the model syncs, both connectors map and the profile's
+        field subset keeps."""
         if entity not in self.synced_fields:
             spec = ENTITIES[entity]
             mapped = self.conns["a"].fields(entity) & self.conns["b"].fields(entity)
-            self.synced_fields[entity] = tuple(f for f in spec.synced_fields if f.name in mapped)
+            both = tuple(f for f in spec.synced_fields if f.name in mapped)
+            # The profile's field subset of the entity (engine/policy.py), if it has one.
+            self.synced_fields[entity] = self.policy.synced_subset(entity, both)
         return self.synced_fields[entity]
 
     def syncs(self, entity: str) -> bool:

@@ -81,7 +81,7 @@ class Plan(Ops):
             if c.opened_run != self.run_id:  # outstanding from an earlier run: still owed
                 item.update(conflict=c.id, note=c.note)
             out.append(item)
-        return out
+        return out + list(self.not_sent)  # what updates may not replace, said as such
 
     def merge_entity(self, entity: str) -> None:
         spec = ENTITIES[entity]
@@ -116,6 +116,8 @@ class Plan(Ops):
         write = decision.write
         if write is None:
             return
+        if write.merge.not_sent:
+            self.say_not_sent(spec, link, write.merge.not_sent, name)
         res = write.resolution
         chosen: dict[Side, dict[str, Any]] = {
             "a": dict(res.to_a) if res else {},
@@ -129,6 +131,26 @@ class Plan(Ops):
         self.plan_writes(spec, link, write.merge, chosen, audit, write.conflict_id, name)
         if write.base is not None:
             self.store.set_base(link.id, write.base, link.a_version, link.b_version, self.run_id)
+
+    def say_not_sent(self, spec: EntitySpec, link: Link, names: list[str], name: str) -> None:
+        """Once per record: the fields that differ but which updates may not replace
+        (the profile's update fields, engine/policy.py). They stay as they are on both
+        sides and keep their old base, so the difference is said again when the record
+        next changes."""
+        why = self.policy.update_words(spec.name)
+        fields = sorted(names)
+        self.not_sent.append(
+            {"entity": spec.name, "op": "not_sent", "link": link.id, "fields": fields, "why": why}
+        )
+        self.emit(
+            "info",
+            "merge",
+            f"{spec.label} {name!r}: {', '.join(fields)} differ between the two systems and "
+            f"are not sent ({why}); each side keeps its value.",
+            entity=spec.name,
+            record=name,
+            link=link.id,
+        )
 
     def carry_out(self, step: Step, spec: EntitySpec, link: Link, pair: Pair, name: str) -> None:
         """One lifecycle step against the store, counted and said in the run log."""
@@ -190,6 +212,8 @@ class Plan(Ops):
             Why.VALUES_CHANGED: "the values in conflict changed",
             Why.SETTLED_BY_RULE: f"decided by {', '.join(reason.rules)}",
             Why.SETTLED: "settled: both sides now agree",
+            Why.NOT_SENT: "closed: the profile's update fields no longer let a sync "
+            "replace these fields; each side keeps its value",
             Why.ALREADY_HELD: "both sides already held the chosen values",
             Why.REPLANNED: REPLANNED,
             Why.UNLINKED: "unlinked",

@@ -291,7 +291,8 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
             self.emit(
                 "info",
                 "plan",
-                f"Dry run: {len(self.plan)} writes would be made; nothing "
+                f"Dry run: {sum(i['op'] != 'not_sent' for i in self.plan)} writes would be "
+                "made; nothing "
                 "was written to either side.",
             )
 

@@ -8,6 +8,7 @@ from ..engine import (
     Policy,
     Rule,
 )
+from ..engine.policy import allowed_updates
 from ..engine.window import WindowError, parse_window
 from ..store import Profile, Store, StoreError
 from ..store.settings import ProfileSettings
@@ -23,6 +24,14 @@ def policy_from(store: Store, profile: Profile, settings: ProfileSettings | None
         directions=settings.directions,  # type: ignore[arg-type]  # Policy checks each value
         rules=rules,
         on_forbidden=settings.on_forbidden,  # type: ignore[arg-type]  # Policy checks it
+        update_fields={
+            entity: allowed
+            for entity, value in settings.update_fields.items()
+            if (allowed := allowed_updates(value)) is not None
+        },
+        field_subsets={
+            entity: frozenset(names) for entity, names in settings.field_subsets.items()
+        },
     )
 
 

@@ -82,6 +82,8 @@ def change_words(item: dict[str, Any]) -> str:
     you" (a conflict or a decision)."""
     if item["op"] in ("conflict", "decision"):
         return OP_WORDS[item["op"]]
+    if item["op"] == "not_sent":  # the profile's update fields leave it alone
+        return f"not sent: {item.get('why') or 'update fields'}"
     words = f"{OP_WORDS.get(item['op'], item['op'])} in {item.get('system', '?')}"
     return f"held: {words}" if item.get("state") == "held" else words
 
@@ -94,7 +96,7 @@ def change_detail(item: dict[str, Any]) -> str:
         fields = ", ".join(item.get("fields") or ())
         about = "which record it is" if item.get("kind") == "match" else fields
         return f"{words}: {about}" if about else words
-    if item["op"] == "update" and item.get("fields"):
+    if item["op"] in ("update", "not_sent") and item.get("fields"):
         return f"{words}: {', '.join(item['fields'])}"
     return words
 

@@ -48,7 +48,17 @@ SECTIONS: dict[str, frozenset[str]] = {
     "companies": frozenset({"billing", "accounting"}),
     "accounts": frozenset({"income", "expense", "deposit", "bank"}),
     "tax": frozenset(),  # billing sales tax -> accounting tax code, by name or id
-    "syncs": frozenset({"directions", "masters", "initial_window", "include_inactive", "schedule"}),
+    "syncs": frozenset(
+        {
+            "directions",
+            "masters",
+            "initial_window",
+            "include_inactive",
+            "schedule",
+            "update_fields",
+            "fields",
+        }
+    ),
     "matches": frozenset({"link", "apart"}),
     "sync": frozenset({"start"}),
 }
@@ -366,11 +376,29 @@ class FileSetup:
         problem = save_syncs(self.store, self.profile, choices, self.actor)
         if problem:
             raise SetupRefused(problem)
+        self.field_settings(given)
         owned = sorted(e for e, d in directions.items() if d != "both")
         return (
             f"window {choices.window}, schedule {choices.schedule}, one-way: "
             f"{', '.join(owned) or 'none'}"
         )
+
+    def field_settings(self, given: Mapping[str, Any]) -> None:
+        """[syncs.fields] then [syncs.update_fields]: entity = "all" | "none" | [names]
+        (Preferences' own checks, setup/sync_fields.py)."""
+        from .sync_fields import save_field_subset, save_update_fields
+
+        assert self.profile is not None
+        for key, save in (("fields", save_field_subset), ("update_fields", save_update_fields)):
+            table = given.get(key, {})
+            if not isinstance(table, Mapping):
+                raise SetupRefused(
+                    f'[syncs] {key} is a table of entity = "all", "none" or [field names].'
+                )
+            for entity, value in table.items():
+                problem = save(self.store, self.profile, str(entity), value, self.actor)
+                if problem:
+                    raise SetupRefused(f"[syncs] {key}: {problem}")
 
     @staticmethod
     def entity_table(given: Mapping[str, Any], key: str) -> dict[str, str]:

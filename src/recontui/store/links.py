@@ -182,6 +182,17 @@ class LinksRepo(StoreBase):
                 (1 if side == "a" else 2, link_id),
             )
 
+    def mark_entity_dirty(self, profile_id: int, entity: str) -> int:
+        """Look at every paired record of ``entity`` again on the next run (a setting that
+        changes what its merge writes); the number marked."""
+        with self._write() as conn:
+            cur = conn.execute(
+                "UPDATE links SET dirty = dirty | 3 WHERE profile_id = ? AND entity = ? "
+                "AND state = ?",
+                (profile_id, entity, LinkState.PAIRED),
+            )
+            return int(cur.rowcount)
+
     def clear_dirty(self, link_id: int) -> None:
         with self._write() as conn:
             conn.execute("UPDATE links SET dirty = 0 WHERE id = ?", (link_id,))

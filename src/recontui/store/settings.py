@@ -18,6 +18,11 @@ from .database import inserted_id, one, rows
 
 #: The prefix of a per-entity sync direction key (``direction.customer``).
 DIRECTION_PREFIX = "direction."
+#: The prefix of the fields an update of an entity may replace (``update_fields.customer``:
+#: "all", "none" or a list of field names).
+UPDATE_FIELDS_PREFIX = "update_fields."
+#: The prefix of the fields an entity syncs at all (``fields.customer``: a list of names).
+FIELDS_PREFIX = "fields."
 #: The prefix of a tax map key (``tax.<billing sales tax id>`` -> accounting tax code id).
 TAX_PREFIX = "tax."
 
@@ -55,6 +60,11 @@ class ProfileSettings:
     #: The tax map: billing sales tax id -> accounting (QuickBooks) tax code id; a sales tax
     #: not in it is unmapped, and the invoices charging it are held (engine/taxes.py).
     tax_map: Mapping[str, str] = field(default_factory=dict)
+    #: entity -> the fields an update may replace: "all" (missing), "none" (import only:
+    #: existing records are never changed) or a list of field names (engine/policy.py).
+    update_fields: Mapping[str, Any] = field(default_factory=dict)
+    #: entity -> the fields synced at all, creates and updates (missing: all).
+    field_subsets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> ProfileSettings:
@@ -62,7 +72,7 @@ class ProfileSettings:
         values: dict[str, Any] = {}
         for f in fields(cls):
             key = stored_key(f.name)
-            if f.name not in ("directions", "tax_map") and key in stored:
+            if f.name not in _MAPPINGS and key in stored:
                 values[f.name] = stored[key]
         values["big_change_share"] = float(values.get("big_change_share", cls.big_change_share))
         values["big_change_min"] = int(values.get("big_change_min", cls.big_change_min))
@@ -79,16 +89,34 @@ class ProfileSettings:
             for key, value in stored.items()
             if key.startswith(TAX_PREFIX) and value is not None and str(value).strip()
         }
+        values["update_fields"] = {
+            key.removeprefix(UPDATE_FIELDS_PREFIX): value
+            if isinstance(value, str)
+            else tuple(value)
+            for key, value in stored.items()
+            if key.startswith(UPDATE_FIELDS_PREFIX) and isinstance(value, str | list)
+        }
+        values["field_subsets"] = {
+            key.removeprefix(FIELDS_PREFIX): tuple(value)
+            for key, value in stored.items()
+            if key.startswith(FIELDS_PREFIX) and isinstance(value, list)
+        }
         return cls(**values)
 
     def stored(self) -> dict[str, Any]:
         """The settings as stored keys -> values (directions as ``direction.<entity>``)."""
         out = {stored_key(f.name): getattr(self, f.name) for f in fields(self)}
-        del out["directions"], out["tax_map"]
+        for name in _MAPPINGS:
+            del out[name]
+        out.update({UPDATE_FIELDS_PREFIX + e: v for e, v in self.update_fields.items()})
+        out.update({FIELDS_PREFIX + e: list(v) for e, v in self.field_subsets.items()})
         out.update({DIRECTION_PREFIX + name: value for name, value in self.directions.items()})
         out.update({TAX_PREFIX + code: value for code, value in self.tax_map.items()})
         return out
 
+
+#: The settings stored one key per entry (``direction.x``, ``tax.x``, ...).
+_MAPPINGS = ("directions", "tax_map", "update_fields", "field_subsets")
 
 #: The default-account settings (stored as ``default.expense_account`` and so on).
 DEFAULT_ACCOUNTS = (

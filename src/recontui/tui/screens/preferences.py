@@ -1,10 +1,12 @@
-"""Preferences: sync directions, forbidden changes, the big-change guard and master rules.
+"""Preferences: sync directions, forbidden changes, the big-change guard, master rules and
+each entity's fields (which fields an update may replace, which fields sync at all).
 
 Every change is saved at once with `Store.set_setting`, so it lands in the audit trail.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar, cast
 
 from rich.text import Text
@@ -22,6 +24,13 @@ from ...engine.window import WindowError, parse_window
 from ...model.entities import ENTITIES, SYNCED, Side
 from ...run import first_synced_date
 from ...schedule import ScheduleError, parse_schedule
+from ...setup.sync_fields import (
+    field_settings,
+    parse_choice,
+    save_field_subset,
+    save_update_fields,
+    setting_words,
+)
 from ...store import StoreError
 from ...store.settings import DEFAULT_SETTINGS
 from ..console import ConsoleApp
@@ -133,6 +142,11 @@ class PreferencesScreen(Screen[None]):
         Binding("n", "add_rule", "New rule", id="prefs.rule_add"),
         Binding("d", "delete_rule", "Delete rule", id="prefs.rule_delete"),
         Binding("f5", "reload", "Refresh", id="prefs.refresh"),
+        # Named in the fields table's title (the footer keeps ? Help visible at 80 columns).
+        Binding(
+            "u", "edit_fields('update')", "Update fields", show=False, id="prefs.update_fields"
+        ),
+        Binding("f", "edit_fields('synced')", "Fields synced", show=False, id="prefs.fields"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -182,12 +196,23 @@ class PreferencesScreen(Screen[None]):
                 classes="title",
             )
             yield DataTable(id="prefs-rules", cursor_type="row")
+            upd, syn = app.key("prefs.update_fields"), app.key("prefs.fields")
+            yield Label(
+                Text(
+                    f"Fields ({upd}: what updates replace, none: import only; {syn}: fields synced)"
+                ),
+                classes="title",
+            )
+            yield DataTable(id="prefs-fields", cursor_type="row")
         yield Static(id="prefs-status")
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#prefs-directions", DataTable).add_columns("entity", "direction")
         self.query_one("#prefs-rules", DataTable).add_columns("id", "kind", "side", "scope")
+        self.query_one("#prefs-fields", DataTable).add_columns(
+            "entity", "updates replace", "fields synced"
+        )
         self.load(inputs=True)
 
     def on_screen_resume(self) -> None:
@@ -228,6 +253,22 @@ class PreferencesScreen(Screen[None]):
             self.query_one("#prefs-window", Input).value = str(settings["initial_window"])
         self.show_window()
         self.load_rules()
+        self.load_fields()
+
+    def load_fields(self) -> None:
+        app = self.app
+        table = self.query_one("#prefs-fields", DataTable)
+        row = table.cursor_row
+        table.clear()
+        for item in field_settings(app.store, app.profile):
+            table.add_row(
+                plain(ENTITIES[item.entity].label),
+                plain(setting_words(item.update_fields)),
+                plain(setting_words(item.fields)),
+                key=item.entity,
+            )
+        if table.row_count:
+            table.move_cursor(row=min(max(row, 0), table.row_count - 1))
 
     def load_rules(self) -> None:
         app = self.app
@@ -350,6 +391,40 @@ class PreferencesScreen(Screen[None]):
             )
         self.query_one("#prefs-window-note", Static).update(Text(note, style="dim"))
 
+    # -- fields per entity ----------------------------------------------------
+    def action_edit_fields(self, which: str) -> None:
+        """Edit the entity under the fields table's cursor (elsewhere: go to the table
+        first): what its updates may replace, or which fields it syncs."""
+        app = self.app
+        table = self.query_one("#prefs-fields", DataTable)
+        if self.focused is not table:
+            table.focus()
+            key = app.key("prefs.update_fields" if which == "update" else "prefs.fields")
+            self.status(f"Choose an entity in the fields table, then press {key}.")
+            return
+        entity = SYNCED[max(table.cursor_row, 0)]
+        current = {i.entity: i for i in field_settings(app.store, app.profile)}[entity]
+        save_one = save_update_fields if which == "update" else save_field_subset
+        value = current.update_fields if which == "update" else current.fields
+        what = "an update may replace" if which == "update" else "synced at all"
+
+        def save(text: str) -> str | None:
+            return save_one(app.store, app.profile, entity, parse_choice(text), app.actor)
+
+        def saved(text: str | None) -> None:
+            if text is None:
+                return
+            self.status(f"Saved: {ENTITIES[entity].label}: the fields {what}: {text}.")
+            self.load_fields()
+
+        choices = ", ".join(spec.name for spec in ENTITIES[entity].synced_fields)
+        title = f"{ENTITIES[entity].label}: the fields {what}"
+        if which == "update":
+            hint = f"all, none (import only), or some of: {choices}"
+        else:
+            hint = f"all, or some of: {choices}"
+        self.app.push_screen(FieldsScreen(title, hint, setting_words(value), save), saved)
+
     # -- rules ----------------------------------------------------------------
     def action_add_rule(self) -> None:
         app = self.app
@@ -466,6 +541,45 @@ class AddRuleScreen(ModalScreen[Rule | None]):
 
     def refuse(self, text: str) -> None:
         self.query_one("#rule-error", Static).update(Text(text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class FieldsScreen(ModalScreen[str | None]):
+    """One entity's field setting typed in ("all", "none", "address_line1, phone"),
+    checked and saved by the headless function the setup file uses too."""
+
+    app = getters.app(ConsoleApp)
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "cancel", "Cancel", id="fields.cancel"),
+    ]
+
+    def __init__(
+        self, title: str, hint: str, value: str, save: Callable[[str], str | None]
+    ) -> None:
+        super().__init__()
+        self.title_text = title
+        self.hint = hint
+        self.value = value.removesuffix(" (import only)")
+        self.save = save
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            cancels = self.app.key("fields.cancel")
+            yield Label(Text(f"{self.title_text} (Enter saves, {cancels} cancels)"))
+            yield Static(Text(self.hint, style="dim"))
+            yield Input(value=self.value, id="fields-value")
+            yield Static(id="fields-error", classes="error")
+
+    @on(Input.Submitted, "#fields-value")
+    def submitted(self, event: Input.Submitted) -> None:
+        problem = self.save(event.value)
+        if problem:
+            self.query_one("#fields-error", Static).update(Text(problem + " Not saved."))
+            return
+        self.dismiss(event.value.strip())
 
     def action_cancel(self) -> None:
         self.dismiss(None)

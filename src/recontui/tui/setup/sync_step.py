@@ -135,7 +135,7 @@ class SyncStep(StepScreen):
     def action_start(self) -> None:
         if self.plan is None or self.started:
             return
-        writes = sum(1 for i in self.plan if i["op"] not in ("conflict", "decision"))
+        writes = sum(1 for i in self.plan if i["op"] not in ("conflict", "decision", "not_sent"))
         question = (
             f"Start {self.which}? It writes {writes} changes to the two systems, as planned, "
             "and puts every difference it cannot settle in the conflict queue for you."
