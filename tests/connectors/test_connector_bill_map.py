@@ -418,6 +418,84 @@ GOLDEN.append(
         {"name": "CA 8.75%", "percentage": D("8.75"), "type": "SALES_TAX"},
     )
 )
+GOLDEN.append(
+    (
+        # A credit memo as https://developer.bill.com/docs/ar-credit-memos creates one (its
+        # sample's priced lines: quantity and price, no amount; BILL serves the total).
+        "credit_memo",
+        {
+            "id": "ccr01",
+            "customerId": "0cu01",
+            "referenceNumber": "202502-creditmemo",
+            "creditDate": "2025-12-28",
+            "description": "returned",
+            "totalAmount": 79.98,
+            "creditMemoLineItems": [
+                {
+                    "id": "cci01",
+                    "description": "Classic extreme drum sticks",
+                    "price": "14.99",
+                    "quantity": "2",
+                },
+                {
+                    "id": "cci02",
+                    "description": "Metal guitar picks (5-pack)",
+                    "price": "50.00",
+                    "quantity": "1",
+                },
+            ],
+            "archived": False,
+            **T,
+        },
+        {
+            "number": "202502-creditmemo",
+            "customer": RemoteRef("customer", "0cu01"),
+            "date": dt.date(2025, 12, 28),
+            "memo": "returned",
+            "total": D("79.98"),
+            "lines": [
+                {
+                    "amount": D("29.98"),
+                    "description": "Classic extreme drum sticks",
+                    "item": None,
+                    "quantity": D("2"),
+                    "unit_price": D("14.99"),
+                    "class": None,
+                    "taxable": None,
+                },
+                {
+                    "amount": D("50.00"),
+                    "description": "Metal guitar picks (5-pack)",
+                    "item": None,
+                    "quantity": D("1"),
+                    "unit_price": D("50.00"),
+                    "class": None,
+                    "taxable": None,
+                },
+            ],
+        },
+        {
+            "referenceNumber": "202502-creditmemo",
+            "customerId": "0cu01",
+            "creditDate": "2025-12-28",
+            "description": "returned",
+            "creditMemoLineItems": [
+                {
+                    "amount": D("29.98"),
+                    "description": "Classic extreme drum sticks",
+                    "quantity": D("2"),
+                    "price": D("14.99"),
+                },
+                {
+                    "amount": D("50.00"),
+                    "description": "Metal guitar picks (5-pack)",
+                    "quantity": D("1"),
+                    "price": D("50.00"),
+                },
+            ],
+        },
+    )
+)
 IDS = [g[0] for g in GOLDEN]
 
 
@@ -442,7 +520,15 @@ def test_coverage_and_unsupported_entities() -> None:
     assert {g[0] for g in GOLDEN} == set(bill_map.BILL_ENTITIES)
     assert set(ENTITIES) - set(bill_map.BILL_ENTITIES) == {"tax_rate", "tax_code", "journal_entry"}
     # BILL has no currency on customers and AR/AP transactions.
-    for entity in ("customer", "invoice", "payment", "bill", "bill_payment", "vendor_credit"):
+    for entity in (
+        "customer",
+        "invoice",
+        "credit_memo",
+        "payment",
+        "bill",
+        "bill_payment",
+        "vendor_credit",
+    ):
         assert "currency" not in bill_map.fields_of(entity)
     assert "currency" in bill_map.fields_of("vendor")
 

@@ -322,6 +322,64 @@ CREATES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
 
 CREATES.append(
     (
+        # The sample request's two priced lines (its third, a ratePercent discount line, has
+        # no canonical counterpart), with the sample's strings as numbers. Each line also
+        # carries its amount, a line field "Update multiple credit memos" names
+        # (https://developer.bill.com/reference/bulkupdatecreditmemo); description is the
+        # credit memo's "Credit memo description" (.../reference/replacecreditmemo).
+        "credit_memo",
+        "https://developer.bill.com/docs/ar-credit-memos (sample request)",
+        {
+            "number": "202502-creditmemo",
+            "customer": ref("customer", "0cu01"),
+            "date": dt.date(2025, 12, 28),
+            "memo": "Returned gear",
+            "lines": [
+                {
+                    "amount": D("29.98"),
+                    "description": "Classic extreme drum sticks",
+                    "item": None,
+                    "quantity": D("2"),
+                    "unit_price": D("14.99"),
+                    "class": None,
+                },
+                {
+                    "amount": D("50.00"),
+                    "description": "Metal guitar picks (5-pack)",
+                    "item": None,
+                    "quantity": D("1"),
+                    "unit_price": D("50.00"),
+                    "class": None,
+                },
+            ],
+            "total": D("79.98"),
+        },
+        {
+            "customerId": "0cu01",
+            "creditDate": "2025-12-28",
+            "creditMemoLineItems": [
+                {
+                    "description": "Classic extreme drum sticks",
+                    "price": D("14.99"),
+                    "quantity": D("2"),
+                    "amount": D("29.98"),
+                },
+                {
+                    "description": "Metal guitar picks (5-pack)",
+                    "price": D("50.00"),
+                    "quantity": D("1"),
+                    "amount": D("50.00"),
+                },
+            ],
+            "referenceNumber": "202502-creditmemo",
+            "description": "Returned gear",
+        },
+    )
+)
+
+
+CREATES.append(
+    (
         # recontui never creates one (a sales tax is BILL's own); the body pins the mapping.
         "sales_tax",
         "BILL's Postman collection: POST /v3/classifications/items (Create an item)",

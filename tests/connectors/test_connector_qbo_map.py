@@ -542,6 +542,78 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
 ]
 
 
+GOLDEN.append(
+    (
+        # A customer credit memo: a sales form (CustomerRef, SalesItemLineDetail lines) with
+        # a TotalAmt QuickBooks computes (Intuit's schema type CreditMemo).
+        "credit_memo",
+        {
+            "Id": "180",
+            "SyncToken": "0",
+            "DocNumber": "CM-1",
+            "CustomerRef": {"value": "58", "name": "Zoe"},
+            "TxnDate": "2024-06-05",
+            "PrivateNote": "returned",
+            "CurrencyRef": {"value": "USD"},
+            "TotalAmt": 29.98,
+            "RemainingCredit": 29.98,
+            "Line": [
+                {
+                    "Id": "1",
+                    "LineNum": 1,
+                    "Amount": 29.98,
+                    "Description": "Drum sticks",
+                    "DetailType": "SalesItemLineDetail",
+                    "SalesItemLineDetail": {
+                        "ItemRef": {"value": "9"},
+                        "Qty": 2,
+                        "UnitPrice": 14.99,
+                    },
+                },
+                {"Amount": 29.98, "DetailType": "SubTotalLineDetail", "SubTotalLineDetail": {}},
+            ],
+            "MetaData": META,
+        },
+        {
+            "number": "CM-1",
+            "customer": RemoteRef("customer", "58"),
+            "date": dt.date(2024, 6, 5),
+            "currency": "USD",
+            "memo": "returned",
+            "total": D("29.98"),
+            "lines": [
+                {
+                    "amount": D("29.98"),
+                    "description": "Drum sticks",
+                    "item": RemoteRef("item", "9"),
+                    "quantity": D("2"),
+                    "unit_price": D("14.99"),
+                    "class": None,
+                    "taxable": None,
+                }
+            ],
+        },
+        {
+            "DocNumber": "CM-1",
+            "CustomerRef": {"value": "58"},
+            "TxnDate": "2024-06-05",
+            "CurrencyRef": {"value": "USD"},
+            "PrivateNote": "returned",
+            "Line": [
+                {
+                    "DetailType": "SalesItemLineDetail",
+                    "Amount": D("29.98"),
+                    "Description": "Drum sticks",
+                    "SalesItemLineDetail": {
+                        "ItemRef": {"value": "9"},
+                        "Qty": D("2"),
+                        "UnitPrice": D("14.99"),
+                    },
+                }
+            ],
+        },
+    )
+)
 IDS = [g[0] for g in GOLDEN]
 
 

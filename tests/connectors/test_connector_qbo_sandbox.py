@@ -62,8 +62,9 @@ def world() -> World:
 
 @pytest.fixture(scope="module")
 def shared() -> World:
-    """One sandbox for the tests that only add uniquely named records (seeding is slow)."""
-    return World()
+    """One sandbox for the tests that only add uniquely named records (seeding is slow);
+    with the optional credit memos, so that every entity has records to pull."""
+    return World(credit_memos=True)
 
 
 @pytest.fixture

@@ -352,6 +352,53 @@ CREATES: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = [
         },
     ),
     (
+        # No developer.intuit.com creditmemo page was found in the docs corpus: the body
+        # follows Intuit's schema type CreditMemo (a SalesTransaction: CustomerRef, DocNumber,
+        # TxnDate, CurrencyRef, PrivateNote) and its Line as the quickbooks-api SDK documents
+        # it (SalesItemLineDetail with ItemRef, Qty, UnitPrice; https://app.unpkg.com/
+        # quickbooks-api@0.11.1/files/src/types/classes/credit-memo.ts). TotalAmt: not sent.
+        "credit_memo",
+        f"{PAGES}/creditmemo (schema type; no page found)",
+        {
+            "number": "CM-7",
+            "customer": ref("customer", "58"),
+            "date": dt.date(2025, 12, 28),
+            "currency": "USD",
+            "memo": "Returned drum sticks",
+            "lines": [
+                {
+                    "amount": D("29.98"),
+                    "description": "Classic extreme drum sticks",
+                    "item": ref("item", "9"),
+                    "quantity": D("2"),
+                    "unit_price": D("14.99"),
+                    "class": None,
+                    "taxable": None,
+                }
+            ],
+            "total": D("29.98"),
+        },
+        {
+            "DocNumber": "CM-7",
+            "CustomerRef": {"value": "58"},
+            "TxnDate": "2025-12-28",
+            "CurrencyRef": {"value": "USD"},
+            "PrivateNote": "Returned drum sticks",
+            "Line": [
+                {
+                    "DetailType": "SalesItemLineDetail",
+                    "Amount": D("29.98"),
+                    "Description": "Classic extreme drum sticks",
+                    "SalesItemLineDetail": {
+                        "ItemRef": {"value": "9"},
+                        "Qty": D("2"),
+                        "UnitPrice": D("14.99"),
+                    },
+                }
+            ],
+        },
+    ),
+    (
         # DocNumber, TxnDate, CurrencyRef, PrivateNote, and JournalEntryLineDetail.ClassRef:
         # the JournalEntry object. The sample's "Id": "0" on a line is not sent (a line Id
         # is "Required for update"; none is a new line).

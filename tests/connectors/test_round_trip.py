@@ -533,6 +533,66 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
             },
         ),
     ],
+    "credit_memo": lambda r: [
+        (
+            "three lines, priced and not",
+            {
+                "number": "CM-Ω-0042",
+                "customer": r("customer", "zoe"),
+                "date": Day(2024, 2, 29),
+                "currency": "USD",
+                "memo": "Gutschrift — retour 📦",
+                "lines": [
+                    {
+                        "item": r("item", "consulting"),
+                        "description": "Crédit — heures non dues",
+                        "quantity": D("2.5"),
+                        "unit_price": D("98.76"),
+                        "amount": D("246.90"),
+                        "class": r("class", "east"),
+                    },
+                    {
+                        "item": None,
+                        "description": "Goodwill",
+                        "quantity": None,
+                        "unit_price": None,
+                        "amount": D("0.01"),
+                        "class": None,
+                    },
+                    {
+                        "item": r("item", "big"),
+                        "description": None,
+                        "quantity": D("1"),
+                        "unit_price": D("1234567.89"),
+                        "amount": D("1234567.89"),
+                        "class": r("class", "west"),
+                    },
+                ],
+                "total": D("1234814.80"),
+            },
+        ),
+        (
+            "blank optionals",
+            {
+                "number": "1",
+                "customer": r("customer", "sushi"),
+                "date": Day(2024, 12, 31),
+                "currency": "USD",
+                "memo": None,
+                "lines": [
+                    {
+                        "item": r("item", "tiny"),
+                        "description": None,
+                        "quantity": None,
+                        "unit_price": None,
+                        "amount": D("5.00"),
+                        "class": None,
+                    }
+                ],
+                "total": D("5.00"),
+            },
+        ),
+    ],
     "vendor_credit": lambda r: [
         (
             "two lines",
@@ -794,6 +854,7 @@ QBO_UPDATED = "2024-06-02T10:45:30-07:00"
 CURRENCY_NAMES = {"USD": "United States Dollar", "EUR": "Euro", "SEK": "Swedish Krona"}
 QBO_LINE_DETAIL = {
     "invoice": "SalesItemLineDetail",
+    "credit_memo": "SalesItemLineDetail",
     "bill": "AccountBasedExpenseLineDetail",
     "vendor_credit": "AccountBasedExpenseLineDetail",
     "journal_entry": "JournalEntryLineDetail",
@@ -976,8 +1037,9 @@ BILL_PREFIX = {
     "bill": "00n",
     "bill_payment": "stp",
     "vendor_credit": "vcr",
+    "credit_memo": "ccr",
 }
-BILL_LINE_PREFIX = {"invoice": "00f", "bill": "0bi", "vendor_credit": "0vi"}
+BILL_LINE_PREFIX = {"invoice": "00f", "bill": "0bi", "vendor_credit": "0vi", "credit_memo": "cci"}
 #: Recorded payments: no archive flag, and their applications carry no line id (AR) or
 #: a bill-pay id (AP).
 BILL_RECORDED = ("payment", "bill_payment")
@@ -1060,6 +1122,8 @@ def _bill_computed(entity: str, obj: dict[str, Any], line_ids: dict[str, int]) -
         total = _sum(ln["amount"] for ln in lines)
         if entity == "invoice":
             obj.update(totalAmount=total, dueAmount=total, status="OPEN")
+        elif entity == "credit_memo":
+            obj["totalAmount"] = total
         elif entity == "bill":
             obj.update(amount=total, dueAmount=total, paymentStatus="UNPAID")
         else:
@@ -1101,7 +1165,7 @@ def as_held(system: System, entity: str, fields: Mapping[str, Any]) -> Fields:
     """``fields`` as the system holds them once written (what a write of them reads back
     as, where the system normalises a value)."""
     out = dict(fields)
-    if system is BILL and entity == "invoice" and out.get("lines"):
+    if system is BILL and entity in ("invoice", "credit_memo") and out.get("lines"):
         out["lines"] = [_bill_unit_quantity(ln) for ln in out["lines"]]
     return out
 
@@ -1363,7 +1427,7 @@ UNMAPPED: dict[str, dict[str, set[str]]] = {
     # tax code from the profile's tax map instead, engine/taxes.py).
     "qbo": {"invoice": {"sales_tax"}},
     "bill": {
-        **{entity: {"currency"} for entity in ("customer", "bill", "vendor_credit")},
+        **{entity: {"currency"} for entity in ("customer", "bill", "vendor_credit", "credit_memo")},
         # A BILL invoice has no memo (BILL's Postman collection, createinvoice); a recorded
         # payment takes no reference recontui may write (recording-an-ar-payment,
         # record-ap-payments).

@@ -108,8 +108,15 @@ class BillConnector(ConnectorBase):
         """What BILL refuses a customer or vendor without ("email: must not be blank").
         Customer: name, email (https://developer.bill.com/docs/ar-customers); vendor: name,
         accountType (sent by bill_map), email, phone
-        (https://developer.bill.com/docs/creating-a-us-vendor)."""
-        return {"customer": ("name", "email"), "vendor": ("name", "email", "phone")}.get(entity, ())
+        (https://developer.bill.com/docs/creating-a-us-vendor); credit memo: customerId,
+        referenceNumber, creditDate, creditMemoLineItems
+        (https://developer.bill.com/docs/ar-credit-memos; a QuickBooks credit memo may have no
+        number)."""
+        return {
+            "customer": ("name", "email"),
+            "vendor": ("name", "email", "phone"),
+            "credit_memo": ("number", "customer", "date", "lines"),
+        }.get(entity, ())
 
     async def __aexit__(self, *exc: object) -> None:
         """Log out (best effort: a dead session is no reason to fail) and close."""
@@ -650,6 +657,11 @@ def _natural_lookups(entity: str, fields: Mapping[str, Any]) -> list[Lookup]:
         return [(("name",), fields.get("name"), None)]
     if entity == "invoice":
         return [(("invoiceNumber",), fields.get("number"), None)]
+    if entity == "credit_memo":
+        customer = ref_id(fields.get("customer"))
+        if customer is None:
+            return []
+        return [(("referenceNumber",), fields.get("number"), ("customerId", customer))]
     if entity in ("bill", "vendor_credit"):
         vendor = ref_id(fields.get("vendor"))
         if vendor is None:

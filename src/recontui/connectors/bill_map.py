@@ -227,6 +227,36 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 *_INVOICE_HEAD[2:],
             ),
         ),
+        # https://developer.bill.com/docs/ar-credit-memos (POST /v3/credit-memos: customerId,
+        # referenceNumber, creditDate, creditMemoLineItems required), and
+        # https://developer.bill.com/reference/replacecreditmemo (description, lines' price
+        # and quantity, ids ``ccr``/``cci``). Archive and restore exist:
+        # https://developer.bill.com/changelog/2025-04-11-new-endpoints-for-credit-memos.
+        BillEntity(
+            "credit_memo",
+            "credit-memos",
+            (
+                F("number", ("referenceNumber",)),
+                F("customer", ("customerId",), "ref", "customer"),
+                F("date", ("creditDate",), "date"),
+                F("memo", ("description",)),
+                F("total", ("totalAmount",), "money", read_only=True),
+            ),
+            Lines(
+                "lines",
+                "creditMemoLineItems",
+                (
+                    F("amount", ("amount",), "money"),
+                    F("description", ("description",)),
+                    F("item", ("classifications", "itemId"), "ref", "item"),
+                    F("quantity", ("quantity",), "decimal"),
+                    F("unit_price", ("price",), "price"),
+                    _CLASS,
+                    F("taxable", ("taxable",), "bool"),
+                ),
+                unit_quantity=True,
+            ),
+        ),
         BillEntity(
             "payment",
             "receivable-payments",

@@ -94,6 +94,7 @@ LIST_NAMES: Mapping[str, str] = {
     "customer": "customers",
     "vendor": "vendors",
     "invoice": "invoices",
+    "credit_memo": "credit memos",
     "payment": "payments received",
     "bill": "bills",
     "bill_payment": "bill payments",

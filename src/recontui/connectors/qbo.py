@@ -995,6 +995,11 @@ def _natural_lookups(entity: str, fields: Mapping[str, Any]) -> list[Lookup]:
         if vendor is None:
             return []
         return [("DocNumber", fields.get("number"), _ref_is("VendorRef", vendor))]
+    if entity == "credit_memo":
+        customer = ref_id(fields.get("customer"))
+        if customer is None:
+            return []
+        return [("DocNumber", fields.get("number"), _ref_is("CustomerRef", customer))]
     if entity in ("payment", "bill_payment"):
         party, ref_key, column = (
             ("customer", "CustomerRef", "PaymentRefNum")

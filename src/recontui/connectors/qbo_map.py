@@ -112,6 +112,19 @@ _PARTY = (
     F("phone", ("PrimaryPhone", "FreeFormNumber")),
     *_ADDRESS,
 )
+_SALES_LINES = Lines(
+    "lines",
+    detail="SalesItemLineDetail",
+    fields=(
+        F("amount", ("Amount",), "money"),
+        F("description", ("Description",)),
+        F("item", ("SalesItemLineDetail", "ItemRef"), "ref", "item"),
+        F("quantity", ("SalesItemLineDetail", "Qty"), "decimal"),
+        F("unit_price", ("SalesItemLineDetail", "UnitPrice"), "price"),
+        F("class", ("SalesItemLineDetail", "ClassRef"), "ref", "class"),
+        F("taxable", ("SalesItemLineDetail", "TaxCodeRef"), "tax_flag"),
+    ),
+)
 _EXPENSE_LINES = Lines(
     "lines",
     detail="AccountBasedExpenseLineDetail",
@@ -204,19 +217,24 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
                 F("tax_code", ("TxnTaxDetail", "TxnTaxCodeRef"), "ref", "tax_code"),
                 F("tax", ("TxnTaxDetail", "TotalTax"), "money", read_only=True),
             ),
-            Lines(
-                "lines",
-                detail="SalesItemLineDetail",
-                fields=(
-                    F("amount", ("Amount",), "money"),
-                    F("description", ("Description",)),
-                    F("item", ("SalesItemLineDetail", "ItemRef"), "ref", "item"),
-                    F("quantity", ("SalesItemLineDetail", "Qty"), "decimal"),
-                    F("unit_price", ("SalesItemLineDetail", "UnitPrice"), "price"),
-                    F("class", ("SalesItemLineDetail", "ClassRef"), "ref", "class"),
-                    F("taxable", ("SalesItemLineDetail", "TaxCodeRef"), "tax_flag"),
-                ),
+            _SALES_LINES,
+        ),
+        # A customer credit memo: a sales form like an invoice (CustomerRef, DocNumber,
+        # TxnDate, PrivateNote, SalesItemLineDetail lines, TotalAmt computed); Intuit's
+        # schema type CreditMemo (docs/remote-shapes.md, QuickBooks, Credit memo).
+        QboEntity(
+            "credit_memo",
+            "CreditMemo",
+            "creditmemo",
+            (
+                F("number", ("DocNumber",)),
+                F("customer", ("CustomerRef",), "ref", "customer"),
+                F("date", ("TxnDate",), "date"),
+                _CURRENCY,
+                F("memo", ("PrivateNote",)),
+                F("total", ("TotalAmt",), "money", read_only=True),
             ),
+            _SALES_LINES,
         ),
         QboEntity(
             "payment",

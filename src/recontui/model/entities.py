@@ -274,6 +274,24 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
         keys=(("number",),),
         title_field="number",
     ),
+    # A customer credit memo (BILL ``/v3/credit-memos``, QuickBooks ``CreditMemo``): sold
+    # lines like an invoice's, credited. Applying it to invoices is not synced.
+    EntitySpec(
+        "credit_memo",
+        "Credit memo",
+        "transaction",
+        (
+            F("number", T.CODE, label="Credit memo no.", required=True),
+            F("customer", T.REF, ref_entity="customer", required=True),
+            F("date", T.DATE, required=True),
+            CURRENCY,
+            F("memo", T.TEXT),
+            F("lines", T.LINES, line_fields=SALES_LINE, required=True),
+            F("total", T.MONEY, synced=False),
+        ),
+        keys=(("number", "customer"),),
+        title_field="number",
+    ),
     EntitySpec(
         "payment",
         "Payment received",

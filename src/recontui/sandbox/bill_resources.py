@@ -329,6 +329,44 @@ RESOURCES: tuple[BillResource, ...] = (
         restorable=False,
         label="vendor credit",
     ),
+    # https://developer.bill.com/docs/ar-credit-memos: POST /v3/credit-memos requires
+    # customerId, referenceNumber, creditDate and creditMemoLineItems; the other keys and the
+    # line keys (id ``cci``, description, price, quantity, amount, classifications, taxable)
+    # from https://developer.bill.com/reference/replacecreditmemo and .../bulkupdatecreditmemo.
+    # Not modelled (refused as unknown): salesTaxItemId and a line's ratePercent.
+    BillResource(
+        "credit-memos",
+        "ccr",
+        frozenset(
+            {
+                "customerId",
+                "referenceNumber",
+                "creditDate",
+                "description",
+                "creditMemoLineItems",
+                "classifications",
+                "payToChartOfAccountId",
+                "payToBankAccountId",
+            }
+        ),
+        required=("customerId", "referenceNumber", "creditDate", "creditMemoLineItems"),
+        refs={
+            "customerId": "customers",
+            "payToChartOfAccountId": "classifications/chart-of-accounts",
+            **CLASS_REFS,
+        },
+        line=LineSpec(
+            "creditMemoLineItems",
+            frozenset(
+                {"id", "amount", "description", "quantity", "price", "classifications", "taxable"}
+            ),
+            dict(CLASS_REFS),
+            prefix="cci",
+        ),
+        computed=frozenset({"totalAmount"}),
+        nested={"classifications": CLASSIFICATIONS},
+        label="credit memo",
+    ),
     # A received payment as GET /v3/receivable-payments serves it (BILL's Postman
     # collection); it is created only by POST /v3/invoices/record-payment (RECORD_PAYMENT).
     BillResource(

@@ -639,6 +639,8 @@ class BillOrg:
             )
         elif resource.path == "bills":
             self._amounts(rec, "bills", "amount", "paymentStatus", ("UNPAID", "PARTIAL", "PAID"))
+        elif resource.path == "credit-memos":
+            rec["totalAmount"] = sum((ln["amount"] for ln in rec["creditMemoLineItems"]), ZERO)
         elif resource.path == "vendor-credits":
             rec["amount"] = sum((ln["amount"] for ln in rec["vendorCreditLineItems"]), ZERO)
         elif resource.path == "payments":

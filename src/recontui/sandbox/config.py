@@ -56,6 +56,9 @@ class SandboxConfig:
     #: in each system a little differently, for the setup's Match review (seed_twins.py).
     #: Off: the companies are seeded exactly as before.
     near_duplicates: bool = False
+    #: Customer credit memos (demo and conflicts scenarios, seed_credit_memos.py): one in
+    #: both systems, one only in each. Off: the companies are seeded exactly as before.
+    credit_memos: bool = False
     #: Refresh-token lifetime (QBO: rolling 100 days, reported as 8726400 s).
     qbo_refresh_token_seconds: int = 8_726_400
     #: Age at which a refresh hands out a new refresh token (Intuit's FAQ: about 24 hours);

@@ -87,6 +87,11 @@ ENTITIES: tuple[QboEntity, ...] = (
             {"TotalAmt", "HomeTotalAmt", "Balance", "HomeBalance", "InvoiceLink", "LinkedTxn"}
         ),
     ),
+    _entity(
+        "CreditMemo",
+        "txn",
+        frozenset({"TotalAmt", "HomeTotalAmt", "Balance", "HomeBalance", "RemainingCredit"}),
+    ),
     _entity("Payment", "txn", frozenset({"UnappliedAmt"})),
     _entity("Bill", "txn", frozenset({"TotalAmt", "Balance", "HomeBalance", "LinkedTxn"})),
     _entity("BillPayment", "txn"),
@@ -187,5 +192,6 @@ NUMERIC = frozenset(
         "BillRate",
         "Deposit",
         "TaxAmount",
+        "RemainingCredit",
     }
 )

@@ -429,6 +429,36 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
     _applied_links(company, "Invoice", rec, self_id, total)
 
 
+def _credit_memo(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None:
+    """A customer credit memo: a sales form whose lines give ``TotalAmt`` as an invoice's
+    do (less a discount line; no sales tax is modelled on it); nothing is applied to it here
+    (applying credit to invoices is not modelled), so all of it remains (``Balance``,
+    ``RemainingCredit``)."""
+    if "CustomerRef" not in rec:
+        raise required("CustomerRef")
+    lines = _lines(rec)
+    total = ZERO
+    for line in lines:
+        kind = line["DetailType"]
+        if kind not in SALES_DETAILS:
+            raise invalid_enum("Line.DetailType", kind)
+        if kind == "SalesItemLineDetail":
+            amount = _amount(line)
+            _check_qty_price(line.get("SalesItemLineDetail", {}), amount)
+            total += amount
+        elif kind == "DiscountLineDetail":
+            total -= _amount(line)
+        elif kind == "GroupLineDetail":
+            total += _amount(line)
+    _number_lines(lines, company.find("CreditMemo", self_id))
+    _dates(company, rec, due=False)
+    _doc_number(rec)
+    rec.setdefault("CurrencyRef", dict(USD))
+    rec["TotalAmt"] = total
+    rec["Balance"] = total
+    rec["RemainingCredit"] = total
+
+
 def _sales_tax(company: QboCompany, rec: dict[str, Any], lines: list[dict[str, Any]]) -> Decimal:
     """The sales tax QuickBooks Online adds to an invoice, in a company that charges it
     (``company.sales_tax_code`` names its default code; None: no sales tax, the default).
@@ -707,6 +737,7 @@ _HANDLERS = {
     "Customer": _customer,
     "Vendor": _vendor,
     "Invoice": _invoice,
+    "CreditMemo": _credit_memo,
     "Bill": _bill,
     "VendorCredit": _vendor_credit,
     "Payment": _payment,

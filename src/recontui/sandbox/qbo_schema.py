@@ -44,7 +44,7 @@ TRANSACTION = _names(
 )
 TRANSACTION |= INTUIT_ENTITY
 
-#: SalesTransaction: sales forms (Invoice).
+#: SalesTransaction: sales forms (Invoice, CreditMemo).
 SALES_TRANSACTION = _names(
     """
     AutoDocNumber CustomerRef CustomerMemo BillAddr ShipAddr FreeFormAddress ShipFromAddr
@@ -151,6 +151,14 @@ SCHEMA: dict[str, frozenset[str]] = {
         LessCIS InvoiceLink PaymentDetailsMessage ConvenienceFeeDetail InvoiceLinkSecurityCode
         InvoiceLinkExpiryDate AutoPayEligible SchedulePayEligible ScheduledPaymentId
         GratuityEnabled FinancingProductType SubscriptionPaymentsSetting
+        """
+    ),
+    # CreditMemo extends SalesTransaction (Finance.xsd); no developer.intuit.com page was found
+    # in the docs corpus, so only these two of its own elements are taken.
+    "CreditMemo": SALES_TRANSACTION
+    | _names(
+        """
+        RemainingCredit CreditMemoEx
         """
     ),
     "Payment": TRANSACTION

@@ -26,6 +26,7 @@ from .faults import ConnectionDropped, FaultInjector, parse_faults
 from .qbo import QboService
 from .qbo_oauth import QboOAuth
 from .qbo_store import QboCompany
+from .seed_credit_memos import seed_credit_memos
 from .seed_sales_tax import seed_sales_tax
 from .seed_twins import seed_twins
 
@@ -65,6 +66,10 @@ BILL_PATHS = (
     "payments",
     "vendor-credits",
 )
+
+#: Held since the digests above were pinned: in a snapshot only when they hold records.
+QBO_LATER = ("CreditMemo",)
+BILL_LATER = ("credit-memos",)
 
 
 @dataclass
@@ -159,6 +164,8 @@ class Sandbox:
             seed_sales_tax(self.bill_org, self.seed_ids.setdefault("bill", {}), self.anchor)
         if self.config.near_duplicates and self.config.scenario != "empty":
             seed_twins(self.bill_org, self.qbo_company, self.seed_ids)
+        if self.config.credit_memos and self.config.scenario != "empty":
+            seed_credit_memos(self.bill_org, self.qbo_company, self.seed_ids, self.anchor)
 
         self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock, self.lock)
         self.bill = BillService(
@@ -282,6 +289,13 @@ class Sandbox:
         with self.lock:
             qbo = {name: dict(self.qbo_company.rows(name)) for name in QBO_ENTITIES}
             bill = {path: self.bill_org.all(path) for path in BILL_PATHS}
+            # Credit memos only when there are some: the pinned digests predate them.
+            for name in QBO_LATER:
+                if rows := dict(self.qbo_company.rows(name)):
+                    qbo[name] = rows
+            for path in BILL_LATER:
+                if held := self.bill_org.all(path):
+                    bill[path] = held
             return {"qbo": qbo, "bill": bill}
 
 

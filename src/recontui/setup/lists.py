@@ -32,6 +32,7 @@ LIST_TITLES: Mapping[str, str] = {
     "customer": "Customers",
     "vendor": "Vendors",
     "invoice": "Invoices",
+    "credit_memo": "Credit memos",
     "payment": "Payments received",
     "bill": "Bills",
     "bill_payment": "Bill payments",
