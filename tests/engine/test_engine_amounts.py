@@ -13,6 +13,7 @@ D = Decimal
 def test_only_entities_with_money_lines_and_a_total_carry_one() -> None:
     assert {name for name, spec in ENTITIES.items() if carries_total(spec)} == {
         "invoice",
+        "credit_memo",
         "bill",
         "vendor_credit",
     }
