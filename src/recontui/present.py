@@ -475,10 +475,12 @@ def plan_lines(
     if not plan:
         return []
     asks = sum(1 for item in plan if item["op"] in ("conflict", "decision"))
-    kept = sum(1 for item in plan if item["op"] == NOT_SENT)
+    waits = sum(1 for item in plan if item["op"] == NOT_SENT and item.get("kind") == "approval")
+    kept = sum(1 for item in plan if item["op"] == NOT_SENT) - waits
     decide = f", {asks} for you to decide" if asks else ""
     unsent = f", {kept} not sent by your update settings" if kept else ""
-    writes = len(plan) - asks - kept
+    unsent += f", {waits} waiting for approval" if waits else ""
+    writes = len(plan) - asks - kept - waits
     lines = [
         f"Plan (nothing was written): {writes} write{'' if writes == 1 else 's'}{decide}{unsent}."
     ]

@@ -289,6 +289,8 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 F("due_date", ("dueDate",), "date"),
                 F("memo", ("description",)),
                 F("total", ("amount",), "money", read_only=True),
+                # https://developer.bill.com/changelog/2025-09-22-new-in-v3-bill-approvals
+                F("approval", ("approvalStatus",), read_only=True),
             ),
             Lines("lines", "billLineItems", _EXPENSE_LINE),
         ),

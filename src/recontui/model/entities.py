@@ -327,6 +327,9 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
             F("memo", T.TEXT),
             F("lines", T.LINES, line_fields=EXPENSE_LINE, required=True),
             F("total", T.MONEY, synced=False),
+            # BILL's approval status (APPROVED, ...), read only: the profile's
+            # ``only_approved_bills`` keeps unapproved bills from being copied.
+            F("approval", T.CODE, label="Approval", synced=False),
         ),
         keys=(("number", "vendor"), ("number", "date", "total")),
         title_field="number",

@@ -147,6 +147,8 @@ class RunContext:
         self.first_date = first_synced_date(store, profile, settings)
         #: Create a record inactive on one side on the other too (``include_inactive``).
         self.include_inactive = settings.include_inactive
+        #: Create a BILL bill in QuickBooks only once approved (``only_approved_bills``).
+        self.only_approved_bills = settings.only_approved_bills
         #: The default accounts (QuickBooks ids, "" when unset), by engine.defaults.Account.
         self.default_ids: dict[Account, str] = {
             account: getattr(settings, f"default_{account.value}") for account in Account

@@ -14,6 +14,7 @@ from ..engine import (
     match_records,
 )
 from ..engine.amounts import gap
+from ..engine.approval import WAITING_WHY, waits_for_approval
 from ..engine.fuzzy import Twin, find_twins
 from ..engine.refusals import (
     is_refused_create,
@@ -445,12 +446,41 @@ class Matching(Ops):
             return
         if any(op.op == OpKind.CREATE for op in self.store.live_ops_for_link(link.id)):
             return
+        if waits_for_approval(
+            entity, side, link.fields(side) or {}, only_approved=self.only_approved_bills
+        ):
+            self.wait_for_approval(spec, link, side, fields_side)
+            return
         held = gap(spec, link.fields(side), tax_carried=self.tax_carried(link, spec.name))
         if held is not None:
             self.not_carried(spec, link, side, held, create=True)
             return
         payload = {k: v for k, v in fields_side.items() if not is_blank(v)}
         self.plan_op(link, entity, target, OpKind.CREATE, payload, [])
+
+    def wait_for_approval(
+        self, spec: EntitySpec, link: Link, side: Side, fields: dict[str, Any]
+    ) -> None:
+        """Say once (the record is created when a change in BILL, its approval, marks it
+        changed again) that it waits for its approval, in the log and the dry-run plan."""
+        name = self.record_name(spec.name, fields)
+        self.emit(
+            "info",
+            "match",
+            f"{spec.label} {name!r} waits for approval in {self.labels[side]}: {WAITING_WHY}.",
+            entity=spec.name,
+            record=name,
+        )
+        self.not_sent.append(
+            {
+                "entity": spec.name,
+                "op": "not_sent",
+                "kind": "approval",
+                "link": link.id,
+                "fields": ["approval"],
+                "why": f"waits for approval in {self.labels[side]}",
+            }
+        )
 
     def drop_out_of_window(self, spec: EntitySpec, unpaired: dict[Side, list[Link]]) -> None:
         """Transactions dated before the initial window are never created or updated.

@@ -308,7 +308,10 @@ RESOURCES: tuple[BillResource, ...] = (
             **CLASS_REFS,
         },
         line=LineSpec("billLineItems", BILL_LINE_KEYS, EXPENSE_LINE_REFS, prefix="0bi"),
-        computed=frozenset({"amount", "dueAmount", "paymentStatus"}),
+        # approvalStatus: read-only, set by BILL's approval flow (v3 bills response,
+        # https://developer.bill.com/changelog/2025-09-22-new-in-v3-bill-approvals); the
+        # stand-in holds it only on bills a test marks (BillOrg.set_approval).
+        computed=frozenset({"amount", "dueAmount", "paymentStatus", "approvalStatus"}),
         nested={
             "invoice": frozenset({"invoiceNumber", "invoiceDate"}),
             "classifications": CLASSIFICATIONS,

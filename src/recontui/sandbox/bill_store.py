@@ -236,6 +236,8 @@ class BillOrg:
         if "archived" in existing:
             rec["archived"] = existing["archived"]
         rec.update(createdTime=existing["createdTime"], updatedTime=self.tick(at))
+        if "approvalStatus" in existing:  # read-only: BILL's approval flow sets it
+            rec["approvalStatus"] = existing["approvalStatus"]
         self._compute(resource, rec)
         self._index(resource.path, existing, add=False)
         self._index(resource.path, rec, add=True)
@@ -253,6 +255,15 @@ class BillOrg:
             rec["archived"] = archived
             rec["updatedTime"] = self.tick(at)
         return clone(rec)
+
+    def set_approval(self, ident: str, status: str, *, at: datetime | None = None) -> None:
+        """Sandbox only: a bill's ``approvalStatus`` as BILL's approval flow would set it
+        (e.g. ASSIGNED, APPROVED), its ``updatedTime`` moved on (the record changed)."""
+        rec = self.find("bills", ident)
+        if rec is None:
+            raise KeyError(ident)
+        rec["approvalStatus"] = status
+        rec["updatedTime"] = self.tick(at)
 
     # --- requests (the HTTP layer's entry points) ---------------------------------------
 

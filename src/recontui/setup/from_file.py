@@ -54,6 +54,8 @@ SECTIONS: dict[str, frozenset[str]] = {
             "masters",
             "initial_window",
             "include_inactive",
+            "only_approved_bills",
+            "only_approved_bills_confirm",
             "schedule",
             "update_fields",
             "fields",
@@ -377,11 +379,30 @@ class FileSetup:
         if problem:
             raise SetupRefused(problem)
         self.field_settings(given)
+        self.approved_bills(given)
         owned = sorted(e for e, d in directions.items() if d != "both")
         return (
             f"window {choices.window}, schedule {choices.schedule}, one-way: "
             f"{', '.join(owned) or 'none'}"
         )
+
+    def approved_bills(self, given: Mapping[str, Any]) -> None:
+        """[syncs] only_approved_bills = true, confirmed by only_approved_bills_confirm
+        (irreversible: Preferences' own check and lock, setup/approved_bills.py)."""
+        from .approved_bills import save_only_approved_bills
+
+        assert self.profile is not None
+        if "only_approved_bills" not in given:
+            return
+        wanted = given["only_approved_bills"]
+        if not isinstance(wanted, bool):
+            raise SetupRefused("[syncs] only_approved_bills is true or false.")
+        typed = given.get("only_approved_bills_confirm", "")
+        problem = save_only_approved_bills(
+            self.store, self.profile, wanted, typed if isinstance(typed, str) else "", self.actor
+        )
+        if problem:
+            raise SetupRefused(f"[syncs] {problem}")
 
     def field_settings(self, given: Mapping[str, Any]) -> None:
         """[syncs.fields] then [syncs.update_fields]: entity = "all" | "none" | [names]

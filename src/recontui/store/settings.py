@@ -57,6 +57,9 @@ class ProfileSettings:
     #: Whether a record inactive in one system is created in the other too (inactive
     #: there); off: an inactive record found on one side only is left alone.
     include_inactive: bool = False
+    #: Only bills approved in BILL are created in QuickBooks; irreversible: once on, it
+    #: stays on (setup/approved_bills.py asks for a typed confirmation and locks it).
+    only_approved_bills: bool = False
     #: The tax map: billing sales tax id -> accounting (QuickBooks) tax code id; a sales tax
     #: not in it is unmapped, and the invoices charging it are held (engine/taxes.py).
     tax_map: Mapping[str, str] = field(default_factory=dict)
@@ -77,6 +80,7 @@ class ProfileSettings:
         values["big_change_share"] = float(values.get("big_change_share", cls.big_change_share))
         values["big_change_min"] = int(values.get("big_change_min", cls.big_change_min))
         values["include_inactive"] = values.get("include_inactive") is True
+        values["only_approved_bills"] = values.get("only_approved_bills") is True
         for name in DEFAULT_ACCOUNTS:
             values[name] = str(values.get(name) or "").strip()
         values["directions"] = {

@@ -24,6 +24,13 @@ from ...engine.window import WindowError, parse_window
 from ...model.entities import ENTITIES, SYNCED, Side
 from ...run import first_synced_date
 from ...schedule import ScheduleError, parse_schedule
+from ...setup.approved_bills import (
+    CONFIRM_WORDS,
+    LOCKED,
+    only_approved_bills,
+    save_only_approved_bills,
+)
+from ...setup.approved_bills import setting_words as approved_words
 from ...setup.sync_fields import (
     field_settings,
     parse_choice,
@@ -147,6 +154,9 @@ class PreferencesScreen(Screen[None]):
             "u", "edit_fields('update')", "Update fields", show=False, id="prefs.update_fields"
         ),
         Binding("f", "edit_fields('synced')", "Fields synced", show=False, id="prefs.fields"),
+        Binding(
+            "o", "approved_bills", "Only approved bills", show=False, id="prefs.approved_bills"
+        ),
     ]
 
     def compose(self) -> ComposeResult:
@@ -204,8 +214,17 @@ class PreferencesScreen(Screen[None]):
                 classes="title",
             )
             yield DataTable(id="prefs-fields", cursor_type="row")
+            yield from self.approved_bills_rows()
         yield Static(id="prefs-status")
         yield Footer()
+
+    def approved_bills_rows(self) -> ComposeResult:
+        approves = self.app.key("prefs.approved_bills")
+        yield Label(
+            Text(f"Only approved bills ({approves} turns it on; it cannot be undone)"),
+            classes="title",
+        )
+        yield Static(id="prefs-approved")
 
     def on_mount(self) -> None:
         self.query_one("#prefs-directions", DataTable).add_columns("entity", "direction")
@@ -252,6 +271,10 @@ class PreferencesScreen(Screen[None]):
             self.query_one("#prefs-schedule", Input).value = str(settings["schedule"])
             self.query_one("#prefs-window", Input).value = str(settings["initial_window"])
         self.show_window()
+        on = only_approved_bills(app.store, app.profile)
+        self.query_one("#prefs-approved", Static).update(
+            Text(f"{approved_words(on)}: a bill not approved in {app.a_label} waits until it is")
+        )
         self.load_rules()
         self.load_fields()
 
@@ -424,6 +447,26 @@ class PreferencesScreen(Screen[None]):
         else:
             hint = f"all, or some of: {choices}"
         self.app.push_screen(FieldsScreen(title, hint, setting_words(value), save), saved)
+
+    # -- only approved bills (irreversible) ---------------------------------------
+    def action_approved_bills(self) -> None:
+        """Turn only approved bills on, once the words are typed; once on, refuse."""
+        app = self.app
+        if only_approved_bills(app.store, app.profile):
+            self.status(LOCKED)
+            return
+
+        def save(text: str) -> str | None:
+            return save_only_approved_bills(app.store, app.profile, True, text, app.actor)
+
+        def saved(text: str | None) -> None:
+            if text is None:
+                return
+            self.status("Saved: only approved bills is on (locked).")
+            self.load()
+
+        hint = f'Type "{CONFIRM_WORDS}". Once on, it cannot be turned off.'
+        self.app.push_screen(FieldsScreen("Only approved bills", hint, "", save), saved)
 
     # -- rules ----------------------------------------------------------------
     def action_add_rule(self) -> None:
