@@ -38,6 +38,7 @@ from ...setup.sync_fields import (
     save_update_fields,
     setting_words,
 )
+from ...setup.syncs import direction_words as direction_label
 from ...store import StoreError
 from ...store.settings import DEFAULT_SETTINGS
 from ..console import ConsoleApp
@@ -57,15 +58,6 @@ KIND_LABELS = {
     "force": "force: wins every difference",
     "fill_blanks": "fill blanks: take the value when one side is blank",
 }
-
-
-def direction_label(direction: str, a_label: str, b_label: str) -> str:
-    return {
-        "both": "both ways",
-        "a_to_b": f"{a_label} → {b_label}",
-        "b_to_a": f"{b_label} → {a_label}",
-        "none": "not synced",
-    }.get(direction, direction)
 
 
 def side_label(side: str | None, a_label: str, b_label: str) -> str:
