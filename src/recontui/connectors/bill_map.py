@@ -127,6 +127,16 @@ def _party(address: str, company: tuple[str, ...]) -> tuple[F, ...]:
 
 
 _CLASS = F("class", ("classifications", "accountingClassId"), "ref", "class")
+#: A sales line, as invoices and credit memos both hold them.
+_SALES_LINE = (
+    F("amount", ("amount",), "money"),
+    F("description", ("description",)),
+    F("item", ("classifications", "itemId"), "ref", "item"),
+    F("quantity", ("quantity",), "decimal"),
+    F("unit_price", ("price",), "price"),
+    _CLASS,
+    F("taxable", ("taxable",), "bool"),
+)
 _EXPENSE_LINE = (
     F("amount", ("amount",), "money"),
     F("description", ("description",)),
@@ -210,15 +220,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
             Lines(
                 "lines",
                 "invoiceLineItems",
-                (
-                    F("amount", ("amount",), "money"),
-                    F("description", ("description",)),
-                    F("item", ("classifications", "itemId"), "ref", "item"),
-                    F("quantity", ("quantity",), "decimal"),
-                    F("unit_price", ("price",), "price"),
-                    _CLASS,
-                    F("taxable", ("taxable",), "bool"),
-                ),
+                _SALES_LINE,
                 unit_quantity=True,
             ),
             write_fields=(
@@ -245,15 +247,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
             Lines(
                 "lines",
                 "creditMemoLineItems",
-                (
-                    F("amount", ("amount",), "money"),
-                    F("description", ("description",)),
-                    F("item", ("classifications", "itemId"), "ref", "item"),
-                    F("quantity", ("quantity",), "decimal"),
-                    F("unit_price", ("price",), "price"),
-                    _CLASS,
-                    F("taxable", ("taxable",), "bool"),
-                ),
+                _SALES_LINE,
                 unit_quantity=True,
             ),
         ),

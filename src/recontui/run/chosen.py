@@ -16,11 +16,14 @@ from ..store import Link
 from .context import RunContext
 
 
-def _alone(link: Link | None, side: Side) -> bool:
+def alone(link: Link | None, side: Side) -> bool:
+    """A record read from ``side`` only: not linked, not waiting for a decision, not a
+    placeholder (it holds fields)."""
     return (
         link is not None
         and link.state == LinkState.UNPAIRED
         and link.remote_id(side) is not None
+        and link.fields(side) is not None
         and link.remote_id("b" if side == "a" else "a") is None
     )
 
@@ -39,7 +42,7 @@ def link_chosen(run: RunContext) -> None:
     left = 0
     for a_link, b_link in options.links:
         a, b = run.store.link(a_link), run.store.link(b_link)
-        if a is None or b is None or not (_alone(a, "a") and _alone(b, "b")):
+        if a is None or b is None or not (alone(a, "a") and alone(b, "b")):
             left += 1
             continue
         if a.entity != b.entity or not run.syncs(a.entity):
@@ -53,7 +56,7 @@ def link_chosen(run: RunContext) -> None:
         linked.append(f"{label} {_name(run, a, 'a')!r} = {_name(run, b, 'b')!r}")
     for a_link in options.apart:
         a = run.store.link(a_link)
-        if a is None or not _alone(a, "a") or not run.syncs(a.entity):
+        if a is None or not alone(a, "a") or not run.syncs(a.entity):
             left += 1
             continue
         run.store.set_link_state(a_link, LinkState.SINGLE)

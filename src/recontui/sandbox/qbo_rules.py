@@ -402,20 +402,7 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
         if not (isinstance(ln, dict) and ln.get("DetailType") == "SubTotalLineDetail")
     ]
     lines = _lines(rec)
-    subtotal = ZERO
-    discount = ZERO
-    for line in lines:
-        kind = line["DetailType"]
-        if kind not in SALES_DETAILS:
-            raise invalid_enum("Line.DetailType", kind)
-        if kind == "SalesItemLineDetail":
-            amount = _amount(line)
-            _check_qty_price(line.get("SalesItemLineDetail", {}), amount)
-            subtotal += amount
-        elif kind == "DiscountLineDetail":
-            discount += _amount(line)
-        elif kind == "GroupLineDetail":  # a bundle: its Amount is the sum of its own lines
-            subtotal += _amount(line)
+    subtotal, discount = _sales_amounts(lines)
     _number_lines(lines, company.find("Invoice", self_id))
     _dates(company, rec, due=True)
     _doc_number(rec)
@@ -429,6 +416,25 @@ def _invoice(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> N
     _applied_links(company, "Invoice", rec, self_id, total)
 
 
+def _sales_amounts(lines: list[dict[str, Any]]) -> tuple[Decimal, Decimal]:
+    """A sales form's subtotal and discount, each line checked: sales lines and bundles
+    (whose Amount is the sum of their own lines) add up, a discount line is taken off."""
+    subtotal = discount = ZERO
+    for line in lines:
+        kind = line["DetailType"]
+        if kind not in SALES_DETAILS:
+            raise invalid_enum("Line.DetailType", kind)
+        if kind == "SalesItemLineDetail":
+            amount = _amount(line)
+            _check_qty_price(line.get("SalesItemLineDetail", {}), amount)
+            subtotal += amount
+        elif kind == "DiscountLineDetail":
+            discount += _amount(line)
+        elif kind == "GroupLineDetail":
+            subtotal += _amount(line)
+    return subtotal, discount
+
+
 def _credit_memo(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None:
     """A customer credit memo: a sales form whose lines give ``TotalAmt`` as an invoice's
     do (less a discount line; no sales tax is modelled on it); nothing is applied to it here
@@ -437,19 +443,8 @@ def _credit_memo(company: QboCompany, rec: dict[str, Any], self_id: str | None) 
     if "CustomerRef" not in rec:
         raise required("CustomerRef")
     lines = _lines(rec)
-    total = ZERO
-    for line in lines:
-        kind = line["DetailType"]
-        if kind not in SALES_DETAILS:
-            raise invalid_enum("Line.DetailType", kind)
-        if kind == "SalesItemLineDetail":
-            amount = _amount(line)
-            _check_qty_price(line.get("SalesItemLineDetail", {}), amount)
-            total += amount
-        elif kind == "DiscountLineDetail":
-            total -= _amount(line)
-        elif kind == "GroupLineDetail":
-            total += _amount(line)
+    subtotal, discount = _sales_amounts(lines)
+    total = subtotal - discount
     _number_lines(lines, company.find("CreditMemo", self_id))
     _dates(company, rec, due=False)
     _doc_number(rec)

@@ -64,16 +64,8 @@ def keep_qbo(
     actor: str,
 ) -> Profile:
     """Save what a QuickBooks Online connection proved; the profile as saved."""
-    b_settings = {**profile.b_settings, **app.settings(realm), "company_name": company.name}
-    saved = store.save_profile(
-        profile.name, profile.a_system, profile.b_system, profile.a_settings, b_settings
-    )
-    for key, value in (
-        ("client_id", app.client_id),
-        ("client_secret", app.client_secret),
-        ("refresh_token", refresh_token),
-    ):
-        secrets.set(profile.name, key, value)
+    saved = keep_qbo_app(store, secrets, profile, app, realm, company_name=company.name)
+    secrets.set(saved.name, "refresh_token", refresh_token)
     remember_company(store, saved, "b", company, actor=actor)
     return saved
 
@@ -84,11 +76,15 @@ def keep_qbo_app(
     profile: Profile,
     app: QboApp,
     realm: str,
+    *,
+    company_name: str | None = None,
 ) -> Profile:
-    """Save the Intuit app's keys and the addresses before QuickBooks is connected (for
-    `recontui profile connect qbo`, which asks for the approval at a terminal); nothing
-    is remembered as connected."""
+    """Save the Intuit app's keys and the addresses (before QuickBooks is connected: for
+    `recontui profile connect qbo`, which asks for the approval at a terminal; or with
+    the ``company_name`` a connection found)."""
     b_settings = {**profile.b_settings, **app.settings(realm)}
+    if company_name is not None:
+        b_settings["company_name"] = company_name
     if not realm:
         b_settings.pop("realm_id", None)
     saved = store.save_profile(

@@ -25,8 +25,8 @@ from typing import Any
 from ..engine import Candidate, match_records
 from ..engine.fuzzy import find_twins
 from ..model import ENTITIES, ORDER, SIDES, FieldType, RemoteRef, Side, display, is_blank
-from ..model.states import LinkState
 from ..run import policy_from
+from ..run.chosen import alone
 from ..store import Link, Profile, Store
 from ..wiring import system_label
 
@@ -375,17 +375,6 @@ def saved_choices(store: Store, profile: Profile) -> Chosen:
     return Chosen(links, apart)
 
 
-def _alone(link: Link | None, side: Side) -> bool:
-    """A record read from ``side`` only, not linked, not waiting for a decision."""
-    return (
-        link is not None
-        and link.state == LinkState.UNPAIRED
-        and link.remote_id(side) is not None
-        and link.fields(side) is not None
-        and link.remote_id("b" if side == "a" else "a") is None
-    )
-
-
 def check_choices(
     store: Store,
     profile: Profile,
@@ -398,7 +387,7 @@ def check_choices(
     for a_link, b_link in links:
         ends: tuple[tuple[int, Side], ...] = ((a_link, "a"), (b_link, "b"))
         for link_id, side in ends:
-            if not _alone(store.link(link_id), side):
+            if not alone(store.link(link_id), side):
                 return (
                     f"Record #{link_id} is no longer a record only in {labels[side]}: it was "
                     "linked or removed since both systems were read. Go back a step and come "
@@ -416,7 +405,7 @@ def check_choices(
     for link_id in apart:
         if link_id in seen:
             return f"Record #{link_id} is both linked and kept apart: choose one."
-        if not _alone(store.link(link_id), "a"):
+        if not alone(store.link(link_id), "a"):
             return (
                 f"Record #{link_id} is no longer a record only in {labels['a']}: go back a step "
                 "and come back to review the records afresh."

@@ -25,8 +25,9 @@ from textual.widgets import RichLog
 
 from ..present import next_scheduled_run
 from ..schedule import due_on_tick
-from ..store import Profile, Store, open_store
+from ..store import Profile, Store
 from .screens.run import RunScreen
+from .threads import thread_store
 
 if TYPE_CHECKING:
     from .console import ConsoleApp
@@ -54,14 +55,8 @@ def look_at_schedule(app: ConsoleApp) -> None:
     """One look (in a thread worker); posts `ScheduledRunDue` to the app when a run is due."""
 
     def look() -> None:
-        path = app.store.path
-        in_memory = str(path) == ":memory:"
-        store = app.store if in_memory else open_store(path, migrate_schema=False)
-        try:
+        with thread_store(app.store) as store:
             text = due_schedule(store, app.profile, dt.datetime.now(dt.UTC))
-        finally:
-            if store is not app.store:
-                store.close()
         if text is not None:
             app.post_message(ScheduledRunDue(text))
 

@@ -4,7 +4,6 @@ one status line, and the keys Back (Escape) and Next (ctrl+n), which work in eve
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import TYPE_CHECKING, ClassVar, cast
 
 from rich.text import Text
@@ -17,25 +16,9 @@ from textual.widgets import Footer, Header, Static
 
 from ...setup import STEPS, Step, reached_step, set_reached
 from ...setup.progress import FIRST_REVISITED
-from ...store import Store, open_store
 
 if TYPE_CHECKING:
     from .app import SetupApp
-
-
-@contextmanager
-def thread_store(main: Store) -> Iterator[Store]:
-    """The database for a worker thread: its own connection (one SQLite connection is never
-    shared across threads; the console's runs do the same), or the one an in-memory
-    database has."""
-    if str(main.path) == ":memory:":
-        yield main
-        return
-    store = open_store(main.path, migrate_schema=False)
-    try:
-        yield store
-    finally:
-        store.close()
 
 
 class StepScreen(Screen[None]):

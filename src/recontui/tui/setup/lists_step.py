@@ -22,8 +22,9 @@ from ...events import Progress
 from ...model import ENTITIES, SIDES, Side
 from ...setup import Step
 from ...setup.lists import ListsReport, list_title, read_lists
-from ...store import Store, StoreError, open_store
+from ...store import StoreError
 from ...wiring import system_label
+from ..threads import thread_store
 from .base import StepScreen
 
 INTRO = (
@@ -109,14 +110,11 @@ class ListsStep(StepScreen):
         assert setup.profile is not None and setup.secrets is not None
         # The read writes what it pulls on its own connection: one SQLite connection is
         # never shared across threads (an in-memory database has only the one).
-        main = setup.store
-        store: Store = main
         try:
-            if str(main.path) != ":memory:":
-                store = open_store(main.path, migrate_schema=False)
-            report = asyncio.run(
-                read_lists(store, setup.profile, setup.secrets, progress=self.progressed)
-            )
+            with thread_store(setup.store) as store:
+                report = asyncio.run(
+                    read_lists(store, setup.profile, setup.secrets, progress=self.progressed)
+                )
         except StoreError as exc:  # the database itself: its message says what to do
             report = ListsReport(labels=self.labels(), counts={}, problems=(str(exc),))
         except Exception as exc:  # a bug: say so rather than wait for ever
@@ -124,9 +122,6 @@ class ListsStep(StepScreen):
                 f"The read failed in recontui itself ({type(exc).__name__}: {exc}): report it."
             )
             report = ListsReport(labels=self.labels(), counts={}, problems=(problem,))
-        finally:
-            if store is not main:
-                store.close()
         self.post_message(ListsRead(report))
 
     def labels(self) -> dict[Side, str]:

@@ -33,7 +33,8 @@ from ...setup.matches import (
 )
 from ...store import StoreError
 from ..text import plain
-from .base import StepScreen, thread_store
+from ..threads import thread_store
+from .base import StepScreen
 
 #: The tabs, in order: the pairs, then each side's records found there only.
 TABS = ("pairs", "only-a", "only-b")

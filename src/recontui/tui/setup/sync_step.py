@@ -28,7 +28,8 @@ from ...setup.first_sync import (
     plan_words,
     start_first_sync,
 )
-from .base import StepScreen, thread_store
+from ..threads import thread_store
+from .base import StepScreen
 
 
 class ConfirmStart(ModalScreen[bool]):
