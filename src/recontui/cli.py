@@ -140,7 +140,13 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
         if args.profile:
             store = open_db(args)
             try:
+                new = args.profile not in {p.name for p in store.list_profiles()}
                 save_sandbox_profile(store, args, args.profile, creds)
+                if new:  # a new profile starts from the usual ownership, as profile add's
+                    from .setup.syncs import apply_usual_ownership
+
+                    profile = store.get_profile(args.profile)
+                    apply_usual_ownership(store, profile, os.environ.get("USER", "cli"))
             finally:
                 store.close()
         line = {
@@ -327,12 +333,18 @@ def cmd_profile_add(args: argparse.Namespace) -> int:
                 to_store[key] = value
     if not args.no_check:
         _check_bill_login(args.name, settings["bill"], to_store)
-    store.save_profile(
+    new = args.name not in {p.name for p in store.list_profiles()}
+    profile = store.save_profile(
         args.name, "bill", "qbo", settings["bill"], settings["qbo"], make_default=args.default
     )
     for key, value in to_store.items():
         secret_store.set(args.name, key, value)
     print(f"Profile {args.name!r} saved; secrets in {secret_store.describe()}.")
+    if new:
+        from .setup.syncs import apply_usual_ownership, usual_ownership_words
+
+        apply_usual_ownership(store, profile, os.environ.get("USER", "cli"))
+        print(usual_ownership_words(profile))
     if not secret_store.get(args.name, "refresh_token"):
         print(
             "Next, connect QuickBooks Online (no browser needed on this computer): "
@@ -1506,6 +1518,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         creds = running.sandbox.credentials(running.base_url)
         save_sandbox_profile(store, args, "demo", creds, secrets)
         profile = store.get_profile("demo")
+        from .setup.syncs import apply_usual_ownership
+
+        apply_usual_ownership(store, profile, "demo")
         if not args.headless:
             from .tui import make_app
             from .tui.keymap import load_keymap

@@ -175,10 +175,14 @@ def choices_from_options(
     if conflict.kind == ConflictKind.MATCH:
         return _match_answer(conflict, link_to, create, ignore)
     if conflict.kind == ConflictKind.DELETE:
-        if take_all is None:
+        if ignore and take_all is None:
+            # Unlink: the side that still holds it keeps it, and it is never synced again.
+            return {IGNORE_KEY: Choice(Pick.IGNORE)}
+        if take_all is None or ignore:
             raise ResolveError(
                 f"Conflict {conflict.id} is about a deletion: pass --all a or --all b to say "
-                "which side's state wins."
+                "which side's state wins (deleted on both, or brought back), or --ignore to "
+                "unlink the two (the other side keeps it)."
             )
         return {"deleted": Choice(Pick(take_all))}
     if ignore:
@@ -284,11 +288,13 @@ def refuse_options(
             f"Conflict {cid} asks which record this is, so {' and '.join(field_opts)} "
             "does not apply: decide it with exactly one of --link LINK_ID, --create or --ignore."
         )
-    if conflict.kind == ConflictKind.DELETE and (match_opts or picks):
-        given = " and ".join(match_opts + (["--pick"] if picks else []))
+    wrong_for_delete = [o for o in match_opts if o != "--ignore"] + (["--pick"] if picks else [])
+    if conflict.kind == ConflictKind.DELETE and (wrong_for_delete or (ignore and take_all)):
+        given = " and ".join(wrong_for_delete or ["--ignore", "--all"])
         raise ResolveError(
             f"Conflict {cid} is about a deletion, so {given} does not apply: pass --all a or "
-            "--all b to say which side's state wins."
+            "--all b to say which side's state wins (deleted on both, or brought back), or "
+            "--ignore alone to unlink the two (the other side keeps it)."
         )
     if conflict.kind == ConflictKind.FIELD:
         _refuse_field_options(cid, match_opts, field_opts, picks, take_all, link_to, create, ignore)

@@ -413,7 +413,11 @@ def sync_state(store: Store, profile: Profile) -> dict[str, Any]:
 
 # -- a dry run's plan ---------------------------------------------------------------------
 
-_PLURALS = {"class": "Classes", "payment": "Payments received"}
+_PLURALS = {
+    "class": "Classes",
+    "payment": "Payments received",
+    "journal_entry": "Journal entries",
+}
 #: The order a plan lists an entity's items in: writes, then what asks a person.
 _OP_ORDER = (
     "create",
@@ -427,6 +431,8 @@ _OP_ORDER = (
 )
 #: A plan item for a record whose differing fields updates may not replace (run/plan.py).
 NOT_SENT = "not_sent"
+#: The kind of a ``not_sent`` item the profile's filters keep from being copied.
+FILTERED = "filter"
 
 
 def plural_label(entity_name: str) -> str:
@@ -440,14 +446,61 @@ def _plan_line(item: Mapping[str, Any], name: str) -> str:
     fields = ", ".join(item.get("fields") or ())
     if op in ("conflict", "decision"):
         said = "which record it is" if item.get("kind") == "match" else fields
+        if item.get("kind") == "delete" and item.get("note"):
+            said = str(item["note"])
         number = f" (conflict {item['conflict']})" if item.get("conflict") else ""
         return f"  {'decide':<10} {'(you)':<18} '{name}': {said}{number}"
+    if op == NOT_SENT and item.get("kind") == FILTERED:  # the profile's filters (run/filters.py)
+        return f"  {'not sent':<10} {'(neither)':<18} '{name}' ({item['why']})"
     if op == NOT_SENT:
-        return f"  {'not sent':<10} {'(neither)':<18} '{name}': {fields} (not sent: {item['why']})"
+        said = f"{fields} " if fields else ""
+        return f"  {'not sent':<10} {'(neither)':<18} '{name}': {said}(not sent: {item['why']})"
     line = f"  {op:<10} {item.get('system', ''):<18} '{name}'"
     if op == "update" and fields:
         line += f": {fields}"
     return line + (" (held)" if item.get("state") == "held" else "")
+
+
+def _money_text(text: Any) -> str:
+    try:
+        return f"{Decimal(str(text)):,.2f}"
+    except ArithmeticError:
+        return str(text)
+
+
+def summary_entry_lines(item: Mapping[str, Any], *, per_entity: int = 20) -> list[str]:
+    """The lines under a summarised journal entry in a dry run's plan (run/summary.py):
+    its day and totals, each line (posting, amount, account, an A/R line's customer), then
+    the billing documents it covers, by number, and what changed for each."""
+    shown = item.get("summary")
+    if not isinstance(shown, Mapping):
+        return []
+    covers = list(shown.get("covers") or ())
+    out = [
+        f"      journal entry of {shown.get('day')}: debits {_money_text(shown.get('debits'))}"
+        f" = credits {_money_text(shown.get('credits'))}"
+    ]
+    for line in shown.get("lines") or ():
+        who = f" (customer {line['customer']!r})" if line.get("customer") else ""
+        out.append(
+            f"      {line['posting']:<6} {_money_text(line['amount']):>12}  {line['account']}{who}"
+        )
+    out.append(f"      covers {len(covers)} document{'' if len(covers) == 1 else 's'}:")
+    for cover in covers[:per_entity]:
+        spec = ENTITIES.get(str(cover["kind"]))
+        word = spec.label.lower() if spec else str(cover["kind"])
+        was = _money_text(cover.get("was"))
+        change = {
+            "new": "new",
+            "changed": f"changed (was {was})",
+            "removed": f"removed (was {was}): reversed",
+        }.get(str(cover["change"]), str(cover["change"]))
+        out.append(
+            f"        {word:<17} {_money_text(cover['amount']):>12}  '{cover['number']}' {change}"
+        )
+    if len(covers) > per_entity:
+        out.append(f"        ... and {len(covers) - per_entity} more documents")
+    return out
 
 
 def _plan_counts(items: Sequence[Mapping[str, Any]]) -> str:
@@ -476,17 +529,21 @@ def plan_lines(
         return []
     asks = sum(1 for item in plan if item["op"] in ("conflict", "decision"))
     waits = sum(1 for item in plan if item["op"] == NOT_SENT and item.get("kind") == "approval")
-    kept = sum(1 for item in plan if item["op"] == NOT_SENT) - waits
+    filtered = sum(1 for item in plan if item["op"] == NOT_SENT and item.get("kind") == FILTERED)
+    kept = sum(1 for item in plan if item["op"] == NOT_SENT) - waits - filtered
     decide = f", {asks} for you to decide" if asks else ""
-    unsent = f", {kept} not sent by your update settings" if kept else ""
+    unsent = f", {kept} not sent by your sync settings" if kept else ""
     unsent += f", {waits} waiting for approval" if waits else ""
-    writes = len(plan) - asks - kept - waits
+    unsent += f", {filtered} not copied by your filters" if filtered else ""
+    writes = len(plan) - asks - kept - waits - filtered
     lines = [
         f"Plan (nothing was written): {writes} write{'' if writes == 1 else 's'}{decide}{unsent}."
     ]
     by_entity: dict[str, list[tuple[Mapping[str, Any], str]]] = {}
     for item in plan:
-        by_entity.setdefault(str(item["entity"]), []).append((item, name_of(int(item["link"]))))
+        # A summarised journal entry names itself: its link is not there after a dry run.
+        name = str(item.get("name") or name_of(int(item["link"])))
+        by_entity.setdefault(str(item["entity"]), []).append((item, name))
     rank = {name: i for i, name in enumerate(ORDER)}
     for entity_name in sorted(by_entity, key=lambda e: (rank.get(e, len(rank)), e)):
         items = sorted(
@@ -498,7 +555,9 @@ def plan_lines(
             ),
         )
         lines.append(f"{plural_label(entity_name)}: {_plan_counts([i for i, _ in items])}")
-        lines += [_plan_line(item, name) for item, name in items[:per_entity]]
+        for item, name in items[:per_entity]:
+            lines.append(_plan_line(item, name))
+            lines += summary_entry_lines(item, per_entity=per_entity)
         if len(items) > per_entity:
             lines.append(
                 f"  ... and {len(items) - per_entity} more (`recontui sync --dry-run --json` "

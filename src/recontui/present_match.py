@@ -44,7 +44,7 @@ def _values(
     )
     for fspec in spec.fields:
         value = fields.get(fspec.name)
-        if fspec.name not in mapped:
+        if fspec.name not in mapped or fspec.extra.get("hidden"):
             continue
         if fspec.name in ADDRESS:
             if fspec.name == "address_line1" and address:
@@ -110,8 +110,10 @@ def _labels(entity: str) -> list[str]:
     """Every row a record of ``entity`` can have, in order."""
     out = []
     for fspec in ENTITIES[entity].fields:
-        if fspec.type is FieldType.LINES or (
-            fspec.name in ADDRESS and fspec.name != "address_line1"
+        if (
+            fspec.type is FieldType.LINES
+            or fspec.extra.get("hidden")  # read for filters only (engine/filters.py)
+            or (fspec.name in ADDRESS and fspec.name != "address_line1")
         ):
             continue
         out.append("Address" if fspec.name == "address_line1" else fspec.title)

@@ -58,6 +58,7 @@ from .model.codec import loads
 from .model.states import ConflictStatus, LinkState, OpState
 from .present import Names
 from .run import first_synced_date, policy_from
+from .run.filters import FilterCheck
 from .run.taxes import held_for_tax
 from .store import Profile, Store, StoreError
 from .verify_scan import BUCKET, GONE_KNOWN, MOVED, Buckets, Reader, Scratch
@@ -388,6 +389,9 @@ class Check:
         self.limit = limit
         self.first_date = first_synced_date(store, profile)
         self.include_inactive = store.profile_settings(profile.id).include_inactive
+        self.filter_check = FilterCheck(store, profile)
+        #: Billing documents the ledger holds in a summarised journal entry (run/summary.py).
+        self.summarised = store.summarised_link_ids(profile.id)
         self.policy = policy_from(store, profile)
         self.advisor = Advisor(store, profile, labels, required)
         self.names = Names(store)
@@ -509,6 +513,10 @@ class Check:
         )
         if why is not None:
             return why
+        if state != LinkState.PAIRED and self.filter_check.kept_out(spec, side, values):
+            return Excluded.FILTERED  # the profile's filters keep it (run/filters.py)
+        if side == "a" and link in self.summarised:
+            return Excluded.SUMMARISED  # in a day's journal entry, not as its own record
         self.count += 1
         if self.room():
             action, todo, conflict = self.advisor.one_sided(spec, side, link, state, flags, values)

@@ -14,10 +14,14 @@ import hashlib
 from collections.abc import Callable, Mapping, Sequence
 
 from .engine.compare import UNSYNCED_STATES, digest, remote_refs, translate
+from .engine.filters import CREATED_FIELD, TYPE_FIELD
 from .model import ENTITIES, FieldSpec, RemoteRecord, Side
 from .model.codec import dumps
 from .store import Profile, Store
 from .store.scan import ScanRow, Scratch
+
+#: Values a record's filters read (engine/filters.py), kept beside its checked values.
+FACTS = (TYPE_FIELD, CREATED_FIELD)
 
 #: Link ids per bucket: a bucket whose two sides agree is settled without its records.
 BUCKET = 1024
@@ -131,6 +135,8 @@ class Reader:
             key = keys.get(rec.remote_id)
             values = {f.name: translate(rec.fields.get(f.name), side, link_of) for f in fields}
             dig = digest(fields, values)
+            # Kept beside the checked values, never compared: what the filters read.
+            values.update({k: rec.fields.get(k) for k in FACTS if spec.has_field(k)})
             flags = 0
             link = state = None
             if key is not None:

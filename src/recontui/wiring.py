@@ -67,6 +67,13 @@ def system_label(system: str) -> str:
     return info.label if info else system
 
 
+def system_code(system: str) -> str:
+    """A system's name where a table has little room: its label when short ("BILL"),
+    else its id in capitals ("QBO", as accountants call QuickBooks Online)."""
+    label = system_label(system)
+    return label if len(label) <= 6 else system.upper()
+
+
 def secrets_path_for(store: Store) -> Path:
     """The encrypted secrets file lives beside the database it belongs to."""
     if str(store.path) == ":memory:":

@@ -247,3 +247,31 @@ def test_profile_add_signs_in_to_bill_first_and_saves_nothing_when_refused(cli: 
     assert "No profiles yet" in cli.run("profile", "list").stdout
     added = cli.add_profile()
     assert "BILL signed in: organisation" in added.stdout
+
+
+def test_a_new_profile_starts_from_the_usual_ownership_and_says_so(cli: Cli) -> None:
+    added = cli.add_profile()
+    assert added.returncode == 0, added.stderr
+    assert (
+        "It syncs with the usual ownership: bills, bill payments, vendor credits are copied "
+        "BILL → QuickBooks Online and edited in BILL; invoices go both ways and, once synced, "
+        "are edited in QuickBooks Online"
+    ) in " ".join(added.stdout.split())
+    from recontui.store import open_store
+
+    store = open_store(cli.db)
+    try:
+        profile = store.list_profiles()[0]
+        settings = store.profile_settings(profile.id)
+        assert settings.owners == {
+            "invoice": "b",
+            "bill": "a",
+            "bill_payment": "a",
+            "vendor_credit": "a",
+        }
+        assert settings.directions["bill"] == "a_to_b" and settings.directions["invoice"] == "both"
+        before = store.settings(profile.id)
+        assert cli.add_profile().returncode == 0  # saved again: its settings are kept
+        assert store.settings(profile.id) == before
+    finally:
+        store.close()

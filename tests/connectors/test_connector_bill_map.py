@@ -112,6 +112,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "postal_code": "62701",
             "country": "US",
             "active": True,
+            "created": dt.date(2024, 5, 1),  # read only: createdTime, for the filters
         },
         {
             "name": "Acme Ltd",
@@ -160,6 +161,8 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "account_number": "V-9",
             "currency": "USD",
             "active": True,
+            "type": "BUSINESS",  # read only: accountType, for the filters
+            "created": dt.date(2024, 5, 1),
         },
         {
             "accountType": "BUSINESS",

@@ -128,6 +128,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "country": "US",
             "currency": "USD",
             "active": True,
+            "created": dt.date(2024, 5, 1),  # read only: MetaData.CreateTime, for the filters
         },
         {
             "DisplayName": "Acme Ltd",
@@ -170,6 +171,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
             "account_number": "V-9",
             "currency": None,
             "active": True,
+            "created": dt.date(2024, 5, 1),
         },
         {"DisplayName": "Paper Co", "TaxIdentifier": "12-345", "AcctNum": "V-9", "Active": True},
     ),
@@ -477,6 +479,8 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "JournalEntryLineDetail": {
                         "PostingType": "Debit",
                         "AccountRef": {"value": "7"},
+                        # An A/R line's customer (summarised journal entries).
+                        "Entity": {"Type": "Customer", "EntityRef": {"value": "3", "name": "A"}},
                     },
                 },
                 {
@@ -503,6 +507,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "posting": "debit",
                     "account": RemoteRef("account", "7"),
                     "class": None,
+                    "customer": RemoteRef("customer", "3"),
                 },
                 {
                     "amount": D("25.50"),
@@ -510,6 +515,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "posting": "credit",
                     "account": RemoteRef("account", "8"),
                     "class": RemoteRef("class", "5"),
+                    "customer": None,
                 },
             ],
         },
@@ -525,6 +531,7 @@ GOLDEN: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, Any]]] = [
                     "JournalEntryLineDetail": {
                         "PostingType": "Debit",
                         "AccountRef": {"value": "7"},
+                        "Entity": {"Type": "Customer", "EntityRef": {"value": "3"}},
                     },
                 },
                 {

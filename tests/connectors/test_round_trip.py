@@ -103,6 +103,7 @@ QBO = System(
         "account/expense": "80",
         "account/cogs": "81",
         "account/bank": "35",
+        "account/receivable": "84",
         "class/east": "5000000000000123456",
         "class/west": "5000000000000123457",
         "customer/zoe": "58",
@@ -253,6 +254,11 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
                 "country": "SE",
                 "currency": "SEK",
                 "active": True,
+                # A sub-customer (QuickBooks only: BILL's customers have no parent).
+                "parent": r("customer", "sushi"),
+                # Read only, for the profile's filters: set by each system, never written.
+                "type": None,
+                "created": None,
             },
         ),
         (
@@ -269,6 +275,9 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
                 "country": None,
                 "currency": None,
                 "active": False,
+                "parent": None,
+                "type": None,
+                "created": None,
             },
         ),
     ],
@@ -289,6 +298,8 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
                 "account_number": "ACCT-000042",
                 "currency": "EUR",
                 "active": True,
+                "type": None,  # read only (BILL's accountType; QuickBooks has no vendor type)
+                "created": None,
             },
         ),
         (
@@ -307,6 +318,8 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
                 "account_number": None,
                 "currency": None,
                 "active": False,
+                "type": None,
+                "created": None,
             },
         ),
     ],
@@ -699,6 +712,33 @@ CASES: dict[str, Callable[[Refs], list[tuple[str, Fields]]]] = {
                 ],
             },
         ),
+        (
+            "an A/R line names its customer (summarised journal entries)",
+            {
+                "number": "BILL-2026-03-02",
+                "date": Day(2026, 3, 2),
+                "currency": "USD",
+                "memo": "BILL documents of 2026-03-02, summarised by recontui",
+                "lines": [
+                    {
+                        "account": r("account", "receivable"),
+                        "posting": "debit",
+                        "amount": D("150.00"),
+                        "description": "BILL invoices",
+                        "class": None,
+                        "customer": r("customer", "zoe"),
+                    },
+                    {
+                        "account": r("account", "income"),
+                        "posting": "credit",
+                        "amount": D("150.00"),
+                        "description": "BILL invoices",
+                        "class": None,
+                        "customer": None,
+                    },
+                ],
+            },
+        ),
     ],
 }
 
@@ -915,7 +955,13 @@ def _qbo_computed(entity: str, obj: dict[str, Any]) -> None:
     elif entity in ("customer", "vendor"):
         obj.update(FullyQualifiedName=name, PrintOnCheckName=name, Balance=0)
         if entity == "customer":
-            obj.update(BalanceWithJobs=0, Job=False, BillWithParent=False, Taxable=False)
+            job = "ParentRef" in obj  # a sub-customer ({entities}/customer)
+            obj.update(BalanceWithJobs=0, Job=job, BillWithParent=False, Taxable=False)
+            if job:
+                parent = f"Parent {obj['ParentRef']['value']}"  # as _qbo_ref_names names it
+                obj.update(FullyQualifiedName=f"{parent}:{name}", Level=1)
+            else:
+                obj.pop("Level", None)
         else:
             obj["Vendor1099"] = False
         if isinstance(obj.get("BillAddr"), dict):
@@ -1427,9 +1473,12 @@ def test_golden_round_trip_is_the_identity(system: System, entity: str) -> None:
 UNMAPPED: dict[str, dict[str, set[str]]] = {
     # Sales tax: BILL's sales tax an invoice charges is BILL's alone (QuickBooks takes a
     # tax code from the profile's tax map instead, engine/taxes.py).
-    "qbo": {"invoice": {"sales_tax"}, "bill": {"approval"}},  # BILL's approval status
+    # BILL's approval status; QuickBooks Online serves no vendor type (engine/filters.py).
+    "qbo": {"invoice": {"sales_tax"}, "bill": {"approval"}, "vendor": {"type"}},
     "bill": {
-        **{entity: {"currency"} for entity in ("customer", "bill", "vendor_credit", "credit_memo")},
+        **{entity: {"currency"} for entity in ("bill", "vendor_credit", "credit_memo")},
+        # No BILL page documents a customer's parent (docs/remote-shapes.md).
+        "customer": {"currency", "parent"},
         # A BILL invoice has no memo (BILL's Postman collection, createinvoice); a recorded
         # payment takes no reference recontui may write (recording-an-ar-payment,
         # record-ap-payments).

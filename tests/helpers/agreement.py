@@ -43,6 +43,9 @@ def disagreements(
     """Every difference between the sides, as readable lines (empty = in agreement)."""
     problems: list[str] = []
     index = {side: store.remote_index(profile_id, side) for side in ("a", "b")}
+    # A record the profile's direction never copies from its side (a bill made in
+    # QuickBooks under the usual ownership) stays there by design.
+    directions = store.profile_settings(profile_id).directions
     for entity, field_names in synced.items():
         spec = ENTITIES[entity]
         links = store.links(profile_id, entity, where="state NOT IN ('merged','ignored')")
@@ -52,7 +55,9 @@ def disagreements(
                 rid = link.a_id or link.b_id
                 side = "a" if link.a_id else "b"
                 data = (a_data if side == "a" else b_data)[entity]
-                if _exists(data.get(rid)):
+                direction = directions.get(entity, "both")
+                copied = direction == "both" or direction.startswith(f"{side}_to_")
+                if _exists(data.get(rid)) and copied:
                     problems.append(f"{entity} {rid} exists only on side {side}")
                 continue
             seen["a"].add(link.a_id)

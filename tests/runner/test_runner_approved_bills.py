@@ -130,7 +130,7 @@ def test_an_unapproved_bill_waits_and_is_created_once_approved(
         "in BILL)" in lines
     ), lines
     assert lines[0].endswith(", 1 waiting for approval."), lines[0]
-    assert "not sent by your update settings" not in lines[0]
+    assert "not sent by your sync settings" not in lines[0]
     assert not [ln for ln in lines if "create" in ln and "B-1001" in ln]
 
     world.events.clear()

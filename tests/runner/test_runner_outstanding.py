@@ -538,3 +538,55 @@ def test_payments_of_a_customer_awaiting_a_match_decision_wait_for_it(world: Wor
         for c in world.store.conflicts(world.profile.id, statuses=("open",))
         if c.entity == "payment"
     ]
+
+
+def test_a_lost_create_whose_look_up_fails_stays_sent(world: World) -> None:
+    """A create whose answer was lost stays "sent": the next run looks for it before
+    creating it again. When that look-up cannot reach the system, the op must stay "sent"
+    (it may have landed); set back to "pending", a later run would create it again
+    without looking first."""
+    world.sync()
+    other = world.store.links(world.profile.id, "customer", where="b_id IS NOT NULL")[-1]
+    with world.store.transaction() as conn:
+        world.store.add_op(
+            world.profile.id,
+            None,
+            other.id,
+            "customer",
+            "a",
+            "create",
+            None,
+            None,
+            {
+                "changes": {"name": "Lost Answer Landscaping", "email": "ap@lost.test"},
+                "expect": {},
+                "audit": [],
+            },
+            "lost-answer-2",
+        )
+        conn.execute("UPDATE outbox SET state='sent' WHERE idem_key='lost-answer-2'")
+        conn.execute(
+            "UPDATE links SET a_id=NULL, a_fields=NULL, state='unpaired' WHERE id=?", (other.id,)
+        )
+    looked: list[str] = []
+
+    async def refused_connection(*args, **kwargs):
+        looked.append("find_existing")
+        raise UnreachableError("connection refused")
+
+    def unreachable_lookup(side, conn):
+        if side != "a":
+            return conn
+        wrapped = Wrapped(conn)
+        wrapped.find_existing = refused_connection
+        return wrapped
+
+    world.wrap = unreachable_lookup
+    world.sync()
+    assert looked, "the lost create was looked for first"
+    [op] = [
+        op
+        for op in world.store.ops(world.profile.id, ("pending", "sent", "done", "rejected"))
+        if op.idem_key == "lost-answer-2"
+    ]
+    assert op.state == "sent", "the write may have landed: only a look-up may decide"

@@ -134,3 +134,44 @@ def test_a_deletion_supersedes_the_records_open_field_conflict(world: World) -> 
     assert "decide the deletion" in (world.store.conflict(field.id).note or "")
     live = world.store.live_conflict_for_link(link.id)
     assert live is not None and live.kind == "delete" and live.status == "open"
+
+
+def test_a_deletion_is_said_as_a_decision_and_can_be_unlinked(demo_world: World) -> None:
+    """Deletions never propagate by themselves: the other side keeps the record, the log
+    and the plan say so with the three answers, and "unlink" leaves both sides as they
+    are, never synced again."""
+    from recontui.present import Names, plan_lines
+
+    world = demo_world
+    world.sync()
+    invoice = unpaid_paired_invoice(world)
+    number = invoice.a_fields["number"]
+    delete_in_qbo(world, invoice)
+    words = (
+        "deleted in QuickBooks Online; BILL keeps it until you decide: delete it in BILL "
+        "too, bring it back in QuickBooks Online, or unlink the two"
+    )
+    plan = world.sync(dry_run=True)
+    lines = plan_lines(plan.plan, Names(world.store).link_name)
+    assert f"  decide     (you)              '{number}': {words}" in lines
+    world.events.clear()
+    assert world.sync().exit_code == 1
+    assert f"Invoice '{number}': {words}." in [e.message for e in world.events]
+    conflict = next(
+        c
+        for c in world.store.conflicts(world.profile.id, statuses=("open",))
+        if c.link_id == invoice.id
+    )
+    assert conflict.note == words
+    resolve_conflict(world.store, conflict, ignore=True, actor="test")
+    assert world.sync().exit_code == 0
+    assert world.store.link(invoice.id).state == "ignored"
+
+    async def bill_state() -> bool:
+        bill, _ = world.connectors()
+        async with bill:
+            rec = await bill.read("invoice", invoice.a_id)
+            return rec is not None and not rec.deleted
+
+    assert asyncio.run(bill_state()), "BILL keeps its invoice"
+    assert world.sync().exit_code == 0  # nothing asked again

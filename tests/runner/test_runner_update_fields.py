@@ -161,7 +161,7 @@ def test_the_dry_run_plan_says_what_is_not_sent(books: World) -> None:
     plan = books.sync(dry_run=True).plan
     lines = plan_lines(plan, Names(books.store).link_name)
     assert lines == [
-        "Plan (nothing was written): 3 writes, 1 not sent by your update settings.",
+        "Plan (nothing was written): 3 writes, 1 not sent by your sync settings.",
         "Customers: 1 to create in BILL, 1 to create in QuickBooks Online, "
         "1 to update in QuickBooks Online, 1 not sent",
         "  create     BILL               'Yew Yachts'",

@@ -9,6 +9,14 @@ from recontui.tui.screens.modals import ConfirmScreen
 from recontui.tui.screens.preferences import AddRuleScreen, PreferencesScreen
 
 
+def screen_words(screen) -> str:
+    return " ".join(str(w.render()) for w in screen.query(Static))
+
+
+def status_text(app) -> str:
+    return str(app.screen.query_one("#prefs-status", Static).render())
+
+
 async def settle(pilot) -> None:
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()
@@ -40,6 +48,16 @@ async def test_direction_and_share_are_saved_and_audited(world):
         await open_preferences(pilot)
         customer = SYNCED.index("customer")
         await pilot.press(*["down"] * customer, "space")
+        await pilot.pause()
+        # A direction decides what is copied where: asked first, never on one keypress.
+        assert isinstance(pilot.app.screen, ConfirmScreen)
+        assert "Customers will no longer be copied from" in screen_words(pilot.app.screen)
+        assert "direction.customer" not in world.store.settings(world.profile.id)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "direction.customer" not in world.store.settings(world.profile.id)
+        assert "the direction is unchanged" in status_text(pilot.app)
+        await pilot.press("space", "y")
         await pilot.pause()
         assert world.store.settings(world.profile.id)["direction.customer"] == "a_to_b"
         await focus_share(pilot)
@@ -155,3 +173,41 @@ async def test_schedule_and_window_are_validated_saved_and_explained(world):
         r for r in world.store.iter_table("audit") if r["field"] in ("schedule", "initial_window")
     ]
     assert len(audit) == 2
+
+
+def direction_row(app, name: str) -> list[str]:
+    from textual.widgets import DataTable
+
+    table = app.screen.query_one("#prefs-directions", DataTable)
+    return [str(cell) for cell in table.get_row(name)]
+
+
+async def test_who_edits_a_synced_record_is_set_by_e_and_a_direction_asks_first(world):
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        await open_preferences(pilot)
+        await pilot.press(*["down"] * SYNCED.index("invoice"), "e", "e")  # both -> a -> b
+        await pilot.pause()
+        assert direction_row(pilot.app, "invoice")[2] == "QuickBooks Online"
+        assert world.store.profile_settings(world.profile.id).owners == {"invoice": "b"}
+        assert "a change made in BILL is reported on every run" in status_text(pilot.app)
+        # invoice -> QuickBooks only: QuickBooks' edits could no longer reach BILL; the
+        # question says so before anything is saved.
+        await pilot.press("space")  # both -> a_to_b
+        await pilot.pause()
+        words = screen_words(pilot.app.screen)
+        assert "QuickBooks Online would no longer own their edits" in words
+        await pilot.press("y")
+        await pilot.pause()
+        settings = world.store.profile_settings(world.profile.id)
+        assert settings.directions["invoice"] == "a_to_b" and settings.owners == {}
+        assert direction_row(pilot.app, "invoice")[2] == "both"
+        # Under BILL -> QuickBooks only BILL can own the edits: e skips QuickBooks.
+        await pilot.press("e")
+        await pilot.pause()
+        assert world.store.profile_settings(world.profile.id).owners == {"invoice": "a"}
+        await pilot.press("e")
+        await pilot.pause()
+        assert world.store.profile_settings(world.profile.id).owners == {}
+        assert "edits made in either system are sent" in status_text(pilot.app)
+    audit = [r["field"] for r in settings_audit(world)]
+    assert audit.count("owner.invoice") == 5  # a, b, cleared by the direction, a, none

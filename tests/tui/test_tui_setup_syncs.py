@@ -74,21 +74,23 @@ async def test_the_usual_ownership_is_shown_and_fits(store: Store) -> None:
         await pilot.pause()
         assert isinstance(app.screen, SyncsStep)
         shown = rows(app)
-        assert shown["bill"] == ["Bills", "BILL → QuickBooks", "BILL"]
-        assert shown["vendor_credit"] == ["Vendor credits", "BILL → QuickBooks", "BILL"]
-        assert shown["invoice"] == ["Invoices", "both ways", "ask me"]
-        assert shown["customer"] == ["Customers", "both ways", "ask me"]
+        assert shown["bill"] == ["Bills", "BILL → QBO", "BILL", "BILL"]
+        assert shown["vendor_credit"] == ["Vendor credits", "BILL → QBO", "BILL", "BILL"]
+        assert shown["invoice"] == ["Invoices", "both ways", "ask me", "QBO"]
+        assert shown["customer"] == ["Customers", "both ways", "ask me", "both"]
         assert app.screen.query_one("#window", Input).value == "90 days"
         assert app.screen.query_one("#inactive", Checkbox).value is False
-        assert "later version" in str(app.screen.query_one("#invoice-note", Static).render())
+        assert "never sent" in str(app.screen.query_one("#owner-note", Static).render())
         assert "usual choices" in status(app)
         table = app.screen.query_one("#syncs", DataTable)
         assert table.region.right <= 80 and table.virtual_size.width <= table.size.width
         keys = {key for key, b in app.screen.active_bindings.items() if b.binding.show}
-        assert {"d", "m", "escape", "ctrl+n"} <= keys
+        assert {"d", "m", "e", "escape", "ctrl+n"} <= keys
         # Every field is reached by tab, and the body scrolls to it.
         for widget_id in ("#window", "#inactive", "#schedule"):
             await pilot.press("tab")
+            await pilot.wait_for_scheduled_animations()  # the scroll to the field
+            await pilot.pause()
             focused = app.focused
             assert focused is not None and focused.id == widget_id.lstrip("#")
             assert app.screen.region.contains_region(focused.region)
@@ -97,6 +99,45 @@ async def test_the_usual_ownership_is_shown_and_fits(store: Store) -> None:
         assert app.screen.STEP == Step.MATCHES
     settings = store.profile_settings(store.list_profiles()[0].id)
     assert settings.directions["bill"] == "a_to_b" and settings.initial_window == "90 days"
+    assert settings.owners == {
+        "invoice": "b",
+        "bill": "a",
+        "bill_payment": "a",
+        "vendor_credit": "a",
+    }
+
+
+async def test_who_edits_a_synced_record_is_chosen_by_e_and_saved(store: Store) -> None:
+    app = new_app(store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await to_row(pilot, "invoice")
+        await pilot.press("e")  # QuickBooks -> both
+        await pilot.pause()
+        assert rows(app)["invoice"][3] == "both"
+        assert "edits made in either system are sent" in status(app)
+        await to_row(pilot, "bill")
+        await pilot.press("e")  # BILL -> both: QuickBooks' edits could never reach BILL
+        await pilot.pause()
+        assert rows(app)["bill"][3] == "both"
+        await pilot.press("e")
+        await pilot.pause()
+        assert rows(app)["bill"][3] == "BILL", "QuickBooks cannot own a one-way copy to it"
+        await to_row(pilot, "customer")
+        await pilot.press("e", "e")  # both -> BILL -> QuickBooks
+        await pilot.pause()
+        assert rows(app)["customer"][3] == "QBO"
+        assert "a change made in BILL is reported on every run, never sent" in status(app)
+        await to_row(pilot, "bill_payment")
+        await pilot.press("d", "y")  # BILL -> QuickBooks becomes QuickBooks -> BILL
+        await pilot.pause()
+        assert rows(app)["bill_payment"][3] == "both"
+        assert "now made in both systems" in status(app)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        assert app.screen.STEP == Step.MATCHES
+    owners = store.profile_settings(store.list_profiles()[0].id).owners
+    assert owners == {"customer": "b", "bill": "a", "vendor_credit": "a"}
 
 
 async def test_a_direction_change_asks_and_is_saved_only_on_yes(store: Store) -> None:
@@ -111,14 +152,14 @@ async def test_a_direction_change_asks_and_is_saved_only_on_yes(store: Store) ->
         assert question.startswith("Bills will no longer be copied from BILL to QuickBooks.")
         await pilot.press("n")
         await pilot.pause()
-        assert rows(app)["bill"][1] == "BILL → QuickBooks"
+        assert rows(app)["bill"][1] == "BILL → QBO"
         await pilot.press("d", "y")
         await pilot.pause()
-        assert rows(app)["bill"][1] == "QuickBooks → BILL"
+        assert rows(app)["bill"][1] == "QBO → BILL"
         await to_row(pilot, "customer")
         await pilot.press("m", "m")  # ask me -> BILL -> QuickBooks
         await pilot.pause()
-        assert rows(app)["customer"][2] == "QuickBooks"
+        assert rows(app)["customer"][2] == "QBO"
         await to_row(pilot, "vendor")
         await pilot.press("d", "n")  # asked, declined: vendors stay both ways
         await pilot.pause()
@@ -139,8 +180,8 @@ async def test_a_direction_change_asks_and_is_saved_only_on_yes(store: Store) ->
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(again.screen, SyncsStep)
-        assert rows(again)["bill"][1] == "QuickBooks → BILL"
-        assert rows(again)["customer"][2] == "QuickBooks"
+        assert rows(again)["bill"][1] == "QBO → BILL"
+        assert rows(again)["customer"][2] == "QBO"
         assert "saved choices" in status(again)
 
 

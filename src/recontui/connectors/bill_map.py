@@ -107,6 +107,14 @@ class BillEntity(MappedEntity):
 
 
 _ACTIVE = F("active", ("archived",), "active")
+#: Read for the profile's filters (engine/filters.py), never written: a customer's or
+#: vendor's account type (``accountType``: BUSINESS, PERSON or NONE;
+#: https://developer.bill.com/docs/creating-a-us-vendor, .../ar-customers) and the day BILL
+#: created it (``createdTime``, UTC; https://developer.bill.com/docs/filterable-fields).
+_FILTERED = (
+    F("type", ("accountType",), read_only=True),
+    F("created", ("createdTime",), "date", read_only=True),
+)
 
 
 def _party(address: str, company: tuple[str, ...]) -> tuple[F, ...]:
@@ -199,7 +207,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
         BillEntity(
             "customer",
             "customers",
-            (*_party("billingAddress", ("companyName",)), _ACTIVE),
+            (*_party("billingAddress", ("companyName",)), _ACTIVE, *_FILTERED),
         ),
         BillEntity(
             "vendor",
@@ -210,6 +218,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 F("account_number", ("accountNumber",)),
                 F("currency", ("billCurrency",)),
                 _ACTIVE,
+                *_FILTERED,
             ),
             create_extra={"accountType": "BUSINESS"},
         ),

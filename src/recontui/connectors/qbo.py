@@ -184,6 +184,9 @@ class QboConnector(ConnectorBase):
         #: Where a payment recontui creates is deposited (None: Undeposited Funds).
         self._deposit_account: str | None = None
         self._token_lock = asyncio.Lock()
+        #: The company's customer types, id -> name (read when a customer first has one).
+        self._customer_types: dict[str, str] | None = None
+        self._types_reread = False
 
     async def _start(self) -> None:
         await self._refresh(stale=None)
@@ -195,6 +198,53 @@ class QboConnector(ConnectorBase):
 
     def _from_remote(self, entity: str, obj: Any) -> RemoteRecord:
         return qbo_map.from_qbo(entity, obj)
+
+    async def _named(self, entity: str, record: RemoteRecord) -> RemoteRecord:
+        await self._name_types(entity, [record])
+        return record
+
+    async def _name_types(self, entity: str, records: list[RemoteRecord]) -> None:
+        """A customer's ``type`` as its ``CustomerTypeRef`` names it: the type's name, the
+        word a person puts in an include list (the reference carries the id; the company's
+        ``CustomerType`` list, ``Name`` and ``Active``, is read by query when a customer
+        first needs it, and again once for a type met later). A type the company does not
+        list keeps its id; a company that does not answer keeps every id (said once)."""
+        ids = {str(r.fields["type"]) for r in records if r.fields.get("type") not in (None, "")}
+        if entity != "customer" or not ids:
+            return
+        known = self._customer_types
+        if known is None or (ids - set(known) and not self._types_reread):
+            self._types_reread = known is not None
+            self._customer_types = known = await self._customer_type_names()
+        for record in records:
+            type_id = record.fields.get("type")
+            if type_id not in (None, ""):
+                record.fields["type"] = known.get(str(type_id), type_id)
+
+    async def _customer_type_names(self) -> dict[str, str]:
+        names: dict[str, str] = {}
+        start = 1
+        try:
+            while True:
+                rows = await self._query(
+                    "SELECT * FROM CustomerType WHERE Active IN (true,false) "
+                    f"STARTPOSITION {start} MAXRESULTS {MAX_RESULTS}",
+                    Ctx("query", "customer", "CustomerType"),
+                )
+                names.update(
+                    {str(r["Id"]): str(r.get("Name") or r["Id"]) for r in rows if r.get("Id")}
+                )
+                if len(rows) < MAX_RESULTS:
+                    return names
+                start += len(rows)
+        except ConnectorError as exc:  # never fail a read, or a write already made, for it
+            self.http.emit(
+                "warning",
+                "QuickBooks Online did not list its customer types; a customer's type is "
+                "its id in the include lists",
+                {"error": str(exc)},
+            )
+            return names
 
     def required_fields(self, entity: str) -> tuple[str, ...]:
         """A customer or vendor needs its DisplayName, which name maps to ("The DisplayName
@@ -583,6 +633,7 @@ class QboConnector(ConnectorBase):
                     )
                 else:
                     async for page in self._pull_cdc(entity, cursor, since, first):
+                        await self._name_types(entity, page.records)
                         yield page
                     return
             elif s.kind == "transaction":
@@ -594,6 +645,7 @@ class QboConnector(ConnectorBase):
                     {"entity": entity, "cursor": cursor},
                 )
         async for page in self._pull_query(entity, cursor, since):
+            await self._name_types(entity, page.records)
             yield page
 
     async def _pull_query(
@@ -752,6 +804,10 @@ class QboConnector(ConnectorBase):
         )
 
     async def read(self, entity: str, remote_id: str) -> RemoteRecord | None:
+        record = await self._read(entity, remote_id)
+        return None if record is None else await self._named(entity, record)
+
+    async def _read(self, entity: str, remote_id: str) -> RemoteRecord | None:
         s = qbo_map.spec(entity)
         ctx = Ctx("read", entity, remote_id)
         try:
@@ -793,7 +849,7 @@ class QboConnector(ConnectorBase):
         data = await self._api(
             "POST", s.path, ctx, body=body, requestid=request_id(idempotency_key)
         )
-        return self._entity_in(data, entity, f"POST /{s.path}")
+        return await self._named(entity, self._entity_in(data, entity, f"POST /{s.path}"))
 
     async def update(
         self,
@@ -836,7 +892,7 @@ class QboConnector(ConnectorBase):
         data = await self._api(
             "POST", s.path, ctx, body=body, requestid=request_id(idempotency_key)
         )
-        return self._entity_in(data, entity, f"POST /{s.path}")
+        return await self._named(entity, self._entity_in(data, entity, f"POST /{s.path}"))
 
     async def deactivate(
         self, entity: str, remote_id: str, version: str, *, idempotency_key: str
@@ -965,7 +1021,7 @@ class QboConnector(ConnectorBase):
                 rows = [r async for page in self._all(entity) for r in page]
             for row in rows:
                 if text_key(row.get(column)) == wanted and extra(row):
-                    record = self._record(entity, row, "POST /query")
+                    record = await self._named(entity, self._record(entity, row, "POST /query"))
                     if skip is None or not skip(record):
                         return record
         return None

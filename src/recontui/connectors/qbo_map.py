@@ -15,6 +15,7 @@ from typing import Any, Literal
 from ..model.entities import ENTITIES
 from ..model.fields import is_blank, price_places, same
 from ..model.record import RemoteRecord
+from ..model.refs import RemoteRef
 from .carry import pair_rows, record_name, unmapped_parts
 from .common import ADDRESS_FIELDS as ADDRESS_FIELDS
 from .common import EntityTable, MappedEntity, write_body
@@ -45,6 +46,7 @@ Kind = Literal[
     "account_type",
     "posting",
     "tax_flag",
+    "line_customer",
 ]
 
 ACCOUNT_TYPES: dict[str, str] = {
@@ -98,6 +100,8 @@ class QboEntity(MappedEntity):
 
 _ACTIVE = F("active", ("Active",), "bool")
 _CURRENCY = F("currency", ("CurrencyRef", "value"))
+#: The day QuickBooks created the record (``MetaData.CreateTime``, read-only).
+_CREATED = F("created", ("MetaData", "CreateTime"), "date", read_only=True)
 _ADDRESS = (
     F("address_line1", ("BillAddr", "Line1")),
     F("city", ("BillAddr", "City")),
@@ -187,7 +191,24 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
             ),
             create_extra={"Type": "Service"},
         ),
-        QboEntity("customer", "Customer", "customer", (*_PARTY, _CURRENCY, _ACTIVE)),
+        # A sub-customer or job names its parent in ``ParentRef`` (written with ``Job``,
+        # below); ``FullyQualifiedName`` and ``Level`` are QuickBooks' own, read-only.
+        QboEntity(
+            "customer",
+            "Customer",
+            "customer",
+            (
+                *_PARTY,
+                _CURRENCY,
+                _ACTIVE,
+                F("parent", ("ParentRef",), "ref", "customer"),
+                # Read for the profile's filters (engine/filters.py): the customer type's
+                # id, named by QboConnector (the ``CustomerType`` it refers to), and the day
+                # QuickBooks created the customer (its company's own date).
+                F("type", ("CustomerTypeRef", "value"), read_only=True),
+                _CREATED,
+            ),
+        ),
         QboEntity(
             "vendor",
             "Vendor",
@@ -198,6 +219,8 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
                 F("account_number", ("AcctNum",)),
                 _CURRENCY,
                 _ACTIVE,
+                # No vendor type: QuickBooks Online serves none (docs/remote-shapes.md).
+                _CREATED,
             ),
         ),
         QboEntity(
@@ -317,6 +340,8 @@ QBO_ENTITIES: EntityTable[QboEntity] = EntityTable(
                     F("posting", ("JournalEntryLineDetail", "PostingType"), "posting"),
                     F("account", ("JournalEntryLineDetail", "AccountRef"), "ref", "account"),
                     F("class", ("JournalEntryLineDetail", "ClassRef"), "ref", "class"),
+                    # Entity {Type: Customer, EntityRef}: an A/R line's customer.
+                    F("customer", ("JournalEntryLineDetail", "Entity"), "line_customer"),
                 ),
             ),
         ),
@@ -362,6 +387,20 @@ def _posting_out(value: Any) -> str:
 _TAX_FLAGS = {"TAX": True, "NON": False}
 
 
+def _line_customer_in(raw: Any) -> RemoteRef | None:
+    """A journal line's ``Entity`` as its customer; None when absent or another kind
+    (a vendor or an employee: not mapped)."""
+    if not isinstance(raw, Mapping) or raw.get("Type") != "Customer":
+        return None
+    ref = raw.get("EntityRef")
+    ident = ref.get("value") if isinstance(ref, Mapping) else ref
+    return ref_in(ident, "customer")
+
+
+def _line_customer_out(value: Any) -> dict[str, Any]:
+    return {"Type": "Customer", "EntityRef": {"value": ref_id_out(value, "customer")}}
+
+
 def _tax_flag_in(raw: Any) -> bool | None:
     """A line's ``TaxCodeRef`` as taxable or not; None when absent or a non-US code id."""
     code = raw.get("value") if isinstance(raw, Mapping) else raw
@@ -379,12 +418,18 @@ def _price_out(value: Any) -> Any:
 
 #: References are ``{"value": id}``; a sparse update empties text with "".
 CODEC = Codec(
-    kinds_in={"account_type": _account_type_in, "posting": _posting_in, "tax_flag": _tax_flag_in},
+    kinds_in={
+        "account_type": _account_type_in,
+        "posting": _posting_in,
+        "tax_flag": _tax_flag_in,
+        "line_customer": _line_customer_in,
+    },
     kinds_out={
         "account_type": _account_type_out,
         "posting": _posting_out,
         "price": _price_out,
         "tax_flag": _tax_flag_out,
+        "line_customer": _line_customer_out,
     },
     ref_key="value",
     empty_text="",
@@ -537,6 +582,7 @@ def to_qbo(
             record_name(CODEC, s, remote),
         )
     body, rows = write_body(CODEC, s, fields, partial=sparse, current=current)
+    _with_job_flag(s, fields, body)
     if rows is not None:
         assert s.lines is not None  # write_body returns rows for an entity with lines only
         if sparse and remote is None:
@@ -545,6 +591,20 @@ def to_qbo(
             )
         body["Line"] = _lines_out(s, rows, remote if sparse else None)
     return body
+
+
+def _with_job_flag(s: QboEntity, fields: Mapping[str, Any], body: dict[str, Any]) -> None:
+    """A customer's ``Job`` goes with its ``ParentRef``: "create sub-customer and job
+    objects: Set Job to true and set ParentRef to reference parent customer object"
+    ({entities}/customer). A write that sets a parent says ``Job: true``; one that clears
+    it ``Job: false``; one that leaves the parent alone (a create of a top-level customer
+    included) says nothing, and QuickBooks keeps (or defaults) its own."""
+    if s.entity != "customer" or "parent" not in fields:
+        return
+    if fields["parent"] is not None:
+        body["Job"] = True
+    elif "ParentRef" in body:  # a sparse update clearing the parent
+        body["Job"] = False
 
 
 def _cannot_carry(s: QboEntity, remote: Mapping[str, Any], what: str) -> CannotCarry:

@@ -215,6 +215,10 @@ class Excluded(StrEnum):
     BEFORE_WINDOW = "before_window"
     #: The profile's direction for the entity does not copy from its side.
     DIRECTION = "direction"
+    #: The profile's filters keep it from being copied (engine/filters.py).
+    FILTERED = "filtered"
+    #: A billing document posted in a day's summarised journal entry (engine/summary.py).
+    SUMMARISED = "summarised"
 
 
 EXCLUDED_WORDS: dict[Excluded, str] = {
@@ -222,6 +226,8 @@ EXCLUDED_WORDS: dict[Excluded, str] = {
     Excluded.INACTIVE: "inactive on one side only",
     Excluded.BEFORE_WINDOW: "dated before the initial window",
     Excluded.DIRECTION: "not copied in this direction",
+    Excluded.FILTERED: "kept out by the profile's filters",
+    Excluded.SUMMARISED: "posted in a summarised journal entry",
 }
 
 

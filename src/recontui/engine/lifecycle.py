@@ -46,7 +46,7 @@ from ..model.states import (
     EntryKind,
     Pick,
 )
-from .merge import Audit, Merge, Resolution, apply_resolution, merge_record
+from .merge import OWNER, Audit, Merge, Resolution, apply_resolution, merge_record
 from .policy import Policy
 from .refusals import is_refused_create, standing_refusals
 
@@ -101,6 +101,8 @@ class Why(StrEnum):
     SETTLED_BY_RULE = "settled_by_rule"  # ``rules`` decided what was in conflict
     SETTLED = "settled"  # both sides now agree
     NOT_SENT = "not_sent"  # updates no longer replace the fields in conflict (policy)
+    NOT_OWNED = "not_owned"  # the fields in conflict are edits of the side not owning them
+    SETTLED_BY_OWNER = "settled_by_owner"  # the owning side's values stand (edit ownership)
     ALREADY_HELD = "already_held"  # both sides already hold the chosen values
     REPLANNED = "replanned"  # newer changes came in: waiting writes are planned afresh
     UNLINKED = "unlinked"
@@ -305,6 +307,10 @@ def _merge(
             why = Reason(Why.SETTLED_BY_RULE, rules=rules)
         elif set(live.fields) & set(merge.not_sent):  # they still differ: not updated now
             why = Reason(Why.NOT_SENT)
+        elif set(live.fields) & set(merge.not_owned):  # said as an edit of the non-owner
+            why = Reason(Why.NOT_OWNED)
+        elif any(e.by == OWNER for e in merge.audit):
+            why = Reason(Why.SETTLED_BY_OWNER)
         else:
             why = Reason(Why.SETTLED)
         steps.append(Close(live.id, ConflictStatus.SUPERSEDED, why))
@@ -459,7 +465,8 @@ def check_choices(
     A field conflict needs a side or a value for every field (choices already saved on it,
     a partial choice, count), or ``IGNORE_KEY`` alone (unlink the record); a match
     conflict one answer under ``MATCH_KEY`` (a link to one of ``candidates``, create or
-    ignore); a delete conflict a side for ``deleted``.
+    ignore); a delete conflict a side for ``deleted`` (that side's state wins: deleted on
+    both, or brought back) or ``IGNORE_KEY`` alone (unlink: the other side keeps it).
     """
     if conflict.status not in (ConflictStatus.OPEN, ConflictStatus.RESOLVED):
         raise ChoiceProblem(Problem.NOT_LIVE, conflict.id, kind=conflict.status)
@@ -471,6 +478,8 @@ def check_choices(
             raise ChoiceProblem(Problem.NOT_A_CANDIDATE, conflict.id, value=answer.value)
         return {MATCH_KEY: answer}
     if conflict.kind == ConflictKind.DELETE:
+        if IGNORE_KEY in choices and len(choices) == 1:  # unlink: the survivor keeps it
+            return {IGNORE_KEY: Choice(Pick.IGNORE)}
         answer = choices.get("deleted")
         if answer is None or answer.pick not in SIDES or len(choices) != 1:
             raise ChoiceProblem(Problem.WRONG_ANSWER, conflict.id, kind=conflict.kind)

@@ -26,6 +26,13 @@ record, and never opens a conflict: a difference is listed in ``Merge.not_sent``
 the field keeps its old base (both sides did not agree on it), so the change is still
 a change on the next run.
 
+An entity whose edits one side owns (``Policy.owner``) changes the rows with a base:
+a change made only on the owner's side is pushed as above; a change made only on the
+other side is listed in ``Merge.not_owned``, never written, never a conflict, and the
+field keeps its old base (so it is said again on every run until the two agree); when
+both sides changed, the owner's value wins (audited ``by="owner"``). Rows without a base
+are not edits of a synced record: a rule decides, or a person does.
+
 A write the direction does not allow is never made: the field is *forbidden*
 and ``Policy.on_forbidden`` says whether it is queued as a conflict, reverted to
 the base (possible only for a one-sided change on a side we may write to), or
@@ -52,6 +59,8 @@ ConflictKind = Literal["both_changed", "no_base", "forbidden"]
 
 MERGE = "merge"
 REVERT = "revert"
+#: The ``Audit.by`` of a field both sides changed, settled for the side owning the edits.
+OWNER = "owner"
 RESOLUTION = "resolution"
 
 
@@ -106,6 +115,9 @@ class Merge:
     #: Fields whose sides differ but which updates may not replace (import only, or
     #: outside the entity's update fields): not written, no conflict, base kept.
     not_sent: list[str] = field(default_factory=list)
+    #: Fields changed only on the side that does not own the entity's edits: not
+    #: written, no conflict, base kept (``Policy.owner`` names the owner).
+    not_owned: list[str] = field(default_factory=list)
 
     @property
     def clean(self) -> bool:
@@ -125,6 +137,7 @@ class Merge:
             audit=[entry.mirrored() for entry in self.audit],
             forbidden=list(self.forbidden),
             not_sent=list(self.not_sent),
+            not_owned=list(self.not_owned),
         )
 
     def _write(self, side: Side, name: str, old: Any, new: Any, by: str) -> None:
@@ -256,6 +269,10 @@ def _merge_field(
     nbase = norm(vbase)
     a_changed = na != nbase
     b_changed = nb != nbase
+    owner = policy.owner(entity)
+    if owner is not None:
+        _owned(merge, name, owner, a_changed, b_changed, vbase, va, vb, policy, writable)
+        return
     # changed / changed, different: a rule decides, or a person does.
     if a_changed and b_changed:
         _contested(merge, entity, name, vbase, va, vb, "both_changed", policy, writable)
@@ -269,6 +286,30 @@ def _merge_field(
         _settle(merge, name, forced, master.audit_by, vbase, va, vb, policy, writable)
     else:
         _settle(merge, name, changed, MERGE, vbase, va, vb, policy, writable, changed)
+
+
+def _owned(
+    merge: Merge,
+    name: str,
+    owner: Side,
+    a_changed: bool,
+    b_changed: bool,
+    vbase: Any,
+    va: Any,
+    vb: Any,
+    policy: Policy,
+    writable: Mapping[Side, bool],
+) -> None:
+    """A field of a synced record whose edits ``owner`` owns: its change goes through,
+    the other side's is said and kept back, and when both changed the owner's stands."""
+    if a_changed and b_changed:
+        _settle(merge, name, owner, OWNER, vbase, va, vb, policy, writable)
+        return
+    changed: Side = "a" if a_changed else "b"
+    if changed != owner:
+        merge.not_owned.append(name)
+        return
+    _settle(merge, name, changed, MERGE, vbase, va, vb, policy, writable, changed)
 
 
 def _contested(

@@ -19,6 +19,13 @@ and updates; it keeps the required fields) and which of them an *update* may rep
 ("all", "none" = import only: new records are created, existing ones never changed, or
 a list such as a customer's address and phone). ``Policy.may_update`` is what the merge
 asks; a field it refuses is compared, said, never written and never a conflict.
+
+Per entity, a profile may also name the side that *owns edits* once a record is synced
+(``owners``: the usual ownership has accounting own invoices and billing own payables).
+On a linked record the owner's changes are sent as usual; a change made only on the other
+side is said (``Merge.not_owned``), never sent and never a conflict; when both sides
+changed a field the owner's value is the one both keep. Creates follow the direction as
+before: ownership is about editing what is already in both systems.
 """
 
 from __future__ import annotations
@@ -145,6 +152,8 @@ class Policy:
     update_fields: Mapping[str, frozenset[str]] = field(default_factory=dict)
     #: Per entity, the fields synced at all (creates and updates); missing: all.
     field_subsets: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    #: Per entity, the side that owns its edits once synced; missing: both sides edit.
+    owners: Mapping[str, Side] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         for name, direction in self.directions.items():
@@ -155,6 +164,10 @@ class Policy:
         # Frozen means frozen: a caller's dict must not change the policy later.
         object.__setattr__(self, "directions", MappingProxyType(dict(self.directions)))
         object.__setattr__(self, "rules", tuple(self.rules))
+        for name, side in self.owners.items():
+            if side not in ("a", "b"):
+                raise ValueError(f"the owner of {name} is side 'a' or 'b', not {side!r}")
+        object.__setattr__(self, "owners", MappingProxyType(dict(self.owners)))
         for name in ("update_fields", "field_subsets"):
             given: Mapping[str, frozenset[str]] = getattr(self, name)
             frozen = {entity: frozenset(names) for entity, names in given.items()}
@@ -162,6 +175,10 @@ class Policy:
 
     def direction(self, entity: str) -> Direction:
         return self.directions.get(entity, "both")
+
+    def owner(self, entity: str) -> Side | None:
+        """The side that owns ``entity``'s edits once a record is synced (None: both)."""
+        return self.owners.get(entity)
 
     def _most_specific(self, kinds: tuple[RuleKind, ...], entity: str, field: str) -> Rule | None:
         best: Rule | None = None
@@ -217,7 +234,33 @@ class Policy:
             on_forbidden=self.on_forbidden,
             update_fields=self.update_fields,
             field_subsets=self.field_subsets,
+            owners={name: other(side) for name, side in self.owners.items()},
         )
+
+
+#: The synced transactions "one-way transactions" covers (lists stay two-way) ...
+TRANSACTIONS: tuple[str, ...] = tuple(n for n in SYNCED if ENTITIES[n].kind == "transaction")
+#: ... copied billing (side a) -> accounting (side b) only, and edited in billing.
+ONE_WAY: Direction = "a_to_b"
+ONE_WAY_OWNER: Side = "a"
+
+
+def one_way(
+    directions: Mapping[str, Direction], owners: Mapping[str, Side]
+) -> tuple[dict[str, Direction], dict[str, Side]]:
+    """Directions and owners with every transaction one-way (whatever they held)."""
+    return (
+        {**directions, **dict.fromkeys(TRANSACTIONS, ONE_WAY)},
+        {**owners, **dict.fromkeys(TRANSACTIONS, ONE_WAY_OWNER)},
+    )
+
+
+def owner_words(entity: str, editor: str, owner: str) -> str:
+    """Why ``editor``'s change to a synced ``entity`` is not sent, in a few words:
+    "QuickBooks Online owns invoices once they are synced"."""
+    spec = ENTITIES.get(entity)
+    what = (spec.label.lower() if spec else entity) + "s"
+    return f"{owner} owns {what} once they are synced"
 
 
 # -- the per-entity field settings, as stored and as a person gives them ---------------------

@@ -7,6 +7,14 @@ transaction), ``N days`` (dated at most N days before the profile's first run), 
 updated; list records (customers, vendors, accounts, items...) are always synced, since
 transactions refer to them. Anchoring ``N days`` to the first run keeps the boundary
 still: a transaction does not drop out of the sync because time passed.
+
+**Editing an older record brings it into the window.** A transaction dated before the
+window that its system says was changed (QuickBooks ``MetaData.LastUpdatedTime``, BILL
+``updatedTime``) after the profile's first run started and after recontui first read it is
+new activity, not history: it is synced like one inside the window (:func:`brought_in`).
+Any change its system records counts (an edit, a payment applied to it). Changes made
+before the first run are history, and so is an old-dated record entered after it and not
+changed since: both stay out until someone changes them.
 """
 
 from __future__ import annotations
@@ -74,3 +82,34 @@ def in_window(date: object, first: dt.date | None) -> bool:
     if isinstance(date, dt.datetime):
         date = date.date()
     return date >= first
+
+
+#: A change within this long of recontui first reading the record is not an edit after
+#: it: the systems' clocks and ours disagree a little, and QuickBooks stamps whole seconds.
+EDIT_MARGIN = dt.timedelta(seconds=60)
+
+
+def edited_after_first_run(
+    changed_at: dt.datetime | None,
+    first_seen: dt.datetime | None,
+    first_run: dt.datetime | None,
+) -> bool:
+    """Whether a record its system last changed at ``changed_at``, first read by recontui
+    at ``first_seen``, was edited after the profile's first run started (never when one of
+    them is unknown, nor within :data:`EDIT_MARGIN` of the first read)."""
+    if changed_at is None or first_seen is None or first_run is None:
+        return False
+    return changed_at > first_run and changed_at > first_seen + EDIT_MARGIN
+
+
+def brought_in(
+    date: object,
+    first: dt.date | None,
+    *,
+    changed_at: dt.datetime | None,
+    first_seen: dt.datetime | None,
+    first_run: dt.datetime | None,
+) -> bool:
+    """Whether a transaction dated ``date`` is synced: inside the window, or edited in its
+    system after the first run (editing an older record brings it into the window)."""
+    return in_window(date, first) or edited_after_first_run(changed_at, first_seen, first_run)

@@ -85,6 +85,13 @@ def F(name: str, type_: T, **kw: Any) -> FieldSpec:
 
 CURRENCY = F("currency", T.CODE, label="Currency")
 ACTIVE = F("active", T.BOOL, label="Active")
+#: Read for the profile's filters only (engine/filters.py), never merged, written or shown
+#: beside a match: the customer's or vendor's type in its own system (QuickBooks Online
+#: customer type, BILL account type) and the day its system created it.
+PARTY_FILTERED = (
+    F("type", T.TEXT, label="Type", synced=False, extra={"hidden": True}),
+    F("created", T.DATE, label="Created", synced=False, extra={"hidden": True}),
+)
 ADDRESS = (
     F("address_line1", T.TEXT, label="Address"),
     F("city", T.TEXT),
@@ -116,6 +123,9 @@ JOURNAL_LINE = (
     F("amount", T.MONEY, required=True),
     F("description", T.TEXT),
     F("class", T.REF, ref_entity="class"),
+    # The customer a line names (QuickBooks ``Entity`` of type Customer): an Accounts
+    # Receivable line needs one (summarised journal entries, engine/summary.py).
+    F("customer", T.REF, ref_entity="customer"),
 )
 
 
@@ -231,6 +241,12 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
             *ADDRESS,
             CURRENCY,
             ACTIVE,
+            # The customer a QuickBooks sub-customer or job sits under (``ParentRef``; its
+            # ``FullyQualifiedName`` is "Parent:Child"). BILL's customers have no parent, so
+            # only QuickBooks holds it: never merged, never compared, never written to BILL
+            # (docs/remote-shapes.md, Customer hierarchy).
+            F("parent", T.REF, ref_entity="customer", label="Parent customer", synced=False),
+            *PARTY_FILTERED,
         ),
         keys=(("email",), ("name",)),
     ),
@@ -248,6 +264,7 @@ ENTITY_LIST: tuple[EntitySpec, ...] = (
             F("account_number", T.CODE, label="Account no."),
             CURRENCY,
             ACTIVE,
+            *PARTY_FILTERED,
         ),
         keys=(("email",), ("name",)),
     ),

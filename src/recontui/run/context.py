@@ -16,6 +16,7 @@ from ..connectors.base import (
     Connector,
 )
 from ..engine.defaults import DEFAULTED, Account, booked_sides
+from ..engine.summary import SummaryScope
 from ..events import EventLog, Progress, ProgressBoard, ProgressListener
 from ..model import (
     ENTITIES,
@@ -101,6 +102,8 @@ COUNT_KEYS = (
     "not_carried",
     "totals_differ",
     "read_back_mismatch",
+    #: Records changed on the side that does not own their edits (said, not sent).
+    "not_owned",
     "open_conflicts",
 )
 
@@ -149,6 +152,8 @@ class RunContext:
         self.include_inactive = settings.include_inactive
         #: Create a BILL bill in QuickBooks only once approved (``only_approved_bills``).
         self.only_approved_bills = settings.only_approved_bills
+        #: Summarised journal entries (``summary_mode``, run/summary.py).
+        self.summary = SummaryScope.of(settings.summary_mode, settings.summary_start)
         #: The default accounts (QuickBooks ids, "" when unset), by engine.defaults.Account.
         self.default_ids: dict[Account, str] = {
             account: getattr(settings, f"default_{account.value}") for account in Account

@@ -38,7 +38,9 @@ from ..model.states import (
     Pick,
 )
 from ..store import Conflict, Link
+from .filters import Filtering
 from .ops import REPLANNED, Ops, _refs_in
+from .summary import summary_takes
 
 
 def _wait_for_parties(
@@ -52,7 +54,14 @@ def _wait_for_parties(
     and then the records' own key pairs them without a conflict on the party. Until then
     they stay unmatched, and wait for the decision like any record that refers to it."""
     refs = {f.name for f in spec.refs()}
-    fields = {c.key: c.fields for side in SIDES for c in candidates[side]}
+    # Only what a copy carries: a reference one system alone holds (a QuickBooks
+    # customer's parent) is never written to the other, so it makes nothing wait.
+    synced = {f.name for f in spec.synced_fields}
+    fields = {
+        c.key: {k: v for k, v in c.fields.items() if k in synced}
+        for side in SIDES
+        for c in candidates[side]
+    }
 
     def waits(key: int) -> bool:
         return any(r.link in undecided for r in _refs_in(fields.get(key, {})))
@@ -109,7 +118,7 @@ def _take_out_waiting(result: MatchResult, opened: set[int], listed: set[int]) -
     return again
 
 
-class Matching(Ops):
+class Matching(Ops, Filtering):
     """Phase 2."""
 
     def apply_match_resolutions(self, entity: str) -> list[int]:
@@ -192,6 +201,7 @@ class Matching(Ops):
         unpaired = self.unpaired_with(entity, singles)
         self.replan_held_creates(entity, unpaired)
         self.drop_out_of_window(spec, unpaired)
+        self.say_linked_outside(spec)  # linked records a filter would not copy now
         if not unpaired["a"] and not unpaired["b"]:
             return
         candidates = self.candidates_of(spec, unpaired, leave_out=set(singles))
@@ -205,6 +215,7 @@ class Matching(Ops):
         for side, unmatched in zip(SIDES, (result.unmatched_a, result.unmatched_b), strict=True):
             for link_id in unmatched:
                 self.create_unmatched(spec, by_id[link_id], side, direction)
+        self.say_filtered(spec)  # the profile's filters: what they kept out (run/filters.py)
 
     def kept_apart(self, entity: str) -> list[int]:
         """The links a person kept apart ("create, keep both"): decided now, or before and
@@ -416,6 +427,9 @@ class Matching(Ops):
         target = other(side)
         if not link.dirty:
             return
+        if summary_takes(self, entity, side, link):  # run/summary.py posts it in a day's entry
+            self.store.clear_dirty(link.id)
+            return
         fields_side = self.side_fields(link, side, self.fields_for(entity))
         waiting = self.undecided_refs(fields_side)
         if waiting:
@@ -443,8 +457,21 @@ class Matching(Ops):
                 f"in {self.labels[target]}.",
                 entity=entity,
             )
+            self.not_sent.append(
+                {
+                    "entity": entity,
+                    "op": "not_sent",
+                    "kind": "direction",
+                    "link": link.id,
+                    "fields": [],
+                    "why": f"only in {self.labels[side]}; copied "
+                    f"{self.labels[target]} → {self.labels[side]} only",
+                }
+            )
             return
         if any(op.op == OpKind.CREATE for op in self.store.live_ops_for_link(link.id)):
+            return
+        if self.filtered_out(spec, link, side, fields_side):  # run/filters.py
             return
         if waits_for_approval(
             entity, side, link.fields(side) or {}, only_approved=self.only_approved_bills
@@ -491,15 +518,21 @@ class Matching(Ops):
         """
         if self.first_date is None or spec.kind != "transaction" or not spec.has_field("date"):
             return
+        # Editing an older record brings it into the window (run/filters.py).
+        brought = self.bring_in_edited_references(spec)
         old: dict[Side, list[Link]] = {"a": [], "b": []}
         for side in SIDES:
             kept = []
             for link in unpaired[side]:
                 if in_window((link.fields(side) or {}).get("date"), self.first_date):
                     kept.append(link)
+                elif self.edited_after_first_run(link, side):
+                    kept.append(link)
+                    brought += 1
                 else:
                     old[side].append(link)
             unpaired[side] = kept
+        self.say_brought_in(spec, brought)
         dropped = len(old["a"]) + len(old["b"])
         linked = self.link_references(spec, old)
         if dropped:
@@ -524,6 +557,7 @@ class Matching(Ops):
                 survivor = self.store.pair_links(a_link, b_link)
                 self.store.set_link_state(survivor, LinkState.REFERENCE)
                 self.store.clear_dirty(survivor)
+                self.agree_reference(spec, survivor)  # an edit later is a change (filters.py)
                 b_id = b_ids.get(b_link)
                 if b_id is not None:
                     self.index["b"][(spec.name, b_id)] = survivor

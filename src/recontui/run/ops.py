@@ -45,7 +45,8 @@ WAITING_ON_HELD = "waiting for a held record"
 REPLANNED = "replanned after newer changes"
 
 
-def _parse_iso(text: str | None) -> dt.datetime | None:
+def parse_iso(text: str | None) -> dt.datetime | None:
+    """A stored ISO time as an aware datetime (a naive one is UTC); None when unreadable."""
     if not text:
         return None
     try:
@@ -373,7 +374,7 @@ class Ops(Taxes):
         """What rules a found record out as the result of ``op``, a create whose answer
         was lost: another link holds it, or the system made it before the op was planned
         (less a margin for the two clocks)."""
-        planned = _parse_iso(op.created_at)
+        planned = parse_iso(op.created_at)
         since = None if planned is None else planned - CLOCK_MARGIN
 
         def skip(rec: RemoteRecord) -> bool:

@@ -25,7 +25,8 @@ from ..engine.lifecycle import (
     Why,
     decide_link,
 )
-from ..engine.merge import Merge
+from ..engine.merge import OWNER, Merge
+from ..engine.policy import owner_words
 from ..engine.required import held_for
 from ..model import (
     ENTITIES,
@@ -33,12 +34,22 @@ from ..model import (
     EntitySpec,
     FieldSpec,
     Side,
+    display,
     is_blank,
     other,
 )
 from ..model.states import ConflictKind, ConflictStatus, LinkState, OpKind, OpState
 from ..store import Conflict, Link
 from .ops import REPLANNED, Ops
+
+
+def deletion_words(gone: str, keeps: str) -> str:
+    """What a deletion found on one side means until a person decides it (deletions never
+    propagate by themselves: the other side keeps the record)."""
+    return (
+        f"deleted in {gone}; {keeps} keeps it until you decide: delete it in {keeps} too, "
+        f"bring it back in {gone}, or unlink the two"
+    )
 
 
 def _audit_dict(entry: Audit) -> dict[str, Any]:
@@ -80,6 +91,8 @@ class Plan(Ops):
             }
             if c.opened_run != self.run_id:  # outstanding from an earlier run: still owed
                 item.update(conflict=c.id, note=c.note)
+            elif c.kind == ConflictKind.DELETE:
+                item.update(note=c.note)
             out.append(item)
         return out + list(self.not_sent)  # what updates may not replace, said as such
 
@@ -118,6 +131,8 @@ class Plan(Ops):
             return
         if write.merge.not_sent:
             self.say_not_sent(spec, link, write.merge.not_sent, name)
+        if write.merge.not_owned:
+            self.say_not_owned(spec, link, write.merge.not_owned, name)
         res = write.resolution
         chosen: dict[Side, dict[str, Any]] = {
             "a": dict(res.to_a) if res else {},
@@ -152,6 +167,38 @@ class Plan(Ops):
             link=link.id,
         )
 
+    def say_not_owned(self, spec: EntitySpec, link: Link, names: list[str], name: str) -> None:
+        """A change made on the side that does not own the entity's edits (the profile's
+        edit ownership, engine/policy.py): said with the owner and what to do, never sent.
+        The fields keep their old base and the link is looked at again on every run, so
+        the difference stays visible (and the run waits on a person) until the two agree."""
+        owner = self.policy.owner(spec.name)
+        assert owner is not None  # the merge lists not_owned fields only for an owned entity
+        editor = self.labels[other(owner)]
+        fields = sorted(names)
+        why = owner_words(spec.name, editor, self.labels[owner])
+        self.counts["not_owned"] += 1
+        self.store.mark_dirty(link.id, other(owner))
+        self.not_sent.append(
+            {
+                "entity": spec.name,
+                "op": "not_sent",
+                "kind": "owner",
+                "link": link.id,
+                "fields": fields,
+                "why": f"changed in {editor}; {why}",
+            }
+        )
+        self.emit(
+            "warning",
+            "merge",
+            f"{spec.label} {name!r}: {', '.join(fields)} changed in {editor} and not sent: "
+            f"{why}. Make the change in {self.labels[owner]}, or undo it in {editor}.",
+            entity=spec.name,
+            record=name,
+            link=link.id,
+        )
+
     def carry_out(self, step: Step, spec: EntitySpec, link: Link, pair: Pair, name: str) -> None:
         """One lifecycle step against the store, counted and said in the run log."""
         if isinstance(step, Unlink):
@@ -170,9 +217,18 @@ class Plan(Ops):
                 link.a_version,
                 link.b_version,
                 self.run_id,
-                note=self.reason_words(step.reason) if step.reason else None,
+                note=self.open_note(step),
             )
             self.counts["conflicts_opened"] += 1
+            if step.kind == ConflictKind.DELETE:
+                self.emit(
+                    "warning",
+                    "merge",
+                    f"{spec.label} {name!r}: {self.open_note(step)}.",
+                    entity=spec.name,
+                    record=name,
+                    link=link.id,
+                )
             if step.kind == ConflictKind.FIELD:
                 self.emit(
                     "info",
@@ -202,6 +258,16 @@ class Plan(Ops):
             if op.state in (OpState.PENDING, OpState.HELD):
                 self.store.set_op_state(op.id, OpState.SUPERSEDED, error=self.reason_words(reason))
 
+    def open_note(self, step: Open) -> str | None:
+        """The note a new conflict keeps; a deletion's says what the other side does
+        meanwhile (keeps it) and what a person can decide."""
+        if step.reason is None:
+            return None
+        if step.kind != ConflictKind.DELETE or len(step.reason.sides) != 1:
+            return self.reason_words(step.reason)
+        gone = step.reason.sides[0]
+        return deletion_words(self.labels[gone], self.labels[other(gone)])
+
     def reason_words(self, reason: Reason) -> str:
         """A lifecycle reason as the note a conflict or op keeps (system names, no keys)."""
         sides = " and ".join(self.labels[s] for s in reason.sides)
@@ -214,6 +280,10 @@ class Plan(Ops):
             Why.SETTLED: "settled: both sides now agree",
             Why.NOT_SENT: "closed: the profile's update fields no longer let a sync "
             "replace these fields; each side keeps its value",
+            Why.NOT_OWNED: "closed: the profile's edit ownership now says where these "
+            "fields are edited; the other side's change is said on every run, not sent",
+            Why.SETTLED_BY_OWNER: "decided by the profile's edit ownership: the owning "
+            "side's values stand",
             Why.ALREADY_HELD: "both sides already held the chosen values",
             Why.REPLANNED: REPLANNED,
             Why.UNLINKED: "unlinked",
@@ -375,6 +445,27 @@ class Plan(Ops):
         audit = [{"field": "(record)", "side": side, "old": old, "new": new, "by": "resolution"}]
         self.plan_op(link, spec.name, side, op, changes, audit, conflict_id=step.conflict_id)
 
+    def say_owner_decisions(self, spec: EntitySpec, link: Link, merge: Merge, name: str) -> None:
+        """Fields both sides changed, settled for the side that owns the edits: said with
+        the value replaced (the audit keeps it too)."""
+        owner = self.policy.owner(spec.name)
+        for entry in merge.audit:
+            if entry.by != OWNER or owner is None:
+                continue
+            editor = self.labels[other(owner)]
+            self.emit(
+                "warning",
+                "merge",
+                f"{spec.label} {name!r}: {entry.field} was changed in both systems; "
+                f"{owner_words(spec.name, editor, self.labels[owner])}, so its value is "
+                f"kept and {editor}'s {display(spec.field(entry.field), entry.old)} is "
+                "replaced.",
+                entity=spec.name,
+                record=name,
+                field=entry.field,
+                link=link.id,
+            )
+
     def plan_writes(
         self,
         spec: EntitySpec,
@@ -386,7 +477,10 @@ class Plan(Ops):
         name: str,
     ) -> None:
         audits = list(merge.audit) + list(resolution_audit)
-        rule_decisions = [e for e in merge.audit if e.by not in ("merge", "revert", "resolution")]
+        self.say_owner_decisions(spec, link, merge, name)
+        rule_decisions = [
+            e for e in merge.audit if e.by not in ("merge", "revert", "resolution", OWNER)
+        ]
         if rule_decisions:
             self.counts["auto_resolved"] += len(rule_decisions)
             for entry in rule_decisions:

@@ -218,7 +218,13 @@ class Push(Ops):
         """The system did not answer: the op stays in the outbox (``sent`` where the write
         may have landed) and nothing more goes to that side in this run."""
         self.counts["push_failed"] += 1
-        landed_maybe = getattr(exc, "outcome_unknown", False) or op.op != OpKind.CREATE
+        # An op already "sent" by an earlier attempt may have landed then, whatever this
+        # attempt (or the look-up for it) met: only a look-up that answers may decide.
+        landed_maybe = (
+            getattr(exc, "outcome_unknown", False)
+            or op.op != OpKind.CREATE
+            or op.state == OpState.SENT
+        )
         state = OpState.SENT if landed_maybe else OpState.PENDING
         self.store.set_op_state(op.id, state, error=str(exc))
         self.unreachable.add(op.side)

@@ -31,6 +31,7 @@ from .ops import WAITING_ON_DECISION, WAITING_ON_HELD
 from .plan import Plan
 from .pull import Pull
 from .push import Push
+from .summary_push import Summaries
 
 EXIT_OK, EXIT_WAITING, EXIT_PARTIAL, EXIT_FATAL = 0, 1, 2, 3
 
@@ -204,6 +205,11 @@ def summary_lines(result: RunResult, conflicts_note: bool = True) -> list[str]:
             f"  held changes wait for you: `recontui log {result.run_id}` says why each is "
             "held and what to do"
         )
+    if c.get("not_owned"):
+        lines.append(
+            f"  changed where the edits are not owned {c['not_owned']} (not sent): "
+            f"`recontui log {result.run_id}` says where to make each change"
+        )
     if c.get("not_carried") or c.get("totals_differ"):
         lines.append(
             f"  not carried (lines short of the total) {c.get('not_carried', 0)}, totals "
@@ -217,7 +223,9 @@ def summary_lines(result: RunResult, conflicts_note: bool = True) -> list[str]:
     return lines
 
 
-class SyncRun(Pull, Matching, Plan, Guard, Push):
+# Summaries (run/summary.py, summary_push.py: summarised journal entries) comes first: it
+# sends its own ops and shows them in the plan, and leaves every other op to Push.
+class SyncRun(Summaries, Pull, Matching, Plan, Guard, Push):
     """One sync run."""
 
     # -- the run ----------------------------------------------------------
@@ -278,6 +286,7 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
                     self.merge_entity(entity)
                     planned += 1
                     self.progress("plan", planned, total)
+                self.plan_summaries()  # summarised journal entries (run/summary.py)
                 self.guard()
                 planned_ids = self.store.run_op_ids(self.run_id)
                 if self.options.dry_run:
@@ -316,7 +325,14 @@ class SyncRun(Pull, Matching, Plan, Guard, Push):
             or ops.get("sent", 0)
         ):
             status, code = "partial", EXIT_PARTIAL
-        elif self.counts["open_conflicts"] or ops.get("held", 0) or waiting_resolved or on_people:
+        elif (
+            self.counts["open_conflicts"]
+            or ops.get("held", 0)
+            or waiting_resolved
+            or on_people
+            or self.counts["not_owned"]
+            or self.summary_waits  # documents the summary mode cannot post yet
+        ):
             status, code = "waiting", EXIT_WAITING
         else:
             status, code = "ok", EXIT_OK

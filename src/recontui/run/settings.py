@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from ..engine import (
     Policy,
     Rule,
 )
-from ..engine.policy import allowed_updates
+from ..engine.policy import allowed_updates, one_way
 from ..engine.window import WindowError, parse_window
 from ..store import Profile, Store, StoreError
 from ..store.settings import ProfileSettings
@@ -20,8 +21,12 @@ def policy_from(store: Store, profile: Profile, settings: ProfileSettings | None
         Rule(kind=r["kind"], side=r["side"], entity=r["entity"], field=r["field"], id=r["id"])
         for r in store.rules(profile.id)
     )
+    directions: dict[str, Any] = dict(settings.directions)
+    owners: dict[str, Any] = dict(settings.owners)
+    if settings.one_way_transactions:  # locked on: whatever else the settings hold
+        directions, owners = one_way(directions, owners)
     return Policy(
-        directions=settings.directions,  # type: ignore[arg-type]  # Policy checks each value
+        directions=directions,  # Policy checks each value
         rules=rules,
         on_forbidden=settings.on_forbidden,  # type: ignore[arg-type]  # Policy checks it
         update_fields={
@@ -32,6 +37,7 @@ def policy_from(store: Store, profile: Profile, settings: ProfileSettings | None
         field_subsets={
             entity: frozenset(names) for entity, names in settings.field_subsets.items()
         },
+        owners=owners,  # Policy checks each side
     )
 
 

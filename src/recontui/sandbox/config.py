@@ -59,6 +59,10 @@ class SandboxConfig:
     #: Customer credit memos (demo and conflicts scenarios, seed_credit_memos.py): one in
     #: both systems, one only in each. Off: the companies are seeded exactly as before.
     credit_memos: bool = False
+    #: QuickBooks sub-customers (demo and conflicts scenarios, seed_sub_customers.py): a
+    #: job under a seeded customer and a sub-job under it; BILL holds no parents. Off: the
+    #: companies are seeded exactly as before.
+    sub_customers: bool = False
     #: Refresh-token lifetime (QBO: rolling 100 days, reported as 8726400 s).
     qbo_refresh_token_seconds: int = 8_726_400
     #: Age at which a refresh hands out a new refresh token (Intuit's FAQ: about 24 hours);

@@ -70,6 +70,8 @@ ENTITIES: tuple[QboEntity, ...] = (
     _entity("Department", "list", frozenset({"FullyQualifiedName"})),
     _entity("TaxRate", "list", read_only_entity=True, cdc=False),
     _entity("TaxCode", "list", read_only_entity=True, cdc=False),
+    # Customer types categorise customers; the API reads them, never writes them.
+    _entity("CustomerType", "list", read_only_entity=True, cdc=False),
     _entity("Item", "list", frozenset({"FullyQualifiedName", "Level"})),
     _entity(
         "Customer",
@@ -132,6 +134,7 @@ REF_TARGETS: dict[str, str] = {
     "SalesTaxCodeRef": "TaxCode",
     "PurchaseTaxCodeRef": "TaxCode",
     "DefaultTaxCodeRef": "TaxCode",
+    "CustomerTypeRef": "CustomerType",
 }
 
 #: US companies use these pseudo tax codes on lines instead of TaxCode ids.

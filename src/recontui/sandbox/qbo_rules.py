@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from . import qbo_hierarchy
 from .clock import parse_date
 from .qbo_entities import (
     ACCOUNT_CLASSIFICATION,
@@ -280,8 +281,8 @@ def _party(rec: dict[str, Any]) -> str:
 
 def _customer(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None:
     name = _party(rec)
+    qbo_hierarchy.place(company, rec, self_id)  # ParentRef, Job, Level, BillWithParent
     rec["FullyQualifiedName"] = _fqn(company, "Customer", rec, name)
-    rec["Job"] = "ParentRef" in rec
 
 
 def _vendor(company: QboCompany, rec: dict[str, Any], self_id: str | None) -> None:
@@ -707,7 +708,11 @@ def _journal_entry(company: QboCompany, rec: dict[str, Any], self_id: str | None
         needs = {"Accounts Receivable": "Customer", "Accounts Payable": "Vendor"}.get(
             account.get("AccountType", "")
         )
-        if needs and (detail.get("Entity") or {}).get("Type") != needs:
+        entity: dict[str, Any] = detail.get("Entity") or {}
+        named = (entity.get("EntityRef") or {}).get("value")
+        # An A/R (A/P) line names its customer (vendor): Type and EntityRef (docs/remote-
+        # shapes.md, QuickBooks, Journal entry); check_refs then finds the record.
+        if needs and (entity.get("Type") != needs or not named):
             raise business(
                 f"a line on an {account['AccountType']} account needs a {needs} in Entity"
             )

@@ -96,6 +96,9 @@ SCHEMA: dict[str, frozenset[str]] = {
         SpecialTaxType DisplayType TaxRateEx OriginalTaxRate
         """
     ),
+    # CustomerType: read by query only (python-quickbooks' CustomerType is a read-only
+    # object of Name, Active and MetaData); a Customer names one in CustomerTypeRef.
+    "CustomerType": INTUIT_ENTITY | _names("Name Active"),
     "TaxCode": INTUIT_ENTITY
     | _names(
         """

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from . import qbo_rules
+from . import qbo_hierarchy, qbo_rules
 from .clock import SandboxClock, qbo_meta_time, qbo_today
 from .jsonio import clone
 from .qbo_company import CompanyPreferences
@@ -247,6 +247,7 @@ class QboCompany:
         )
         stamp = at or self.clock.now()
         stored = self._store(entity, rec, ident, existing, stamp)
+        qbo_hierarchy.after_save(self, entity.name, existing, stored)  # renamed or moved
         self._relink(previous_targets | qbo_rules.payment_targets(entity.name, stored), stamp)
         return self.render(stored) if render else stored
 

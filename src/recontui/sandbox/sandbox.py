@@ -28,6 +28,7 @@ from .qbo_oauth import QboOAuth
 from .qbo_store import QboCompany
 from .seed_credit_memos import seed_credit_memos
 from .seed_sales_tax import seed_sales_tax
+from .seed_sub_customers import seed_sub_customers
 from .seed_twins import seed_twins
 
 #: Sized companies up to this many records per side are cached as templates (tests build
@@ -166,6 +167,8 @@ class Sandbox:
             seed_twins(self.bill_org, self.qbo_company, self.seed_ids)
         if self.config.credit_memos and self.config.scenario != "empty":
             seed_credit_memos(self.bill_org, self.qbo_company, self.seed_ids, self.anchor)
+        if self.config.sub_customers and self.config.scenario != "empty":
+            seed_sub_customers(self.qbo_company, self.seed_ids)
 
         self.qbo = QboService(self.qbo_company, self.qbo_oauth, self.config, self.clock, self.lock)
         self.bill = BillService(

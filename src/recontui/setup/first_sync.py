@@ -82,6 +82,10 @@ def change_words(item: dict[str, Any]) -> str:
     you" (a conflict or a decision)."""
     if item["op"] in ("conflict", "decision"):
         return OP_WORDS[item["op"]]
+    if item["op"] == "not_sent" and item.get("kind") == "direction":
+        return "not copied: one-way"  # the direction keeps it where it is
+    if item["op"] == "not_sent" and item.get("kind") == "filter":  # setup/filters.py
+        return "not copied by your filters"
     if item["op"] == "not_sent":  # the profile's update fields leave it alone
         return f"not sent: {item.get('why') or 'update fields'}"
     words = f"{OP_WORDS.get(item['op'], item['op'])} in {item.get('system', '?')}"
@@ -92,6 +96,8 @@ def change_detail(item: dict[str, Any]) -> str:
     """:func:`change_words` with what a person is asked about, or which fields an update
     writes ("ask you: email, name", "ask you: which record it is")."""
     words = change_words(item)
+    if item.get("kind") == "filter":  # its own reason ("not copied: customer type ...")
+        return str(item.get("why") or words)
     if item["op"] in ("conflict", "decision"):
         fields = ", ".join(item.get("fields") or ())
         about = "which record it is" if item.get("kind") == "match" else fields

@@ -52,13 +52,24 @@ SECTIONS: dict[str, frozenset[str]] = {
         {
             "directions",
             "masters",
+            "owners",
             "initial_window",
             "include_inactive",
             "only_approved_bills",
             "only_approved_bills_confirm",
+            "summary_mode",  # summarised journal entries (setup/summary_mode.py)
+            "summary_customer",
+            "summary_confirm",
+            "summary_ar_account",
+            "summary_tax_account",
+            "one_way_transactions",
+            "one_way_transactions_confirm",
+            "two_way_ap_payments",
             "schedule",
             "update_fields",
             "fields",
+            "include_types",  # filters (setup/filters.py)
+            "created_range",
         }
     ),
     "matches": frozenset({"link", "apart"}),
@@ -68,6 +79,8 @@ TOP_LEVEL = frozenset({"secrets_file"})
 
 #: How the file names an entity's master (``[syncs.masters]``).
 MASTERS: dict[str, Any] = {"billing": "a", "accounting": "b", "ask": None}
+#: How the file names the side owning an entity's edits once synced (``[syncs.owners]``).
+OWNERS: dict[str, Any] = {"billing": "a", "accounting": "b", "both": None}
 
 #: The file's names of the default accounts (``[accounts]``).
 FILE_ACCOUNTS: dict[str, Account] = {
@@ -357,13 +370,8 @@ class FileSetup:
         choices = current_syncs(self.store, self.profile)
         directions = dict(choices.directions)
         directions.update(self.entity_table(given, "directions"))
-        masters = dict(choices.masters)
-        for entity, who in self.entity_table(given, "masters").items():
-            if who not in MASTERS:
-                raise SetupRefused(
-                    f"[syncs] masters: {entity} = {who!r}; use one of {', '.join(MASTERS)}."
-                )
-            masters[entity] = MASTERS[who]
+        masters = {**choices.masters, **self.side_table(given, "masters", MASTERS)}
+        owners = {**choices.owners, **self.side_table(given, "owners", OWNERS)}
         inactive = given.get("include_inactive", choices.include_inactive)
         if not isinstance(inactive, bool):
             raise SetupRefused("[syncs] include_inactive is true or false.")
@@ -371,6 +379,7 @@ class FileSetup:
             choices,
             directions=directions,
             masters=masters,
+            owners=owners,
             window=self.text("syncs", "initial_window", choices.window),
             include_inactive=inactive,
             schedule=self.text("syncs", "schedule", choices.schedule),
@@ -380,6 +389,9 @@ class FileSetup:
             raise SetupRefused(problem)
         self.field_settings(given)
         self.approved_bills(given)
+        self.summary_mode(given)
+        self.one_way(given)
+        self.filters(given)
         owned = sorted(e for e, d in directions.items() if d != "both")
         return (
             f"window {choices.window}, schedule {choices.schedule}, one-way: "
@@ -404,6 +416,53 @@ class FileSetup:
         if problem:
             raise SetupRefused(f"[syncs] {problem}")
 
+    def summary_mode(self, given: Mapping[str, Any]) -> None:
+        """[syncs] summary_mode = true with summary_customer and summary_confirm (and
+        summary_ar_account, summary_tax_account): irreversible, setup/summary_mode.py."""
+        from .summary_mode import file_summary_mode
+
+        assert self.profile is not None
+        problem = file_summary_mode(self.store, self.profile, given, self.actor)
+        if problem:
+            raise SetupRefused(f"[syncs] {problem}")
+
+    def one_way(self, given: Mapping[str, Any]) -> None:
+        """[syncs] one_way_transactions = true, confirmed by one_way_transactions_confirm
+        (irreversible), and two_way_ap_payments = true | false (setup/one_way.py)."""
+        from .one_way import save_one_way_transactions, save_two_way_ap_payments
+
+        assert self.profile is not None
+        for key in ("one_way_transactions", "two_way_ap_payments"):
+            if not isinstance(given.get(key, False), bool):
+                raise SetupRefused(f"[syncs] {key} is true or false.")
+        if "one_way_transactions" in given:
+            typed = given.get("one_way_transactions_confirm", "")
+            problem = save_one_way_transactions(
+                self.store,
+                self.profile,
+                given["one_way_transactions"],
+                typed if isinstance(typed, str) else "",
+                self.actor,
+            )
+            if problem:
+                raise SetupRefused(f"[syncs] {problem}")
+        if "two_way_ap_payments" in given:
+            problem = save_two_way_ap_payments(
+                self.store, self.profile, given["two_way_ap_payments"], self.actor
+            )
+            if problem:
+                raise SetupRefused(f"[syncs] {problem}")
+
+    def filters(self, given: Mapping[str, Any]) -> None:
+        """[syncs.include_types.<entity>] <system> = "all" | [types] and [syncs.created_range]
+        <system> = "<range>" (Preferences' own checks, setup/filters.py)."""
+        from .filters import save_file_filters
+
+        assert self.profile is not None
+        problem = save_file_filters(self.store, self.profile, given, self.actor)
+        if problem:
+            raise SetupRefused(f"[syncs] {problem}")
+
     def field_settings(self, given: Mapping[str, Any]) -> None:
         """[syncs.fields] then [syncs.update_fields]: entity = "all" | "none" | [names]
         (Preferences' own checks, setup/sync_fields.py)."""
@@ -420,6 +479,19 @@ class FileSetup:
                 problem = save(self.store, self.profile, str(entity), value, self.actor)
                 if problem:
                     raise SetupRefused(f"[syncs] {key}: {problem}")
+
+    def side_table(
+        self, given: Mapping[str, Any], key: str, words: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """``[syncs.<key>]``: entity = one of ``words`` (its side, or None)."""
+        out: dict[str, Any] = {}
+        for entity, who in self.entity_table(given, key).items():
+            if who not in words:
+                raise SetupRefused(
+                    f"[syncs] {key}: {entity} = {who!r}; use one of {', '.join(words)}."
+                )
+            out[entity] = words[who]
+        return out
 
     @staticmethod
     def entity_table(given: Mapping[str, Any], key: str) -> dict[str, str]:

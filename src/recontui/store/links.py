@@ -84,6 +84,11 @@ class LinksRepo(StoreBase):
         value = scalar(self.db, f"SELECT {column} FROM links WHERE id = ?", (link_id,))
         return None if value is None else str(value)
 
+    def first_seen(self, link_id: int) -> str | None:
+        """When a pull first stored the link (ISO UTC, this machine's clock)."""
+        value = scalar(self.db, "SELECT created_at FROM links WHERE id = ?", (link_id,))
+        return None if value is None else str(value)
+
     def link_ids_in_state(self, profile_id: int, state: LinkState) -> set[int]:
         return {
             int(r[0])
@@ -183,13 +188,15 @@ class LinksRepo(StoreBase):
             )
 
     def mark_entity_dirty(self, profile_id: int, entity: str) -> int:
-        """Look at every paired record of ``entity`` again on the next run (a setting that
-        changes what its merge writes); the number marked."""
+        """Look at every paired or one-sided record of ``entity`` again on the next run (a
+        setting that changes what its merge writes, or where it may be created: a record a
+        direction kept on its side is created once the direction allows it); the number
+        marked."""
         with self._write() as conn:
             cur = conn.execute(
                 "UPDATE links SET dirty = dirty | 3 WHERE profile_id = ? AND entity = ? "
-                "AND state = ?",
-                (profile_id, entity, LinkState.PAIRED),
+                "AND state IN (?, ?, ?)",
+                (profile_id, entity, LinkState.PAIRED, LinkState.UNPAIRED, LinkState.SINGLE),
             )
             return int(cur.rowcount)
 

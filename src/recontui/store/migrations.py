@@ -334,6 +334,26 @@ CREATE INDEX verifications_profile ON verifications(profile_id, id);
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_script(V1), _script(V2), _v3]
 MIGRATIONS.append(_script(V4_VERIFICATIONS))
+
+# Version 5: what each summarised journal entry covers (store/summaries.py; issue 13,
+# summarised journal entry mode). A claim goes with its outbox op.
+V5_SUMMARY_CLAIMS = """
+CREATE TABLE summary_claims (
+    id INTEGER PRIMARY KEY,
+    profile_id INTEGER NOT NULL REFERENCES profiles(id) ON DELETE CASCADE,
+    op_id INTEGER NOT NULL REFERENCES outbox(id) ON DELETE CASCADE,
+    link_id INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    number TEXT NOT NULL,
+    amount TEXT NOT NULL,
+    parts TEXT NOT NULL,
+    version TEXT
+);
+CREATE INDEX summary_claims_doc ON summary_claims(profile_id, link_id, day, id);
+CREATE INDEX summary_claims_op ON summary_claims(op_id);
+"""
+MIGRATIONS.append(_script(V5_SUMMARY_CLAIMS))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

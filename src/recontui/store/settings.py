@@ -23,8 +23,16 @@ DIRECTION_PREFIX = "direction."
 UPDATE_FIELDS_PREFIX = "update_fields."
 #: The prefix of the fields an entity syncs at all (``fields.customer``: a list of names).
 FIELDS_PREFIX = "fields."
+#: The prefix of the side that owns an entity's edits once a record is synced
+#: (``owner.invoice``: "a" or "b"; missing: both sides edit, engine/policy.py).
+OWNER_PREFIX = "owner."
 #: The prefix of a tax map key (``tax.<billing sales tax id>`` -> accounting tax code id).
 TAX_PREFIX = "tax."
+#: Filters (engine/filters.py): the types of an entity copied from a system
+#: (``include_types.customer.qbo``: a list of names), and the created-date range of the
+#: records copied from a system (``created_range.bill``: [from, to], "" for an open end).
+INCLUDE_TYPES_PREFIX = "include_types."
+CREATED_RANGE_PREFIX = "created_range."
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,19 @@ class ProfileSettings:
     #: Only bills approved in BILL are created in QuickBooks; irreversible: once on, it
     #: stays on (setup/approved_bills.py asks for a typed confirmation and locks it).
     only_approved_bills: bool = False
+    #: Transactions go billing -> accounting only and are edited in billing; lists stay
+    #: two-way. Irreversible like only_approved_bills (setup/one_way.py).
+    one_way_transactions: bool = False
+    #: Summarised journal entries (setup/summary_mode.py; irreversible, locked once on):
+    #: BILL invoices, credit memos and payments received dated from ``summary_start`` (ISO
+    #: date) reach QuickBooks as one journal entry per day against ``summary_customer`` (a
+    #: QuickBooks customer id), posted to ``summary_ar_account`` ("": the ledger's only
+    #: Accounts Receivable account), sales tax to ``summary_tax_account`` (an account id).
+    summary_mode: bool = False
+    summary_customer: str = ""
+    summary_start: str = ""
+    summary_ar_account: str = ""
+    summary_tax_account: str = ""
     #: The tax map: billing sales tax id -> accounting (QuickBooks) tax code id; a sales tax
     #: not in it is unmapped, and the invoices charging it are held (engine/taxes.py).
     tax_map: Mapping[str, str] = field(default_factory=dict)
@@ -68,6 +89,14 @@ class ProfileSettings:
     update_fields: Mapping[str, Any] = field(default_factory=dict)
     #: entity -> the fields synced at all, creates and updates (missing: all).
     field_subsets: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: "<entity>.<system>" -> the types a record from that system must have to be copied
+    #: to the other (missing: every type; engine/filters.py).
+    include_types: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: system -> (from, to) ISO days of the records copied from it ("" open; missing: all).
+    created_ranges: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    #: entity -> the side ("a" or "b") that owns its edits once a record is synced: the
+    #: other side's changes are said, never sent (missing: both sides edit).
+    owners: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
     def from_stored(cls, stored: Mapping[str, Any]) -> ProfileSettings:
@@ -81,6 +110,10 @@ class ProfileSettings:
         values["big_change_min"] = int(values.get("big_change_min", cls.big_change_min))
         values["include_inactive"] = values.get("include_inactive") is True
         values["only_approved_bills"] = values.get("only_approved_bills") is True
+        values["one_way_transactions"] = values.get("one_way_transactions") is True
+        values["summary_mode"] = values.get("summary_mode") is True
+        for name in SUMMARY_TEXT:
+            values[name] = str(values.get(name) or "").strip()
         for name in DEFAULT_ACCOUNTS:
             values[name] = str(values.get(name) or "").strip()
         values["directions"] = {
@@ -105,6 +138,21 @@ class ProfileSettings:
             for key, value in stored.items()
             if key.startswith(FIELDS_PREFIX) and isinstance(value, list)
         }
+        values["owners"] = {
+            key.removeprefix(OWNER_PREFIX): str(value)
+            for key, value in stored.items()
+            if key.startswith(OWNER_PREFIX) and value in ("a", "b")
+        }
+        values["include_types"] = {
+            key.removeprefix(INCLUDE_TYPES_PREFIX): tuple(str(name) for name in value)
+            for key, value in stored.items()
+            if key.startswith(INCLUDE_TYPES_PREFIX) and isinstance(value, list) and value
+        }
+        values["created_ranges"] = {
+            key.removeprefix(CREATED_RANGE_PREFIX): (str(value[0] or ""), str(value[1] or ""))
+            for key, value in stored.items()
+            if key.startswith(CREATED_RANGE_PREFIX) and isinstance(value, list) and len(value) == 2
+        }
         return cls(**values)
 
     def stored(self) -> dict[str, Any]:
@@ -116,11 +164,25 @@ class ProfileSettings:
         out.update({FIELDS_PREFIX + e: list(v) for e, v in self.field_subsets.items()})
         out.update({DIRECTION_PREFIX + name: value for name, value in self.directions.items()})
         out.update({TAX_PREFIX + code: value for code, value in self.tax_map.items()})
+        out.update({INCLUDE_TYPES_PREFIX + k: list(v) for k, v in self.include_types.items()})
+        out.update({CREATED_RANGE_PREFIX + k: list(v) for k, v in self.created_ranges.items()})
+        out.update({OWNER_PREFIX + name: side for name, side in self.owners.items()})
         return out
 
 
 #: The settings stored one key per entry (``direction.x``, ``tax.x``, ...).
-_MAPPINGS = ("directions", "tax_map", "update_fields", "field_subsets")
+_MAPPINGS = (
+    "directions",
+    "tax_map",
+    "update_fields",
+    "field_subsets",
+    "owners",
+    "include_types",
+    "created_ranges",
+)
+
+#: The summary mode's text settings (setup/summary_mode.py).
+SUMMARY_TEXT = ("summary_customer", "summary_start", "summary_ar_account", "summary_tax_account")
 
 #: The default-account settings (stored as ``default.expense_account`` and so on).
 DEFAULT_ACCOUNTS = (

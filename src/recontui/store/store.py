@@ -33,9 +33,19 @@ from .queue import CONFLICT_SORTS, QueueRepo
 from .rows import Clock, Conflict, Link, Op, Profile, PullCounts, utcnow
 from .runs import INTERRUPTED_MESSAGE, LOCKLESS_GRACE, LockHeld, RunsRepo, _pid_alive
 from .settings import SettingsRepo
+from .summaries import SummariesRepo
 
 
-class Store(ProfilesRepo, SettingsRepo, LinksRepo, PulledRepo, ConflictsRepo, QueueRepo, RunsRepo):
+class Store(
+    ProfilesRepo,
+    SettingsRepo,
+    LinksRepo,
+    PulledRepo,
+    ConflictsRepo,
+    QueueRepo,
+    RunsRepo,
+    SummariesRepo,
+):
     """All reads and writes of the state database for every layer above it."""
 
     def pair_links(self, a_link: int, b_link: int) -> int:

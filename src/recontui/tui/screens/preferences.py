@@ -1,4 +1,5 @@
-"""Preferences: sync directions, forbidden changes, the big-change guard, master rules and
+"""Preferences: sync directions and who edits synced records (a direction change asks
+first), forbidden changes, the big-change guard, master rules and
 each entity's fields (which fields an update may replace, which fields sync at all).
 
 Every change is saved at once with `Store.set_setting`, so it lands in the audit trail.
@@ -31,6 +32,16 @@ from ...setup.approved_bills import (
     save_only_approved_bills,
 )
 from ...setup.approved_bills import setting_words as approved_words
+from ...setup.one_way import CONFIRM_WORDS as ONE_WAY_WORDS
+from ...setup.one_way import LOCKED as ONE_WAY_LOCKED
+from ...setup.one_way import (
+    locked_for,
+    one_way_transactions,
+    save_one_way_transactions,
+    save_two_way_ap_payments,
+    two_way_ap_payments,
+)
+from ...setup.one_way import setting_words as one_way_words
 from ...setup.sync_fields import (
     field_settings,
     parse_choice,
@@ -38,12 +49,22 @@ from ...setup.sync_fields import (
     save_update_fields,
     setting_words,
 )
+from ...setup.syncs import (
+    direction_question,
+    owner_change,
+    owner_label,
+    owner_side,
+    save_direction,
+    save_owner,
+)
 from ...setup.syncs import direction_words as direction_label
 from ...store import StoreError
 from ...store.settings import DEFAULT_SETTINGS
 from ..console import ConsoleApp
 from ..text import plain
+from .filters import FiltersScreen, range_lines, type_lines
 from .modals import ConfirmScreen
+from .summary_prefs import show_summary, summary_rows, turn_on
 
 WHOLE_PROFILE = "*"
 NO_SIDE = "-"
@@ -138,6 +159,7 @@ class PreferencesScreen(Screen[None]):
     AUTO_FOCUS = "#prefs-directions"
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "cycle_direction", "Next direction", id="prefs.direction"),
+        Binding("e", "cycle_owner", "Edits", show=False, id="prefs.owner"),
         Binding("n", "add_rule", "New rule", id="prefs.rule_add"),
         Binding("d", "delete_rule", "Delete rule", id="prefs.rule_delete"),
         Binding("f5", "reload", "Refresh", id="prefs.refresh"),
@@ -149,15 +171,21 @@ class PreferencesScreen(Screen[None]):
         Binding(
             "o", "approved_bills", "Only approved bills", show=False, id="prefs.approved_bills"
         ),
+        Binding("t", "one_way", "One-way transactions", show=False, id="prefs.one_way"),
+        Binding("a", "ap_payments", "Two-way AP payments", show=False, id="prefs.ap_payments"),
+        # Filters (setup/filters.py): what a record found in one system only needs to be
+        # copied to the other; each opens the filters dialog (screens/filters.py).
+        Binding("i", "filters('types')", "Types copied", show=False, id="prefs.types"),
+        Binding("c", "filters('created')", "Created dates copied", show=False, id="prefs.created"),
+        # Summarised journal entries (screens/summary_prefs.py, setup/summary_mode.py).
+        Binding("j", "summary", "Summarised entries", show=False, id="prefs.summary"),
     ]
 
     def compose(self) -> ComposeResult:
         app = self.app
         yield Header()
         with VerticalScroll(id="prefs-body", can_focus=False):
-            cycles = app.key("prefs.direction")
-            yield Label(Text(f"Sync direction ({cycles} or enter changes it)"), classes="title")
-            yield DataTable(id="prefs-directions", cursor_type="row")
+            yield from self.direction_rows()
             yield Label("A change the direction forbids", classes="title")
             yield Select(
                 [(label, key) for key, label in FORBIDDEN_LABELS.items() if key in ON_FORBIDDEN],
@@ -210,6 +238,17 @@ class PreferencesScreen(Screen[None]):
         yield Static(id="prefs-status")
         yield Footer()
 
+    def direction_rows(self) -> ComposeResult:
+        cycles, owns = self.app.key("prefs.direction"), self.app.key("prefs.owner")
+        yield Label(
+            Text(
+                f"Sync direction ({cycles} or enter changes it) and where synced records "
+                f"are edited ({owns}): the other system's edits are reported, never sent"
+            ),
+            classes="title",
+        )
+        yield DataTable(id="prefs-directions", cursor_type="row")
+
     def approved_bills_rows(self) -> ComposeResult:
         approves = self.app.key("prefs.approved_bills")
         yield Label(
@@ -217,9 +256,18 @@ class PreferencesScreen(Screen[None]):
             classes="title",
         )
         yield Static(id="prefs-approved")
+        one_way, ap = self.app.key("prefs.one_way"), self.app.key("prefs.ap_payments")
+        yield Label(
+            Text(f"One-way transactions ({one_way} turns it on; it cannot be undone)"),
+            classes="title",
+        )
+        yield Static(id="prefs-one-way")
+        yield Label(Text(f"Two-way AP payments ({ap} changes it)"), classes="title")
+        yield Static(id="prefs-ap-payments")
+        yield from summary_rows(self)  # screens/summary_prefs.py
 
     def on_mount(self) -> None:
-        self.query_one("#prefs-directions", DataTable).add_columns("entity", "direction")
+        self.query_one("#prefs-directions", DataTable).add_columns("entity", "direction", "edits")
         self.query_one("#prefs-rules", DataTable).add_columns("id", "kind", "side", "scope")
         self.query_one("#prefs-fields", DataTable).add_columns(
             "entity", "updates replace", "fields synced"
@@ -248,6 +296,7 @@ class PreferencesScreen(Screen[None]):
             table.add_row(
                 plain(ENTITIES[name].label),
                 plain(direction_label(direction, app.a_label, app.b_label)),
+                plain(owner_label(settings.get(f"owner.{name}"), app.a_label, app.b_label)),
                 key=name,
             )
         if table.row_count:
@@ -267,6 +316,21 @@ class PreferencesScreen(Screen[None]):
         self.query_one("#prefs-approved", Static).update(
             Text(f"{approved_words(on)}: a bill not approved in {app.a_label} waits until it is")
         )
+        one_way = one_way_transactions(app.store, app.profile)
+        self.query_one("#prefs-one-way", Static).update(
+            Text(
+                f"{one_way_words(one_way)}: transactions go {app.a_label} → {app.b_label} "
+                f"only and are edited in {app.a_label}; lists stay two-way"
+            )
+        )
+        two_way = two_way_ap_payments(app.store, app.profile)
+        self.query_one("#prefs-ap-payments", Static).update(
+            Text(
+                f"{'on' if two_way else 'off'}: bill payments made in {app.b_label} are "
+                f"{'' if two_way else 'not '}recorded in {app.a_label}"
+            )
+        )
+        show_summary(self)
         self.load_rules()
         self.load_fields()
 
@@ -324,13 +388,52 @@ class PreferencesScreen(Screen[None]):
         self.cycle(event.data_table)
 
     def cycle(self, table: DataTable) -> None:
+        """The next direction for the selected entity, saved once the question is answered
+        yes (a direction decides what is copied where: never on one keypress)."""
         app = self.app
         name = SYNCED[table.cursor_row]
+        locked = locked_for(app.store, app.profile, name)
+        if locked:
+            self.status(locked)
+            return
         current = self.settings().get(f"direction.{name}", "both")
         order = list(DIRECTIONS)
         new = order[(order.index(current) + 1) % len(order)] if current in order else "both"
-        label = direction_label(new, app.a_label, app.b_label)
-        self.save(f"direction.{name}", new, f"{ENTITIES[name].label}: {label}")
+        question = direction_question(app.store, app.profile, name, new)
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.status(f"{ENTITIES[name].label}: the direction is unchanged.")
+                return
+            said = save_direction(app.store, app.profile, name, new, app.actor)
+            self.status(f"Saved: {said}.")
+            self.load()
+
+        app.push_screen(ConfirmScreen(question), answered)
+
+    def action_cycle_owner(self) -> None:
+        """Who edits the selected entity once synced: both, then each side whose edits can
+        reach the other (engine/policy.py owners)."""
+        app = self.app
+        table = self.query_one("#prefs-directions", DataTable)
+        if self.focused is not table:
+            table.focus()
+            self.status(
+                f"Choose an entity in the directions table, then press {app.key('prefs.owner')}."
+            )
+            return
+        name = SYNCED[max(table.cursor_row, 0)]
+        locked = locked_for(app.store, app.profile, name)
+        if locked:
+            self.status(locked)
+            return
+        order: tuple[Side | None, ...] = (None, "a", "b")
+        current = owner_side(self.settings().get(f"owner.{name}"))
+        for step in (1, 2, 3):
+            side = order[(order.index(current) + step) % len(order)]
+            if save_owner(app.store, app.profile, name, side, app.actor) is None:
+                break
+        self.status(f"Saved: {owner_change(name, side, app.a_label, app.b_label)}")
         self.load()
 
     @on(Select.Changed, "#prefs-forbidden")
@@ -440,25 +543,95 @@ class PreferencesScreen(Screen[None]):
             hint = f"all, or some of: {choices}"
         self.app.push_screen(FieldsScreen(title, hint, setting_words(value), save), saved)
 
-    # -- only approved bills (irreversible) ---------------------------------------
-    def action_approved_bills(self) -> None:
-        """Turn only approved bills on, once the words are typed; once on, refuse."""
-        app = self.app
-        if only_approved_bills(app.store, app.profile):
-            self.status(LOCKED)
-            return
+    def action_summary(self) -> None:
+        """Summarised journal entries: turned on by keys, then locked (summary_prefs.py)."""
+        turn_on(self)
 
-        def save(text: str) -> str | None:
-            return save_only_approved_bills(app.store, app.profile, True, text, app.actor)
+    # -- irreversible settings: typed words, then locked ---------------------------------
+    def turn_on_for_good(
+        self,
+        title: str,
+        hint: str,
+        locked: str | None,
+        save: Callable[[str], str | None],
+        said: str,
+    ) -> None:
+        """Ask for the typed words of an irreversible setting (``locked``: why it cannot
+        change any more, said instead), then save it through its headless check."""
+        if locked is not None:
+            self.status(locked)
+            return
 
         def saved(text: str | None) -> None:
             if text is None:
                 return
-            self.status("Saved: only approved bills is on (locked).")
+            self.status(f"Saved: {said} is on (locked).")
             self.load()
 
-        hint = f'Type "{CONFIRM_WORDS}". Once on, it cannot be turned off.'
-        self.app.push_screen(FieldsScreen("Only approved bills", hint, "", save), saved)
+        self.app.push_screen(FieldsScreen(title, hint, "", save), saved)
+
+    def action_approved_bills(self) -> None:
+        """Turn only approved bills on, once the words are typed; once on, refuse."""
+        app = self.app
+        self.turn_on_for_good(
+            "Only approved bills",
+            f'Type "{CONFIRM_WORDS}". Once on, it cannot be turned off.',
+            LOCKED if only_approved_bills(app.store, app.profile) else None,
+            lambda text: save_only_approved_bills(app.store, app.profile, True, text, app.actor),
+            "only approved bills",
+        )
+
+    def action_one_way(self) -> None:
+        """Turn one-way transactions on, once the words are typed; once on, refuse."""
+        app = self.app
+        self.turn_on_for_good(
+            "One-way transactions",
+            f"Transactions will go {app.a_label} → {app.b_label} only, edited in "
+            f'{app.a_label}. Type "{ONE_WAY_WORDS}". Once on, it cannot be turned off.',
+            ONE_WAY_LOCKED if one_way_transactions(app.store, app.profile) else None,
+            lambda text: save_one_way_transactions(app.store, app.profile, True, text, app.actor),
+            "one-way transactions",
+        )
+
+    def action_ap_payments(self) -> None:
+        """Copy bill payments both ways, or billing -> accounting only: asked first."""
+        app = self.app
+        wanted = not two_way_ap_payments(app.store, app.profile)
+        locked = locked_for(app.store, app.profile, "bill_payment")
+        if locked:
+            self.status(locked)
+            return
+        question = direction_question(
+            app.store, app.profile, "bill_payment", "both" if wanted else "a_to_b"
+        )
+
+        def answered(yes: bool | None) -> None:
+            if not yes:
+                self.status("Bill payments: the direction is unchanged.")
+                return
+            problem = save_two_way_ap_payments(app.store, app.profile, wanted, app.actor)
+            self.status(problem or f"Saved: two-way AP payments {'on' if wanted else 'off'}.")
+            self.load()
+
+        app.push_screen(ConfirmScreen(question), answered)
+
+    # -- filters (screens/filters.py, setup/filters.py) ------------------------------
+    def action_filters(self, which: str) -> None:
+        """The type include lists (``i``) or the created-date ranges (``c``), each line
+        saved on Enter by the setup file's own check-and-save."""
+        app = self.app
+        if which == "types":
+            title = "Types copied (a record of another type stays in its system)"
+            lines = type_lines(app.store, app.profile, app.actor)
+        else:
+            title = "Created dates copied (a record created outside stays in its system)"
+            lines = range_lines(app.store, app.profile, app.actor)
+
+        def saved(said: list[str] | None) -> None:
+            if said:
+                self.status(f"Saved: {'; '.join(said)}.")
+
+        self.app.push_screen(FiltersScreen(title, lines), saved)
 
     # -- rules ----------------------------------------------------------------
     def action_add_rule(self) -> None:

@@ -24,7 +24,7 @@ from ...decisions import ChoiceProblem, ResolveError, checked_custom, remember_r
 from ...engine.refusals import is_refused_create
 from ...model import FieldType, display, is_blank
 from ...model import entity as entity_spec
-from ...model.states import MATCH_KEY, Choice, ConflictKind, ConflictStatus
+from ...model.states import IGNORE_KEY, MATCH_KEY, Choice, ConflictKind, ConflictStatus
 from ...model.states import Pick as PickOf
 from ...present import edit_text, resolve_view, rule_words
 from ...present_match import CHANGED as LAST_CHANGED
@@ -86,6 +86,8 @@ class ResolveScreen(Screen[ResolveOutcome]):
         Binding("l", "match('link')", "Link", id="resolve.match_link"),
         Binding("k", "match('create')", "Keep both", id="resolve.match_create"),
         Binding("i", "match('ignore')", "Ignore", id="resolve.match_ignore"),
+        # Delete conflicts only: the side still holding the record keeps it, unsynced.
+        Binding("i", "unlink", "Unlink", id="resolve.unlink"),
         Binding("A", "take_all('a')", "Every field from the billing side", id="resolve.all_a"),
         Binding("B", "take_all('b')", "Every field from the accounting side", id="resolve.all_b"),
         Binding("n", "step(1)", "Next", id="resolve.next"),
@@ -164,6 +166,8 @@ class ResolveScreen(Screen[ResolveOutcome]):
             return not self.is_match()
         if action in self.FIELD_ACTIONS:
             return self.is_field()
+        if action == "unlink":
+            return self.conflict is not None and self.conflict.kind == ConflictKind.DELETE
         # Shown only when they apply: u on a resolved conflict, g when there is a suggestion.
         if action == "reopen":
             return self.conflict is not None and self.conflict.status == ConflictStatus.RESOLVED
@@ -220,8 +224,9 @@ class ResolveScreen(Screen[ResolveOutcome]):
         saves = key("resolve.save")
         if self.conflict.kind == "delete":
             text = (
-                f"A deletion: take all from one side ({key('resolve.all_a')} or "
-                f"{key('resolve.all_b')}), then {saves} saves."
+                f"{self.conflict.note or 'A deletion'}. Take all from one side "
+                f"({key('resolve.all_a')} or {key('resolve.all_b')}), then {saves} saves; "
+                f"{key('resolve.unlink')} unlinks."
             )
         else:
             text = (
@@ -438,6 +443,37 @@ class ResolveScreen(Screen[ResolveOutcome]):
             self.changed.add(conflict.id)
             self.load(conflict.id)
             self.notify("Saved: pushed on the next run.")
+
+        self.app.push_screen(ConfirmScreen(question), save)
+
+    def action_unlink(self) -> None:
+        """A deletion answered "unlink": the side that still holds the record keeps it, the
+        deleted side stays as it is, and the two are never synced again."""
+        conflict = self.conflict
+        if conflict is None or conflict.kind != ConflictKind.DELETE:
+            return
+        record = self.detail["record"] if self.detail else f"conflict {conflict.id}"
+        question = f"Unlink {record}: keep it only where it still exists, never synced again?"
+
+        def save(yes: bool | None) -> None:
+            if not yes:
+                return
+            app = self.app
+            try:
+                save_choices(
+                    app.store, conflict, {IGNORE_KEY: Choice(PickOf.IGNORE)}, actor=app.actor
+                )
+            except (ChoiceProblem, ResolveError) as exc:
+                words = (
+                    choice_problem_text(exc, conflict)
+                    if isinstance(exc, ChoiceProblem)
+                    else str(exc)
+                )
+                self.say(Text(words, style="bold red"))
+                return
+            self.changed.add(conflict.id)
+            self.load(conflict.id)
+            self.notify("Saved: unlinked on the next run.")
 
         self.app.push_screen(ConfirmScreen(question), save)
 

@@ -18,6 +18,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, RichLog, Static
 
 from ...events import Event
+from ...model import ORDER
 from ...present import Names, plural_label
 from ...run import RunResult, summary_lines
 from ...setup import Step
@@ -122,7 +123,12 @@ class SyncStep(StepScreen):
         self.plan = result.plan
         names = Names(self.setup.store)
         table = self.query_one("#plan", DataTable)
-        for item in sorted(self.plan, key=lambda i: (i["entity"], names.link_name(i["link"]))):
+
+        def order(item: dict[str, Any]) -> tuple[int, str]:
+            entity = item["entity"]
+            return (ORDER.index(entity) if entity in ORDER else len(ORDER), entity)
+
+        for item in sorted(self.plan, key=lambda i: (*order(i), names.link_name(i["link"]))):
             name = Text(names.link_name(item["link"]))
             table.add_row(plural_label(item["entity"]), name, change_detail(item))
         if self.setup.revisit:

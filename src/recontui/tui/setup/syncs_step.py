@@ -1,6 +1,7 @@
-"""Step 7, What syncs: a table of entities with their direction and master (keys change
-the selected row; a direction moved off the usual one asks first), the initial window,
-inactive records, the schedule. Next saves them all through `setup.syncs.save_syncs`."""
+"""Step 7, What syncs: a table of entities with their direction, master and who edits them
+once synced (keys change the selected row; a direction moved off the usual one asks
+first), the initial window, inactive records, the schedule. Next saves them all through
+`setup.syncs.save_syncs`."""
 
 from __future__ import annotations
 
@@ -19,17 +20,22 @@ from textual.widgets import Checkbox, DataTable, Input, Label, Static
 from ...engine.policy import DIRECTIONS
 from ...model.entities import SYNCED, Side
 from ...setup import Step
+from ...setup.one_way import locked_for
 from ...setup.syncs import (
     PRESET_DIRECTIONS,
     SyncsChoices,
+    check_owner,
     current_syncs,
     direction_change,
     direction_words,
     master_words,
+    owner_change,
+    owner_label,
     plural,
     save_syncs,
     short_label,
 )
+from ...wiring import system_code
 from ..screens.preferences import ScheduleValidator, WindowValidator
 from .base import StepScreen
 
@@ -69,12 +75,14 @@ class SyncsStep(StepScreen):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("d", "direction", "Direction", id="setup.syncs_direction"),
         Binding("m", "master", "Master", id="setup.syncs_master"),
+        Binding("e", "owner", "Edits", id="setup.syncs_owner"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.directions: dict[str, str] = {}
         self.masters: dict[str, Side | None] = {}
+        self.owners: dict[str, Side | None] = {}
         self.columns: list[Any] = []
         #: Whether the usual choices are shown (nothing saved for the profile yet).
         self.preset = False
@@ -82,19 +90,12 @@ class SyncsStep(StepScreen):
     def form(self) -> Iterator[Widget]:
         yield Static(
             Text(
-                "Which way each kind of record is copied, and whose value wins a conflict "
-                "(the master): d and m change the selected row."
+                "Which way each kind of record is copied, whose value wins a conflict (the "
+                "master) and where it is edited once in both systems: d, m, e change a row."
             )
         )
         yield DataTable(id="syncs", cursor_type="row", zebra_stripes=True)
-        yield Static(
-            Text(
-                "Invoices go both ways for now: who owns an invoice once it is synced "
-                "comes in a later version.",
-                style="dim",
-            ),
-            id="invoice-note",
-        )
+        yield Static(id="owner-note")
         yield Label("Initial window: all, 90 days or from 2026-01-01", classes="section")
         yield Input(
             id="window",
@@ -131,8 +132,19 @@ class SyncsStep(StepScreen):
         choices = current_syncs(self.setup.store, profile)
         self.directions = dict(choices.directions)
         self.masters = dict(choices.masters)
+        self.owners = {name: choices.owners.get(name) for name in SYNCED}
         table = self.query_one("#syncs", DataTable)
-        self.columns = table.add_columns("records", "direction", "master")
+        self.columns = table.add_columns("records", "direction", "master", "edits")
+        a, b = self.labels
+        codes = " · ".join(
+            f"{code} {label}"
+            for code, label in zip(self.codes, (a, b), strict=True)
+            if code != label
+        )
+        note = "Edits: a change made in the other system is reported on every run, never sent."
+        self.query_one("#owner-note", Static).update(
+            Text(f"{codes}. {note}" if codes else note, style="dim")
+        )
         for name in SYNCED:
             table.add_row(*self.row(name), key=name)
         self.query_one("#window", Input).value = choices.window
@@ -146,12 +158,20 @@ class SyncsStep(StepScreen):
         what = "The usual choices are filled in" if self.preset else "These are the saved choices"
         return f"{what}; tab moves between fields, ctrl+n saves and goes on."
 
-    def row(self, name: str) -> tuple[Text, Text, Text]:
-        a, b = self.labels
+    @property
+    def codes(self) -> tuple[str, str]:
+        """The systems as the narrow table names them ("BILL", "QBO"; the note says which)."""
+        profile = self.setup.profile
+        assert profile is not None
+        return system_code(profile.a_system), system_code(profile.b_system)
+
+    def row(self, name: str) -> tuple[Text, Text, Text, Text]:
+        a, b = self.codes
         return (
             Text(plural(name)),
             Text(direction_words(self.directions[name], a, b)),
             Text(master_words(self.masters[name], a, b)),
+            Text(owner_label(self.owners[name], a, b)),
         )
 
     def selected(self) -> str:
@@ -162,8 +182,19 @@ class SyncsStep(StepScreen):
         for column, value in zip(self.columns, self.row(name), strict=True):
             table.update_cell(name, column, value)
 
+    def locked(self, name: str) -> bool:
+        """Say so when one-way transactions (locked) holds the row's direction and owner."""
+        profile = self.setup.profile
+        assert profile is not None
+        why = locked_for(self.setup.store, profile, name)
+        if why:
+            self.say(why, error=True)
+        return why is not None
+
     def action_direction(self) -> None:
         name = self.selected()
+        if self.locked(name):
+            return
         old = self.directions[name]
         order = list(DIRECTIONS)
         new = order[(order.index(old) + 1) % len(order)] if old in order else "both"
@@ -188,9 +219,29 @@ class SyncsStep(StepScreen):
 
     def set_direction(self, name: str, direction: str) -> None:
         self.directions[name] = direction
-        self.redraw(name)
         a, b = self.labels
-        self.say(f"{plural(name)}: {direction_words(direction, a, b)} (saved by ctrl+n).")
+        said = f"{plural(name)}: {direction_words(direction, a, b)} (saved by ctrl+n)."
+        if check_owner(name, self.owners[name], direction, a, b):
+            # The owner's edits could no longer reach the other side: both sides edit.
+            self.owners[name] = None
+            said += " Its edits are now made in both systems."
+        self.redraw(name)
+        self.say(said)
+
+    def action_owner(self) -> None:
+        name = self.selected()
+        if self.locked(name):
+            return
+        a, b = self.labels
+        order: tuple[Side | None, ...] = (None, "a", "b")
+        current = order.index(self.owners[name])
+        for step in (1, 2):  # the next owner whose edits can reach the other side
+            side = order[(current + step) % len(order)]
+            if check_owner(name, side, self.directions[name], a, b) is None:
+                break
+        self.owners[name] = side
+        self.redraw(name)
+        self.say(f"{owner_change(name, side, a, b)} (saved by ctrl+n)")
 
     def action_master(self) -> None:
         name = self.selected()
@@ -220,6 +271,7 @@ class SyncsStep(StepScreen):
             self.query_one("#window", Input).value,
             self.query_one("#inactive", Checkbox).value,
             self.query_one("#schedule", Input).value,
+            owners=dict(self.owners),
         )
 
     async def finish(self) -> str | None:
