@@ -459,8 +459,9 @@ class Check:
         if direction == "none":
             excluded[Excluded.DIRECTION] += pairs
         self.checked[entity] = {"pairs": pairs if direction != "none" else 0, **counts}
-        if excluded:
-            self.excluded[entity] = {str(k): v for k, v in sorted(excluded.items())}
+        if excluded or entity in self.excluded:
+            merged = {**self.excluded.get(entity, {}), **{str(k): v for k, v in excluded.items()}}
+            self.excluded[entity] = dict(sorted(merged.items()))
 
     def differing(self, spec: EntitySpec, lo: int, hi: int) -> None:
         fields = self.fields[spec.name]
@@ -479,6 +480,14 @@ class Check:
             required = {s: self.advisor.required.get(s, {}).get(spec.name, ()) for s in SIDES}
             booked = booked_sides(spec.name, required, values)
             diffs = differing(fields, booked["a"], booked["b"])
+            # A field updates may not replace differs by the profile's choice, as the sync
+            # says it ("not sent"): left out on purpose, counted apart.
+            kept = [f for f in diffs if not self.policy.may_update(spec.name, f.name)]
+            if kept:
+                by = self.excluded.setdefault(spec.name, {})
+                key = str(Excluded.UPDATE_FIELDS)
+                by[key] = by.get(key, 0) + len(kept)
+                diffs = [f for f in diffs if f not in kept]
             self.count += len(diffs)
             if not diffs or not self.room():
                 continue
@@ -724,10 +733,17 @@ def excluded_line(result: VerifyResult) -> str | None:
     totals: Counter[str] = Counter()
     for by in result.excluded.values():
         totals.update(by)
-    if not totals:
-        return None
-    parts = [f"{n:,} {EXCLUDED_WORDS[Excluded(k)]}" for k, n in sorted(totals.items())]
-    return "Left out on purpose (records): " + ", ".join(parts) + "."
+    fields = totals.pop(str(Excluded.UPDATE_FIELDS), 0)
+    said = []
+    if totals:
+        parts = [f"{n:,} {EXCLUDED_WORDS[Excluded(k)]}" for k, n in sorted(totals.items())]
+        said.append("Left out on purpose (records): " + ", ".join(parts) + ".")
+    if fields:
+        said.append(
+            f"Left out on purpose: {fields:,} "
+            f"{EXCLUDED_WORDS[Excluded.UPDATE_FIELDS]} (`recontui sync` says each)."
+        )
+    return " ".join(said) or None
 
 
 def report_lines(result: VerifyResult) -> list[str]:

@@ -197,3 +197,24 @@ def test_allowing_updates_again_sends_what_was_not_sent(books: World) -> None:
     assert result.exit_code == 0, result.message
     assert held(books, "b")[ACME]["phone"] == "(503) 555-0199"
     assert disagreements(books) == 0
+
+
+def test_verify_counts_a_field_updates_may_not_replace_as_left_out_on_purpose(
+    books: World,
+) -> None:
+    """The sync says such a difference and exits 0; `recontui verify` agrees with it: the
+    difference is the profile's choice, counted apart, not a disagreement."""
+    from recontui.verify import excluded_line
+
+    setting(books, "update_fields.customer", "none")
+    assert books.sync().exit_code == 0
+    edit(books, "a", ACME, phone="(503) 555-0199")
+    assert books.sync().exit_code == 0
+    books.profile = books.store.get_profile(books.profile.name)
+    result = asyncio.run(verify(books.store, books.profile, books.factory()))
+    assert result.count == 0
+    assert result.excluded["customer"]["update_fields"] == 1
+    line = excluded_line(result) or ""
+    assert "1 field differences your update settings do not send" in line
+    setting(books, "update_fields.customer", "all")  # allowed again: a disagreement again
+    assert disagreements(books) == 1

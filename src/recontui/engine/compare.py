@@ -219,6 +219,9 @@ class Excluded(StrEnum):
     FILTERED = "filtered"
     #: A billing document posted in a day's summarised journal entry (engine/summary.py).
     SUMMARISED = "summarised"
+    #: A field of a linked pair that the profile's update settings never let a sync
+    #: replace (import only, or updates that replace only some fields): counted per field.
+    UPDATE_FIELDS = "update_fields"
 
 
 EXCLUDED_WORDS: dict[Excluded, str] = {
@@ -228,6 +231,7 @@ EXCLUDED_WORDS: dict[Excluded, str] = {
     Excluded.DIRECTION: "not copied in this direction",
     Excluded.FILTERED: "kept out by the profile's filters",
     Excluded.SUMMARISED: "posted in a summarised journal entry",
+    Excluded.UPDATE_FIELDS: "field differences your update settings do not send",
 }
 
 

@@ -20,6 +20,7 @@ from ..engine.policy import ONE_WAY, ONE_WAY_OWNER, TRANSACTIONS
 from ..model.entities import ENTITIES
 from ..store import Profile, Store
 from ..store.settings import DIRECTION_PREFIX, OWNER_PREFIX
+from ..wiring import system_label
 
 SETTING = "one_way_transactions"
 #: The words a person types to turn it on.
@@ -42,9 +43,10 @@ def locked_for(store: Store, profile: Profile, entity: str) -> str | None:
     """Why ``entity``'s direction and owner cannot be changed (one-way transactions), in
     one sentence, or None."""
     if entity in TRANSACTIONS and one_way_transactions(store, profile):
+        a, b = system_label(profile.a_system), system_label(profile.b_system)
         return (
             f"{ENTITIES[entity].label}s are one-way transactions (locked): copied from "
-            "billing to accounting and edited in billing."
+            f"{a} to {b} and edited in {a}."
         )
     return None
 
