@@ -96,3 +96,19 @@ def test_turned_on_later_verify_names_the_inactive_record_it_has_not_copied(
     assert dormant.sync().exit_code == 0
     dormant.store.set_setting(dormant.profile.id, "include_inactive", True, actor="tester")
     assert not books_agree(dormant)
+
+
+def test_turned_on_later_the_next_sync_copies_what_was_left_alone(dormant: World) -> None:
+    """Turned on after a sync left them alone (Preferences or the setup, one headless
+    save): the records are looked at again, so the next sync creates them, no edit
+    needed."""
+    from recontui.setup.syncs import save_include_inactive
+
+    assert dormant.sync().exit_code == 0
+    assert CUSTOMER not in held(dormant, "a", "customer")
+    said = save_include_inactive(dormant.store, dormant.profile, True, "tester")
+    assert said.startswith("a record inactive in BILL or QuickBooks Online is created")
+    assert dormant.sync().exit_code == 0
+    assert held(dormant, "a", "customer")[CUSTOMER]["active"] is False
+    assert held(dormant, "b", "vendor")[VENDOR]["active"] is False
+    assert books_agree(dormant)

@@ -211,3 +211,22 @@ async def test_who_edits_a_synced_record_is_set_by_e_and_a_direction_asks_first(
         assert "edits made in either system are sent" in status_text(pilot.app)
     audit = [r["field"] for r in settings_audit(world)]
     assert audit.count("owner.invoice") == 5  # a, b, cleared by the direction, a, none
+
+
+async def test_include_inactive_is_a_checkbox_saved_at_once(world):
+    from textual.widgets import Checkbox
+
+    async with world.app().run_test(size=(80, 24)) as pilot:
+        screen = await open_preferences(pilot)
+        box = screen.query_one("#prefs-inactive", Checkbox)
+        assert box.value is False
+        box.focus()
+        await pilot.pause()
+        await pilot.press("space")
+        await pilot.pause()
+        assert world.store.profile_settings(world.profile.id).include_inactive is True
+        assert "is created in the other too, inactive there" in status_text(pilot.app)
+        await pilot.press("space")
+        await pilot.pause()
+        assert world.store.profile_settings(world.profile.id).include_inactive is False
+    assert [r["field"] for r in settings_audit(world)].count("include_inactive") == 2

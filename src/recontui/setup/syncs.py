@@ -242,6 +242,8 @@ def save_syncs(store: Store, profile: Profile, choices: SyncsChoices, actor: str
                 store.set_setting(profile.id, key, value, actor=actor)
                 if key.startswith((DIRECTION_PREFIX, OWNER_PREFIX)):  # read again next run
                     store.mark_entity_dirty(profile.id, key.split(".", 1)[1])
+                elif key == "include_inactive":
+                    _look_again(store, profile)
         save_masters(store, profile, choices.masters, actor)
     return None
 
@@ -362,3 +364,23 @@ def usual_ownership_words(profile: Profile) -> str:
         f"{a}; invoices go both ways and, once synced, are edited in {b}; the rest goes both "
         "ways. Change it in `recontui setup` (What syncs) or the console's Preferences."
     )
+
+
+def _look_again(store: Store, profile: Profile) -> None:
+    """Every record of every synced entity is looked at again on the next run (a one-sided
+    inactive record left alone before is created once inactive records are copied)."""
+    for name in SYNCED:
+        store.mark_entity_dirty(profile.id, name)
+
+
+def save_include_inactive(store: Store, profile: Profile, wanted: bool, actor: str) -> str:
+    """Copy records inactive in one system to the other (inactive there too), or not: what
+    it now means, in words. The next run looks at every record again."""
+    if store.profile_settings(profile.id).include_inactive != wanted:
+        with store.transaction():
+            store.set_setting(profile.id, "include_inactive", wanted, actor=actor)
+            _look_again(store, profile)
+    a, b = system_label(profile.a_system), system_label(profile.b_system)
+    if wanted:
+        return f"a record inactive in {a} or {b} is created in the other too, inactive there"
+    return f"a record inactive in {a} or {b} and found there only is left alone"

@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Select, Static
 
 from ...decisions import forget_rule, remember_rule
 from ...engine.policy import DIRECTIONS, ON_FORBIDDEN, RULE_KINDS, Rule, RuleKind
@@ -55,6 +55,7 @@ from ...setup.syncs import (
     owner_label,
     owner_side,
     save_direction,
+    save_include_inactive,
     save_owner,
 )
 from ...setup.syncs import direction_words as direction_label
@@ -216,6 +217,7 @@ class PreferencesScreen(Screen[None]):
                 "all, 90 days (before the first run), from 2026-01-01",
             )
             yield Static(id="prefs-window-note")
+            yield Checkbox("Include inactive records (space changes it)", id="prefs-inactive")
             yield Static(id="prefs-error", classes="error")
             add, delete = app.key("prefs.rule_add"), app.key("prefs.rule_delete")
             yield Label(
@@ -312,6 +314,11 @@ class PreferencesScreen(Screen[None]):
             self.query_one("#prefs-schedule", Input).value = str(settings["schedule"])
             self.query_one("#prefs-window", Input).value = str(settings["initial_window"])
         self.show_window()
+        inactive = self.query_one("#prefs-inactive", Checkbox)
+        held = bool(settings.get("include_inactive"))
+        if inactive.value != held:
+            with inactive.prevent(Checkbox.Changed):
+                inactive.value = held
         on = only_approved_bills(app.store, app.profile)
         self.query_one("#prefs-approved", Static).update(
             Text(f"{approved_words(on)}: a bill not approved in {app.a_label} waits until it is")
@@ -442,6 +449,12 @@ class PreferencesScreen(Screen[None]):
         if value is Select.BLANK or value == self.settings()["on_forbidden"]:
             return
         self.save("on_forbidden", value, f"a forbidden change: {FORBIDDEN_LABELS[str(value)]}")
+
+    @on(Checkbox.Changed, "#prefs-inactive")
+    def inactive_changed(self, event: Checkbox.Changed) -> None:
+        app = self.app
+        said = save_include_inactive(app.store, app.profile, event.value, app.actor)
+        self.status(f"Saved: {said}.")
 
     @on(Input.Changed, "#prefs-share, #prefs-min, #prefs-schedule, #prefs-window")
     def guard_changed(self, event: Input.Changed) -> None:
