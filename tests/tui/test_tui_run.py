@@ -459,3 +459,29 @@ def test_the_runner_reports_progress_and_keeps_a_snapshot_on_the_run_row(tmp_pat
     assert ["pull", None, None, len(pulls), len(pulls)] in snapshot["rows"]
     assert stored[0]["pulled"] == result.counts["pulled"]
     assert "progress" not in store.run(result.run_id)["counts"]
+
+
+async def test_an_edit_where_the_edits_are_not_owned_is_counted_on_the_run_screen(world):
+    """The run waits (exit 1) with no conflict open for it: the screen says why."""
+    from recontui.sandbox.bill_resources import BY_PATH as BILL_RESOURCES
+
+    store, profile = world.store, world.profile
+    store.set_setting(profile.id, "owner.invoice", "b", actor="test")
+    busy = {c.link_id for c in store.conflicts(profile.id)}
+    link = next(
+        link
+        for link in store.links(profile.id, "invoice", where="state='paired'")
+        if link.id not in busy
+    )
+    with world.sandbox.lock:
+        world.sandbox.bill_org.patch(
+            BILL_RESOURCES["invoices"], link.a_id, {"dueDate": "2027-03-01"}
+        )
+    app = make_app(world.store, world.profile, world.secrets, world.factory())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("s")
+        run = pilot.app.screen
+        assert isinstance(run, RunScreen)
+        await until(pilot, lambda: not run.running, timeout=60)
+        assert "edited where not owned 1" in state_text(run)
+        assert any("owns invoices once they are synced" in line for line in log_text(run))

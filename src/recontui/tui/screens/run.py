@@ -386,6 +386,8 @@ class RunScreen(Screen[None]):
             short = c.get("not_carried", 0) + c.get("totals_differ", 0)
             if short:
                 state.append(f" · totals to check {short}", "bold red")
+            if c.get("not_owned"):  # said in the log: where to make each change
+                state.append(f" · edited where not owned {c['not_owned']}", "bold yellow")
             if o.get("message"):
                 state.append("\n")
                 state.append_text(plain(o["message"]))
