@@ -394,12 +394,25 @@ def is_archived(obj: Mapping[str, Any]) -> bool:
     return obj.get("archived") is True or str(obj.get("archived")).lower() == "true"
 
 
+#: A v3 payment's ``singleStatus`` values that mean it is gone: "Payment is voided and is
+#: credited to the payer" (VOIDED), voided without a credit (FUNDING_FAILED_VOIDED), and
+#: canceled (https://developer.bill.com/docs/single-status-payment-values).
+VOID_STATUSES = frozenset({"VOIDED", "FUNDING_FAILED_VOIDED", "CANCELED"})
+
+
+def is_voided(entity: str, obj: Mapping[str, Any]) -> bool:
+    """A bill payment voided or canceled in BILL (read as deleted, as BILL has no archive
+    for payments)."""
+    return entity == "bill_payment" and str(obj.get("singleStatus") or "") in VOID_STATUSES
+
+
 def from_bill(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
     """A BILL object as a canonical :class:`RemoteRecord`.
 
     Every mapped field is present (None when absent). The version is
     ``updatedTime``. An archived *transaction* is reported as deleted (it is
-    BILL's only way to remove one); an archived list record is ``active=False``.
+    BILL's only way to remove one), and so is a voided or canceled bill payment
+    (:func:`is_voided`); an archived list record is ``active=False``.
     """
     s = spec(entity)
     if not isinstance(obj, Mapping) or obj.get("id") in (None, ""):
@@ -415,7 +428,7 @@ def from_bill(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
         version=updated or "",
         fields=out,
         updated_at=parse_timestamp(updated) if updated else None,
-        deleted=archived and s.kind == "transaction",
+        deleted=(archived and s.kind == "transaction") or is_voided(entity, obj),
         extra={"archived": archived},
         created_at=optional_timestamp(obj.get("createdTime")),
     )

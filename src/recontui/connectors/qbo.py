@@ -897,13 +897,17 @@ class QboConnector(ConnectorBase):
     async def deactivate(
         self, entity: str, remote_id: str, version: str, *, idempotency_key: str
     ) -> RemoteRecord:
-        """List records: ``Active: false``. Transactions: delete; returns a tombstone."""
+        """List records: ``Active: false``. Payments and bill payments: voided (they stay,
+        zeroed; read back as gone: ``qbo_map.is_voided``). Other transactions: delete.
+        Returns a tombstone."""
         ctx = Ctx("delete", entity, remote_id)
         s = self._writable(entity, ctx)
         if s.kind == "list":
             return await self.update(
                 entity, remote_id, version, {"active": False}, idempotency_key=idempotency_key
             )
+        if entity in qbo_map.VOIDABLE:
+            return await self._void(entity, remote_id, version, idempotency_key)
         data = await self._api(
             "POST",
             s.path,
@@ -918,6 +922,31 @@ class QboConnector(ConnectorBase):
         return self._record(
             entity, {"Id": remote_id, **obj, "status": "Deleted"}, f"POST /{s.path}?delete"
         )
+
+    async def _void(
+        self, entity: str, remote_id: str, version: str, idempotency_key: str
+    ) -> RemoteRecord:
+        """``POST .../{payment|billpayment}?operation=update&include=void`` with ``{Id,
+        SyncToken, sparse: true}`` ({entities}/payment, {entities}/billpayment, "Void a
+        ..."): the record stays, zeroed, "Voided" in its memo. The answer is the voided
+        record, returned as the tombstone it reads as."""
+        ctx = Ctx("delete", entity, remote_id)
+        s = qbo_map.spec(entity)
+        data = await self._api(
+            "POST",
+            s.path,
+            ctx,
+            params={"operation": "update", "include": "void"},
+            body={"Id": remote_id, "SyncToken": version, "sparse": True},
+            requestid=request_id(idempotency_key),
+        )
+        rec = self._entity_in(data, entity, f"POST /{s.path}?void")
+        if not rec.deleted:  # an answer that is not a void: said, never taken as done
+            raise ProtocolError(
+                f"QuickBooks Online answered the void of {ctx.what} with a record that is "
+                "not voided; sync again to read it, or void it in QuickBooks."
+            )
+        return rec
 
     async def _bank_account_id(self) -> str:
         """The account bill payments are paid from: the profile's default bank account,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from ..model.entities import ENTITIES
@@ -478,11 +479,30 @@ def is_deleted(obj: Mapping[str, Any]) -> bool:
     return str(obj.get("status", "")).lower() == "deleted"
 
 
+#: Entities recontui voids instead of deleting (``operation=update&include=void``).
+VOIDABLE = frozenset({"payment", "bill_payment"})
+
+
+def is_voided(entity: str, obj: Mapping[str, Any]) -> bool:
+    """A voided Payment or BillPayment: "The transaction remains active but all amounts and
+    quantities are zeroed, all lines are cleared, and the string, Voided, is injected into
+    PrivateNote" ({entities}/payment, {entities}/billpayment): read as gone, like a
+    deleted one, so a void carried out (or made in QuickBooks) settles as a deletion."""
+    if entity not in VOIDABLE or obj.get("Line"):
+        return False
+    try:
+        zero = Decimal(str(obj.get("TotalAmt", ""))) == 0
+    except ArithmeticError:
+        return False
+    return zero and str(obj.get("PrivateNote") or "").startswith("Voided")
+
+
 def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
     """A QBO entity object as a canonical :class:`RemoteRecord`.
 
     Every mapped field is present (None when QBO omitted it, as it omits
-    nulls). A ``status: Deleted`` stub becomes a tombstone.
+    nulls). A ``status: Deleted`` stub becomes a tombstone, and so does a voided
+    payment (:func:`is_voided`).
     """
     s = spec(entity)
     if not isinstance(obj, Mapping) or obj.get("Id") in (None, ""):
@@ -490,7 +510,7 @@ def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
     remote_id = str(obj["Id"])
     updated = last_updated(obj)
     updated_at = parse_timestamp(updated) if updated else None
-    if is_deleted(obj):
+    if is_deleted(obj) or is_voided(entity, obj):
         return RemoteRecord(
             entity=entity,
             remote_id=remote_id,

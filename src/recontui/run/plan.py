@@ -43,11 +43,13 @@ from ..store import Conflict, Link
 from .ops import REPLANNED, Ops
 
 
-def deletion_words(gone: str, keeps: str) -> str:
+def deletion_words(gone: str, keeps: str, *, voided: bool = False) -> str:
     """What a deletion found on one side means until a person decides it (deletions never
-    propagate by themselves: the other side keeps the record)."""
+    propagate by themselves: the other side keeps the record). ``voided``: a payment
+    voided in ``gone``, voided in ``keeps`` too when its deletion is chosen."""
+    done, do = ("voided", "void") if voided else ("deleted", "delete")
     return (
-        f"deleted in {gone}; {keeps} keeps it until you decide: delete it in {keeps} too, "
+        f"{done} in {gone}; {keeps} keeps it until you decide: {do} it in {keeps} too, "
         f"bring it back in {gone}, or unlink the two"
     )
 
@@ -217,14 +219,14 @@ class Plan(Ops):
                 link.a_version,
                 link.b_version,
                 self.run_id,
-                note=self.open_note(step),
+                note=self.open_note(step, spec.name),
             )
             self.counts["conflicts_opened"] += 1
             if step.kind == ConflictKind.DELETE:
                 self.emit(
                     "warning",
                     "merge",
-                    f"{spec.label} {name!r}: {self.open_note(step)}.",
+                    f"{spec.label} {name!r}: {self.open_note(step, spec.name)}.",
                     entity=spec.name,
                     record=name,
                     link=link.id,
@@ -258,15 +260,17 @@ class Plan(Ops):
             if op.state in (OpState.PENDING, OpState.HELD):
                 self.store.set_op_state(op.id, OpState.SUPERSEDED, error=self.reason_words(reason))
 
-    def open_note(self, step: Open) -> str | None:
+    def open_note(self, step: Open, entity: str = "") -> str | None:
         """The note a new conflict keeps; a deletion's says what the other side does
-        meanwhile (keeps it) and what a person can decide."""
+        meanwhile (keeps it) and what a person can decide (a bill payment gone from BILL
+        was voided or canceled there: BILL cannot archive or delete a payment)."""
         if step.reason is None:
             return None
         if step.kind != ConflictKind.DELETE or len(step.reason.sides) != 1:
             return self.reason_words(step.reason)
         gone = step.reason.sides[0]
-        return deletion_words(self.labels[gone], self.labels[other(gone)])
+        voided = entity == "bill_payment" and gone == "a"
+        return deletion_words(self.labels[gone], self.labels[other(gone)], voided=voided)
 
     def reason_words(self, reason: Reason) -> str:
         """A lifecycle reason as the note a conflict or op keeps (system names, no keys)."""

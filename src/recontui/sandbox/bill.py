@@ -128,8 +128,8 @@ class BillService:
         return self._on_resource(request, rest, raw)
 
     def _on_resource(self, request: Request, rest: str, raw: bytes) -> tuple[int, Any]:
-        """A call on ``/v3/{resource}[/{id}[/archive|restore]]``; anything the resource
-        does not offer is BDC_1121."""
+        """A call on ``/v3/{resource}[/{id}[/archive|restore|void]]`` (``void``: payments
+        only); anything the resource does not offer is BDC_1121."""
         method = request.method
         resource, tail = self._resource(rest)
         if resource is None:
@@ -157,6 +157,8 @@ class BillService:
                 return 200, self.org.set_archived(resource, tail[0], True)
             if tail[1] == "restore" and resource.restorable:
                 return 200, self.org.set_archived(resource, tail[0], False)
+            if tail[1] == "void" and resource.path == "payments":
+                return 200, self.org.void_payment(tail[0], self._body(raw))
         raise not_supported(method, f"/v3/{rest}")
 
     @staticmethod

@@ -429,7 +429,9 @@ RESOURCES: tuple[BillResource, ...] = (
             target="billId",
             prefix="blp",
         ),
-        computed=frozenset({"amount", "status"}),
+        # singleStatus: read-only, served once the payment is voided (void_payment);
+        # https://developer.bill.com/docs/single-status-payment-values
+        computed=frozenset({"amount", "status", "singleStatus"}),
         nested={"classifications": CLASSIFICATIONS},
         creatable=False,
         archivable=False,
@@ -440,6 +442,14 @@ RESOURCES: tuple[BillResource, ...] = (
 )
 
 BY_PATH: dict[str, BillResource] = {r.path: r for r in RESOURCES}
+#: ``POST /v3/payments/{paymentId}/void`` (https://developer.bill.com/reference/voidpayment):
+#: ``type`` (an enum whose values the page does not print [U]: any non-blank text) and
+#: ``reason`` (at most 4000 characters) required.
+VOID_FIELDS = frozenset({"type", "reason"})
+VOID_REASON_MAX = 4000
+#: singleStatus values of a payment that no longer pays anything
+#: (https://developer.bill.com/docs/single-status-payment-values).
+VOIDED_STATUSES = frozenset({"VOIDED", "FUNDING_FAILED_VOIDED", "CANCELED"})
 #: payment resource -> (paid resource, party field that must match).
 PAYS: dict[str, tuple[str, str]] = {
     "receivable-payments": ("invoices", "customerId"),

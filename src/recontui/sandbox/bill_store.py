@@ -33,6 +33,9 @@ from .bill_resources import (
     RESOURCES,
     SALES_TAX_TYPES,
     SERVER_FIELDS,
+    VOID_FIELDS,
+    VOID_REASON_MAX,
+    VOIDED_STATUSES,
     BillResource,
     LineSpec,
     RecordPayment,
@@ -264,6 +267,39 @@ class BillOrg:
             raise KeyError(ident)
         rec["approvalStatus"] = status
         rec["updatedTime"] = self.tick(at)
+
+    def void_payment(self, ident: str, body: Any, *, at: datetime | None = None) -> dict[str, Any]:
+        """``POST /v3/payments/{paymentId}/void``: ``type`` and ``reason`` required
+        (https://developer.bill.com/reference/voidpayment). The payment is served with
+        ``singleStatus`` VOIDED ("Payment is voided and is credited to the payer":
+        https://developer.bill.com/docs/single-status-payment-values), its ``updatedTime``
+        moved on, and what it paid is owed again. Voiding a voided payment changes nothing
+        (what BILL answers then is not documented [U])."""
+        resource = BY_PATH["payments"]
+        rec = self.find(resource.path, ident)
+        if rec is None:
+            raise not_found(resource.label, ident)
+        self._check_void(body)
+        if rec.get("singleStatus") not in VOIDED_STATUSES:
+            rec["singleStatus"] = "VOIDED"
+            rec["updatedTime"] = self.tick(at)
+            self._after_payment(resource, None, rec, at)
+        return clone(rec)
+
+    @staticmethod
+    def _check_void(body: Any) -> None:
+        if not isinstance(body, dict):
+            raise bad_param("the request body must be a JSON object")
+        for key in body:
+            if key not in VOID_FIELDS:
+                raise bad_param(f"Unrecognized field '{key}' for payment void")
+        for key in sorted(VOID_FIELDS, reverse=True):  # type, then reason
+            if _blank(body.get(key)):
+                raise missing(key)
+            if not isinstance(body[key], str):
+                raise invalid_type(key)
+        if len(body["reason"]) > VOID_REASON_MAX:
+            raise invalid_value("reason", f"longer than {VOID_REASON_MAX} characters")
 
     # --- requests (the HTTP layer's entry points) ---------------------------------------
 
@@ -595,8 +631,8 @@ class BillOrg:
         payers = self._records[payer]
         for pid in self._payers.get((payer, target_id), ()):
             pay = payers.get(pid)
-            if pay is None or pid == exclude:
-                continue
+            if pay is None or pid == exclude or pay.get("singleStatus") in VOIDED_STATUSES:
+                continue  # a voided payment pays nothing any more
             for line in pay.get(spec.field, []):
                 if line.get(spec.target) == target_id:
                     total += line["amount"]
