@@ -79,6 +79,8 @@ def _keys(*keys: str):
         for screen in pilot.app.screen_stack:
             for field in screen.query(Input):
                 field.cursor_blink = False
+        # A tab's underline slides to its tab: a picture taken mid-slide differs by load.
+        await pilot.wait_for_scheduled_animations()
         await pilot.pause()
 
     return run_before
