@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.coordinate import Coordinate
 from textual.timer import Timer
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Input, Static, TabbedContent, TabPane, Tabs
 
 from ...model import ENTITIES, ORDER, Side
 from ...setup import Step
@@ -250,6 +250,16 @@ class MatchesStep(StepScreen):
             shown, found = len(self.shown[tab]), self.matching[tab]
             count = f"{found:,}" if shown == found else f"{shown:,} of {found:,}"
             tabs.get_tab(f"tab-{tab}").label = Text(f"{title} {count}")
+        # Textual redraws the active tab's underline on a relabel, but measures the tab
+        # before the new label is laid out (so under load it stays the old label's width):
+        # measure again once the layout is done.
+        self.call_after_refresh(self.underline)
+
+    def underline(self) -> None:
+        bar = self.query_one(TabbedContent).query_one(Tabs)
+        highlight = getattr(bar, "_highlight_active", None)  # Textual 8: no public API
+        if highlight is not None:
+            highlight(animate=False)
 
     # -- where the cursor is ----------------------------------------------------
     def tab(self) -> str:
