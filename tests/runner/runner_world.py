@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -157,3 +158,24 @@ class Wrapped:
         rec = await self.inner.read(entity, remote_id)
         hook = self.hooks.get("read")
         return hook(entity, rec) if hook and rec is not None else rec
+
+
+def act(world: World, side: str, how: Any) -> Any:
+    """Run ``how(connector)`` against one system, as a person acting there would."""
+
+    async def go() -> Any:
+        ca, cb = world.connectors()
+        async with ca if side == "a" else cb as conn:
+            return await how(conn)
+
+    return asyncio.run(go())
+
+
+def create(world: World, side: str, entity: str, fields: dict[str, Any]) -> str:
+    """A record made in one system through its API; its remote id."""
+
+    async def how(conn: Any) -> str:
+        made = await conn.create(entity, fields, idempotency_key=uuid.uuid4().hex)
+        return str(made.remote_id)
+
+    return str(act(world, side, how))

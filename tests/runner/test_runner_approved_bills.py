@@ -5,15 +5,13 @@ BILL creates it. Off (the default), approval does not matter."""
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
-import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from runner_world import World, make_world
+from runner_world import World, act, create, make_world
 
 from recontui.model import RemoteRef
 from recontui.present import Names, plan_lines
@@ -21,23 +19,6 @@ from recontui.setup.approved_bills import CONFIRM_WORDS, save_only_approved_bill
 
 TODAY = dt.date(2026, 3, 2)
 WAITING = "Bill 'B-1001' waits for approval in BILL: only approved bills are copied (Preferences)."
-
-
-def act(world: World, side: str, how: Any) -> Any:
-    async def go() -> Any:
-        ca, cb = world.connectors()
-        async with ca if side == "a" else cb as conn:
-            return await how(conn)
-
-    return asyncio.run(go())
-
-
-def create(world: World, side: str, entity: str, fields: dict[str, Any]) -> str:
-    async def how(conn: Any) -> str:
-        made = await conn.create(entity, fields, idempotency_key=uuid.uuid4().hex)
-        return str(made.remote_id)
-
-    return str(act(world, side, how))
 
 
 def numbers(world: World, side: str) -> dict[str, dict[str, Any]]:

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from runner_world import World, make_world
+from runner_world import World, act, create, make_world
 
 from recontui.model import RemoteRef
 from recontui.present import Names, plan_lines
@@ -39,23 +38,6 @@ NOT_BILL = (
     "Bill 'B-2' is not copied to QuickBooks Online: its vendor 'Jo Freelancer' is not "
     "copied (account type 'PERSON' is not in the include list) (Preferences, filters)."
 )
-
-
-def act(world: World, side: str, how: Any) -> Any:
-    async def go() -> Any:
-        ca, cb = world.connectors()
-        async with ca if side == "a" else cb as conn:
-            return await how(conn)
-
-    return asyncio.run(go())
-
-
-def create(world: World, side: str, entity: str, fields: dict[str, Any]) -> str:
-    async def how(conn: Any) -> str:
-        made = await conn.create(entity, fields, idempotency_key=uuid.uuid4().hex)
-        return str(made.remote_id)
-
-    return str(act(world, side, how))
 
 
 def held(world: World, side: str, entity: str, key: str = "name") -> dict[str, dict[str, Any]]:

@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
-import uuid
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from runner_world import World, Wrapped, make_world
+from runner_world import World, Wrapped, act, create, make_world
 
 from recontui.connectors.base import RejectedError, UnreachableError
 from recontui.model import RemoteRef
@@ -30,23 +29,6 @@ D = Decimal
 DAY = dt.date(2026, 3, 2)
 NEXT = DAY + dt.timedelta(days=1)
 GOLDEN = Path(__file__).parent / "golden" / "summary_plan.txt"
-
-
-def act(world: World, side: str, how: Any) -> Any:
-    async def go() -> Any:
-        ca, cb = world.connectors()
-        async with ca if side == "a" else cb as conn:
-            return await how(conn)
-
-    return asyncio.run(go())
-
-
-def create(world: World, side: str, entity: str, fields: dict[str, Any]) -> str:
-    async def how(conn: Any) -> str:
-        made = await conn.create(entity, fields, idempotency_key=uuid.uuid4().hex)
-        return str(made.remote_id)
-
-    return str(act(world, side, how))
 
 
 def remote_id(world: World, side: str, entity: str, name: str) -> str:

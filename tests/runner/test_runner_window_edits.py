@@ -5,7 +5,6 @@ sync after someone changed it in its system copies it (one held alone) or sends 
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import uuid
 from decimal import Decimal
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from runner_world import World, make_world
+from runner_world import World, act, create, make_world
 
 from recontui.model import RemoteRef
 
@@ -21,23 +20,6 @@ TODAY = dt.datetime.now(dt.UTC).date()
 OLD = TODAY - dt.timedelta(days=400)
 WINDOW = f"from {(TODAY - dt.timedelta(days=30)).isoformat()}"
 CONTACT = {"email": "ap@paper.test", "phone": "(503) 555-0100"}
-
-
-def act(world: World, side: str, how: Any) -> Any:
-    async def go() -> Any:
-        ca, cb = world.connectors()
-        async with ca if side == "a" else cb as conn:
-            return await how(conn)
-
-    return asyncio.run(go())
-
-
-def create(world: World, side: str, entity: str, fields: dict[str, Any]) -> str:
-    async def how(conn: Any) -> str:
-        made = await conn.create(entity, fields, idempotency_key=uuid.uuid4().hex)
-        return str(made.remote_id)
-
-    return str(act(world, side, how))
 
 
 def edit(

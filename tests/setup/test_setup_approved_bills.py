@@ -4,14 +4,13 @@ neither route can turn it off."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_setup_from_file import run, write_setup
 
-from recontui.sandbox import RunningSandbox, SandboxConfig
+from recontui.sandbox import RunningSandbox
 from recontui.setup.approved_bills import (
     CONFIRM_WORDS,
     LOCKED,
@@ -23,12 +22,6 @@ from recontui.setup.approved_bills import (
 from recontui.store import open_store
 
 SYNCS = 'initial_window = "all"\nschedule = "off"\n'
-
-
-@pytest.fixture
-def served() -> Iterator[RunningSandbox]:
-    with RunningSandbox(SandboxConfig(seed=7, scenario="demo")) as running:
-        yield running
 
 
 def setting(tmp_path: Path) -> bool:

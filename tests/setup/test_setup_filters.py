@@ -5,13 +5,12 @@ entry; "all" clears a filter."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_setup_from_file import run, write_setup
 
-from recontui.sandbox import RunningSandbox, SandboxConfig
+from recontui.sandbox import RunningSandbox
 from recontui.setup.filters import (
     created_ranges,
     list_words,
@@ -23,12 +22,6 @@ from recontui.setup.first_sync import change_detail, plan_counts
 from recontui.store import open_store
 
 SYNCS = 'initial_window = "all"\nschedule = "off"\n\n'
-
-
-@pytest.fixture
-def served() -> Iterator[RunningSandbox]:
-    with RunningSandbox(SandboxConfig(seed=7, scenario="demo")) as running:
-        yield running
 
 
 def test_the_setup_file_sets_the_filters(

@@ -5,25 +5,18 @@ the first problem stops it with one sentence, keeping the steps done so far."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from recontui import cli
-from recontui.sandbox import RunningSandbox, SandboxConfig
+from recontui.sandbox import RunningSandbox
 from recontui.setup import Step, needs_setup, reached_step
 from recontui.store import open_store
 from recontui.wiring import open_secrets
 
 PASSPHRASE = "from-file tests"
-
-
-@pytest.fixture
-def served() -> Iterator[RunningSandbox]:
-    with RunningSandbox(SandboxConfig(seed=7, scenario="demo")) as running:
-        yield running
 
 
 def write_setup(tmp_path: Path, creds: dict[str, Any], **tables: str) -> Path:

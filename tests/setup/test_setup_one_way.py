@@ -4,7 +4,6 @@ locked) and two-way AP payments, through the same check-and-save as Preferences
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +11,12 @@ import pytest
 from test_setup_from_file import run, write_setup
 
 from recontui.engine.policy import TRANSACTIONS
-from recontui.sandbox import RunningSandbox, SandboxConfig
+from recontui.sandbox import RunningSandbox
 from recontui.setup.one_way import LOCKED, UNCONFIRMED, save_two_way_ap_payments
 from recontui.setup.syncs import save_owner
 from recontui.store import open_store
 
 SYNCS = 'initial_window = "all"\nschedule = "off"\n'
-
-
-@pytest.fixture
-def served() -> Iterator[RunningSandbox]:
-    with RunningSandbox(SandboxConfig(seed=7, scenario="demo")) as running:
-        yield running
 
 
 def settings(tmp_path: Path) -> Any:

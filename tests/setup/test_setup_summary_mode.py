@@ -7,14 +7,13 @@ while none is."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_setup_from_file import run, write_setup
 
-from recontui.sandbox import RunningSandbox, SandboxConfig
+from recontui.sandbox import RunningSandbox
 from recontui.setup.summary_mode import (
     CONFIRM_WORDS,
     LOCKED,
@@ -27,12 +26,6 @@ from recontui.setup.summary_mode import (
 from recontui.store import open_store
 
 SYNCS = 'initial_window = "all"\nschedule = "off"\n'
-
-
-@pytest.fixture
-def served() -> Iterator[RunningSandbox]:
-    with RunningSandbox(SandboxConfig(seed=7, scenario="demo")) as running:
-        yield running
 
 
 def master(served: RunningSandbox) -> tuple[str, str]:

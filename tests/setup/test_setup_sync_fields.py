@@ -4,13 +4,12 @@ calls too (setup/sync_fields.py): refused with one sentence, saved with an audit
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from test_setup_from_file import run, write_setup
 
-from recontui.sandbox import RunningSandbox, SandboxConfig
+from recontui.sandbox import RunningSandbox
 from recontui.setup.sync_fields import (
     field_settings,
     parse_choice,
@@ -21,12 +20,6 @@ from recontui.setup.sync_fields import (
 from recontui.store import open_store
 
 SYNCS = 'initial_window = "all"\nschedule = "off"\n\n'
-
-
-@pytest.fixture
-def served() -> Iterator[RunningSandbox]:
-    with RunningSandbox(SandboxConfig(seed=7, scenario="demo")) as running:
-        yield running
 
 
 def test_the_setup_file_sets_update_fields_and_field_subsets(
