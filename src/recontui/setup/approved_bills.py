@@ -11,6 +11,7 @@ copied while it was off and bills held while it was on would otherwise mix unsee
 from __future__ import annotations
 
 from ..store import Profile, Store
+from .confirm import said_the_words
 
 SETTING = "only_approved_bills"
 #: The words a person types to turn it on.
@@ -45,7 +46,7 @@ def save_only_approved_bills(
         return None if wanted else LOCKED
     if not wanted:
         return None
-    if " ".join(typed.split()).casefold() != CONFIRM_WORDS:
+    if not said_the_words(typed, CONFIRM_WORDS):
         return UNCONFIRMED
     store.set_setting(profile.id, SETTING, True, actor=actor)
     return None

@@ -21,6 +21,7 @@ from ..model.entities import ENTITIES
 from ..store import Profile, Store
 from ..store.settings import DIRECTION_PREFIX, OWNER_PREFIX
 from ..wiring import system_label
+from .confirm import said_the_words
 
 SETTING = "one_way_transactions"
 #: The words a person types to turn it on.
@@ -67,7 +68,7 @@ def save_one_way_transactions(
         return None if wanted else LOCKED
     if not wanted:
         return None
-    if " ".join(typed.split()).casefold() != CONFIRM_WORDS:
+    if not said_the_words(typed, CONFIRM_WORDS):
         return UNCONFIRMED
     with store.transaction():
         store.set_setting(profile.id, SETTING, True, actor=actor)

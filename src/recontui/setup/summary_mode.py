@@ -23,6 +23,7 @@ from typing import Any
 from ..run.summary import ledger_record, receivable_accounts
 from ..store import Link, Profile, Store
 from ..wiring import system_label
+from .confirm import said_the_words
 
 SETTING = "summary_mode"
 #: The words a person types to turn it on.
@@ -156,7 +157,7 @@ def save_summary_mode(
     )
     if problem:
         return problem
-    if " ".join(typed.split()).casefold() != CONFIRM_WORDS:
+    if not said_the_words(typed, CONFIRM_WORDS):
         return UNCONFIRMED
     start = today or dt.date.today()
     with store.transaction():
