@@ -40,6 +40,7 @@ from .engine.compare import (
     unlinked_id,
 )
 from .engine.defaults import booked_sides
+from .engine.merge import set_by_system, unset_by_system
 from .engine.required import held_for
 from .model import (
     ENTITIES,
@@ -480,6 +481,9 @@ class Check:
             required = {s: self.advisor.required.get(s, {}).get(spec.name, ()) for s in SIDES}
             booked = booked_sides(spec.name, required, values)
             diffs = differing(fields, booked["a"], booked["b"])
+            # A field a system sets itself and has not set yet (no check printed) is no
+            # disagreement: the sync says nothing about it either (engine/merge.py).
+            diffs = [f for f in diffs if not unset_by_system(f, values)]
             # A field updates may not replace differs by the profile's choice, as the sync
             # says it ("not sent"): left out on purpose, counted apart.
             kept = [f for f in diffs if not self.policy.may_update(spec.name, f.name)]
@@ -606,12 +610,16 @@ async def verify(
             entities = verified_entities(connectors, entity)
             policy = policy_from(store, profile)
             fields = {  # a field the profile's field subset leaves out is not synced: not checked
-                name: tuple(
-                    f
-                    for f in checked_fields(
-                        ENTITIES[name], connectors["a"].fields(name) & connectors["b"].fields(name)
-                    )
-                    if policy.syncs_field(name, f.name) or not f.synced
+                name: set_by_system(
+                    [
+                        f
+                        for f in checked_fields(
+                            ENTITIES[name],
+                            connectors["a"].fields(name) & connectors["b"].fields(name),
+                        )
+                        if policy.syncs_field(name, f.name) or not f.synced
+                    ],
+                    {side: connectors[side].sets_itself(name) for side in SIDES},
                 )
                 for name in entities
             }

@@ -473,9 +473,33 @@ def test_bill_payment_reads_back_from_its_bill_payments() -> None:
         "vendor": ref("vendor", "00901"),
         "date": dt.date(2026, 12, 20),
         "amount": D("70.00"),
+        "reference": None,
         "memo": "Wire",
         "applied": [{"bill": ref("bill", "00n01"), "amount": D("70.00")}],
     }
+
+
+def test_a_payment_sent_as_a_check_reads_its_check_number_and_never_writes_it() -> None:
+    """BILL: "When BILL processes your vendor payment as a check payment, the checkDisbursement
+    object in the payments API response now includes the checkNumber field"
+    (https://developer.bill.com/changelog/2024-08-15-check-payment-disbursement-information-improvements):
+    the payment's reference, set by BILL only."""
+    served = {
+        "id": "stp01",
+        "vendorId": "00901",
+        "billPayments": [{"id": "blp01", "billId": "00n01", "amount": 70}],
+        "processDate": "2026-12-20",
+        "amount": 70,
+        "checkDisbursement": {"checkNumber": "10234"},
+        **T,
+    }
+    assert bill_map.from_bill("bill_payment", wire(served)).fields["reference"] == "10234"
+    assert bill_map.BILL_ENTITIES.sets_itself("bill_payment") == {"reference"}
+    body = bill_map.to_bill(
+        "bill_payment",
+        {"vendor": ref("vendor", "00901"), "date": dt.date(2026, 12, 20), "reference": "77"},
+    )
+    assert "checkDisbursement" not in body and "77" not in str(body)
 
 
 def test_updates_send_the_documented_nested_objects_whole() -> None:

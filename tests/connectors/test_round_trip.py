@@ -1203,6 +1203,8 @@ def created_defaults(system: System, entity: str, fields: Mapping[str, Any]) -> 
 
 def expected_created(system: System, entity: str, fields: Mapping[str, Any]) -> Fields:
     out = dict(fields)
+    for name in system.table.sets_itself(entity):
+        out[name] = None  # the system sets it itself (BILL's check number): never written
     for name, value in created_defaults(system, entity, fields).items():
         if is_blank(out.get(name)):
             out[name] = value
@@ -1481,10 +1483,11 @@ UNMAPPED: dict[str, dict[str, set[str]]] = {
         "customer": {"currency", "parent"},
         # A BILL invoice has no memo (BILL's Postman collection, createinvoice); a recorded
         # payment takes no reference recontui may write (recording-an-ar-payment,
-        # record-ap-payments).
+        # record-ap-payments); a bill payment's reference is the check number BILL gives
+        # it (read only: checkDisbursement.checkNumber).
         "invoice": {"currency", "memo", "tax_code"},
         "payment": {"currency", "reference"},
-        "bill_payment": {"currency", "reference"},
+        "bill_payment": {"currency"},
     },
 }
 

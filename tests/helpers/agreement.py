@@ -10,8 +10,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from recontui.model import ENTITIES, ORDER, RemoteRef, same
+from recontui.connectors.bill_map import BILL_ENTITIES
+from recontui.connectors.qbo_map import QBO_ENTITIES
+from recontui.model import ENTITIES, ORDER, RemoteRef, is_blank, same
 from recontui.store import Store
+
+#: Each side's mapping: the fields its system sets itself (BILL's check number), compared
+#: only once that system has set them (engine/merge.py ``SET_BY``).
+TABLES = {"a": BILL_ENTITIES, "b": QBO_ENTITIES}
+
+
+def _unset(entity: str, name: str, values: dict[str, Any]) -> bool:
+    return any(
+        entity in TABLES[side] and name in TABLES[side].sets_itself(entity) and is_blank(value)
+        for side, value in values.items()
+    )
 
 
 async def pull_everything(connector: Any) -> dict[str, dict[str, Any]]:
@@ -77,7 +90,7 @@ def disagreements(
                     equal = _refs_equal(fspec, va, vb)
                 else:
                     equal = same(fspec, va, vb)
-                if not equal:
+                if not equal and not _unset(entity, name, {"a": va, "b": vb}):
                     problems.append(f"{entity} link {link.id} {name}: a={va!r} b={vb!r}")
         # A record a person chose to ignore ("never sync it") is linked, on its side only.
         known = links + store.links(profile_id, entity, where="state='ignored'")

@@ -150,6 +150,12 @@ class Connector(Protocol):
 
     def fields(self, entity: str) -> frozenset[str]: ...
 
+    def sets_itself(self, entity: str) -> frozenset[str]:
+        """The canonical fields (among :meth:`fields`) the system sets itself and takes
+        from no one (BILL's check number): their values flow out of it only. Default:
+        none."""
+        return frozenset()
+
     def required_fields(self, entity: str) -> tuple[str, ...]:
         """The canonical fields (among :meth:`fields`) the system requires a record of
         ``entity`` to hold: it refuses a create without them and an update that blanks

@@ -305,6 +305,13 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 F("date", ("processDate",), "date"),
                 F("amount", ("amount",), "money", read_only=True),
                 F("memo", ("description",)),
+                # The check number BILL gives a payment it sends as a check: "When BILL
+                # processes your vendor payment as a check payment, the checkDisbursement
+                # object in the payments API response now includes the checkNumber field"
+                # (https://developer.bill.com/changelog/2024-08-15-check-payment-disbursement-information-improvements).
+                # BILL sets it; it flows to QuickBooks only (BILL's sync matrix: "Check
+                # numbers 1-way from Bill.com").
+                F("reference", ("checkDisbursement", "checkNumber"), set_by_system=True),
             ),
             Lines(
                 "applied",

@@ -251,6 +251,10 @@ class MappedEntity:
             names.add(self.lines.name)
         return frozenset(names)
 
+    @property
+    def set_by_system(self) -> frozenset[str]:
+        return frozenset(f.name for f in self.fields if f.set_by_system)
+
 
 S = TypeVar("S", bound=MappedEntity)
 
@@ -270,6 +274,9 @@ class EntityTable(dict[str, S], Generic[S]):
 
     def fields_of(self, entity: str) -> frozenset[str]:
         return self.spec(entity).field_names
+
+    def sets_itself(self, entity: str) -> frozenset[str]:
+        return self.spec(entity).set_by_system
 
 
 def write_body(
@@ -394,6 +401,9 @@ class ConnectorBase:
 
     def fields(self, entity: str) -> frozenset[str]:
         return self.entities.fields_of(entity)
+
+    def sets_itself(self, entity: str) -> frozenset[str]:
+        return self.entities.sets_itself(entity)
 
     async def __aenter__(self) -> Self:
         self._http = HttpClient(

@@ -192,6 +192,9 @@ class Field:
     kind: str = "text"
     ref: str | None = None  # the entity a "ref" field points at
     read_only: bool = False
+    #: The system sets it itself (BILL's check number): read only here, and its value
+    #: flows out to the other system only (engine/merge.py ``SET_BY``).
+    set_by_system: bool = False
 
 
 _KINDS_IN: dict[str, Convert] = {
@@ -274,7 +277,7 @@ class Codec:
         kind's empty value so the server empties the field.
         """
         for f in fields:
-            if f.read_only or f.name not in given:
+            if f.read_only or f.set_by_system or f.name not in given:
                 continue
             value = given[f.name]
             if value is None:

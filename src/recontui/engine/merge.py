@@ -33,6 +33,13 @@ field keeps its old base (so it is said again on every run until the two agree);
 both sides changed, the owner's value wins (audited ``by="owner"``). Rows without a base
 are not edits of a synced record: a rule decides, or a person does.
 
+A field one system sets itself and no one writes there (BILL's check number on a bill
+payment: :data:`SET_BY` in the field's ``extra``, marked by :func:`set_by_system`) flows
+out of that system only: while it holds no value there is nothing to say (the other
+side's value stands and becomes the base); a value it sets, with no base or changed since
+the base, is written to the other side; a change made only on the other side goes through
+the table above (and meets that system's refusal, or the owner's rule).
+
 A write the direction does not allow is never made: the field is *forbidden*
 and ``Policy.on_forbidden`` says whether it is queued as a conflict, reverted to
 the base (possible only for a one-sided change on a side we may write to), or
@@ -45,7 +52,7 @@ policy gives the mirror image of merging (a, b).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any, Literal
 
@@ -58,6 +65,8 @@ from .policy import DIRECTIONS, Policy, Rule, may_write
 ConflictKind = Literal["both_changed", "no_base", "forbidden"]
 
 MERGE = "merge"
+#: ``FieldSpec.extra`` key naming the side whose system sets the field itself.
+SET_BY = "set_by"
 REVERT = "revert"
 #: The ``Audit.by`` of a field both sides changed, settled for the side owning the edits.
 OWNER = "owner"
@@ -149,7 +158,7 @@ class Merge:
 # -- the per-field plan, compiled once per field list --------------------------------------
 
 Normalizer = Callable[[Any], Any]
-_Plan = tuple[tuple[tuple[str, Normalizer], ...], frozenset[str]]
+_Plan = tuple[tuple[tuple[str, Normalizer], ...], frozenset[str], Mapping[str, Side]]
 #: id(field list) -> (the list, its plan); and spec ids -> (the specs, the plan).
 _BY_LIST: dict[int, tuple[Sequence[FieldSpec], _Plan]] = {}
 _BY_SPECS: dict[tuple[int, ...], tuple[tuple[FieldSpec, ...], _Plan]] = {}
@@ -177,6 +186,7 @@ def _plan(fields: Sequence[FieldSpec]) -> _Plan:
         plan: _Plan = (
             tuple((spec.name, partial(normalize, spec)) for spec in specs),
             frozenset(spec.name for spec in specs),
+            {spec.name: spec.extra[SET_BY] for spec in specs if SET_BY in spec.extra},
         )
         if len(_BY_SPECS) >= _CACHE_SIZE:
             _BY_SPECS.clear()
@@ -188,6 +198,28 @@ def _plan(fields: Sequence[FieldSpec]) -> _Plan:
             _BY_LIST.clear()
         _BY_LIST[id(fields)] = (fields, plan)
     return plan
+
+
+def set_by_system(
+    fields: Sequence[FieldSpec], sets: Mapping[Side, frozenset[str]]
+) -> tuple[FieldSpec, ...]:
+    """``fields`` with each one a system sets itself (``sets[side]``: its connector's
+    ``sets_itself``) marked with that side, for :func:`merge_record` and verify."""
+    if not any(sets.values()):
+        return tuple(fields)
+    marked = []
+    for spec in fields:
+        side = next((s for s, names in sets.items() if spec.name in names), None)
+        if side is not None:
+            spec = replace(spec, extra={**spec.extra, SET_BY: side})
+        marked.append(spec)
+    return tuple(marked)
+
+
+def unset_by_system(spec: FieldSpec, values: Mapping[Side, Mapping[str, Any]]) -> bool:
+    """Whether ``spec`` is set by one system and blank there: nothing to compare yet."""
+    setter = spec.extra.get(SET_BY)
+    return setter is not None and is_blank(values[setter].get(spec.name))
 
 
 # -- the merge ------------------------------------------------------------------------------
@@ -217,7 +249,7 @@ def merge_record(
     them (true of every canonical type), which is what makes the common case
     of an unchanged pair cheap.
     """
-    steps, names = _plan(fields)
+    steps, names, set_by = _plan(fields)
     if a == b:
         # Identical records: every row of the table says "nothing". This is
         # most pairs of most runs, so it skips the per-field work.
@@ -235,8 +267,41 @@ def merge_record(
         if va == vb:
             merge.agreed[name] = va
             continue
+        setter = set_by.get(name) if set_by else None
+        if setter is not None and _set_by(
+            merge, entity.name, name, norm, setter, base, va, vb, policy, writable
+        ):
+            continue
         _merge_field(merge, entity.name, name, norm, base, va, vb, policy, writable)
     return merge
+
+
+def _set_by(
+    merge: Merge,
+    entity: str,
+    name: str,
+    norm: Callable[[Any], Any],
+    setter: Side,
+    base: Mapping[str, Any] | None,
+    va: Any,
+    vb: Any,
+    policy: Policy,
+    writable: Mapping[Side, bool],
+) -> bool:
+    """A field ``setter``'s system sets itself: True when its rule decided the field."""
+    held, theirs = (va, vb) if setter == "a" else (vb, va)
+    if is_blank(held):
+        # The system has not set it (no check printed yet): nothing to say, nothing to
+        # write there; the other side's value stands.
+        merge.agreed[name] = theirs
+        return True
+    vbase = _MISSING if base is None else base.get(name, _MISSING)
+    if vbase is not _MISSING and norm(held) == norm(vbase):
+        return False  # set before and unchanged: the other side moved, the table decides
+    if norm(held) == norm(theirs) or not policy.may_update(entity, name):
+        return False  # the same, or updates never replace it: the table says so
+    _settle(merge, name, setter, MERGE, vbase, va, vb, policy, writable, setter)
+    return True
 
 
 def _merge_field(

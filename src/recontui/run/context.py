@@ -16,6 +16,7 @@ from ..connectors.base import (
     Connector,
 )
 from ..engine.defaults import DEFAULTED, Account, booked_sides
+from ..engine.merge import set_by_system
 from ..engine.summary import SummaryScope
 from ..events import EventLog, Progress, ProgressBoard, ProgressListener
 from ..model import (
@@ -223,8 +224,11 @@ class RunContext:
             spec = ENTITIES[entity]
             mapped = self.conns["a"].fields(entity) & self.conns["b"].fields(entity)
             both = tuple(f for f in spec.synced_fields if f.name in mapped)
-            # The profile's field subset of the entity (engine/policy.py), if it has one.
-            self.synced_fields[entity] = self.policy.synced_subset(entity, both)
+            # The profile's field subset of the entity (engine/policy.py), if it has one;
+            # a field one system sets itself marked with its side (engine/merge.py).
+            sets = {side: self.conns[side].sets_itself(entity) for side in SIDES}
+            kept = self.policy.synced_subset(entity, both)
+            self.synced_fields[entity] = set_by_system(kept, sets)
         return self.synced_fields[entity]
 
     def syncs(self, entity: str) -> bool:

@@ -150,6 +150,9 @@ class Ops(Taxes):
     ) -> int:
         """One op in the outbox, pending; its id."""
         record = link if isinstance(link, Link) else None
+        # What the system sets itself it takes from no one: not expected back.
+        own = self.conns[side].sets_itself(entity)
+        expect = {k: v for k, v in changes.items() if k not in own}
         return self.store.add_op(
             self.pid,
             self.run_id,
@@ -159,7 +162,7 @@ class Ops(Taxes):
             op,
             record.remote_id(side) if record and op != "create" else None,
             record.version(side) if record and op != "create" else None,
-            {"changes": dict(changes), "expect": dict(changes), "audit": audit},
+            {"changes": dict(changes), "expect": expect, "audit": audit},
             uuid.uuid4().hex,
             conflict_id=conflict_id,
         )

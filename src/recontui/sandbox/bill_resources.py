@@ -430,8 +430,10 @@ RESOURCES: tuple[BillResource, ...] = (
             prefix="blp",
         ),
         # singleStatus: read-only, served once the payment is voided (void_payment);
-        # https://developer.bill.com/docs/single-status-payment-values
-        computed=frozenset({"amount", "status", "singleStatus"}),
+        # https://developer.bill.com/docs/single-status-payment-values. checkDisbursement
+        # (with checkNumber): read-only, served once BILL sends the payment as a check
+        # (send_check; https://developer.bill.com/changelog/2024-08-15-check-payment-disbursement-information-improvements).
+        computed=frozenset({"amount", "status", "singleStatus", "checkDisbursement"}),
         nested={"classifications": CLASSIFICATIONS},
         creatable=False,
         archivable=False,

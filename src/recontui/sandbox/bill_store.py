@@ -268,6 +268,17 @@ class BillOrg:
         rec["approvalStatus"] = status
         rec["updatedTime"] = self.tick(at)
 
+    def send_check(self, ident: str, number: str, *, at: datetime | None = None) -> None:
+        """Sandbox only: BILL processes a payment as a check: "the checkDisbursement
+        object in the payments API response now includes the checkNumber field"
+        (https://developer.bill.com/changelog/2024-08-15-check-payment-disbursement-information-improvements),
+        its ``updatedTime`` moved on."""
+        rec = self.find("payments", ident)
+        if rec is None:
+            raise KeyError(ident)
+        rec["checkDisbursement"] = {**(rec.get("checkDisbursement") or {}), "checkNumber": number}
+        rec["updatedTime"] = self.tick(at)
+
     def void_payment(self, ident: str, body: Any, *, at: datetime | None = None) -> dict[str, Any]:
         """``POST /v3/payments/{paymentId}/void``: ``type`` and ``reason`` required
         (https://developer.bill.com/reference/voidpayment). The payment is served with
