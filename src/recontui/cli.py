@@ -19,8 +19,9 @@ import signal
 import sqlite3
 import sys
 import tempfile
+import textwrap
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,7 +43,7 @@ from .store.database import describe_sqlite_error
 if TYPE_CHECKING:  # the connectors load inside the commands that use them
     from .connectors.base import Company
     from .connectors.qbo import Consent
-    from .sandbox import Sandbox, SandboxConfig
+    from .sandbox import RunningSandbox, Sandbox, SandboxConfig
     from .wiring import HeldSecrets
 
 
@@ -78,15 +79,40 @@ def _safe(text: Any) -> str:
     return "".join(ch if ch.isprintable() or ch in "\t" else repr(ch)[1:-1] for ch in str(text))
 
 
+def cut(text: str, width: int) -> str:
+    """``text`` in at most ``width`` characters: what is cut ends in "…" (`--json` keeps
+    the whole). Every name or value the CLI cuts to fit a column goes through here."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
+
+
 def tty_passphrase() -> str | None:
     if not sys.stdin.isatty():
         return None
     return getpass.getpass("Passphrase for recontui's encrypted secrets file: ") or None
 
 
-def open_db(args: argparse.Namespace) -> Store:
-    path = Path(args.db).expanduser() if args.db else default_db_path()
+def db_path(args: argparse.Namespace) -> Path:
+    return Path(args.db).expanduser() if args.db else default_db_path()
+
+
+def open_db(args: argparse.Namespace, *, create: bool = False) -> Store:
+    """The state database. Only the commands that make one (``create``: setup, demo,
+    profile add, sandbox serve --profile) may create its folder; the others, which read
+    it or act on a profile in it, refuse a path whose folder does not exist."""
+    path = db_path(args)
+    if not create:
+        require_db_folder(path)
     return open_store(path)
+
+
+def require_db_folder(path: Path) -> None:
+    """One sentence (exit 2) for a database path whose folder is not there."""
+    if not path.parent.is_dir():
+        raise CliError(
+            f"No recontui database at {path}: run `recontui setup` or `recontui demo` first, "
+            "or pass the right --db.",
+            2,
+        )
 
 
 def open_secrets_for(
@@ -118,9 +144,6 @@ def check_entity(name: str | None) -> str | None:
 
 
 def cmd_sandbox_serve(args: argparse.Namespace) -> int:
-    from .sandbox import RunningSandbox
-    from .sandbox.server import PortUnavailable
-
     config = _sandbox_config(args)
     stop = threading.Event()
 
@@ -129,16 +152,12 @@ def cmd_sandbox_serve(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
-    try:
-        running_sandbox = RunningSandbox(config, host=args.host, port=args.port).start()
-    except PortUnavailable as exc:
-        raise CliError(str(exc), 2) from None
-    with running_sandbox as running:
+    with _stand_ins(config, args.port, args.host) as running:
         if args.qbo_sales_tax is not None:
             _check_sales_tax_code(running.sandbox, args.qbo_sales_tax, args.scenario)
         creds = running.sandbox.credentials(running.base_url)
         if args.profile:
-            store = open_db(args)
+            store = open_db(args, create=True)
             try:
                 new = args.profile not in {p.name for p in store.list_profiles()}
                 save_sandbox_profile(store, args, args.profile, creds)
@@ -321,7 +340,7 @@ def read_secrets_file(path: str) -> dict[str, str]:
 
 
 def cmd_profile_add(args: argparse.Namespace) -> int:
-    store = open_db(args)
+    store = open_db(args, create=True)
     settings = {system: _profile_settings(args, system) for system in PROFILE_FLAGS}
     given = read_secrets_file(args.secrets_file) if args.secrets_file else {}
     secret_store = open_secrets_for(store, args)
@@ -466,12 +485,34 @@ def cmd_profile_show(args: argparse.Namespace) -> int:
 
 def cmd_profile_remove(args: argparse.Namespace) -> int:
     store = open_db(args)
-    get_profile(store, args.name)
+    profile = get_profile(store, args.name)
+    if not args.yes:
+        open_conflicts = sum(
+            store.conflict_counts(profile.id).get(ConflictStatus.OPEN, {}).values()
+        )
+        links, runs = store.count_profile_links(profile.id), store.count_runs(profile.id)
+        what = (
+            f"its {_counted(links, 'link')}, {_counted(open_conflicts, 'open conflict')} and "
+            f"{_counted(runs, 'run')} (with its settings, rules, audit trail and stored secrets)"
+        )
+        if not sys.stdin.isatty():
+            raise CliError(
+                f"Removing profile {profile.name!r} deletes {what}; add --yes to confirm.", 2
+            )
+        answer = input(f"Remove profile {profile.name!r} and {what}? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("Nothing was changed.")
+            return 0
     with contextlib.suppress(SecretsError):
         open_secrets_for(store, args).delete_all(args.name)
     store.remove_profile(args.name)
     print(f"Profile {args.name!r} removed, with its links, conflicts and history.")
     return 0
+
+
+def _counted(n: int, noun: str) -> str:
+    """A count with its noun: "1 run", "2 runs"."""
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def cmd_profile_connect(args: argparse.Namespace) -> int:
@@ -978,12 +1019,33 @@ def cmd_conflicts_list(args: argparse.Namespace) -> int:
     if not rows:
         print("No conflicts waiting.")
         return 0
+    _print_conflict_table(rows)
+    if args.limit is not None and len(rows) == args.limit:
+        total = _count_conflicts(store, profile, statuses, args.entity)
+        if total > len(rows):
+            print(f"{len(rows)} of {total} shown; without --limit all are listed.")
+    return 0
+
+
+def _print_conflict_table(rows: Sequence[Mapping[str, Any]]) -> None:
     print(f"{'ID':>5}  {'STATUS':9} {'ENTITY':13} {'RECORD':30} FIELDS")
     for r in rows:
-        record = _safe(r["record"])[:30]
+        record = cut(_safe(r["record"]), 30)
         what = r["field_names"] or f"({r['kind']})"
         print(f"{r['id']:>5}  {r['status']:9} {r['entity']:13} {record:30} {_safe(what)}")
-    return 0
+
+
+def _count_conflicts(
+    store: Store, profile: Profile, statuses: Sequence[str], entity: str | None
+) -> int:
+    """How many conflicts `conflicts list` would show without --limit (counted in SQL)."""
+    return sum(
+        n
+        for status, by_entity in store.conflict_counts(profile.id).items()
+        if status in statuses
+        for name, n in by_entity.items()
+        if entity in (None, name)
+    )
 
 
 def cmd_conflicts_show(args: argparse.Namespace) -> int:
@@ -1044,6 +1106,8 @@ def _print_match(conflict: Conflict, detail: Mapping[str, Any]) -> None:
 
 def _print_field_rows(detail: Mapping[str, Any]) -> None:
     """A field conflict: per field its base, both sides and what was chosen or suggested."""
+    from .present import choice_words
+
     a, b = detail["systems"]["a"], detail["systems"]["b"]
     for row in detail["rows"]:
         print(f"  {row['field']}:")
@@ -1056,9 +1120,9 @@ def _print_field_rows(detail: Mapping[str, Any]) -> None:
         print(f"    a {a:8} {_safe(row['a'] or '')}")
         print(f"    b {b:8} {_safe(row['b'] or '')}")
         if row["choice"]:
-            print(f"    chosen     {_safe(row['choice'])}")
+            print(f"    chosen     {_safe(choice_words(row, 'choice', detail['systems']))}")
         elif row["suggestion"]:
-            print(f"    suggested  {_safe(row['suggestion'])}")
+            print(f"    suggested  {_safe(choice_words(row, 'suggestion', detail['systems']))}")
 
 
 #: Candidates shown beside the record per block of `conflicts show` (fits 80 columns).
@@ -1069,9 +1133,9 @@ MATCH_CELL = 30
 
 def _print_columns(table: list[list[str]]) -> None:
     """Rows of cells, each column as wide as its widest cell (at most ``MATCH_CELL``)."""
-    cut = [[c if len(c) <= MATCH_CELL else c[: MATCH_CELL - 1] + "…" for c in row] for row in table]
-    widths = [max(len(row[i]) for row in cut) for i in range(len(cut[0]))]
-    for row in cut:
+    cells = [[cut(c, MATCH_CELL) for c in row] for row in table]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(cells[0]))]
+    for row in cells:
         print("    " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
@@ -1170,10 +1234,13 @@ def cmd_conflicts_auto(args: argparse.Namespace) -> int:
             f"{r['id']:>6}  {r['when']}  run {r['run_id']}  {r['entity']} "
             f"{_safe(r['record'])}: {r['field']}"
         )
+        verb = "to be overwritten" if r["waiting"] is not None else "overwritten"
         print(
-            f"        {r['system']} had {_safe(r['old'])!r}, overwritten with {r['winner']}'s "
+            f"        {r['system']} had {_safe(r['old'])!r}, {verb} with {r['winner']}'s "
             f"{_safe(r['new'])!r} by {_safe(r['rule'])}"
         )
+        if r["waiting"] is not None:
+            print(f"        not written to {r['system']} yet: {_safe(r['waiting'])}")
         if r["overridden"]:
             where = f"conflict {r['conflict_id']}" if r["conflict_id"] else "conflict settled"
             print(f"        overridden: {where}")
@@ -1223,6 +1290,73 @@ def cmd_log(args: argparse.Namespace) -> int:
             f"{local_time(e['ts'])[11:]} {e['level']:7} {e['phase']:8}{where} {_safe(e['message'])}"
         )
     return 0
+
+
+#: How much of an audited value `recontui audit` shows (`--json` has it whole).
+AUDIT_VALUE = 60
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    """Every overwritten value (and settings and rules changed), newest first."""
+    from .present import AUDIT_OTHER_ENTITIES, audit_rows
+
+    known = (*ORDER, *AUDIT_OTHER_ENTITIES)
+    if args.entity is not None and args.entity not in known:
+        raise CliError(f"Unknown entity {args.entity!r}; known: {', '.join(known)}.", 2)
+    store = open_db(args)
+    profile = get_profile(store, args.profile)
+    if args.run is not None:
+        run = store.run(args.run)
+        if run is None or run["profile_id"] != profile.id:
+            raise CliError(
+                f"There is no run {args.run} in profile {profile.name!r}; see `recontui history`.",
+                2,
+            )
+    rows, more = audit_rows(
+        store,
+        profile,
+        record=args.record or None,
+        run_id=args.run,
+        field=args.field,
+        entity=args.entity,
+        limit=max(1, args.limit),
+    )
+    if args.json:
+        out_json({"entries": rows, "more": more})
+        return 0
+    if not rows:
+        narrowed = any(x is not None for x in (args.record, args.run, args.field, args.entity))
+        print("No audit entry matches." if narrowed else "No audit entries yet.")
+        return 0
+    for r in rows:
+        run_words = f"run {r['run_id']}" if r["run_id"] is not None else "no run"
+        record = f" '{_safe(r['record'])}'" if r["record"] else ""
+        print(f"{r['id']:>6}  {r['when']}  {run_words}  {r['entity']}{record}  {_safe(r['field'])}")
+        where = f"{r['system']}: " if r["system"] else ""
+        old, new = _around_difference(_safe(r["old"]), _safe(r["new"]), AUDIT_VALUE)
+        print(f"        {where}{old} -> {new}  ({_safe(r['why'])})")
+    if more:
+        print(
+            f"{len(rows)} shown; there are more: raise --limit, or narrow with --record, "
+            "--run, --field or --entity."
+        )
+    return 0
+
+
+def _around_difference(old: str, new: str, width: int) -> tuple[str, str]:
+    """Two values quoted, each cut to about ``width`` characters from a little before
+    where they first differ (long lines that differ late show the difference); a blank
+    one says so."""
+    shorter = min(len(old), len(new))
+    same = next((i for i in range(shorter) if old[i] != new[i]), shorter)
+    start = same - 12 if same > width - 12 else 0
+
+    def shown(text: str) -> str:
+        if not text:
+            return "(blank)"
+        return "'" + cut(("…" if start else "") + text[start:], width) + "'"
+
+    return shown(old), shown(new)
 
 
 def cmd_state_show(args: argparse.Namespace) -> int:
@@ -1292,7 +1426,8 @@ def cmd_state_reset(args: argparse.Namespace) -> int:
 def cmd_doctor(args: argparse.Namespace) -> int:
     from .store import SCHEMA_VERSION
 
-    path = Path(args.db).expanduser() if args.db else default_db_path()
+    path = db_path(args)
+    require_db_folder(path)
     print(f"database: {path}")
     store = open_store(path)
     print(f"schema version: {store.schema_version} (this recontui: {SCHEMA_VERSION})")
@@ -1351,6 +1486,53 @@ async def _probe(profile: Profile, side: Side, secrets: SecretStore) -> str:
 # -- demo ---------------------------------------------------------------------------------
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    """The console in a browser (textual-serve), on this machine only: each browser tab runs
+    its own `recontui tui` on this database and profile. The secrets' passphrase is asked
+    here once (each tab's console inherits it), so a tab never waits on a prompt."""
+    from .web import DEFAULT_PORT, WebError, check_host, console_command, serve
+
+    port = DEFAULT_PORT if args.port is None else args.port
+    try:
+        check_host(args.host, port)
+    except WebError as exc:
+        raise CliError(str(exc), 2) from None
+    store = open_db(args)
+    profile = get_profile(store, getattr(args, "profile", None))
+    if not os.environ.get("RECONTUI_PASSPHRASE"):
+        given: list[str] = []
+
+        def ask() -> str | None:
+            answer = tty_passphrase()
+            if answer:
+                given.append(answer)
+            return answer
+
+        from .wiring import open_secrets
+
+        open_secrets(store, passphrase_provider=ask)  # refuses a wrong one, in a sentence
+        if given:
+            os.environ["RECONTUI_PASSPHRASE"] = given[0]
+    command = console_command(store.path, profile.name)
+    print(
+        f"The console for profile {profile.name!r} is at http://{args.host}:{port} (this "
+        f"machine only). From your computer: ssh -L {port}:127.0.0.1:{port} <this server>, "
+        f"then open http://127.0.0.1:{port}. Ctrl+C stops it.",
+        flush=True,
+    )
+    try:
+        serve(command, args.host, port, f"recontui — {profile.name}")
+    except OSError as exc:
+        raise CliError(
+            f"Cannot serve on {args.host}:{port} ({exc.strerror or exc}): choose another "
+            "port with --port.",
+            2,
+        ) from None
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def cmd_keys(args: argparse.Namespace) -> int:
     """Every binding id, its default key and what it does; the keymap file's path."""
     from .tui.keymap import config_path, known_bindings, load_keymap
@@ -1379,15 +1561,36 @@ def cmd_keys(args: argparse.Namespace) -> int:
     return 0
 
 
+def require_terminal(command: str) -> None:
+    """What starts the console needs a terminal on stdin and stdout: without one Textual
+    draws, then spins waiting for keys that never come. Refused before anything starts
+    (unless `recontui web` started it for a browser tab: Textual's web driver draws it)."""
+    from .web import WEB_DRIVER
+
+    if sys.stdin.isatty() and sys.stdout.isatty():
+        return
+    if os.environ.get("TEXTUAL_DRIVER") == WEB_DRIVER:
+        return
+    raise CliError(
+        f"`{command}` needs a terminal: run it in a terminal or over `ssh -t`; "
+        "for cron use `recontui sync`.",
+        2,
+    )
+
+
 def cmd_tui(args: argparse.Namespace) -> int:
     """The console on one profile. Textual is imported here only, never on headless paths.
 
     With no profile yet, or one whose setup is unfinished, the setup opens instead (and the
     console after it, once its first sync started)."""
+    require_terminal("recontui tui")
     from .setup import needs_setup
     from .store import ProfileNotFound
 
-    store = open_db(args)
+    # The first `recontui` on a machine opens the setup on a new database in the user data
+    # directory; a --db or RECONTUI_DB whose folder is not there is a mistyped path.
+    given = bool(args.db or os.environ.get("RECONTUI_DB"))
+    store = open_db(args, create=not given)
     try:
         profile = get_profile(store, getattr(args, "profile", None))
     except ProfileNotFound:
@@ -1434,7 +1637,8 @@ def cmd_setup(args: argparse.Namespace) -> int:
     match review, plan) to change them."""
     if getattr(args, "from_file", None):
         return _setup_from_file(args)
-    store = open_db(args)
+    require_terminal("recontui setup")
+    store = open_db(args, create=True)
     name = getattr(args, "profile", None)
     profile = _setup_profile(store, name)
     secrets, problem = None, ""
@@ -1475,7 +1679,7 @@ def _setup_from_file(args: argparse.Namespace) -> int:
     given: dict[str, str] = {}
     if data.get("secrets_file"):
         given = read_secrets_file(str(path.parent / str(data["secrets_file"])))
-    store = open_db(args)
+    store = open_db(args, create=True)
     secrets = open_secrets_for(store, args)
 
     def ask_consent(url: str) -> str:
@@ -1498,74 +1702,175 @@ def _setup_from_file(args: argparse.Namespace) -> int:
     return asyncio.run(setup.run())
 
 
+#: Conflicts `recontui demo --headless` lists (`conflicts list` or the console shows all).
+DEMO_LIST = 20
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Stand-ins on loopback, a demo profile in a scratch database, one sync, the console."""
-    from .run import RunOptions, run_sync, summary_lines
-    from .sandbox import RunningSandbox, SandboxConfig
-    from .wiring import connector_factory, open_secrets
+    """Stand-ins on loopback, a demo profile in a database, one sync, the console. The
+    database is a scratch one, removed when the demo ends, unless --db names one to keep."""
+    if args.setup or not args.headless:
+        require_terminal("recontui demo")
+    from .sandbox import SandboxConfig
+    from .wiring import open_secrets
 
-    if args.db:
-        db_path = Path(args.db).expanduser()
-    else:
-        db_path = Path(tempfile.mkdtemp(prefix="recontui-demo-")) / "demo.db"
-    # The demo's made-up credentials go to an encrypted file under a throwaway passphrase.
-    env = {"RECONTUI_PASSPHRASE": pysecrets.token_urlsafe(24)}
+    env, throwaway = _demo_passphrase()
     if args.setup:
-        return _demo_setup(args, db_path, env)
-    with RunningSandbox(SandboxConfig(seed=args.seed, scenario="conflicts")) as running:
+        return _demo_setup(args, env, throwaway)
+    config = SandboxConfig(seed=args.seed, scenario="conflicts")
+    with _stand_ins(config, args.port) as running, _demo_database(args) as (db_path, scratch):
         store = open_store(db_path)
-        secrets = open_secrets(store, env=env)
-        creds = running.sandbox.credentials(running.base_url)
-        save_sandbox_profile(store, args, "demo", creds, secrets)
-        profile = store.get_profile("demo")
-        from .setup.syncs import apply_usual_ownership
+        try:
+            secrets = open_secrets(store, env=env)
+            creds = running.sandbox.credentials(running.base_url)
+            save_sandbox_profile(store, args, "demo", creds, secrets)
+            profile = store.get_profile("demo")
+            from .setup.syncs import apply_usual_ownership
 
-        apply_usual_ownership(store, profile, "demo")
-        if not args.headless:
-            from .tui import make_app
-            from .tui.keymap import load_keymap
+            apply_usual_ownership(store, profile, "demo")
+            if args.headless:
+                where = "a scratch database" if scratch else f"database {db_path}"
+                print(f"Stand-in servers at {running.base_url}; {where}")
+                _demo_sync(store, profile, secrets)
+                print()
+                _demo_queue(store, profile, db_path, scratch)
+            else:
+                from .tui import make_app
+                from .tui.keymap import load_keymap
 
-            app = make_app(
-                store,
-                profile,
-                secrets,
-                actor=os.environ.get("USER", "recontui"),
-                keymap=load_keymap(),
-            )
-            app.run(mouse=not args.no_mouse)
-            return 0
-        print(f"Stand-in servers at {running.base_url}; database {db_path}")
-
-        def listener(event: Any) -> None:
-            if event.level in ("warning", "error") or event.phase in ("start", "end"):
-                print(f"  {event.phase:6} {_safe(event.message)}")
-
-        result = asyncio.run(
-            run_sync(
-                store,
-                profile,
-                connector_factory(profile, secrets),
-                RunOptions(trigger="demo"),
-                listener=listener,
-            )
-        )
-        for line in summary_lines(result, conflicts_note=False):
-            print(_safe(line))
-        args.profile, args.entity, args.limit, args.all, args.json = "demo", None, 20, False, False
-        args.db = str(db_path)
-        print()
-        cmd_conflicts_list(args)
-        print(
-            f"\nThe console: `recontui demo` (without --headless), or against "
-            f"`recontui sandbox serve`: recontui --db {db_path} tui"
-        )
+                actor = os.environ.get("USER", "recontui")
+                app = make_app(store, profile, secrets, actor=actor, keymap=load_keymap())
+                app.run(mouse=not args.no_mouse)
+        finally:
+            store.close()
+        _demo_end(args, db_path, scratch, secrets, env if throwaway else None, "demo")
     return 0
 
 
-def _demo_setup(args: argparse.Namespace, db_path: Path, env: Mapping[str, str]) -> int:
+def _demo_passphrase() -> tuple[dict[str, str], bool]:
+    """The passphrase of the demo's secrets file, and whether it is a throwaway one: the
+    person's own RECONTUI_PASSPHRASE when set (never printed), else a new random one, which
+    may be printed (it guards only the stand-ins' made-up credentials)."""
+    from .secrets import PASSPHRASE_ENV
+
+    own = os.environ.get(PASSPHRASE_ENV)
+    if own:
+        return {PASSPHRASE_ENV: own}, False
+    return {PASSPHRASE_ENV: pysecrets.token_urlsafe(24)}, True
+
+
+def _stand_ins(config: SandboxConfig, port: int, host: str = "127.0.0.1") -> RunningSandbox:
+    """Both stand-ins served from a background thread (port 0: a free one); a port that
+    cannot be had is one sentence (exit 2)."""
+    from .sandbox import RunningSandbox
+    from .sandbox.server import PortUnavailable
+
+    try:
+        return RunningSandbox(config, host=host, port=port).start()
+    except PortUnavailable as exc:
+        raise CliError(str(exc), 2) from None
+
+
+@contextlib.contextmanager
+def _demo_database(args: argparse.Namespace) -> Iterator[tuple[Path, bool]]:
+    """The demo's database and whether it is a scratch one: the --db given, kept; else
+    one in a new folder of the temporary directory, removed with it when the demo ends."""
+    if args.db:
+        yield Path(args.db).expanduser().absolute(), False
+        return
+    with tempfile.TemporaryDirectory(prefix="recontui-demo-") as scratch:
+        yield Path(scratch) / "demo.db", True
+
+
+def _demo_sync(store: Store, profile: Profile, secrets: SecretStore) -> None:
+    """`demo --headless`: one sync against the stand-ins, its log's milestones and summary."""
+    from .run import RunOptions, run_sync, summary_lines
+    from .wiring import connector_factory
+
+    def listener(event: Any) -> None:
+        if event.level in ("warning", "error") or event.phase in ("start", "end"):
+            print(f"  {event.phase:6} {_safe(event.message)}")
+
+    result = asyncio.run(
+        run_sync(
+            store,
+            profile,
+            connector_factory(profile, secrets),
+            RunOptions(trigger="demo"),
+            listener=listener,
+        )
+    )
+    for line in summary_lines(result, conflicts_note=False):
+        print(_safe(line))
+
+
+def _demo_queue(store: Store, profile: Profile, db_path: Path, scratch: bool) -> None:
+    """`demo --headless`: the first conflicts of the queue, and how to see them all."""
+    from .present import Names, conflict_summary
+
+    conflicts = store.conflicts(profile.id, statuses=LIVE_STATUSES, limit=DEMO_LIST)
+    names = Names(store)
+    rows = [conflict_summary(store, profile, c, names) for c in conflicts]
+    if not rows:
+        print("No conflicts waiting.")
+        return
+    _print_conflict_table(rows)
+    total = _count_conflicts(store, profile, LIVE_STATUSES, None)
+    if total > len(rows):
+        every = (
+            "the console (`recontui demo`)"
+            if scratch
+            else f"`recontui --db {shlex.quote(str(db_path))} conflicts list`"
+        )
+        print(f"{len(rows)} of {total} shown; {every} shows all.")
+
+
+def _demo_end(
+    args: argparse.Namespace,
+    db_path: Path,
+    scratch: bool,
+    secrets: SecretStore,
+    printable: Mapping[str, str] | None,
+    profile: str,
+) -> None:
+    """What the demo says as it ends: a scratch database is removed (its secrets with it,
+    also from a keyring), and how to keep one; a kept one, the command that opens it in the
+    console, with the throwaway passphrase (``printable``) it needs."""
+    again = "demo --setup" if args.setup else "demo --headless" if args.headless else "demo"
+    print()
+    if scratch:
+        if secrets.kind == "keyring":
+            with contextlib.suppress(SecretsError):
+                secrets.delete_all(profile)
+        print(
+            "The demo's scratch database is removed now; to keep one, give it a place: "
+            f"recontui --db demo.db {again}"
+        )
+        return
+    command = f"recontui --db {shlex.quote(str(db_path))} tui"
+    from .secrets import PASSPHRASE_ENV
+
+    notes = []
+    if secrets.kind == "encrypted-file":
+        if printable is None:
+            notes.append(f"It needs the {PASSPHRASE_ENV} you gave the demo.")
+        else:
+            command = f"{PASSPHRASE_ENV}={shlex.quote(printable[PASSPHRASE_ENV])} {command}"
+            notes.append("The passphrase guards only the stand-ins' made-up credentials.")
+    notes.append(
+        "The stand-ins stopped with the demo: the console shows its conflicts, but a sync "
+        "cannot reach them."
+    )
+    print(f"The demo's database stays at {db_path}. To open it in the console:")
+    print(f"  {command}")
+    for line in textwrap.wrap(" ".join(notes), 88):
+        print(line)
+
+
+def _demo_setup(args: argparse.Namespace, env: Mapping[str, str], throwaway: bool) -> int:
     """`recontui demo --setup`: the step-by-step setup from an empty database against the
     stand-ins (their made-up credentials filled in), then the console."""
-    from .sandbox import RunningSandbox, SandboxConfig
+    from .sandbox import SandboxConfig
     from .tui.setup import SetupApp
     from .wiring import open_secrets
 
@@ -1578,26 +1883,31 @@ def _demo_setup(args: argparse.Namespace, db_path: Path, env: Mapping[str, str])
         near_duplicates=True,
         qbo_sales_tax_code="California",
     )
-    with RunningSandbox(config) as running:
+    with _stand_ins(config, args.port) as running, _demo_database(args) as (db_path, scratch):
         store = open_store(db_path)
-        secrets = open_secrets(store, env=env)
-        app = SetupApp(
-            store,
-            secrets,
-            profile=_setup_profile(store, None),
-            name="demo",
-            actor=os.environ.get("USER", "recontui"),
-            demo=running.credentials(),
-        )
-        outcome = app.run(mouse=not args.no_mouse)
-        if outcome != "console" or app.profile is None:
-            print(f"The demo's stand-ins stopped; the database was {db_path}.")
-            return 0
-        from .tui import make_app
-        from .tui.keymap import load_keymap
+        try:
+            secrets = open_secrets(store, env=env)
+            app = SetupApp(
+                store,
+                secrets,
+                profile=_setup_profile(store, None),
+                name="demo",
+                actor=os.environ.get("USER", "recontui"),
+                demo=running.credentials(),
+            )
+            outcome = app.run(mouse=not args.no_mouse)
+            if outcome == "console" and app.profile is not None:
+                from .tui import make_app
+                from .tui.keymap import load_keymap
 
-        console = make_app(store, app.profile, secrets, actor=app.actor, keymap=load_keymap())
-        console.run(mouse=not args.no_mouse)
+                console = make_app(
+                    store, app.profile, secrets, actor=app.actor, keymap=load_keymap()
+                )
+                console.run(mouse=not args.no_mouse)
+        finally:
+            store.close()
+        name = app.profile.name if app.profile is not None else "demo"
+        _demo_end(args, db_path, scratch, secrets, env if throwaway else None, name)
     return 0
 
 
@@ -1724,7 +2034,14 @@ def _add_profile_commands(sub: Subcommands) -> None:
     p_show = _add("show", cmd_profile_show, profile_sub, help="show one profile (no secrets)")
     p_show.add_argument("name", nargs="?")
     _json_opt(p_show)
-    _add("remove", cmd_profile_remove, profile_sub, help="remove a profile").add_argument("name")
+    p_remove = _add(
+        "remove",
+        cmd_profile_remove,
+        profile_sub,
+        help="remove a profile with its links, conflicts, history and secrets",
+    )
+    p_remove.add_argument("name")
+    p_remove.add_argument("--yes", action="store_true", help="do not ask")
     p_connect = _add(
         "connect",
         cmd_profile_connect,
@@ -1830,7 +2147,7 @@ def _add_conflicts_commands(sub: Subcommands) -> None:
 
 
 def _add_check_commands(sub: Subcommands) -> None:
-    """`verify`, `history` and `log`."""
+    """`verify`, `history`, `log` and `audit`."""
     check = _add(
         "verify",
         cmd_verify,
@@ -1855,6 +2172,24 @@ def _add_check_commands(sub: Subcommands) -> None:
     log = _add("log", cmd_log, sub, help="one run's events")
     log.add_argument("run_id", type=int)
     _json_opt(log)
+    audit = _add(
+        "audit",
+        cmd_audit,
+        sub,
+        help="every overwritten value, newest first: when, run, record, field, system, "
+        "old -> new, and who or which rule",
+    )
+    _profile_opt(audit)
+    _json_opt(audit)
+    audit.add_argument("--record", metavar="TEXT", help="records whose name contains TEXT")
+    audit.add_argument("--run", type=int, metavar="ID", help="one run's (see recontui history)")
+    audit.add_argument("--field", metavar="NAME", help="one field (phone, email, ...)")
+    audit.add_argument(
+        "--entity", help="one entity (customer, invoice, ...; settings or rules for those changes)"
+    )
+    audit.add_argument(
+        "--limit", type=int, default=50, metavar="N", help="the newest N entries (default 50)"
+    )
 
 
 def _add_state_commands(sub: Subcommands) -> None:
@@ -1883,6 +2218,12 @@ def _add_console_commands(sub: Subcommands) -> None:
     demo = _add("demo", cmd_demo, sub, help="the console on the embedded demo (stand-in servers)")
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument(
+        "--port",
+        type=int,
+        default=0,
+        help="the port both stand-ins serve on, on 127.0.0.1 (0, the default: a free one)",
+    )
+    demo.add_argument(
         "--headless",
         action="store_true",
         help="no console: run one sync and print the conflict queue",
@@ -1898,6 +2239,19 @@ def _add_console_commands(sub: Subcommands) -> None:
     _json_opt(keys)
     tui = _add("tui", cmd_tui, sub, help="the console (also: recontui with no command)")
     _profile_opt(tui)
+    web = _add(
+        "web",
+        cmd_web,
+        sub,
+        help="the console in a browser, on this machine only (reach it with ssh -L)",
+    )
+    _profile_opt(web)
+    web.add_argument("--port", type=int, default=None, help="the port (default 8765)")
+    web.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="a loopback address only: 127.0.0.1 (default), ::1 or localhost",
+    )
     setup = _add(
         "setup", cmd_setup, sub, help="set up a profile step by step, up to its first sync"
     )

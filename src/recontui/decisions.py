@@ -47,6 +47,7 @@ from .model.states import (
     Pick,
 )
 from .present import (
+    NEXT_SYNC,
     Names,
     _canonical,
     _decision_rule,
@@ -94,10 +95,33 @@ def checked_custom(spec: FieldSpec, value: Any) -> Any:
                 f"{spec.title} refers to a {spec.ref_entity}: choose one from the list."
             )
         return value
+    if spec.type is FieldType.LINES:
+        return checked_lines(spec, value)
     try:
         return parse_value(spec, edit_text(spec, value))
     except FieldValueError as exc:
         raise ResolveError(str(exc)) from exc
+
+
+def checked_lines(spec: FieldSpec, value: Any) -> list[dict[str, Any]]:
+    """Lines of a person's choosing (taken line by line from the two systems): a list of
+    lines, each holding only the field's line parts, each part checked against its type."""
+    if not isinstance(value, (list, tuple)):
+        raise ResolveError(f"{spec.title}: choose the lines one by one (e in Resolve).")
+    parts = {sub.name: sub for sub in spec.line_fields}
+    out = []
+    for line in value:
+        if not isinstance(line, Mapping) or not set(line) <= set(parts):
+            raise ResolveError(f"{spec.title}: a line holds parts this field does not have.")
+        out.append({name: checked_part(parts[name], part) for name, part in line.items()})
+    return out
+
+
+def checked_part(spec: FieldSpec, value: Any) -> Any:
+    """One part of a line: a reference as it is, anything else re-read from its text."""
+    if value is None or spec.type is FieldType.REF:
+        return value
+    return checked_custom(spec, value)
 
 
 def save_choices(
@@ -450,6 +474,7 @@ def _rule_decision(store: Store, profile: Profile, d: Mapping[str, Any]) -> Rule
         kept=_canonical(store, profile.id, d["new"], winner),
         overridden=_overridden(d),
         replaced=d["next_id"] is not None,
+        waiting=d["waiting"] is not None,
     )
 
 
@@ -483,6 +508,14 @@ def _override_words(
         return (
             f"A later rule decision on {what} replaced this one; override that one "
             "instead (it is higher in the list)."
+        )
+    if refused.refusal == Refusal.NOT_WRITTEN:
+        labels = {"a": system_label(profile.a_system), "b": system_label(profile.b_system)}
+        system = labels["b" if d["side"] == "b" else "a"]
+        why = d["waiting"] or NEXT_SYNC
+        return (
+            f"The rule's decision on {what} is not written to {system} yet: "
+            f"{why.rstrip('.')}; override it once a sync has written it."
         )
     if refused.refusal == Refusal.NOT_SYNCED:
         return (

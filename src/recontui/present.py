@@ -69,6 +69,11 @@ class Names:
             fspec = spec.field(field_name)
         except KeyError:
             fspec = None
+        return self.shown(fspec, value)
+
+    def shown(self, fspec: FieldSpec | None, value: Any) -> str:
+        """``value`` of ``fspec`` (a field, or a part of a line) as text, references by
+        the names of the records they point at."""
         refs = _collect_refs(value)
         names = {ref: self.ref_name(ref.link) for ref in refs}
         return display(fspec, value, ref_names=names)
@@ -152,6 +157,20 @@ def _choice_text(
     if how == "custom":
         return "=" + names.value(conflict.entity, field_name, choice[1])
     return " ".join(str(c) for c in choice)
+
+
+def choice_words(row: Mapping[str, Any], key: str, systems: Mapping[str, str]) -> str | None:
+    """A row's ``choice`` or ``suggestion`` (key) of :func:`conflict_detail` as a person
+    reads it: the value and where it comes from, "+1-555-0199 (typed)" or
+    "c@x.test (from QuickBooks Online)"; never the ``--pick`` syntax ("b", "=...")."""
+    text = row.get(key)
+    if not text:
+        return None
+    if text in ("a", "b"):
+        return f"{row.get(text) or '(blank)'} (from {systems[text]})"
+    if text.startswith("="):
+        return f"{text[1:] or '(blank)'} (typed)"
+    return str(text)
 
 
 def edit_text(spec: FieldSpec | None, value: Any) -> str:
@@ -309,6 +328,24 @@ def _decision_rule(
     return f"rule {rule_id}: {words}"
 
 
+#: Why a rule's decision is not written yet when its write has met nothing so far.
+NEXT_SYNC = "the next sync sends it"
+
+
+def _entry_head(entry: Mapping[str, Any], names: Names, *, unnamed: str) -> dict[str, Any]:
+    """What every audit row shows first: when, which run, record and field, which side."""
+    return {
+        "id": entry["id"],
+        "when": local_time(entry["ts"]),
+        "run_id": entry["run_id"],
+        "entity": entry["entity"],
+        "link_id": entry["link_id"],
+        "record": names.link_name(entry["link_id"]) if entry["link_id"] else unnamed,
+        "field": entry["field"],
+        "side": entry["side"],
+    }
+
+
 def rule_decision_rows(
     store: Store,
     profile: Profile,
@@ -317,15 +354,17 @@ def rule_decision_rows(
     limit: int = 50,
     names: Names | None = None,
 ) -> list[dict[str, Any]]:
-    """A keyset page (newest first) of the values rules overwrote, as plain dicts.
+    """A keyset page (newest first) of the values rules decided, as plain dicts: every
+    decision a run counted as auto-resolved, listed as soon as the run made it.
 
     Each row: ``id`` (the audit entry; pass the last as ``before_id``), ``when``
     (local time), ``run_id``, ``entity``, ``link_id``, ``record``, ``field``,
     ``side`` and ``system`` (whose value was overwritten), ``winner`` (the other
     system), ``old`` and ``new`` (as text, references by name), ``rule`` (in
     words), ``overridden`` (a person reopened it; ``conflict_id`` is its conflict
-    while that is open or resolved) and ``replaced`` (a later rule decision on
-    the same field came after it).
+    while that is open or resolved), ``replaced`` (a later rule decision on
+    the same field came after it) and ``waiting``: None once the write is made, else
+    why it is not written yet (the write's last error, or "the next sync sends it").
     """
     names = names or Names(store)
     labels = {"a": system_label(profile.a_system), "b": system_label(profile.b_system)}
@@ -337,14 +376,7 @@ def rule_decision_rows(
         overridden = _overridden(d)
         out.append(
             {
-                "id": d["id"],
-                "when": local_time(d["ts"]),
-                "run_id": d["run_id"],
-                "entity": d["entity"],
-                "link_id": d["link_id"],
-                "record": names.link_name(d["link_id"]) if d["link_id"] else "?",
-                "field": d["field"],
-                "side": d["side"],
+                **_entry_head(d, names, unnamed="?"),
                 "system": labels[side],
                 "winner": labels["b" if side == "a" else "a"],
                 "old": names.value(d["entity"], d["field"], d["old"]),
@@ -354,9 +386,113 @@ def rule_decision_rows(
                 "overridden": overridden,
                 "replaced": d["next_id"] is not None,
                 "conflict_id": _override_conflict(store, d) if overridden else None,
+                "waiting": None if d["waiting"] is None else d["waiting"] or NEXT_SYNC,
             }
         )
     return out
+
+
+# -- the audit trail (`recontui audit`) ----------------------------------------------------
+
+#: The audit's entries that are no record's: settings and master rules changed.
+AUDIT_OTHER_ENTITIES = ("settings", "rules")
+
+
+def audit_rows(
+    store: Store,
+    profile: Profile,
+    *,
+    record: str | None = None,
+    run_id: int | None = None,
+    field: str | None = None,
+    entity: str | None = None,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], bool]:
+    """The newest ``limit`` audit entries as plain dicts, and whether more exist.
+
+    ``record`` keeps the entries of records whose name contains it (in any case).
+    Each row: ``id``, ``when`` (local time), ``run_id`` (None outside a run),
+    ``entity``, ``link_id``, ``record`` (its name, "" for settings and rules),
+    ``field``, ``side`` and ``system`` (the system written, "" for none), ``old``
+    and ``new`` (as text, references by name), ``by`` and ``actor`` (as stored) and
+    ``why`` (who or which rule, in words). Remote text comes back as is: the caller
+    makes it safe for its terminal."""
+    names = Names(store)
+    link_ids = records_named(store, profile, record, entity) if record else None
+    entries = store.audit_entries(
+        profile.id, run_id=run_id, field=field, entity=entity, link_ids=link_ids, limit=limit + 1
+    )
+    labels = {"a": system_label(profile.a_system), "b": system_label(profile.b_system)}
+    rules = {r["id"]: r for r in store.rules(profile.id)}
+    rows = []
+    for e in entries[:limit]:
+        rows.append(
+            {
+                **_entry_head(e, names, unnamed=""),
+                "system": labels.get(e["side"], ""),
+                "old": _audit_value(names, e, "old"),
+                "new": _audit_value(names, e, "new"),
+                "by": e["by"],
+                "actor": e["actor"],
+                "why": audit_why(e, rules, labels),
+            }
+        )
+    return rows, len(entries) > limit
+
+
+def _audit_value(names: Names, entry: Mapping[str, Any], key: str) -> str:
+    """An audited value as text: a record's field as lists show it (references by name),
+    a setting or rule as stored."""
+    value = entry[key]
+    if entry["entity"] in ENTITIES:
+        return names.value(entry["entity"], entry["field"], value)
+    return "" if value is None else str(value)
+
+
+def records_named(store: Store, profile: Profile, text: str, entity: str | None) -> set[int]:
+    """The links of the records whose name (as lists show it) contains ``text``, in any
+    case, with the links absorbed into them by matching (older entries still name those)."""
+    wanted = text.casefold()
+    found: set[int] = set()
+    for entity_name in [entity] if entity else list(ORDER):
+        if entity_name not in ENTITIES:
+            continue
+        links = store.links(profile.id, entity_name)
+        alias = {link.id: link.merged_into for link in links if link.merged_into is not None}
+        named = {
+            link.id
+            for link in links
+            if link.merged_into is None and wanted in Names._name(link).casefold()
+        }
+        found |= named
+        for link_id in alias:
+            target, hops = link_id, 0
+            while target in alias and hops < 100:
+                target, hops = alias[target], hops + 1
+            if target in named:
+                found.add(link_id)
+    return found
+
+
+def audit_why(
+    entry: Mapping[str, Any], rules: Mapping[int, Mapping[str, Any]], labels: Mapping[str, str]
+) -> str:
+    """Who or which rule wrote an audit entry, in words."""
+    by, actor = str(entry["by"]), str(entry["actor"])
+    if by.startswith("rule:"):
+        rule_id = _rule_id(by)
+        return _decision_rule(rule_id, rules.get(rule_id or -1), str(entry["ts"]), labels)
+    copied_from = labels.get({"a": "b", "b": "a"}.get(str(entry["side"]), ""), "the other side")
+    words = {
+        "merge": f"changed in {copied_from} only: copied",
+        "owner": f"changed on both sides: {copied_from} owns these edits",
+        "resolution": f"a person's choice in the conflict queue, pushed by {actor}",
+        "revert": "a change the sync direction forbids: reverted",
+        "override": f"{actor} reopened a rule's decision",
+        "settings": f"settings changed by {actor}",
+        "rules": f"master rules changed by {actor}",
+    }
+    return words.get(by, f"{by}, by {actor}")
 
 
 def _override_conflict(store: Store, decision: Mapping[str, Any]) -> int | None:

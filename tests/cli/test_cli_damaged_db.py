@@ -30,10 +30,9 @@ COMMANDS = [
     ["state", "forget", "--yes"],
     ["profile", "list"],
     ["profile", "show", "p"],
-    ["profile", "remove", "p"],
+    ["profile", "remove", "p", "--yes"],
     ["sync"],
     ["doctor"],
-    ["tui"],
 ]
 
 
@@ -78,6 +77,25 @@ def test_every_command_on_a_damaged_file_is_one_sentence_and_exit_3(tmp_path: Pa
         assert str(path) in proc.stderr and "damaged" in proc.stderr, what
         assert "restore it from a backup" in proc.stderr and "move it aside" in proc.stderr
         assert path.read_bytes() == damaged, f"{args}: the damaged file is left as it was"
+
+
+def test_the_console_on_a_damaged_file_is_the_same_sentence(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`recontui tui` in a terminal (without one it stops before it opens anything: see
+    tests/tui/test_tui_traps_terminal.py)."""
+    path = tmp_path / "cli.db"
+    damaged = seeded_and_damaged(path)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
+
+    code = cli_module.main(["--db", str(path), "tui"])
+
+    err = capsys.readouterr().err
+    assert code == 3
+    assert one_sentence(err) and str(path) in err and "damaged" in err
+    assert "restore it from a backup" in err and "move it aside" in err
+    assert path.read_bytes() == damaged
 
 
 def test_a_damaged_page_met_after_opening_is_the_same_sentence(

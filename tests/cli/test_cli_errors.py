@@ -164,7 +164,7 @@ def test_profile_commands_never_show_secrets_and_remove_cleans_up(tmp_path: Path
     for secret in ("client_id", "client_secret", "refresh_token", "dev_key", "password"):
         assert f'"{secret}"' not in shown
     assert json.loads(shown)["billing"]["organization_id"] == "008x"
-    removed = run(tmp_path, "profile", "remove", "p")
+    removed = run(tmp_path, "profile", "remove", "p", "--yes")
     assert removed.returncode == 0
     from recontui.secrets import open_secret_store
 

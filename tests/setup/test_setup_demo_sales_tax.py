@@ -25,8 +25,11 @@ def demo_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SandboxConfi
     seen: list[SandboxConfig] = []
 
     class Served:
-        def __init__(self, config: SandboxConfig) -> None:
+        def __init__(self, config: SandboxConfig, **where: Any) -> None:
             seen.append(config)
+
+        def start(self) -> Served:
+            return self
 
         def __enter__(self) -> Served:
             return self
@@ -48,8 +51,10 @@ def demo_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> SandboxConfi
 
     monkeypatch.setattr("recontui.sandbox.RunningSandbox", Served)
     monkeypatch.setattr("recontui.tui.setup.SetupApp", NoConsole)
-    args = argparse.Namespace(seed=7, no_mouse=True)
-    assert cli._demo_setup(args, tmp_path / "demo.db", {"RECONTUI_PASSPHRASE": "x"}) == 0
+    args = argparse.Namespace(
+        seed=7, port=0, no_mouse=True, db=str(tmp_path / "demo.db"), setup=True, headless=False
+    )
+    assert cli._demo_setup(args, {"RECONTUI_PASSPHRASE": "x"}, False) == 0
     (config,) = seen
     return config
 

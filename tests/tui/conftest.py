@@ -57,7 +57,7 @@ def _synced_still_world(tmp_path_factory: pytest.TempPathFactory) -> World:
 
 @pytest.fixture
 def world(tmp_path: Path, _synced_world: World) -> World:
-    """After one sync: the conflicts scenario leaves 33 conflicts open."""
+    """After one sync: the conflicts scenario leaves 31 conflicts open."""
     return copy_world(_synced_world, tmp_path)
 
 

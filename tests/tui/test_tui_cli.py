@@ -14,6 +14,9 @@ from recontui.tui import ReconApp
 
 @pytest.fixture
 def opened(monkeypatch):
+    # In a terminal: without one the console is refused before it starts (cli.require_terminal).
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     seen: list[ReconApp] = []
 
     def run(self, *a, **k):

@@ -308,6 +308,8 @@ def test_the_console_on_an_empty_database_opens_the_setup(
     monkeypatch.setattr(SetupApp, "run", fake_run)
     monkeypatch.setattr(cli, "_console", lambda *a: opened.append("console") or 0)
     monkeypatch.setenv("RECONTUI_PASSPHRASE", "setup tests")
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)  # in a terminal, as a person
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True)
     db = str(tmp_path / "state.db")
     assert cli.main(["--db", db, "tui"]) == 0
     assert opened == ["SetupApp"]

@@ -557,6 +557,7 @@ class Refusal(StrEnum):
 
     ALREADY_OVERRIDDEN = "already_overridden"
     REPLACED = "replaced"  # a later rule decision on the same field replaced it
+    NOT_WRITTEN = "not_written"  # its write waits in the outbox: nothing overwritten yet
     NOT_SYNCED = "not_synced"  # deleted, unlinked, or no longer a synced field
     CHANGED_SINCE = "changed_since"  # a side changed the field after the rule decided it
     WAITING_TO_PUSH = "waiting_to_push"  # the record's conflict is resolved, not pushed
@@ -573,7 +574,8 @@ class OverrideRefused(ValueError):
 
 @dataclass(frozen=True)
 class RuleDecision:
-    """A value a rule overwrote: on ``loser``, ``old`` became ``kept``."""
+    """A value a rule overwrote: on ``loser``, ``old`` became ``kept`` (``waiting``: not
+    yet, its write waits in the outbox)."""
 
     field: str
     loser: Side
@@ -581,6 +583,7 @@ class RuleDecision:
     kept: Any
     overridden: bool = False
     replaced: bool = False
+    waiting: bool = False
 
 
 def override_entry(
@@ -602,6 +605,8 @@ def override_entry(
         raise OverrideRefused(Refusal.ALREADY_OVERRIDDEN)
     if decision.replaced:
         raise OverrideRefused(Refusal.REPLACED)
+    if decision.waiting:
+        raise OverrideRefused(Refusal.NOT_WRITTEN)
     if spec is None or pair is None or pair.a_deleted or pair.b_deleted:
         raise OverrideRefused(Refusal.NOT_SYNCED)
     name, kept = decision.field, decision.kept

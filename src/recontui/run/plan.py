@@ -54,6 +54,23 @@ def deletion_words(gone: str, keeps: str, *, voided: bool = False) -> str:
     )
 
 
+def _before_after(payload: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """Each field a write carries: [what the system holds now, what it will hold] (a
+    create's fields have nothing before; canonical values, references as links)."""
+    changes = payload.get("changes", {})
+    out: dict[str, list[Any]] = {name: [None, value] for name, value in changes.items()}
+    for entry in payload.get("audit", []):
+        name = entry.get("field")
+        if name in out:
+            out[name][0] = entry.get("old")
+    return out
+
+
+#: Marks an op's audit entry written when it was planned (a rule's decision): the push
+#: that lands the op writes the others only.
+AUDITED = "audited"
+
+
 def _audit_dict(entry: Audit) -> dict[str, Any]:
     return {
         "field": entry.field,
@@ -81,6 +98,7 @@ class Plan(Ops):
                     "link": op.link_id,
                     "state": op.state,
                     "fields": sorted(op.payload.get("changes", {})),
+                    "values": _before_after(op.payload),
                 }
             )
         for c in self.store.conflicts(self.pid, statuses=(ConflictStatus.OPEN,)):
@@ -480,12 +498,24 @@ class Plan(Ops):
         conflict_id: int | None,
         name: str,
     ) -> None:
-        audits = list(merge.audit) + list(resolution_audit)
         self.say_owner_decisions(spec, link, merge, name)
         rule_decisions = [
             e for e in merge.audit if e.by not in ("merge", "revert", "resolution", OWNER)
         ]
+        # A rule's decision is audited as it is made, with the count: its write may wait
+        # (on a person, a reference, a server) yet the decision is listed, and can be
+        # overridden once written. The op keeps the entry, marked ``AUDITED`` so that
+        # the push (run/push.py ``settle_write``) does not write it again.
+        audits = list(merge.audit) + list(resolution_audit)
         if rule_decisions:
+            self.store.add_audit(
+                self.pid,
+                self.run_id,
+                spec.name,
+                link.id,
+                [_audit_dict(e) for e in rule_decisions],
+                actor=self.options.actor,
+            )
             self.counts["auto_resolved"] += len(rule_decisions)
             for entry in rule_decisions:
                 self.emit(
@@ -504,7 +534,11 @@ class Plan(Ops):
             changes.update(resolution_writes.get(side, {}))
             if not changes:
                 continue
-            side_audit = [_audit_dict(e) for e in audits if e.side == side]
+            side_audit = [
+                {**_audit_dict(e), AUDITED: True} if e in rule_decisions else _audit_dict(e)
+                for e in audits
+                if e.side == side
+            ]
             self.plan_op(
                 link,
                 spec.name,

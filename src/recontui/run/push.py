@@ -33,6 +33,7 @@ from ..model.states import LIVE_OP_STATES, ConflictKind, ConflictStatus, OpKind,
 from ..store import Conflict, Link, Op
 from .context import MissingDependency
 from .ops import WAITING_ON_DECISION, WAITING_ON_HELD, Ops
+from .plan import AUDITED
 
 #: How the run log says a write landed, per kind of op.
 _DONE = {
@@ -464,8 +465,9 @@ class Push(Ops):
         self, op: Op, link: Link, readback: RemoteRecord, *, clean: bool
     ) -> Link | None:
         """One transaction: the op is done, the read-back becomes that side's state (still
-        dirty unless ``clean``), the audit is written and the base moves. Returns the link
-        as it now stands."""
+        dirty unless ``clean``), the audit is written (but the entries audited when the op
+        was planned: a rule's decisions) and the base moves. Returns the link as it now
+        stands."""
         with self.store.transaction():
             live = self.store.live_conflict_for_link(link.id)
             if op.op == OpKind.CREATE and live is not None and is_refused_create(live.fields):
@@ -482,7 +484,7 @@ class Push(Ops):
                 self.run_id,
                 op.entity,
                 link.id,
-                op.payload.get("audit", []),
+                [e for e in op.payload.get("audit", []) if not e.get(AUDITED)],
                 actor=self.options.actor,
             )
             fresh_link = self.store.link(link.id)

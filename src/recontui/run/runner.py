@@ -88,14 +88,39 @@ async def run_sync(
         result = _ended_early(run_id, "failed", str(exc), lock_held=isinstance(exc, LockHeld))
     except sqlite3.DatabaseError as exc:
         if isinstance(exc, (sqlite3.IntegrityError, sqlite3.ProgrammingError)):
+            _stopped_by_a_bug(store, events, run_id, profile.id, exc, release=locked)
             raise  # a bug, not the file: keep the traceback
         result = _ended_early(run_id, "failed", describe_sqlite_error(exc, store.path))
     except (asyncio.CancelledError, KeyboardInterrupt):
         result = _ended_early(run_id, "interrupted", INTERRUPTED)
         _finish(store, events, result, profile.id, release=locked)
         raise
+    except Exception as exc:
+        _stopped_by_a_bug(store, events, run_id, profile.id, exc, release=locked)
+        raise  # a bug: keep the traceback
     _finish(store, events, result, profile.id, release=locked)
     return result
+
+
+def _stopped_by_a_bug(
+    store: Store,
+    events: EventLog,
+    run_id: int,
+    profile_id: int,
+    exc: BaseException,
+    *,
+    release: bool,
+) -> None:
+    """A run an unexpected error stopped still ends as one: recorded as failed, with what
+    waits counted, and its lock released, so the next run is not refused for ever."""
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]  # the error itself, not the task group that carried it
+    message = (
+        f"The run stopped on an unexpected error ({type(exc).__name__}: {exc}); what it "
+        "wrote is kept and the next run carries on from there."
+    )
+    with contextlib.suppress(Exception):  # the original error is the one to see
+        _finish(store, events, _ended_early(run_id, "failed", message), profile_id, release=release)
 
 
 async def _run_connected(

@@ -103,6 +103,10 @@ class LinksRepo(StoreBase):
             scalar(self.db, "SELECT 1 FROM links WHERE profile_id = ? LIMIT 1", (profile_id,))
         )
 
+    def count_profile_links(self, profile_id: int) -> int:
+        """Every link of the profile, whatever its state (what `profile remove` deletes)."""
+        return int(scalar(self.db, "SELECT count(*) FROM links WHERE profile_id=?", (profile_id,)))
+
     def remote_index(self, profile_id: int, side: Side) -> dict[tuple[str, str], int]:
         """(entity, remote id) -> link id for one side: the reference translation table."""
         column = "a_id" if side == "a" else "b_id"

@@ -354,6 +354,12 @@ CREATE INDEX summary_claims_doc ON summary_claims(profile_id, link_id, day, id);
 CREATE INDEX summary_claims_op ON summary_claims(op_id);
 """
 MIGRATIONS.append(_script(V5_SUMMARY_CLAIMS))
+
+# Version 6: `recontui audit --run ID` finds a run's audit entries by index, newest first.
+V6_AUDIT_RUN = """
+CREATE INDEX audit_run ON audit(run_id, id);
+"""
+MIGRATIONS.append(_script(V6_AUDIT_RUN))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

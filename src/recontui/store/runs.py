@@ -85,6 +85,10 @@ class RunsRepo(StoreBase):
         when = dt.datetime.fromisoformat(value)
         return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
 
+    def count_runs(self, profile_id: int) -> int:
+        """The profile's runs in the history (what `profile remove` deletes with it)."""
+        return int(scalar(self.db, "SELECT count(*) FROM runs WHERE profile_id=?", (profile_id,)))
+
     def runs(self, profile_id: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
         sql = "SELECT * FROM runs"
         params: list[Any] = []

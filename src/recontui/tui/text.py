@@ -17,6 +17,15 @@ def plain(value: Any, style: str = "") -> Text:
     return Text(text, style=style, no_wrap=True, overflow="ellipsis")
 
 
+def short_label(label: str) -> str:
+    """A system's label for a narrow header or the footer: "QuickBooks Online" -> "QBO",
+    "BILL" stays."""
+    if len(label) <= 6:
+        return label
+    capitals = "".join(ch for ch in label if ch.isupper())
+    return capitals if 2 <= len(capitals) <= 6 else label[:6]
+
+
 def status_text(status: str, *, short: bool = False) -> Text:
     label = (
         status

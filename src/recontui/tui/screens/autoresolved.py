@@ -13,11 +13,12 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...decisions import OverrideError, override_rule_decision
 from ...present import rule_decision_rows
 from ..console import ConsoleApp
+from ..footer import ConsoleFooter
 from ..messages import DecisionsPage
 from ..text import plain
 from .modals import ConfirmScreen
@@ -67,12 +68,18 @@ def detail_text(row: dict[str, Any], open_key: str = "Enter", override_key: str 
     line.append_text(plain(row["field"], "bold"))
     line.append(f": {row['system']} had ")
     line.append_text(plain(row["old"] or "(blank)", "bold"))
-    line.append(f", overwritten with {row['winner']}'s ")
+    waiting = row["waiting"]
+    line.append(f", {'to be ' if waiting is not None else ''}overwritten with {row['winner']}'s ")
     line.append_text(plain(row["new"] or "(blank)", "bold"))
     line.append(" by ")
     line.append_text(plain(row["rule"], "italic"))
     line.append(". ")
-    if row["overridden"]:
+    if waiting is not None:  # decided, but its write has not landed
+        line.append(f"Not written to {row['system']} yet: ")
+        line.append_text(plain(waiting))
+        line.append(". " if not waiting.endswith(".") else " ")
+        line.append(f"{override_key} can override it once it is written.")
+    elif row["overridden"]:
         where = (
             f"conflict {row['conflict_id']} ({open_key} opens it)"
             if row["conflict_id"] is not None
@@ -111,7 +118,7 @@ class AutoResolvedScreen(Screen[None]):
         yield DecisionsTable(id="decisions", cursor_type="row", zebra_stripes=True)
         yield Static(id="auto-detail")
         yield Static(id="auto-status")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         profile = self.app.profile
@@ -261,6 +268,15 @@ class AutoResolvedScreen(Screen[None]):
                 Text(
                     f"This decision is already overridden; {self.app.key('auto.open')} opens "
                     "its conflict, where you pick the value.",
+                    style="bold",
+                )
+            )
+            return
+        if row["waiting"] is not None:
+            self.say(
+                Text(
+                    f"This decision is not written to {row['system']} yet; override it once "
+                    f"a sync has written it (key {self.app.key('app.sync')} syncs).",
                     style="bold",
                 )
             )

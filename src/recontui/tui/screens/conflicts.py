@@ -24,7 +24,7 @@ from textual.binding import ActiveBinding, Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import DataTable, Header, Input, Static
 from textual.worker import get_current_worker
 
 from ...decisions import all_from
@@ -33,9 +33,10 @@ from ...model.states import LIVE_STATUSES, Choices, ConflictStatus
 from ...present import local_time
 from ...store import Conflict, Store, StoreError, cannot_reopen, open_store
 from ..console import ConsoleApp
+from ..footer import ConsoleFooter
 from ..keymap import relabel
 from ..messages import BulkResolved, ConflictsPage
-from ..text import plain, status_text
+from ..text import plain, short_label, status_text
 from .modals import ConfirmScreen
 from .resolve import ResolveOutcome, ResolveScreen
 
@@ -78,14 +79,6 @@ COLUMNS: tuple[Column, ...] = (
 SORTS: tuple[str, ...] = tuple(c.key for c in COLUMNS if c.sortable)
 #: Vertical scrollbar of the table (app.tcss makes it one cell wide).
 SCROLLBAR = 1
-
-
-def short_label(label: str) -> str:
-    """A system's label for a narrow header: "QuickBooks Online" -> "QBO", "BILL" stays."""
-    if len(label) <= 6:
-        return label
-    capitals = "".join(ch for ch in label if ch.isupper())
-    return capitals if 2 <= len(capitals) <= 6 else label[:6]
 
 
 def column_widths(total: int, id_width: int) -> dict[str, int]:
@@ -317,7 +310,7 @@ class ConflictsScreen(Screen[None]):
             id="queue-filter",
         )
         yield Static(id="queue-status")
-        yield Footer(compact=True)
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.build_columns()
@@ -328,10 +321,11 @@ class ConflictsScreen(Screen[None]):
         """The column's name; the sorted one gets the arrow (in front if it is narrow)."""
         label = column.header.format(a=self.a_short, b=self.b_short)
         if column.key != self.sort:
-            return Text(label)
+            return Text(label, no_wrap=True, overflow="ellipsis")
         arrow = ARROWS[self.descending]
         fits = len(label) + 2 <= self.widths.get(column.key, 0)
-        return Text(f"{label} {arrow}" if fits else f"{arrow}{label}", style="bold")
+        shown = f"{label} {arrow}" if fits else f"{arrow}{label}"
+        return Text(shown, style="bold", no_wrap=True, overflow="ellipsis")
 
     def sort_name(self) -> str:
         app = self.app

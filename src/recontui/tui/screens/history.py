@@ -9,10 +9,11 @@ from textual import getters, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, RichLog, Static
+from textual.widgets import DataTable, Header, RichLog, Static
 
 from ...present import local_time, sync_state
 from ..console import ConsoleApp
+from ..footer import ConsoleFooter
 from ..messages import EventsLoaded, RunsLoaded, StateLoaded
 from ..text import plain
 from .modals import ConfirmScreen
@@ -42,7 +43,7 @@ class HistoryScreen(Screen[None]):
         yield Header()
         yield RunsTable(id="runs", cursor_type="row", zebra_stripes=True)
         yield Static(id="history-status")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -116,7 +117,7 @@ class CursorsScreen(Screen[None]):
         yield Static(id="cursors-companies", classes="panel")
         yield DataTable(id="cursors", cursor_type="row", zebra_stripes=True)
         yield Static(id="cursors-status")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.rows: list[dict[str, Any]] = []
@@ -213,7 +214,7 @@ class RunLogScreen(Screen[None]):
         yield Header()
         yield Static(Text(f"Run {self.run_id}: its events", style="bold"), classes="title")
         yield RichLog(id="events-log", max_lines=LOG_LINES, markup=False, wrap=True)
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.load()

@@ -14,12 +14,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ...present import local_time, next_scheduled_run
 from ...verify import check_line
 from ...wiring import Reach, reachability
 from ..console import ConsoleApp
+from ..footer import ConsoleFooter
 from ..messages import HomeLoaded, SystemsChecked
 from ..text import plain
 
@@ -100,17 +101,14 @@ def open_conflicts_table(counts: dict[str, dict[str, int]]) -> Table:
 class HomeScreen(Screen[None]):
     app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
+        # In footer order: what a person comes here for first (ConsoleFooter keeps `?` and
+        # `q` on the row and leaves out what does not fit; `?` lists every key).
         Binding("c", "app.switch_mode('conflicts')", "Conflicts", id="home.conflicts"),
+        Binding("s", "app.sync", "Start sync", id="home.sync"),
+        Binding("p", "app.switch_mode('preferences')", "Preferences", id="home.preferences"),
         Binding("r", "app.switch_mode('run')", "Run", id="home.run"),
         Binding("y", "app.switch_mode('history')", "History", id="home.history"),
         Binding("u", "app.switch_mode('auto')", "Auto-resolved", id="home.auto"),
-        Binding(
-            "p",
-            "app.switch_mode('preferences')",
-            "Preferences",
-            show=False,
-            id="home.preferences",
-        ),
         Binding("f5", "reload", "Refresh", id="home.refresh"),
     ]
 
@@ -121,7 +119,7 @@ class HomeScreen(Screen[None]):
         yield Header()
         yield Static(id="home-systems", classes="panel")
         yield Static(id="home-body", classes="panel")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.check_systems()
@@ -144,7 +142,11 @@ class HomeScreen(Screen[None]):
                 ok, said = self.reach[side]
                 line = Text("✔ ", style="bold green") if ok else Text("✘ ", style="bold red")
                 line.append_text(plain(said, "" if ok else "red"))
-            line.no_wrap, line.overflow = True, "ellipsis"
+            # A company that answered is one line (a long id ends in "…"); why a system
+            # cannot be reached wraps: it is what the person has to act on.
+            reached = side in self.reach and self.reach[side][0]
+            if reached or side not in self.reach:
+                line.no_wrap, line.overflow = True, "ellipsis"
             systems.add_row(Text(role, style="bold"), plain(label), line)
         secrets = self.app.secrets.describe() if self.app.secrets is not None else "none (test)"
         systems.add_row(Text("Secrets", style="bold"), Text(""), plain(secrets))

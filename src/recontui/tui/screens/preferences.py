@@ -17,7 +17,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.validation import ValidationResult, Validator
-from textual.widgets import Checkbox, DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Checkbox, DataTable, Header, Input, Label, Select, Static
 
 from ...decisions import forget_rule, remember_rule
 from ...engine.policy import DIRECTIONS, ON_FORBIDDEN, RULE_KINDS, Rule, RuleKind
@@ -62,6 +62,7 @@ from ...setup.syncs import direction_words as direction_label
 from ...store import StoreError
 from ...store.settings import DEFAULT_SETTINGS
 from ..console import ConsoleApp
+from ..footer import ConsoleFooter
 from ..text import plain
 from .filters import FiltersScreen, range_lines, type_lines
 from .modals import ConfirmScreen
@@ -145,9 +146,29 @@ def percent_text(share: float) -> str:
     return f"{share * 100:g}"
 
 
+class SettingInput(Input):
+    """A setting typed in. Digits and letters are the field's (the app keys wait), so the
+    footer names the two ways out: Enter saves, escape leaves the field (what was typed and
+    not saved is put back; the Preferences screen says so)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "submit", "Save", id="prefs.field_save"),
+        Binding("escape", "screen.leave_field", "Leave field", id="prefs.field_leave"),
+    ]
+
+
+#: The settings typed in: field id -> what the status line calls it.
+FIELD_NAMES = {
+    "prefs-share": "the big-change share",
+    "prefs-min": "the big-change minimum",
+    "prefs-schedule": "the schedule",
+    "prefs-window": "the initial window",
+}
+
+
 def checked_input(input_id: str, validator: Validator, placeholder: str) -> Input:
     """A setting typed in: checked as it is typed and when Enter saves it."""
-    return Input(
+    return SettingInput(
         validators=[validator],
         validate_on=["changed", "submitted"],
         id=input_id,
@@ -164,6 +185,8 @@ class PreferencesScreen(Screen[None]):
         Binding("n", "add_rule", "New rule", id="prefs.rule_add"),
         Binding("d", "delete_rule", "Delete rule", id="prefs.rule_delete"),
         Binding("f5", "reload", "Refresh", id="prefs.refresh"),
+        # As on the other screens; in a text field escape first leaves the field.
+        Binding("escape", "app.switch_mode('home')", "Home", show=False, id="prefs.home"),
         # Named in the fields table's title (the footer keeps ? Help visible at 80 columns).
         Binding(
             "u", "edit_fields('update')", "Update fields", show=False, id="prefs.update_fields"
@@ -238,7 +261,7 @@ class PreferencesScreen(Screen[None]):
             yield DataTable(id="prefs-fields", cursor_type="row")
             yield from self.approved_bills_rows()
         yield Static(id="prefs-status")
-        yield Footer()
+        yield ConsoleFooter()
 
     def direction_rows(self) -> ComposeResult:
         cycles, owns = self.app.key("prefs.direction"), self.app.key("prefs.owner")
@@ -307,12 +330,8 @@ class PreferencesScreen(Screen[None]):
         if forbidden.value != settings["on_forbidden"]:
             forbidden.value = settings["on_forbidden"]
         if inputs:
-            self.query_one("#prefs-share", Input).value = percent_text(
-                float(settings["big_change.share"])
-            )
-            self.query_one("#prefs-min", Input).value = str(settings["big_change.min"])
-            self.query_one("#prefs-schedule", Input).value = str(settings["schedule"])
-            self.query_one("#prefs-window", Input).value = str(settings["initial_window"])
+            for input_id, text in self.field_texts(settings).items():
+                self.query_one(f"#{input_id}", Input).value = text
         self.show_window()
         inactive = self.query_one("#prefs-inactive", Checkbox)
         held = bool(settings.get("include_inactive"))
@@ -372,14 +391,57 @@ class PreferencesScreen(Screen[None]):
         if table.row_count:
             table.move_cursor(row=min(max(row, 0), table.row_count - 1))
 
+    @staticmethod
+    def field_texts(settings: dict[str, Any]) -> dict[str, str]:
+        """What each typed-in field shows for the saved settings."""
+        return {
+            "prefs-share": percent_text(float(settings["big_change.share"])),
+            "prefs-min": str(settings["big_change.min"]),
+            "prefs-schedule": str(settings["schedule"]),
+            "prefs-window": str(settings["initial_window"]),
+        }
+
+    def kept_words(self, input_id: str) -> tuple[str, str]:
+        """The saved text of a typed-in field, and the sentence naming it: "the big-change
+        share stays 10 %" (as the saved messages word it)."""
+        text = self.field_texts(self.settings())[input_id]
+        unit = {"prefs-share": " %", "prefs-min": " records"}.get(input_id, "")
+        return text, f"{FIELD_NAMES[input_id]} stays {text}{unit}"
+
     # -- saving -------------------------------------------------------------
     def save(self, key: str, value: Any, said: str) -> None:
         app = self.app
         app.store.set_setting(app.profile.id, key, value, actor=app.actor)
         self.status(f"Saved: {said}.")
 
-    def status(self, text: str) -> None:
-        self.query_one("#prefs-status", Static).update(Text(text))
+    def status(self, text: str, *, problem: bool = False) -> None:
+        style = "bold red" if problem else ""
+        self.query_one("#prefs-status", Static).update(Text(text, style=style))
+
+    def refuse(self, input_id: str, problem: str) -> None:
+        """A typed value that cannot be saved: said under the fields and in the status line
+        (always on screen at 80x24); the saved value stays and the typing stays to fix."""
+        _, stays = self.kept_words(input_id)
+        self.error(f"{problem} Not saved.")
+        self.status(f"{problem} Not saved: {stays}.", problem=True)
+
+    def action_leave_field(self) -> None:
+        """Escape in a typed-in field: back to the directions table; what was typed and
+        not saved with Enter is put back (escape cancels, as in every dialog)."""
+        field = self.focused
+        if not isinstance(field, SettingInput) or field.id not in FIELD_NAMES:
+            return
+        kept, stays = self.kept_words(field.id)
+        typed = field.value.strip() != kept
+        field.value = kept
+        self.error("")
+        self.query_one("#prefs-directions", DataTable).focus()
+        home = self.app.key("prefs.home")
+        if typed:
+            saves = self.app.key("prefs.field_save")
+            self.status(f"Not saved ({saves} in the field saves): {stays}; {home} again goes Home.")
+        else:
+            self.status(f"Left {FIELD_NAMES[field.id]} field; {home} again goes Home.")
 
     def error(self, text: str) -> None:
         self.query_one("#prefs-error", Static).update(Text(text))
@@ -459,36 +521,47 @@ class PreferencesScreen(Screen[None]):
     @on(Input.Changed, "#prefs-share, #prefs-min, #prefs-schedule, #prefs-window")
     def guard_changed(self, event: Input.Changed) -> None:
         result = event.validation_result
-        self.error(
-            "" if result is None or result.is_valid else " ".join(result.failure_descriptions)
-        )
+        problem = "" if result is None or result.is_valid else " ".join(result.failure_descriptions)
+        self.error(problem)
+        input_id = event.input.id or ""
+        kept, stays = self.kept_words(input_id)
+        if event.value.strip() == kept:
+            return  # loaded, put back or just saved: the status keeps what it says
+        # Typing: the status line no longer says an earlier "Saved:".
+        saves, leaves = self.app.key("prefs.field_save"), self.app.key("prefs.field_leave")
+        if problem:
+            self.status(f"{problem} Not saved yet: {stays}.", problem=True)
+        else:
+            self.status(f"Not saved yet: {saves} saves it, {leaves} puts back {kept}.")
 
     @on(Input.Submitted, "#prefs-share")
     def share_submitted(self, event: Input.Submitted) -> None:
         result = event.validation_result
         if result is not None and not result.is_valid:
-            self.error(" ".join(result.failure_descriptions) + " Not saved.")
+            self.refuse("prefs-share", " ".join(result.failure_descriptions))
             return
         share = round(float(event.value.strip().rstrip("%").strip()) / 100, 6)
         self.error("")
         self.save("big_change.share", share, f"big-change share {percent_text(share)} %")
+        event.input.value = percent_text(share)
 
     @on(Input.Submitted, "#prefs-min")
     def min_submitted(self, event: Input.Submitted) -> None:
         result = event.validation_result
         if result is not None and not result.is_valid:
-            self.error(" ".join(result.failure_descriptions) + " Not saved.")
+            self.refuse("prefs-min", " ".join(result.failure_descriptions))
             return
         number = int(event.value.strip())
         self.error("")
         self.save("big_change.min", number, f"big-change minimum {number} records")
+        event.input.value = str(number)
 
     @on(Input.Submitted, "#prefs-schedule")
     def schedule_submitted(self, event: Input.Submitted) -> None:
         try:
             schedule = parse_schedule(event.value)
         except ScheduleError as exc:
-            self.error(f"{exc} Not saved.")
+            self.refuse("prefs-schedule", str(exc))
             return
         self.error("")
         event.input.value = str(schedule)
@@ -499,7 +572,7 @@ class PreferencesScreen(Screen[None]):
         try:
             window = parse_window(event.value)
         except WindowError as exc:
-            self.error(f"{exc} Not saved.")
+            self.refuse("prefs-window", str(exc))
             return
         self.error("")
         event.input.value = str(window)

@@ -14,11 +14,11 @@ from typing import Any, ClassVar, NamedTuple
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
-from textual import getters, on, work
+from textual import events, getters, on, work
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from ...decisions import ChoiceProblem, ResolveError, checked_custom, remember_rule, save_choices
 from ...engine.refusals import is_refused_create
@@ -26,15 +26,17 @@ from ...model import FieldType, display, is_blank
 from ...model import entity as entity_spec
 from ...model.states import IGNORE_KEY, MATCH_KEY, Choice, ConflictKind, ConflictStatus
 from ...model.states import Pick as PickOf
-from ...present import edit_text, resolve_view, rule_words
+from ...present import Names, edit_text, resolve_view, rule_words
 from ...present_match import CHANGED as LAST_CHANGED
 from ...present_match import match_sides
 from ...store import StoreError, cannot_reopen, open_store
 from ..choice_words import choice_problem_text
 from ..console import ConsoleApp
+from ..footer import ConsoleFooter
 from ..keymap import relabel
 from ..messages import ConflictLoaded, SameFieldChosen, SameFieldCounted
 from ..text import CHANGED, CHOSEN, plain, status_text
+from .lines import LinesScreen
 from .modals import ChoiceScreen, ConfirmScreen, EditValueScreen, RecordChooserScreen
 
 
@@ -70,6 +72,21 @@ class ResolveOutcome:
     changed: frozenset[int]
     #: The conflict shown last (n / p walk on): the queue's cursor goes to it.
     last: int
+
+
+#: The field table's column widths at 80 columns.
+NARROW = {"field": 13, "base": 9, "a": 17, "b": 17, "result": 14}
+
+
+def field_widths(total: int) -> dict[str, int]:
+    """The field table's column widths for a terminal ``total`` columns wide: those of 80
+    columns, and the room beyond them shared by the values (the two sides most)."""
+    extra = max(0, total - 80)
+    share = {"base": 2, "a": 3, "b": 3}
+    widths = {key: NARROW[key] + extra * part // 10 for key, part in share.items()}
+    widths["field"] = NARROW["field"]
+    widths["result"] = NARROW["result"] + extra - sum(widths[k] - NARROW[k] for k in share)
+    return widths
 
 
 class ResolveScreen(Screen[ResolveOutcome]):
@@ -127,10 +144,16 @@ class ResolveScreen(Screen[ResolveOutcome]):
         self.picks: dict[str, Pick] = {}
         #: Also show the synced fields that are not in conflict (v).
         self.show_all = False
+        #: The field table's column widths as last drawn (redrawn when the width changes).
+        self.widths: dict[str, int] = {}
+        #: (field, note): said above that field's values while the cursor is on it (a / b
+        #: replacing a typed value says so, and moving on must not wipe it).
+        self.after_move: tuple[str, Text] | None = None
         #: The rows in the table, in order (conflict rows, and the others when shown).
         self.shown: list[dict[str, Any]] = []
         a, b = self.app.a_label, self.app.b_label
-        #: Binding id -> what the footer, `?` and the palette call it.
+        #: Binding id -> what the footer (which shortens the systems' names: "Use QBO"),
+        #: `?` and the palette call it.
         self.key_names = {
             "resolve.pick_a": f"Use {a}",
             "resolve.pick_b": f"Use {b}",
@@ -148,7 +171,7 @@ class ResolveScreen(Screen[ResolveOutcome]):
         yield Static(id="resolve-head")
         yield DataTable(id="fields", cursor_type="row")
         yield Static(id="resolve-status")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.load(self.conflict_id)
@@ -491,6 +514,7 @@ class ResolveScreen(Screen[ResolveOutcome]):
         detail = self.detail
         assert detail is not None
         systems = detail["systems"]
+        self.after_move = None  # a pick sets it again once the cursor has moved on
         self.render_head()
         table = self.query_one(DataTable)
         # The cursor stays on its row while this conflict is redrawn, and starts at the
@@ -498,12 +522,14 @@ class ResolveScreen(Screen[ResolveOutcome]):
         row = table.cursor_row if self.drawn_id == detail["id"] else 0
         self.drawn_id = detail["id"]
         table.clear(columns=True)
-        # Widths that fit 80 columns; longer values end in an ellipsis.
-        table.add_column("field", key="field", width=13)
-        table.add_column("base", key="base", width=9)
-        table.add_column(Text(systems["a"]), key="a", width=17)
-        table.add_column(Text(systems["b"]), key="b", width=17)
-        table.add_column("result", key="result", width=14)
+        # Widths that fit the terminal (80 columns at least); longer values end in "…".
+        widths = field_widths(self.app.size.width)
+        self.widths = widths
+        table.add_column("field", key="field", width=widths["field"])
+        table.add_column("base", key="base", width=widths["base"])
+        table.add_column(Text(systems["a"]), key="a", width=widths["a"])
+        table.add_column(Text(systems["b"]), key="b", width=widths["b"])
+        table.add_column("result", key="result", width=widths["result"])
         self.shown = self.rows_to_show()
         for r in self.shown:
             cells = self.other_cells(r) if r.get("other") else self.conflict_cells(r)
@@ -565,6 +591,12 @@ class ResolveScreen(Screen[ResolveOutcome]):
             return
         systems = self.detail["systems"]
         line = Text.assemble((f"{row['field']}: ", "bold"), (f"{systems['a']} ", "bold"))
+        if self.after_move is not None:
+            field, note = self.after_move
+            if field == row["field"]:
+                line = Text.assemble(note, "\n", line)
+            else:  # the cursor moved elsewhere: the note was for the move after a pick
+                self.after_move = None
         line.append_text(plain(row["a"]))
         line.append(f"  |  {systems['b']} ", "bold")
         line.append_text(plain(row["b"]))
@@ -623,11 +655,40 @@ class ResolveScreen(Screen[ResolveOutcome]):
         row = self.field_under_cursor()
         if row is None:
             return
+        before, typed = self.result_of(row)
         self.picks[row["field"]] = Pick(side, side, row[side])
         self.render_table()
+        if before == "custom":
+            # A value typed (or a record chosen) is never replaced silently.
+            assert self.detail is not None
+            spec = self.field_spec(row["field"])
+            ref = spec is not None and spec.type is FieldType.REF
+            what = "chosen record" if ref else "typed value"
+            again, drops = self.app.key("resolve.edit"), self.app.key("resolve.reset")
+            note = Text.assemble(
+                (f"Replaced the {what} ", "bold"),
+                plain(typed, "bold"),
+                f" for {row['field']} with {self.detail['systems'][side]}'s ",
+                plain(row[side]),
+                f"; {again} types a value again, {drops} drops the unsaved choices.",
+            )
+            self.say(note)
+            self.next_field(note)
+        else:
+            self.next_field()
+
+    def next_field(self, note: Text | None = None) -> None:
+        """After a choice for the field under the cursor (a, b, or Enter in the editor or
+        the record list): on to the next field, so the next key never lands on this one.
+        `note` stays in the status line above the next field's values."""
         table = self.query_one(DataTable)
-        if table.cursor_row < table.row_count - 1:
-            table.move_cursor(row=table.cursor_row + 1)
+        row = table.cursor_row
+        if row < table.row_count - 1:
+            row += 1
+            table.move_cursor(row=row)
+        self.after_move = None
+        if note is not None and 0 <= row < len(self.shown):
+            self.after_move = (self.shown[row]["field"], note)
 
     def action_take_all(self, side: str) -> None:
         if self.detail is None or self.conflict is None or self.conflict.kind == "match":
@@ -718,6 +779,11 @@ class ResolveScreen(Screen[ResolveOutcome]):
         except KeyError:
             return None
 
+    def on_resize(self, event: events.Resize) -> None:
+        moved = self.widths and field_widths(event.size.width) != self.widths
+        if moved and self.detail and not self.is_match():
+            self.render_table()
+
     def action_edit(self) -> None:
         row = self.field_under_cursor()
         if row is None:
@@ -730,7 +796,7 @@ class ResolveScreen(Screen[ResolveOutcome]):
             self.choose_record(spec, row)
             return
         if spec.type is FieldType.LINES:
-            self.say(f"{spec.title} cannot be typed in: pick a side ({self.sides_keys()}).")
+            self.choose_lines(spec, row)
             return
         pick = self.picks.get(name)
         saved = row.get("choice_value")
@@ -749,8 +815,26 @@ class ResolveScreen(Screen[ResolveOutcome]):
                 shown = display(spec, value) if value is not None else text.strip()
                 self.picks[name] = Pick("custom", text, shown, value)
                 self.render_table()
+                self.next_field()
 
         self.app.push_screen(EditValueScreen(spec, initial), done)
+
+    def choose_lines(self, spec: Any, row: dict[str, Any]) -> None:
+        """Lines: line against line, a side taken per line (screens/lines.py)."""
+        assert self.detail is not None
+        name = row["field"]
+        names = Names(self.app.store)
+
+        def done(lines: list[dict[str, Any]] | None) -> None:
+            if lines is None:
+                return
+            shown = f"{len(lines)} lines, chosen line by line"
+            self.picks[name] = Pick("custom", "", shown, lines)
+            self.render_table()
+            self.next_field()
+
+        screen = LinesScreen(spec, row.get("values") or {}, self.detail["systems"], names.shown)
+        self.app.push_screen(screen, done)
 
     def choose_record(self, spec: Any, row: dict[str, Any]) -> None:
         """A reference: choose the record from a list of those on both sides."""
@@ -767,6 +851,7 @@ class ResolveScreen(Screen[ResolveOutcome]):
                 ref, label = result
                 self.picks[name] = Pick("custom", "", label, ref)
                 self.render_table()
+                self.next_field()
 
         self.app.push_screen(RecordChooserScreen(spec, heading, (systems["a"], systems["b"])), done)
 

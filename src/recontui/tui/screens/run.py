@@ -29,14 +29,16 @@ from textual.binding import Binding, BindingType
 from textual.reactive import var
 from textual.screen import Screen
 from textual.timer import Timer
-from textual.widgets import Footer, Header, RichLog, Static
+from textual.widgets import Header, RichLog, Static
 
 from ...events import Event, Progress, ProgressBoard
 from ...run import RunOptions, RunResult, run_sync
 from ...store import Store, StoreError, open_store
 from ..console import ConsoleApp
+from ..footer import ConsoleFooter
 from ..messages import FollowUpdate, OtherRunFound, RunBatch, RunFinished, RunRefused
 from ..text import plain
+from .plan import PlanScreen
 
 LOG_LINES = 2000
 #: Seconds between two batches of a console run's events and progress.
@@ -252,10 +254,12 @@ async def run_in_batches(
     buffer: RunBuffer,
     flush: Callable[[], None],
     trigger: str = "tui",
+    dry_run: bool = False,
 ) -> RunResult:
     """A console run on `store` (in the worker's thread): its events (but debug) and
     progress go into `buffer`, and `flush` hands a batch over on each of them and every
-    `BATCH_EVERY` seconds while the run waits on the network."""
+    `BATCH_EVERY` seconds while the run waits on the network. ``dry_run``: both systems
+    read, the plan made, nothing written."""
 
     def listener(event: Event) -> None:
         if event.level != "debug":
@@ -274,7 +278,9 @@ async def run_in_batches(
     ticker = asyncio.create_task(tick())
     try:
         profile = store.get_profile(app.profile.name)
-        options = RunOptions(trigger=trigger, actor=app.actor, cancel=cancel, progress=progress)
+        options = RunOptions(
+            trigger=trigger, actor=app.actor, cancel=cancel, progress=progress, dry_run=dry_run
+        )
         return await run_sync(store, profile, app.connector_factory, options, listener=listener)
     finally:
         ticker.cancel()
@@ -287,6 +293,7 @@ class RunScreen(Screen[None]):
     app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("s", "start", "Start sync", id="run.start"),
+        Binding("d", "dry_run", "Dry run", id="run.dry_run"),
         Binding("c", "cancel", "Cancel run", id="run.cancel"),
         Binding("escape", "app.switch_mode('home')", "Home", id="run.home"),
     ]
@@ -332,7 +339,7 @@ class RunScreen(Screen[None]):
         yield Static(id="run-counts")
         yield Static(id="run-progress")
         yield RichLog(id="run-log", max_lines=LOG_LINES, markup=False, wrap=True)
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.reader = Reader(self.app.store)
@@ -430,6 +437,8 @@ class RunScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "start":  # hidden while busy: `s` then reaches the app, which explains
             return not self.running and self.followed is None
+        if action == "dry_run":
+            return not self.running and self.followed is None
         if action == "cancel":
             return self.running
         return True
@@ -437,9 +446,14 @@ class RunScreen(Screen[None]):
     def action_start(self) -> None:
         self.request_start()
 
-    def request_start(self, trigger: str = "tui") -> None:
+    def action_dry_run(self) -> None:
+        """`d`: read both systems and show what a sync would do, writing nothing."""
+        self.request_start(dry_run=True)
+
+    def request_start(self, trigger: str = "tui", *, dry_run: bool = False) -> None:
         """Start a run here, unless one is in progress (here or elsewhere): then say so.
-        ``trigger`` is what History says started it ("schedule": the console's timer)."""
+        ``trigger`` is what History says started it ("schedule": the console's timer);
+        ``dry_run``: the plan only, shown when it is made."""
         if self.running:
             cancels = self.app.key("run.cancel")
             self.notify(
@@ -454,7 +468,7 @@ class RunScreen(Screen[None]):
         self.run_id = None
         self.reset()
         self.running = True
-        self.sync(self.cancel_event, frozenset(self.own_runs), trigger)
+        self.sync(self.cancel_event, frozenset(self.own_runs), trigger, dry_run)
 
     def action_cancel(self) -> None:
         if self.cancel_event is not None and not self.cancel_event.is_set():
@@ -466,7 +480,13 @@ class RunScreen(Screen[None]):
 
     # -- a run started here -----------------------------------------------------------
     @work(thread=True, exclusive=True, group="run", exit_on_error=False)
-    def sync(self, cancel: threading.Event, own: frozenset[int], trigger: str = "tui") -> None:
+    def sync(
+        self,
+        cancel: threading.Event,
+        own: frozenset[int],
+        trigger: str = "tui",
+        dry_run: bool = False,
+    ) -> None:
         app = self.app
         buffer = RunBuffer()
 
@@ -483,7 +503,9 @@ class RunScreen(Screen[None]):
             if other is not None:
                 self.post_message(RunRefused(other))
                 return
-            result = asyncio.run(run_in_batches(store, app, cancel, buffer, flush, trigger))
+            result = asyncio.run(
+                run_in_batches(store, app, cancel, buffer, flush, trigger, dry_run)
+            )
             flush(force=True)
             self.post_message(RunFinished(result))
         except StoreError as exc:  # the database itself: its message says what to do
@@ -541,6 +563,8 @@ class RunScreen(Screen[None]):
                 self.poll()
             elif result.exit_code == 3 and result.message:
                 self.notify(result.message, title="The run stopped", severity="error", markup=False)
+            elif result.status == "dry-run":
+                self.app.push_screen(PlanScreen(result))
         if message.error:
             line = Text(no_wrap=False)
             line.append_text(plain(message.error, "bold red"))

@@ -12,10 +12,11 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from ...setup import STEPS, Step, reached_step, set_reached
 from ...setup.progress import FIRST_REVISITED
+from ..footer import ConsoleFooter
 
 if TYPE_CHECKING:
     from .app import SetupApp
@@ -41,7 +42,7 @@ class StepScreen(Screen[None]):
             with VerticalScroll(id="body"):
                 yield from self.form()
         yield Static(id="status")
-        yield Footer()
+        yield ConsoleFooter()
 
     def on_mount(self) -> None:
         self.title = "recontui setup" + (" (settings)" if self.setup.revisit else "")
