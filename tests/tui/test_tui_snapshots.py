@@ -220,6 +220,84 @@ class TestAutoResolved:
         assert snap_compare(_app(decided_world), run_before=_keys("6"))
 
 
+def _lines_view(pilot_keys=()):
+    """Resolve on the first open invoice conflict over its lines, then `e`: the lines view."""
+    from textual.widgets import DataTable
+
+    from recontui.model.states import ConflictStatus
+    from recontui.tui.screens.resolve import ResolveScreen
+
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        app = pilot.app
+        conflict = next(
+            c
+            for c in app.store.conflicts(app.profile.id, statuses=(ConflictStatus.OPEN,))
+            if c.entity == "invoice" and "lines" in c.fields
+        )
+        screen = ResolveScreen(conflict.id)
+        app.push_screen(screen)
+        await _settle(pilot)
+        table = screen.query_one(DataTable)
+        table.move_cursor(row=[str(k.value) for k in table.rows].index("lines"))
+        await pilot.press("e", *pilot_keys)
+        await _settle(pilot)
+        await pilot.wait_for_scheduled_animations()
+        await pilot.pause()
+
+    return run_before
+
+
+class TestNewViews:
+    """The views issue 14 added: the lines of a line-item conflict, a dry run's plan and
+    the audit trail, at 80x24."""
+
+    def test_lines_line_against_line(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_lines_view(("b",)))
+
+    def test_dry_run_plan(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_keys("3", "d", "down"))
+
+    def test_audit_of_a_run(self, decided_world, snap_compare):
+        assert snap_compare(_app(decided_world), run_before=_keys("4", "a"))
+
+
+WIDE = (120, 40)
+
+
+class TestAt120x40:
+    """Every screen at 120x40: the room goes to the values, the footer shows more keys."""
+
+    def test_queue(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_keys("c"), terminal_size=WIDE)
+
+    def test_resolve(self, still_world, snap_compare):
+        keys = ("c", "down", "down", "down", "enter", "b")
+        assert snap_compare(_app(still_world), run_before=_keys(*keys), terminal_size=WIDE)
+
+    def test_match(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_keys("c", "enter"), terminal_size=WIDE)
+
+    def test_help_on_resolve(self, still_world, snap_compare):
+        keys = ("c", "down", "enter", "question_mark")
+        assert snap_compare(_app(still_world), run_before=_keys(*keys), terminal_size=WIDE)
+
+    def test_run(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_keys("3", "s"), terminal_size=WIDE)
+
+    def test_history(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_keys("y"), terminal_size=WIDE)
+
+    def test_preferences(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_keys("5"), terminal_size=WIDE)
+
+    def test_auto_resolved(self, decided_world, snap_compare):
+        assert snap_compare(_app(decided_world), run_before=_keys("6"), terminal_size=WIDE)
+
+    def test_lines(self, still_world, snap_compare):
+        assert snap_compare(_app(still_world), run_before=_lines_view(), terminal_size=WIDE)
+
+
 # -- the setup (`recontui setup`), one picture per step ----------------------------------
 
 SETUP_ENV = {"RECONTUI_PASSPHRASE": "setup snapshots"}

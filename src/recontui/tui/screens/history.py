@@ -16,6 +16,7 @@ from ..console import ConsoleApp
 from ..footer import ConsoleFooter
 from ..messages import EventsLoaded, RunsLoaded, StateLoaded
 from ..text import plain
+from .audit import AuditFilter, AuditScreen
 from .modals import ConfirmScreen
 from .run import LOG_LINES, event_line
 
@@ -35,6 +36,7 @@ class HistoryScreen(Screen[None]):
     app = getters.app(ConsoleApp)
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("k", "cursors", "Cursors", id="history.cursors"),
+        Binding("a", "audit", "Audit", id="history.audit"),
         Binding("f5", "reload", "Refresh", id="history.refresh"),
         Binding("escape", "app.switch_mode('home')", "Home", id="history.home"),
     ]
@@ -78,9 +80,10 @@ class HistoryScreen(Screen[None]):
                 key=str(r["id"]),
             )
         opens, cursors = self.app.key("history.open"), self.app.key("history.cursors")
+        audit = self.app.key("history.audit")
         said = (
-            f"{len(self.run_ids)} most recent runs (local time). {opens} shows a run's log; "
-            f"{cursors} shows the companies and pull cursors."
+            f"{len(self.run_ids)} most recent runs (local time). {opens} shows a run's log, "
+            f"{audit} what it overwrote; {cursors} shows the companies and pull cursors."
         )
         self.query_one("#history-status", Static).update(Text(said))
 
@@ -97,6 +100,14 @@ class HistoryScreen(Screen[None]):
 
     def action_cursors(self) -> None:
         self.app.push_screen(CursorsScreen())
+
+    def action_audit(self) -> None:
+        """The audit trail, of the run under the cursor (the filter line widens it)."""
+        table = self.query_one(DataTable)
+        run = None
+        if self.run_ids and 0 <= table.cursor_row < len(self.run_ids):
+            run = self.run_ids[table.cursor_row]
+        self.app.push_screen(AuditScreen(AuditFilter(run_id=run)))
 
 
 class CursorsScreen(Screen[None]):

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from rich.text import Text
-from textual import getters
+from textual import getters, on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
@@ -24,11 +24,14 @@ from textual.widgets import DataTable, Static
 from ...model import FieldSpec, same
 from ...model.entities import Side
 from ..console import ConsoleApp
-from ..text import CHANGED, plain
+from ..text import CHANGED, plain, short_label
 
 Line = Mapping[str, Any]
 #: What a missing line shows.
 NO_LINE = "(no line)"
+#: A part's column width by its type (text and references 14; longer values end in "…",
+#: and the line under the cursor is shown whole below the table).
+PART_WIDTH = {"money": 11, "price": 11, "decimal": 8, "bool": 6}
 
 
 def line_parts(spec: FieldSpec) -> list[FieldSpec]:
@@ -80,7 +83,7 @@ class LinesScreen(ModalScreen[list[dict[str, Any]] | None]):
     DEFAULT_CSS = """
     LinesScreen > Vertical { width: 100%; height: 100%; background: $surface; }
     LinesScreen #lines-table { height: 1fr; }
-    LinesScreen #lines-status { height: auto; max-height: 4; padding: 0 1; }
+    LinesScreen #lines-status { height: auto; max-height: 5; padding: 0 1; }
     """
 
     def __init__(
@@ -119,50 +122,83 @@ class LinesScreen(ModalScreen[list[dict[str, Any]] | None]):
         self.query_one(DataTable).focus()
         self.say()
 
+    def columns(self) -> list[FieldSpec]:
+        """The parts shown, those that differ on some line first (they are what decides;
+        at 80 columns the others may be cut)."""
+        differ = set().union(*(differing_parts(self.spec, a, b) for a, b in self.pairs))
+        parts = line_parts(self.spec)
+        return [p for p in parts if p.name in differ] + [p for p in parts if p.name not in differ]
+
     def draw(self) -> None:
         table = self.query_one(DataTable)
         row = table.cursor_row
         table.clear(columns=True)
-        table.add_column("line", key="line")
-        table.add_column("from", key="from")
-        for sub in line_parts(self.spec):
-            table.add_column(sub.title, key=sub.name)
-        table.add_column("take", key="take")
+        table.add_column("line", key="line", width=4)
+        table.add_column("from", key="from", width=6)
+        table.add_column("take", key="take", width=8)
+        parts = self.columns()
+        for sub in parts:
+            width = PART_WIDTH.get(sub.type.value, 14)
+            table.add_column(sub.title, key=sub.name, width=width)
         for index, (a, b) in enumerate(self.pairs):
             differ = differing_parts(self.spec, a, b)
             sides: tuple[tuple[Side, Line | None], ...] = (("a", a), ("b", b))
             for side, line in sides:
-                table.add_row(*self.cells(index, side, line, differ), key=f"{index}{side}")
+                cells = self.cells(index, side, line, differ, parts)
+                table.add_row(*cells, key=f"{index}{side}")
         if 0 <= row < table.row_count:
             table.move_cursor(row=row)
 
-    def cells(self, index: int, side: Side, line: Line | None, differ: set[str]) -> list[Text]:
+    def cells(
+        self, index: int, side: Side, line: Line | None, differ: set[str], parts: list[FieldSpec]
+    ) -> list[Text]:
         take = self.takes[index]
         cells = [
             Text(str(index + 1) if side == "a" else "", style="bold"),
-            plain(self.systems[side], "bold" if take == side else "dim"),
+            plain(short_label(self.systems[side]), "bold" if take == side else "dim"),
+            self.take_text(take) if side == "a" else Text(""),
         ]
-        for sub in line_parts(self.spec):
+        for at, sub in enumerate(parts):
             if line is None:
-                cells.append(Text(NO_LINE if sub is line_parts(self.spec)[0] else "", "dim"))
+                cells.append(Text(NO_LINE if at == 0 else "", "dim"))
                 continue
             value = self.show(sub, line.get(sub.name))
             if sub.name in differ:
-                cell = Text(CHANGED, style="yellow")
+                cell = Text(CHANGED, style="yellow", no_wrap=True, overflow="ellipsis")
                 cell.append_text(plain(value, "yellow"))
             else:
                 cell = plain(value)
             cells.append(cell)
-        if side == "a":
-            cells.append(self.take_text(take))
-        else:
-            cells.append(Text(""))
         return cells
 
     def take_text(self, take: Side | None) -> Text:
         if take is None:
             return Text("? choose", style="bold red")
-        return plain(f"✔ {self.systems[take]}", "bold green")
+        return plain(f"✔ {short_label(self.systems[take])}", "bold green")
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        """The line under the cursor, whole (cells end in "…" at 80 columns)."""
+        self.say()
+
+    def line_words(self) -> Text:
+        row = max(0, self.query_one(DataTable).cursor_row)
+        if not self.pairs:
+            return Text("")
+        index, side = row // 2, ("a", "b")[row % 2]
+        line = self.pairs[index][0 if side == "a" else 1]
+        text = Text(f"Line {index + 1}, {self.systems[side]}: ", style="bold")
+        if line is None:
+            text.append("no such line", style="dim")
+            return text
+        parts = [
+            f"{sub.title.lower()} {self.show(sub, line.get(sub.name))}"
+            for sub in self.columns()
+            if line.get(sub.name) is not None
+        ]
+        text.append_text(plain(" · ".join(parts)))
+        text.no_wrap = False
+        return text
 
     def current(self) -> int:
         return max(0, self.query_one(DataTable).cursor_row) // 2
@@ -184,7 +220,8 @@ class LinesScreen(ModalScreen[list[dict[str, Any]] | None]):
 
     def say(self, note: str = "") -> None:
         open_ = [str(i + 1) for i, take in enumerate(self.takes) if take is None]
-        text = Text(note + (" " if note else ""))
+        text = self.line_words()
+        text.append("\n" + note + (" " if note else ""))
         if open_:
             text.append(f"Still to choose: line {', '.join(open_)}.", style="bold")
         else:
