@@ -1090,7 +1090,8 @@ def _print_match(conflict: Conflict, detail: Mapping[str, Any]) -> None:
     for start in range(0, max(len(cands), 1), MATCH_COLUMNS):
         group = [record, *cands[start : start + MATCH_COLUMNS]]
         heads = ["this record"] + [
-            f"link {c['link']} (id {_safe(c['remote_id'] or '?')})" for c in group[1:]
+            f"candidate {start + at}: link {c['link']} (id {_safe(c['remote_id'] or '?')})"
+            for at, c in enumerate(group[1:], start=1)
         ]
         table = [["", *heads]] + [
             [label, *(_safe(col["values"].get(label, "")) for col in group)]
@@ -1099,8 +1100,8 @@ def _print_match(conflict: Conflict, detail: Mapping[str, Any]) -> None:
         _print_columns(table)
     if conflict.status == ConflictStatus.OPEN:
         print(
-            f"  Decide with: recontui conflicts resolve {conflict.id} --link LINK "
-            "| --create | --ignore"
+            f"  Decide with: recontui conflicts resolve {conflict.id} --candidate N "
+            "(or --link LINK) | --create | --ignore"
         )
 
 
@@ -1139,19 +1140,43 @@ def _print_columns(table: list[list[str]]) -> None:
         print("    " + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
 
 
+def nth_candidate(conflict: Conflict, n: int, *, given_link: int | None) -> int:
+    """The link id of the ``n``th candidate (1-based) as `conflicts show` lists them, or
+    one sentence (exit 2) saying which numbers there are."""
+    candidates = list(conflict.candidates or [])
+    if given_link is not None:
+        raise CliError("Give --link or --candidate, not both.", 2)
+    if not candidates:
+        raise CliError(
+            f"Conflict {conflict.id} is not a match conflict: it has no candidates "
+            f"(`recontui conflicts show {conflict.id}` says what it asks).",
+            2,
+        )
+    if not 1 <= n <= len(candidates):
+        raise CliError(
+            f"Conflict {conflict.id} has {len(candidates)} candidate"
+            f"{'' if len(candidates) == 1 else 's'}: --candidate takes 1 to {len(candidates)}.",
+            2,
+        )
+    return int(candidates[n - 1])
+
+
 def cmd_conflicts_resolve(args: argparse.Namespace) -> int:
     from .decisions import ResolveError, resolve_conflict
 
     store = open_db(args)
     profile = get_profile(store, args.profile)
     conflict = require_conflict(store, profile, args.id)
+    link_to = args.link
+    if args.candidate is not None:
+        link_to = nth_candidate(conflict, args.candidate, given_link=args.link)
     try:
         resolve_conflict(
             store,
             conflict,
             picks=args.pick or [],
             take_all=args.all,
-            link_to=args.link,
+            link_to=link_to,
             create=args.create,
             ignore=args.ignore,
             actor=os.environ.get("USER", "cli"),
@@ -2122,6 +2147,12 @@ def _add_conflicts_commands(sub: Subcommands) -> None:
     c_res.add_argument("--pick", action="append", metavar="FIELD=a|b|=VALUE")
     c_res.add_argument("--all", choices=("a", "b"), help="take every field from one side")
     c_res.add_argument("--link", type=int, metavar="LINK_ID", help="match: link to a candidate")
+    c_res.add_argument(
+        "--candidate",
+        type=int,
+        metavar="N",
+        help="match: link to the Nth candidate `conflicts show` lists (1 is the first)",
+    )
     c_res.add_argument("--create", action="store_true", help="match: create on the other side")
     c_res.add_argument("--ignore", action="store_true", help="match: never sync this record")
     c_all = _add(

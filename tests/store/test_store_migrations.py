@@ -62,7 +62,7 @@ def schema_of(db: sqlite_utils.Database) -> list[tuple[str, str, str | None]]:
 
 
 def test_schema_version_counts_the_migrations() -> None:
-    assert SCHEMA_VERSION == len(MIGRATIONS) == 6
+    assert SCHEMA_VERSION == len(MIGRATIONS) == 7
     assert "CREATE TABLE links" in V1
     assert "merged_into" in V2
     assert "title" in V3_COLUMNS and "audit_by ON audit(profile_id, by, id)" in V3_INDEXES

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import hashlib
 import json
 import operator
@@ -195,12 +196,79 @@ def _sort_key(field: str) -> Callable[[dict[str, Any]], _Key]:
     return lambda rec: _Key(_record_value(field, rec))
 
 
+def _filtered(
+    records: Sequence[dict[str, Any]] | Callable[[], Sequence[dict[str, Any]]],
+    filters: Sequence[Filter],
+    order: Sequence[tuple[str, bool]],
+) -> list[dict[str, Any]]:
+    """The records the filters keep, in the list's order: created time and id, then the
+    sort fields (stable sorts, last field first)."""
+    rows = records() if callable(records) else records
+    hits = [r for r in rows if all(_matches(f, r) for f in filters)]
+    hits.sort(key=lambda r: (r["createdTime"], r["id"]))
+    for field, descending in reversed(order):
+        hits.sort(key=_sort_key(field), reverse=descending)
+    return hits
+
+
+#: Range operators a sorted list answers with a bisect.
+_RANGE_OPS = frozenset({"gt", "gte", "lt", "lte"})
+
+
+def _range_on_sort(
+    filters: Sequence[Filter], order: Sequence[tuple[str, bool]]
+) -> list[Filter] | None:
+    """The filters, when they are all ranges on the one time field the list is sorted by
+    ascending (the connector's keyset paging); None otherwise."""
+    if len(order) != 1 or order[0][1] or order[0][0].split(".")[-1] not in TIME_FIELDS:
+        return None
+    field = order[0][0]
+    if not filters or any(f.field != field or f.op not in _RANGE_OPS for f in filters):
+        return None
+    return list(filters)
+
+
+def _ranged(
+    resource: BillResource,
+    records: Sequence[dict[str, Any]] | Callable[[], Sequence[dict[str, Any]]],
+    memo: MutableMapping[str, Any],
+    generation: int,
+    sort_text: str,
+    order: Sequence[tuple[str, bool]],
+    ranges: Sequence[Filter],
+) -> list[dict[str, Any]]:
+    """The slice of the sorted list the time ranges keep (the same rows, in the same
+    order, as filtering then sorting would give)."""
+    key = f"{resource.path}|sorted"
+    kept = memo.get(key)
+    if kept is None or kept[:2] != (generation, sort_text):
+        field = order[0][0]
+        every = _filtered(records, (), order)
+        stamps = [_record_value(field, r) for r in every]
+        first = sum(1 for stamp in stamps if stamp is None)  # no time: sorted first, never kept
+        kept = (generation, sort_text, every, stamps[first:], first)
+        memo[key] = kept
+    _, _, every, stamps, first = kept
+    lo, hi = 0, len(stamps)
+    for flt in ranges:
+        wanted = _coerce(flt.field, flt.values[0])
+        if flt.op == "gte":
+            lo = max(lo, bisect.bisect_left(stamps, wanted))
+        elif flt.op == "gt":
+            lo = max(lo, bisect.bisect_right(stamps, wanted))
+        elif flt.op == "lte":
+            hi = min(hi, bisect.bisect_right(stamps, wanted))
+        else:  # lt
+            hi = min(hi, bisect.bisect_left(stamps, wanted))
+    return list(every[first + lo : first + max(lo, hi)])
+
+
 def page(
     resource: BillResource,
     records: Sequence[dict[str, Any]] | Callable[[], Sequence[dict[str, Any]]],
     params: dict[str, str],
     *,
-    memo: MutableMapping[str, tuple[int, str, str, list[dict[str, Any]]]] | None = None,
+    memo: MutableMapping[str, Any] | None = None,
     generation: int = 0,
 ) -> dict[str, Any]:
     """One page of ``records`` (or of what calling it gives) as the list endpoint answers.
@@ -232,15 +300,17 @@ def page(
             raise invalid_param("sort", part)
         _check_field(resource, field, "sort")
         order.append((field, direction == "desc"))
+    ranged = _range_on_sort(filters, order)
     cached = memo.get(resource.path) if memo is not None else None
-    if cached is not None and cached[:3] == (generation, filters_text, sort_text):
+    if ranged is not None and memo is not None:
+        # Keyset paging (a time range on the field the list is sorted by, moved on every
+        # page): the whole sorted list and its keys are kept, each page a bisect of them,
+        # so following a big list costs O(page) per page, not O(list).
+        hits = _ranged(resource, records, memo, generation, sort_text, order, ranged)
+    elif cached is not None and cached[:3] == (generation, filters_text, sort_text):
         hits = cached[3]
     else:
-        rows = records() if callable(records) else records
-        hits = [r for r in rows if all(_matches(f, r) for f in filters)]
-        hits.sort(key=lambda r: (r["createdTime"], r["id"]))
-        for field, descending in reversed(order):
-            hits.sort(key=_sort_key(field), reverse=descending)
+        hits = _filtered(records, filters, order)
         if memo is not None:
             memo[resource.path] = (generation, filters_text, sort_text, hits)
     fingerprint = _fingerprint(filters_text, sort_text)

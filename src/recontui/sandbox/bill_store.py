@@ -112,7 +112,7 @@ class BillOrg:
         #: Bumped by every write (every write ticks); list pages are cached against it.
         self.generation = 0
         #: path -> (generation, filters, sort, sorted hits): the last listing of each path.
-        self.list_memo: dict[str, tuple[int, str, str, list[dict[str, Any]]]] = {}
+        self.list_memo: dict[str, Any] = {}
         # Indexes kept by create/patch so a write costs the same in a big organisation.
         self._numbers: defaultdict[tuple[str, Any, str], set[str]] = defaultdict(set)
         self._payers: defaultdict[tuple[str, Any], set[str]] = defaultdict(set)

@@ -360,6 +360,17 @@ V6_AUDIT_RUN = """
 CREATE INDEX audit_run ON audit(run_id, id);
 """
 MIGRATIONS.append(_script(V6_AUDIT_RUN))
+
+# Version 7: the outbox is looked up by link (every merged pair: its live ops; a link
+# merged into another moves its ops), by conflict and by run; without these each look-up
+# scanned every op ever queued, which made the plan step grow with the square of the
+# records (issue 15).
+V7_OUTBOX_LOOKUPS = """
+CREATE INDEX outbox_link ON outbox(link_id, state);
+CREATE INDEX outbox_conflict ON outbox(conflict_id) WHERE conflict_id IS NOT NULL;
+CREATE INDEX outbox_run ON outbox(run_id, side, state);
+"""
+MIGRATIONS.append(_script(V7_OUTBOX_LOOKUPS))
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
