@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/kill_loop.py
+	$(BIN)/python bench/first_sync.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .grimp_cache

@@ -209,7 +209,7 @@ def test_conflicts_show_puts_the_deciding_fields_side_by_side(
     assert rows["Email"].index("ap@northwind.test") < rows["Phone"].index("(503) 555-0100")
     assert "Last changed" in rows
     assert f"link {c.candidates[0]}" in out
-    assert f"recontui conflicts resolve {c.id} --link LINK" in out
+    assert f"recontui conflicts resolve {c.id} --candidate N (or --link LINK)" in out
     assert main([*args, "--json"]) == 0
     shown = json.loads(capsys.readouterr().out)
     record, twin = shown["sides"]["columns"]

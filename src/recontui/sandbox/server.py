@@ -14,6 +14,7 @@ import errno
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 
@@ -112,6 +113,10 @@ def serve(
             signal.signal(signal.SIGTERM, previous)
 
 
+#: How long a stand-in may take to start serving (its thread still alive) before giving up.
+START_DEADLINE = 600.0
+
+
 class RunningSandbox:
     """A Sandbox served on a loopback port from a background thread."""
 
@@ -151,7 +156,13 @@ class RunningSandbox:
 
         self._thread = threading.Thread(target=run, name="recontui-sandbox", daemon=True)
         self._thread.start()
-        self._ready.wait(timeout=15)
+        # No fixed wait: a company of a million records takes longer than any short
+        # timeout to get going (one full garbage collection of its heap took ~16 s), so
+        # wait while the server's thread lives, up to START_DEADLINE.
+        deadline = time.monotonic() + START_DEADLINE
+        while not self._ready.wait(timeout=0.5):
+            if not self._thread.is_alive() or time.monotonic() > deadline:
+                break
         if self._error is not None or not self.base_url:
             self.stop()
             raise RuntimeError(f"sandbox server did not start: {self._error!r}")

@@ -1,0 +1,153 @@
+"""Benchmark: a first sync as the company grows, with the stand-ins in their own process.
+
+    python bench/first_sync.py [--sizes 1000,10000] [--scenario demo]
+
+For each size N, `recontui sandbox serve --size N` seeds both stand-ins (about N records
+per side) in a separate process and creates a profile for them; this process then runs
+the sync as `recontui sync` does (real connectors over loopback, real page sizes and the
+documented limits, SQLite on disk) and prints the run's time by phase (pull, plan, push:
+from the run's own progress events) and the records pulled. Growth is reported as the
+ratio of each phase's time from one size to the next against the ratio of records: a
+phase whose time grows faster than its records is super-linear (a bug to find).
+
+Figures are ratios measured in this one run (the machine is shared and noisy); the
+seconds they come from are printed beside them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from recontui.events import Event
+from recontui.run import RunOptions, run_sync
+from recontui.store import open_store
+from recontui.wiring import connector_factory, open_secrets
+
+PASSPHRASE = "bench first sync"
+
+
+@dataclass
+class Timed:
+    size: int
+    pulled: int = 0
+    writes: int = 0
+    total: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    exit_code: int = -1
+
+
+def serve(db: Path, size: int, scenario: str) -> subprocess.Popen[str]:
+    env = {**os.environ, "RECONTUI_PASSPHRASE": PASSPHRASE}
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "recontui.cli",
+            "--db",
+            str(db),
+            "sandbox",
+            "serve",
+            "--size",
+            str(size),
+            "--scenario",
+            scenario,
+            "--profile",
+            "bench",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()
+    if not line:
+        raise SystemExit(f"the stand-ins did not start for size {size}")
+    json.loads(line)
+    return proc
+
+
+def first_sync(db: Path, size: int) -> Timed:
+    store = open_store(db)
+    profile = store.get_profile("bench")
+    secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
+    timed = Timed(size)
+    marks: list[tuple[float, str]] = []
+
+    def listener(event: Event) -> None:
+        if event.phase != "start" and (not marks or marks[-1][1] != event.phase):
+            marks.append((time.perf_counter(), event.phase))
+
+    started = time.perf_counter()
+    result = asyncio.run(
+        run_sync(
+            store,
+            profile,
+            connector_factory(profile, secrets),
+            RunOptions(trigger="bench", accept_big_change=True),
+            listener=listener,
+        )
+    )
+    timed.total = time.perf_counter() - started
+    timed.exit_code = result.exit_code
+    timed.pulled = int(result.counts.get("pulled", 0))
+    timed.writes = int(result.counts.get("pushed", 0))
+    ends = [*marks[1:], (started + timed.total, "end")]
+    for (at, phase), (until, _) in zip(marks, ends, strict=False):
+        if phase != "end":
+            timed.phases[phase] = timed.phases.get(phase, 0.0) + (until - at)
+    store.close()
+    return timed
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000")
+    parser.add_argument("--scenario", default="demo")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in args.sizes.split(",")]
+    results: list[Timed] = []
+    for size in sizes:
+        with tempfile.TemporaryDirectory(prefix="recontui-bench-") as scratch:
+            db = Path(scratch) / "bench.db"
+            server = serve(db, size, args.scenario)
+            try:
+                timed = first_sync(db, size)
+            finally:
+                server.terminate()
+                server.wait(timeout=60)
+        results.append(timed)
+        phases = "  ".join(f"{k} {v:6.1f} s" for k, v in timed.phases.items())
+        print(
+            f"size {size:>8,}: pulled {timed.pulled:>8,}  written {timed.writes:>6,}  "
+            f"total {timed.total:7.1f} s  "
+            f"{phases}  exit {timed.exit_code}",
+            flush=True,
+        )
+    for before, after in itertools.pairwise(results):
+        grow = after.pulled / max(1, before.pulled)
+        wrote = after.writes / max(1, before.writes)
+        print(f"{before.size:,} -> {after.size:,}: records x{grow:.1f}, writes x{wrote:.1f}")
+        for phase in after.phases:
+            if before.phases.get(phase):
+                ratio = after.phases[phase] / before.phases[phase]
+                # Writes are paced by the documented request limits: push and the
+                # connectors' waits (http) follow the writes, every other phase the records.
+                base = wrote if phase in ("push", "http") else grow
+                verdict = "linear or better" if ratio <= base * 1.5 else "SUPER-LINEAR"
+                print(f"  {phase:5} time x{ratio:5.1f}  ({verdict})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
