@@ -77,7 +77,7 @@ def serve(db: Path, size: int, scenario: str) -> subprocess.Popen[str]:
     return proc
 
 
-def first_sync(db: Path, size: int) -> Timed:
+def first_sync(db: Path, size: int, *, batches: bool = True) -> Timed:
     store = open_store(db)
     profile = store.get_profile("bench")
     secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
@@ -88,12 +88,20 @@ def first_sync(db: Path, size: int) -> Timed:
         if event.phase != "start" and (not marks or marks[-1][1] != event.phase):
             marks.append((time.perf_counter(), event.phase))
 
+    base = connector_factory(profile, secrets)
+
+    def factory(side: str, events: object) -> object:
+        conn = base(side, events)
+        if not batches:  # creates one request each, as before batches
+            conn.create_batch = 0  # type: ignore[attr-defined]
+        return conn
+
     started = time.perf_counter()
     result = asyncio.run(
         run_sync(
             store,
             profile,
-            connector_factory(profile, secrets),
+            factory,
             RunOptions(trigger="bench", accept_big_change=True),
             listener=listener,
         )
@@ -110,23 +118,41 @@ def first_sync(db: Path, size: int) -> Timed:
     return timed
 
 
+def fresh_sync(size: int, scenario: str, *, batches: bool) -> Timed:
+    """A first sync of a newly seeded company of ``size`` (stand-ins in their process)."""
+    with tempfile.TemporaryDirectory(prefix="recontui-bench-") as scratch:
+        db = Path(scratch) / "bench.db"
+        server = serve(db, size, scenario)
+        try:
+            return first_sync(db, size, batches=batches)
+        finally:
+            server.terminate()
+            server.wait(timeout=60)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000")
     parser.add_argument("--scenario", default="demo")
+    parser.add_argument(
+        "--compare-batches",
+        action="store_true",
+        help="also run each size with QuickBooks creates one request each (like for like)",
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     results: list[Timed] = []
     for size in sizes:
-        with tempfile.TemporaryDirectory(prefix="recontui-bench-") as scratch:
-            db = Path(scratch) / "bench.db"
-            server = serve(db, size, args.scenario)
-            try:
-                timed = first_sync(db, size)
-            finally:
-                server.terminate()
-                server.wait(timeout=60)
+        timed = fresh_sync(size, args.scenario, batches=True)
         results.append(timed)
+        if args.compare_batches:
+            single = fresh_sync(size, args.scenario, batches=False)
+            print(
+                f"size {size:>8,}: one request per create: total {single.total:7.1f} s "
+                f"(push {single.phases.get('push', 0.0):.1f} s); with batches "
+                f"x{single.total / max(timed.total, 1e-9):.1f} faster",
+                flush=True,
+            )
         phases = "  ".join(f"{k} {v:6.1f} s" for k, v in timed.phases.items())
         print(
             f"size {size:>8,}: pulled {timed.pulled:>8,}  written {timed.writes:>6,}  "

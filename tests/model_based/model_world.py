@@ -163,6 +163,11 @@ class Hooked:
             lambda: self.inner.create(entity, fields, idempotency_key=idempotency_key)
         )
 
+    async def create_many(self, entity: str, items: Any) -> Any:
+        """A batch of creates (QuickBooks): killed before it is sent or after it landed,
+        as a single write is."""
+        return await self._write(lambda: self.inner.create_many(entity, items))
+
     async def update(
         self, entity: str, remote_id: str, version: str, changes: Any, *, idempotency_key: str
     ) -> Any:

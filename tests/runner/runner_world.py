@@ -116,7 +116,11 @@ def make_world(tmp_path: Path, scenario: str = "conflicts", seed: int = 7, **con
 
 
 class Wrapped:
-    """A connector with hooks: tests inject the faults a real network produces."""
+    """A connector with hooks: tests inject the faults a real network produces. Its
+    creates go one at a time (``create_batch`` 0), so a hook on ``create`` sees each one;
+    tests of the batch path wrap ``create_many`` themselves."""
+
+    create_batch = 0
 
     def __init__(self, inner: Any, **hooks: Any) -> None:
         self.inner = inner

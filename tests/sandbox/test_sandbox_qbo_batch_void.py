@@ -201,3 +201,30 @@ async def test_duplicate_bill_number_follows_the_company_warning() -> None:
         assert fault(refused)["code"] == "6140"
         allowed = await qbo.write("bill", payload, include="allowduplicatedocnum")
         assert allowed.status_code == 200, allowed.text
+
+
+async def test_batches_past_the_per_minute_limit_are_throttled() -> None:
+    """ "40 batch requests per minute per realm ID and app"
+    (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles): the
+    stand-in holds batches to their own budget (here 2 a minute) besides the 500 requests."""
+    sandbox = make_sandbox(scenario="demo", qbo_batches_per_minute=2)
+    async with http(sandbox) as client:
+        qbo = await Qbo(sandbox, client).connect()
+        statuses = []
+        for i in range(3):
+            item = {"bId": "1", "operation": "create", "Customer": {"DisplayName": f"Paced {i}"}}
+            response = await qbo.client.post(
+                qbo.url("batch"),
+                params={"minorversion": "75"},
+                content=jsonio.dumps({"BatchItemRequest": [item]}),
+                headers=qbo.headers(**{"Content-Type": "application/json"}),
+            )
+            statuses.append(response.status_code)
+        assert statuses == [200, 200, 429]
+        # Other requests still go: the batch budget is its own.
+        response = await qbo.client.get(
+            qbo.url("companyinfo/" + qbo.realm),
+            params={"minorversion": "75"},
+            headers=qbo.headers(),
+        )
+        assert response.status_code == 200

@@ -8,7 +8,7 @@ shows that sentence as-is; it never needs to understand HTTP.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, Self, runtime_checkable
 
@@ -137,6 +137,20 @@ class SecretAccess(Protocol):
 
 #: ``(level, message, data)``; level is debug/info/warning/error. Never carries secrets.
 EventSink = Callable[[str, str, Mapping[str, Any]], None]
+
+
+@runtime_checkable
+class BatchCreates(Protocol):
+    """A connector whose system takes several creates in one request (QuickBooks' batch):
+    ``create_many`` answers each item in order, the record created or the error that
+    refused that one (a refused item never sinks the others); a failure of the request
+    itself is raised. ``create_batch`` is how many items one request may carry."""
+
+    create_batch: int
+
+    async def create_many(
+        self, entity: str, items: Sequence[tuple[Mapping[str, Any], str]]
+    ) -> list[RemoteRecord | ConnectorError]: ...
 
 
 @runtime_checkable

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import collections
 import contextvars
 import datetime as dt
 import hashlib
@@ -19,8 +20,9 @@ import re
 import shlex
 import time
 import urllib.parse
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import httpx
@@ -102,6 +104,13 @@ _XML_MESSAGE = re.compile(rb"<Message>(.*?)</Message>", re.S)
 _XML_DETAIL = re.compile(rb"<Detail>(.*?)</Detail>", re.S)
 
 
+#: Creates sent in one batch request: "Recommended maximum number of payloads in a single
+#: batch request is 30" (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles).
+BATCH_ITEMS = 30
+#: Batch requests a minute per company: "40 batch requests per minute per realm ID and app".
+BATCH_PER_MINUTE = 40
+
+
 def request_id(idempotency_key: str) -> str:
     """The ``requestid`` for a write: the key itself, or its hash when too long for QBO."""
     if len(idempotency_key) <= MAX_REQUEST_ID:
@@ -152,6 +161,8 @@ class QboConnector(ConnectorBase):
     #: QBO throttles at 500 requests per minute per realm (api-contracts 1.8).
     rate_limit = 500
     rate_window = 60.0
+    #: Creates one batch request carries (``create_many``).
+    create_batch = BATCH_ITEMS
     #: "If you see [a 429], wait 60 seconds before retrying the request."
     #: (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles)
     throttle_wait = 60.0
@@ -187,6 +198,8 @@ class QboConnector(ConnectorBase):
         #: The company's customer types, id -> name (read when a customer first has one).
         self._customer_types: dict[str, str] | None = None
         self._types_reread = False
+        #: When each of the last minute's batch requests went (``_batch_pace``).
+        self._batches_sent: collections.deque[float] = collections.deque()
 
     async def _start(self) -> None:
         await self._refresh(stale=None)
@@ -850,6 +863,93 @@ class QboConnector(ConnectorBase):
             "POST", s.path, ctx, body=body, requestid=request_id(idempotency_key)
         )
         return await self._named(entity, self._entity_in(data, entity, f"POST /{s.path}"))
+
+    async def create_many(
+        self, entity: str, items: Sequence[tuple[Mapping[str, Any], str]]
+    ) -> list[RemoteRecord | ConnectorError]:
+        """Up to :data:`BATCH_ITEMS` creates in one batch request (``POST .../batch``,
+        https://developer.intuit.com/app/developer/qbo/docs/learn/explore-the-quickbooks-online-api/batch):
+        one answer per item, in order, the record created or why that one was refused (a
+        refused item never sinks the others). The batch's ``requestid`` is derived from
+        the items' idempotency keys, so the same batch sent again after a lost answer is
+        answered, not carried out twice. Batches are paced to the documented 40 per minute
+        per company; a request-level failure (unreachable, throttled) is raised for all."""
+        if not 0 < len(items) <= BATCH_ITEMS:
+            raise ValueError(f"a batch holds 1 to {BATCH_ITEMS} creates, not {len(items)}")
+        s = self._writable(entity, Ctx("create", entity, ""))
+        out: list[RemoteRecord | ConnectorError | None] = [None] * len(items)
+        requests: list[dict[str, Any]] = []
+        contexts: dict[str, tuple[int, Ctx]] = {}
+        for index, (fields, _key) in enumerate(items):
+            ctx = Ctx.for_fields("create", entity, fields)
+            try:  # a record that cannot be written is refused alone
+                body = self._body(ctx, partial(qbo_map.to_qbo, entity, fields))
+            except ConnectorError as exc:
+                out[index] = exc
+                continue
+            if entity == "bill_payment":
+                bank = body.setdefault("CheckPayment", {})
+                bank.setdefault("BankAccountRef", {"value": await self._bank_account_id()})
+            if entity == "payment" and self._deposit_account:
+                body.setdefault("DepositToAccountRef", {"value": self._deposit_account})
+            bid = str(index + 1)
+            requests.append({"bId": bid, "operation": "create", s.name: body})
+            contexts[bid] = (index, ctx)
+        if requests:
+            await self._send_batch(entity, s, requests, contexts, items, out)
+        return [r if r is not None else self._lacking("POST /batch", "an answer") for r in out]
+
+    async def _send_batch(
+        self,
+        entity: str,
+        s: Any,
+        requests: list[dict[str, Any]],
+        contexts: dict[str, tuple[int, Ctx]],
+        items: Sequence[tuple[Mapping[str, Any], str]],
+        out: list[RemoteRecord | ConnectorError | None],
+    ) -> None:
+        """One batch request; each answer put in its item's place in ``out``."""
+        sent = "|".join(items[index][1] for index, _ in contexts.values())
+        batch_id = hashlib.sha1(sent.encode()).hexdigest()[:36]
+        await self._batch_pace()
+        data = await self._api(
+            "POST",
+            "batch",
+            Ctx("create", entity, ""),
+            body={"BatchItemRequest": requests},
+            requestid=batch_id,
+        )
+        answers = data.get("BatchItemResponse")
+        if not isinstance(answers, list):
+            raise self._lacking("POST /batch", "BatchItemResponse list")
+        for answer in answers:
+            if not isinstance(answer, dict) or str(answer.get("bId")) not in contexts:
+                continue
+            index, ctx = contexts[str(answer.get("bId"))]
+            fault = answer.get("Fault")
+            if isinstance(fault, dict):
+                errors = fault.get("Error") or []
+                errors = errors if isinstance(errors, list) else [errors]
+                out[index] = self._fault(
+                    400, [_lower(e) for e in errors], ctx, f"POST /{s.path}", fault
+                )
+            else:
+                out[index] = await self._named(
+                    entity, self._entity_in(answer, entity, "POST /batch")
+                )
+
+    async def _batch_pace(self) -> None:
+        """Wait until a batch may go: at most :data:`BATCH_PER_MINUTE` a minute per company
+        ("40 batch requests per minute per realm ID and app",
+        https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles)."""
+        now = time.monotonic()
+        sent = self._batches_sent
+        while sent and now - sent[0] >= 60.0:
+            sent.popleft()
+        if len(sent) >= BATCH_PER_MINUTE:
+            await asyncio.sleep(60.0 - (now - sent[0]))
+            sent.popleft()
+        sent.append(time.monotonic())
 
     async def update(
         self,

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from ..connectors.base import (
+    BatchCreates,
+    ConnectorError,
     NotFoundError,
     ProtocolError,
     RejectedError,
@@ -66,52 +68,163 @@ class Push(Ops):
         totals = Counter(op.entity for op in ops)
         done: Counter[str] = Counter()
         self.progress(phase, 0, len(ops))
-        for op in ops:
+        at = 0
+        while at < len(ops):
             self.check_cancel()
-            if op.side in self.unreachable:
-                self.counts["push_failed"] += 1
+            op = ops[at]
+            batch = self.batchable(ops, at)
+            if batch:
+                await self.push_batch(batch)
+                chunk = batch
             else:
-                await self.push_one(op)
-            done[op.entity] += 1
+                chunk = [op]
+                if op.side in self.unreachable:
+                    self.counts["push_failed"] += 1
+                else:
+                    await self.push_one(op)
+            at += len(chunk)
+            for done_op in chunk:
+                done[done_op.entity] += 1
             self.progress(phase, done[op.entity], totals[op.entity], entity=op.entity)
             self.progress(phase, done.total(), len(ops))
 
+    def batchable(self, ops: list[Op], at: int) -> list[Op]:
+        """The creates from ``ops[at]`` on that one system can take in one batch request
+        (its connector's ``create_batch`` items at most; [] for none): pending creates of
+        one entity on one side, never one already sent (a lost answer is looked up, one
+        at a time, before anything is created again)."""
+        first = ops[at]
+        conn = self.conns[first.side]
+        size = conn.create_batch if isinstance(conn, BatchCreates) else 0
+        if size < 2 or first.side in self.unreachable:
+            return []
+        out = []
+        for op in ops[at : at + size]:
+            alike = op.op == OpKind.CREATE and op.state == OpState.PENDING and self.batches(op)
+            if not alike or op.entity != first.entity or op.side != first.side:
+                break
+            out.append(op)
+        return out if len(out) > 1 else []
+
+    def batches(self, op: Op) -> bool:
+        """Whether ``op`` may go in a batch (a phase that sends some ops its own way, a
+        summarised journal entry, says no for them)."""
+        return True
+
     async def push_one(self, op: Op) -> None:
         """Send one outbox op; each way it can end is settled by the method named for it."""
+        ready = self.prepare(op)
+        if ready is None:
+            return
+        link, name, remote_changes = ready
+        try:
+            rec = await self.send(op, link, name, remote_changes)
+        except ConnectorError as exc:
+            await self.on_write_error(op, link, name, exc)
+            return
+        await self.on_pushed(op, link, rec, name)
+
+    def prepare(self, op: Op) -> tuple[Link, str, dict[str, Any]] | None:
+        """What sending ``op`` needs: its link, its record's name, the changes in its
+        system's ids; None when it cannot go now (settled here: its record gone, held,
+        waiting for a reference, refused by the tax map)."""
         link = self.store.link(self.store.canonical_link_id(op.link_id))
         if link is None:
             self.store.set_op_state(op.id, OpState.REJECTED, error="its record is gone")
-            return
+            return None
         changes = op.payload.get("changes", {})
         name = self.op_record_name(op, link, changes)
         held = held_for(op.op, self.required(op.side, op.entity), changes)
         if held is not None:
             self.hold_again(op, name, held)
-            return
+            return None
         taxed = self.taxed_op_changes(op, link)  # run/taxes.py
         if taxed is None:
-            return
-        changes = taxed
+            return None
         try:
-            remote_changes = self.to_remote(changes, op.side)
+            remote_changes = self.to_remote(taxed, op.side)
         except MissingDependency as missing:
             self.wait_for_reference(op, link, name, missing)
-            return
-        try:
-            rec = await self.send(op, link, name, remote_changes)
-        except StaleVersionError as exc:
+            return None
+        return link, name, remote_changes
+
+    async def on_write_error(self, op: Op, link: Link, name: str, exc: ConnectorError) -> None:
+        """A write its system did not carry out, settled by what it said."""
+        if isinstance(exc, StaleVersionError):
             await self.on_stale(op, link, name, exc)
-            return
-        except (RejectedError, NotFoundError) as exc:
+        elif isinstance(exc, (RejectedError, NotFoundError)):
             self.refused(op, link, name, str(exc), said=True)
-            return
-        except UnreachableError as exc:
+        elif isinstance(exc, UnreachableError):
             self.on_unreachable(op, name, exc)
-            return
-        except ProtocolError as exc:
+        elif isinstance(exc, ProtocolError):
             self.on_unreadable_answer(op, name, exc)
+        else:
+            raise exc
+
+    async def push_batch(self, ops: list[Op]) -> None:
+        """Creates of one entity sent to one system in one batch request; each item is
+        settled as a single create would be (a refused one never sinks the others). A
+        create that refers to another of the same batch (a sub-customer's parent) waits
+        for the batch before it, so its reference is known."""
+        pending: list[tuple[Op, Link, str, dict[str, Any]]] = []
+        for op in ops:
+            try:
+                ready = self.prepare_in_batch(op, {p[0].link_id for p in pending})
+            except MissingDependency:
+                await self.send_batch(pending)
+                pending = []
+                ready = self.prepare(op)
+            if ready is not None:
+                pending.append((op, *ready))
+        await self.send_batch(pending)
+
+    def prepare_in_batch(
+        self, op: Op, batched: set[int]
+    ) -> tuple[Link, str, dict[str, Any]] | None:
+        """:meth:`prepare`, except that a reference to a record of the batch being gathered
+        raises MissingDependency (the batch must be sent first)."""
+        link = self.store.link(self.store.canonical_link_id(op.link_id))
+        if link is not None and batched:
+            try:
+                self.to_remote(op.payload.get("changes", {}), op.side)
+            except MissingDependency as missing:
+                if self.store.canonical_link_id(missing.ref.link) in {
+                    self.store.canonical_link_id(b) for b in batched
+                }:
+                    raise
+        return self.prepare(op)
+
+    async def send_batch(self, items: list[tuple[Op, Link, str, dict[str, Any]]]) -> None:
+        if not items:
             return
-        await self.on_pushed(op, link, rec, name)
+        if len(items) == 1:
+            op, link, name, remote_changes = items[0]
+            try:
+                rec = await self.send(op, link, name, remote_changes)
+            except ConnectorError as exc:
+                await self.on_write_error(op, link, name, exc)
+                return
+            await self.on_pushed(op, link, rec, name)
+            return
+        first = items[0][0]
+        for op, *_ in items:
+            self.store.set_op_state(op.id, OpState.SENT, count_attempt=True)
+        conn = self.conns[first.side]
+        assert isinstance(conn, BatchCreates)
+        try:
+            results = await conn.create_many(
+                first.entity, [(changes, op.idem_key) for op, _, _, changes in items]
+            )
+        except ConnectorError as exc:
+            for op, link, name, _ in items:
+                await self.on_write_error(op, link, name, exc)
+            return
+        for (op, link, name, _), result in zip(items, results, strict=True):
+            if isinstance(result, ConnectorError):
+                await self.on_write_error(op, link, name, result)
+            else:
+                # The batch's answer is the record as created: no read of it again.
+                await self.on_pushed(op, link, result, name, read=False)
 
     def hold_again(self, op: Op, name: str, held: Held) -> None:
         """A write that lacks a field its system requires is never sent (its system would
@@ -427,9 +540,12 @@ class Push(Ops):
             )
         self.counts["conflicts_reopened"] += 1
 
-    async def on_pushed(self, op: Op, link: Link, rec: RemoteRecord, name: str) -> None:
-        """Read the record back, compare with what was chosen, then settle the books."""
-        readback = await self.read_back(op, rec)
+    async def on_pushed(
+        self, op: Op, link: Link, rec: RemoteRecord, name: str, *, read: bool = True
+    ) -> None:
+        """Read the record back (unless ``read`` is False: the answer is the record as its
+        system holds it), compare with what was chosen, then settle the books."""
+        readback = await self.read_back(op, rec) if read else rec
         holder = self.holder(op.entity, op.side, readback.remote_id)
         if holder is not None and holder != link.id:
             self.refused(op, link, name, self.held_by_another(op, readback))

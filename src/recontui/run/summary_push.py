@@ -59,6 +59,9 @@ def posted_totals(lines: Any) -> dict[tuple[str, str], Decimal]:
 class Summaries(SummaryPlan, Plan, Push):
     """Plans (run/summary.py), pushes and describes summarised journal entries."""
 
+    def batches(self, op: Op) -> bool:
+        return not is_summary(op) and super().batches(op)
+
     async def push_one(self, op: Op) -> None:
         if not is_summary(op):
             await super().push_one(op)

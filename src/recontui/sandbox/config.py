@@ -21,6 +21,10 @@ class SandboxConfig:
     scenario: str = "demo"  # empty | demo | conflicts
     qbo_max_concurrent: int | None = 10
     qbo_per_minute: int | None = 500
+    #: Batch requests per realm per QBO window: "40 batch requests per minute per realm ID
+    #: and app" (https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles);
+    #: each also counts against ``qbo_per_minute``.
+    qbo_batches_per_minute: int = 40
     bill_max_concurrent: int | None = 3
     bill_session_idle_seconds: int = 35 * 60
     qbo_token_seconds: int = 3600

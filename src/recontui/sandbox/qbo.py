@@ -66,6 +66,9 @@ class QboService:
         self.lock = lock
         self.limiter = ConcurrencyLimiter(config.qbo_max_concurrent)
         self.budget = WindowBudget(config.qbo_per_minute, config.qbo_window_seconds, clock.now)
+        self.batch_budget = WindowBudget(
+            config.qbo_batches_per_minute, config.qbo_window_seconds, clock.now
+        )
         self.replays: dict[tuple[str, str], tuple[int, bytes, str]] = {}
         self._tids = itertools.count(1)
 
@@ -225,6 +228,9 @@ class QboService:
             return self._throttled()
         try:
             if not self.budget.try_take(realm):
+                return self._throttled()
+            batch = request.path_params["rest"].strip("/") == "batch"
+            if batch and not self.batch_budget.try_take(realm):
                 return self._throttled()
             if self.config.latency_seconds:
                 await asyncio.sleep(self.config.latency_seconds)
