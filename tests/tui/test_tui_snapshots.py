@@ -82,6 +82,12 @@ def _keys(*keys: str):
         # A tab's underline slides to its tab: a picture taken mid-slide differs by load.
         await pilot.wait_for_scheduled_animations()
         await pilot.pause()
+        # One more layout once everything has settled: under load a table could be laid
+        # out against a detail panel not yet at its final height (a scrollbar column that
+        # the settled screen does not have).
+        pilot.app.screen.refresh(layout=True)
+        await pilot.pause()
+        await _settle(pilot)
 
     return run_before
 
