@@ -163,36 +163,13 @@ class Push(Ops):
 
     async def push_batch(self, ops: list[Op]) -> None:
         """Creates of one entity sent to one system in one batch request; each item is
-        settled as a single create would be (a refused one never sinks the others). A
-        create that refers to another of the same batch (a sub-customer's parent) waits
-        for the batch before it, so its reference is known."""
-        pending: list[tuple[Op, Link, str, dict[str, Any]]] = []
-        for op in ops:
-            try:
-                ready = self.prepare_in_batch(op, {p[0].link_id for p in pending})
-            except MissingDependency:
-                await self.send_batch(pending)
-                pending = []
-                ready = self.prepare(op)
-            if ready is not None:
-                pending.append((op, *ready))
-        await self.send_batch(pending)
-
-    def prepare_in_batch(
-        self, op: Op, batched: set[int]
-    ) -> tuple[Link, str, dict[str, Any]] | None:
-        """:meth:`prepare`, except that a reference to a record of the batch being gathered
-        raises MissingDependency (the batch must be sent first)."""
-        link = self.store.link(self.store.canonical_link_id(op.link_id))
-        if link is not None and batched:
-            try:
-                self.to_remote(op.payload.get("changes", {}), op.side)
-            except MissingDependency as missing:
-                if self.store.canonical_link_id(missing.ref.link) in {
-                    self.store.canonical_link_id(b) for b in batched
-                }:
-                    raise
-        return self.prepare(op)
+        prepared and settled as a single create would be (a refused one never sinks the
+        others). A create referring to another record of the same batch would wait for the
+        next run, as any create whose reference is not there yet: no entity synced to a
+        system that takes batches refers to its own kind (a QuickBooks sub-customer's
+        parent is never copied from BILL, which has none)."""
+        ready = [(op, *prepared) for op in ops if (prepared := self.prepare(op)) is not None]
+        await self.send_batch(ready)
 
     async def send_batch(self, items: list[tuple[Op, Link, str, dict[str, Any]]]) -> None:
         if not items:
