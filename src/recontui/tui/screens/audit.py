@@ -23,11 +23,21 @@ from textual.widgets import DataTable, Header, Input, Static
 from ...present import audit_rows
 from ..console import ConsoleApp
 from ..footer import ConsoleFooter
-from ..text import plain
+from ..text import plain, short_label
 from ..threads import thread_store
 
 #: Entries shown at most (the newest); the status line says when more match.
 SHOWN = 500
+#: The table's columns and their widths (80 columns in all with the cell padding).
+COLUMNS = (
+    ("when", 19),
+    ("run", 3),
+    ("record", 12),
+    ("field", 10),
+    ("in", 4),
+    ("old → new", 18),
+    ("why", 30),
+)
 #: The filter's ``key:value`` terms and the audit_rows argument each sets.
 TERMS = {"run": "run_id", "field": "field", "entity": "entity"}
 
@@ -95,13 +105,14 @@ class AuditScreen(Screen[None]):
     DEFAULT_CSS = """
     AuditScreen #audit-table { height: 1fr; }
     AuditScreen #audit-filter { height: 3; }
-    AuditScreen #audit-status { height: auto; max-height: 3; padding: 0 1; }
+    AuditScreen #audit-status { height: auto; max-height: 5; padding: 0 1; }
     """
 
     def __init__(self, start: AuditFilter | None = None) -> None:
         super().__init__()
         self.start = start or AuditFilter()
         self.rows: list[dict[str, Any]] = []
+        self.summary = Text("")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -116,7 +127,10 @@ class AuditScreen(Screen[None]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("when", "run", "record", "field", "system", "old → new", "why")
+        # Widths that fit 80 columns (values end in "…"); the row under the cursor is
+        # shown whole below the table.
+        for label, width in COLUMNS:
+            table.add_column(label, width=width)
         table.focus()
         self.load(self.start)
 
@@ -145,7 +159,7 @@ class AuditScreen(Screen[None]):
                 Text(str(row["run_id"] or "")),
                 plain(row["record"]),
                 plain(row["field"]),
-                plain(row["system"]),
+                plain(short_label(row["system"]) if row["system"] else ""),
                 value_text(row),
                 plain(row["why"]),
             )
@@ -154,10 +168,31 @@ class AuditScreen(Screen[None]):
         if message.more:
             said += f"; more match: the newest {SHOWN} are shown, narrow the filter"
         slash = self.app.key("audit.filter")
-        self.say(Text(f"{said}. {slash} filters: a record's name, run:N, field:NAME."))
+        self.summary = Text(f"{said}. {slash} filters: a record's name, run:N, field:NAME.")
+        self.show_row(self.query_one(DataTable).cursor_row)
 
     def say(self, text: Text) -> None:
         self.query_one("#audit-status", Static).update(text)
+
+    @on(DataTable.RowHighlighted)
+    def highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self.show_row(event.cursor_row)
+
+    def show_row(self, row: int) -> None:
+        """The entry under the cursor whole (cells end in "…" at 80 columns), then the
+        count and how to filter."""
+        text = Text(no_wrap=False)
+        if 0 <= row < len(self.rows):
+            entry = self.rows[row]
+            text.append(f"{entry['record'] or entry['entity']} · {entry['field']}", "bold")
+            if entry["system"]:
+                text.append(f" in {entry['system']}")
+            text.append(": ")
+            text.append_text(value_text(entry))
+            text.append_text(plain(f"  ({entry['why']})"))
+            text.append("\n")
+        text.append_text(self.summary)
+        self.say(text)
 
     @on(Input.Submitted, "#audit-filter")
     def apply(self, event: Input.Submitted) -> None:
