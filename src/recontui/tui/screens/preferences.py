@@ -8,6 +8,7 @@ Every change is saved at once with `Store.set_setting`, so it lands in the audit
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, ClassVar, cast
 
 from rich.text import Text
@@ -99,10 +100,10 @@ class ShareValidator(Validator):
 
     def validate(self, value: str) -> ValidationResult:
         try:
-            number = float(value.strip().rstrip("%").strip())
-        except ValueError:
+            share = typed_share(value)
+        except (ArithmeticError, ValueError):
             return self.failure("The share is a percentage: a number from 1 to 100.")
-        if not 1 <= number <= 100:
+        if not share.is_finite() or not Decimal("0.01") <= share <= 1:
             return self.failure("The share must be from 1 to 100 percent.")
         return self.success()
 
@@ -142,8 +143,16 @@ class WindowValidator(Validator):
         return self.success()
 
 
-def percent_text(share: float) -> str:
-    return f"{share * 100:g}"
+def percent_text(share: Decimal | float | str) -> str:
+    """A stored share (0.25) as the percentage typed for it ("25"), exact: the stored
+    text is read as a Decimal, never through a float."""
+    percent = Decimal(str(share)) * 100
+    return format(percent.normalize(), "f")
+
+
+def typed_share(text: str) -> Decimal:
+    """The share a typed percentage means ("25 %" -> 0.25), exact."""
+    return Decimal(text.strip().rstrip("%").strip()) / 100
 
 
 class SettingInput(Input):
@@ -395,7 +404,7 @@ class PreferencesScreen(Screen[None]):
     def field_texts(settings: dict[str, Any]) -> dict[str, str]:
         """What each typed-in field shows for the saved settings."""
         return {
-            "prefs-share": percent_text(float(settings["big_change.share"])),
+            "prefs-share": percent_text(settings["big_change.share"]),
             "prefs-min": str(settings["big_change.min"]),
             "prefs-schedule": str(settings["schedule"]),
             "prefs-window": str(settings["initial_window"]),
@@ -540,9 +549,11 @@ class PreferencesScreen(Screen[None]):
         if result is not None and not result.is_valid:
             self.refuse("prefs-share", " ".join(result.failure_descriptions))
             return
-        share = round(float(event.value.strip().rstrip("%").strip()) / 100, 6)
+        share = typed_share(event.value)
         self.error("")
-        self.save("big_change.share", share, f"big-change share {percent_text(share)} %")
+        # The store keeps the share as its setting's type (a ratio, not money); the text
+        # was read and is shown exactly.
+        self.save("big_change.share", float(share), f"big-change share {percent_text(share)} %")
         event.input.value = percent_text(share)
 
     @on(Input.Submitted, "#prefs-min")
