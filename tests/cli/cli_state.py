@@ -8,10 +8,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+
+from cli_run import recontui
 
 from recontui.store import Store, open_store
 from recontui.wiring import open_secrets
@@ -37,16 +38,7 @@ def cli(
         "RECONTUI_PASSPHRASE": "pp",
         **(env_extra or {}),
     }
-    proc = subprocess.run(
-        [sys.executable, "-m", "recontui.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    return proc
+    return recontui(env, *args, timeout=timeout)
 
 
 def one_sentence(text: str) -> bool:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from cli_run import recontui, run
 
 from recontui import cli as cli_module
 from recontui.connectors.http import BACKOFF_SHRINK_ENV
@@ -39,31 +40,9 @@ def clean_env(tmpdir: Path) -> dict[str, str]:
     return env
 
 
-def recontui(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "recontui.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    return proc
-
-
 def shell(env: dict[str, str], command: str) -> subprocess.CompletedProcess[str]:
     """A printed command run by a shell exactly as a person pastes it."""
-    proc = subprocess.run(
-        ["sh", "-c", command],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    return proc
+    return run(["sh", "-c", command], env)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 import pytest
+from cli_run import recontui
 
 from recontui.secrets import open_secret_store
 
@@ -51,16 +52,7 @@ class Cli:
         self.tmp = tmp_path
 
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            [sys.executable, "-m", "recontui.cli", *args],
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            stdin=subprocess.DEVNULL,
-        )
-        assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-        return proc
+        return recontui(self.env, *args)
 
     def add_profile(self, *extra: str, password: str | None = None) -> subprocess.CompletedProcess:
         """`profile add p` for the stand-ins (``password``: another BILL password), asserted

@@ -8,12 +8,12 @@ import json
 import os
 import shlex
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from cheap_secrets_cli import recontui_writing_cheap_secrets
+from cli_run import recontui
 
 from recontui.schedule import cron_text, sync_all_command, systemd_text
 from recontui.setup.progress import DONE_KEY
@@ -23,16 +23,7 @@ PASSPHRASE = "a passphrase with spaces"
 
 
 def cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "recontui.cli", *args],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        stdin=subprocess.DEVNULL,
-    )
-    assert "Traceback" not in proc.stderr + proc.stdout, proc.stderr
-    return proc
+    return recontui(env, *args)
 
 
 def serve(env: dict[str, str], profile: str) -> subprocess.Popen:
