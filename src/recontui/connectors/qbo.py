@@ -851,7 +851,18 @@ class QboConnector(ConnectorBase):
     ) -> RemoteRecord:
         ctx = Ctx.for_fields("create", entity, fields)
         s = self._writable(entity, ctx)
-        body = self._body(ctx, lambda: qbo_map.to_qbo(entity, fields))
+        body = await self._create_body(entity, fields, ctx)
+        data = await self._api(
+            "POST", s.path, ctx, body=body, requestid=request_id(idempotency_key)
+        )
+        return await self._named(entity, self._entity_in(data, entity, f"POST /{s.path}"))
+
+    async def _create_body(
+        self, entity: str, fields: Mapping[str, Any], ctx: Ctx
+    ) -> dict[str, Any]:
+        """The body that creates ``fields``, with the accounts QuickBooks needs that the
+        record does not carry (a bill payment's bank account, a payment's deposit one)."""
+        body = self._body(ctx, partial(qbo_map.to_qbo, entity, fields))
         if entity == "bill_payment":
             bank = body.setdefault("CheckPayment", {})
             bank.setdefault("BankAccountRef", {"value": await self._bank_account_id()})
@@ -859,10 +870,7 @@ class QboConnector(ConnectorBase):
             # "If you do not specify this account, payment is applied to the Undeposited
             # Funds account" (.../all-entities/payment, DepositToAccountRef).
             body.setdefault("DepositToAccountRef", {"value": self._deposit_account})
-        data = await self._api(
-            "POST", s.path, ctx, body=body, requestid=request_id(idempotency_key)
-        )
-        return await self._named(entity, self._entity_in(data, entity, f"POST /{s.path}"))
+        return body
 
     async def create_many(
         self, entity: str, items: Sequence[tuple[Mapping[str, Any], str]]
@@ -883,15 +891,10 @@ class QboConnector(ConnectorBase):
         for index, (fields, _key) in enumerate(items):
             ctx = Ctx.for_fields("create", entity, fields)
             try:  # a record that cannot be written is refused alone
-                body = self._body(ctx, partial(qbo_map.to_qbo, entity, fields))
-            except ConnectorError as exc:
+                body = await self._create_body(entity, fields, ctx)
+            except RejectedError as exc:
                 out[index] = exc
                 continue
-            if entity == "bill_payment":
-                bank = body.setdefault("CheckPayment", {})
-                bank.setdefault("BankAccountRef", {"value": await self._bank_account_id()})
-            if entity == "payment" and self._deposit_account:
-                body.setdefault("DepositToAccountRef", {"value": self._deposit_account})
             bid = str(index + 1)
             requests.append({"bId": bid, "operation": "create", s.name: body})
             contexts[bid] = (index, ctx)
