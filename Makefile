@@ -41,13 +41,16 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python bench/merge.py
+	$(BIN)/python bench/decode.py --size 20000
 	$(BIN)/python bench/console.py
 	$(BIN)/python bench/pull.py
 	$(BIN)/python bench/match.py
 	$(BIN)/python bench/verify.py
 	$(BIN)/python bench/kill_loop.py
 	$(BIN)/python bench/first_sync.py
+	$(BIN)/python bench/simulated_sync.py
 
 clean:
 	rm -rf $(VENV) build src/*.egg-info .pytest_cache .ruff_cache .mypy_cache .import_linter_cache .grimp_cache

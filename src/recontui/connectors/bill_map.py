@@ -95,6 +95,11 @@ class BillEntity(MappedEntity):
     #: BILL records the amount as the sum of the applied lines (a bill payment's
     #: ``record-payment`` body has no amount): a canonical amount that differs is refused.
     amount_is_applied: bool = False
+    #: ``POST /v3/{resource}/bulk``: the most records one request creates (0: none, the
+    #: records go one at a time), and the key its answer lists them under (None: the answer
+    #: is the array itself). Pages and shapes: docs/remote-shapes.md, *Bulk creates*.
+    bulk: int = 0
+    bulk_answer: str | None = None
 
     def as_written(self) -> BillEntity:
         """This entity's fields and lines as a request body holds them."""
@@ -182,9 +187,23 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 F("description", ("description",)),
                 _ACTIVE,
             ),
+            bulk=50,
+            bulk_answer="chartOfAccounts",
         ),
-        BillEntity("class", "classifications/accounting-classes", (F("name", ("name",)), _ACTIVE)),
-        BillEntity("department", "classifications/departments", (F("name", ("name",)), _ACTIVE)),
+        BillEntity(
+            "class",
+            "classifications/accounting-classes",
+            (F("name", ("name",)), _ACTIVE),
+            bulk=50,
+            bulk_answer="accountingClasses",
+        ),
+        BillEntity(
+            "department",
+            "classifications/departments",
+            (F("name", ("name",)), _ACTIVE),
+            bulk=50,
+            bulk_answer="departments",
+        ),
         # A sales tax is an item of type SALES_TAX with its rate in ``percentage`` [P]
         # ("Create an item": {"type": "SALES_TAX", "percentage": 3, "name": ...}).
         BillEntity(
@@ -192,6 +211,8 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
             "classifications/items",
             (F("name", ("name",)), F("rate", ("percentage",), "decimal"), _ACTIVE),
             create_extra={"type": "SALES_TAX"},
+            bulk=50,
+            bulk_answer="items",
         ),
         BillEntity(
             "item",
@@ -203,6 +224,8 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 F("income_account", ("chartOfAccountId",), "ref", "account"),
                 _ACTIVE,
             ),
+            bulk=50,
+            bulk_answer="items",
         ),
         BillEntity(
             "customer",
@@ -221,6 +244,8 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 *_FILTERED,
             ),
             create_extra={"accountType": "BUSINESS"},
+            bulk=20,
+            bulk_answer="vendors",
         ),
         BillEntity(
             "invoice",
@@ -259,6 +284,8 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 _SALES_LINE,
                 unit_quantity=True,
             ),
+            bulk=50,
+            bulk_answer="creditMemos",
         ),
         BillEntity(
             "payment",
@@ -296,6 +323,7 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
                 F("approval", ("approvalStatus",), read_only=True),
             ),
             Lines("lines", "billLineItems", _EXPENSE_LINE),
+            bulk=100,
         ),
         BillEntity(
             "bill_payment",
@@ -340,6 +368,8 @@ BILL_ENTITIES: EntityTable[BillEntity] = EntityTable(
             ),
             Lines("lines", "vendorCreditLineItems", _EXPENSE_LINE),
             restorable=False,
+            bulk=50,
+            bulk_answer="vendorCredits",
         ),
     ),
 )
@@ -422,7 +452,7 @@ def from_bill(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
     (:func:`is_voided`); an archived list record is ``active=False``.
     """
     s = spec(entity)
-    if not isinstance(obj, Mapping) or obj.get("id") in (None, ""):
+    if (type(obj) is not dict and not isinstance(obj, Mapping)) or obj.get("id") in (None, ""):
         raise MappingError(f"{s.resource} object without an id")
     updated = updated_time(obj)
     out = CODEC.fields_in(s.fields, obj)
@@ -445,13 +475,14 @@ def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
     entries = objects(
         raw, f"{lines.path} is not a list", f"an entry of {lines.path} is not an object"
     )
-    return [_line_in(lines, line) for line in entries]
+    read = CODEC.reader(lines.fields)
+    return [_line_in(lines, read(line), line) for line in entries]
 
 
-def _line_in(lines: Lines, line: Mapping[str, Any]) -> dict[str, Any]:
-    """One line; an invoice line served without its ``amount`` (BILL's Postman collection
-    shows only ``quantity`` and ``price``) is worth their product, to the cent."""
-    row = CODEC.fields_in(lines.fields, line)
+def _line_in(lines: Lines, row: dict[str, Any], line: Mapping[str, Any]) -> dict[str, Any]:
+    """One line (``row``: its fields as read); an invoice line served without its
+    ``amount`` (BILL's Postman collection shows only ``quantity`` and ``price``) is worth
+    their product, to the cent."""
     quantity, price = row.get("quantity"), row.get("unit_price")
     unpriced = row.get("amount") is None and line.get("amount") is None
     if unpriced and quantity is not None and price is not None:

@@ -505,7 +505,7 @@ def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
     payment (:func:`is_voided`).
     """
     s = spec(entity)
-    if not isinstance(obj, Mapping) or obj.get("Id") in (None, ""):
+    if (type(obj) is not dict and not isinstance(obj, Mapping)) or obj.get("Id") in (None, ""):
         raise MappingError(f"{s.name} without an Id")
     remote_id = str(obj["Id"])
     updated = last_updated(obj)
@@ -520,7 +520,7 @@ def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
             deleted=True,
             extra={"updated": updated} if updated else {},
         )
-    data = dict(obj)
+    data = obj if type(obj) is dict else dict(obj)  # read only: no copy of a decoded one
     out = CODEC.fields_in(s.fields, data)
     if s.lines is not None:
         out[s.lines.name] = _lines_in(s.lines, data.get("Line"))
@@ -538,6 +538,7 @@ def from_qbo(entity: str, obj: Mapping[str, Any]) -> RemoteRecord:
 
 def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
+    read = CODEC.reader(lines.fields)
     for line in objects(raw, "Line is not a list", "a Line entry is not an object"):
         if lines.linked is not None:
             target, txn_type = lines.linked
@@ -548,13 +549,13 @@ def _lines_in(lines: Lines, raw: Any) -> list[dict[str, Any]]:
             ]
             if not linked:
                 continue  # a link to another kind (credit memo, vendor credit): not synced
-            row = CODEC.fields_in(lines.fields, line)
+            row = read(line)
             row[target] = ref_in(linked[0].get("TxnId"), target)
             out.append(row)
         else:
             if line.get("DetailType") != lines.detail:
                 continue  # SubTotalLineDetail and friends are computed by QBO
-            out.append(CODEC.fields_in(lines.fields, line))
+            out.append(read(line))
     return out
 
 

@@ -13,11 +13,11 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..model.fields import to_price
-from ..model.money import to_decimal, to_money
+from ..model.money import CENT, MAX_MONEY, to_decimal, to_money
 from ..model.refs import Ref, RemoteRef
 
 
@@ -62,6 +62,8 @@ def _number(convert: Callable[[Any], Decimal], value: Any) -> Decimal:
 
 
 def money_in(value: Any) -> Decimal | None:
+    if type(value) is Decimal and value.is_finite() and abs(value) <= MAX_MONEY:
+        return value.quantize(CENT, rounding=ROUND_HALF_UP)  # to_money's, without its checks
     return None if value is None or value == "" else _number(to_money, value)
 
 
@@ -205,6 +207,13 @@ _KINDS_IN: dict[str, Convert] = {
     "date": date_in,
     "bool": bool_in,
 }
+#: The shared kinds whose conversion of None is None (a reference's too).
+_KEEPS_NONE = frozenset({*_KINDS_IN, "ref"})
+#: Readers a codec keeps (one per field tuple of the mapping's tables, far fewer).
+_READERS_KEPT = 256
+#: Every field of a tuple read from one remote object (:meth:`Codec.reader`).
+Reader = Callable[[Any], dict[str, Any]]
+
 _KINDS_OUT: dict[str, Convert] = {
     "text": str,
     "money": money_out,
@@ -229,6 +238,10 @@ class Codec:
     kinds_out: Mapping[str, Convert] = field(default_factory=dict)
     ref_key: str | None = None
     empty_text: str | None = None
+    #: id(a field tuple) -> (the tuple, its reader): see :meth:`reader`.
+    _readers: dict[int, tuple[tuple[Field, ...], Reader]] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def value_in(self, f: Field, raw: Any) -> Any:
         """The canonical value of ``raw`` (from ``f.path``); errors name the path."""
@@ -261,7 +274,79 @@ class Codec:
 
     def fields_in(self, fields: tuple[Field, ...], obj: Any) -> dict[str, Any]:
         """Every one of ``fields`` read from ``obj`` (None where it is absent)."""
-        return {f.name: self.value_in(f, get_path(obj, f.path)) for f in fields}
+        return self.reader(fields)(obj)
+
+    def reader(self, fields: tuple[Field, ...]) -> Reader:
+        """:meth:`fields_in` for ``fields``, each field's conversion looked up once: a pull
+        reads every record of an entity with the same fields (the mapping's tables), so
+        the reader is kept per tuple (by identity, the tuple held so its id stays its own).
+        """
+        if type(fields) is not tuple:  # a list could change under the same id
+            return self._compile(tuple(fields))
+        hit = self._readers.get(id(fields))
+        if hit is not None and hit[0] is fields:
+            return hit[1]
+        read = self._compile(fields)
+        if len(self._readers) >= _READERS_KEPT:
+            self._readers.clear()
+        self._readers[id(fields)] = (fields, read)
+        return read
+
+    def _compile(self, fields: tuple[Field, ...]) -> Reader:
+        """A reader doing what :meth:`value_in` does for each field, with the kind's
+        conversion found once; text that is already text and a blank of a shared kind
+        (None stays None) are taken as they are, without a call."""
+        steps = tuple(
+            (
+                f.name,
+                f.path,
+                self._convert_in(f),
+                f.kind in _KEEPS_NONE and f.kind not in self.kinds_in,
+                f.kind == "text" and "text" not in self.kinds_in,
+            )
+            for f in fields
+        )
+
+        def read(obj: Any) -> dict[str, Any]:
+            out: dict[str, Any] = {}
+            for name, path, convert, keeps_none, text in steps:
+                raw = obj
+                for key in path:  # get_path, inline
+                    raw = raw.get(key) if isinstance(raw, dict) else None
+                if raw is None and keeps_none:
+                    out[name] = None
+                elif text and type(raw) is str:
+                    out[name] = raw
+                else:
+                    try:
+                        out[name] = convert(raw)
+                    except MappingError as exc:
+                        raise MappingError(f"{'.'.join(path)}: {exc}") from None
+            return out
+
+        return read
+
+    def _convert_in(self, f: Field) -> Convert:
+        """``f``'s conversion of a raw value, as :meth:`value_in` chooses it (errors not
+        yet prefixed with the path)."""
+        if f.kind == "ref":
+            target, ref_key = f.ref, self.ref_key
+
+            def ref(raw: Any) -> Any:
+                assert target is not None
+                if ref_key is not None and isinstance(raw, dict):
+                    raw = raw.get(ref_key)
+                return ref_in(raw, target)
+
+            return ref
+        convert = self.kinds_in.get(f.kind) or _KINDS_IN.get(f.kind)
+        if convert is not None:
+            return convert
+
+        def unknown(raw: Any) -> Any:
+            raise AssertionError(f.kind)
+
+        return unknown
 
     def write(
         self,
@@ -298,9 +383,16 @@ _TS = re.compile(
 
 def parse_timestamp(text: str) -> dt.datetime:
     """Parse an ISO 8601 timestamp as either API writes it (Z or ±HH:MM offsets)."""
-    m = _TS.match(text.strip())
+    stripped = text.strip()
+    m = _TS.match(stripped)
     if not m:
         raise MappingError(f"not a timestamp: {text!r}")
+    try:
+        # What the pattern admits, Python (3.11 on) reads as it is: the same instant, zone
+        # and truncated microseconds as spelled out below, without rebuilding the text.
+        return dt.datetime.fromisoformat(stripped)
+    except ValueError:
+        pass  # spelled out below, which reads it or says why not
     frac = (m["frac"] or "")[:6].ljust(6, "0") if m["frac"] else "000000"
     tz = m["tz"] or ""
     if tz == "Z":

@@ -53,11 +53,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from functools import partial
 from typing import Any, Literal
 
 from recontui.model.entities import EntitySpec, Side, other
-from recontui.model.fields import FieldSpec, is_blank, normalize, same
+from recontui.model.fields import FieldSpec, is_blank, normalizer, same
 from recontui.model.states import Choice
 
 from .policy import DIRECTIONS, Policy, Rule, may_write
@@ -184,7 +183,7 @@ def _plan(fields: Sequence[FieldSpec]) -> _Plan:
     found = _BY_SPECS.get(key)
     if found is None:
         plan: _Plan = (
-            tuple((spec.name, partial(normalize, spec)) for spec in specs),
+            tuple((spec.name, normalizer(spec)) for spec in specs),
             frozenset(spec.name for spec in specs),
             {spec.name: spec.extra[SET_BY] for spec in specs if SET_BY in spec.extra},
         )
@@ -230,6 +229,54 @@ _WRITABLE: dict[str, dict[Side, bool]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class _Asked:
+    """What the policy says of one field: whether an update may replace it, and the
+    rules that decide it (``Policy.may_update``, ``fills_blanks``, ``master_rule``)."""
+
+    may_update: bool
+    fill: Rule | None
+    master: Rule | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Answers:
+    """The policy's answers for one entity's fields: a Policy is frozen, so they are
+    asked once per policy and entity, not once per pair."""
+
+    fields: Mapping[str, _Asked]
+    owner: Side | None
+    writable: Mapping[Side, bool]
+
+
+#: (id(policy), entity, field names) -> (the policy, kept alive so its id stays its own,
+#: and its answers).
+_BY_POLICY: dict[tuple[int, str, frozenset[str]], tuple[Policy, _Answers]] = {}
+
+
+def _answers(policy: Policy, entity: str, names: frozenset[str]) -> _Answers:
+    key = (id(policy), entity, names)
+    hit = _BY_POLICY.get(key)
+    if hit is not None and hit[0] is policy:
+        return hit[1]
+    answers = _Answers(
+        {
+            name: _Asked(
+                policy.may_update(entity, name),
+                policy.fills_blanks(entity, name),
+                policy.master_rule(entity, name),
+            )
+            for name in names
+        },
+        policy.owner(entity),
+        _WRITABLE[policy.direction(entity)],
+    )
+    if len(_BY_POLICY) >= _CACHE_SIZE:
+        _BY_POLICY.clear()
+    _BY_POLICY[key] = (policy, answers)
+    return answers
+
+
 def merge_record(
     entity: EntitySpec,
     fields: Sequence[FieldSpec],
@@ -247,7 +294,8 @@ def merge_record(
 
     Values that are ``==`` are taken as the same value without normalising
     them (true of every canonical type), which is what makes the common case
-    of an unchanged pair cheap.
+    of an unchanged pair cheap. What the policy says of each field is asked once
+    per policy (:func:`_answers`), each field's normaliser built once per field list.
     """
     steps, names, set_by = _plan(fields)
     if a == b:
@@ -257,36 +305,39 @@ def merge_record(
             return Merge(agreed=dict(a))
         return Merge(agreed={name: a.get(name) for name, _ in steps})
 
-    writable = _WRITABLE[policy.direction(entity.name)]
+    answers = _answers(policy, entity.name, names)
     merge = Merge()
+    agreed = merge.agreed
+    a_get, b_get = a.get, b.get
     for name, norm in steps:
-        va = a.get(name)
-        vb = b.get(name)
+        va = a_get(name)
+        vb = b_get(name)
         # a equal to b (same/same, or both changed alike; with or without a
         # base): nothing. ``==`` first, the normaliser only when it says no.
         if va == vb:
-            merge.agreed[name] = va
+            agreed[name] = va
             continue
+        asked = answers.fields[name]
         setter = set_by.get(name) if set_by else None
         if setter is not None and _set_by(
-            merge, entity.name, name, norm, setter, base, va, vb, policy, writable
+            merge, name, norm, setter, base, va, vb, asked, answers, policy
         ):
             continue
-        _merge_field(merge, entity.name, name, norm, base, va, vb, policy, writable)
+        _merge_field(merge, name, norm, base, va, vb, asked, answers, policy)
     return merge
 
 
 def _set_by(
     merge: Merge,
-    entity: str,
     name: str,
     norm: Callable[[Any], Any],
     setter: Side,
     base: Mapping[str, Any] | None,
     va: Any,
     vb: Any,
+    asked: _Asked,
+    answers: _Answers,
     policy: Policy,
-    writable: Mapping[Side, bool],
 ) -> bool:
     """A field ``setter``'s system sets itself: True when its rule decided the field."""
     held, theirs = (va, vb) if setter == "a" else (vb, va)
@@ -298,22 +349,22 @@ def _set_by(
     vbase = _MISSING if base is None else base.get(name, _MISSING)
     if vbase is not _MISSING and norm(held) == norm(vbase):
         return False  # set before and unchanged: the other side moved, the table decides
-    if norm(held) == norm(theirs) or not policy.may_update(entity, name):
+    if norm(held) == norm(theirs) or not asked.may_update:
         return False  # the same, or updates never replace it: the table says so
-    _settle(merge, name, setter, MERGE, vbase, va, vb, policy, writable, setter)
+    _settle(merge, name, setter, MERGE, vbase, va, vb, policy, answers.writable, setter)
     return True
 
 
 def _merge_field(
     merge: Merge,
-    entity: str,
     name: str,
     norm: Callable[[Any], Any],
     base: Mapping[str, Any] | None,
     va: Any,
     vb: Any,
+    asked: _Asked,
+    answers: _Answers,
     policy: Policy,
-    writable: Mapping[Side, bool],
 ) -> None:
     """The rows of the table for one field whose two values are not ``==``."""
     na = norm(va)
@@ -321,31 +372,32 @@ def _merge_field(
     if na == nb:
         merge.agreed[name] = va
         return
-    if not policy.may_update(entity, name):
+    if not asked.may_update:
         # Updates never replace this field: the difference is said, never written,
         # never a conflict, and never agreed (the base keeps what both last held).
         merge.not_sent.append(name)
         return
+    writable = answers.writable
     # No base, and the sides differ: a rule decides, or a person does.
     vbase = _MISSING if base is None else base.get(name, _MISSING)
     if vbase is _MISSING:
-        _contested(merge, entity, name, None, va, vb, "no_base", policy, writable)
+        _contested(merge, name, None, va, vb, "no_base", asked, policy, writable)
         return
     nbase = norm(vbase)
     a_changed = na != nbase
     b_changed = nb != nbase
-    owner = policy.owner(entity)
+    owner = answers.owner
     if owner is not None:
         _owned(merge, name, owner, a_changed, b_changed, vbase, va, vb, policy, writable)
         return
     # changed / changed, different: a rule decides, or a person does.
     if a_changed and b_changed:
-        _contested(merge, entity, name, vbase, va, vb, "both_changed", policy, writable)
+        _contested(merge, name, vbase, va, vb, "both_changed", asked, policy, writable)
         return
     # changed / same, or same / changed: push the change to the other side,
     # unless a force rule makes the side that did not change the master.
     changed: Side = "a" if a_changed else "b"
-    master = policy.master_rule(entity, name)
+    master = asked.master
     forced = master.side if master is not None and master.kind == "force" else None
     if master is not None and forced is not None and forced != changed:
         _settle(merge, name, forced, master.audit_by, vbase, va, vb, policy, writable)
@@ -379,17 +431,17 @@ def _owned(
 
 def _contested(
     merge: Merge,
-    entity: str,
     name: str,
     vbase: Any,
     va: Any,
     vb: Any,
     kind: ConflictKind,
+    asked: _Asked,
     policy: Policy,
     writable: Mapping[Side, bool],
 ) -> None:
     """Both sides moved (or there is no base): a rule decides, or a person does."""
-    decision = decide_by_rule(policy, entity, name, va, vb)
+    decision = _decide(asked.fill, asked.master, va, vb)
     if decision is None:
         merge.conflicts[name] = FieldConflict(vbase, va, vb, kind)
         return
@@ -404,12 +456,15 @@ def decide_by_rule(
 
     fill_blanks first (it only ever adds information), then the master rule.
     """
-    fill = policy.fills_blanks(entity, name)
+    return _decide(policy.fills_blanks(entity, name), policy.master_rule(entity, name), va, vb)
+
+
+def _decide(fill: Rule | None, master: Rule | None, va: Any, vb: Any) -> tuple[Side, Rule] | None:
+    """:func:`decide_by_rule` with the field's two rules already found."""
     if fill is not None:
         a_blank = is_blank(va)
         if a_blank != is_blank(vb):
             return ("b" if a_blank else "a"), fill
-    master = policy.master_rule(entity, name)
     if master is not None and master.side is not None:
         return master.side, master
     return None

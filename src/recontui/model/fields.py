@@ -198,6 +198,23 @@ def same(spec: FieldSpec, left: Any, right: Any) -> bool:
     return bool(normalize(spec, left) == normalize(spec, right))
 
 
+def normalizer(spec: FieldSpec) -> Callable[[Any], Any]:
+    """``normalize`` for one field, its type's key looked up once (the merge compares the
+    same fields of every pair): text is found blank or not where it stands."""
+    key = _NORMALIZERS.get(spec.type)
+    if key is None:
+        return lambda value: normalize(spec, value)
+
+    def norm(value: Any) -> Any:
+        if value is None:
+            return None
+        if type(value) is str:  # is_blank's test of text, without the call
+            return key(spec, value) if value.strip() else None
+        return None if is_blank(value) else key(spec, value)
+
+    return norm
+
+
 def parse_value(spec: FieldSpec, text: str) -> Any:
     """Parse what a person typed for ``spec`` (``--pick FIELD=VALUE``, the editor).
 
