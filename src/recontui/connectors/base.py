@@ -141,12 +141,17 @@ EventSink = Callable[[str, str, Mapping[str, Any]], None]
 
 @runtime_checkable
 class BatchCreates(Protocol):
-    """A connector whose system takes several creates in one request (QuickBooks' batch):
-    ``create_many`` answers each item in order, the record created or the error that
-    refused that one (a refused item never sinks the others); a failure of the request
-    itself is raised. ``create_batch`` is how many items one request may carry."""
+    """A connector whose system takes several creates in one request (QuickBooks' batch,
+    BILL's bulk creates): ``create_many`` answers each item in order, the record created or
+    the error that refused that one (a refused item never sinks the others); a failure of
+    the request itself is raised. ``create_batch`` is the most items any one request may
+    carry (0: every create goes alone), ``batch_size(entity)`` how many a request creating
+    ``entity`` records carries (below 2: they go one at a time; BILL has bulk creates for
+    some entities only)."""
 
     create_batch: int
+
+    def batch_size(self, entity: str) -> int: ...
 
     async def create_many(
         self, entity: str, items: Sequence[tuple[Mapping[str, Any], str]]

@@ -14,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping, Sequence
+from functools import partial
 from typing import Any
 
 import httpx
@@ -32,6 +33,7 @@ from .base import (
     RejectedError,
     SecretAccess,
     StaleVersionError,
+    UnreachableError,
 )
 from .common import ConnectorBase, Ctx, query_bound, ref_id, text_key
 from .http import DECODED, Retry, dumps_json, loads_json
@@ -44,6 +46,10 @@ BAD_LOGIN = ("BDC_1101", "BDC_1102")
 BUSY = "BDC_1322"
 HOURLY_LIMIT = "BDC_1144"
 NOT_SUPPORTED = "BDC_1121"
+
+#: The most creates one bulk request carries, for any entity (bills: 100); each entity's
+#: own cap is ``bill_map.BillEntity.bulk`` (docs/remote-shapes.md, *Bulk creates*).
+BULK_MAX = max(s.bulk for s in bill_map.BILL_ENTITIES.values())
 
 FIX_LOGIN = "check the username, password and developer key saved in this profile"
 #: The default roles that "set up and run the sync" (BILL Help Center, User roles and
@@ -82,6 +88,8 @@ class BillConnector(ConnectorBase):
     #: 20,000 requests per hour per dev key (BDC_1144, api-contracts 2.5).
     rate_limit = 20_000
     rate_window = 3600.0
+    #: Creates one bulk request may carry (``create_many``; 0 turns bulk creates off).
+    create_batch = BULK_MAX
 
     def __init__(self, settings: Mapping[str, str], secrets: SecretAccess, **options: Any) -> None:
         super().__init__(settings, secrets, **options)
@@ -90,6 +98,8 @@ class BillConnector(ConnectorBase):
         self._base = f"{settings['api_base'].rstrip('/')}/v3"
         self._session: str | None = None
         self._login_lock = asyncio.Lock()
+        #: Entities whose bulk endpoint answered that it does not exist: one at a time now.
+        self._no_bulk: set[str] = set()
 
     async def _start(self) -> None:
         await self._login(stale=None)
@@ -480,6 +490,147 @@ class BillConnector(ConnectorBase):
             record = await self._archive(entity, record.remote_id, "archive")
         return record
 
+    # -- bulk creates --------------------------------------------------------
+
+    def batch_size(self, entity: str) -> int:
+        """How many ``entity`` creates one ``POST /v3/{resource}/bulk`` carries: the
+        documented cap (vendors 20, bills 100, vendor credits, credit memos and the
+        classifications 50), 0 where BILL has no bulk create (customers, invoices, recorded
+        payments) or its bulk endpoint answered that it does not exist."""
+        if not self.supports(entity) or entity in self._no_bulk:
+            return 0
+        return min(self.create_batch, bill_map.spec(entity).bulk)
+
+    async def create_many(
+        self, entity: str, items: Sequence[tuple[Mapping[str, Any], str]]
+    ) -> list[RemoteRecord | ConnectorError]:
+        """Up to the entity's cap of creates in one ``POST /v3/{resource}/bulk`` (a JSON
+        array of create bodies; docs/remote-shapes.md, *Bulk creates*): one answer per
+        item, in order, the record created or why that one was refused. BILL's bulk create
+        is all or nothing, so when it refuses the request none was created, and each is then
+        sent alone: one refused record never sinks the others, and each keeps its own
+        reason. The request is never sent again once it may have reached BILL (no
+        idempotency key): a lost answer is raised for all (``outcome_unknown``), and the
+        runner looks each record up before creating it again."""
+        s = bill_map.spec(entity)
+        if not s.bulk:
+            raise ValueError(f"BILL has no bulk create for {entity} records")
+        if not 0 < len(items) <= s.bulk:
+            raise ValueError(
+                f"a bulk request holds 1 to {s.bulk} {entity} creates, not {len(items)}"
+            )
+        out: list[RemoteRecord | ConnectorError | None] = [None] * len(items)
+        bodies: list[tuple[int, dict[str, Any]]] = []
+        for index, (fields, _key) in enumerate(items):
+            ctx = Ctx.for_fields("create", entity, fields)
+            try:  # a record that cannot be written is refused alone
+                bodies.append((index, self._body(ctx, partial(bill_map.to_bill, entity, fields))))
+            except RejectedError as exc:
+                out[index] = exc
+        self.http.emit(
+            "debug", f"BILL bulk create {entity}", {"idempotency_keys": [k for _f, k in items]}
+        )
+        if len(bodies) == 1:
+            await self._one_by_one(entity, [bodies[0][0]], items, out)
+        elif bodies:
+            await self._bulk(entity, bodies, items, out)
+        endpoint = f"POST /v3/{s.resource}/bulk"
+        return [r if r is not None else self._lacking(endpoint, "an answer") for r in out]
+
+    async def _bulk(
+        self,
+        entity: str,
+        bodies: list[tuple[int, dict[str, Any]]],
+        items: Sequence[tuple[Mapping[str, Any], str]],
+        out: list[RemoteRecord | ConnectorError | None],
+    ) -> None:
+        """One bulk request; each answer put in its item's place in ``out``."""
+        s = bill_map.spec(entity)
+        path = f"{s.resource}/bulk"
+        endpoint = f"POST /v3/{path}"
+        try:
+            data = await self._api(
+                "POST",
+                path,
+                Ctx("create", entity, ""),
+                body=[body for _index, body in bodies],
+                retry=Retry.UNSENT_ONLY,
+            )
+        except (RejectedError, NotFoundError) as exc:
+            # All or nothing: none of them was created. Alone, each gets its own answer.
+            if isinstance(exc, NotFoundError) or exc.code == NOT_SUPPORTED:
+                self._no_bulk.add(entity)
+            self.http.emit(
+                "info",
+                f"BILL refused {endpoint} as a whole; creating its {len(bodies)} records one "
+                "at a time",
+                {"entity": entity, "error": str(exc)},
+            )
+            await self._one_by_one(entity, [index for index, _body in bodies], items, out)
+            return
+        rows = _bulk_rows(data, s.bulk_answer)
+        if rows is None:
+            raise self._lacking(endpoint, f"{s.bulk_answer or 'array of'} records")
+        wanted = [items[index][0] for index, _body in bodies]
+        for (index, _body), row in zip(bodies, _paired(entity, rows, wanted), strict=True):
+            fields = items[index][0]
+            if row is None:
+                out[index] = ProtocolError(
+                    f"BILL's answer to {endpoint} does not show which record is "
+                    f"{Ctx.for_fields('create', entity, fields).what}: sync again; recontui "
+                    "looks for it before creating it again."
+                )
+                continue
+            try:
+                record = await self._result(entity, row, None, endpoint)
+            except ConnectorError as exc:
+                out[index] = exc
+                continue
+            out[index] = await self._archived_if_inactive(entity, fields, record)
+
+    async def _one_by_one(
+        self,
+        entity: str,
+        indexes: list[int],
+        items: Sequence[tuple[Mapping[str, Any], str]],
+        out: list[RemoteRecord | ConnectorError | None],
+    ) -> None:
+        """The items at ``indexes`` created one request each. A refusal is that record's
+        answer; any other failure (BILL not answering, the sign-in refused) stops the
+        rest, which are answered as not sent."""
+        for at, index in enumerate(indexes):
+            fields, key = items[index]
+            try:
+                out[index] = await self.create(entity, fields, idempotency_key=key)
+            except (RejectedError, NotFoundError) as exc:
+                out[index] = exc
+            except ConnectorError as exc:
+                out[index] = exc
+                for later in indexes[at + 1 :]:
+                    what = Ctx.for_fields("create", entity, items[later][0]).what
+                    out[later] = UnreachableError(
+                        f"BILL stopped answering before {what} was sent: sync again to send it."
+                    )
+                return
+
+    async def _archived_if_inactive(
+        self, entity: str, fields: Mapping[str, Any], record: RemoteRecord
+    ) -> RemoteRecord:
+        """A record created inactive is archived (a create cannot say so). It is created
+        either way: should the archive fail, the record as created is the answer, and the
+        runner's comparison of what it wrote says that it is still active."""
+        if fields.get("active") is not False or record.fields.get("active") is False:
+            return record
+        try:
+            return await self._archive(entity, record.remote_id, "archive")
+        except ConnectorError as exc:
+            self.http.emit(
+                "warning",
+                f"BILL created {entity} {record.remote_id} but did not archive it",
+                {"error": str(exc)},
+            )
+            return record
+
     async def _checked(self, entity: str, remote_id: str, version: str, ctx: Ctx) -> dict[str, Any]:
         """The record as BILL holds it, refusing when it moved past ``version``."""
         raw = await self._read_raw(entity, remote_id)
@@ -678,6 +829,52 @@ def _natural_lookups(entity: str, fields: Mapping[str, Any]) -> list[Lookup]:
         date_path = ("paymentDate",) if entity == "payment" else ("processDate",)
         return [(date_path, fields.get("date"), (key, party))]
     return []
+
+
+def _bulk_rows(data: Any, key: str | None) -> list[Any] | None:
+    """The records a bulk create answered with: the array itself (bills), or the array
+    under ``key`` (``{"vendors": [...]}``, BILL's Postman collection); either shape is
+    taken, as no page says which; None when there is none."""
+    if isinstance(data, list):
+        return data
+    if isinstance(data, dict) and key is not None and isinstance(data.get(key), list):
+        return list(data[key])
+    return None
+
+
+def _names_item(entity: str, fields: Mapping[str, Any], row: Any) -> bool:
+    """Whether an answer ``row`` is the record ``fields`` asked for: the natural keys the
+    record has (name, number, and the party of a transaction) agree."""
+    if not isinstance(row, dict):
+        return False
+    for path, value, party in _natural_lookups(entity, fields):
+        if text_key(value) is None:
+            continue
+        if text_key(get_path(row, path)) != text_key(value):
+            return False
+        if party is not None and str(row.get(party[0])) != party[1]:
+            return False
+    return True
+
+
+def _paired(entity: str, rows: list[Any], wanted: list[Mapping[str, Any]]) -> list[Any]:
+    """Each wanted record's answer: by position when every answer names its item (no page
+    says the answer keeps the request's order), else by natural key; an answer that names
+    no item, or two, is nobody's (None: that record is looked up on the next run)."""
+    if len(rows) == len(wanted) and all(
+        _names_item(entity, f, r) for f, r in zip(wanted, rows, strict=True)
+    ):
+        return rows
+    taken: set[int] = set()
+    out: list[Any] = []
+    for fields in wanted:
+        hits = [
+            i for i, row in enumerate(rows) if i not in taken and _names_item(entity, fields, row)
+        ]
+        if len(hits) == 1:
+            taken.add(hits[0])
+        out.append(rows[hits[0]] if len(hits) == 1 else None)
+    return out
 
 
 def _same_amount(entity: str, fields: Mapping[str, Any], row: Mapping[str, Any]) -> bool:

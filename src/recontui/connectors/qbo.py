@@ -12,13 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import collections
 import contextvars
 import datetime as dt
 import hashlib
 import re
 import shlex
-import time
 import urllib.parse
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,9 +43,12 @@ from .common import ConnectorBase, Ctx, query_bound, ref_id, text_key
 from .http import (
     DECODED,
     HttpClient,
+    RateGovernor,
     Retry,
     dumps_json,
     loads_json,
+    loop_time,
+    shared_governor,
     support_id,
     tag_error,
     with_support_id,
@@ -173,7 +174,7 @@ class QboConnector(ConnectorBase):
         settings: Mapping[str, str],
         secrets: SecretAccess,
         *,
-        clock: Callable[[], float] = time.monotonic,
+        clock: Callable[[], float] = loop_time,
         cdc_days: float = CDC_DAYS,
         cdc_cap: int = CDC_CAP,
         **options: Any,
@@ -198,8 +199,6 @@ class QboConnector(ConnectorBase):
         #: The company's customer types, id -> name (read when a customer first has one).
         self._customer_types: dict[str, str] | None = None
         self._types_reread = False
-        #: When each of the last minute's batch requests went (``_batch_pace``).
-        self._batches_sent: collections.deque[float] = collections.deque()
 
     async def _start(self) -> None:
         await self._refresh(stale=None)
@@ -384,8 +383,10 @@ class QboConnector(ConnectorBase):
         body: Any = None,
         text: str | None = None,
         requestid: str | None = None,
+        governors: Sequence[RateGovernor] = (),
     ) -> dict[str, Any]:
-        """One API call: token, minorversion, requestid, one refresh on 401, Fault mapping."""
+        """One API call: token, minorversion, requestid, one refresh on 401, Fault mapping;
+        ``governors`` pace it besides the company's limits (the batch budget)."""
         url = f"{self._base}/{path}"
         query: dict[str, str] = {"minorversion": MINOR_VERSION, **(params or {})}
         if requestid is not None:
@@ -410,6 +411,7 @@ class QboConnector(ConnectorBase):
                 content=content,
                 retry=Retry.ALWAYS,
                 decode=loads_json,
+                governors=governors,
             )
             _ANSWER_TID.set(response.headers.get(TID_HEADER) or None)
             if response.status_code == 401:
@@ -872,6 +874,10 @@ class QboConnector(ConnectorBase):
             body.setdefault("DepositToAccountRef", {"value": self._deposit_account})
         return body
 
+    def batch_size(self, entity: str) -> int:
+        """A batch takes creates of any entity (``create_batch``, 0 when turned off)."""
+        return self.create_batch
+
     async def create_many(
         self, entity: str, items: Sequence[tuple[Mapping[str, Any], str]]
     ) -> list[RemoteRecord | ConnectorError]:
@@ -914,13 +920,13 @@ class QboConnector(ConnectorBase):
         """One batch request; each answer put in its item's place in ``out``."""
         sent = "|".join(items[index][1] for index, _ in contexts.values())
         batch_id = hashlib.sha1(sent.encode()).hexdigest()[:36]
-        await self._batch_pace()
         data = await self._api(
             "POST",
             "batch",
             Ctx("create", entity, ""),
             body={"BatchItemRequest": requests},
             requestid=batch_id,
+            governors=(self._batch_governor(),),
         )
         answers = data.get("BatchItemResponse")
         if not isinstance(answers, list):
@@ -941,18 +947,22 @@ class QboConnector(ConnectorBase):
                     entity, self._entity_in(answer, entity, "POST /batch")
                 )
 
-    async def _batch_pace(self) -> None:
-        """Wait until a batch may go: at most :data:`BATCH_PER_MINUTE` a minute per company
-        ("40 batch requests per minute per realm ID and app",
-        https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles)."""
-        now = time.monotonic()
-        sent = self._batches_sent
-        while sent and now - sent[0] >= 60.0:
-            sent.popleft()
-        if len(sent) >= BATCH_PER_MINUTE:
-            await asyncio.sleep(60.0 - (now - sent[0]))
-            sent.popleft()
-        sent.append(time.monotonic())
+    def _batch_governor(self) -> RateGovernor:
+        """The company's batch budget: at most :data:`BATCH_PER_MINUTE` batch requests a
+        minute ("Throttled at 40 Batch requests per minute, per realm ID and app",
+        https://developer.intuit.com/app/developer/qbo/docs/learn/limits-and-throttles),
+        shared like the company's other limits. Each attempt counts from its start until a
+        minute after its answer, so however long the network takes, no minute of the
+        server's clock holds more (counting from the send alone let a batch that travelled
+        faster than the one 40 before it arrive within that one's minute: a 429)."""
+        company, _ = self._rate_keys()
+        return shared_governor(
+            (*company, "batch"),
+            max_in_flight=None,
+            budget=BATCH_PER_MINUTE,
+            window=60.0,
+            scope=self._transport,
+        )
 
     async def update(
         self,

@@ -90,12 +90,14 @@ class Push(Ops):
 
     def batchable(self, ops: list[Op], at: int) -> list[Op]:
         """The creates from ``ops[at]`` on that one system can take in one batch request
-        (its connector's ``create_batch`` items at most; [] for none): pending creates of
-        one entity on one side, never one already sent (a lost answer is looked up, one
-        at a time, before anything is created again)."""
+        (its connector's ``batch_size`` for the entity, within ``create_batch``; [] for
+        none): pending creates of one entity on one side, never one already sent (a lost
+        answer is looked up, one at a time, before anything is created again)."""
         first = ops[at]
         conn = self.conns[first.side]
-        size = conn.create_batch if isinstance(conn, BatchCreates) else 0
+        size = 0
+        if isinstance(conn, BatchCreates):
+            size = min(conn.create_batch, conn.batch_size(first.entity))
         if size < 2 or first.side in self.unreachable:
             return []
         out = []
@@ -167,7 +169,8 @@ class Push(Ops):
         others). A create referring to another record of the same batch would wait for the
         next run, as any create whose reference is not there yet: no entity synced to a
         system that takes batches refers to its own kind (a QuickBooks sub-customer's
-        parent is never copied from BILL, which has none)."""
+        parent is never copied from BILL, which has none; BILL's bulk entities carry no
+        parent recontui writes)."""
         ready = [(op, *prepared) for op in ops if (prepared := self.prepare(op)) is not None]
         await self.send_batch(ready)
 

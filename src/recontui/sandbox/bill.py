@@ -129,7 +129,8 @@ class BillService:
 
     def _on_resource(self, request: Request, rest: str, raw: bytes) -> tuple[int, Any]:
         """A call on ``/v3/{resource}[/{id}[/archive|restore|void]]`` (``void``: payments
-        only); anything the resource does not offer is BDC_1121."""
+        only) or ``POST /v3/{resource}/bulk`` (the resources with a bulk create); anything
+        the resource does not offer is BDC_1121."""
         method = request.method
         resource, tail = self._resource(rest)
         if resource is None:
@@ -147,6 +148,10 @@ class BillService:
                 )
             if method == "POST" and resource.creatable:
                 return 200, self.org.create_request(resource, self._body(raw))
+        elif tail == ["bulk"] and method == "POST" and resource.bulk:
+            made = self.org.create_bulk(resource, self._body(raw))
+            # 201, as BILL's Postman collection answers a bulk create [P].
+            return 201, made if resource.bulk_answer is None else {resource.bulk_answer: made}
         elif len(tail) == 1:
             if method == "GET":
                 return 200, self.org.get(resource, tail[0])

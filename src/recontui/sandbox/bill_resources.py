@@ -112,6 +112,10 @@ class BillResource:
     restorable: bool = True
     updatable: bool = True
     label: str = ""
+    #: ``POST /v3/{path}/bulk``: the most records one request creates (0: no bulk create),
+    #: and the key its answer holds them under (None: the answer is the array itself).
+    bulk: int = 0
+    bulk_answer: str | None = None
 
     @property
     def filterable(self) -> frozenset[str]:
@@ -146,6 +150,10 @@ RESOURCES: tuple[BillResource, ...] = (
         # https://developer.bill.com/docs/creating-a-us-vendor
         required=("name", "accountType", "email", "phone"),
         computed=frozenset({"networkStatus"}),
+        # https://developer.bill.com/reference/createbulkvendor: up to 20, all or nothing;
+        # answered as {"vendors": [...]} [P].
+        bulk=20,
+        bulk_answer="vendors",
         nested={
             "address": ADDRESS,
             "additionalInfo": frozenset(
@@ -193,6 +201,9 @@ RESOURCES: tuple[BillResource, ...] = (
         refs={"parentId": "classifications/chart-of-accounts"},
         nested={"account": frozenset({"type", "number"})},
         label="chart of account",
+        # https://developer.bill.com/reference/bulkcreateclassificationchartofaccounts
+        bulk=50,
+        bulk_answer="chartOfAccounts",
     ),
     BillResource(
         "classifications/accounting-classes",
@@ -201,6 +212,9 @@ RESOURCES: tuple[BillResource, ...] = (
         required=("name",),
         refs={"parentId": "classifications/accounting-classes"},
         label="accounting class",
+        # https://developer.bill.com/reference/bulkcreateclassificationaccountingclass
+        bulk=50,
+        bulk_answer="accountingClasses",
     ),
     BillResource(
         "classifications/departments",
@@ -209,6 +223,9 @@ RESOURCES: tuple[BillResource, ...] = (
         required=("name",),
         refs={"parentId": "classifications/departments"},
         label="department",
+        # https://developer.bill.com/reference/bulkcreateclassificationdepartment
+        bulk=50,
+        bulk_answer="departments",
     ),
     BillResource(
         "classifications/items",
@@ -235,6 +252,9 @@ RESOURCES: tuple[BillResource, ...] = (
             "expenseChartOfAccountId": "classifications/chart-of-accounts",
         },
         label="item",
+        # https://developer.bill.com/reference/bulkcreateclassificationitem
+        bulk=50,
+        bulk_answer="items",
     ),
     BillResource(
         "invoices",
@@ -317,6 +337,9 @@ RESOURCES: tuple[BillResource, ...] = (
             "classifications": CLASSIFICATIONS,
         },
         label="bill",
+        # https://developer.bill.com/reference/createbulkbills: up to 100, all or nothing;
+        # answered as a bare array [P].
+        bulk=100,
     ),
     BillResource(
         "vendor-credits",
@@ -331,6 +354,9 @@ RESOURCES: tuple[BillResource, ...] = (
         # BILL's Postman collection: /v3/vendor-credits/{id}/archive, and no restore.
         restorable=False,
         label="vendor credit",
+        # https://developer.bill.com/reference/bulkcreatevendorcredit
+        bulk=50,
+        bulk_answer="vendorCredits",
     ),
     # https://developer.bill.com/docs/ar-credit-memos: POST /v3/credit-memos requires
     # customerId, referenceNumber, creditDate and creditMemoLineItems; the other keys and the
@@ -369,6 +395,9 @@ RESOURCES: tuple[BillResource, ...] = (
         computed=frozenset({"totalAmount"}),
         nested={"classifications": CLASSIFICATIONS},
         label="credit memo",
+        # https://developer.bill.com/reference/bulkcreatecreditmemo
+        bulk=50,
+        bulk_answer="creditMemos",
     ),
     # A received payment as GET /v3/receivable-payments serves it (BILL's Postman
     # collection); it is created only by POST /v3/invoices/record-payment (RECORD_PAYMENT).
