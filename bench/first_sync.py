@@ -21,12 +21,14 @@ import asyncio
 import itertools
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from recontui.events import Event
 from recontui.run import RunOptions, run_sync
@@ -42,8 +44,35 @@ class Timed:
     pulled: int = 0
     writes: int = 0
     total: float = 0.0
+    cpu: float = 0.0
+    rss_mb: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
+    phase_cpu: dict[str, float] = field(default_factory=dict)
     exit_code: int = -1
+    #: Writes (POSTs answered, sign-in and sign-out left out) per side: "a" BILL, "b" QBO.
+    posts: dict[str, int] = field(default_factory=dict)
+
+
+class _CountedPosts:
+    """The run's event source, counting the POSTs a side's connector got an answer to
+    (its own log lines: method, path, status), sign-in and sign-out left out."""
+
+    def __init__(self, inner: Any, counts: dict[str, int], side: str) -> None:
+        self.inner = inner
+        self.counts = counts
+        self.side = side
+
+    def connector_sink(self, label: str) -> Any:
+        sink = self.inner.connector_sink(label)
+
+        def counted(level: str, message: str, data: Any) -> None:
+            seen = data or {}
+            answered = seen.get("method") == "POST" and "status" in seen
+            if answered and not str(seen.get("path", "")).endswith(("/login", "/logout")):
+                self.counts[self.side] = self.counts.get(self.side, 0) + 1
+            sink(level, message, data)
+
+        return counted
 
 
 def serve(db: Path, size: int, scenario: str) -> subprocess.Popen[str]:
@@ -77,26 +106,35 @@ def serve(db: Path, size: int, scenario: str) -> subprocess.Popen[str]:
     return proc
 
 
-def first_sync(db: Path, size: int, *, batches: bool = True) -> Timed:
+def first_sync(db: Path, size: int, *, batches: bool = True, bill_bulk: bool = True) -> Timed:
     store = open_store(db)
     profile = store.get_profile("bench")
     secrets = open_secrets(store, env={"RECONTUI_PASSPHRASE": PASSPHRASE})
     timed = Timed(size)
     marks: list[tuple[float, str]] = []
+    cpu: list[float] = []
 
     def listener(event: Event) -> None:
-        if event.phase != "start" and (not marks or marks[-1][1] != event.phase):
+        # A connector's own events (phase "http": waits, retries) happen inside a run
+        # phase and are counted in it.
+        if event.phase in ("start", "http"):
+            return
+        if not marks or marks[-1][1] != event.phase:
             marks.append((time.perf_counter(), event.phase))
+            cpu.append(time.process_time())
 
     base = connector_factory(profile, secrets)
 
-    def factory(side: str, events: object) -> object:
-        conn = base(side, events)
-        if not batches:  # creates one request each, as before batches
+    def factory(side: str, events: Any) -> object:
+        conn = base(side, _CountedPosts(events, timed.posts, side))
+        if not batches and side == "b":  # QuickBooks creates one request each
+            conn.create_batch = 0  # type: ignore[attr-defined]
+        if not bill_bulk and side == "a":  # BILL creates one request each, as before bulk
             conn.create_batch = 0  # type: ignore[attr-defined]
         return conn
 
     started = time.perf_counter()
+    cpu_started = time.process_time()
     result = asyncio.run(
         run_sync(
             store,
@@ -107,24 +145,28 @@ def first_sync(db: Path, size: int, *, batches: bool = True) -> Timed:
         )
     )
     timed.total = time.perf_counter() - started
+    timed.cpu = time.process_time() - cpu_started
+    timed.rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     timed.exit_code = result.exit_code
     timed.pulled = int(result.counts.get("pulled", 0))
     timed.writes = int(result.counts.get("pushed", 0))
     ends = [*marks[1:], (started + timed.total, "end")]
-    for (at, phase), (until, _) in zip(marks, ends, strict=False):
+    cpu_ends = [*cpu[1:], cpu_started + timed.cpu]
+    for (at, phase), (until, _), c0, c1 in zip(marks, ends, cpu, cpu_ends, strict=False):
         if phase != "end":
             timed.phases[phase] = timed.phases.get(phase, 0.0) + (until - at)
+            timed.phase_cpu[phase] = timed.phase_cpu.get(phase, 0.0) + (c1 - c0)
     store.close()
     return timed
 
 
-def fresh_sync(size: int, scenario: str, *, batches: bool) -> Timed:
+def fresh_sync(size: int, scenario: str, *, batches: bool, bill_bulk: bool = True) -> Timed:
     """A first sync of a newly seeded company of ``size`` (stand-ins in their process)."""
     with tempfile.TemporaryDirectory(prefix="recontui-bench-") as scratch:
         db = Path(scratch) / "bench.db"
         server = serve(db, size, scenario)
         try:
-            return first_sync(db, size, batches=batches)
+            return first_sync(db, size, batches=batches, bill_bulk=bill_bulk)
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -138,6 +180,11 @@ def main(argv: list[str] | None = None) -> int:
         "--compare-batches",
         action="store_true",
         help="also run each size with QuickBooks creates one request each (like for like)",
+    )
+    parser.add_argument(
+        "--compare-bill-bulk",
+        action="store_true",
+        help="also run each size with BILL creates one request each (like for like)",
     )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -153,11 +200,25 @@ def main(argv: list[str] | None = None) -> int:
                 f"x{single.total / max(timed.total, 1e-9):.1f} faster",
                 flush=True,
             )
-        phases = "  ".join(f"{k} {v:6.1f} s" for k, v in timed.phases.items())
+        if args.compare_bill_bulk:
+            alone = fresh_sync(size, args.scenario, batches=True, bill_bulk=False)
+            push, alone_push = timed.phases.get("push", 0.0), alone.phases.get("push", 0.0)
+            print(
+                f"size {size:>8,}: BILL creates one request each: total {alone.total:7.1f} s "
+                f"(push {alone_push:.1f} s, {alone.posts.get('a', 0)} BILL writes); with BILL "
+                f"bulk creates ({timed.posts.get('a', 0)} BILL writes) total "
+                f"x{alone.total / max(timed.total, 1e-9):.2f}, push "
+                f"x{alone_push / max(push, 1e-9):.2f} faster",
+                flush=True,
+            )
+        phases = "  ".join(
+            f"{k} {v:.1f} s (cpu {timed.phase_cpu.get(k, 0.0):.1f})"
+            for k, v in timed.phases.items()
+        )
         print(
             f"size {size:>8,}: pulled {timed.pulled:>8,}  written {timed.writes:>6,}  "
-            f"total {timed.total:7.1f} s  "
-            f"{phases}  exit {timed.exit_code}",
+            f"total {timed.total:7.1f} s  client cpu {timed.cpu:.1f} s  "
+            f"peak RSS {timed.rss_mb:,.0f} MB  exit {timed.exit_code}\n    {phases}",
             flush=True,
         )
     for before, after in itertools.pairwise(results):

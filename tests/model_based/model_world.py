@@ -220,14 +220,23 @@ class _CountedUuids:
 
 
 def _is_kill(exc: BaseException | None) -> bool:
-    """The process died: whatever else was raising at that moment died with it."""
-    if exc is None:
-        return False
-    if isinstance(exc, SimulatedKill):
-        return True
-    if isinstance(exc, BaseExceptionGroup):
-        return any(_is_kill(e) for e in exc.exceptions)
-    return _is_kill(exc.__context__) or _is_kill(exc.__cause__)
+    """The process died: whatever else was raising at that moment died with it.
+
+    Walks groups, causes and contexts once each: concurrent tasks can leave a context
+    chain that loops back on itself."""
+    seen: set[int] = set()
+    todo = [exc]
+    while todo:
+        e = todo.pop()
+        if e is None or id(e) in seen:
+            continue
+        seen.add(id(e))
+        if isinstance(e, SimulatedKill):
+            return True
+        if isinstance(e, BaseExceptionGroup):
+            todo.extend(e.exceptions)
+        todo.extend((e.__context__, e.__cause__))
+    return False
 
 
 def dead_pid() -> int:

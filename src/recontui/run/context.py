@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Protocol, runtime_checkable
 
 from ..connectors.base import (
@@ -34,6 +36,10 @@ from .settings import first_synced_date, policy_from
 
 #: Seconds between progress snapshots stored on the run row (for a console following it).
 PROGRESS_EVERY = 1.0
+
+
+#: Value types :meth:`RunContext.canon` returns unchanged (no reference can be inside).
+_PLAIN = frozenset({str, int, bool, Decimal, dt.date, type(None)})
 
 
 class Interrupted(Exception):
@@ -252,7 +258,13 @@ class RunContext:
 
     def side_fields(self, link: Link, side: Side, fields: Iterable[FieldSpec]) -> dict[str, Any]:
         raw = link.fields(side) or {}
-        return {f.name: self.canon(raw.get(f.name), side) for f in fields}
+        out = {}
+        for f in fields:
+            value = raw.get(f.name)
+            # Most values are plain (text, amounts, dates): only a reference, or lines
+            # holding them, needs translating, and the walk costs the plan step.
+            out[f.name] = value if type(value) in _PLAIN else self.canon(value, side)
+        return out
 
     def to_remote(self, value: Any, side: Side) -> Any:
         if isinstance(value, Ref):

@@ -283,8 +283,8 @@ class Matching(Ops, Filtering):
         self, spec: EntitySpec, result: MatchResult, by_id: Mapping[int, Link]
     ) -> None:
         """Link the pairs matching found, and say how many."""
+        self.store.pair_many([(a_id, b_id) for a_id, b_id, _key in result.pairs])
         for a_id, b_id, _key in result.pairs:
-            self.store.pair_links(a_id, b_id)
             b_link = by_id[b_id]
             if b_link.b_id is not None:
                 self.index["b"][(spec.name, b_link.b_id)] = a_id

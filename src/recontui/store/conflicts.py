@@ -244,6 +244,20 @@ class ConflictsRepo(OutboxRepo, AuditRepo):
             conn.execute("UPDATE conflicts SET link_id=? WHERE link_id=?", (to_link, from_link))
             fill_conflict_keys(conn, link_id=to_link)
 
+    def _links_with_conflicts(self, link_ids: Sequence[int]) -> set[int]:
+        """Which of ``link_ids`` have conflicts (of any status)."""
+        found: set[int] = set()
+        for at in range(0, len(link_ids), 500):
+            chunk = link_ids[at : at + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                int(r[0])
+                for r in self.db.conn.execute(
+                    f"SELECT DISTINCT link_id FROM conflicts WHERE link_id IN ({marks})", chunk
+                )
+            )
+        return found
+
     def _forget_conflicts(self, profile_id: int) -> int:
         with self._write() as conn:
             return conn.execute("DELETE FROM conflicts WHERE profile_id=?", (profile_id,)).rowcount

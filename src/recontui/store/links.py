@@ -246,6 +246,24 @@ class LinksRepo(StoreBase):
             ),
         )
 
+    def _absorb_rows(
+        self,
+        conn: sqlite3.Connection,
+        pairs: Sequence[tuple[int, int, Sequence[Any]]],
+    ) -> None:
+        """:meth:`_absorb_row` for many pairs: (a link, b link, the b link's ``b_id,
+        b_version, b_fields, b_updated_at, b_deleted``)."""
+        now = self.now()
+        conn.executemany(
+            "UPDATE links SET b_id=NULL, state=?, merged_into=?, dirty=0, updated_at=? WHERE id=?",
+            [(LinkState.MERGED, a, now, b) for a, b, _row in pairs],
+        )
+        conn.executemany(
+            "UPDATE links SET b_id=?, b_version=?, b_fields=?, b_updated_at=?, b_deleted=?, "
+            "state=?, dirty = dirty | 3, updated_at=? WHERE id=?",
+            [(*row, LinkState.PAIRED, now, a) for a, _b, row in pairs],
+        )
+
     def _forget_links(self, profile_id: int) -> int:
         """Delete the profile's links (their bases go with them: ON DELETE CASCADE)."""
         with self._write() as conn:

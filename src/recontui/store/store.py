@@ -15,6 +15,7 @@ Callers that need several writes to be atomic wrap them in ``with store.transact
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from pathlib import Path
 
 from .conflicts import ConflictsRepo, cannot_reopen
@@ -59,6 +60,35 @@ class Store(
             self._move_conflicts(b_link, a_link)
             self._move_ops(b_link, a_link)
         return a_link
+
+    def pair_many(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """:meth:`pair_links` for many (a link, b link) pairs in one transaction, a few
+        statements for all of them (matching a first sync pairs most of a company)."""
+        if not pairs:
+            return
+        with self.transaction() as conn:
+            b_rows = {}
+            b_links = [b for _a, b in pairs]
+            for at in range(0, len(b_links), 500):
+                chunk = b_links[at : at + 500]
+                marks = ",".join("?" * len(chunk))
+                for row in conn.execute(
+                    "SELECT id, b_id, b_version, b_fields, b_updated_at, b_deleted FROM links "
+                    f"WHERE id IN ({marks})",
+                    chunk,
+                ):
+                    b_rows[row[0]] = row[1:]
+            missing = [b for b in b_links if b not in b_rows]
+            if missing:
+                raise StoreError(f"link {missing[0]} vanished during matching")
+            self._absorb_rows(conn, [(a, b, b_rows[b]) for a, b in pairs])
+            moved = self._links_with_conflicts(b_links)
+            for a, b in pairs:
+                if b in moved:
+                    self._move_conflicts(b, a)
+            conn.executemany(
+                "UPDATE outbox SET link_id=? WHERE link_id=?", [(a, b) for a, b in pairs]
+            )
 
     def forget_company(self, profile_id: int) -> dict[str, int]:
         """Drop everything a profile learned about its two companies (links, bases,

@@ -66,8 +66,9 @@ class ListsStep(StepScreen):
 
     def form(self) -> Iterator[Widget]:
         yield Static(Text(INTRO), id="intro")
-        yield Static(Text("Reading both systems…"), id="lists")
+        # The reason first: with every list in the table below it, it would fall off 80x24.
         yield Static(id="problems", classes="result error")
+        yield Static(Text("Reading both systems…"), id="lists")
 
     def on_mount(self) -> None:
         super().on_mount()
