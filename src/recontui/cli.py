@@ -1645,6 +1645,11 @@ def _console(store: Store, profile: Profile, args: argparse.Namespace) -> int:
     app = make_app(
         store, profile, secrets, actor=os.environ.get("USER", "recontui"), keymap=load_keymap()
     )
+    # What is loaded by now (Textual, the console's modules) lives as long as the console:
+    # kept out of the collector's full passes, which otherwise held a key for 50-120 ms
+    # now and then on a queue of 100,000 conflicts (bench/console.py).
+    gc.collect()
+    gc.freeze()
     app.run(mouse=not getattr(args, "no_mouse", False))
     return 3 if app.return_code else 0  # the console stopped on an error: not a success
 

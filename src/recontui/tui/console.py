@@ -8,12 +8,14 @@ module imports no screen, so every screen can import it.
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import App
 
 from ..secrets import SecretStore
 from ..store import Profile, Store
 from ..wiring import ConnectorFactory, system_label
 from .keymap import Keymap
+from .keytiming import KeyTiming
 
 
 class ConsoleApp(App[None]):
@@ -42,6 +44,29 @@ class ConsoleApp(App[None]):
         #: Bumped when a run from the console ends (or an override opens a conflict); the
         #: queue reloads when it sees a new value.
         self.runs_finished = 0
+        #: Per-key timing for `bench/console.py` (RECONTUI_KEY_TIMING=file; off by default).
+        self.key_timing = KeyTiming.from_env()
+
+    async def on_event(self, event: events.Event) -> None:
+        timing = self.key_timing
+        if timing is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            timing.key(event.key)
+        await super().on_event(event)
+
+    def post_display_hook(self) -> None:
+        """Textual calls this once a screen update is drawn. Busy while the screen still
+        waits for the rows it asked for (the queue's `fetching`), or, on a screen that
+        says nothing of the kind, while a worker runs."""
+        if self.key_timing is not None:
+            screen = self.screen_stack[-1] if self.screen_stack else None
+            waiting = getattr(screen, "fetching", None)
+            if not isinstance(waiting, bool):
+                waiting = any(worker.is_running for worker in self.workers)
+            self.key_timing.paint(waiting)
+
+    def on_unmount(self) -> None:
+        if self.key_timing is not None:
+            self.key_timing.close()
 
     def key(self, binding_id: str) -> str:
         """The key that runs `binding_id` now, as a sentence names it ("ctrl+s", "?")."""

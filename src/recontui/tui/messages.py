@@ -28,11 +28,20 @@ class ConflictsPage(Message):
     capped: bool = False
     #: (sort key, id) of the last row examined: the next page starts after it.
     after: tuple[Any, int] | None = None
-    #: Rows the load examined, and the queue's length (counted in SQL on a reset).
+    #: Rows the load examined, and the queue's length (None: `QueueCounted` brings it).
     examined: int = 0
     total: int | None = None
     #: On a reset: the marked conflicts that left the queue (pushed or settled since).
     gone_marks: set[int] | None = None
+
+
+@dataclass
+class QueueCounted(Message):
+    """The queue's length, counted in SQL once a reset's first page was posted (the count
+    reads every live conflict: the rows do not wait for it)."""
+
+    total: int
+    generation: int
 
 
 @dataclass

@@ -35,7 +35,7 @@ from ...store import Conflict, Store, StoreError, cannot_reopen, open_store
 from ..console import ConsoleApp
 from ..footer import ConsoleFooter
 from ..keymap import relabel
-from ..messages import BulkResolved, ConflictsPage
+from ..messages import BulkResolved, ConflictsPage, QueueCounted
 from ..text import plain, short_label, status_text
 from .modals import ConfirmScreen
 from .resolve import ResolveOutcome, ResolveScreen
@@ -288,6 +288,8 @@ class ConflictsScreen(Screen[None]):
         self.exhausted = False
         self.fetching = False
         self.status_timer: Timer | None = None
+        #: What the status line shows now (`set_status`).
+        self.status_shown: Text | str = ""
         self.seen_runs = 0
         #: A new load (filter, sort, reload) bumps the generation: older pages are dropped.
         self.generation = 0
@@ -299,6 +301,12 @@ class ConflictsScreen(Screen[None]):
         self.widths: dict[str, int] = {}
         #: Wide enough for the largest id loaded, and for "# ↑".
         self.id_width = 3
+        # The order a new queue opens in (the class's, which a subclass or a bench may set).
+        self.set_reactive(ConflictsScreen.sort, self.DEFAULT_SORT)
+        self.set_reactive(ConflictsScreen.descending, self.DEFAULT_DESCENDING)
+        #: The order of the rows shown, which the headers' arrow names: a new sort takes
+        #: effect on screen with its first page (`replace_rows`).
+        self.shown_order: tuple[str, bool] = (self.DEFAULT_SORT, self.DEFAULT_DESCENDING)
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -320,9 +328,10 @@ class ConflictsScreen(Screen[None]):
     def header(self, column: Column) -> Text:
         """The column's name; the sorted one gets the arrow (in front if it is narrow)."""
         label = column.header.format(a=self.a_short, b=self.b_short)
-        if column.key != self.sort:
+        sort, descending = self.shown_order
+        if column.key != sort:
             return Text(label, no_wrap=True, overflow="ellipsis")
-        arrow = ARROWS[self.descending]
+        arrow = ARROWS[descending]
         fits = len(label) + 2 <= self.widths.get(column.key, 0)
         shown = f"{label} {arrow}" if fits else f"{arrow}{label}"
         return Text(shown, style="bold", no_wrap=True, overflow="ellipsis")
@@ -401,11 +410,25 @@ class ConflictsScreen(Screen[None]):
         self.show_status()
 
     def action_reload(self) -> None:
-        self.ids, self.rows, self.after, self.last_id = [], {}, None, 0
+        """Read the first page again (filter, sort, a run, f5). The rows shown stay, and
+        are the rows the keys act on, until that page replaces them (`replace_rows`): the
+        table is never drawn empty in between, which cost a second layout and repaint of
+        every row per filter keystroke."""
+        self.after, self.last_id = None, 0
         self.exhausted, self.examined = False, 0
-        self.query_one(DataTable).clear()
         self.generation += 1
         self.load_page(reset=True)
+
+    def replace_rows(self) -> None:
+        """Empty the table for a new first page, in the same update that adds its rows
+        (the columns too when the order changed: the arrow moves with the rows)."""
+        self.ids, self.rows = [], {}
+        order = (self.sort, self.descending)
+        if order != self.shown_order:
+            self.shown_order = order
+            self.build_columns()
+        else:
+            self.query_one(DataTable).clear()
 
     def action_sort(self) -> None:
         self.sort = SORTS[(SORTS.index(self.sort) + 1) % len(SORTS)]
@@ -415,8 +438,6 @@ class ConflictsScreen(Screen[None]):
 
     def resort(self) -> None:
         self.note = None
-        self.ids, self.rows = [], {}
-        self.build_columns()
         self.action_reload()
 
     def action_filter(self) -> None:
@@ -441,7 +462,7 @@ class ConflictsScreen(Screen[None]):
 
     def load_page(self, reset: bool) -> None:
         self.fetching = True
-        self.query_one("#queue-status", Static).update("Loading…", layout=False)
+        self.set_status("Loading…")
         marks = list(self.marks) if reset else []
         self.load_rows(
             self.after, reset, self.needle, self.generation, self.sort, self.descending, marks
@@ -459,7 +480,8 @@ class ConflictsScreen(Screen[None]):
         marks: list[int],
     ) -> None:
         """Up to PAGE rows after `after` in `sort` order that match `needle` (and, on a
-        reset, the queue's length and which marked conflicts are still in it)."""
+        reset, which marked conflicts are still in it; then, in a message of its own, the
+        queue's length)."""
         store, profile_id = self.app.store, self.app.profile.id
         order: dict[str, Any] = {"sort": sort, "descending": descending}
         if needle:
@@ -471,7 +493,6 @@ class ConflictsScreen(Screen[None]):
                 return
         else:
             found = read_page(store, profile_id, order, after)
-        total = store.count_live_conflicts(profile_id) if reset else None
         gone_marks = set(marks) - store.live_conflict_ids(profile_id, marks) if reset else None
         last_id = found.last[1] if found.last else 0
         self.post_message(
@@ -484,10 +505,18 @@ class ConflictsScreen(Screen[None]):
                 found.capped,
                 found.last,
                 found.examined,
-                total,
+                None,
                 gone_marks,
             )
         )
+        if reset:  # after the page: it reads every live conflict
+            self.post_message(QueueCounted(store.count_live_conflicts(profile_id), generation))
+
+    @on(QueueCounted)
+    def counted(self, message: QueueCounted) -> None:
+        if message.generation == self.generation:
+            self.total = message.total
+            self.show_status()
 
     @work(thread=True, group="queue-refresh")
     def refresh_rows(self, ids: list[int]) -> None:
@@ -514,6 +543,8 @@ class ConflictsScreen(Screen[None]):
             return
         if message.generation != self.generation:  # a page for an older filter or sort
             return
+        if message.reset:
+            self.replace_rows()
         if message.total is not None:
             self.total = message.total
         for cid in message.gone_marks or ():  # pushed or settled since: no longer marked
@@ -567,7 +598,15 @@ class ConflictsScreen(Screen[None]):
         elif current is not None:
             line.append("\n")
             line.append_text(self.row_detail(current))
-        # The status has a fixed height (app.tcss): no layout on every cursor move.
+        self.set_status(line)
+
+    def set_status(self, line: Text | str) -> None:
+        """Draw the status line when its text changed (the row detail that follows the
+        cursor often repeats what a page's line already says). It has a fixed height
+        (app.tcss): no layout on every cursor move."""
+        if line == self.status_shown:
+            return
+        self.status_shown = line
         self.query_one("#queue-status", Static).update(line, layout=False)
 
     def row_detail(self, row: Mapping[str, Any]) -> Text:
